@@ -1,0 +1,78 @@
+"""FitFlow application factory: config → extensions → blueprints → jinja → errors → cli."""
+
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app import config as config_module
+from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"), instance_path=str(config_module.INSTANCE_DIR))
+    app.config.from_mapping(config_module.from_environment())
+    if config:
+        app.config.update(config)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _init_jinja(app)
+
+    from app.core import errors_views
+
+    errors_views.init_app(app)
+    from app import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.core import i18n, security
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login_form"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    import app.models  # noqa: F401  (every table is known to the metadata)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.accounts.views import bp as accounts
+    from app.bookings.views import bp as bookings
+    from app.core.health import bp as health
+    from app.operator.views import bp as operator
+    from app.pwa.views import bp as pwa
+    from app.schedule.coach_views import bp as coach
+    from app.schedule.manage_views import bp as schedule_manage
+    from app.schedule.views import bp as schedule
+    from app.studios.manage_views import bp as studio_manage
+    from app.studios.views import bp as home
+
+    for bp in (health, home, accounts, schedule, bookings, coach, studio_manage,
+               schedule_manage, operator, pwa):
+        app.register_blueprint(bp)
+
+
+def _init_jinja(app: Flask) -> None:
+    from flask_wtf.csrf import generate_csrf
+
+    from app.studios.policies import console_studios
+
+    app.jinja_env.globals.update(csrf_token=generate_csrf, console_studios=console_studios)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.add_extension("jinja2.ext.do")

@@ -1,0 +1,1 @@
+"""Accounts: people, sign-up and sign-in, email verification, password reset, profile."""

@@ -1,0 +1,179 @@
+"""Sign up, sign in and out, verification, password reset, profile, language switch."""
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import services
+from app.accounts.forms import LoginForm, ProfileForm, ResetForm, ResetRequestForm, SignupForm
+from app.accounts.models import User
+from app.core.errors import DomainError
+from app.core.i18n import current_language, set_language_cookie
+from app.core.mail import read_mailbox
+from app.extensions import db, limiter, login_manager
+
+bp = Blueprint("accounts", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    uid, _sep, token = user_id.partition(":")
+    user = db.session.get(User, int(uid)) if uid.isdigit() else None
+    return user if user is not None and user.session_token == token else None
+
+
+def _safe_next(default: str) -> str:
+    target = request.args.get("next") or request.form.get("next") or ""
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+def _start_session(user: User) -> None:
+    """Sign in on a fresh session: nothing from before the login survives (no fixation)."""
+    session.clear()
+    login_user(user)
+
+
+@bp.get("/signup")
+def signup_form():
+    return render_template("accounts/signup.html", form=SignupForm())
+
+
+@bp.post("/signup")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"])
+def signup():
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register(email=form.email.data, name=form.name.data,
+                                     password=form.password.data, locale=current_language())
+        except DomainError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash(_("Welcome! We sent you a link to confirm your email."), "success")
+            return redirect(_safe_next(url_for("home.index")), 303)
+    return render_template("accounts/signup.html", form=form), 422
+
+
+@bp.get("/login")
+def login_form():
+    return render_template("accounts/login.html", form=LoginForm())
+
+
+@bp.post("/login")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except DomainError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            _start_session(user)
+            return redirect(_safe_next(url_for("home.index")), 303)
+    return render_template("accounts/login.html", form=form), 422
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    return redirect(url_for("home.index"), 303)
+
+
+@bp.get("/verify/<token>")
+def verify_email(token: str):
+    try:
+        services.verify_email(token)
+    except DomainError as exc:
+        return render_template("accounts/message.html", message=str(exc)), exc.status
+    db.session.commit()
+    flash(_("Thank you, your email is confirmed."), "success")
+    return redirect(url_for("home.index"))
+
+
+@bp.get("/reset")
+def reset_request_form():
+    return render_template("accounts/reset_request.html", form=ResetRequestForm())
+
+
+@bp.post("/reset")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"])
+def reset_request():
+    form = ResetRequestForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/reset_request.html", form=form), 422
+    services.request_password_reset(form.email.data)
+    db.session.commit()
+    return render_template("accounts/message.html", message=_(
+        "If an account exists for that address, we have sent it a link to choose a new password."))
+
+
+@bp.get("/reset/<token>")
+def reset_form(token: str):
+    return render_template("accounts/reset.html", form=ResetForm(), token=token)
+
+
+@bp.post("/reset/<token>")
+def reset(token: str):
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            user = services.reset_password(token, form.password.data)
+        except DomainError as exc:
+            return render_template("accounts/message.html", message=str(exc)), exc.status
+        db.session.commit()
+        _start_session(user)
+        flash(_("Your password has been changed."), "success")
+        return redirect(url_for("home.index"), 303)
+    return render_template("accounts/reset.html", form=form, token=token), 422
+
+
+@bp.get("/me/profile")
+@login_required
+def profile_form():
+    form = ProfileForm(obj=current_user)
+    return render_template("accounts/profile.html", form=form)
+
+
+@bp.post("/me/profile")
+@login_required
+def update_profile():
+    form = ProfileForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/profile.html", form=form), 422
+    services.update_profile(current_user, name=form.name.data, locale=form.locale.data,
+                            timezone=form.timezone.data)
+    db.session.commit()
+    flash(_("Your profile is saved."), "success")
+    response = redirect(url_for("accounts.profile_form"), 303)
+    return set_language_cookie(response, form.locale.data) if form.locale.data else response
+
+
+@bp.get("/dev/mailbox")
+def dev_mailbox():
+    """Embedded mode only: the emails the app would have sent."""
+    if not current_app.config["DEV_MAILBOX"] or current_app.config["MAIL_SERVER"]:
+        return render_template("errors/error.html", code=404), 404
+    return render_template("accounts/mailbox.html", messages=read_mailbox())
+
+
+@bp.before_app_request
+def remember_switched_language():
+    """`?lang=` is remembered on the account too (the cookie is set by core.i18n)."""
+    lang = request.args.get("lang")
+    if lang in current_app.config["LANGUAGES"] and current_user.is_authenticated \
+            and current_user.locale != lang:
+        services.set_language(current_user, lang)
+        db.session.commit()

@@ -1,0 +1,1 @@
+"""Bookings: book, cancel, waitlist and offers, with capacity held by a lock and a constraint."""

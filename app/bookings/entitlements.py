@@ -1,0 +1,37 @@
+"""What a booking costs the customer: the seam where passes and credits plug in.
+
+The booking service asks the active provider to reserve an entitlement when a spot is
+confirmed and to release it on cancellation. The default provider makes classes free; the
+memberships domain installs one that takes and returns credits.
+"""
+
+from flask_babel import gettext as _
+
+
+class FreeEntitlements:
+    """Every class is free: nothing to reserve, nothing to return."""
+
+    def reserve(self, booking) -> None:
+        """Take what the booking costs, or raise NoEntitlement."""
+
+    def release(self, booking, *, late: bool) -> None:
+        """Give back what the booking took; a late cancel keeps it."""
+
+    def describe_cancel(self, booking, *, late: bool) -> str:
+        """One sentence telling the customer what cancelling now will do."""
+        if late:
+            return _("This is a late cancellation: the studio records it as late.")
+        return _("You can cancel free of charge.")
+
+
+_provider = FreeEntitlements()
+
+
+def provider():
+    return _provider
+
+
+def install(new_provider) -> None:
+    """Replace the provider (called once by the domain that sells passes)."""
+    global _provider
+    _provider = new_provider

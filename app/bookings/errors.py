@@ -1,0 +1,43 @@
+from flask_babel import lazy_gettext as _l
+
+from app.core.errors import DomainError
+
+
+class BookingError(DomainError):
+    status = 409
+
+
+class ClassCancelled(BookingError):
+    message = _l("This class has been cancelled.")
+
+
+class BookingNotOpen(BookingError):
+    message = _l("Booking for this class opens on %(opens)s.")
+
+
+class BookingClosed(BookingError):
+    message = _l("Booking for this class has closed.")
+
+
+class ClassStarted(BookingError):
+    message = _l("This class has already started.")
+
+
+class NotCancellable(BookingError):
+    message = _l("This booking can no longer be cancelled.")
+
+
+class OfferExpired(BookingError):
+    message = _l("Sorry, the spot you were offered has passed to the next person.")
+
+
+class ClassBusy(BookingError):
+    """The class row is locked by someone else for longer than we wait."""
+
+    status = 503
+    message = _l("Many people are booking this class right now. Please try again in a moment.")
+
+
+class NoEntitlement(BookingError):
+    status = 402
+    message = _l("You need a pass or membership to book this class.")

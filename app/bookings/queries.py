@@ -1,0 +1,115 @@
+"""Loaders and context builders for booking screens (one builder for page and fragment)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import abort
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased, selectinload
+
+from app.bookings.models import ACTIVE, HOLDS_SPOT, Booking, BookingStatus
+from app.bookings.services import CancelConsequence, cancel_consequence, check_bookable
+from app.core.errors import DomainError
+from app.extensions import db
+from app.schedule.models import ScheduledClass
+from app.studios.models import Studio
+
+
+@dataclass
+class PanelState:
+    """Everything the booking panel of one class shows."""
+
+    cls: ScheduledClass
+    taken: int
+    booking: Booking | None = None
+    position: int | None = None
+    closed_reason: str | None = None
+    confirm: CancelConsequence | None = None
+    error: str | None = None
+
+    @property
+    def spots_left(self) -> int:
+        return max(self.cls.capacity - self.taken, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.spots_left == 0
+
+
+def get_booking_or_404(studio: Studio, booking_id: int) -> Booking:
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.studio_id != studio.id:
+        abort(404)
+    return booking
+
+
+def class_states(studio: Studio, classes: list[ScheduledClass], user,
+                 now: datetime) -> dict[int, PanelState]:
+    """Panel states for many classes in three queries: spots taken, own bookings, positions."""
+    ids = [c.id for c in classes]
+    if not ids:
+        return {}
+    taken = dict(db.session.execute(
+        select(Booking.class_id, func.count())
+        .where(Booking.class_id.in_(ids), Booking.status.in_(HOLDS_SPOT))
+        .group_by(Booking.class_id)
+    ).all())
+    mine: dict[int, Booking] = {}
+    positions: dict[int, int] = {}
+    if getattr(user, "is_authenticated", False):
+        mine = {b.class_id: b for b in db.session.scalars(
+            select(Booking).where(Booking.class_id.in_(ids), Booking.customer_id == user.id,
+                                  Booking.status.in_(ACTIVE)))}
+        waiting = [b.id for b in mine.values() if b.status == BookingStatus.WAITLISTED]
+        if waiting:
+            other = aliased(Booking)
+            positions = dict(db.session.execute(
+                select(Booking.class_id, func.count(other.id))
+                .join(other, (other.class_id == Booking.class_id)
+                      & (other.status == BookingStatus.WAITLISTED) & (other.id <= Booking.id))
+                .where(Booking.id.in_(waiting)).group_by(Booking.class_id)
+            ).all())
+    states = {}
+    for cls in classes:
+        state = PanelState(cls, taken.get(cls.id, 0), mine.get(cls.id), positions.get(cls.id))
+        if state.booking is None:
+            try:
+                check_bookable(studio, cls, now)
+            except DomainError as exc:
+                state.closed_reason = str(exc)
+        states[cls.id] = state
+    return states
+
+
+def panel_state(studio: Studio, cls: ScheduledClass, user, now: datetime, *,
+                confirm_cancel: bool = False, error: str | None = None) -> PanelState:
+    """The booking panel of one class, optionally asking to confirm a cancellation."""
+    state = class_states(studio, [cls], user, now)[cls.id]
+    state.error = error
+    if confirm_cancel and state.booking is not None:
+        state.confirm = cancel_consequence(studio, state.booking, now)
+    return state
+
+
+def list_my_bookings(user, now: datetime, *, upcoming: bool, limit: int = 100) -> list[Booking]:
+    """The user's bookings across studios: upcoming soonest first, past latest first."""
+    query = (
+        select(Booking).join(ScheduledClass, ScheduledClass.id == Booking.class_id)
+        .where(Booking.customer_id == user.id)
+        .options(selectinload(Booking.scheduled_class).selectinload(ScheduledClass.coach))
+        .limit(limit)
+    )
+    if upcoming:
+        query = query.where(ScheduledClass.starts_at >= now, Booking.status.in_(ACTIVE)) \
+            .order_by(ScheduledClass.starts_at)
+    else:
+        query = query.where(ScheduledClass.starts_at < now).order_by(ScheduledClass.starts_at.desc())
+    return db.session.scalars(query).all()
+
+
+def list_roster(cls: ScheduledClass) -> list[Booking]:
+    """Everyone booked, offered or waiting for a class, in the order they joined."""
+    return db.session.scalars(
+        select(Booking).where(Booking.class_id == cls.id, Booking.status.in_(ACTIVE))
+        .options(selectinload(Booking.customer)).order_by(Booking.id)
+    ).all()

@@ -1,0 +1,244 @@
+"""Booking use cases: book, cancel, claim an offer, promote the waitlist.
+
+Capacity is a lock plus a constraint: every change to a class's bookings first locks the class
+row (SELECT … FOR UPDATE with a short lock_timeout on PostgreSQL), and a partial unique index
+allows one active booking per customer per class. Services flush; the caller commits.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
+
+from app.bookings import entitlements
+from app.bookings.errors import (
+    BookingClosed,
+    BookingNotOpen,
+    ClassBusy,
+    ClassCancelled,
+    ClassStarted,
+    NotCancellable,
+    OfferExpired,
+)
+from app.bookings.models import ACTIVE, HOLDS_SPOT, Booking, BookingStatus, CancelReason
+from app.core.db import is_postgresql, utcnow
+from app.core.i18n import format_datetime
+from app.core.jobs import enqueue_after_commit
+from app.extensions import db
+from app.schedule.models import ScheduledClass
+from app.studios.models import Studio, WaitlistMode
+from app.studios.services import ensure_customer
+
+
+def lock_class(cls: ScheduledClass) -> None:
+    """Serialise every booking change on one class for the rest of the transaction."""
+    if is_postgresql():
+        timeout = int(current_app.config["BOOKING_LOCK_TIMEOUT_MS"])
+        db.session.execute(text(f"SET LOCAL lock_timeout = {timeout}"))
+        try:
+            db.session.execute(
+                select(ScheduledClass.id).where(ScheduledClass.id == cls.id).with_for_update()
+            )
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
+                raise ClassBusy() from exc
+            raise
+    db.session.refresh(cls)
+
+
+def spots_taken(cls: ScheduledClass) -> int:
+    """Bookings holding a spot in `cls` (confirmed, offered, attended, no-show)."""
+    return db.session.scalar(
+        select(func.count()).where(Booking.class_id == cls.id, Booking.status.in_(HOLDS_SPOT))
+    )
+
+
+def active_booking(cls: ScheduledClass, customer) -> Booking | None:
+    return db.session.scalar(
+        select(Booking).where(
+            Booking.class_id == cls.id,
+            Booking.customer_id == customer.id,
+            Booking.status.in_(ACTIVE),
+        )
+    )
+
+
+def waitlist_position(booking: Booking) -> int | None:
+    """1-based place in the class's waitlist (order of joining), or None when not waiting."""
+    if booking.status != BookingStatus.WAITLISTED:
+        return None
+    return db.session.scalar(
+        select(func.count()).where(
+            Booking.class_id == booking.class_id,
+            Booking.status == BookingStatus.WAITLISTED,
+            Booking.id <= booking.id,
+        )
+    )
+
+
+def check_bookable(studio: Studio, cls: ScheduledClass, now: datetime) -> None:
+    """Raise why `cls` cannot be booked at `now` under the studio's booking window."""
+    if cls.is_cancelled:
+        raise ClassCancelled()
+    if cls.has_started(now):
+        raise ClassStarted()
+    opens = cls.starts_at - timedelta(days=studio.booking_opens_days)
+    if now < opens:
+        raise BookingNotOpen(opens=format_datetime(opens, cls.timezone))
+    if now > cls.starts_at - timedelta(minutes=studio.booking_closes_minutes):
+        raise BookingClosed()
+
+
+def is_late_cancel(studio: Studio, cls: ScheduledClass, now: datetime) -> bool:
+    """Cancelling a confirmed spot after the studio's cutoff is a late cancel."""
+    return now > cls.starts_at - timedelta(minutes=studio.cancel_cutoff_minutes)
+
+
+@dataclass(frozen=True)
+class CancelConsequence:
+    late: bool
+    message: str
+
+
+def cancel_consequence(studio: Studio, booking: Booking, now: datetime) -> CancelConsequence:
+    """What cancelling `booking` now will do, told to the customer before they confirm."""
+    late = booking.status == BookingStatus.CONFIRMED and is_late_cancel(
+        studio, booking.scheduled_class, now
+    )
+    return CancelConsequence(late, entitlements.provider().describe_cancel(booking, late=late))
+
+
+def book_class(studio: Studio, cls: ScheduledClass, customer, *, actor, now=None) -> Booking:
+    """Book `customer` into `cls`: a confirmed spot while any is left, else the waitlist.
+
+    Submitting twice returns the booking made the first time.
+    """
+    now = now or utcnow()
+    lock_class(cls)
+    existing = active_booking(cls, customer)
+    if existing is not None:
+        return existing
+    check_bookable(studio, cls, now)
+    status = BookingStatus.CONFIRMED if spots_taken(cls) < cls.capacity else BookingStatus.WAITLISTED
+    booking = Booking(studio_id=studio.id, class_id=cls.id, customer_id=customer.id,
+                      status=status, booked_by_id=actor.id, scheduled_class=cls, customer=customer)
+    db.session.add(booking)
+    if status == BookingStatus.CONFIRMED:
+        entitlements.provider().reserve(booking)
+    ensure_customer(studio, customer)
+    db.session.flush()
+    return booking
+
+
+def cancel_booking(studio: Studio, booking: Booking, *, actor, now=None,
+                   reason: CancelReason = CancelReason.CUSTOMER) -> Booking:
+    """Cancel a spot, an offer or a waitlist place; a freed spot goes to the waitlist."""
+    now = now or utcnow()
+    cls = booking.scheduled_class
+    lock_class(cls)
+    db.session.refresh(booking)
+    if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED,
+                              BookingStatus.OFFERED):
+        raise NotCancellable()
+    if booking.status == BookingStatus.CONFIRMED and cls.has_started(now):
+        raise NotCancellable()
+    freed = booking.status in HOLDS_SPOT
+    late = booking.status == BookingStatus.CONFIRMED and is_late_cancel(studio, cls, now)
+    if booking.status == BookingStatus.CONFIRMED:
+        entitlements.provider().release(booking, late=late)
+    booking.status = BookingStatus.LATE_CANCELLED if late else BookingStatus.CANCELLED
+    booking.cancelled_at = now
+    booking.cancel_reason = reason
+    db.session.flush()
+    if freed:
+        fill_spots(studio, cls, now=now)
+    return booking
+
+
+def claim_offer(studio: Studio, booking: Booking, *, actor, now=None) -> Booking:
+    """Take up an offered spot before the hold runs out."""
+    now = now or utcnow()
+    lock_class(booking.scheduled_class)
+    db.session.refresh(booking)
+    if booking.status == BookingStatus.CONFIRMED:
+        return booking
+    if not booking.offer_open(now):
+        raise OfferExpired()
+    entitlements.provider().reserve(booking)
+    booking.status = BookingStatus.CONFIRMED
+    booking.offer_expires_at = None
+    db.session.flush()
+    return booking
+
+
+def fill_spots(studio: Studio, cls: ScheduledClass, *, now: datetime) -> list[Booking]:
+    """Move people from the waitlist into free spots: booked at once (auto) or offered (claim).
+
+    The caller holds the class lock.
+    """
+    if cls.is_cancelled or cls.has_started(now):
+        return []
+    moved = []
+    free = cls.capacity - spots_taken(cls)
+    waiting = db.session.scalars(
+        select(Booking)
+        .where(Booking.class_id == cls.id, Booking.status == BookingStatus.WAITLISTED)
+        .order_by(Booking.id)
+        .limit(max(free, 0))
+    ).all()
+    for booking in waiting:
+        if studio.waitlist_mode == WaitlistMode.AUTO:
+            entitlements.provider().reserve(booking)
+            booking.status = BookingStatus.CONFIRMED
+            enqueue_after_commit("workers.jobs.notifications.send_promoted", booking.id,
+                                 queue="notifications")
+        else:
+            booking.status = BookingStatus.OFFERED
+            booking.offer_expires_at = now + timedelta(minutes=studio.offer_hold_minutes)
+            enqueue_after_commit("workers.jobs.notifications.send_offer", booking.id,
+                                 queue="notifications")
+            enqueue_after_commit("workers.jobs.bookings.expire_offer", booking.id,
+                                 at=booking.offer_expires_at)
+        moved.append(booking)
+    db.session.flush()
+    return moved
+
+
+def expire_offer(studio: Studio, booking: Booking, *, now=None) -> bool:
+    """Pass an unclaimed offer on to the next person once its hold has run out."""
+    now = now or utcnow()
+    cls = booking.scheduled_class
+    lock_class(cls)
+    db.session.refresh(booking)
+    if booking.status != BookingStatus.OFFERED or booking.offer_open(now):
+        return False
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = now
+    booking.cancel_reason = CancelReason.OFFER_EXPIRED
+    db.session.flush()
+    fill_spots(studio, cls, now=now)
+    return True
+
+
+def cancel_class_bookings(studio: Studio, cls: ScheduledClass, *, actor, now: datetime) -> list[Booking]:
+    """Cancel every active booking of a cancelled class, returning what each took."""
+    lock_class(cls)
+    bookings = db.session.scalars(
+        select(Booking).where(
+            Booking.class_id == cls.id,
+            Booking.status.in_((BookingStatus.CONFIRMED, BookingStatus.WAITLISTED,
+                                BookingStatus.OFFERED)),
+        )
+    ).all()
+    for booking in bookings:
+        if booking.status == BookingStatus.CONFIRMED:
+            entitlements.provider().release(booking, late=False)
+        booking.status = BookingStatus.CANCELLED
+        booking.cancelled_at = now
+        booking.cancel_reason = CancelReason.CLASS_CANCELLED
+        enqueue_after_commit("workers.jobs.notifications.send_class_cancelled", booking.id,
+                             queue="notifications")
+    db.session.flush()
+    return bookings

@@ -1,0 +1,92 @@
+"""Customer booking actions (htmx fragments or 303s) and "my bookings"."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.bookings import services
+from app.bookings.policies import can_change_booking
+from app.bookings.queries import get_booking_or_404, list_my_bookings, panel_state
+from app.core.db import utcnow
+from app.core.errors import DomainError
+from app.core.htmx import render, wants_fragment
+from app.extensions import db
+from app.schedule.queries import get_class_or_404
+from app.studios.queries import get_studio_or_404
+
+bp = Blueprint("bookings", __name__)
+
+PANEL = ("schedule/class_detail.html", "booking_panel")
+
+
+def _panel(studio, cls, *, status=200, **options):
+    """The class page, or only its booking panel for htmx; 303 back after a plain POST."""
+    if request.method == "POST" and not wants_fragment():
+        if options.get("error"):
+            flash(options["error"], "error")
+        return redirect(url_for("schedule.class_detail", studio=studio.slug, class_id=cls.id), 303)
+    state = panel_state(studio, cls, current_user, utcnow(), **options)
+    return render(*PANEL, status=status, studio=studio, cls=cls, state=state)
+
+
+def _act(studio_slug: str, class_id: int, action):
+    """Load, run one booking service, commit, answer with the panel (or the error in it)."""
+    studio = get_studio_or_404(studio_slug)
+    cls = get_class_or_404(studio, class_id)
+    try:
+        action(studio, cls)
+    except DomainError as exc:
+        db.session.rollback()
+        response = _panel(studio, cls, status=exc.status, error=str(exc))
+        if exc.status == 503:
+            response.headers["Retry-After"] = "2"
+        return response
+    db.session.commit()
+    return _panel(studio, cls)
+
+
+def _own_booking(studio, booking_id: int):
+    booking = get_booking_or_404(studio, booking_id)
+    if not can_change_booking(current_user, studio, booking):
+        abort(404)
+    return booking
+
+
+@bp.post("/s/<studio>/classes/<int:class_id>/book")
+@login_required
+def book_class(studio: str, class_id: int):
+    return _act(studio, class_id, lambda s, cls: services.book_class(
+        s, cls, current_user, actor=current_user))
+
+
+@bp.post("/s/<studio>/classes/<int:class_id>/bookings/<int:booking_id>/cancel")
+@login_required
+def cancel_booking(studio: str, class_id: int, booking_id: int):
+    def action(s, cls):
+        booking = _own_booking(s, booking_id)
+        if booking.class_id != cls.id:
+            abort(404)
+        services.cancel_booking(s, booking, actor=current_user)
+    return _act(studio, class_id, action)
+
+
+@bp.post("/s/<studio>/classes/<int:class_id>/bookings/<int:booking_id>/claim")
+@login_required
+def claim_offer(studio: str, class_id: int, booking_id: int):
+    def action(s, cls):
+        booking = _own_booking(s, booking_id)
+        if booking.class_id != cls.id:
+            abort(404)
+        services.claim_offer(s, booking, actor=current_user)
+    return _act(studio, class_id, action)
+
+
+@bp.get("/me/bookings")
+@login_required
+def my_bookings():
+    now = utcnow()
+    return render_template(
+        "bookings/my_bookings.html",
+        upcoming=list_my_bookings(current_user, now, upcoming=True),
+        past=list_my_bookings(current_user, now, upcoming=False, limit=50),
+        now=now,
+    )

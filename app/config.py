@@ -1,0 +1,66 @@
+"""Settings from the environment (12-factor), with embedded defaults for local runs.
+
+Without DATABASE_URL the app uses a SQLite file under instance/; without REDIS_URL jobs run
+inline in the web process. Production sets both, plus SECRET_KEY and SESSION_COOKIE_SECURE.
+"""
+
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("FITFLOW_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment() -> dict:
+    """Build the configuration mapping from environment variables."""
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'fitflow.sqlite3'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    redis_url = os.environ.get("REDIS_URL") or None
+    production = os.environ.get("FITFLOW_ENV") == "production"
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _dev_secret(),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "JOBS_INLINE": redis_url is None,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "LANGUAGES": ["en", "ar"],
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "FitFlow <no-reply@fitflow.local>"),
+        "MAILBOX_DIR": str(INSTANCE_DIR / "mailbox"),
+        "DEV_MAILBOX": not production,
+        "PASSWORD_HASH": {},  # argon2 parameters; tests make hashing cheap
+        "TOKEN_MAX_AGE": {"verify": 3 * 24 * 3600, "reset": 3600},
+        "LOGIN_LIMIT": os.environ.get("LOGIN_LIMIT", "10 per minute;50 per hour"),
+        "BOOKING_LOCK_TIMEOUT_MS": int(os.environ.get("BOOKING_LOCK_TIMEOUT_MS", "3000")),
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+    }
+
+
+def _dev_secret() -> str:
+    """A per-checkout secret for embedded runs, kept in instance/ so sessions survive restarts."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(os.urandom(32).hex())
+    return path.read_text().strip()

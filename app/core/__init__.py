@@ -1,0 +1,1 @@
+"""Domain-free plumbing every domain may use. Nothing here imports a domain."""

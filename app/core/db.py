@@ -1,0 +1,51 @@
+"""Database helpers: aware UTC timestamps, a timestamp mixin, dialect checks."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Enum, types
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(types.TypeDecorator):
+    """Stores aware datetimes as UTC; hands back aware UTC datetimes on every database.
+
+    SQLite keeps no zone, so values are normalised on the way in and re-labelled on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+def is_postgresql() -> bool:
+    """True when the bound database is PostgreSQL (row locks, advisory locks, partial indexes)."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def str_enum(cls, name: str) -> Enum:
+    """A portable enum column storing the values (a CHECK constraint, not a native type)."""
+    return Enum(cls, name=name, native_enum=False, length=20, create_constraint=True,
+                values_callable=lambda e: [m.value for m in e], validate_strings=True)

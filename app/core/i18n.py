@@ -1,0 +1,117 @@
+"""Locale, direction, translated content maps, and dates/money shown in a studio's zone."""
+
+from datetime import datetime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from babel import Locale, dates, numbers
+from flask import current_app, g, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+LANG_COOKIE = "fitflow_lang"
+
+
+def supported() -> list[str]:
+    return current_app.config["LANGUAGES"]
+
+
+def select_locale() -> str:
+    """?lang= (remembered), then the cookie, the user's profile, Accept-Language, the studio."""
+    for candidate in (
+        request.args.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        getattr(current_user, "locale", None) if current_user.is_authenticated else None,
+    ):
+        if candidate in supported():
+            return candidate
+    best = request.accept_languages.best_match(supported())
+    return best or g.get("studio_language") or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    return str(get_locale() or "en")
+
+
+def text_direction() -> str:
+    """'rtl' or 'ltr' for the current locale, from Babel's CLDR data."""
+    return Locale.parse(current_language()).text_direction
+
+
+def translated(value: dict | None, fallback: str | None = None) -> str:
+    """Pick the current language from a content map, falling back to `fallback`, then any."""
+    if not value:
+        return ""
+    lang = current_language()
+    for key in (lang, fallback, "en", "ar"):
+        if key and value.get(key):
+            return value[key]
+    return next(iter(value.values()), "")
+
+
+def local(dt: datetime, tz: str) -> datetime:
+    """An aware UTC datetime seen in the IANA zone `tz`."""
+    return dt.astimezone(ZoneInfo(tz))
+
+
+def format_time(dt: datetime, tz: str) -> str:
+    return dates.format_time(dt, "short", tzinfo=ZoneInfo(tz), locale=current_language())
+
+
+def format_date(dt, tz: str | None = None, fmt: str = "full") -> str:
+    if isinstance(dt, datetime) and tz:
+        dt = local(dt, tz)
+    return dates.format_date(dt, fmt, locale=current_language())
+
+
+def format_day(dt, tz: str | None = None, skeleton: str = "MMMEd") -> str:
+    """Short day label such as 'Wed, Nov 25' / 'الأربعاء، 25 نوفمبر'."""
+    if isinstance(dt, datetime) and tz:
+        dt = local(dt, tz)
+    return dates.format_skeleton(skeleton, dt, locale=current_language())
+
+
+def format_datetime(dt: datetime, tz: str) -> str:
+    return dates.format_datetime(dt, "medium", tzinfo=ZoneInfo(tz), locale=current_language())
+
+
+def format_money(minor: int, currency: str) -> str:
+    """Integer minor units shown in the currency's own precision and the current locale."""
+    digits = numbers.get_currency_precision(currency)
+    return numbers.format_currency(minor / 10**digits, currency, locale=current_language())
+
+
+def switch_language_url(lang: str) -> str:
+    """This page's URL in another language (a full page load: <html dir> changes)."""
+    args = request.args.to_dict()
+    args["lang"] = lang
+    return f"{request.path}?{urlencode(args)}"
+
+
+def init_app(app):
+    app.jinja_env.globals.update(
+        current_language=current_language, text_direction=text_direction, languages=supported,
+        switch_language_url=switch_language_url,
+    )
+    app.jinja_env.filters.update(
+        tr=translated,
+        time=format_time,
+        date=format_date,
+        day=format_day,
+        datetime=format_datetime,
+        money=format_money,
+    )
+
+    @app.after_request
+    def remember_language(response):
+        lang = request.args.get("lang")
+        if lang in supported() and request.cookies.get(LANG_COOKIE) != lang:
+            set_language_cookie(response, lang)
+        return response
+
+
+def set_language_cookie(response, lang: str):
+    """Remember the chosen language in the browser for a year."""
+    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
+    return response

@@ -1,0 +1,88 @@
+"""Side effects after commit, with ids only.
+
+`enqueue_after_commit` records a job on the current session; when that session commits the job
+goes to RQ (or runs inline when no Redis is configured); when it rolls back the job is dropped.
+"""
+
+import logging
+import threading
+from datetime import datetime
+
+from flask import current_app
+from redis import Redis
+from rq import Queue, Retry
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from werkzeug.utils import import_string
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+QUEUES = ("default", "notifications", "documents", "calendar")
+_PENDING = "fitflow_pending_jobs"
+
+
+def enqueue_after_commit(func: str, *args, queue: str = "default", at: datetime | None = None):
+    """Run `func` (a dotted path in workers.jobs) with `args` once the current transaction commits."""
+    if any(not isinstance(a, (int, str, float, bool, type(None))) for a in args):
+        raise TypeError("jobs take ids and plain values, never objects")
+    db.session().info.setdefault(_PENDING, []).append((func, args, queue, at))
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch(session):
+    jobs = session.info.pop(_PENDING, [])
+    for func, args, queue, at in jobs:
+        dispatch(func, args, queue=queue, at=at)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop(session, previous_transaction):
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+def dispatch(func: str, args: tuple, *, queue: str = "default", at: datetime | None = None):
+    """Hand a job to its runner: a capture list (tests), RQ, or inline."""
+    app = current_app._get_current_object()
+    capture = app.config.get("JOBS_CAPTURE")
+    if capture is not None:
+        capture.append((func, args, queue, at))
+    elif not app.config["JOBS_INLINE"]:
+        q = get_queue(queue)
+        options = {"retry": Retry(max=3, interval=[10, 60, 300]), "job_timeout": 300}
+        if at is None:
+            q.enqueue(func, *args, **options)
+        else:
+            q.enqueue_at(at, func, *args, **options)
+    elif at is None:
+        run_inline(app, func, args)
+    else:
+        delay = max(0.0, (at - datetime.now(at.tzinfo)).total_seconds())
+        timer = threading.Timer(delay, run_inline, (app, func, args))
+        timer.daemon = True
+        timer.start()
+
+
+def run_inline(app, func: str, args: tuple):
+    """Run a job in a fresh application context, as a worker would; failures are logged."""
+    with app.app_context():
+        try:
+            import_string(func)(*args)
+        except Exception:
+            db.session.rollback()
+            log.exception("inline job %s%r failed", func, args)
+
+
+def redis_connection() -> Redis:
+    """The Redis connection for queues (one per app)."""
+    app = current_app._get_current_object()
+    conn = app.extensions.get("fitflow_redis")
+    if conn is None:
+        conn = app.extensions["fitflow_redis"] = Redis.from_url(app.config["REDIS_URL"])
+    return conn
+
+
+def get_queue(name: str = "default") -> Queue:
+    """An RQ queue by name, bound to the app's Redis."""
+    return Queue(name, connection=redis_connection())

@@ -1,0 +1,1 @@
+"""Platform operators: tenants and users across the whole service."""

@@ -1,0 +1,1 @@
+"""Installable web app: per-language manifest, service worker, translated offline page."""

@@ -1,0 +1,1 @@
+"""Schedule: class types, recurring series and the classes they create."""

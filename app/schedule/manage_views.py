@@ -1,0 +1,119 @@
+"""Studio console for the schedule: class types, series, rosters, cancelling a class."""
+
+from flask import flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.bookings.queries import list_roster
+from app.core.errors import DomainError
+from app.core.i18n import translated
+from app.extensions import db
+from app.schedule import services
+from app.schedule.forms import WEEKDAYS, ClassTypeForm, SeriesForm
+from app.schedule.queries import (
+    get_class_or_404,
+    get_class_type_or_404,
+    list_class_types,
+    list_series,
+)
+from app.studios.console import console_blueprint
+from app.studios.models import Location
+from app.studios.queries import list_coaches, list_locations
+
+bp = console_blueprint("schedule_manage", __name__)
+
+
+@bp.get("/classes/<int:class_id>")
+def roster(class_id: int):
+    cls = get_class_or_404(g.studio, class_id)
+    return render_template("manage/roster.html", studio=g.studio, cls=cls, roster=list_roster(cls))
+
+
+@bp.post("/classes/<int:class_id>/cancel")
+def cancel_class(class_id: int):
+    cls = get_class_or_404(g.studio, class_id)
+    try:
+        services.cancel_class(g.studio, cls, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("The class is cancelled and everyone booked has been told."), "success")
+    return redirect(url_for(".roster", class_id=class_id), 303)
+
+
+@bp.get("/class-types")
+def class_types():
+    return render_template("manage/class_types.html", studio=g.studio,
+                           class_types=list_class_types(g.studio), form=ClassTypeForm())
+
+
+@bp.post("/class-types")
+def create_class_type():
+    form = ClassTypeForm()
+    if not form.validate_on_submit():
+        return render_template("manage/class_types.html", studio=g.studio,
+                               class_types=list_class_types(g.studio), form=form), 422
+    services.save_class_type(g.studio, **form.maps())
+    db.session.commit()
+    flash(_("Class type saved."), "success")
+    return redirect(url_for(".class_types"), 303)
+
+
+@bp.get("/class-types/<int:type_id>")
+def edit_class_type(type_id: int):
+    ct = get_class_type_or_404(g.studio, type_id)
+    form = ClassTypeForm(data={
+        "name_en": ct.name.get("en", ""), "name_ar": ct.name.get("ar", ""),
+        "description_en": ct.description.get("en", ""), "description_ar": ct.description.get("ar", ""),
+        "duration_minutes": ct.duration_minutes, "color": ct.color})
+    return render_template("manage/class_type.html", studio=g.studio, class_type=ct, form=form)
+
+
+@bp.post("/class-types/<int:type_id>")
+def update_class_type(type_id: int):
+    ct = get_class_type_or_404(g.studio, type_id)
+    form = ClassTypeForm()
+    if not form.validate_on_submit():
+        return render_template("manage/class_type.html", studio=g.studio, class_type=ct,
+                               form=form), 422
+    services.save_class_type(g.studio, ct, **form.maps())
+    db.session.commit()
+    flash(_("Class type saved."), "success")
+    return redirect(url_for(".class_types"), 303)
+
+
+def _series_form() -> SeriesForm:
+    form = SeriesForm()
+    form.class_type_id.choices = [(ct.id, translated(ct.name)) for ct in list_class_types(g.studio)]
+    form.location_id.choices = [(loc.id, translated(loc.name)) for loc in list_locations(g.studio)]
+    form.coach_id.choices = [(0, _("No coach yet"))] + [(u.id, u.name) for u in list_coaches(g.studio)]
+    return form
+
+
+def _series_page(form: SeriesForm, status: int = 200):
+    return render_template("manage/series.html", studio=g.studio, series=list_series(g.studio),
+                           form=form, weekday_names=dict(WEEKDAYS)), status
+
+
+@bp.get("/series")
+def series():
+    return _series_page(_series_form())
+
+
+@bp.post("/series")
+def create_series():
+    form = _series_form()
+    if not form.validate_on_submit():
+        return _series_page(form, 422)
+    coaches = {u.id: u for u in list_coaches(g.studio)}
+    location = db.session.get(Location, form.location_id.data)
+    made = services.create_series(
+        g.studio, class_type=get_class_type_or_404(g.studio, form.class_type_id.data),
+        location=location, coach=coaches.get(form.coach_id.data), weekdays=form.weekdays.data,
+        start_time=form.start_time.data, duration_minutes=form.duration_minutes.data,
+        capacity=form.capacity.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data)
+    db.session.commit()
+    flash(_("Series saved: the classes are on the schedule."), "success")
+    return redirect(url_for(".series", _anchor=f"series-{made.id}"), 303)

@@ -1,0 +1,99 @@
+import enum
+from datetime import date, datetime, time
+
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Time
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import TimestampMixin, UTCDateTime, str_enum
+from app.extensions import db
+
+
+class ClassType(TimestampMixin, db.Model):
+    __tablename__ = "class_types"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    name: Mapped[dict] = mapped_column(JSON, default=dict)
+    description: Mapped[dict] = mapped_column(JSON, default=dict)
+    duration_minutes: Mapped[int] = mapped_column(default=60)
+    color: Mapped[str] = mapped_column(String(7), default="#0f766e")
+
+
+class Series(TimestampMixin, db.Model):
+    """A weekly recurrence that creates classes between two dates, in the location's zone."""
+
+    __tablename__ = "series"
+    __table_args__ = (
+        CheckConstraint("capacity > 0", name="capacity"),
+        CheckConstraint("duration_minutes > 0", name="duration"),
+        CheckConstraint("ends_on >= starts_on", name="dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    class_type_id: Mapped[int] = mapped_column(ForeignKey("class_types.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"))
+    coach_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    weekdays: Mapped[str] = mapped_column(String(13))  # ISO weekdays "1,3,5" (Mon=1)
+    start_time: Mapped[time] = mapped_column(Time)
+    duration_minutes: Mapped[int]
+    capacity: Mapped[int]
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+
+    class_type: Mapped[ClassType] = relationship()
+    location = relationship("Location")
+    coach = relationship("User")
+
+    @property
+    def weekday_list(self) -> list[int]:
+        return [int(d) for d in self.weekdays.split(",") if d]
+
+
+class ClassStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class ScheduledClass(TimestampMixin, db.Model):
+    """One occurrence of a class: a time, a place, a coach and a capacity."""
+
+    __tablename__ = "classes"
+    __table_args__ = (
+        CheckConstraint("capacity > 0", name="capacity"),
+        CheckConstraint("ends_at > starts_at", name="times"),
+        Index("ix_classes_studio_starts", "studio_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"))
+    class_type_id: Mapped[int] = mapped_column(ForeignKey("class_types.id"))
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"))
+    coach_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    capacity: Mapped[int]
+    status: Mapped[ClassStatus] = mapped_column(
+        str_enum(ClassStatus, "class_status"), default=ClassStatus.SCHEDULED
+    )
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    class_type: Mapped[ClassType] = relationship(lazy="joined", innerjoin=True)
+    location = relationship("Location", lazy="joined", innerjoin=True)
+    room = relationship("Room")
+    coach = relationship("User")
+    studio = relationship("Studio")
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == ClassStatus.CANCELLED
+
+    @property
+    def timezone(self) -> str:
+        return self.location.timezone
+
+    def has_started(self, now: datetime) -> bool:
+        return now >= self.starts_at

@@ -1,0 +1,63 @@
+"""The customer's week schedule and class page."""
+
+from datetime import date, timedelta
+
+from flask import Blueprint, request
+from flask_login import current_user
+
+from app.bookings.queries import class_states, panel_state
+from app.core.db import utcnow
+from app.core.htmx import render
+from app.schedule.queries import (
+    ScheduleFilters,
+    get_class_or_404,
+    group_by_day,
+    list_class_types,
+    list_classes,
+    local_today,
+    studio_timezone,
+)
+from app.studios.queries import get_studio_or_404, list_coaches, list_locations
+
+bp = Blueprint("schedule", __name__, url_prefix="/s/<studio>")
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.get("/schedule")
+def week(studio: str):
+    studio = get_studio_or_404(studio)
+    tz = studio_timezone(studio)
+    today = local_today(tz)
+    start = _date_arg("week") or today
+    filters = ScheduleFilters(_int_arg("location"), _int_arg("type"), _int_arg("coach"))
+    classes = list_classes(studio, start, 7, filters, tz)
+    return render(
+        "schedule/week.html", "schedule_results",
+        studio=studio, tz=tz, today=today, start=start, filters=filters,
+        days=group_by_day(classes, start, tz), prev_week=start - timedelta(days=7),
+        next_week=start + timedelta(days=7),
+        states=class_states(studio, classes, current_user, utcnow()),
+        locations=list_locations(studio), class_types=list_class_types(studio),
+        coaches=list_coaches(studio),
+    )
+
+
+@bp.get("/classes/<int:class_id>")
+def class_detail(studio: str, class_id: int):
+    studio = get_studio_or_404(studio)
+    cls = get_class_or_404(studio, class_id)
+    state = panel_state(studio, cls, current_user, utcnow(),
+                        confirm_cancel=request.args.get("confirm") == "cancel")
+    return render("schedule/class_detail.html", "booking_panel", studio=studio, cls=cls,
+                  state=state)

@@ -1,0 +1,1 @@
+"""Studios (tenants), locations, rooms, staff roles and the customers each studio serves."""

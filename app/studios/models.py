@@ -1,0 +1,101 @@
+import enum
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import TimestampMixin, str_enum
+from app.extensions import db
+
+
+class Role(enum.StrEnum):
+    OWNER = "owner"
+    STUDIO_ADMIN = "studio_admin"
+    TRAINER_ADMIN = "trainer_admin"
+    TRAINER = "trainer"
+
+
+class WaitlistMode(enum.StrEnum):
+    AUTO = "auto"    # the first in line is booked at once
+    CLAIM = "claim"  # the first in line is offered the spot and must claim it in time
+
+
+class Studio(TimestampMixin, db.Model):
+    __tablename__ = "studios"
+    __table_args__ = (
+        CheckConstraint("booking_opens_days >= 0", name="opens_days"),
+        CheckConstraint("booking_closes_minutes >= 0", name="closes_minutes"),
+        CheckConstraint("cancel_cutoff_minutes >= 0", name="cutoff"),
+        CheckConstraint("offer_hold_minutes > 0", name="hold"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[dict] = mapped_column(JSON, default=dict)
+    default_language: Mapped[str] = mapped_column(String(8), default="en")
+    # Booking policy.
+    booking_opens_days: Mapped[int] = mapped_column(default=14)
+    booking_closes_minutes: Mapped[int] = mapped_column(default=0)
+    cancel_cutoff_minutes: Mapped[int] = mapped_column(default=12 * 60)
+    waitlist_mode: Mapped[WaitlistMode] = mapped_column(
+        str_enum(WaitlistMode, "waitlist_mode"), default=WaitlistMode.AUTO
+    )
+    offer_hold_minutes: Mapped[int] = mapped_column(default=60)
+
+    locations: Mapped[list["Location"]] = relationship(
+        back_populates="studio", order_by="Location.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Studio {self.slug}>"
+
+
+class Location(TimestampMixin, db.Model):
+    __tablename__ = "locations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    name: Mapped[dict] = mapped_column(JSON, default=dict)
+    timezone: Mapped[str] = mapped_column(String(64))
+    currency: Mapped[str] = mapped_column(String(3))
+    address: Mapped[str] = mapped_column(String(255), default="")
+
+    studio: Mapped[Studio] = relationship(back_populates="locations")
+    rooms: Mapped[list["Room"]] = relationship(back_populates="location", order_by="Room.id")
+
+
+class Room(TimestampMixin, db.Model):
+    __tablename__ = "rooms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
+    name: Mapped[dict] = mapped_column(JSON, default=dict)
+    capacity: Mapped[int] = mapped_column(default=20)
+
+    location: Mapped[Location] = relationship(back_populates="rooms")
+
+
+class StaffRole(TimestampMixin, db.Model):
+    __tablename__ = "staff_roles"
+    __table_args__ = (UniqueConstraint("studio_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[Role] = mapped_column(str_enum(Role, "staff_role"))
+
+    user = relationship("User")
+    studio: Mapped[Studio] = relationship()
+
+
+class StudioCustomer(TimestampMixin, db.Model):
+    """A customer known to a studio (made on first booking or by staff)."""
+
+    __tablename__ = "studio_customers"
+    __table_args__ = (UniqueConstraint("studio_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+
+    user = relationship("User")

@@ -1,0 +1,43 @@
+"""Who may do what in a studio. Every studio permission is decided here."""
+
+from flask import abort
+
+from app.studios.models import Role, Studio
+from app.studios.queries import staff_role, studios_managed_by
+
+MANAGERS = (Role.OWNER, Role.STUDIO_ADMIN)
+COACHES = (Role.OWNER, Role.STUDIO_ADMIN, Role.TRAINER_ADMIN, Role.TRAINER)
+
+
+def can_manage_studio(user, studio: Studio) -> bool:
+    """Owners and studio admins run the studio's schedule and settings."""
+    return staff_role(user, studio) in MANAGERS
+
+
+def can_coach(user, studio: Studio) -> bool:
+    """Any staff role may see rosters and coach classes."""
+    return staff_role(user, studio) in COACHES
+
+
+def can_see_roster(user, studio: Studio, cls) -> bool:
+    """Managers see every roster; trainers see their own classes (trainer admins see all)."""
+    role = staff_role(user, studio)
+    if role in (Role.OWNER, Role.STUDIO_ADMIN, Role.TRAINER_ADMIN):
+        return True
+    return role == Role.TRAINER and cls.coach_id == user.id
+
+
+def require_manager(user, studio: Studio) -> None:
+    """404 unless the user manages this studio: another studio's console does not exist for them."""
+    if not can_manage_studio(user, studio):
+        abort(404)
+
+
+def require_coach(user, studio: Studio) -> None:
+    if not can_coach(user, studio):
+        abort(404)
+
+
+def console_studios(user) -> list[Studio]:
+    """Studios whose console the user may open (for navigation)."""
+    return [s for s in studios_managed_by(user) if can_manage_studio(user, s)]

@@ -1,0 +1,61 @@
+"""Loaders and read helpers for studios."""
+
+from flask import abort, g
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.extensions import db
+from app.studios.models import Location, Role, StaffRole, Studio
+
+
+def get_studio_or_404(slug: str) -> Studio:
+    """The studio with this slug; its default language becomes the last locale fallback."""
+    studio = db.session.scalar(select(Studio).where(Studio.slug == slug))
+    if studio is None:
+        abort(404)
+    g.studio_language = studio.default_language
+    return studio
+
+
+def list_studios() -> list[Studio]:
+    return db.session.scalars(select(Studio).order_by(Studio.slug)).all()
+
+
+def staff_role(user, studio: Studio) -> Role | None:
+    """The user's staff role in the studio, or None (cached per request)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cache = g.setdefault("staff_roles", {})
+    key = (user.id, studio.id)
+    if key not in cache:
+        cache[key] = db.session.scalar(
+            select(StaffRole.role).where(StaffRole.studio_id == studio.id,
+                                         StaffRole.user_id == user.id)
+        )
+    return cache[key]
+
+
+def studios_managed_by(user) -> list[Studio]:
+    """Studios where the user is staff, for the navigation."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return db.session.scalars(
+        select(Studio).join(StaffRole, StaffRole.studio_id == Studio.id)
+        .where(StaffRole.user_id == user.id).order_by(Studio.slug)
+    ).all()
+
+
+def list_locations(studio: Studio) -> list[Location]:
+    return db.session.scalars(
+        select(Location).where(Location.studio_id == studio.id).order_by(Location.id)
+    ).all()
+
+
+def list_coaches(studio: Studio):
+    """Users with a trainer-type role in the studio."""
+    return db.session.scalars(
+        select(User).join(StaffRole, StaffRole.user_id == User.id)
+        .where(StaffRole.studio_id == studio.id,
+               StaffRole.role.in_((Role.TRAINER, Role.TRAINER_ADMIN, Role.OWNER)))
+        .order_by(User.name)
+    ).all()

@@ -1,0 +1,42 @@
+"""Studio use cases: link customers, set booking policy, grant staff roles."""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.studios.models import Role, StaffRole, Studio, StudioCustomer
+
+
+def ensure_customer(studio: Studio, user) -> StudioCustomer:
+    """Make `user` a customer of `studio` if they are not one yet."""
+    link = db.session.scalar(
+        select(StudioCustomer).where(StudioCustomer.studio_id == studio.id,
+                                     StudioCustomer.user_id == user.id)
+    )
+    if link is None:
+        link = StudioCustomer(studio_id=studio.id, user_id=user.id)
+        db.session.add(link)
+        db.session.flush()
+    return link
+
+
+def grant_role(studio: Studio, user, role: Role) -> StaffRole:
+    """Give `user` a staff role in `studio` (replacing any role they had there)."""
+    staff = db.session.scalar(
+        select(StaffRole).where(StaffRole.studio_id == studio.id, StaffRole.user_id == user.id)
+    )
+    if staff is None:
+        staff = StaffRole(studio_id=studio.id, user_id=user.id, role=role)
+        db.session.add(staff)
+    staff.role = role
+    db.session.flush()
+    return staff
+
+
+def update_booking_policy(studio: Studio, **settings) -> Studio:
+    """Change the studio's booking window, cancel cutoff and waitlist behaviour."""
+    for key in ("booking_opens_days", "booking_closes_minutes", "cancel_cutoff_minutes",
+                "waitlist_mode", "offer_hold_minutes", "default_language"):
+        if key in settings:
+            setattr(studio, key, settings[key])
+    db.session.flush()
+    return studio

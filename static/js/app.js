@@ -1,0 +1,22 @@
+// FitFlow's only script besides htmx: register the service worker, tell it the page language.
+(function () {
+  "use strict";
+  if ("serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function (reg) {
+        var worker = navigator.serviceWorker.controller || reg.active;
+        if (worker) worker.postMessage({ lang: document.documentElement.lang });
+      }).catch(function () { /* offline support is a bonus, never a blocker */ });
+    });
+  }
+  // After an htmx swap, move focus to the new panel's first control so keyboard and screen
+  // reader users stay in place.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.classList && target.classList.contains("booking-panel")) {
+      var fresh = document.getElementById(target.id);
+      var control = fresh && fresh.querySelector("button, a.button");
+      if (control) control.focus({ preventScroll: true });
+    }
+  });
+})();

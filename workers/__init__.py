@@ -1,0 +1,1 @@
+"""RQ runtime: `python -m workers` runs a worker with the scheduler on every FitFlow queue."""

@@ -1,0 +1,34 @@
+from app.bookings.models import Booking, BookingStatus, CancelReason
+from app.extensions import db
+from app.notifications.services import send_email
+from workers.jobs import job
+
+
+def _booking_email(booking_id: int, template: str, still_true) -> bool:
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or not still_true(booking):
+        return False
+    cls = booking.scheduled_class
+    return send_email(booking.customer, template, dedup_key=f"{template}:{booking.id}",
+                      fallback_locale=cls.studio.default_language, booking=booking, cls=cls,
+                      studio=cls.studio)
+
+
+@job
+def send_promoted(booking_id: int) -> bool:
+    """Tell a customer they moved from the waitlist into the class."""
+    return _booking_email(booking_id, "waitlist_promoted",
+                          lambda b: b.status == BookingStatus.CONFIRMED)
+
+
+@job
+def send_offer(booking_id: int) -> bool:
+    """Tell a customer a spot is held for them until the offer expires."""
+    return _booking_email(booking_id, "waitlist_offer", lambda b: b.status == BookingStatus.OFFERED)
+
+
+@job
+def send_class_cancelled(booking_id: int) -> bool:
+    """Tell a booked customer their class was cancelled by the studio."""
+    return _booking_email(booking_id, "class_cancelled",
+                          lambda b: b.cancel_reason == CancelReason.CLASS_CANCELLED)
