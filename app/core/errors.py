@@ -13,7 +13,7 @@ class DomainError(Exception):
         self.params = params
         if message is not None:
             self.message = message
-        super().__init__(str(self.message))
+        super().__init__(message, params)
 
     def __str__(self) -> str:
         text = str(self.message)

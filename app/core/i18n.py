@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel import Locale, dates, numbers
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -18,6 +18,8 @@ def supported() -> list[str]:
 
 def select_locale() -> str:
     """?lang= (remembered), then the cookie, the user's profile, Accept-Language, the studio."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     for candidate in (
         request.args.get("lang"),
         request.cookies.get(LANG_COOKIE),

@@ -1,0 +1,131 @@
+"""Capacity under real concurrency: separate PostgreSQL connections, committed transactions.
+
+50 customers rush a 5-spot class from 50 threads, each with its own connection and session.
+With the class-row lock exactly 5 are confirmed and the rest wait in commit order. The
+negative control switches the lock off and forces the worst interleaving (everyone reads the
+spot count before anyone writes): the class is overbooked, which is what the lock prevents.
+"""
+
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.bookings import services
+from app.bookings.errors import ClassBusy
+from app.bookings.models import Booking, BookingStatus
+from app.extensions import db
+from app.schedule.models import ScheduledClass
+from app.studios.models import Studio
+from tests.factories import ClassFactory, StudioFactory, UserFactory
+
+pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("concurrency")]
+N = 50
+
+
+@pytest.fixture
+def rush(app):
+    """A committed studio, a 5-spot class and N customers; removed afterwards."""
+    with app.app_context():
+        studio = StudioFactory(slug=f"rush-{uuid.uuid4().hex[:8]}")
+        cls = ClassFactory(studio=studio, capacity=5)
+        users = UserFactory.create_batch(N)
+        db.session.commit()
+        ids = studio.id, cls.id, [u.id for u in users]
+    yield ids
+
+
+def rush_class(app, studio_id, class_id, user_ids):
+    """Every customer books at once, each in its own thread, connection and transaction."""
+    start = threading.Barrier(len(user_ids))
+    results, errors = {}, []
+
+    def one(uid):
+        with app.app_context():
+            try:
+                studio = db.session.get(Studio, studio_id)
+                cls = db.session.get(ScheduledClass, class_id)
+                user = db.session.get(User, uid)
+                start.wait(timeout=30)
+                booking = services.book_class(studio, cls, user, actor=user)
+                position = services.waitlist_position(booking)
+                db.session.commit()
+                results[uid] = (booking.id, booking.status, position)
+            except Exception as exc:  # collected and asserted below
+                db.session.rollback()
+                errors.append(exc)
+
+    threads = [threading.Thread(target=one, args=(uid,)) for uid in user_ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results, errors
+
+
+def committed(app, class_id):
+    with app.app_context():
+        return db.session.execute(
+            select(Booking.id, Booking.status).where(Booking.class_id == class_id).order_by(Booking.id)
+        ).all()
+
+
+def test_fifty_concurrent_bookings_fill_exactly_five_spots(app, rush):
+    studio_id, class_id, user_ids = rush
+    results, errors = rush_class(app, studio_id, class_id, user_ids)
+    assert errors == []
+    rows = committed(app, class_id)
+    statuses = [s for _id, s in rows]
+    assert len(rows) == N
+    assert statuses.count(BookingStatus.CONFIRMED) == 5
+    assert statuses.count(BookingStatus.WAITLISTED) == N - 5
+    # Each waiting customer was told a distinct position, 1..45, in commit (id) order.
+    waiting = sorted((bid, pos) for bid, status, pos in results.values() if status == "waitlisted")
+    assert [pos for _bid, pos in waiting] == list(range(1, N - 5 + 1))
+    # The five confirmed are the first five to commit.
+    assert all(s == BookingStatus.CONFIRMED for s in statuses[:5])
+
+
+def test_negative_control_without_the_lock_the_class_is_overbooked(app, rush, monkeypatch):
+    studio_id, class_id, user_ids = rush
+    readers = threading.Barrier(len(user_ids))
+    real_count = services.spots_taken
+
+    def no_lock(cls):
+        db.session.refresh(cls)
+
+    def count_then_wait(cls):
+        taken = real_count(cls)
+        readers.wait(timeout=30)  # everyone has read the count before anyone inserts
+        return taken
+
+    monkeypatch.setattr(services, "lock_class", no_lock)
+    monkeypatch.setattr(services, "spots_taken", count_then_wait)
+    results, errors = rush_class(app, studio_id, class_id, user_ids)
+    assert errors == []
+    confirmed = [s for _id, s in committed(app, class_id)].count(BookingStatus.CONFIRMED)
+    assert confirmed > 5, "without the lock the race should overbook the class"
+
+
+def test_a_locked_class_answers_busy_instead_of_hanging(app, rush):
+    """Another transaction holds the class row: booking gives up after lock_timeout."""
+    studio_id, class_id, user_ids = rush
+    app.config["BOOKING_LOCK_TIMEOUT_MS"] = 300
+    with app.app_context():
+        conn = db.engine.connect()
+        tx = conn.begin()
+        conn.execute(select(ScheduledClass.id).where(ScheduledClass.id == class_id).with_for_update())
+        try:
+            studio = db.session.get(Studio, studio_id)
+            cls = db.session.get(ScheduledClass, class_id)
+            user = db.session.get(User, user_ids[0])
+            with pytest.raises(ClassBusy):
+                services.book_class(studio, cls, user, actor=user)
+            db.session.rollback()
+        finally:
+            tx.rollback()
+            conn.close()
+            app.config["BOOKING_LOCK_TIMEOUT_MS"] = 3000
+    assert committed(app, class_id) == []

@@ -1,0 +1,108 @@
+"""factory_boy factories; everything flushes into the test's session."""
+
+from datetime import time, timedelta
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from app.accounts.models import User
+from app.core.db import utcnow
+from app.core.security import hash_password
+from app.extensions import db
+from app.schedule.models import ClassType, ScheduledClass
+from app.studios.models import Location, Role, Room, StaffRole, Studio
+
+
+class Base(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731 (the test's current session)
+        sqlalchemy_session_persistence = "flush"
+
+
+class UserFactory(Base):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    name = factory.Sequence(lambda n: f"Person {n}")
+    password_hash = factory.LazyFunction(lambda: hash_password("secret-pass"))
+    locale = None
+    email_verified_at = factory.LazyFunction(utcnow)
+
+
+class StudioFactory(Base):
+    class Meta:
+        model = Studio
+
+    slug = factory.Sequence(lambda n: f"studio{n}")
+    name = factory.LazyAttribute(lambda o: {"en": f"Studio {o.slug}", "ar": f"استوديو {o.slug}"})
+    default_language = "en"
+    cancel_cutoff_minutes = 12 * 60
+
+    @factory.post_generation
+    def location(obj, create, extracted, **kwargs):
+        tz = kwargs.get("timezone", "America/Toronto")
+        LocationFactory(studio=obj, timezone=tz)
+
+
+class LocationFactory(Base):
+    class Meta:
+        model = Location
+
+    studio = factory.SubFactory(StudioFactory)
+    studio_id = factory.SelfAttribute("studio.id")
+    name = {"en": "Main", "ar": "الرئيسي"}
+    timezone = "America/Toronto"
+    currency = "CAD"
+
+
+class RoomFactory(Base):
+    class Meta:
+        model = Room
+
+    location = factory.SubFactory(LocationFactory)
+    studio_id = factory.SelfAttribute("location.studio_id")
+    location_id = factory.SelfAttribute("location.id")
+    name = {"en": "Room", "ar": "غرفة"}
+
+
+class ClassTypeFactory(Base):
+    class Meta:
+        model = ClassType
+
+    studio_id = factory.LazyAttribute(lambda o: o.studio.id)
+    name = {"en": "Strength", "ar": "القوة"}
+    description = {"en": "Lift things.", "ar": "ارفع الأثقال."}
+
+    class Params:
+        studio = factory.SubFactory(StudioFactory)
+
+
+class ClassFactory(Base):
+    """A class tomorrow at the studio's first location."""
+
+    class Meta:
+        model = ScheduledClass
+
+    class Params:
+        studio = factory.SubFactory(StudioFactory)
+        hours_ahead = 24
+
+    studio_id = factory.LazyAttribute(lambda o: o.studio.id)
+    class_type_id = factory.LazyAttribute(lambda o: ClassTypeFactory(studio=o.studio).id)
+    location_id = factory.LazyAttribute(lambda o: o.studio.locations[0].id)
+    starts_at = factory.LazyAttribute(
+        lambda o: (utcnow() + timedelta(hours=o.hours_ahead)).replace(second=0, microsecond=0))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))
+    capacity = 5
+
+
+def staff(studio, role: Role, **kwargs) -> User:
+    user = UserFactory(**kwargs)
+    db.session.add(StaffRole(studio_id=studio.id, user_id=user.id, role=role))
+    db.session.flush()
+    return user
+
+
+NOON = time(12, 0)
