@@ -51,6 +51,9 @@ def test_config(database_url: str, redis_db: int, **extra) -> dict:
     }
 
 
+test_config.__test__ = False  # a helper, not a test (imported by other test modules)
+
+
 @pytest.fixture(scope="session")
 def app(request):
     idx = worker_index(request.config)

@@ -1,17 +1,23 @@
 from app.bookings.models import Booking, BookingStatus, CancelReason
+from app.core.urls import external_url
 from app.extensions import db
 from app.notifications.services import send_email
 from workers.jobs import job
 
 
 def _booking_email(booking_id: int, template: str, still_true) -> bool:
+    """Email the booking's customer if the booking is still in the state the email is about."""
     booking = db.session.get(Booking, booking_id)
     if booking is None or not still_true(booking):
         return False
     cls = booking.scheduled_class
+    if template == "class_cancelled":
+        url = external_url("schedule.week", studio=cls.studio.slug)
+    else:
+        url = external_url("schedule.class_detail", studio=cls.studio.slug, class_id=cls.id)
     return send_email(booking.customer, template, dedup_key=f"{template}:{booking.id}",
                       fallback_locale=cls.studio.default_language, booking=booking, cls=cls,
-                      studio=cls.studio)
+                      studio=cls.studio, url=url)
 
 
 @job

@@ -1,0 +1,152 @@
+"""Jobs through the real parts: Redis, `python -m workers` (RQ with its scheduler), SMTP.
+
+These tests commit for real (the worker is another process on its own connection), so they
+opt out of the per-test savepoint and use unique data.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from rq import Queue
+from sqlalchemy import select
+
+from app.bookings import services
+from app.bookings.models import Booking, BookingStatus, CancelReason
+from app.core.db import utcnow
+from app.core.jobs import enqueue_after_commit, redis_connection
+from app.core.mail import read_mailbox
+from app.extensions import db
+from app.notifications.models import Notification
+from app.studios.models import WaitlistMode
+from tests.factories import ClassFactory, StudioFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    with socket.socket() as probe:  # a free port: aiosmtpd's readiness check cannot use 0
+        probe.bind(("127.0.0.1", 0))
+        inbox.port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def real_queue(app):
+    """Jobs go to Redis for real in this test."""
+    app.config["JOBS_CAPTURE"] = None
+    with app.app_context():
+        conn = redis_connection()
+        conn.flushdb()
+        yield conn
+
+
+def run_worker(app, smtp) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+           "REDIS_URL": app.config["REDIS_URL"], "SECRET_KEY": app.config["SECRET_KEY"],
+           "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port), "BASE_URL": "http://fitflow.test"}
+    return subprocess.run([sys.executable, "-m", "workers", "--burst"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+pytestmark = pytest.mark.xdist_group("worker")
+
+
+@pytest.mark.concurrency
+def test_worker_sends_the_verification_email_once(app, real_queue, smtp):
+    with app.app_context():
+        user = UserFactory(email=f"new-{uuid.uuid4().hex[:8]}@example.test", email_verified_at=None,
+                           locale="ar")
+        enqueue_after_commit("workers.jobs.accounts.send_verification", user.id, queue="notifications")
+        db.session.commit()
+        assert Queue("notifications", connection=real_queue).count == 1
+        user_id = user.id
+
+    result = run_worker(app, smtp)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(smtp.messages) == 1
+    mail = smtp.messages[0]
+    assert mail["To"] == user.email
+    body = mail.get_body(preferencelist=("plain",)).get_content()
+    assert "http://fitflow.test/verify/" in body
+
+    # Running the same job again (a retry) sends nothing more: the dedup key was recorded.
+    with app.app_context():
+        enqueue_after_commit("workers.jobs.accounts.send_verification", user_id, queue="notifications")
+        db.session.commit()
+    assert run_worker(app, smtp).returncode == 0
+    assert len(smtp.messages) == 1
+    with app.app_context():
+        assert db.session.scalar(select(Notification).where(Notification.user_id == user_id)).sent_at
+
+
+@pytest.mark.concurrency
+def test_scheduled_offer_expiry_runs_in_the_worker(app, real_queue, smtp):
+    """claim mode: an offer whose hold has run out passes to the next person, by the scheduler."""
+    with app.app_context():
+        studio = StudioFactory(waitlist_mode=WaitlistMode.CLAIM, offer_hold_minutes=5)
+        cls = ClassFactory(studio=studio, capacity=1)
+        a, b, c = UserFactory.create_batch(3)
+        first = services.book_class(studio, cls, a, actor=a)
+        offered = services.book_class(studio, cls, b, actor=b)
+        nxt = services.book_class(studio, cls, c, actor=c)
+        db.session.commit()
+        # Cancelled "ten minutes ago": the 5-minute hold of the offer to b is already over.
+        services.cancel_booking(studio, first, actor=a, now=utcnow() - timedelta(minutes=10))
+        db.session.commit()
+        ids = offered.id, nxt.id
+        emails = [b.email, c.email]
+        assert offered.status == BookingStatus.OFFERED
+
+    result = run_worker(app, smtp)
+    assert result.returncode == 0, result.stderr[-2000:]
+    with app.app_context():
+        b_booking, c_booking = (db.session.get(Booking, i) for i in ids)
+        assert (b_booking.status, b_booking.cancel_reason) == ("cancelled", CancelReason.OFFER_EXPIRED)
+        assert c_booking.status == BookingStatus.OFFERED
+    # Both b (first offer) and c (the next offer) were emailed.
+    # The first offer had already lapsed when its email job ran: the job re-checks the state and
+    # sends nothing stale. The next person's offer is emailed.
+    assert [m["To"] for m in smtp.messages] == [emails[1]]
+    assert "http://fitflow.test/s/" in smtp.messages[0].get_body(("plain",)).get_content()
+
+
+def test_inline_mode_runs_jobs_after_commit(app, ctx):
+    """Without Redis the same job runs in the web process, in a fresh app context."""
+    app.config.update(JOBS_CAPTURE=None, JOBS_INLINE=True)
+    try:
+        user = UserFactory(email_verified_at=None)
+        enqueue_after_commit("workers.jobs.accounts.send_verification", user.id, queue="notifications")
+        assert read_mailbox() == []
+        db.session.commit()
+        subjects = [m["Subject"] for m in read_mailbox() if m["To"] == user.email]
+        assert len(subjects) == 1
+    finally:
+        app.config.update(JOBS_INLINE=False)
+
+
+def test_jobs_refuse_objects(app, ctx):
+    with pytest.raises(TypeError):
+        enqueue_after_commit("workers.jobs.accounts.send_verification", UserFactory())

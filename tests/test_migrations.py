@@ -1,0 +1,57 @@
+"""Migrations build the schema the models describe, on PostgreSQL and on SQLite; demo data is
+idempotent."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import func, select
+
+from app import create_app
+from app.accounts.models import User
+from app.bookings.models import Booking
+from app.demo import load_demo
+from app.extensions import db
+from app.schedule.models import ScheduledClass
+from app.studios.models import Studio
+from tests.conftest import fresh_database, test_config, worker_index
+
+pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("migrations")]
+
+
+def test_postgresql_migrations_match_models_and_downgrade(request):
+    url = fresh_database(f"fitflow_migrations_{worker_index(request.config)}")
+    app = create_app(test_config(url, 0))
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        assert diff == [], f"models and migrations differ: {diff}"
+        downgrade(revision="base")
+        upgrade()
+        db.engine.dispose()
+
+
+def test_sqlite_quick_start_with_idempotent_demo(tmp_path):
+    app = create_app(test_config(f"sqlite:///{tmp_path / 'demo.sqlite3'}", 0,
+                                 JOBS_INLINE=True, REDIS_URL=None,
+                                 MAILBOX_DIR=str(tmp_path / "mail"), WTF_CSRF_ENABLED=False))
+    with app.app_context():
+        upgrade()
+        first = load_demo()
+        counts = {m: db.session.scalar(select(func.count()).select_from(m))
+                  for m in (Studio, User, ScheduledClass, Booking)}
+        second = load_demo()
+        again = {m: db.session.scalar(select(func.count()).select_from(m))
+                 for m in (Studio, User, ScheduledClass, Booking)}
+    assert first["studios"] == 2 and first["bookings"] > 500
+    assert second == {"studios": 0, "bookings": 0, "customers": 50}
+    assert again == counts
+    assert counts[Studio] == 2 and counts[User] >= 55 and counts[ScheduledClass] > 200
+    with app.test_client() as client:
+        page = client.get("/s/riyadh/schedule?lang=ar")
+        assert page.status_code == 200 and 'dir="rtl"' in page.get_data(as_text=True)
+        login = client.post("/login", data={"email": "customer@example.com",
+                                            "password": "fitflow-demo"})
+        assert login.status_code == 303
+        assert client.get("/me/bookings").status_code == 200
