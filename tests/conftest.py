@@ -4,11 +4,13 @@ PostgreSQL and Redis are required. Nothing here skips when they are missing: a t
 needs them fails, so CI can never pass by skipping the real parts.
 """
 
+import contextvars
 import os
 import uuid
 
 import psycopg
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from redis import Redis
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -23,6 +25,19 @@ REDIS_BASE = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 def worker_index(config) -> int:
     name = getattr(config, "workerinput", {}).get("workerid", "gw0")
     return int(name.removeprefix("gw") or 0)
+
+
+_LOCAL_RUN = uuid.uuid4().hex[:6]
+
+
+def run_id(config) -> str:
+    """Short id shared by all xdist workers of one run: parallel runs never share a database."""
+    return getattr(config, "workerinput", {}).get("testrunuid", _LOCAL_RUN)[:6]
+
+
+def drop_database(name: str) -> None:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def fresh_database(name: str) -> str:
@@ -54,18 +69,35 @@ def test_config(database_url: str, redis_db: int, **extra) -> dict:
 test_config.__test__ = False  # a helper, not a test (imported by other test modules)
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own application context, as it does in production.
+
+    The per-test savepoint keeps an app context pushed; a request would otherwise reuse it and
+    share `g` with every other request of the test (Flask-Login caches the signed-in user
+    there, Flask-Babel the locale), so one client's login would leak into another's requests.
+    """
+
+    def open(self, *args, **kwargs):
+        if self.preserve_context:  # `with client:` wants the contexts kept for inspection
+            return super().open(*args, **kwargs)
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(request):
     idx = worker_index(request.config)
-    url = fresh_database(f"fitflow_test_{idx}")
+    name = f"fitflow_test_{run_id(request.config)}_{idx}"
+    url = fresh_database(name)
     redis_db = 1 + idx * 2
     Redis.from_url(f"{REDIS_BASE}/{redis_db}").flushdb()
     application = create_app(test_config(url, redis_db, WTF_CSRF_ENABLED=False))
+    application.test_client_class = IsolatedClient
     with application.app_context():
         upgrade()  # the migrations build the schema: they are tested on PostgreSQL every run
     yield application
     with application.app_context():
         db.engine.dispose()
+    drop_database(name)
 
 
 @pytest.fixture(autouse=True)

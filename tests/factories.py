@@ -24,7 +24,7 @@ class UserFactory(Base):
     class Meta:
         model = User
 
-    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
     name = factory.Sequence(lambda n: f"Person {n}")
     password_hash = factory.LazyFunction(lambda: hash_password("secret-pass"))
     locale = None

@@ -14,13 +14,14 @@ from app.demo import load_demo
 from app.extensions import db
 from app.schedule.models import ScheduledClass
 from app.studios.models import Studio
-from tests.conftest import fresh_database, test_config, worker_index
+from tests.conftest import drop_database, fresh_database, run_id, test_config, worker_index
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("migrations")]
 
 
 def test_postgresql_migrations_match_models_and_downgrade(request):
-    url = fresh_database(f"fitflow_migrations_{worker_index(request.config)}")
+    name = f"fitflow_migr_{run_id(request.config)}_{worker_index(request.config)}"
+    url = fresh_database(name)
     app = create_app(test_config(url, 0))
     with app.app_context():
         upgrade()
@@ -30,6 +31,7 @@ def test_postgresql_migrations_match_models_and_downgrade(request):
         downgrade(revision="base")
         upgrade()
         db.engine.dispose()
+    drop_database(name)
 
 
 def test_sqlite_quick_start_with_idempotent_demo(tmp_path):

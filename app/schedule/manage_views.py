@@ -1,26 +1,40 @@
-"""Studio console for the schedule: class types, series, rosters, cancelling a class."""
+"""Studio console for the schedule: the week, class types, series, rosters, cancelling."""
 
 from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.bookings.queries import list_roster
+from app.bookings.queries import class_states, list_roster
+from app.core.db import utcnow
 from app.core.errors import DomainError
 from app.core.i18n import translated
 from app.extensions import db
 from app.schedule import services
 from app.schedule.forms import WEEKDAYS, ClassTypeForm, SeriesForm
 from app.schedule.queries import (
+    ScheduleFilters,
     get_class_or_404,
     get_class_type_or_404,
     list_class_types,
+    list_classes,
     list_series,
+    local_today,
+    studio_timezone,
 )
 from app.studios.console import console_blueprint
 from app.studios.models import Location
 from app.studios.queries import list_coaches, list_locations
 
 bp = console_blueprint("schedule_manage", __name__)
+
+
+@bp.get("/")
+def dashboard():
+    """The coming seven days: every class with how full it is."""
+    tz = studio_timezone(g.studio)
+    classes = list_classes(g.studio, local_today(tz), 7, ScheduleFilters(), tz)
+    return render_template("manage/dashboard.html", studio=g.studio, tz=tz, classes=classes,
+                           states=class_states(g.studio, classes, None, utcnow()))
 
 
 @bp.get("/classes/<int:class_id>")

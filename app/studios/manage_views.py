@@ -1,25 +1,14 @@
-"""Studio console: overview of the coming week and booking settings."""
+"""Studio console: the studio's booking settings."""
 
 from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from app.bookings.queries import class_states
-from app.core.db import utcnow
 from app.extensions import db
-from app.schedule.queries import ScheduleFilters, list_classes, local_today, studio_timezone
 from app.studios.console import console_blueprint
 from app.studios.forms import BookingPolicyForm
 from app.studios.services import update_booking_policy
 
 bp = console_blueprint("studio_manage", __name__)
-
-
-@bp.get("/")
-def dashboard():
-    tz = studio_timezone(g.studio)
-    classes = list_classes(g.studio, local_today(tz), 7, ScheduleFilters(), tz)
-    return render_template("manage/dashboard.html", studio=g.studio, tz=tz, classes=classes,
-                           states=class_states(g.studio, classes, None, utcnow()))
 
 
 @bp.get("/settings")
