@@ -1,0 +1,71 @@
+"""core/: money in minor units, UTC storage shown in the studio zone, content fallbacks."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from flask_babel import force_locale
+
+from app.core import i18n
+from app.core.db import UTCDateTime
+from app.core.htmx import wants_fragment
+from app.extensions import db
+from tests.factories import ClassFactory, StudioFactory
+
+
+@pytest.mark.parametrize("lang, minor, currency, expected", [
+    ("en", 12345, "SAR", "SAR123.45"),
+    ("en", 500, "CAD", "CA$5.00"),
+    ("en", 1000, "JPY", "¥1,000"),      # no minor unit
+    ("en", 1234, "KWD", "KWD1.234"),    # three decimals
+])
+def test_money_uses_the_currencys_minor_units(ctx, lang, minor, currency, expected):
+    with force_locale(lang):
+        assert i18n.format_money(minor, currency) == expected
+
+
+def test_arabic_money_keeps_latin_digits(ctx):
+    with force_locale("ar"):
+        text = i18n.format_money(12345, "SAR")
+    assert "123.45" in text and "ر.س" in text
+
+
+def test_times_are_stored_utc_and_shown_in_the_studio_zone(app, ctx):
+    studio = StudioFactory(location__timezone="Asia/Riyadh")
+    start = datetime(2026, 12, 1, 15, 0, tzinfo=timezone(timedelta(hours=-5)))  # 20:00 UTC
+    cls = ClassFactory(studio=studio, starts_at=start, ends_at=start + timedelta(hours=1))
+    db.session.expire_all()
+    again = db.session.get(type(cls), cls.id)
+    assert again.starts_at == datetime(2026, 12, 1, 20, 0, tzinfo=UTC)
+    assert again.starts_at.tzinfo is UTC
+    with force_locale("en"):
+        assert i18n.format_time(again.starts_at, "Asia/Riyadh") == "11:00\u202fPM"
+    with force_locale("ar"):
+        assert i18n.format_time(again.starts_at, "Asia/Riyadh").startswith("11:00")
+
+
+def test_naive_datetimes_are_refused():
+    with pytest.raises(ValueError):
+        UTCDateTime().process_bind_param(datetime(2026, 1, 1), None)
+
+
+@pytest.mark.parametrize("lang, expected", [("ar", "القوة"), ("en", "Strength")])
+def test_content_maps_pick_the_language(ctx, lang, expected):
+    with force_locale(lang):
+        assert i18n.translated({"en": "Strength", "ar": "القوة"}) == expected
+
+
+def test_content_maps_fall_back_to_the_studio_language(ctx):
+    with force_locale("en"):
+        assert i18n.translated({"ar": "يوغا"}, fallback="ar") == "يوغا"
+        assert i18n.translated({}, fallback="ar") == ""
+
+
+@pytest.mark.parametrize("headers, fragment", [
+    ({}, False),
+    ({"HX-Request": "true"}, True),
+    ({"HX-Request": "true", "HX-Boosted": "true"}, False),
+    ({"HX-Request": "true", "HX-History-Restore-Request": "true"}, False),
+])
+def test_page_or_fragment(app, headers, fragment):
+    with app.test_request_context(headers=headers):
+        assert wants_fragment() is fragment
