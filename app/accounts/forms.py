@@ -33,7 +33,7 @@ class ResetForm(FlaskForm):
 
 def _valid_zone(form, field):
     if field.data and field.data not in available_timezones():
-        raise ValidationError(_l("Choose a time zone from the list."))
+        raise ValidationError(_l("Enter a valid time zone, such as Asia/Riyadh."))
 
 
 class ProfileForm(FlaskForm):

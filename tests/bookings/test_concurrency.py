@@ -35,6 +35,8 @@ def rush(app):
         db.session.commit()
         ids = studio.id, cls.id, [u.id for u in users]
     yield ids
+    with app.app_context():
+        db.engine.dispose()  # give the 50 connections back to PostgreSQL
 
 
 def rush_class(app, studio_id, class_id, user_ids):
