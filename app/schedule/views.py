@@ -22,16 +22,22 @@ from app.studios.queries import get_studio_or_404, list_coaches, list_locations
 bp = Blueprint("schedule", __name__, url_prefix="/s/<studio>")
 
 
+# Weeks outside this range are ignored like malformed ones (date arithmetic would overflow).
+FIRST_WEEK, LAST_WEEK = date(2000, 1, 1), date(2999, 12, 31)
+
+
 def _date_arg(name: str) -> date | None:
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        value = date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return None
+    return value if FIRST_WEEK <= value <= LAST_WEEK else None
 
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    # isdecimal, not isdigit: "²" is a digit that int() rejects; ids fit PostgreSQL's integer.
+    return int(value) if value.isdecimal() and len(value) < 10 else None
 
 
 @bp.get("/schedule")

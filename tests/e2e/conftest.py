@@ -1,0 +1,170 @@
+"""End-to-end plumbing: Debian's Chromium, a live server on 127.0.0.1, a seeded studio.
+
+The live app has its own PostgreSQL database and Redis db per xdist worker. Nothing runs in a
+savepoint here (tests marked `e2e` skip it): the scenario is committed, as a real server needs.
+"""
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask_migrate import upgrade
+from redis import Redis
+from sqlalchemy import delete, select
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.bookings import services as booking_services
+from app.bookings.models import Booking
+from app.core.db import utcnow
+from app.extensions import db
+from app.schedule.models import ClassType, ScheduledClass
+from app.studios.models import Studio
+from tests.conftest import REDIS_BASE, drop_database, fresh_database, run_id, test_config, worker_index
+from tests.factories import ClassFactory, ClassTypeFactory, StudioFactory, UserFactory
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
+TZ = "Asia/Riyadh"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Never `playwright install`: drive the system's Chromium (STACK.md trap 5).
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def live_app(request):
+    """The app the live server runs: real CSRF, jobs inline, its own database."""
+    idx = worker_index(request.config)
+    name = f"fitflow_e2e_{run_id(request.config)}_{idx}"
+    url = fresh_database(name)
+    redis_db = 2 + idx * 2
+    Redis.from_url(f"{REDIS_BASE}/{redis_db}").flushdb()
+    application = create_app(
+        test_config(
+            url,
+            redis_db,
+            WTF_CSRF_ENABLED=True,
+            JOBS_INLINE=True,
+            JOBS_CAPTURE=None,
+            # A browser makes a few requests at a time; leave PostgreSQL's connections to the
+            # concurrency tests running in other workers.
+            SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5},
+        )
+    )
+    # The unit-test `jobs` fixture captures on its own app only; this one must really run jobs.
+    assert application.config["JOBS_CAPTURE"] is None
+    with application.app_context():
+        upgrade()
+        _seed_studio()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+    drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """Serve `live_app` on a free port of 127.0.0.1 in a daemon thread; yield its base URL."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    live_app.config["BASE_URL"] = base_url
+    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
+    thread.start()
+    yield base_url
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+def _seed_studio() -> None:
+    """The studio `e2e` (Arabic by default, in Riyadh), its class types and another customer."""
+    studio = StudioFactory(
+        slug="e2e",
+        default_language="ar",
+        cancel_cutoff_minutes=60,
+        name={"en": "FitFlow Riyadh", "ar": "فت فلو الرياض"},
+        location__timezone=TZ,
+    )
+    studio.locations[0].name = {"en": "Olaya", "ar": "العليا"}
+    studio.locations[0].currency = "SAR"
+    ClassTypeFactory(
+        studio=studio,
+        name={"en": "Morning strength", "ar": "تمارين القوة"},
+        description={"en": "Lift with a coach.", "ar": "ارفع الأثقال مع مدرب."},
+    )
+    ClassTypeFactory(
+        studio=studio,
+        name={"en": "Yoga flow", "ar": "يوغا"},
+        description={"en": "Breathe and stretch.", "ar": "تنفّس وتمدّد."},
+    )
+    UserFactory(email="early.bird@example.test", name="Early Bird")
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    studio_slug: str
+    open_class_id: int
+    open_class_name: dict
+    full_class_id: int
+    full_class_name: dict
+
+
+@pytest.fixture
+def scenario(live_app) -> Scenario:
+    """Fresh classes for each test: one open (5 spots), one full (1 spot, taken by another).
+
+    Both start tomorrow evening in Riyadh, so they are always bookable and cancellable free of
+    charge (the studio's cutoff is one hour), whatever the time of day the tests run.
+    """
+    from app.accounts.models import User
+
+    with live_app.app_context():
+        studio = db.session.scalar(select(Studio).where(Studio.slug == "e2e"))
+        db.session.execute(delete(Booking).where(Booking.studio_id == studio.id))
+        db.session.execute(delete(ScheduledClass).where(ScheduledClass.studio_id == studio.id))
+        strength, yoga = db.session.scalars(
+            select(ClassType).where(ClassType.studio_id == studio.id).order_by(ClassType.id)
+        ).all()
+        tomorrow = utcnow().astimezone(ZoneInfo(TZ)).date() + timedelta(days=1)
+
+        def at(hour: int, minute: int = 0) -> datetime:
+            return datetime.combine(tomorrow, time(hour, minute), ZoneInfo(TZ)).astimezone(
+                ZoneInfo("UTC")
+            )
+
+        open_cls = ClassFactory(
+            studio=studio, class_type_id=strength.id, capacity=5, starts_at=at(18), ends_at=at(19)
+        )
+        full_cls = ClassFactory(
+            studio=studio,
+            class_type_id=yoga.id,
+            capacity=1,
+            starts_at=at(19, 30),
+            ends_at=at(20, 30),
+        )
+        other = db.session.scalar(select(User).where(User.email == "early.bird@example.test"))
+        booking_services.book_class(studio, full_cls, other, actor=other)
+        db.session.commit()
+        return Scenario("e2e", open_cls.id, dict(strength.name), full_cls.id, dict(yoga.name))

@@ -1,0 +1,144 @@
+"""A customer on a phone: sign up, book with one tap, cancel, join a waitlist — in Arabic and English.
+
+Expected text comes from the message catalogue through Flask-Babel, so the assertions follow the
+translations instead of copying them.
+"""
+
+import re
+import uuid
+
+import pytest
+from flask_babel import force_locale, gettext, ngettext
+from playwright.sync_api import expect
+
+from app.core.mail import read_mailbox
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+
+class Texts:
+    """The UI strings of one language, as the live app translates them."""
+
+    def __init__(self, app, lang: str):
+        self.app, self.lang = app, lang
+
+    def __call__(self, msgid: str, **variables) -> str:
+        with self.app.test_request_context(), force_locale(self.lang):
+            return gettext(msgid, **variables)
+
+    def spots_left(self, n: int) -> str:
+        with self.app.test_request_context(), force_locale(self.lang):
+            return ngettext("%(count)s spot left", "%(count)s spots left", n, count=n)
+
+
+@pytest.fixture
+def phone(new_context, request):
+    """A phone-sized touch page in `lang`, recording console errors and failed requests."""
+    lang = request.param
+    context = new_context(locale=lang, **PHONE)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.method} {r.url} {r.failure}"))
+    page.on(
+        "response",
+        lambda r: (
+            r.status >= 400 and problems.append(f"HTTP {r.status}: {r.request.method} {r.url}")
+        ),
+    )
+    yield lang, page, problems
+    context.close()
+
+
+@pytest.mark.parametrize("phone", ["ar", "en"], indirect=True)
+def test_customer_books_cancels_and_waits_on_a_phone(
+    phone, live_app, live_server, scenario, artifacts_dir
+):
+    lang, page, problems = phone
+    t = Texts(live_app, lang)
+    direction = "rtl" if lang == "ar" else "ltr"
+
+    def shot(name: str, focus=None, *, full_page: bool = False) -> None:
+        """What the phone shows (the acting panel scrolled into view), or the whole page."""
+        if focus is not None:
+            focus.scroll_into_view_if_needed()
+        page.screenshot(path=artifacts_dir / f"{name}-{lang}.png", full_page=full_page)
+
+    # Sign up through the real form, in the chosen language.
+    page.goto(f"{live_server}/signup?lang={lang}")
+    expect(page.locator("html")).to_have_attribute("dir", direction)
+    page.get_by_label(t("Your name")).fill("سارة العتيبي" if lang == "ar" else "Sara Smith")
+    email = f"e2e-{lang}-{uuid.uuid4().hex[:8]}@example.com"  # the form refuses .test domains
+    page.get_by_label(t("Email")).fill(email)
+    page.get_by_label(t("Password")).fill("a-good-password")
+    shot("01-signup")
+    page.get_by_role("button", name=t("Create account")).tap()
+    expect(
+        page.get_by_text(t("Welcome! We sent you a link to confirm your email."))
+    ).to_be_visible()
+    with live_app.app_context():  # jobs ran inline in the live app: nothing captured them
+        assert [m["To"] for m in read_mailbox() if m["To"] == email] == [email]
+
+    # The studio's week, right to left in Arabic.
+    page.goto(f"{live_server}/s/{scenario.studio_slug}/schedule")
+    html = page.locator("html")
+    expect(html).to_have_attribute("dir", direction)
+    expect(html).to_have_attribute("lang", lang)
+    open_panel = page.locator(f"#booking-panel-{scenario.open_class_id}")
+    full_panel = page.locator(f"#booking-panel-{scenario.full_class_id}")
+    expect(page.get_by_role("link", name=scenario.open_class_name[lang])).to_be_visible()
+    expect(open_panel.locator(".spots")).to_have_text(t.spots_left(5))
+    shot("02-schedule", full_page=True)
+
+    # One tap books; the panel changes in place, the page is not reloaded.
+    page.evaluate("window.__noReload = 1")
+    open_panel.get_by_role("button", name=t("Book"), exact=True).tap()
+    expect(open_panel.locator(".badge-ok")).to_have_text(t("You're booked"))
+    expect(open_panel.locator(".spots")).to_have_text(t.spots_left(4))
+    assert page.evaluate("window.__noReload") == 1
+    expect(page).to_have_url(re.compile(rf"/s/{scenario.studio_slug}/schedule$"))
+    shot("03-booked", open_panel)
+
+    # Cancelling first says what it will do, then puts the spot back.
+    open_panel.get_by_role("link", name=t("Cancel booking")).tap()
+    confirm = open_panel.get_by_role("alertdialog")
+    expect(confirm).to_contain_text(t("You can cancel free of charge."))
+    shot("04-cancel-confirm", open_panel)
+    confirm.get_by_role("button", name=t("Yes, cancel")).tap()
+    expect(open_panel.get_by_role("button", name=t("Book"), exact=True)).to_be_visible()
+    expect(open_panel.locator(".spots")).to_have_text(t.spots_left(5))
+    expect(open_panel.locator(".badge-ok")).to_have_count(0)
+    assert page.evaluate("window.__noReload") == 1
+    shot("05-cancelled", open_panel)
+
+    # The full class offers its waitlist; joining shows the place in line.
+    expect(full_panel.locator(".spots")).to_have_text(t("Full"))
+    full_panel.get_by_role("button", name=t("Join the waitlist")).tap()
+    expect(full_panel.locator(".badge-wait")).to_have_text(
+        t("You are number %(position)s on the waitlist", position=1)
+    )
+    expect(full_panel.locator(".badge-wait")).to_contain_text("1")
+    assert page.evaluate("window.__noReload") == 1
+    shot("06-waitlisted", full_panel)
+
+    # My bookings lists the waitlisted class (and not the cancelled one).
+    page.get_by_role("navigation", name=t("Shortcuts")).get_by_role(
+        "link", name=t("Bookings")
+    ).tap()
+    expect(page).to_have_url(re.compile(r"/me/bookings$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("My bookings"))
+    rows = page.locator(".booking-list .booking-row")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(scenario.full_class_name[lang])
+    expect(rows.first.locator(".badge")).to_have_text(t("Waitlist"))
+    shot("07-my-bookings")
+
+    assert problems == []
