@@ -4,7 +4,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from babel import Locale, dates, numbers
+from babel import Locale, dates, lists, numbers
 from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
@@ -77,6 +77,11 @@ def format_datetime(dt: datetime, tz: str) -> str:
     return dates.format_datetime(dt, "medium", tzinfo=ZoneInfo(tz), locale=current_language())
 
 
+def format_list(items) -> str:
+    """'Mon, Wed and Fri' / 'الاثنين والأربعاء والجمعة' in the current language."""
+    return lists.format_list([str(i) for i in items], locale=current_language())
+
+
 def format_money(minor: int, currency: str) -> str:
     """Integer minor units shown in the currency's own precision and the current locale."""
     digits = numbers.get_currency_precision(currency)
@@ -102,6 +107,7 @@ def init_app(app):
         day=format_day,
         datetime=format_datetime,
         money=format_money,
+        and_list=format_list,
     )
 
     @app.after_request
