@@ -19,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
 
     _init_extensions(app)
+    _connect_domains()
     _register_blueprints(app)
     _init_jinja(app)
 
@@ -32,8 +33,9 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app.core import i18n, security
+    from app.core import i18n, security, urls
 
+    urls.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
@@ -48,6 +50,14 @@ def _init_extensions(app: Flask) -> None:
     i18n.init_app(app)
     security.init_app(app)
     import app.models  # noqa: F401  (every table is known to the metadata)
+
+
+def _connect_domains() -> None:
+    """Passes pay for bookings (the booking service stays free of money code)."""
+    from app.bookings import entitlements
+    from app.memberships.entitlements import PassEntitlements
+
+    entitlements.install(PassEntitlements())
 
 
 def _register_blueprints(app: Flask) -> None:

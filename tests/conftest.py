@@ -90,7 +90,11 @@ def app(request):
     url = fresh_database(name)
     redis_db = 1 + idx * 2
     Redis.from_url(f"{REDIS_BASE}/{redis_db}").flushdb()
-    application = create_app(test_config(url, redis_db, WTF_CSRF_ENABLED=False))
+    # The limiter must be initialised enabled (Flask-Limiter skips its storage and hooks
+    # otherwise), then switched off: the `rate_limit` fixture turns it on per test.
+    application = create_app(test_config(url, redis_db, WTF_CSRF_ENABLED=False,
+                                         RATELIMIT_ENABLED=True))
+    limiter.enabled = False
     application.test_client_class = IsolatedClient
     with application.app_context():
         upgrade()  # the migrations build the schema: they are tested on PostgreSQL every run

@@ -9,6 +9,7 @@ from app.accounts.models import User
 from app.core.db import utcnow
 from app.core.security import hash_password
 from app.extensions import db
+from app.memberships.models import Plan, PlanKind, ValidityStart
 from app.schedule.models import ClassType, ScheduledClass
 from app.studios.models import Location, Role, Room, StaffRole, Studio
 
@@ -106,3 +107,21 @@ def staff(studio, role: Role, **kwargs) -> User:
 
 
 NOON = time(12, 0)
+
+
+class PlanFactory(Base):
+    class Meta:
+        model = Plan
+
+    class Params:
+        studio = factory.SubFactory(StudioFactory)
+
+    studio_id = factory.LazyAttribute(lambda o: o.studio.id)
+    kind = PlanKind.CLASS_PACK
+    name = {"en": "10-class pack", "ar": "باقة 10 حصص"}
+    description = {}
+    price_minor = 20000
+    currency = "CAD"
+    credits = 10
+    validity_days = 90
+    validity_start = ValidityStart.PURCHASE

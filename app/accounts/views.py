@@ -32,7 +32,12 @@ def load_user(user_id: str):
 
 
 def _safe_next(default: str) -> str:
+    """A path on this site to go on to; anything that could lead to another host is dropped."""
     target = request.args.get("next") or request.form.get("next") or ""
+    # Tabs and newlines are stripped on the way out and browsers read "\" as "/", so
+    # "/\t/evil.com" or "/\\evil.com" would become "//evil.com".
+    if any(c == "\\" or ord(c) < 32 or ord(c) == 127 for c in target):
+        return default
     return target if target.startswith("/") and not target.startswith("//") else default
 
 

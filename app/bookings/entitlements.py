@@ -11,6 +11,9 @@ from flask_babel import gettext as _
 class FreeEntitlements:
     """Every class is free: nothing to reserve, nothing to return."""
 
+    def check(self, booking) -> None:
+        """Raise NoEntitlement if the customer could never pay (checked on joining a waitlist)."""
+
     def reserve(self, booking) -> None:
         """Take what the booking costs, or raise NoEntitlement."""
 

@@ -24,6 +24,7 @@ from app.bookings.errors import (
 )
 from app.bookings.models import ACTIVE, HOLDS_SPOT, Booking, BookingStatus, CancelReason
 from app.core.db import is_postgresql, utcnow
+from app.core.errors import DomainError
 from app.core.i18n import format_datetime
 from app.core.jobs import enqueue_after_commit
 from app.extensions import db
@@ -125,8 +126,11 @@ def book_class(studio: Studio, cls: ScheduledClass, customer, *, actor, now=None
     booking = Booking(studio_id=studio.id, class_id=cls.id, customer_id=customer.id,
                       status=status, booked_by_id=actor.id, scheduled_class=cls, customer=customer)
     db.session.add(booking)
+    db.session.flush()
     if status == BookingStatus.CONFIRMED:
         entitlements.provider().reserve(booking)
+    else:
+        entitlements.provider().check(booking)
     ensure_customer(studio, customer)
     db.session.flush()
     return booking
@@ -189,12 +193,13 @@ def fill_spots(studio: Studio, cls: ScheduledClass, *, now: datetime) -> list[Bo
         .limit(max(free, 0))
     ).all()
     for booking in waiting:
-        if studio.waitlist_mode == WaitlistMode.AUTO:
-            entitlements.provider().reserve(booking)
+        if studio.waitlist_mode == WaitlistMode.AUTO and _try_reserve(booking):
             booking.status = BookingStatus.CONFIRMED
             enqueue_after_commit("workers.jobs.notifications.send_promoted", booking.id,
                                  queue="notifications")
         else:
+            # claim mode, or auto mode for someone who cannot pay right now: hold the spot
+            # for them, so they can buy a pass and claim it in time.
             booking.status = BookingStatus.OFFERED
             booking.offer_expires_at = now + timedelta(minutes=studio.offer_hold_minutes)
             enqueue_after_commit("workers.jobs.notifications.send_offer", booking.id,
@@ -204,6 +209,14 @@ def fill_spots(studio: Studio, cls: ScheduledClass, *, now: datetime) -> list[Bo
         moved.append(booking)
     db.session.flush()
     return moved
+
+
+def _try_reserve(booking: Booking) -> bool:
+    try:
+        entitlements.provider().reserve(booking)
+    except DomainError:
+        return False
+    return True
 
 
 def expire_offer(studio: Studio, booking: Booking, *, now=None) -> bool:

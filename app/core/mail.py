@@ -9,7 +9,8 @@ from pathlib import Path
 from flask import current_app
 
 
-def build_message(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
+def build_message(to: str, subject: str, text: str, html: str | None = None,
+                  attachments: list[tuple[str, bytes, str]] = ()) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = to
@@ -18,6 +19,9 @@ def build_message(to: str, subject: str, text: str, html: str | None = None) -> 
     msg.set_content(text)
     if html:
         msg.add_alternative(html, subtype="html")
+    for filename, content, mimetype in attachments:
+        maintype, subtype = mimetype.split("/", 1)
+        msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     return msg
 
 

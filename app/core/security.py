@@ -1,8 +1,10 @@
 """Security headers (strict CSP, no inline script or style) and password hashing."""
 
+from itertools import chain
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import abort, current_app, request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -35,6 +37,13 @@ def verify_password(stored: str | None, password: str) -> bool:
 
 
 def init_app(app):
+    @app.before_request
+    def refuse_nul_bytes():
+        """No person types a NUL byte and PostgreSQL text cannot hold one: 400, never a 500."""
+        for values in (request.args, request.form):
+            if any("\x00" in value for value in chain.from_iterable(values.listvalues())):
+                abort(400)
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)

@@ -20,7 +20,7 @@ def already_sent(dedup_key: str) -> bool:
 
 
 def send_email(user, template: str, *, dedup_key: str | None = None,
-               fallback_locale: str = "en", **context) -> bool:
+               fallback_locale: str = "en", attachments=(), **context) -> bool:
     """Send `emails/<template>.html` to `user` in their language; False if sent before.
 
     The template holds three blocks: subject, text and html.
@@ -34,7 +34,7 @@ def send_email(user, template: str, *, dedup_key: str | None = None,
         subject = render_block(name, "subject", **ctx).strip()
         text = render_block(name, "text", **ctx).strip() + "\n"
         html = render_template(name, **ctx)
-    send(build_message(user.email, subject, text, html))
+    send(build_message(user.email, subject, text, html, attachments))
     if dedup_key:
         db.session.add(Notification(user_id=user.id, category=template, dedup_key=dedup_key,
                                     sent_at=utcnow()))

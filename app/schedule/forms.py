@@ -11,7 +11,15 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 WEEKDAYS = [(1, _l("Monday")), (2, _l("Tuesday")), (3, _l("Wednesday")), (4, _l("Thursday")),
@@ -19,12 +27,13 @@ WEEKDAYS = [(1, _l("Monday")), (2, _l("Tuesday")), (3, _l("Wednesday")), (4, _l(
 
 
 class ClassTypeForm(FlaskForm):
-    name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=80)])
+    # No Optional() here: it would stop the chain before validate_name_en on an empty name.
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=80)])
     name_ar = StringField(_l("Name (Arabic)"), validators=[Optional(), Length(max=80)])
     description_en = TextAreaField(_l("Description (English)"), validators=[Optional(), Length(max=2000)])
     description_ar = TextAreaField(_l("Description (Arabic)"), validators=[Optional(), Length(max=2000)])
     duration_minutes = IntegerField(_l("Duration (minutes)"), default=60,
-                                    validators=[DataRequired(), NumberRange(5, 600)])
+                                    validators=[InputRequired(), NumberRange(5, 600)])
     color = StringField(_l("Colour"), default="#0f766e",
                         validators=[DataRequired(), Regexp(r"^#[0-9a-fA-F]{6}$")])
 
@@ -49,18 +58,20 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class SeriesForm(FlaskForm):
-    class_type_id = SelectField(_l("Class type"), coerce=int, validators=[DataRequired()])
-    location_id = SelectField(_l("Location"), coerce=int, validators=[DataRequired()])
+    # InputRequired, not DataRequired, for non-text fields: DataRequired replaces "not a valid
+    # number/time/choice" with "This field is required." (and rejects a legitimate 0).
+    class_type_id = SelectField(_l("Class type"), coerce=int, validators=[InputRequired()])
+    location_id = SelectField(_l("Location"), coerce=int, validators=[InputRequired()])
     coach_id = SelectField(_l("Coach"), coerce=int, validators=[Optional()])
     weekdays = MultiCheckboxField(_l("Days"), coerce=int, choices=WEEKDAYS,
                                   validators=[DataRequired(_l("Choose at least one day."))])
-    start_time = TimeField(_l("Start time"), validators=[DataRequired()])
+    start_time = TimeField(_l("Start time"), validators=[InputRequired()])
     duration_minutes = IntegerField(_l("Duration (minutes)"), default=60,
-                                    validators=[DataRequired(), NumberRange(5, 600)])
-    capacity = IntegerField(_l("Capacity"), default=12, validators=[DataRequired(), NumberRange(1, 500)])
-    starts_on = DateField(_l("First day"), default=date.today, validators=[DataRequired()])
+                                    validators=[InputRequired(), NumberRange(5, 600)])
+    capacity = IntegerField(_l("Capacity"), default=12, validators=[InputRequired(), NumberRange(1, 500)])
+    starts_on = DateField(_l("First day"), default=date.today, validators=[InputRequired()])
     ends_on = DateField(_l("Last day"), default=lambda: date.today() + timedelta(weeks=8),
-                        validators=[DataRequired()])
+                        validators=[InputRequired()])
 
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:

@@ -40,6 +40,11 @@ class Studio(TimestampMixin, db.Model):
         str_enum(WaitlistMode, "waitlist_mode"), default=WaitlistMode.AUTO
     )
     offer_hold_minutes: Mapped[int] = mapped_column(default=60)
+    # Money.
+    booking_requires_pass: Mapped[bool] = mapped_column(default=False)
+    prices_include_tax: Mapped[bool] = mapped_column(default=True)
+    tax_numbers: Mapped[list] = mapped_column(JSON, default=list)  # [{"label", "value"}]
+    invoice_prefix: Mapped[str] = mapped_column(String(12), default="INV")
 
     locations: Mapped[list["Location"]] = relationship(
         back_populates="studio", order_by="Location.id"
@@ -57,6 +62,7 @@ class Location(TimestampMixin, db.Model):
     name: Mapped[dict] = mapped_column(JSON, default=dict)
     timezone: Mapped[str] = mapped_column(String(64))
     currency: Mapped[str] = mapped_column(String(3))
+    tax_jurisdiction: Mapped[str] = mapped_column(String(12), default="")  # "CA-ON", "SA"
     address: Mapped[str] = mapped_column(String(255), default="")
 
     studio: Mapped[Studio] = relationship(back_populates="locations")

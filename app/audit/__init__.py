@@ -1,0 +1,1 @@
+"""Audit log: who did what to whom, for money and policy exceptions."""

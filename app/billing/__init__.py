@@ -1,0 +1,1 @@
+"""Billing: orders, payments, taxes, invoices, credit notes, refunds."""

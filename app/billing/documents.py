@@ -1,0 +1,110 @@
+"""Invoices and credit notes: gap-free numbers per studio, frozen snapshots, rendering data."""
+
+from datetime import datetime
+
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from app.billing.models import DocumentKind, DocumentSequence, Invoice, Order, Refund
+from app.core.db import is_postgresql
+from app.core.i18n import translated
+from app.core.jobs import enqueue_after_commit
+from app.extensions import db
+
+
+def next_number(studio, kind: DocumentKind) -> int:
+    """Take the next number of this studio's series; the row lock makes concurrent issues queue
+    up, and a rollback gives the number back, so the series has no gap and no duplicate."""
+    if is_postgresql():
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(insert(DocumentSequence).values(studio_id=studio.id, kind=kind, next_value=1)
+                       .on_conflict_do_nothing(index_elements=["studio_id", "kind"]))
+    seq = db.session.scalar(
+        select(DocumentSequence).where(DocumentSequence.studio_id == studio.id,
+                                       DocumentSequence.kind == kind)
+        .with_for_update().execution_options(populate_existing=True))
+    value = seq.next_value
+    seq.next_value = value + 1
+    db.session.flush()
+    return value
+
+
+def format_number(studio, kind: DocumentKind, sequence: int, issued_at: datetime) -> str:
+    middle = "CN-" if kind == DocumentKind.CREDIT_NOTE else ""
+    return f"{studio.invoice_prefix}-{middle}{issued_at.year}-{sequence:06d}"
+
+
+def _snapshot(studio, order: Order, *, kind, locale, issued_at, lines, totals, reference=None,
+              payment=None) -> dict:
+    location = studio.locations[0]
+    with force_locale(locale):
+        return {
+            "kind": str(kind), "issued_at": issued_at.isoformat(), "timezone": location.timezone,
+            "currency": order.currency, "locale": locale,
+            "reference": reference.number if reference else None,
+            "studio": {"name": translated(studio.name, studio.default_language),
+                       "address": location.address, "tax_numbers": list(studio.tax_numbers)},
+            "customer": {"name": order.customer.name, "email": order.customer.email},
+            "lines": lines, "totals": totals, "prices_include_tax": order.prices_include_tax,
+            "payment": payment, "note": None,
+        }
+
+
+def _issue(studio, order: Order, kind: DocumentKind, *, now, snapshot_args, refund=None,
+           reference=None) -> Invoice:
+    locale = order.customer.locale or studio.default_language
+    sequence = next_number(studio, kind)
+    snapshot = _snapshot(studio, order, kind=kind, locale=locale, issued_at=now,
+                         reference=reference, **snapshot_args)
+    doc = Invoice(studio_id=studio.id, kind=kind, sequence=sequence,
+                  number=format_number(studio, kind, sequence, now), order_id=order.id,
+                  customer_id=order.customer_id, refund_id=refund.id if refund else None,
+                  reference_id=reference.id if reference else None, issued_at=now,
+                  locale=locale, snapshot=snapshot, gross_minor=snapshot["totals"]["gross_minor"],
+                  currency=order.currency)
+    db.session.add(doc)
+    db.session.flush()
+    snapshot["number"] = doc.number
+    doc.snapshot = dict(snapshot)
+    db.session.flush()
+    enqueue_after_commit("workers.jobs.documents.render_invoice_pdf", doc.id, queue="documents")
+    return doc
+
+
+def issue_invoice(studio, order: Order, *, now, payment=None) -> Invoice:
+    """Number and freeze the invoice of a paid order (the PDF is rendered by a job)."""
+    locale = order.customer.locale or studio.default_language
+    line = {"description": translated(order.description, locale) or "—",
+            "quantity": order.quantity, "unit_minor": order.unit_minor,
+            "net_minor": order.net_minor, "taxes": order.taxes}
+    totals = {"net_minor": order.net_minor, "taxes": order.taxes, "gross_minor": order.gross_minor}
+    pay = {"method": str(payment.method), "paid_at": payment.received_at.isoformat()} if payment else None
+    return _issue(studio, order, DocumentKind.INVOICE, now=now,
+                  snapshot_args={"lines": [line], "totals": totals, "payment": pay})
+
+
+def issue_credit_note(studio, order: Order, refund: Refund, breakdown: dict, *, now) -> Invoice:
+    """A credit note for `refund`, pointing at the order's invoice (corrections never edit)."""
+    original = invoice_of(order)
+    locale = order.customer.locale or studio.default_language
+    line = {"description": translated(order.description, locale) or "—", "quantity": 1,
+            "unit_minor": breakdown["net_minor"], "net_minor": breakdown["net_minor"],
+            "taxes": breakdown["taxes"]}
+    return _issue(studio, order, DocumentKind.CREDIT_NOTE, now=now, refund=refund,
+                  reference=original, snapshot_args={"lines": [line], "totals": breakdown})
+
+
+def invoice_of(order: Order) -> Invoice | None:
+    return db.session.scalar(select(Invoice).where(Invoice.order_id == order.id,
+                                                   Invoice.kind == DocumentKind.INVOICE))
+
+
+def document_context(invoice: Invoice) -> dict:
+    """The snapshot with its timestamps as datetimes, ready for templates/pdf/invoice.html."""
+    doc = dict(invoice.snapshot)
+    doc["issued_at"] = datetime.fromisoformat(doc["issued_at"])
+    if doc.get("payment"):
+        doc["payment"] = dict(doc["payment"], paid_at=datetime.fromisoformat(doc["payment"]["paid_at"]))
+    return doc

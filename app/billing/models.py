@@ -1,0 +1,142 @@
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import TimestampMixin, UTCDateTime, str_enum
+from app.extensions import db
+
+
+class OrderStatus(enum.StrEnum):
+    AWAITING_PAYMENT = "awaiting_payment"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+
+
+class PaymentMethod(enum.StrEnum):
+    STRIPE = "stripe"
+    CASH = "cash"
+    CARD_TERMINAL = "card_terminal"
+
+
+class Order(TimestampMixin, db.Model):
+    """One purchase of one plan. Prices and taxes are frozen when the order is placed."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint("gross_minor = net_minor + tax_minor", name="sums"),
+        Index("ix_orders_studio_created", "studio_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    status: Mapped[OrderStatus] = mapped_column(str_enum(OrderStatus, "order_status"))
+    currency: Mapped[str] = mapped_column(String(3))
+    description: Mapped[dict] = mapped_column(JSON, default=dict)  # the plan's name, frozen
+    quantity: Mapped[int] = mapped_column(default=1)
+    unit_minor: Mapped[int]
+    net_minor: Mapped[int]
+    tax_minor: Mapped[int]
+    gross_minor: Mapped[int]
+    taxes: Mapped[list] = mapped_column(JSON, default=list)  # [{code, name, rate, amount_minor}]
+    prices_include_tax: Mapped[bool]
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    customer = relationship("User")
+    plan = relationship("Plan")
+    payments: Mapped[list["Payment"]] = relationship(back_populates="order", order_by="Payment.id")
+
+    @property
+    def paid_minor(self) -> int:
+        return sum(p.amount_minor for p in self.payments)
+
+
+class Payment(TimestampMixin, db.Model):
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint("amount_minor > 0", name="amount"),
+        CheckConstraint("refunded_minor >= 0 AND refunded_minor <= amount_minor", name="refunded"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    amount_minor: Mapped[int]
+    refunded_minor: Mapped[int] = mapped_column(default=0)
+    currency: Mapped[str] = mapped_column(String(3))
+    method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod, "payment_method"))
+    reference: Mapped[str] = mapped_column(String(120), default="")  # Stripe id or desk note
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    order: Mapped[Order] = relationship(back_populates="payments")
+
+    @property
+    def refundable_minor(self) -> int:
+        return self.amount_minor - self.refunded_minor
+
+
+class Refund(TimestampMixin, db.Model):
+    __tablename__ = "refunds"
+    __table_args__ = (CheckConstraint("amount_minor > 0", name="amount"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    amount_minor: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(255), default="")
+    reference: Mapped[str] = mapped_column(String(120), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    payment: Mapped[Payment] = relationship()
+
+
+class DocumentKind(enum.StrEnum):
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+
+
+class DocumentSequence(db.Model):
+    """The next number per studio and kind; locked while a number is taken (no gaps)."""
+
+    __tablename__ = "document_sequences"
+    __table_args__ = (UniqueConstraint("studio_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"))
+    kind: Mapped[DocumentKind] = mapped_column(str_enum(DocumentKind, "document_kind"))
+    next_value: Mapped[int] = mapped_column(default=1)
+
+
+class Invoice(TimestampMixin, db.Model):
+    """An invoice or credit note: numbered, frozen at issue, rendered to PDF once."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint("studio_id", "kind", "sequence"),
+        UniqueConstraint("studio_id", "number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"))
+    kind: Mapped[DocumentKind] = mapped_column(str_enum(DocumentKind, "document_kind"))
+    sequence: Mapped[int]
+    number: Mapped[str] = mapped_column(String(40))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id"), unique=True)
+    reference_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locale: Mapped[str] = mapped_column(String(8))
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    gross_minor: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+
+    order: Mapped[Order] = relationship()
+    reference = relationship("Invoice", remote_side=[id])

@@ -1,0 +1,1 @@
+"""Memberships: plans studios sell, the passes customers hold, and the credit ledger."""

@@ -1,0 +1,37 @@
+"""Passes pay for bookings: the provider the booking service calls (see bookings.entitlements).
+
+Studios that do not require a pass keep booking free, as before.
+"""
+
+from flask_babel import gettext as _
+
+from app.bookings.entitlements import FreeEntitlements
+from app.memberships import services
+
+
+class PassEntitlements(FreeEntitlements):
+    def _studio(self, booking):
+        return booking.scheduled_class.studio
+
+    def check(self, booking) -> None:
+        """A customer without any usable pass cannot even join the waitlist."""
+        studio = self._studio(booking)
+        if studio.booking_requires_pass:
+            services.pick_pass(studio, booking.customer, booking.scheduled_class, lock=False)
+
+    def reserve(self, booking) -> None:
+        studio = self._studio(booking)
+        if studio.booking_requires_pass:
+            services.take_credit(studio, booking)
+
+    def release(self, booking, *, late: bool) -> None:
+        if not late:
+            services.return_credit(booking)
+
+    def describe_cancel(self, booking, *, late: bool) -> str:
+        debit = services.booking_debit(booking) if booking.id else None
+        if debit is None:
+            return super().describe_cancel(booking, late=late)
+        if late:
+            return _("Late cancel: the class starts soon, so 1 credit is used.")
+        return _("You keep your credit: it goes back to your pass.")

@@ -1,0 +1,188 @@
+"""Passes and credits: grant on purchase, take on booking, return on a timely cancel.
+
+The ledger is append-only; a pass's balance is the sum of its entries. Taking a credit locks
+the customer's candidate passes, so two bookings at once cannot spend the same last credit.
+"""
+
+import calendar
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from app.audit.services import record
+from app.bookings.errors import NoEntitlement
+from app.core.db import utcnow
+from app.extensions import db
+from app.memberships.errors import IntroAlreadyUsed, NotAMembership, PlanUnavailable, WeeklyLimitReached
+from app.memberships.models import (
+    CreditEntry,
+    CreditReason,
+    Pass,
+    PassStatus,
+    Period,
+    Plan,
+    PlanKind,
+    ValidityStart,
+)
+
+
+def add_months(dt: datetime, months: int) -> datetime:
+    """Same day and time `months` later (clamped to the month's last day)."""
+    month = dt.month - 1 + months
+    year, month = dt.year + month // 12, month % 12 + 1
+    day = min(dt.day, calendar.monthrange(year, month)[1])
+    return dt.replace(year=year, month=month, day=day)
+
+
+def check_can_buy(studio, plan: Plan, customer) -> None:
+    """Raise why `customer` may not buy `plan` (off sale, intro offer already used)."""
+    if not plan.active or plan.studio_id != studio.id:
+        raise PlanUnavailable()
+    if plan.once_per_customer and db.session.scalar(
+        select(Pass.id).join(Plan, Plan.id == Pass.plan_id)
+        .where(Pass.customer_id == customer.id, Pass.studio_id == studio.id,
+               Plan.kind == PlanKind.INTRO).limit(1)
+    ):
+        raise IntroAlreadyUsed()
+
+
+def grant_pass(studio, plan: Plan, customer, *, order=None, actor=None, now=None) -> Pass:
+    """Give `customer` the pass `plan` sells, with its credits in the ledger."""
+    now = now or utcnow()
+    starts = expires = None
+    if plan.kind == PlanKind.MEMBERSHIP:
+        starts = now
+        expires = add_months(now, 12 if plan.period == Period.YEAR else 1)
+    elif plan.validity_start == ValidityStart.PURCHASE:
+        starts = now
+        expires = now + timedelta(days=plan.validity_days) if plan.validity_days else None
+    pass_ = Pass(studio_id=studio.id, customer_id=customer.id, plan=plan,
+                 order_id=order.id if order else None, credits_total=plan.credits,
+                 starts_at=starts, expires_at=expires)
+    db.session.add(pass_)
+    db.session.flush()
+    if plan.credits:
+        _entry(pass_, plan.credits, CreditReason.PURCHASE, actor=actor)
+    return pass_
+
+
+def _entry(pass_: Pass, delta: int, reason: CreditReason, *, booking=None, actor=None) -> CreditEntry:
+    entry = CreditEntry(studio_id=pass_.studio_id, pass_id=pass_.id, delta=delta, reason=reason,
+                        booking_id=booking.id if booking else None,
+                        actor_id=actor.id if actor else None)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def balances(pass_ids: list[int]) -> dict[int, int]:
+    """Credits left per pass (sum of the ledger), in one query."""
+    if not pass_ids:
+        return {}
+    rows = db.session.execute(
+        select(CreditEntry.pass_id, func.coalesce(func.sum(CreditEntry.delta), 0))
+        .where(CreditEntry.pass_id.in_(pass_ids)).group_by(CreditEntry.pass_id)
+    ).all()
+    return {pid: 0 for pid in pass_ids} | dict(rows)
+
+
+def _week_bounds(moment: datetime, tz: str) -> tuple[datetime, datetime]:
+    local = moment.astimezone(ZoneInfo(tz))
+    start = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    return start.astimezone(ZoneInfo("UTC")), (start + timedelta(days=7)).astimezone(ZoneInfo("UTC"))
+
+
+def _week_usage(pass_: Pass, cls) -> int:
+    """Classes this pass paid for in the class's week (studio time), not given back."""
+    from app.bookings.models import Booking
+    from app.schedule.models import ScheduledClass
+
+    lo, hi = _week_bounds(cls.starts_at, cls.timezone)
+    returned = select(CreditEntry.booking_id).where(
+        CreditEntry.pass_id == pass_.id, CreditEntry.reason == CreditReason.RETURNED)
+    return db.session.scalar(
+        select(func.count()).select_from(CreditEntry)
+        .join(Booking, Booking.id == CreditEntry.booking_id)
+        .join(ScheduledClass, ScheduledClass.id == Booking.class_id)
+        .where(CreditEntry.pass_id == pass_.id, CreditEntry.reason == CreditReason.BOOKING,
+               CreditEntry.booking_id.not_in(returned),
+               ScheduledClass.starts_at >= lo, ScheduledClass.starts_at < hi))
+
+
+def candidate_passes(studio, customer, cls, *, lock: bool) -> list[Pass]:
+    """The customer's passes that can pay for `cls`, the one expiring first first."""
+    query = (select(Pass).where(Pass.studio_id == studio.id, Pass.customer_id == customer.id,
+                                Pass.status != PassStatus.REVOKED)
+             .order_by(Pass.expires_at.is_(None), Pass.expires_at, Pass.id))
+    if lock:
+        query = query.with_for_update(of=Pass)
+    passes = [p for p in db.session.scalars(query).unique()
+              if p.usable_for(cls.starts_at) and p.plan.covers(cls.class_type_id)]
+    left = balances([p.id for p in passes if not p.is_unlimited])
+    return [p for p in passes if p.is_unlimited or left[p.id] > 0]
+
+
+def pick_pass(studio, customer, cls, *, lock: bool) -> Pass:
+    """The best pass to pay for `cls`, or NoEntitlement / WeeklyLimitReached."""
+    limit_hit = None
+    for pass_ in candidate_passes(studio, customer, cls, lock=lock):
+        cap = pass_.plan.classes_per_week
+        if cap and _week_usage(pass_, cls) >= cap:
+            limit_hit = cap
+            continue
+        return pass_
+    if limit_hit:
+        raise WeeklyLimitReached(limit=limit_hit)
+    raise NoEntitlement()
+
+
+def take_credit(studio, booking, *, now=None) -> CreditEntry:
+    """Pay for a confirmed spot with the best eligible pass (a pass that starts at first
+    booking starts now)."""
+    now = now or utcnow()
+    cls = booking.scheduled_class
+    pass_ = pick_pass(studio, booking.customer, cls, lock=True)
+    if pass_.starts_at is None:
+        pass_.starts_at = now
+        pass_.expires_at = now + timedelta(days=pass_.plan.validity_days or 365)
+    return _entry(pass_, -1, CreditReason.BOOKING, booking=booking)
+
+
+def booking_debit(booking) -> CreditEntry | None:
+    return db.session.scalar(select(CreditEntry).where(
+        CreditEntry.booking_id == booking.id, CreditEntry.reason == CreditReason.BOOKING))
+
+
+def return_credit(booking) -> CreditEntry | None:
+    """Give back the credit a booking took (once), unless its pass has been revoked."""
+    debit = booking_debit(booking)
+    if debit is None:
+        return None
+    already = db.session.scalar(select(CreditEntry.id).where(
+        CreditEntry.booking_id == booking.id, CreditEntry.reason == CreditReason.RETURNED))
+    pass_ = db.session.get(Pass, debit.pass_id)
+    if already or pass_.status == PassStatus.REVOKED:
+        return None
+    return _entry(pass_, 1, CreditReason.RETURNED, booking=booking)
+
+
+def revoke_unused(pass_: Pass, *, actor) -> int:
+    """Take away a refunded pass's unused credits; returns how many were revoked."""
+    left = balances([pass_.id])[pass_.id] if not pass_.is_unlimited else 0
+    if left > 0:
+        _entry(pass_, -left, CreditReason.REVOKED, actor=actor)
+    pass_.status = PassStatus.REVOKED
+    db.session.flush()
+    record("pass.revoked", actor=actor, studio_id=pass_.studio_id, subject=f"pass:{pass_.id}",
+           credits=left)
+    return left
+
+
+def cancel_membership(pass_: Pass, *, actor) -> Pass:
+    """Stop a membership from renewing; it stays usable until its period ends."""
+    if not pass_.plan.is_membership:
+        raise NotAMembership()
+    pass_.cancel_at_period_end = True
+    db.session.flush()
+    return pass_

@@ -1,0 +1,117 @@
+"""Money under real concurrency (separate PostgreSQL connections, committed transactions)."""
+
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from app.billing import services
+from app.billing.errors import RefundTooLarge
+from app.billing.models import DocumentKind, Invoice, Order, Payment, PaymentMethod, Refund
+from app.extensions import db
+from app.studios.models import Studio
+from tests.factories import PlanFactory, StudioFactory, UserFactory
+
+pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("concurrency")]
+
+
+def in_threads(app, fn, args_list):
+    """Run fn(*args) in one thread per args, each in its own app context and transaction."""
+    start = threading.Barrier(len(args_list))
+    results, errors = [], []
+
+    def one(args):
+        with app.app_context():
+            try:
+                start.wait(timeout=30)
+                results.append(fn(*args))
+                db.session.commit()
+            except Exception as exc:  # collected and asserted by the test
+                db.session.rollback()
+                errors.append(exc)
+
+    threads = [threading.Thread(target=one, args=(a,)) for a in args_list]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results, errors
+
+
+@pytest.fixture
+def shop(app):
+    with app.app_context():
+        studio = StudioFactory(slug=f"shop-{uuid.uuid4().hex[:8]}", prices_include_tax=False)
+        studio.locations[0].tax_jurisdiction = "CA-ON"
+        staff = UserFactory()
+        plan = PlanFactory(studio=studio, price_minor=10000)
+        orders = [services.place_order(studio, plan, UserFactory(), actor=staff) for _ in range(20)]
+        db.session.commit()
+        yield studio.id, staff.id, [o.id for o in orders]
+        db.engine.dispose()
+
+
+def test_twenty_invoices_at_once_are_numbered_without_gap_or_duplicate(app, shop):
+    studio_id, staff_id, order_ids = shop
+
+    def pay(order_id):
+        studio = db.session.get(Studio, studio_id)
+        order = db.session.get(Order, order_id)
+        staff = db.session.get(type(order.customer), staff_id)
+        return services.record_payment(studio, order, amount_minor=order.gross_minor,
+                                       method=PaymentMethod.CASH, actor=staff).id
+
+    results, errors = in_threads(app, pay, [(oid,) for oid in order_ids])
+    assert errors == [] and len(results) == 20
+    with app.app_context():
+        sequences = db.session.scalars(
+            select(Invoice.sequence).where(Invoice.studio_id == studio_id,
+                                           Invoice.kind == DocumentKind.INVOICE)
+            .order_by(Invoice.sequence)).all()
+    assert sequences == list(range(1, 21))
+
+
+def refund_race(app, shop):
+    studio_id, staff_id, order_ids = shop
+    with app.app_context():
+        studio = db.session.get(Studio, studio_id)
+        order = db.session.get(Order, order_ids[0])
+        staff = db.session.get(type(order.customer), staff_id)
+        payment = services.record_payment(studio, order, amount_minor=order.gross_minor,
+                                          method=PaymentMethod.CASH, actor=staff)
+        db.session.commit()
+        payment_id, gross = payment.id, payment.amount_minor
+
+    def refund(_n):
+        s = db.session.get(Studio, studio_id)
+        p = db.session.get(Payment, payment_id)
+        staff = db.session.get(type(p.order.customer), staff_id)
+        return services.refund_payment(s, p, amount_minor=gross * 6 // 10, actor=staff).id
+
+    results, errors = in_threads(app, refund, [(1,), (2,)])
+    with app.app_context():
+        refunded = sum(db.session.scalars(
+            select(Refund.amount_minor).where(Refund.payment_id == payment_id)))
+    return results, errors, refunded, gross
+
+
+def test_two_refunds_at_once_never_exceed_the_payment(app, shop):
+    results, errors, refunded, gross = refund_race(app, shop)
+    assert len(results) == 1
+    assert len(errors) == 1 and isinstance(errors[0], RefundTooLarge)
+    assert refunded == gross * 6 // 10
+
+
+def test_negative_control_without_the_lock_both_refunds_pass(app, shop, monkeypatch):
+    both_read = threading.Barrier(2)
+
+    def read_without_lock(payment):
+        db.session.refresh(payment)
+        both_read.wait(timeout=30)  # each has read "nothing refunded yet" before either writes
+        return payment
+
+    monkeypatch.setattr(services, "lock_payment", read_without_lock)
+    results, errors, refunded, gross = refund_race(app, shop)
+    assert errors == [] and len(results) == 2
+    assert refunded > gross, "without the lock more than the payment is refunded"

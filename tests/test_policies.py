@@ -1,0 +1,112 @@
+"""Who may do what: every persona against every studio and booking permission."""
+
+import pytest
+from flask_login import AnonymousUserMixin
+from werkzeug.exceptions import NotFound
+
+from app.bookings.models import Booking, BookingStatus
+from app.bookings.policies import can_change_booking
+from app.extensions import db
+from app.studios.models import Role
+from app.studios.policies import (
+    can_coach,
+    can_manage_studio,
+    can_see_roster,
+    console_studios,
+    require_coach,
+    require_manager,
+)
+from tests.factories import ClassFactory, StudioFactory, UserFactory, staff
+
+PERSONAS = ["owner", "studio_admin", "trainer_admin", "trainer", "customer", "anonymous",
+            "staff_of_another_studio"]
+
+# manage, coach, roster of own class, roster of another's class, change own booking,
+# change someone else's booking
+MATRIX = {
+    "owner":                   (True, True, True, True, True, True),
+    "studio_admin":            (True, True, True, True, True, True),
+    "trainer_admin":           (False, True, True, True, True, True),
+    "trainer":                 (False, True, True, False, True, True),
+    "customer":                (False, False, False, False, True, False),
+    "anonymous":               (False, False, False, False, False, False),
+    "staff_of_another_studio": (False, False, False, False, True, False),
+}
+CHECKS = ["can_manage_studio", "can_coach", "can_see_roster(own class)",
+          "can_see_roster(other class)", "can_change_booking(own)", "can_change_booking(other)"]
+
+
+def make_persona(name: str, studio, elsewhere):
+    if name == "anonymous":
+        return AnonymousUserMixin()
+    if name == "customer":
+        return UserFactory()
+    if name == "staff_of_another_studio":
+        return staff(elsewhere, Role.OWNER)
+    return staff(studio, Role(name))
+
+
+def booking(studio, cls, customer_id) -> Booking:
+    b = Booking(studio_id=studio.id, class_id=cls.id, customer_id=customer_id,
+                status=BookingStatus.CONFIRMED, booked_by_id=customer_id)
+    if customer_id is not None:
+        db.session.add(b)
+        db.session.flush()
+    return b
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_permission_matrix(app, persona):
+    studio, elsewhere = StudioFactory(), StudioFactory()
+    user = make_persona(persona, studio, elsewhere)
+    user_id = getattr(user, "id", None)
+    other_coach = staff(studio, Role.TRAINER)
+    other_customer = UserFactory()
+    # "Own class": one this person coaches (for outsiders too: coaching gives no role here).
+    own_class = ClassFactory(studio=studio, coach_id=user_id)
+    other_class = ClassFactory(studio=studio, coach_id=other_coach.id)
+    own_booking = booking(studio, other_class, user_id)
+    other_booking = booking(studio, other_class, other_customer.id)
+
+    actual = (
+        can_manage_studio(user, studio),
+        can_coach(user, studio),
+        can_see_roster(user, studio, own_class),
+        can_see_roster(user, studio, other_class),
+        can_change_booking(user, studio, own_booking),
+        can_change_booking(user, studio, other_booking),
+    )
+
+    assert dict(zip(CHECKS, actual, strict=True)) == dict(zip(CHECKS, MATRIX[persona],
+                                                              strict=True))
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_console_guards_answer_404_and_navigation_matches(app, persona):
+    studio, elsewhere = StudioFactory(), StudioFactory()
+    user = make_persona(persona, studio, elsewhere)
+    manages, coaches = MATRIX[persona][0], MATRIX[persona][1]
+
+    for guard, allowed in ((require_manager, manages), (require_coach, coaches)):
+        if allowed:
+            guard(user, studio)
+        else:
+            with pytest.raises(NotFound):
+                guard(user, studio)
+
+    expected = {studio.slug} if manages else set()
+    if persona == "staff_of_another_studio":
+        expected = {elsewhere.slug}
+    assert {s.slug for s in console_studios(user)} == expected
+
+
+def test_a_role_in_one_studio_gives_nothing_in_another(app):
+    a, b = StudioFactory(), StudioFactory()
+    admin = staff(a, Role.STUDIO_ADMIN)
+    coach_b = staff(b, Role.TRAINER)
+    b_class = ClassFactory(studio=b, coach_id=admin.id)
+    b_booking = booking(b, b_class, coach_b.id)
+    assert not can_manage_studio(admin, b)
+    assert not can_coach(admin, b)
+    assert not can_see_roster(admin, b, b_class)
+    assert not can_change_booking(admin, b, b_booking)

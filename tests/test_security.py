@@ -1,0 +1,379 @@
+"""Security properties checked over the whole URL map, so a new route is covered the day it lands:
+strict CSP, CSRF on every unsafe method, tenancy (another studio's ids are 404), page shell."""
+
+import json
+import re
+
+import pytest
+from redis import Redis
+from sqlalchemy import func, select
+from werkzeug.routing import IntegerConverter
+
+from app.accounts.tokens import make_token
+from app.bookings import services
+from app.bookings.models import Booking, BookingStatus
+from app.extensions import csrf as csrf_extension
+from app.extensions import db
+from app.schedule.models import ClassType, ScheduledClass, Series
+from app.studios.models import Role
+from tests.factories import ClassFactory, ClassTypeFactory, StudioFactory, staff
+from tests.pages import Page, csrf_token
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+# Views deliberately without CSRF (e.g. a signed payment webhook) go here, with the reason.
+CSRF_EXEMPT: set[str] = set()
+CSRF_MESSAGE = "Your session expired or the form was sent twice."
+
+INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc\s*=)[^>]*>", re.I)
+INLINE_STYLE = re.compile(r"<style\b|<[a-z][^>]*\sstyle\s*=", re.I)
+INLINE_HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=|javascript:", re.I)
+
+
+def build(rule, values: dict) -> str:
+    """The path of `rule` with a sample value for each of its arguments."""
+    missing = set(rule.arguments) - set(values)
+    assert not missing, f"add a sample value for {missing} (new route {rule.rule})"
+    built = rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)
+    assert built, rule.rule
+    return built[1]
+
+
+def csp_directives(response) -> dict[str, str]:
+    header = response.headers.get("Content-Security-Policy", "")
+    return {d.split()[0]: " ".join(d.split()[1:]) for d in header.split(";") if d.strip()}
+
+
+@pytest.fixture
+def world(app):
+    """Studio A with an owner (also operator), a class, a type and the owner's own booking."""
+    studio = StudioFactory()
+    owner = staff(studio, Role.OWNER, is_operator=True)
+    class_type = ClassTypeFactory(studio=studio)
+    cls = ClassFactory(studio=studio, class_type_id=class_type.id, coach_id=owner.id)
+    booking = services.book_class(studio, cls, owner, actor=owner)
+    return dict(studio=studio, owner=owner, class_type=class_type, cls=cls, booking=booking)
+
+
+def sample_values(world, lang="en") -> dict:
+    return {"studio": world["studio"].slug, "class_id": world["cls"].id,
+            "type_id": world["class_type"].id, "booking_id": world["booking"].id,
+            "token": make_token(world["owner"], "reset"), "lang": lang,
+            "filename": "css/app.css"}
+
+
+def sign_in_with_token(client, user):
+    token = csrf_token(client.get("/login"))
+    response = client.post("/login", data={"email": user.email, "password": "secret-pass",
+                                           "csrf_token": token})
+    assert response.status_code == 303
+
+
+# --- CSP --------------------------------------------------------------------------------------
+
+
+def assert_strict_csp(response, path):
+    header = response.headers.get("Content-Security-Policy", "")
+    directives = csp_directives(response)
+    assert "unsafe-inline" not in header and "unsafe-eval" not in header, path
+    assert directives.get("default-src") == "'self'", path
+    assert directives.get("script-src") == "'self'", path
+    assert directives.get("style-src") == "'self'", path
+    assert directives.get("object-src") == "'none'", path
+    assert directives.get("frame-ancestors") == "'none'", path
+    assert response.headers.get("X-Content-Type-Options") == "nosniff", path
+
+
+# --- CSRF -------------------------------------------------------------------------------------
+
+
+def unsafe_routes(app):
+    return [(rule, method) for rule in app.url_map.iter_rules()
+            for method in sorted(rule.methods & UNSAFE) if rule.endpoint not in CSRF_EXEMPT]
+
+
+def test_no_view_is_exempt_from_csrf_without_being_listed():
+    assert csrf_extension._exempt_views <= CSRF_EXEMPT
+    assert not csrf_extension._exempt_blueprints
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "owner"])
+def test_every_unsafe_route_refuses_a_request_without_csrf_token(app, client, csrf, world,
+                                                                 persona):
+    owner, studio, cls = world["owner"], world["studio"], world["cls"]
+    if persona == "owner":
+        sign_in_with_token(client, owner)
+    values = sample_values(world)
+    # A form that would pass validation everywhere: only the missing token can stop it.
+    form = {"email": owner.email, "password": "secret-pass", "confirm": "secret-pass",
+            "name": "Changed", "name_en": "Changed", "timezone": "Asia/Riyadh", "locale": "ar",
+            "booking_opens_days": "1", "booking_closes_minutes": "1",
+            "cancel_cutoff_minutes": "1", "waitlist_mode": "claim", "offer_hold_minutes": "5",
+            "default_language": "ar"}
+    routes = unsafe_routes(app)
+    assert {"accounts.login", "accounts.logout", "bookings.book_class",
+            "bookings.cancel_booking", "schedule_manage.cancel_class",
+            "studio_manage.update_settings"} <= {rule.endpoint for rule, _ in routes}
+    before = (owner.password_hash, studio.booking_opens_days, studio.default_language)
+
+    wrong = []
+    for rule, method in routes:
+        for headers in ({}, {"HX-Request": "true"}):
+            path = build(rule, values)
+            response = client.open(path, method=method, data=form, headers=headers)
+            body = response.get_data(as_text=True)
+            if response.status_code != 400 or CSRF_MESSAGE not in body:
+                wrong.append((method, path, headers, response.status_code))
+
+    assert wrong == []
+    db.session.expire_all()
+    assert (owner.password_hash, studio.booking_opens_days, studio.default_language) == before
+    assert db.session.get(Booking, world["booking"].id).status == BookingStatus.CONFIRMED
+    assert not db.session.get(ScheduledClass, cls.id).is_cancelled
+    assert db.session.scalar(select(func.count()).select_from(ClassType)
+                             .where(ClassType.studio_id == studio.id)) == 1
+    if persona == "owner":  # the refused logout did not sign them out
+        assert client.get("/me/bookings").status_code == 200
+
+
+def test_with_the_pages_token_the_same_requests_work(client, csrf, world):
+    """Positive control for the sweep: htmx's header and a form's field both carry the token."""
+    owner, cls = world["owner"], world["cls"]
+    sign_in_with_token(client, owner)
+    page = client.get(f"/s/{world['studio'].slug}/classes/{cls.id}")
+    token = csrf_token(page)
+    body_headers = json.loads(Page(page).one("body").get("hx-headers"))
+    assert body_headers == {"X-CSRFToken": token}
+
+    cancel = f"/s/{world['studio'].slug}/classes/{cls.id}/bookings/{world['booking'].id}/cancel"
+    response = client.post(cancel, headers={"HX-Request": "true", **body_headers})
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Booking, world["booking"].id).status != BookingStatus.CONFIRMED
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+
+
+# --- tenancy ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_studios(app, client):
+    """An admin of studio A signed in; studio B with a class, a type and a booking."""
+    a, b = StudioFactory(), StudioFactory()
+    admin = staff(a, Role.STUDIO_ADMIN)
+    a_type, b_type = ClassTypeFactory(studio=a), ClassTypeFactory(studio=b)
+    a_cls = ClassFactory(studio=a, class_type_id=a_type.id)
+    b_cls = ClassFactory(studio=b, class_type_id=b_type.id)
+    b_booking = services.book_class(b, b_cls, admin, actor=admin)  # even their own booking
+    from tests.conftest import login
+
+    login(client, admin)
+    return dict(a=a, b=b, admin=admin, a_type=a_type, b_type=b_type, a_cls=a_cls, b_cls=b_cls,
+                b_booking=b_booking)
+
+
+def console_rules(app, method):
+    return [r for r in app.url_map.iter_rules()
+            if r.rule.startswith("/manage/<studio>") and method in r.methods]
+
+
+def test_a_studio_admin_sees_nothing_of_another_studios_console(app, client, two_studios):
+    t = two_studios
+    rules = console_rules(app, "GET")
+    assert len(rules) >= 6
+    own = {"studio": t["a"].slug, "class_id": t["a_cls"].id, "type_id": t["a_type"].id}
+    theirs = {"studio": t["b"].slug, "class_id": t["b_cls"].id, "type_id": t["b_type"].id}
+    mixed = {"studio": t["b"].slug, "class_id": t["a_cls"].id, "type_id": t["a_type"].id}
+
+    for rule in rules:
+        assert client.get(build(rule, own)).status_code == 200, rule.rule  # positive control
+        assert client.get(build(rule, theirs)).status_code == 404, rule.rule
+        assert client.get(build(rule, mixed)).status_code == 404, rule.rule
+
+
+def test_a_studio_admin_cannot_change_another_studio(app, client, two_studios):
+    t = two_studios
+    b = t["b"]
+    before = (b.booking_opens_days, b.cancel_cutoff_minutes)
+    theirs = {"studio": b.slug, "class_id": t["b_cls"].id, "type_id": t["b_type"].id}
+    data = {"name_en": "Hijacked", "booking_opens_days": "1", "booking_closes_minutes": "0",
+            "cancel_cutoff_minutes": "0", "waitlist_mode": "claim", "offer_hold_minutes": "5",
+            "default_language": "ar", "duration_minutes": "60", "color": "#000000"}
+
+    for rule in console_rules(app, "POST"):
+        assert client.post(build(rule, theirs), data=data).status_code == 404, rule.rule
+
+    db.session.expire_all()
+    assert (b.booking_opens_days, b.cancel_cutoff_minutes) == before
+    assert not db.session.get(ScheduledClass, t["b_cls"].id).is_cancelled
+    assert db.session.get(ClassType, t["b_type"].id).name.get("en") != "Hijacked"
+    assert db.session.scalar(select(func.count()).select_from(Series)
+                             .where(Series.studio_id == b.id)) == 0
+
+
+def test_a_class_is_only_found_under_its_own_studio(client, two_studios):
+    t = two_studios
+    a, b, a_cls, b_cls = t["a"], t["b"], t["a_cls"], t["b_cls"]
+    assert client.get(f"/s/{a.slug}/classes/{a_cls.id}").status_code == 200
+    assert client.get(f"/s/{b.slug}/classes/{a_cls.id}").status_code == 404
+    assert client.get(f"/s/{a.slug}/classes/{b_cls.id}").status_code == 404
+    assert client.post(f"/s/{b.slug}/classes/{a_cls.id}/book").status_code == 404
+    booking = t["b_booking"]
+    # Their own booking in B, addressed through A's slug, does not exist either.
+    assert client.post(f"/s/{a.slug}/classes/{b_cls.id}/bookings/{booking.id}/cancel"
+                       ).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).status == BookingStatus.CONFIRMED
+    assert db.session.scalar(select(func.count()).select_from(Booking)
+                             .where(Booking.class_id == a_cls.id)) == 0
+
+
+# --- every page: CSP, shell, no inline code ---------------------------------------------------
+
+
+def crawl(app, client, values, verify_token):
+    """GET every route (plus an unknown page and a wrong method): (is a real route, path, answer)."""
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods:
+            token = verify_token if rule.endpoint == "accounts.verify_email" else values["token"]
+            path = build(rule, {**values, "token": token})
+            yield True, path, client.get(path)
+    for path in ("/no/such/page", "/logout"):
+        yield False, path, client.get(path)
+
+
+@pytest.mark.parametrize("lang, direction", [("en", "ltr"), ("ar", "rtl")])
+@pytest.mark.parametrize("persona", ["anonymous", "owner"])
+def test_every_page_has_strict_csp_the_shell_and_no_inline_code(app, client, world, lang,
+                                                                direction, persona):
+    if persona == "owner":
+        from tests.conftest import login
+
+        login(client, world["owner"])
+    client.get(f"/?lang={lang}")  # the choice is remembered in a cookie
+    values = sample_values(world, lang)
+    html_pages = 0
+
+    for real, path, response in crawl(app, client, values,
+                                      make_token(world["owner"], "verify")):
+        assert response.status_code < (400 if real and persona == "owner" else 500), path
+        assert_strict_csp(response, path)
+        if response.mimetype != "text/html":
+            continue
+        body = response.get_data(as_text=True)
+        if response.status_code in (301, 302, 303):
+            continue
+        html_pages += 1
+        page = Page(body)
+        html = page.one("html")
+        assert (html.get("lang"), html.get("dir")) == (lang, direction), path
+        token = page.one('meta[name="csrf-token"]').get("content")
+        assert token and len(token) > 20, path
+        assert not INLINE_SCRIPT.search(body), path
+        assert not INLINE_STYLE.search(body), path
+        assert not INLINE_HANDLER.search(body), path
+
+    assert html_pages >= (15 if persona == "owner" else 8)
+
+
+def test_csrf_error_page_also_has_the_shell(client, csrf):
+    response = client.post("/login", data={"email": "a@example.com", "password": "x"})
+    assert response.status_code == 400
+    assert_strict_csp(response, "/login")
+    page = Page(response)
+    assert page.all('meta[name="csrf-token"]') and page.one("html").get("dir") == "ltr"
+    assert CSRF_MESSAGE in page.text("main")
+
+
+# --- health -----------------------------------------------------------------------------------
+
+
+def test_healthz_reports_database_and_redis(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+
+
+def test_healthz_says_what_is_down(app, client, monkeypatch):
+    monkeypatch.setitem(app.extensions, "fitflow_redis", Redis.from_url("redis://127.0.0.1:1/0"))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["status"] == "degraded" and body["checks"]["database"] == "ok"
+    assert body["checks"]["redis"].startswith("error")
+
+
+
+# --- hostile input: 4xx with a message, never a 500 -------------------------------------------
+
+HOSTILE = ["a\x00b", "x" * 5000, "²", "٣", "-1", "99999999999999999999", "\u202eevil", ""]
+
+
+def assert_answered_with_a_message(response, where):
+    assert response.status_code < 500, where
+    if response.status_code >= 400 and response.mimetype == "text/html":
+        page = Page(response)
+        shown = (page.all(".field-error") + page.all("[role=alert]") + page.all("main .alert")
+                 + page.all(".error-page h1"))
+        assert shown and all(e.text and e.text.strip() for e in shown), where
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "owner"])
+def test_hostile_path_segments_never_cause_a_500(app, client, world, persona):
+    if persona == "owner":
+        from tests.conftest import login
+
+        login(client, world["owner"])
+    segments = {"studio": ["%00", "x" * 300, "%C2%B2", world["studio"].slug],
+                "class_id": ["0", "2147483648", "99999999999999999999", str(world["cls"].id)],
+                "type_id": ["0", "99999999999999999999"], "booking_id": ["0", "2147483648"],
+                "token": ["%00", "abc", "x" * 3000], "lang": ["%00", "zz"],
+                "filename": ["%00", "../../etc/passwd"]}
+    query = "?week=%00&location=%00&type=-1&coach=1e5&lang=%00&next=%00&confirm=cancel"
+    for rule in app.url_map.iter_rules():
+        for name in rule.arguments:
+            for bad in segments[name]:
+                numeric = isinstance(rule._converters[name], IntegerConverter)
+                mark = "987654321" if numeric else "__BAD__"
+                path = build(rule, {**sample_values(world), name: mark}).replace(mark, bad)
+                for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                    for suffix in ("", query):
+                        response = client.open(path + suffix, method=method,
+                                               headers={"HX-Request": "true"})
+                        assert_answered_with_a_message(response, (method, path + suffix))
+
+
+def valid_forms(world) -> dict[str, dict]:
+    studio, cls = world["studio"], world["cls"]
+    return {
+        "/signup": {"name": "Nora", "email": "nora@example.com", "password": "long-enough"},
+        "/login": {"email": world["owner"].email, "password": "secret-pass"},
+        "/reset": {"email": world["owner"].email},
+        "/me/profile": {"name": "Nora", "locale": "ar", "timezone": "Asia/Riyadh"},
+        f"/manage/{studio.slug}/class-types": {
+            "name_en": "Spin", "name_ar": "دراجات", "description_en": "Ride.",
+            "description_ar": "", "duration_minutes": "45", "color": "#123456"},
+        f"/manage/{studio.slug}/series": {
+            "class_type_id": str(world["class_type"].id),
+            "location_id": str(studio.locations[0].id), "coach_id": "0", "weekdays": "1",
+            "start_time": "07:00", "duration_minutes": "60", "capacity": "5",
+            "starts_on": "2030-01-07", "ends_on": "2030-01-14"},
+        f"/manage/{studio.slug}/settings": {
+            "booking_opens_days": "7", "booking_closes_minutes": "0",
+            "cancel_cutoff_minutes": "60", "waitlist_mode": "auto", "offer_hold_minutes": "10",
+            "default_language": "en"},
+        f"/s/{studio.slug}/classes/{cls.id}/book": {},
+    }
+
+
+def test_one_hostile_field_in_an_otherwise_valid_form_never_causes_a_500(app, world):
+    from tests.conftest import login
+
+    for path, form in valid_forms(world).items():
+        for field in list(form) + ["next"]:
+            for bad in HOSTILE:
+                client = app.test_client()
+                login(client, world["owner"])
+                response = client.post(path, data={**form, field: bad})
+                assert_answered_with_a_message(response, (path, field, bad[:12]))
+                if "\x00" in bad:
+                    assert response.status_code == 400, (path, field)
