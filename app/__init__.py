@@ -62,8 +62,10 @@ def _connect_domains() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts
+    from app.billing.views import bp as billing
     from app.bookings.views import bp as bookings
     from app.core.health import bp as health
+    from app.memberships.views import bp as memberships
     from app.operator.views import bp as operator
     from app.pwa.views import bp as pwa
     from app.schedule.coach_views import bp as coach
@@ -72,7 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.studios.manage_views import bp as studio_manage
     from app.studios.views import bp as home
 
-    for bp in (health, home, accounts, schedule, bookings, coach, studio_manage,
+    for bp in (health, home, accounts, schedule, bookings, memberships, billing, coach, studio_manage,
                schedule_manage, operator, pwa):
         app.register_blueprint(bp)
 

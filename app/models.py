@@ -1,10 +1,10 @@
 """Every domain's models in one import, for Alembic autogenerate and the shell. Defines nothing."""
 
 from app.accounts.models import User  # noqa: F401
+from app.audit.models import AuditEvent  # noqa: F401
+from app.billing.models import DocumentSequence, Invoice, Order, Payment, Refund  # noqa: F401
 from app.bookings.models import Booking  # noqa: F401
+from app.memberships.models import CreditEntry, Pass, Plan  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
 from app.schedule.models import ClassType, ScheduledClass, Series  # noqa: F401
 from app.studios.models import Location, Room, StaffRole, Studio, StudioCustomer  # noqa: F401
-from app.audit.models import AuditEvent  # noqa: F401
-from app.billing.models import DocumentSequence, Invoice, Order, Payment, Refund  # noqa: F401
-from app.memberships.models import CreditEntry, Pass, Plan  # noqa: F401

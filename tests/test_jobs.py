@@ -150,3 +150,21 @@ def test_inline_mode_runs_jobs_after_commit(app, ctx):
 def test_jobs_refuse_objects(app, ctx):
     with pytest.raises(TypeError):
         enqueue_after_commit("workers.jobs.accounts.send_verification", UserFactory())
+
+
+def test_savepoints_neither_send_early_nor_keep_rolled_back_jobs(app, ctx, jobs):
+    """Releasing a savepoint is not a commit; a job queued in a rolled-back savepoint is gone."""
+    user = UserFactory()
+    enqueue_after_commit("workers.jobs.accounts.send_verification", user.id)
+    with db.session.begin_nested():
+        enqueue_after_commit("workers.jobs.accounts.send_password_reset", user.id)
+    try:
+        with db.session.begin_nested():
+            enqueue_after_commit("workers.jobs.accounts.send_password_reset", -1)
+            raise RuntimeError("undo this savepoint")
+    except RuntimeError:
+        pass
+    assert jobs == []  # nothing is committed yet
+    db.session.commit()
+    assert [(j[0].rsplit(".", 1)[1], j[1]) for j in jobs] == [
+        ("send_verification", (user.id,)), ("send_password_reset", (user.id,))]

@@ -11,6 +11,10 @@ from flask_babel import gettext as _
 class FreeEntitlements:
     """Every class is free: nothing to reserve, nothing to return."""
 
+    def can_pay(self, studio, customer, cls) -> bool:
+        """Whether `customer` could pay for `cls` now (to offer passes before they try)."""
+        return True
+
     def check(self, booking) -> None:
         """Raise NoEntitlement if the customer could never pay (checked on joining a waitlist)."""
 

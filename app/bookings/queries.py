@@ -7,6 +7,7 @@ from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, selectinload
 
+from app.bookings import entitlements
 from app.bookings.models import ACTIVE, HOLDS_SPOT, Booking, BookingStatus
 from app.bookings.services import CancelConsequence, cancel_consequence, check_bookable
 from app.core.errors import DomainError
@@ -26,6 +27,7 @@ class PanelState:
     closed_reason: str | None = None
     confirm: CancelConsequence | None = None
     error: str | None = None
+    needs_pass: bool = False
 
     @property
     def spots_left(self) -> int:
@@ -86,6 +88,8 @@ def panel_state(studio: Studio, cls: ScheduledClass, user, now: datetime, *,
     """The booking panel of one class, optionally asking to confirm a cancellation."""
     state = class_states(studio, [cls], user, now)[cls.id]
     state.error = error
+    if state.booking is None and not state.closed_reason and getattr(user, "is_authenticated", False):
+        state.needs_pass = not entitlements.provider().can_pay(studio, user, cls)
     if confirm_cancel and state.booking is not None:
         state.confirm = cancel_consequence(studio, state.booking, now)
     return state

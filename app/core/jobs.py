@@ -23,17 +23,39 @@ _PENDING = "fitflow_pending_jobs"
 
 
 def enqueue_after_commit(func: str, *args, queue: str = "default", at: datetime | None = None):
-    """Run `func` (a dotted path in workers.jobs) with `args` once the current transaction commits."""
+    """Run `func` (a dotted path in workers.jobs) with `args` once the current transaction commits.
+
+    A job belongs to the (possibly nested) transaction it was queued in: rolling that back drops
+    it; it goes out only when the outermost transaction commits.
+    """
     if any(not isinstance(a, (int, str, float, bool, type(None))) for a in args):
         raise TypeError("jobs take ids and plain values, never objects")
-    db.session().info.setdefault(_PENDING, []).append((func, args, queue, at))
+    session = db.session()
+    owner = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append([owner, (func, args, queue, at)])
 
 
 @event.listens_for(Session, "after_commit")
 def _dispatch(session):
-    jobs = session.info.pop(_PENDING, [])
-    for func, args, queue, at in jobs:
+    pending = session.info.get(_PENDING, [])
+    if session.in_nested_transaction():
+        # A savepoint was released: nothing is committed yet; its jobs now ride on the parent.
+        released = session.get_nested_transaction()
+        for entry in pending:
+            if entry[0] is released:
+                entry[0] = released.parent
+        return
+    session.info.pop(_PENDING, None)
+    for _owner, (func, args, queue, at) in pending:
         dispatch(func, args, queue=queue, at=at)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_uncommitted(session, transaction):
+    """Jobs still owned by a transaction that ended were neither committed nor handed up."""
+    pending = session.info.get(_PENDING)
+    if pending:
+        session.info[_PENDING] = [e for e in pending if e[0] is not transaction]
 
 
 @event.listens_for(Session, "after_soft_rollback")

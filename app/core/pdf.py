@@ -22,7 +22,7 @@ import hashlib
 import os
 from functools import cache
 from pathlib import Path
-from urllib.parse import unquote, unquote_to_bytes, urljoin, urlsplit
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -70,10 +70,10 @@ def static_path(url: str, base_url: str | None = None) -> Path:
         if (parts.scheme.lower(), parts.netloc.lower()) != (base.scheme.lower(),
                                                             base.netloc.lower()):
             raise FetchRefused(f"not this app's static files: {url[:100]}")
-    prefixes = {current_app.static_url_path.rstrip("/") + "/"}
-    if base_url:  # an app mounted under a path prefix serves /prefix/static/…
-        prefixes.add(urlsplit(urljoin(base_url, current_app.static_url_path.lstrip("/")
-                                      + "/")).path)
+    static = current_app.static_url_path.rstrip("/") + "/"
+    prefixes = {static}
+    if base_url:  # an app mounted under a path prefix (BASE_URL …/app) serves /app/static/…
+        prefixes.add(urlsplit(base_url).path.rstrip("/") + static)
     path = parts.path
     prefix = next((p for p in prefixes if path.startswith(p)), None)
     if prefix is None:
@@ -142,8 +142,7 @@ def _fetcher_class():
 
     class SafeFetcher(URLFetcher):
         def __init__(self, base_url: str | None = None):
-            super().__init__(timeout=1, allowed_protocols=("http", "https", "data"),
-                             allow_redirects=False, fail_on_errors=False)
+            super().__init__(fail_on_errors=False)  # refused resources are skipped
             self.base_url = base_url
 
         def fetch(self, url, headers=None):

@@ -10,11 +10,16 @@ from datetime import time, timedelta
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.billing.models import PaymentMethod
+from app.billing.services import place_order, record_payment
 from app.bookings.models import Booking, BookingStatus
 from app.bookings.services import book_class
 from app.core.db import utcnow
+from app.core.errors import DomainError
 from app.core.security import hash_password
 from app.extensions import db
+from app.memberships.models import Period, Plan, PlanKind
+from app.memberships.services import grant_pass
 from app.schedule.models import ScheduledClass, Series
 from app.schedule.queries import local_today
 from app.schedule.services import create_series, save_class_type
@@ -44,11 +49,15 @@ CLASS_TYPES = [
 STUDIOS = [
     dict(slug="riyadh", name={"en": "FitFlow Riyadh", "ar": "فت فلو الرياض"}, lang="ar",
          location={"en": "Olaya", "ar": "العليا"}, tz="Asia/Riyadh", currency="SAR",
+         tax="SA", inclusive=True, prefix="RIY",
+         tax_numbers=[{"label": "VAT", "value": "310123456700003"}],
          address="Olaya St, Riyadh", rooms=[{"en": "Main hall", "ar": "القاعة الرئيسية"},
                                             {"en": "Studio B", "ar": "الاستوديو ب"}],
          mode=WaitlistMode.AUTO, weekdays=[7, 1, 2, 3, 4, 6]),
     dict(slug="toronto", name={"en": "FitFlow Toronto", "ar": "فت فلو تورنتو"}, lang="en",
          location={"en": "Queen West", "ar": "كوين ويست"}, tz="America/Toronto", currency="CAD",
+         tax="CA-ON", inclusive=False, prefix="TOR",
+         tax_numbers=[{"label": "GST/HST", "value": "812345678RT0001"}],
          address="Queen St W, Toronto, ON", rooms=[{"en": "Loft", "ar": "العلية"},
                                                    {"en": "Ride room", "ar": "غرفة الدراجات"}],
          mode=WaitlistMode.CLAIM, weekdays=[1, 2, 3, 4, 5, 6]),
@@ -80,17 +89,57 @@ def _studio(spec: dict) -> tuple[Studio, bool]:
     if studio is not None:
         return studio, False
     studio = Studio(slug=spec["slug"], name=spec["name"], default_language=spec["lang"],
-                    waitlist_mode=spec["mode"], cancel_cutoff_minutes=12 * 60)
+                    waitlist_mode=spec["mode"], cancel_cutoff_minutes=12 * 60,
+                    booking_requires_pass=True, prices_include_tax=spec["inclusive"],
+                    tax_numbers=spec["tax_numbers"], invoice_prefix=spec["prefix"])
     db.session.add(studio)
     db.session.flush()
     location = Location(studio_id=studio.id, name=spec["location"], timezone=spec["tz"],
-                        currency=spec["currency"], address=spec["address"])
+                        currency=spec["currency"], address=spec["address"],
+                        tax_jurisdiction=spec["tax"])
     db.session.add(location)
     db.session.flush()
     db.session.add_all(Room(studio_id=studio.id, location_id=location.id, name=n, capacity=20)
                        for n in spec["rooms"])
     db.session.flush()
     return studio, True
+
+
+PLANS = [  # (kind, name, credits, validity days, price in major units, period, per week)
+    (PlanKind.DROP_IN, {"en": "Drop-in class", "ar": "حصة واحدة"}, 1, 30, 60, None, None),
+    (PlanKind.INTRO, {"en": "Intro offer: 3 classes", "ar": "عرض تعريفي: 3 حصص"}, 3, 14, 49, None, None),
+    (PlanKind.CLASS_PACK, {"en": "10-class pack", "ar": "باقة 10 حصص"}, 10, 90, 450, None, None),
+    (PlanKind.MEMBERSHIP, {"en": "Unlimited monthly", "ar": "عضوية شهرية مفتوحة"}, None, None, 599,
+     Period.MONTH, None),
+    (PlanKind.MEMBERSHIP, {"en": "Twice a week, monthly", "ar": "مرتان أسبوعيًا، شهريًا"}, None, None,
+     349, Period.MONTH, 2),
+]
+
+
+def _plans(studio: Studio) -> list[Plan]:
+    currency = studio.locations[0].currency
+    return [save_plan_row(studio, kind=kind, name=name, credits=credits, validity_days=days,
+                          price_minor=major * 100, currency=currency, period=period,
+                          classes_per_week=per_week)
+            for kind, name, credits, days, major, period, per_week in PLANS]
+
+
+def save_plan_row(studio: Studio, **fields) -> Plan:
+    plan = Plan(studio_id=studio.id, description={}, **fields)
+    db.session.add(plan)
+    db.session.flush()
+    return plan
+
+
+def _wallets(studio: Studio, plans: list[Plan], customers: list[User], owner: User) -> None:
+    """Every demo member holds a pass; the demo customer bought and paid for theirs (invoices)."""
+    pack, unlimited = plans[2], plans[3]
+    for i, person in enumerate(customers[1:]):
+        grant_pass(studio, unlimited if i % 3 == 0 else pack, person)
+    order = place_order(studio, pack if studio.slug == "riyadh" else unlimited, customers[0],
+                        actor=customers[0], idempotency_key=f"demo-{studio.slug}")
+    record_payment(studio, order, amount_minor=order.gross_minor,
+                   method=PaymentMethod.CARD_TERMINAL, actor=owner)
 
 
 def _timetable(studio: Studio, spec: dict, coaches: list[User]) -> None:
@@ -112,7 +161,7 @@ def _bookings(studio: Studio, customers: list[User], rng: random.Random) -> int:
     classes = db.session.scalars(
         select(ScheduledClass).where(ScheduledClass.studio_id == studio.id)
         .order_by(ScheduledClass.starts_at)).all()
-    made = 0
+    made, demo_bookings = 0, [0]
     for cls in classes:
         if cls.starts_at < now:  # history: attended or no-show, written directly
             for person in rng.sample(customers, rng.randint(3, min(cls.capacity, 10))):
@@ -126,8 +175,15 @@ def _bookings(studio: Studio, customers: list[User], rng: random.Random) -> int:
             full = rng.random() < 0.15
             count = cls.capacity + rng.randint(1, 4) if full else rng.randint(0, cls.capacity - 2)
             for person in rng.sample(customers, min(count, len(customers))):
-                book_class(studio, cls, person, actor=person, now=now)
+                if person is customers[0] and demo_bookings[0] >= 4:
+                    continue  # leave the demo customer credits to try booking with
+                try:
+                    with db.session.begin_nested():  # a member out of credits simply skips
+                        book_class(studio, cls, person, actor=person, now=now)
+                except DomainError:
+                    continue
                 made += 1
+                demo_bookings[0] += person is customers[0]
     db.session.flush()
     return made
 
@@ -155,6 +211,8 @@ def load_demo(seed: int = 7) -> dict:
         grant_role(studio, admin, Role.STUDIO_ADMIN)
         grant_role(studio, coach, Role.TRAINER)
         grant_role(studio, coach2, Role.TRAINER)
+        if not db.session.scalar(select(Plan.id).where(Plan.studio_id == studio.id).limit(1)):
+            _wallets(studio, _plans(studio), customers, owner)
         has_series = db.session.scalar(select(Series.id).where(Series.studio_id == studio.id).limit(1))
         if not has_series:
             _timetable(studio, spec, [coach, coach2])

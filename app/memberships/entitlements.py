@@ -6,12 +6,22 @@ Studios that do not require a pass keep booking free, as before.
 from flask_babel import gettext as _
 
 from app.bookings.entitlements import FreeEntitlements
+from app.core.errors import DomainError
 from app.memberships import services
 
 
 class PassEntitlements(FreeEntitlements):
     def _studio(self, booking):
         return booking.scheduled_class.studio
+
+    def can_pay(self, studio, customer, cls) -> bool:
+        if not studio.booking_requires_pass:
+            return True
+        try:
+            services.pick_pass(studio, customer, cls, lock=False)
+        except DomainError:
+            return False
+        return True
 
     def check(self, booking) -> None:
         """A customer without any usable pass cannot even join the waitlist."""

@@ -12,9 +12,16 @@ from sqlalchemy import func, select
 
 from app.audit.services import record
 from app.bookings.errors import NoEntitlement
+from app.bookings.models import BookingStatus
 from app.core.db import utcnow
+from app.core.errors import InvalidInput
 from app.extensions import db
-from app.memberships.errors import IntroAlreadyUsed, NotAMembership, PlanUnavailable, WeeklyLimitReached
+from app.memberships.errors import (
+    IntroAlreadyUsed,
+    NotAMembership,
+    PlanUnavailable,
+    WeeklyLimitReached,
+)
 from app.memberships.models import (
     CreditEntry,
     CreditReason,
@@ -154,7 +161,7 @@ def booking_debit(booking) -> CreditEntry | None:
         CreditEntry.booking_id == booking.id, CreditEntry.reason == CreditReason.BOOKING))
 
 
-def return_credit(booking) -> CreditEntry | None:
+def return_credit(booking, *, actor=None) -> CreditEntry | None:
     """Give back the credit a booking took (once), unless its pass has been revoked."""
     debit = booking_debit(booking)
     if debit is None:
@@ -164,7 +171,7 @@ def return_credit(booking) -> CreditEntry | None:
     pass_ = db.session.get(Pass, debit.pass_id)
     if already or pass_.status == PassStatus.REVOKED:
         return None
-    return _entry(pass_, 1, CreditReason.RETURNED, booking=booking)
+    return _entry(pass_, 1, CreditReason.RETURNED, booking=booking, actor=actor)
 
 
 def revoke_unused(pass_: Pass, *, actor) -> int:
@@ -186,3 +193,53 @@ def cancel_membership(pass_: Pass, *, actor) -> Pass:
     pass_.cancel_at_period_end = True
     db.session.flush()
     return pass_
+
+
+PLAN_FIELDS = ("kind", "name", "description", "price_minor", "credits", "validity_days",
+               "validity_start", "period", "classes_per_week", "eligible_class_type_ids", "active")
+
+
+def save_plan(studio, plan: Plan | None = None, **fields) -> Plan:
+    """Create or change one of the studio's plans, priced in its first location's currency.
+    Only memberships are unlimited and renew; only the studio's own class types are kept."""
+    from app.schedule.models import ClassType
+
+    unknown = set(fields) - set(PLAN_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown plan fields: {sorted(unknown)}")
+    if plan is None:
+        plan = Plan(studio_id=studio.id)
+        db.session.add(plan)
+    for key, value in fields.items():
+        setattr(plan, key, value)
+    plan.currency = studio.locations[0].currency
+    if plan.kind == PlanKind.MEMBERSHIP:
+        plan.period = plan.period or Period.MONTH
+    else:
+        plan.period = None
+        if plan.credits is None:
+            raise InvalidInput()
+    if plan.eligible_class_type_ids:
+        own = set(db.session.scalars(select(ClassType.id).where(
+            ClassType.studio_id == studio.id, ClassType.id.in_(plan.eligible_class_type_ids))))
+        plan.eligible_class_type_ids = sorted(own)
+    db.session.flush()
+    return plan
+
+
+def waive_late_cancel(studio, booking, *, actor) -> CreditEntry | None:
+    """Give back the credit a late cancel kept, once, and audit it. None when there is nothing
+    to give back (not a late cancel, no credit taken, given back already, pass revoked)."""
+    if booking.studio_id != studio.id or booking.status != BookingStatus.LATE_CANCELLED:
+        return None
+    debit = booking_debit(booking)
+    if debit is None:
+        return None
+    # Lock the pass: two waives of one booking at once queue up, and the second sees the first.
+    db.session.execute(select(Pass.id).where(Pass.id == debit.pass_id).with_for_update())
+    entry = return_credit(booking, actor=actor)
+    if entry is None:
+        return None
+    record("booking.late_cancel_waived", actor=actor, studio_id=studio.id,
+           subject=f"booking:{booking.id}", pass_id=debit.pass_id, credits=1)
+    return entry

@@ -297,6 +297,7 @@ def test_booking_a_started_class_shows_the_reason_in_the_panel(app, signed_in, s
     response = signed_in.post(class_url(cls) + "/book" + query, headers={**HX, **headers})
 
     assert response.status_code == 409
+    assert "HX-Request" in response.vary
     body = response.get_data(as_text=True)
     assert "<html" not in body
     page = Page(body)

@@ -23,7 +23,14 @@ from app.core.db import utcnow
 from app.extensions import db
 from app.schedule.models import ClassType, ScheduledClass
 from app.studios.models import Studio
-from tests.conftest import REDIS_BASE, drop_database, fresh_database, run_id, test_config, worker_index
+from tests.conftest import (
+    REDIS_BASE,
+    drop_database,
+    fresh_database,
+    run_id,
+    test_config,
+    worker_index,
+)
 from tests.factories import ClassFactory, ClassTypeFactory, StudioFactory, UserFactory
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"

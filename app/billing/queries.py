@@ -1,0 +1,104 @@
+"""Loaders and read helpers for a studio's orders, payments, refunds and documents."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import abort
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload, undefer
+
+from app.accounts.models import User
+from app.billing.models import Invoice, Order, OrderStatus, Payment, Refund
+from app.extensions import db
+from app.schedule.queries import day_bounds
+
+PAGE_SIZE = 50
+
+
+def get_order_or_404(studio, order_id: int) -> Order:
+    """An order of this studio with its customer and payments; another studio's is a 404."""
+    order = db.session.scalar(
+        select(Order).where(Order.id == order_id, Order.studio_id == studio.id)
+        .options(selectinload(Order.customer), selectinload(Order.payments)))
+    if order is None:
+        abort(404)
+    return order
+
+
+def get_invoice_or_404(studio, invoice_id: int, *, with_pdf: bool = False) -> Invoice:
+    """An invoice or credit note of this studio (its PDF bytes loaded only when asked)."""
+    query = select(Invoice).where(Invoice.id == invoice_id, Invoice.studio_id == studio.id)
+    invoice = db.session.scalar(query.options(undefer(Invoice.pdf)) if with_pdf else query)
+    if invoice is None:
+        abort(404)
+    return invoice
+
+
+def get_payment_or_404(studio, payment_id: int) -> Payment:
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or payment.studio_id != studio.id:
+        abort(404)
+    return payment
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    status: OrderStatus | None = None
+    date_from: date | None = None  # local dates of the studio, both inclusive
+    date_to: date | None = None
+    search: str = ""  # part of the customer's name or email
+
+
+@dataclass
+class OrderPage:
+    orders: list[Order]
+    total: int
+    page: int
+    pages: int = field(init=False)
+
+    def __post_init__(self):
+        self.pages = max(1, -(-self.total // PAGE_SIZE))
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_orders(studio, filters: OrderFilters, tz: str, page: int = 1) -> OrderPage:
+    """One page of the studio's orders, newest first, matching `filters` (dates in `tz`)."""
+    query = select(Order).where(Order.studio_id == studio.id)
+    if filters.status:
+        query = query.where(Order.status == filters.status)
+    if filters.date_from:
+        query = query.where(Order.created_at >= day_bounds(filters.date_from, tz)[0])
+    if filters.date_to:
+        query = query.where(Order.created_at < day_bounds(filters.date_to, tz)[1])
+    if filters.search.strip():
+        pattern = _like(filters.search.strip())
+        query = query.join(User, User.id == Order.customer_id).where(
+            or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\")))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    result = OrderPage([], total, 1)
+    result.page = min(max(page, 1), result.pages)
+    result.orders = db.session.scalars(
+        query.options(selectinload(Order.customer), selectinload(Order.payments))
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .offset((result.page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return result
+
+
+def list_documents(order: Order) -> list[Invoice]:
+    """The order's invoice and credit notes, in the order they were issued."""
+    return db.session.scalars(select(Invoice).where(Invoice.order_id == order.id)
+                              .order_by(Invoice.issued_at, Invoice.id)).all()
+
+
+def refunds_by_payment(order: Order) -> dict[int, list[Refund]]:
+    """Each payment's refunds, oldest first."""
+    found: dict[int, list[Refund]] = {p.id: [] for p in order.payments}
+    if found:
+        for refund in db.session.scalars(select(Refund).where(Refund.payment_id.in_(found))
+                                         .order_by(Refund.id)):
+            found[refund.payment_id].append(refund)
+    return found

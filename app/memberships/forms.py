@@ -1,0 +1,89 @@
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from app.core.i18n import translated
+from app.core.money import MoneyField, to_input
+from app.memberships.models import Period, PlanKind, ValidityStart
+from app.schedule.forms import MultiCheckboxField
+
+KINDS = [(PlanKind.DROP_IN.value, _l("Drop-in")), (PlanKind.CLASS_PACK.value, _l("Class pack")),
+         (PlanKind.MEMBERSHIP.value, _l("Membership")), (PlanKind.INTRO.value, _l("Intro offer"))]
+VALIDITY_STARTS = [(ValidityStart.PURCHASE.value, _l("On the day of purchase")),
+                   (ValidityStart.FIRST_BOOKING.value, _l("On the first booking"))]
+PERIODS = [("", _l("Not a membership")), (Period.MONTH.value, _l("Monthly")),
+           (Period.YEAR.value, _l("Yearly"))]
+
+
+class PlanForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=KINDS, validators=[InputRequired()])
+    # No Optional() on name_en: it would stop the chain before validate_name_en.
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=80)])
+    name_ar = StringField(_l("Name (Arabic)"), validators=[Optional(), Length(max=80)])
+    description_en = TextAreaField(_l("Description (English)"), validators=[Optional(), Length(max=2000)])
+    description_ar = TextAreaField(_l("Description (Arabic)"), validators=[Optional(), Length(max=2000)])
+    price = MoneyField(_l("Price"))
+    credits = IntegerField(_l("Classes included"), validators=[Optional(), NumberRange(1, 1000)])
+    validity_days = IntegerField(_l("Valid for (days)"), validators=[Optional(), NumberRange(1, 3650)])
+    validity_start = SelectField(_l("Validity starts"), choices=VALIDITY_STARTS,
+                                 validators=[InputRequired()])
+    period = SelectField(_l("Renews"), choices=PERIODS, validators=[Optional()])
+    classes_per_week = IntegerField(_l("Classes per week at most"),
+                                    validators=[Optional(), NumberRange(1, 50)])
+    class_type_ids = MultiCheckboxField(_l("Class types it pays for"), coerce=int)
+    active = BooleanField(_l("On sale"), default=True)
+
+    def __init__(self, *args, currency: str, class_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        self.price.label.text = _("Price (%(currency)s)", currency=currency)
+        self.class_type_ids.choices = [(ct.id, translated(ct.name)) for ct in class_types]
+
+    @classmethod
+    def for_plan(cls, plan, **kwargs) -> "PlanForm":
+        """The form filled with a saved plan (the price as the decimal people type)."""
+        return cls(data={
+            "kind": plan.kind.value, "name_en": plan.name.get("en", ""),
+            "name_ar": plan.name.get("ar", ""), "description_en": plan.description.get("en", ""),
+            "description_ar": plan.description.get("ar", ""),
+            "price": to_input(plan.price_minor, plan.currency), "credits": plan.credits,
+            "validity_days": plan.validity_days, "validity_start": plan.validity_start.value,
+            "period": plan.period.value if plan.period else "",
+            "classes_per_week": plan.classes_per_week,
+            "class_type_ids": list(plan.eligible_class_type_ids), "active": plan.active,
+        }, **kwargs)
+
+    def validate_name_en(self, field):
+        if not (field.data or "").strip() and not (self.name_ar.data or "").strip():
+            raise ValidationError(_l("Give the plan a name in at least one language."))
+
+    def validate_credits(self, field):
+        if field.data is None and self.kind.data != PlanKind.MEMBERSHIP:
+            raise ValidationError(_l("Only memberships can be unlimited: enter how many classes it includes."))
+
+    def validate_period(self, field):
+        if self.kind.data == PlanKind.MEMBERSHIP and not field.data:
+            raise ValidationError(_l("Choose whether the membership renews monthly or yearly."))
+
+    def maps(self) -> dict:
+        """The fields as save_plan takes them: content maps, minor units, None for empty."""
+        def content(en, ar):
+            return {k: v.strip() for k, v in (("en", en.data or ""), ("ar", ar.data or ""))
+                    if v.strip()}
+
+        membership = self.kind.data == PlanKind.MEMBERSHIP
+        return {
+            "kind": PlanKind(self.kind.data),
+            "name": content(self.name_en, self.name_ar),
+            "description": content(self.description_en, self.description_ar),
+            "price_minor": self.price.minor,
+            "credits": self.credits.data,
+            "validity_days": self.validity_days.data,
+            "validity_start": ValidityStart(self.validity_start.data),
+            "period": Period(self.period.data) if membership else None,
+            "classes_per_week": self.classes_per_week.data,
+            "eligible_class_type_ids": sorted(set(self.class_type_ids.data or [])),
+            "active": self.active.data,
+        }

@@ -1,0 +1,64 @@
+"""Studio console for what the studio sells: plans (drop-ins, packs, memberships, intro offers)."""
+
+from flask import flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.memberships.forms import KINDS, PlanForm
+from app.memberships.queries import get_plan_or_404, list_studio_plans
+from app.memberships.services import save_plan
+from app.schedule.queries import list_class_types
+from app.studios.console import console_blueprint
+
+bp = console_blueprint("memberships_manage", __name__)
+
+
+def _form(plan=None, **kwargs) -> PlanForm:
+    options = {"currency": g.studio.locations[0].currency,
+               "class_types": list_class_types(g.studio), **kwargs}
+    return PlanForm.for_plan(plan, **options) if plan else PlanForm(**options)
+
+
+def _plan_page(form: PlanForm, plan=None, status: int = 200):
+    return render_template("manage/plan.html", studio=g.studio, plan=plan, form=form), status
+
+
+@bp.get("/plans")
+def plans():
+    return render_template("manage/plans.html", studio=g.studio, plans=list_studio_plans(g.studio),
+                           kinds=dict(KINDS),
+                           class_types={ct.id: ct for ct in list_class_types(g.studio)})
+
+
+@bp.get("/plans/new")
+def new_plan():
+    return _plan_page(_form())
+
+
+@bp.post("/plans")
+def create_plan():
+    form = _form()
+    if not form.validate_on_submit():
+        return _plan_page(form, status=422)
+    save_plan(g.studio, **form.maps())
+    db.session.commit()
+    flash(_("Plan saved."), "success")
+    return redirect(url_for(".plans"), 303)
+
+
+@bp.get("/plans/<int:plan_id>")
+def edit_plan(plan_id: int):
+    plan = get_plan_or_404(g.studio, plan_id)
+    return _plan_page(_form(plan), plan)
+
+
+@bp.post("/plans/<int:plan_id>")
+def update_plan(plan_id: int):
+    plan = get_plan_or_404(g.studio, plan_id)
+    form = _form()
+    if not form.validate_on_submit():
+        return _plan_page(form, plan, 422)
+    save_plan(g.studio, plan, **form.maps())
+    db.session.commit()
+    flash(_("Plan saved."), "success")
+    return redirect(url_for(".plans"), 303)

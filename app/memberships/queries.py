@@ -1,0 +1,71 @@
+"""Loaders and read helpers for plans and passes."""
+
+from dataclasses import dataclass
+
+from flask import abort
+from sqlalchemy import select
+
+from app.extensions import db
+from app.memberships.models import Pass, Plan
+from app.memberships.services import balances
+
+
+def list_plans(studio, *, class_type_id: int | None = None) -> list[Plan]:
+    """Plans on sale, cheapest first; only those covering `class_type_id` when given."""
+    plans = db.session.scalars(
+        select(Plan).where(Plan.studio_id == studio.id, Plan.active)
+        .order_by(Plan.price_minor, Plan.id)).all()
+    return [p for p in plans if class_type_id is None or p.covers(class_type_id)]
+
+
+def get_plan_or_404(studio, plan_id: int) -> Plan:
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or plan.studio_id != studio.id:
+        abort(404)
+    return plan
+
+
+@dataclass
+class WalletEntry:
+    pass_: Pass
+    credits_left: int | None  # None: unlimited
+
+
+def list_wallet(user) -> list[WalletEntry]:
+    """The user's passes across studios with credits left, newest first."""
+    passes = db.session.scalars(
+        select(Pass).where(Pass.customer_id == user.id).order_by(Pass.created_at.desc(), Pass.id.desc())
+    ).unique().all()
+    left = balances([p.id for p in passes if not p.is_unlimited])
+    return [WalletEntry(p, None if p.is_unlimited else left[p.id]) for p in passes]
+
+
+def get_own_pass_or_404(user, pass_id: int) -> Pass:
+    pass_ = db.session.get(Pass, pass_id)
+    if pass_ is None or pass_.customer_id != user.id:
+        abort(404)
+    return pass_
+
+
+def list_studio_plans(studio) -> list[Plan]:
+    """Every plan of the studio, on sale or not, for the console (on sale first, by kind)."""
+    return db.session.scalars(
+        select(Plan).where(Plan.studio_id == studio.id)
+        .order_by(Plan.active.desc(), Plan.kind, Plan.price_minor, Plan.id)).all()
+
+
+def credits_kept(booking_ids: list[int]) -> dict[int, bool]:
+    """Per booking that took a credit: True while the credit is kept, False once given back."""
+    from app.memberships.models import CreditEntry, CreditReason
+
+    if not booking_ids:
+        return {}
+    kept: dict[int, bool] = {}
+    for booking_id, reason in db.session.execute(
+        select(CreditEntry.booking_id, CreditEntry.reason)
+        .where(CreditEntry.booking_id.in_(booking_ids),
+               CreditEntry.reason.in_((CreditReason.BOOKING, CreditReason.RETURNED)))
+        .order_by(CreditEntry.id)
+    ):
+        kept[booking_id] = reason == CreditReason.BOOKING
+    return kept
