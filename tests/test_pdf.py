@@ -130,7 +130,7 @@ def test_invoice_and_credit_note_render_in_the_recipients_language(app, ctx, tmp
     assert str(get_locale()) == "en"  # the forced locale did not leak out
 
 
-def test_rerendering_gives_identical_bytes(app, ctx):
+def test_rerendering_gives_identical_bytes(app, ctx, tmp_path):
     doc = sample("invoice", "ar")
     first = render_template_pdf("pdf/invoice.html", locale="ar", doc=doc)
     second = render_template_pdf("pdf/invoice.html", locale="ar", doc=doc)
@@ -138,6 +138,12 @@ def test_rerendering_gives_identical_bytes(app, ctx):
     other = render_template_pdf("pdf/invoice.html", locale="ar", doc=sample("credit_note", "ar"))
     assert other != first
     assert b"/ID [" in first  # a file identifier, derived from the HTML rather than random
+    source = tmp_path / "info.pdf"
+    source.write_bytes(first)
+    info = subprocess.run(["pdfinfo", "-isodates", str(source)], capture_output=True,
+                          check=True, timeout=30).stdout.decode()
+    assert re.search(r"CreationDate:\s+2026-03-05T21:30:00", info), info  # issued, not "now"
+    assert "ModDate" not in info
 
 
 def test_pdfs_embed_the_bundled_noto_fonts(app, ctx, tmp_path):

@@ -5,6 +5,7 @@ from datetime import datetime
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from app.billing import taxes
 from app.billing.models import DocumentKind, DocumentSequence, Invoice, Order, Refund
 from app.core.db import is_postgresql
 from app.core.i18n import translated
@@ -36,10 +37,22 @@ def format_number(studio, kind: DocumentKind, sequence: int, issued_at: datetime
     return f"{studio.invoice_prefix}-{middle}{issued_at.year}-{sequence:06d}"
 
 
+PAYMENT_LABELS = {"cash": "Cash", "card_terminal": "Card", "stripe": "Card"}
+
+
+def localized_taxes(lines: list[dict]) -> list[dict]:
+    """Tax lines named in the current language (the order froze them in the buyer's)."""
+    names = {(r.component.code, str(r.component.rate)): r.component.name
+             for rules in taxes.RULES.values() for r in rules}
+    return [dict(t, name=str(names.get((t["code"], t["rate"]), t["name"]))) for t in lines]
+
+
 def _snapshot(studio, order: Order, *, kind, locale, issued_at, lines, totals, reference=None,
               payment=None) -> dict:
     location = studio.locations[0]
     with force_locale(locale):
+        lines = [dict(line, taxes=localized_taxes(line["taxes"])) for line in lines]
+        totals = dict(totals, taxes=localized_taxes(totals["taxes"]))
         return {
             "kind": str(kind), "issued_at": issued_at.isoformat(), "timezone": location.timezone,
             "currency": order.currency, "locale": locale,
@@ -56,18 +69,17 @@ def _issue(studio, order: Order, kind: DocumentKind, *, now, snapshot_args, refu
            reference=None) -> Invoice:
     locale = order.customer.locale or studio.default_language
     sequence = next_number(studio, kind)
+    number = format_number(studio, kind, sequence, now)
     snapshot = _snapshot(studio, order, kind=kind, locale=locale, issued_at=now,
                          reference=reference, **snapshot_args)
-    doc = Invoice(studio_id=studio.id, kind=kind, sequence=sequence,
-                  number=format_number(studio, kind, sequence, now), order_id=order.id,
+    snapshot["number"] = number
+    doc = Invoice(studio_id=studio.id, kind=kind, sequence=sequence, number=number,
+                  order_id=order.id,
                   customer_id=order.customer_id, refund_id=refund.id if refund else None,
                   reference_id=reference.id if reference else None, issued_at=now,
                   locale=locale, snapshot=snapshot, gross_minor=snapshot["totals"]["gross_minor"],
                   currency=order.currency)
     db.session.add(doc)
-    db.session.flush()
-    snapshot["number"] = doc.number
-    doc.snapshot = dict(snapshot)
     db.session.flush()
     enqueue_after_commit("workers.jobs.documents.render_invoice_pdf", doc.id, queue="documents")
     return doc
@@ -76,11 +88,13 @@ def _issue(studio, order: Order, kind: DocumentKind, *, now, snapshot_args, refu
 def issue_invoice(studio, order: Order, *, now, payment=None) -> Invoice:
     """Number and freeze the invoice of a paid order (the PDF is rendered by a job)."""
     locale = order.customer.locale or studio.default_language
-    line = {"description": translated(order.description, locale) or "—",
-            "quantity": order.quantity, "unit_minor": order.unit_minor,
+    line = {"description": _describe(order, locale), "quantity": order.quantity,
+            "unit_minor": order.unit_minor,
             "net_minor": order.net_minor, "taxes": order.taxes}
     totals = {"net_minor": order.net_minor, "taxes": order.taxes, "gross_minor": order.gross_minor}
-    pay = {"method": str(payment.method), "paid_at": payment.received_at.isoformat()} if payment else None
+    pay = None
+    if payment:
+        pay = {"method": PAYMENT_LABELS[payment.method], "paid_at": payment.received_at.isoformat()}
     return _issue(studio, order, DocumentKind.INVOICE, now=now,
                   snapshot_args={"lines": [line], "totals": totals, "payment": pay})
 
@@ -89,11 +103,16 @@ def issue_credit_note(studio, order: Order, refund: Refund, breakdown: dict, *, 
     """A credit note for `refund`, pointing at the order's invoice (corrections never edit)."""
     original = invoice_of(order)
     locale = order.customer.locale or studio.default_language
-    line = {"description": translated(order.description, locale) or "—", "quantity": 1,
+    line = {"description": _describe(order, locale), "quantity": 1,
             "unit_minor": breakdown["net_minor"], "net_minor": breakdown["net_minor"],
             "taxes": breakdown["taxes"]}
     return _issue(studio, order, DocumentKind.CREDIT_NOTE, now=now, refund=refund,
                   reference=original, snapshot_args={"lines": [line], "totals": breakdown})
+
+
+def _describe(order: Order, locale: str) -> str:
+    with force_locale(locale):
+        return translated(order.description) or "—"
 
 
 def invoice_of(order: Order) -> Invoice | None:

@@ -1,0 +1,113 @@
+"""Studio console for money: orders, payments taken at the desk, refunds, invoice PDFs."""
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.billing import services
+from app.billing.documents import invoice_of
+from app.billing.forms import METHODS, STATUSES, OrderFilterForm, PaymentForm, RefundForm
+from app.billing.models import OrderStatus, PaymentMethod
+from app.billing.queries import (
+    get_invoice_or_404,
+    get_order_or_404,
+    get_payment_or_404,
+    list_documents,
+    list_orders,
+    refunds_by_payment,
+)
+from app.core.errors import DomainError
+from app.core.i18n import format_money
+from app.core.money import to_input
+from app.extensions import db
+from app.schedule.queries import studio_timezone
+from app.studios.console import console_blueprint
+
+bp = console_blueprint("billing_manage", __name__)
+
+
+@bp.get("/orders")
+def orders():
+    form = OrderFilterForm(request.args)
+    valid = form.validate()
+    tz = studio_timezone(g.studio)
+    found = list_orders(g.studio, form.filters(), tz, request.args.get("page", 1, type=int))
+    return render_template("manage/orders.html", studio=g.studio, form=form, found=found, tz=tz,
+                           statuses=dict(STATUSES)), 200 if valid else 422
+
+
+def _order_page(order, *, payment_form=None, refund_form=None, error=None, status=200):
+    """The order with its payments and documents; a form that failed keeps its input and error."""
+    owed = order.gross_minor - order.paid_minor
+    if payment_form is None and order.status == OrderStatus.AWAITING_PAYMENT:
+        payment_form = PaymentForm(formdata=None, currency=order.currency,
+                                   data={"amount": to_input(owed, order.currency)})
+    refund_forms = {p.id: RefundForm(formdata=None, prefix=f"refund-{p.id}", currency=p.currency)
+                    for p in order.payments if p.refundable_minor > 0}
+    if refund_form is not None:  # (payment id, the form as it was sent)
+        refund_forms[refund_form[0]] = refund_form[1]
+    return render_template(
+        "manage/order.html", studio=g.studio, order=order, owed=owed, tz=studio_timezone(g.studio),
+        payment_form=payment_form, refund_forms=refund_forms, refunds=refunds_by_payment(order),
+        documents=list_documents(order), statuses=dict(STATUSES), methods=dict(METHODS),
+        error=error), status
+
+
+@bp.get("/orders/<int:order_id>")
+def order(order_id: int):
+    return _order_page(get_order_or_404(g.studio, order_id))
+
+
+@bp.post("/orders/<int:order_id>/payments")
+def record_payment(order_id: int):
+    order = get_order_or_404(g.studio, order_id)
+    form = PaymentForm(currency=order.currency)
+    if not form.validate_on_submit():
+        return _order_page(order, payment_form=form, status=422)
+    try:
+        payment = services.record_payment(
+            g.studio, order, amount_minor=form.amount.minor, actor=current_user,
+            method=PaymentMethod(form.method.data), reference=(form.reference.data or "").strip())
+    except DomainError as exc:
+        db.session.rollback()
+        return _order_page(order, payment_form=form, error=("payment", str(exc)), status=exc.status)
+    db.session.commit()
+    flash(_("Payment of %(amount)s recorded.", amount=format_money(payment.amount_minor,
+                                                                  payment.currency)), "success")
+    if order.status == OrderStatus.PAID:
+        flash(_("The order is paid in full: invoice %(number)s is issued.",
+                number=invoice_of(order).number), "success")
+    return redirect(url_for(".order", order_id=order.id), 303)
+
+
+@bp.post("/payments/<int:payment_id>/refunds")
+def refund_payment(payment_id: int):
+    payment = get_payment_or_404(g.studio, payment_id)
+    order = get_order_or_404(g.studio, payment.order_id)
+    form = RefundForm(prefix=f"refund-{payment.id}", currency=payment.currency)
+    if not form.validate_on_submit():
+        return _order_page(order, refund_form=(payment.id, form), status=422)
+    try:
+        refund = services.refund_payment(g.studio, payment, amount_minor=form.amount.minor,
+                                         actor=current_user, reason=(form.reason.data or "").strip())
+    except DomainError as exc:
+        db.session.rollback()
+        return _order_page(order, refund_form=(payment.id, form), error=(payment.id, str(exc)),
+                           status=exc.status)
+    db.session.commit()
+    flash(_("Refund of %(amount)s recorded; a credit note is issued.",
+            amount=format_money(refund.amount_minor, payment.currency)), "success")
+    return redirect(url_for(".order", order_id=order.id), 303)
+
+
+@bp.get("/invoices/<int:invoice_id>.pdf")
+def invoice_pdf(invoice_id: int):
+    invoice = get_invoice_or_404(g.studio, invoice_id, with_pdf=True)
+    if invoice.pdf is None:
+        return render_template("manage/document_pending.html", studio=g.studio,
+                               invoice=invoice), 409
+    return invoice.pdf, 200, {
+        "Content-Type": "application/pdf",
+        "Content-Disposition": f"attachment; filename={invoice.number}.pdf",
+        "Cache-Control": "private, no-store",
+    }
