@@ -63,12 +63,18 @@ def request_password_reset(email: str) -> None:
                              queue="notifications")
 
 
-def reset_password(token: str, password: str) -> User:
-    """Set a new password from a reset link; every other session is signed out."""
+def check_reset_token(token: str) -> User:
+    """The user a reset link is for, while it is unexpired and unused; else InvalidToken."""
     payload = read_token(token, "reset")
     user = db.session.get(User, payload["u"])
     if user is None or user.session_token != payload["s"]:
         raise InvalidToken()
+    return user
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set a new password from a reset link; every other session is signed out."""
+    user = check_reset_token(token)
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
     if user.email_verified_at is None:

@@ -127,6 +127,11 @@ def reset_request():
 
 @bp.get("/reset/<token>")
 def reset_form(token: str):
+    """The new-password form; an expired, used or tampered link says so before any typing."""
+    try:
+        services.check_reset_token(token)
+    except DomainError as exc:
+        return render_template("accounts/message.html", message=str(exc)), exc.status
     return render_template("accounts/reset.html", form=ResetForm(), token=token)
 
 

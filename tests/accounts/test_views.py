@@ -238,6 +238,10 @@ def test_reset_link_works_once_and_signs_out_other_sessions(app, client, run_job
                                                "confirm": "another-pass-1"})
     assert again.status_code == 400
     assert INVALID_LINK in Page(again).text("main")
+    # Opening the used link again says so at once, before any password is typed.
+    opened = app.test_client().get(link)
+    assert opened.status_code == 400 and INVALID_LINK in Page(opened).text("main")
+    assert not Page(opened).all("input[type=password]")
 
 
 def _expired_token(user) -> str:
