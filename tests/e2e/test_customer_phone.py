@@ -8,55 +8,12 @@ import re
 import uuid
 
 import pytest
-from flask_babel import force_locale, gettext, ngettext
 from playwright.sync_api import expect
 
 from app.core.mail import read_mailbox
+from tests.e2e.conftest import Texts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
-
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
-
-
-class Texts:
-    """The UI strings of one language, as the live app translates them."""
-
-    def __init__(self, app, lang: str):
-        self.app, self.lang = app, lang
-
-    def __call__(self, msgid: str, **variables) -> str:
-        with self.app.test_request_context(), force_locale(self.lang):
-            return gettext(msgid, **variables)
-
-    def spots_left(self, n: int) -> str:
-        with self.app.test_request_context(), force_locale(self.lang):
-            return ngettext("%(count)s spot left", "%(count)s spots left", n, count=n)
-
-
-@pytest.fixture
-def phone(new_context, request):
-    """A phone-sized touch page in `lang`, recording console errors and failed requests."""
-    lang = request.param
-    context = new_context(locale=lang, **PHONE)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"failed: {r.method} {r.url} {r.failure}"))
-    page.on(
-        "response",
-        lambda r: (
-            r.status >= 400 and problems.append(f"HTTP {r.status}: {r.request.method} {r.url}")
-        ),
-    )
-    yield lang, page, problems
-    context.close()
-
 
 @pytest.mark.parametrize("phone", ["ar", "en"], indirect=True)
 def test_customer_books_cancels_and_waits_on_a_phone(
