@@ -44,11 +44,14 @@ def _act(studio_slug: str, class_id: int, action):
     return _panel(studio, cls)
 
 
-def _own_booking(studio, booking_id: int):
-    booking = get_booking_or_404(studio, booking_id)
-    if not can_change_booking(current_user, studio, booking):
-        abort(404)
-    return booking
+def _on_booking(service, booking_id: int):
+    """An action on one booking of this class that the user may change (else 404)."""
+    def action(studio, cls):
+        booking = get_booking_or_404(studio, booking_id)
+        if booking.class_id != cls.id or not can_change_booking(current_user, studio, booking):
+            abort(404)
+        service(studio, booking, actor=current_user)
+    return action
 
 
 @bp.post("/s/<studio>/classes/<int:class_id>/book")
@@ -61,23 +64,13 @@ def book_class(studio: str, class_id: int):
 @bp.post("/s/<studio>/classes/<int:class_id>/bookings/<int:booking_id>/cancel")
 @login_required
 def cancel_booking(studio: str, class_id: int, booking_id: int):
-    def action(s, cls):
-        booking = _own_booking(s, booking_id)
-        if booking.class_id != cls.id:
-            abort(404)
-        services.cancel_booking(s, booking, actor=current_user)
-    return _act(studio, class_id, action)
+    return _act(studio, class_id, _on_booking(services.cancel_booking, booking_id))
 
 
 @bp.post("/s/<studio>/classes/<int:class_id>/bookings/<int:booking_id>/claim")
 @login_required
 def claim_offer(studio: str, class_id: int, booking_id: int):
-    def action(s, cls):
-        booking = _own_booking(s, booking_id)
-        if booking.class_id != cls.id:
-            abort(404)
-        services.claim_offer(s, booking, actor=current_user)
-    return _act(studio, class_id, action)
+    return _act(studio, class_id, _on_booking(services.claim_offer, booking_id))
 
 
 @bp.get("/me/bookings")

@@ -11,32 +11,10 @@ from app.billing.errors import RefundTooLarge
 from app.billing.models import DocumentKind, Invoice, Order, Payment, PaymentMethod, Refund
 from app.extensions import db
 from app.studios.models import Studio
+from tests.concurrency import run_at_once
 from tests.factories import PlanFactory, StudioFactory, UserFactory
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("concurrency")]
-
-
-def in_threads(app, fn, args_list):
-    """Run fn(*args) in one thread per args, each in its own app context and transaction."""
-    start = threading.Barrier(len(args_list))
-    results, errors = [], []
-
-    def one(args):
-        with app.app_context():
-            try:
-                start.wait(timeout=30)
-                results.append(fn(*args))
-                db.session.commit()
-            except Exception as exc:  # collected and asserted by the test
-                db.session.rollback()
-                errors.append(exc)
-
-    threads = [threading.Thread(target=one, args=(a,)) for a in args_list]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results, errors
 
 
 @pytest.fixture
@@ -62,7 +40,7 @@ def test_twenty_invoices_at_once_are_numbered_without_gap_or_duplicate(app, shop
         return services.record_payment(studio, order, amount_minor=order.gross_minor,
                                        method=PaymentMethod.CASH, actor=staff).id
 
-    results, errors = in_threads(app, pay, [(oid,) for oid in order_ids])
+    results, errors = run_at_once(app, pay, [(oid,) for oid in order_ids])
     assert errors == [] and len(results) == 20
     with app.app_context():
         sequences = db.session.scalars(
@@ -89,7 +67,7 @@ def refund_race(app, shop):
         staff = db.session.get(type(p.order.customer), staff_id)
         return services.refund_payment(s, p, amount_minor=gross * 6 // 10, actor=staff).id
 
-    results, errors = in_threads(app, refund, [(1,), (2,)])
+    results, errors = run_at_once(app, refund, [(1,), (2,)])
     with app.app_context():
         refunded = sum(db.session.scalars(
             select(Refund.amount_minor).where(Refund.payment_id == payment_id)))

@@ -19,6 +19,7 @@ from app.bookings.models import Booking, BookingStatus
 from app.extensions import db
 from app.schedule.models import ScheduledClass
 from app.studios.models import Studio
+from tests.concurrency import run_at_once
 from tests.factories import ClassFactory, StudioFactory, UserFactory
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("concurrency")]
@@ -41,30 +42,15 @@ def rush(app):
 
 def rush_class(app, studio_id, class_id, user_ids):
     """Every customer books at once, each in its own thread, connection and transaction."""
-    start = threading.Barrier(len(user_ids))
-    results, errors = {}, []
 
-    def one(uid):
-        with app.app_context():
-            try:
-                studio = db.session.get(Studio, studio_id)
-                cls = db.session.get(ScheduledClass, class_id)
-                user = db.session.get(User, uid)
-                start.wait(timeout=30)
-                booking = services.book_class(studio, cls, user, actor=user)
-                position = services.waitlist_position(booking)
-                db.session.commit()
-                results[uid] = (booking.id, booking.status, position)
-            except Exception as exc:  # collected and asserted below
-                db.session.rollback()
-                errors.append(exc)
+    def book(uid):
+        studio = db.session.get(Studio, studio_id)
+        cls = db.session.get(ScheduledClass, class_id)
+        user = db.session.get(User, uid)
+        booking = services.book_class(studio, cls, user, actor=user)
+        return booking.id, booking.status, services.waitlist_position(booking)
 
-    threads = [threading.Thread(target=one, args=(uid,)) for uid in user_ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results, errors
+    return run_at_once(app, book, [(uid,) for uid in user_ids])
 
 
 def committed(app, class_id):
@@ -84,7 +70,7 @@ def test_fifty_concurrent_bookings_fill_exactly_five_spots(app, rush):
     assert statuses.count(BookingStatus.CONFIRMED) == 5
     assert statuses.count(BookingStatus.WAITLISTED) == N - 5
     # Each waiting customer was told a distinct position, 1..45, in commit (id) order.
-    waiting = sorted((bid, pos) for bid, status, pos in results.values() if status == "waitlisted")
+    waiting = sorted((bid, pos) for bid, status, pos in results if status == "waitlisted")
     assert [pos for _bid, pos in waiting] == list(range(1, N - 5 + 1))
     # The five confirmed are the first five to commit.
     assert all(s == BookingStatus.CONFIRMED for s in statuses[:5])
