@@ -62,9 +62,13 @@ def _connect_domains() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts
+    from app.billing.manage_views import bp as billing_manage
     from app.billing.views import bp as billing
+    from app.billing.webhooks import bp as billing_webhooks
+    from app.bookings.coach_views import bp as coach_roster
     from app.bookings.views import bp as bookings
     from app.core.health import bp as health
+    from app.memberships.manage_views import bp as memberships_manage
     from app.memberships.views import bp as memberships
     from app.operator.views import bp as operator
     from app.pwa.views import bp as pwa
@@ -74,17 +78,17 @@ def _register_blueprints(app: Flask) -> None:
     from app.studios.manage_views import bp as studio_manage
     from app.studios.views import bp as home
 
-    for bp in (health, home, accounts, schedule, bookings, memberships, billing, coach, studio_manage,
-               schedule_manage, operator, pwa):
+    for bp in (health, home, accounts, schedule, bookings, memberships, billing, coach, coach_roster, studio_manage,
+               schedule_manage, memberships_manage, billing_manage, billing_webhooks, operator, pwa):
         app.register_blueprint(bp)
 
 
 def _init_jinja(app: Flask) -> None:
     from flask_wtf.csrf import generate_csrf
 
-    from app.studios.policies import console_studios
+    from app.studios.policies import coaches_anywhere, console_studios
 
-    app.jinja_env.globals.update(csrf_token=generate_csrf, console_studios=console_studios)
+    app.jinja_env.globals.update(csrf_token=generate_csrf, console_studios=console_studios, coaches_anywhere=coaches_anywhere)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.add_extension("jinja2.ext.do")

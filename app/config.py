@@ -54,6 +54,8 @@ def from_environment() -> dict:
         "BOOKING_LOCK_TIMEOUT_MS": int(os.environ.get("BOOKING_LOCK_TIMEOUT_MS", "3000")),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        # Another Stripe-compatible API (tests, a local mock); None: Stripe itself.
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,
     }
 
 

@@ -2,7 +2,16 @@
 
 from app.accounts.models import User  # noqa: F401
 from app.audit.models import AuditEvent  # noqa: F401
-from app.billing.models import DocumentSequence, Invoice, Order, Payment, Refund  # noqa: F401
+from app.billing.models import (  # noqa: F401
+    DocumentSequence,
+    Invoice,
+    Order,
+    Payment,
+    Refund,
+    StripeCustomer,
+    StripeEvent,
+    StripeSubscription,
+)
 from app.bookings.models import Booking  # noqa: F401
 from app.memberships.models import CreditEntry, Pass, Plan  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401

@@ -125,3 +125,24 @@ class PlanFactory(Base):
     credits = 10
     validity_days = 90
     validity_start = ValidityStart.PURCHASE
+
+
+def paid_order(studio, customer, *, cashier=None, rendered: bool = False, **plan_fields):
+    """A plan sold to `customer` and paid in cash at the desk: (order, payment, invoice).
+    `rendered` stores stand-in PDF bytes on the invoice, as the render job would."""
+    import hashlib
+
+    from app.billing.documents import invoice_of
+    from app.billing.models import PaymentMethod
+    from app.billing.services import place_order, record_payment
+
+    plan = PlanFactory(studio=studio, currency=studio.locations[0].currency, **plan_fields)
+    order = place_order(studio, plan, customer, actor=customer)
+    payment = record_payment(studio, order, amount_minor=order.gross_minor,
+                             method=PaymentMethod.CASH, actor=cashier or customer)
+    invoice = invoice_of(order)
+    if rendered:
+        invoice.pdf = b"%PDF-1.7 stand-in"
+        invoice.pdf_sha256 = hashlib.sha256(invoice.pdf).hexdigest()
+        db.session.flush()
+    return order, payment, invoice

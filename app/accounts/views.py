@@ -13,10 +13,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app.accounts import member_pass as member_pass_tokens
 from app.accounts import services
 from app.accounts.forms import LoginForm, ProfileForm, ResetForm, ResetRequestForm, SignupForm
 from app.accounts.models import User
 from app.core.errors import DomainError
+from app.core.htmx import render
 from app.core.i18n import current_language, set_language_cookie
 from app.core.mail import read_mailbox
 from app.extensions import db, limiter, login_manager
@@ -169,6 +171,15 @@ def update_profile():
     flash(_("Your profile is saved."), "success")
     response = redirect(url_for("accounts.profile_form"), 303)
     return set_language_cookie(response, form.locale.data) if form.locale.data else response
+
+
+@bp.get("/me/pass")
+@login_required
+def member_pass():
+    """The QR pass shown at the door; the page refreshes it before the token expires."""
+    token = member_pass_tokens.make_token(current_user)
+    return render("accounts/pass.html", "member_pass", qr=member_pass_tokens.qr_data_uri(token),
+                  code=member_pass_tokens.short_code(current_user))
 
 
 @bp.get("/dev/mailbox")

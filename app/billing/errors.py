@@ -21,3 +21,29 @@ class OrderNotPayable(DomainError):
 class InvalidAmount(DomainError):
     status = 422
     message = _l("Enter an amount greater than zero.")
+
+
+class CardsNotAccepted(DomainError):
+    status = 409
+    message = _l("This studio does not take card payments online. You can pay at the studio.")
+
+
+class PaymentServiceUnavailable(DomainError):
+    """Stripe did not answer (network fault, outage): nothing was recorded here."""
+
+    status = 502
+    message = _l("The card payment service did not answer. Nothing was changed; please try again "
+                 "in a moment.")
+
+
+class PaymentServiceRefused(DomainError):
+    """Stripe answered with an error (bad request, revoked key, ...): nothing was recorded here."""
+
+    status = 409
+    message = _l("The card payment service refused the request. Nothing was changed.")
+
+
+class NotRefundableByCard(DomainError):
+    status = 409
+    message = _l("This card payment is not confirmed by the card payment service yet, so it "
+                 "cannot be refunded. Please try again in a few minutes.")

@@ -10,6 +10,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import TimestampMixin, UTCDateTime, str_enum
@@ -20,6 +21,13 @@ class OrderStatus(enum.StrEnum):
     AWAITING_PAYMENT = "awaiting_payment"
     PAID = "paid"
     CANCELLED = "cancelled"
+
+
+class PaymentMethodKind(enum.StrEnum):
+    """How the customer chose to pay when ordering."""
+
+    AT_STUDIO = "at_studio"  # the pass is theirs at once; staff record the payment
+    CARD = "card"            # Stripe Checkout; the pass comes with the payment
 
 
 class PaymentMethod(enum.StrEnum):
@@ -53,6 +61,13 @@ class Order(TimestampMixin, db.Model):
     prices_include_tax: Mapped[bool]
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    payment_method_kind: Mapped[PaymentMethodKind] = mapped_column(
+        str_enum(PaymentMethodKind, "payment_method_kind"), default=PaymentMethodKind.AT_STUDIO,
+        server_default=PaymentMethodKind.AT_STUDIO.value)
+    booking_class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id"))  # buy and book
+    stripe_checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    stripe_subscription_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    stripe_invoice_id: Mapped[str | None] = mapped_column(String(255), unique=True)
 
     customer = relationship("User")
     plan = relationship("Plan")
@@ -61,6 +76,10 @@ class Order(TimestampMixin, db.Model):
     @property
     def paid_minor(self) -> int:
         return sum(p.amount_minor for p in self.payments)
+
+    @property
+    def is_card(self) -> bool:
+        return self.payment_method_kind == PaymentMethodKind.CARD
 
 
 class Payment(TimestampMixin, db.Model):
@@ -78,6 +97,7 @@ class Payment(TimestampMixin, db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     method: Mapped[PaymentMethod] = mapped_column(str_enum(PaymentMethod, "payment_method"))
     reference: Mapped[str] = mapped_column(String(120), default="")  # Stripe id or desk note
+    stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -99,6 +119,9 @@ class Refund(TimestampMixin, db.Model):
     reason: Mapped[str] = mapped_column(String(255), default="")
     reference: Mapped[str] = mapped_column(String(120), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    stripe_refund_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # Made outside FitFlow (the Stripe dashboard) and recorded from a webhook.
+    made_in_stripe: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     payment: Mapped[Payment] = relationship()
 
@@ -148,3 +171,52 @@ class Invoice(TimestampMixin, db.Model):
 
     order: Mapped[Order] = relationship()
     reference = relationship("Invoice", remote_side=[id])
+
+
+class StripeEvent(db.Model):
+    """A verified Stripe webhook event, stored with its effects in one transaction: the unique
+    event id makes every redelivery a no-op."""
+
+    __tablename__ = "stripe_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(255), unique=True)
+    type: Mapped[str] = mapped_column(String(100))
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    payload: Mapped[dict] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(255), default="")  # processed / ignored / failed: …
+    # A deferred event names what it waits for (e.g. "pi:pi_123") and runs again when it comes.
+    waiting_for: Mapped[str | None] = mapped_column(String(255), index=True)
+
+
+class StripeCustomer(TimestampMixin, db.Model):
+    """A user's customer id in one studio's Stripe account, reused for every later checkout."""
+
+    __tablename__ = "stripe_customers"
+    __table_args__ = (UniqueConstraint("studio_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    customer_id: Mapped[str] = mapped_column(String(255))
+
+
+class StripeSubscription(TimestampMixin, db.Model):
+    """What we know of one Stripe subscription (a membership paid by card), merged from events
+    in any order: periods only grow, the cancel flag follows the newest snapshot, an end is
+    final. The membership pass mirrors it."""
+
+    __tablename__ = "stripe_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    subscription_id: Mapped[str] = mapped_column(String(255), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)  # the first order
+    status: Mapped[str] = mapped_column(String(30), default="")
+    cancel_at_period_end: Mapped[bool] = mapped_column(default=False)
+    ended: Mapped[bool] = mapped_column(default=False)
+    period_start: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the earliest seen
+    period_end: Mapped[datetime | None] = mapped_column(UTCDateTime)    # the latest seen
+    state_at: Mapped[int] = mapped_column(default=0)  # `created` of the snapshot applied last

@@ -1,12 +1,18 @@
-"""Customers: their invoices and credit notes, as PDFs."""
+"""Customers: their orders (a card payment's confirmation), invoices and credit notes."""
 
 from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from app.billing.models import Invoice
+from app.billing.documents import invoice_of
+from app.billing.models import Invoice, Order
+from app.bookings.services import active_booking
+from app.core.htmx import render
 from app.extensions import db
+from app.memberships.models import Pass
+from app.schedule.models import ScheduledClass
+from app.studios.models import Studio
 
 bp = Blueprint("billing", __name__)
 
@@ -39,3 +45,22 @@ def my_invoice_pdf(invoice_id: int):
     if invoice is None or invoice.customer_id != current_user.id:
         abort(404)
     return pdf_response(invoice)
+
+
+def order_context(order: Order) -> dict:
+    """What the order page and its status fragment show: the pass, invoice and booking."""
+    cls = db.session.get(ScheduledClass, order.booking_class_id) if order.booking_class_id else None
+    return {"order": order, "studio": db.session.get(Studio, order.studio_id), "cls": cls,
+            "pass_": db.session.scalar(select(Pass).where(Pass.order_id == order.id)),
+            "invoice": invoice_of(order),
+            "booking": active_booking(cls, order.customer) if cls is not None else None}
+
+
+@bp.get("/me/orders/<int:order_id>")
+@login_required
+def my_order(order_id: int):
+    """The customer's own order; while a card payment is unconfirmed its status polls itself."""
+    order = db.session.get(Order, order_id)
+    if order is None or order.customer_id != current_user.id:
+        abort(404)
+    return render("billing/order.html", "order_status", **order_context(order))

@@ -38,6 +38,27 @@ class ClassBusy(BookingError):
     message = _l("Many people are booking this class right now. Please try again in a moment.")
 
 
+class ClassFull(BookingError):
+    message = _l("This class is full.")
+
+
+class AlreadyCheckedIn(BookingError):
+    message = _l("%(name)s is already checked in.")
+
+
+class NotBookedHere(BookingError):
+    status = 404
+    message = _l("This member has no booking for this class.")
+
+
+class TooEarlyForNoShow(BookingError):
+    message = _l("A no-show can only be marked once the class has started.")
+
+
+class NotCheckedIn(BookingError):
+    message = _l("This member is not checked in.")
+
+
 class NoEntitlement(BookingError):
     status = 402
     message = _l("You need a pass or membership to book this class.")

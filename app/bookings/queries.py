@@ -117,3 +117,12 @@ def list_roster(cls: ScheduledClass) -> list[Booking]:
         select(Booking).where(Booking.class_id == cls.id, Booking.status.in_(ACTIVE))
         .options(selectinload(Booking.customer)).order_by(Booking.id)
     ).all()
+
+
+def list_late_cancels(cls: ScheduledClass) -> list[Booking]:
+    """The class's late cancellations, in the order they happened."""
+    return db.session.scalars(
+        select(Booking).where(Booking.class_id == cls.id,
+                              Booking.status == BookingStatus.LATE_CANCELLED)
+        .options(selectinload(Booking.customer)).order_by(Booking.cancelled_at, Booking.id)
+    ).all()

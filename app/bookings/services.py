@@ -111,17 +111,24 @@ def cancel_consequence(studio: Studio, booking: Booking, now: datetime) -> Cance
     return CancelConsequence(late, entitlements.provider().describe_cancel(booking, late=late))
 
 
-def book_class(studio: Studio, cls: ScheduledClass, customer, *, actor, now=None) -> Booking:
+def book_class(studio: Studio, cls: ScheduledClass, customer, *, actor, now=None,
+               staff: bool = False) -> Booking:
     """Book `customer` into `cls`: a confirmed spot while any is left, else the waitlist.
 
-    Submitting twice returns the booking made the first time.
+    Submitting twice returns the booking made the first time. Staff booking someone in (a
+    walk-in) are not held to the booking window, only to a class that is on and not over.
     """
     now = now or utcnow()
     lock_class(cls)
     existing = active_booking(cls, customer)
     if existing is not None:
         return existing
-    check_bookable(studio, cls, now)
+    if not staff:
+        check_bookable(studio, cls, now)
+    elif cls.is_cancelled:
+        raise ClassCancelled()
+    elif now >= cls.ends_at:
+        raise BookingClosed()
     status = BookingStatus.CONFIRMED if spots_taken(cls) < cls.capacity else BookingStatus.WAITLISTED
     booking = Booking(studio_id=studio.id, class_id=cls.id, customer_id=customer.id,
                       status=status, booked_by_id=actor.id, scheduled_class=cls, customer=customer)

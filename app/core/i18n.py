@@ -1,6 +1,7 @@
 """Locale, direction, translated content maps, and dates/money shown in a studio's zone."""
 
 from datetime import datetime
+from decimal import Decimal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -85,7 +86,14 @@ def format_list(items) -> str:
 def format_money(minor: int, currency: str) -> str:
     """Integer minor units shown in the currency's own precision and the current locale."""
     digits = numbers.get_currency_precision(currency)
-    return numbers.format_currency(minor / 10**digits, currency, locale=current_language())
+    lang = current_language()
+    text = numbers.format_currency(Decimal(minor).scaleb(-digits), currency, locale=lang)
+    symbol = numbers.get_currency_symbol(currency, locale=lang)
+    if text_direction() == "rtl" and any("a" <= c.lower() <= "z" for c in symbol):
+        # A Latin symbol such as "CA$" in Arabic text: without an isolate the bidi algorithm
+        # splits it and shows "$CA 5.00"; LRI…PDI keeps it whole, after the amount.
+        text = text.replace(symbol, f"\u2066{symbol}\u2069")
+    return text
 
 
 def switch_language_url(lang: str) -> str:

@@ -59,13 +59,18 @@ class PlanForm(FlaskForm):
         if not (field.data or "").strip() and not (self.name_ar.data or "").strip():
             raise ValidationError(_l("Give the plan a name in at least one language."))
 
-    def validate_credits(self, field):
-        if field.data is None and self.kind.data != PlanKind.MEMBERSHIP:
-            raise ValidationError(_l("Only memberships can be unlimited: enter how many classes it includes."))
-
-    def validate_period(self, field):
-        if self.kind.data == PlanKind.MEMBERSHIP and not field.data:
-            raise ValidationError(_l("Choose whether the membership renews monthly or yearly."))
+    def validate(self, extra_validators=None) -> bool:
+        # Checks across fields run here: Optional() ends an empty field's own chain early.
+        valid = super().validate(extra_validators)
+        membership = self.kind.data == PlanKind.MEMBERSHIP
+        if self.credits.data is None and not self.credits.errors and not membership:
+            self.credits.errors.append(
+                _("Only memberships can be unlimited: enter how many classes it includes."))
+            valid = False
+        if membership and not self.period.data and not self.period.errors:
+            self.period.errors.append(_("Choose whether the membership renews monthly or yearly."))
+            valid = False
+        return valid
 
     def maps(self) -> dict:
         """The fields as save_plan takes them: content maps, minor units, None for empty."""

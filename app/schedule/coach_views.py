@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from app.bookings.queries import list_roster
 from app.core.db import utcnow
+from app.core.i18n import local
 from app.schedule.queries import list_coach_classes
 
 bp = Blueprint("coach", __name__, url_prefix="/coach")
@@ -16,6 +17,8 @@ bp = Blueprint("coach", __name__, url_prefix="/coach")
 @login_required
 def today():
     now = utcnow()
-    classes = list_coach_classes(current_user, now - timedelta(hours=12), now + timedelta(hours=24))
+    nearby = list_coach_classes(current_user, now - timedelta(hours=36), now + timedelta(hours=36))
+    # "Today" is each studio's own today: a coach in Riyadh and Toronto sees both local days.
+    classes = [c for c in nearby if local(c.starts_at, c.timezone).date() == local(now, c.timezone).date()]
     return render_template("coach/today.html", classes=classes,
                            rosters={c.id: list_roster(c) for c in classes}, now=now)

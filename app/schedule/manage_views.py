@@ -1,14 +1,16 @@
 """Studio console for the schedule: the week, class types, series, rosters, cancelling."""
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.bookings.queries import class_states, list_roster
+from app.bookings.queries import class_states, get_booking_or_404, list_late_cancels, list_roster
 from app.core.db import utcnow
 from app.core.errors import DomainError
 from app.core.i18n import translated
 from app.extensions import db
+from app.memberships import services as passes
+from app.memberships.queries import credits_kept
 from app.schedule import services
 from app.schedule.forms import WEEKDAYS, ClassTypeForm, SeriesForm
 from app.schedule.queries import (
@@ -40,7 +42,24 @@ def dashboard():
 @bp.get("/classes/<int:class_id>")
 def roster(class_id: int):
     cls = get_class_or_404(g.studio, class_id)
-    return render_template("manage/roster.html", studio=g.studio, cls=cls, roster=list_roster(cls))
+    late = list_late_cancels(cls)
+    return render_template("manage/roster.html", studio=g.studio, cls=cls, roster=list_roster(cls),
+                           late_cancels=late, credits_kept=credits_kept([b.id for b in late]))
+
+
+@bp.post("/classes/<int:class_id>/bookings/<int:booking_id>/waive")
+def waive_late_cancel(class_id: int, booking_id: int):
+    """Give a late-cancelled customer their credit back (audited; a second time does nothing)."""
+    cls = get_class_or_404(g.studio, class_id)
+    booking = get_booking_or_404(g.studio, booking_id)
+    if booking.class_id != cls.id:
+        abort(404)
+    if passes.waive_late_cancel(g.studio, booking, actor=current_user) is None:
+        flash(_("There is no credit to give back for this booking."), "info")
+    else:
+        flash(_("The credit is back on the customer's pass."), "success")
+    db.session.commit()
+    return redirect(url_for(".roster", class_id=cls.id, _anchor="late-cancels"), 303)
 
 
 @bp.post("/classes/<int:class_id>/cancel")

@@ -45,10 +45,18 @@ class Studio(TimestampMixin, db.Model):
     prices_include_tax: Mapped[bool] = mapped_column(default=True)
     tax_numbers: Mapped[list] = mapped_column(JSON, default=list)  # [{"label", "value"}]
     invoice_prefix: Mapped[str] = mapped_column(String(12), default="INV")
+    # Card payments: the studio's own Stripe account. Without both, customers pay at the studio.
+    stripe_secret_key: Mapped[str | None] = mapped_column(String(255))
+    stripe_webhook_secret: Mapped[str | None] = mapped_column(String(255))
 
     locations: Mapped[list["Location"]] = relationship(
         back_populates="studio", order_by="Location.id"
     )
+
+    @property
+    def takes_cards(self) -> bool:
+        """Customers can pay by card (the studio has connected its Stripe account)."""
+        return bool(self.stripe_secret_key and self.stripe_webhook_secret)
 
     def __repr__(self) -> str:
         return f"<Studio {self.slug}>"

@@ -38,6 +38,11 @@ def require_coach(user, studio: Studio) -> None:
         abort(404)
 
 
+def coaches_anywhere(user) -> bool:
+    """Whether the user coaches in any studio (for the navigation)."""
+    return any(can_coach(user, s) for s in studios_managed_by(user))
+
+
 def console_studios(user) -> list[Studio]:
     """Studios whose console the user may open (for navigation)."""
     return [s for s in studios_managed_by(user) if can_manage_studio(user, s)]

@@ -15,7 +15,14 @@ from app.extensions import db
 from app.schedule.models import ClassType, ScheduledClass, Series
 from app.studios.models import Role, Studio
 from tests.conftest import login
-from tests.factories import ClassFactory, ClassTypeFactory, StudioFactory, UserFactory, staff
+from tests.factories import (
+    ClassFactory,
+    ClassTypeFactory,
+    StudioFactory,
+    UserFactory,
+    paid_order,
+    staff,
+)
 from tests.pages import Page
 from tests.routes import build, console_rules
 
@@ -251,8 +258,12 @@ def test_trainers_and_customers_get_404_in_the_console(app, client, studio, role
     user = staff(studio, role) if role else UserFactory()
     ct = ClassTypeFactory(studio=studio)
     cls = ClassFactory(studio=studio, class_type_id=ct.id, coach_id=user.id)
+    order, payment, invoice = paid_order(studio, UserFactory(), rendered=True)
+    booking = services.book_class(studio, cls, UserFactory(), actor=user)
     login(client, user)
-    values = {"studio": studio.slug, "class_id": cls.id, "type_id": ct.id}
+    values = {"studio": studio.slug, "class_id": cls.id, "type_id": ct.id,
+              "booking_id": booking.id, "plan_id": order.plan_id, "order_id": order.id,
+              "payment_id": payment.id, "invoice_id": invoice.id}
 
     for rule in console_rules(app, "GET") + console_rules(app, "POST"):
         path = build(rule, values)

@@ -1,0 +1,141 @@
+"""The only module that talks to Stripe. Each studio owns its Stripe account, so every call
+goes through that studio's client; every create carries an idempotency key made of our ids, so a
+retry after a network fault can never charge, refund or subscribe twice.
+
+Stripe's errors become DomainErrors here: PaymentServiceUnavailable (no answer) and
+PaymentServiceRefused (an error answer); the caller has written nothing it must keep.
+"""
+
+import json
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import stripe
+from flask import current_app
+
+from app.billing.errors import CardsNotAccepted, PaymentServiceRefused, PaymentServiceUnavailable
+from app.memberships.models import Period
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    id: str
+    url: str
+
+
+def client_for(studio) -> stripe.StripeClient:
+    """A client on the studio's own Stripe account (STRIPE_API_BASE points it elsewhere)."""
+    if not studio.stripe_secret_key:
+        raise CardsNotAccepted()
+    base = current_app.config.get("STRIPE_API_BASE")
+    return stripe.StripeClient(studio.stripe_secret_key,
+                               base_addresses={"api": base} if base else None,
+                               max_network_retries=2)
+
+
+@contextmanager
+def _stripe_call(action: str):
+    try:
+        yield
+    except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as exc:
+        log.warning("Stripe %s: no usable answer: %s", action, exc)
+        raise PaymentServiceUnavailable() from exc
+    except stripe.StripeError as exc:
+        log.warning("Stripe %s refused: %s", action, exc)
+        raise PaymentServiceRefused() from exc
+
+
+def _name(studio, order) -> str:
+    # The studio's language, not the visitor's: a retried create must send the same params.
+    names = order.description or {}
+    return names.get(studio.default_language) or next(iter(names.values()), "") or "FitFlow"
+
+
+def create_customer(studio, user) -> str:
+    """Make the user a customer of the studio's Stripe account; returns the customer id."""
+    params = {"email": user.email, "name": user.name,
+              "metadata": {"user_id": str(user.id), "studio_id": str(studio.id)}}
+    with _stripe_call("customer"):
+        customer = client_for(studio).v1.customers.create(
+            params, {"idempotency_key": f"customer-{studio.id}-{user.id}"})
+    return customer.id
+
+
+def create_checkout_session(studio, order, *, success_url: str, cancel_url: str,
+                            customer_id: str | None = None) -> CheckoutSession:
+    """A Checkout Session for the order: a one-off payment, or a subscription for a membership.
+    Our ids ride along as metadata on the session and on what it creates."""
+    metadata = {"order_id": str(order.id), "studio_id": str(studio.id)}
+    price_data = {"currency": order.currency.lower(), "unit_amount": order.gross_minor,
+                  "product_data": {"name": _name(studio, order)}}
+    params = {"mode": "payment", "line_items": [{"price_data": price_data, "quantity": 1}],
+              "success_url": success_url, "cancel_url": cancel_url,
+              "client_reference_id": str(order.id), "metadata": metadata}
+    if order.plan.is_membership:
+        params["mode"] = "subscription"
+        price_data["recurring"] = {"interval": "year" if order.plan.period == Period.YEAR
+                                   else "month"}
+        params["subscription_data"] = {"metadata": metadata}
+    else:
+        params["payment_intent_data"] = {"metadata": metadata}
+    if customer_id:
+        params["customer"] = customer_id
+    else:
+        params["customer_email"] = order.customer.email
+    with _stripe_call("checkout"):
+        session = client_for(studio).v1.checkout.sessions.create(
+            params, {"idempotency_key": f"checkout-{order.id}"})
+    return CheckoutSession(session.id, session.url)
+
+
+def create_refund(studio, payment, amount_minor: int, *, idempotency_key: str) -> str:
+    """Refund part of a card payment at Stripe; returns the Stripe refund id."""
+    params = {"payment_intent": payment.stripe_payment_intent_id, "amount": amount_minor,
+              "metadata": {"payment_id": str(payment.id), "studio_id": str(studio.id)}}
+    with _stripe_call("refund"):
+        refund = client_for(studio).v1.refunds.create(params, {"idempotency_key": idempotency_key})
+    return refund.id
+
+
+def list_refunds(studio, charge_id: str) -> list[dict]:
+    """Every refund of a charge (webhook payloads no longer include them)."""
+    with _stripe_call("refund list"):
+        found = client_for(studio).v1.refunds.list({"charge": charge_id, "limit": 100})
+    return [r.to_dict() for r in found.data]
+
+
+def invoice_payment_intent(studio, invoice_id: str) -> str | None:
+    """The PaymentIntent that paid a subscription invoice (not in invoice payloads any more)."""
+    with _stripe_call("invoice payments"):
+        found = client_for(studio).v1.invoice_payments.list(
+            {"invoice": invoice_id, "status": "paid", "limit": 10})
+    for item in found.data:
+        payment = item.to_dict().get("payment") or {}
+        if payment.get("payment_intent"):
+            return payment["payment_intent"]
+    return None
+
+
+def stop_renewal(studio, subscription_id: str) -> dict:
+    """Ask Stripe to end a subscription at its period end (the customer keeps what they paid)."""
+    with _stripe_call("subscription update"):
+        subscription = client_for(studio).v1.subscriptions.update(
+            subscription_id, {"cancel_at_period_end": True},
+            {"idempotency_key": f"stop-renewal-{subscription_id}"})
+    return subscription.to_dict()
+
+
+def verify_webhook(payload: bytes, header: str | None, secret: str) -> dict | None:
+    """The event Stripe signed with `secret` (recent: at most 5 minutes old), or None."""
+    try:
+        stripe.Webhook.construct_event(payload, header, secret)
+        event = json.loads(payload)
+    except (stripe.SignatureVerificationError, ValueError):
+        return None
+    ok = (isinstance(event, dict) and isinstance(event.get("id"), str)
+          and isinstance(event.get("type"), str)
+          and isinstance((event.get("data") or {}).get("object"), dict))
+    return event if ok else None

@@ -1,0 +1,123 @@
+"""The coach's roster for one class: one-tap check-in (and undo), pass scan or typed code,
+walk-ins, no-shows. Every action answers with the roster fragment."""
+
+from flask import Blueprint, abort, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.accounts.member_pass import code_matches, read_token
+from app.accounts.models import User
+from app.accounts.services import find_user
+from app.bookings import attendance
+from app.bookings.errors import NotBookedHere
+from app.bookings.queries import get_booking_or_404, list_roster
+from app.core.db import utcnow
+from app.core.errors import DomainError
+from app.core.htmx import render
+from app.extensions import db
+from app.schedule.models import ScheduledClass
+from app.studios.policies import can_see_roster
+
+bp = Blueprint("coach_roster", __name__, url_prefix="/coach/classes/<int:class_id>")
+PAGE = "coach/class.html"
+
+
+def _class_or_404(class_id: int) -> ScheduledClass:
+    """A class whose roster this user may run, in whichever of their studios (else 404)."""
+    cls = db.session.get(ScheduledClass, class_id)
+    if cls is None or not can_see_roster(current_user, cls.studio, cls):
+        abort(404)
+    return cls
+
+
+def _roster(cls, *, status=200, message=None, level="success"):
+    return render(PAGE, "roster", status=status, cls=cls, studio=cls.studio,
+                  roster=list_roster(cls), now=utcnow(), message=message, level=level)
+
+
+def _act(class_id: int, action):
+    cls = _class_or_404(class_id)
+    try:
+        message = action(cls)
+    except DomainError as exc:
+        db.session.rollback()
+        return _roster(cls, status=exc.status, message=str(exc), level="warn")
+    db.session.commit()
+    return _roster(cls, message=message)
+
+
+def _booking(cls, booking_id: int):
+    booking = get_booking_or_404(cls.studio, booking_id)
+    if booking.class_id != cls.id:
+        abort(404)
+    return booking
+
+
+@bp.get("/")
+@login_required
+def roster(class_id: int):
+    return _roster(_class_or_404(class_id))
+
+
+@bp.post("/bookings/<int:booking_id>/check-in")
+@login_required
+def check_in(class_id: int, booking_id: int):
+    def action(cls):
+        booking = attendance.check_in(cls.studio, _booking(cls, booking_id), actor=current_user)
+        return _("Checked in: %(name)s", name=booking.customer.name)
+    return _act(class_id, action)
+
+
+@bp.post("/bookings/<int:booking_id>/undo")
+@login_required
+def undo_check_in(class_id: int, booking_id: int):
+    def action(cls):
+        booking = attendance.undo_check_in(cls.studio, _booking(cls, booking_id), actor=current_user)
+        return _("Check-in taken back: %(name)s", name=booking.customer.name)
+    return _act(class_id, action)
+
+
+@bp.post("/bookings/<int:booking_id>/no-show")
+@login_required
+def no_show(class_id: int, booking_id: int):
+    def action(cls):
+        booking = attendance.mark_no_show(cls.studio, _booking(cls, booking_id), actor=current_user)
+        return _("Marked as a no-show: %(name)s", name=booking.customer.name)
+    return _act(class_id, action)
+
+
+def _member_from(cls, value: str) -> User:
+    """The member a scanned pass token or a typed six-digit code stands for."""
+    value = value.strip()
+    if value.isdigit() and len(value) == 6:
+        for booking in list_roster(cls):
+            if code_matches(booking.customer, value):
+                return booking.customer
+        raise NotBookedHere()
+    user_id, session_prefix = read_token(value)
+    user = db.session.get(User, user_id)
+    if user is None or not user.session_token.startswith(session_prefix):
+        raise NotBookedHere()
+    return user
+
+
+@bp.post("/scan")
+@login_required
+def scan(class_id: int):
+    def action(cls):
+        member = _member_from(cls, request.form.get("code", "")[:400])
+        attendance.check_in_member(cls.studio, cls, member, actor=current_user)
+        return _("Checked in: %(name)s", name=member.name)
+    return _act(class_id, action)
+
+
+@bp.post("/walk-in")
+@login_required
+def walk_in(class_id: int):
+    def action(cls):
+        member = find_user(request.form.get("email", "")[:254])
+        if member is None:
+            raise NotBookedHere(_("No member has that email address."))
+        attendance.add_walk_in(cls.studio, cls, member, actor=current_user)
+        return _("Walk-in added and checked in: %(name)s", name=member.name)
+    return _act(class_id, action)

@@ -1,0 +1,37 @@
+// Camera scanning for the coach's roster: where the browser has BarcodeDetector, a camera
+// button reads a member's QR pass and submits it like a typed code. Elsewhere the typed code
+// (or a USB/Bluetooth scanner that types and presses Enter) does the same job.
+(function () {
+  "use strict";
+  function setup(root) {
+    var form = root.querySelector("form[data-scan]");
+    if (!form || form.dataset.ready || !("BarcodeDetector" in window) || !navigator.mediaDevices) return;
+    form.dataset.ready = "1";
+    var button = form.querySelector("[data-camera]");
+    var video = form.querySelector("[data-video]");
+    var input = form.querySelector("input[name=code]");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (stream) {
+        video.srcObject = stream;
+        video.hidden = false;
+        video.play();
+        var stop = function () { stream.getTracks().forEach(function (t) { t.stop(); }); video.hidden = true; };
+        var tick = function () {
+          detector.detect(video).then(function (codes) {
+            if (codes.length) { stop(); input.value = codes[0].rawValue; form.requestSubmit(); }
+            else if (!video.hidden) { window.requestAnimationFrame(tick); }
+          }).catch(stop);
+        };
+        tick();
+      }).catch(function () { input.focus(); });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { setup(document); });
+  document.addEventListener("htmx:afterSettle", function () {
+    setup(document);
+    var input = document.querySelector("form[data-scan] input[name=code]");
+    if (input) input.focus();
+  });
+})();
