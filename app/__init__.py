@@ -53,11 +53,11 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _connect_domains() -> None:
-    """Passes pay for bookings (the booking service stays free of money code)."""
+    """Passes and fees pay for bookings (the booking service stays free of money code)."""
+    from app.billing.entitlements import PaidBookings
     from app.bookings import entitlements
-    from app.memberships.entitlements import PassEntitlements
 
-    entitlements.install(PassEntitlements())
+    entitlements.install(PaidBookings())
 
 
 def _register_blueprints(app: Flask) -> None:

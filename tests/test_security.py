@@ -388,7 +388,8 @@ def valid_forms(world) -> dict[str, dict]:
             "active": "y"},
         f"/manage/{studio.slug}/settings/money": {
             "booking_requires_pass": "y", "invoice_prefix": "INV", "tax_jurisdiction": "CA-ON",
-            "tax_numbers-0-label": "HST", "tax_numbers-0-value": "123456789RT0001"},
+            "tax_numbers-0-label": "HST", "tax_numbers-0-value": "123456789RT0001",
+            "late_cancel_fee": "0", "no_show_fee": "0"},
         f"/manage/{studio.slug}/orders/{world['order'].id}/payments": {
             "amount": "1.00", "method": "cash", "reference": "desk"},
         f"/manage/{studio.slug}/payments/{world['payment'].id}/refunds": {

@@ -1,12 +1,22 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from app.billing.models import OrderStatus, PaymentMethod
 from app.billing.queries import OrderFilters
-from app.core.money import MoneyField
+from app.billing.taxes import RULES
+from app.core.money import MoneyField, to_input
 
 STATUSES = [(OrderStatus.AWAITING_PAYMENT.value, _l("Awaiting payment")),
             (OrderStatus.PAID.value, _l("Paid")), (OrderStatus.CANCELLED.value, _l("Cancelled"))]
@@ -57,3 +67,84 @@ class PaymentForm(_AmountForm):
 
 class RefundForm(_AmountForm):
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=255)])
+
+
+# Names for the codes of app.billing.taxes.RULES (a code without a name shows as itself).
+JURISDICTIONS = {
+    "CA-AB": _l("Canada: Alberta"), "CA-BC": _l("Canada: British Columbia"),
+    "CA-MB": _l("Canada: Manitoba"), "CA-NB": _l("Canada: New Brunswick"),
+    "CA-NL": _l("Canada: Newfoundland and Labrador"), "CA-NS": _l("Canada: Nova Scotia"),
+    "CA-NT": _l("Canada: Northwest Territories"), "CA-NU": _l("Canada: Nunavut"),
+    "CA-ON": _l("Canada: Ontario"), "CA-PE": _l("Canada: Prince Edward Island"),
+    "CA-QC": _l("Canada: Quebec"), "CA-SK": _l("Canada: Saskatchewan"),
+    "CA-YT": _l("Canada: Yukon"), "SA": _l("Saudi Arabia"),
+}
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class TaxNumberForm(Form):
+    label = StringField(_l("Label"), filters=[_strip], validators=[Length(max=40)])
+    value = StringField(_l("Number"), filters=[_strip], validators=[Length(max=40)])
+
+    def validate_value(self, field):
+        if bool((self.label.data or "").strip()) != bool((field.data or "").strip()):
+            raise ValidationError(_l("Give both the label and the number, or neither."))
+
+
+class MoneySettingsForm(FlaskForm):
+    booking_requires_pass = BooleanField(_l("Booking requires a pass"))
+    prices_include_tax = BooleanField(_l("Prices include tax"))
+    invoice_prefix = StringField(_l("Invoice number prefix"), filters=[_strip], validators=[
+        InputRequired(), Regexp(r"^[A-Za-z0-9]{1,12}\Z", message=_l(
+            "Use 1 to 12 Latin letters or digits, without spaces."))])
+    tax_numbers = FieldList(FormField(TaxNumberForm), label=_l("Tax registration numbers"),
+                            min_entries=3, max_entries=3)
+    tax_jurisdiction = SelectField(_l("Sales tax rules"), validators=[Optional()])
+    late_cancel_fee = MoneyField(_l("Late-cancellation fee"))
+    no_show_fee = MoneyField(_l("No-show fee"))
+    stripe_secret_key = PasswordField(_l("Stripe secret key"), filters=[_strip], validators=[
+        Optional(), Regexp(r"^(sk|rk)_(test|live)_[A-Za-z0-9]{8,200}\Z",
+                           message=_l("A Stripe secret key starts with sk_live_ or sk_test_."))])
+    stripe_webhook_secret = PasswordField(_l("Stripe webhook signing secret"), filters=[_strip],
+                                          validators=[Optional(), Regexp(
+                                              r"^whsec_[A-Za-z0-9+/=]{8,200}\Z",
+                                              message=_l("A webhook signing secret starts with whsec_."))])
+    remove_stripe = BooleanField(_l("Stop taking card payments online (forget the Stripe keys)"))
+
+    def __init__(self, *args, currency: str = "USD", **kwargs):
+        self.currency = currency
+        super().__init__(*args, **kwargs)
+        names = sorted((str(JURISDICTIONS.get(code, code)), code) for code in RULES)
+        self.tax_jurisdiction.choices = [("", _("No sales tax"))] + [(c, n) for n, c in names]
+
+    @classmethod
+    def for_studio(cls, studio) -> "MoneySettingsForm":
+        currency = studio.locations[0].currency
+        return cls(formdata=None, currency=currency, data={
+            "late_cancel_fee": to_input(studio.late_cancel_fee_minor, currency),
+            "no_show_fee": to_input(studio.no_show_fee_minor, currency),
+            "booking_requires_pass": studio.booking_requires_pass,
+            "prices_include_tax": studio.prices_include_tax,
+            "invoice_prefix": studio.invoice_prefix,
+            "tax_numbers": list(studio.tax_numbers)[:3],
+            "tax_jurisdiction": studio.locations[0].tax_jurisdiction if studio.locations else "",
+        })
+
+    def settings(self) -> dict:
+        """The fields as update_money_settings takes them (empty tax number rows dropped)."""
+        return {
+            "booking_requires_pass": self.booking_requires_pass.data,
+            "prices_include_tax": self.prices_include_tax.data,
+            "invoice_prefix": self.invoice_prefix.data,
+            "tax_numbers": [{"label": row["label"], "value": row["value"]}
+                            for row in self.tax_numbers.data if row["value"]],
+            "tax_jurisdiction": self.tax_jurisdiction.data or "",
+            "late_cancel_fee_minor": self.late_cancel_fee.minor,
+            "no_show_fee_minor": self.no_show_fee.minor,
+            "stripe_secret_key": self.stripe_secret_key.data or None,
+            "stripe_webhook_secret": self.stripe_webhook_secret.data or None,
+            "remove_stripe": self.remove_stripe.data,
+        }

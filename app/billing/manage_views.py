@@ -4,9 +4,16 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.billing import services
+from app.billing import fees, services, settings
 from app.billing.documents import invoice_of
-from app.billing.forms import METHODS, STATUSES, OrderFilterForm, PaymentForm, RefundForm
+from app.billing.forms import (
+    METHODS,
+    STATUSES,
+    MoneySettingsForm,
+    OrderFilterForm,
+    PaymentForm,
+    RefundForm,
+)
 from app.billing.models import OrderStatus, PaymentMethod
 from app.billing.queries import (
     get_invoice_or_404,
@@ -16,6 +23,7 @@ from app.billing.queries import (
     list_orders,
     refunds_by_payment,
 )
+from app.core.db import utcnow
 from app.core.errors import DomainError
 from app.core.i18n import format_money
 from app.core.money import to_input
@@ -80,6 +88,20 @@ def record_payment(order_id: int):
     return redirect(url_for(".order", order_id=order.id), 303)
 
 
+@bp.post("/orders/<int:order_id>/waive")
+def waive_fee(order_id: int):
+    """Drop an unpaid late-cancel or no-show fee (audited)."""
+    order = get_order_or_404(g.studio, order_id)
+    try:
+        fees.waive_fee(g.studio, order, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        return _order_page(order, error=("waive", str(exc)), status=exc.status)
+    db.session.commit()
+    flash(_("The fee is waived."), "success")
+    return redirect(url_for(".order", order_id=order.id), 303)
+
+
 @bp.post("/payments/<int:payment_id>/refunds")
 def refund_payment(payment_id: int):
     payment = get_payment_or_404(g.studio, payment_id)
@@ -111,3 +133,25 @@ def invoice_pdf(invoice_id: int):
         "Content-Disposition": f"attachment; filename={invoice.number}.pdf",
         "Cache-Control": "private, no-store",
     }
+
+
+def _money_settings_page(form=None, status: int = 200):
+    return render_template("manage/money_settings.html", studio=g.studio,
+                           form=form or MoneySettingsForm.for_studio(g.studio),
+                           invoice_year=utcnow().year), status
+
+
+@bp.get("/settings/money")
+def money_settings():
+    return _money_settings_page()
+
+
+@bp.post("/settings/money")
+def update_money_settings():
+    form = MoneySettingsForm(currency=g.studio.locations[0].currency)
+    if not form.validate_on_submit():
+        return _money_settings_page(form, 422)
+    settings.update_money_settings(g.studio, **form.settings())
+    db.session.commit()
+    flash(_("Payment and tax settings saved."), "success")
+    return redirect(url_for(".money_settings"), 303)

@@ -48,7 +48,8 @@ class Order(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"))
     customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))  # None: a fee
+    fee_booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), unique=True)
     status: Mapped[OrderStatus] = mapped_column(str_enum(OrderStatus, "order_status"))
     currency: Mapped[str] = mapped_column(String(3))
     description: Mapped[dict] = mapped_column(JSON, default=dict)  # the plan's name, frozen

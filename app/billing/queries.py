@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload, undefer
 
 from app.accounts.models import User
-from app.billing.models import Invoice, Order, OrderStatus, Payment, Refund
+from app.billing.models import Invoice, Order, OrderStatus, Payment, PaymentMethodKind, Refund
 from app.extensions import db
 from app.schedule.queries import day_bounds
 
@@ -102,3 +102,12 @@ def refunds_by_payment(order: Order) -> dict[int, list[Refund]]:
                                          .order_by(Refund.id)):
             found[refund.payment_id].append(refund)
     return found
+
+
+def list_unpaid_orders(user) -> list[Order]:
+    """What the customer still owes at the desk (pay-at-the-studio passes and fees)."""
+    return db.session.scalars(
+        select(Order).where(Order.customer_id == user.id,
+                            Order.status == OrderStatus.AWAITING_PAYMENT,
+                            Order.payment_method_kind == PaymentMethodKind.AT_STUDIO)
+        .order_by(Order.created_at)).all()

@@ -48,13 +48,18 @@ def _tax_lines(breakdown) -> list[dict]:
             for t in breakdown.taxes]
 
 
-def price(studio, plan, *, on=None, quantity: int = 1):
-    """The tax breakdown of buying `plan` today at the studio's first location."""
+def tax_breakdown(studio, amount_minor: int, *, on=None, quantity: int = 1):
+    """Net, taxes and gross of `amount_minor` sold now at the studio's first location."""
     location = studio.locations[0]
     on = (on or utcnow()).astimezone(ZoneInfo(location.timezone)).date()  # the local tax point
     components = taxes.rules_for(location.tax_jurisdiction, on) if location.tax_jurisdiction else []
-    return taxes.compute(plan.price_minor, components, inclusive=studio.prices_include_tax,
+    return taxes.compute(amount_minor, components, inclusive=studio.prices_include_tax,
                          quantity=quantity)
+
+
+def price(studio, plan, *, on=None, quantity: int = 1):
+    """The tax breakdown of buying `plan` today."""
+    return tax_breakdown(studio, plan.price_minor, on=on, quantity=quantity)
 
 
 def place_order(studio, plan, customer, *, actor, idempotency_key: str | None = None,

@@ -3,6 +3,7 @@ reports count. Services flush; the caller commits."""
 
 from sqlalchemy import select
 
+from app.bookings import entitlements
 from app.bookings.errors import (
     AlreadyCheckedIn,
     ClassFull,
@@ -52,6 +53,7 @@ def mark_no_show(studio, booking: Booking, *, actor, now=None) -> Booking:
         raise NotBookedHere()
     booking.status = BookingStatus.NO_SHOW
     db.session.flush()
+    entitlements.provider().no_show(booking)
     return booking
 
 

@@ -24,6 +24,9 @@ class FreeEntitlements:
     def release(self, booking, *, late: bool) -> None:
         """Give back what the booking took; a late cancel keeps it."""
 
+    def no_show(self, booking) -> None:
+        """A booked member did not come (the studio may charge a fee)."""
+
     def describe_cancel(self, booking, *, late: bool) -> str:
         """One sentence telling the customer what cancelling now will do."""
         if late:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.billing.models import OrderStatus, PaymentMethodKind
+from app.billing.queries import list_unpaid_orders
 from app.billing.services import place_order, price, start_checkout, stop_membership
 from app.bookings.services import book_class
 from app.core.db import utcnow
@@ -90,7 +91,7 @@ def checkout_plan(studio: str, plan_id: int):
 def wallet():
     confirm = request.args.get("confirm", type=int)
     return render("memberships/wallet.html", "wallet_list", entries=list_wallet(current_user),
-                  confirm=confirm, now=utcnow())
+                  unpaid=list_unpaid_orders(current_user), confirm=confirm, now=utcnow())
 
 
 @bp.post("/me/passes/<int:pass_id>/cancel")

@@ -2,8 +2,6 @@
 
 from sqlalchemy import select
 
-from app.billing.taxes import RULES
-from app.core.errors import InvalidInput
 from app.extensions import db
 from app.studios.models import Role, StaffRole, Studio, StudioCustomer
 
@@ -40,22 +38,5 @@ def update_booking_policy(studio: Studio, **settings) -> Studio:
                 "waitlist_mode", "offer_hold_minutes", "default_language"):
         if key in settings:
             setattr(studio, key, settings[key])
-    db.session.flush()
-    return studio
-
-
-def update_money_settings(studio: Studio, **settings) -> Studio:
-    """Change how the studio sells: passes required to book, tax-inclusive prices, invoice
-    prefix, tax registration numbers, and the tax rules of its first location."""
-    for key in ("booking_requires_pass", "prices_include_tax", "invoice_prefix"):
-        if key in settings:
-            setattr(studio, key, settings[key])
-    if "tax_numbers" in settings:
-        studio.tax_numbers = [{"label": n["label"], "value": n["value"]}
-                              for n in settings["tax_numbers"]]
-    if "tax_jurisdiction" in settings:
-        if settings["tax_jurisdiction"] not in ("", *RULES):
-            raise InvalidInput()
-        studio.locations[0].tax_jurisdiction = settings["tax_jurisdiction"]
     db.session.flush()
     return studio

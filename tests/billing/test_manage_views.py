@@ -266,11 +266,12 @@ def test_another_studios_invoice_pdf_is_404(client, toronto, admin):
 MONEY = {"booking_requires_pass": "y", "invoice_prefix": "QW3", "tax_jurisdiction": "CA-QC",
          "tax_numbers-0-label": "GST", "tax_numbers-0-value": "123456789RT0001",
          "tax_numbers-1-label": "QST", "tax_numbers-1-value": "1234567890TQ0001",
-         "tax_numbers-2-label": "", "tax_numbers-2-value": ""}
+         "tax_numbers-2-label": "", "tax_numbers-2-value": "",
+         "late_cancel_fee": "15.00", "no_show_fee": "0"}
 
 
 def test_admin_saves_payment_and_tax_settings(client, toronto, admin):
-    form = Page(client.get(f"/manage/{toronto.slug}/settings"))
+    form = Page(client.get(f"/manage/{toronto.slug}/settings/money"))
     assert form.one("#tax_jurisdiction option[selected]").get("value") == "CA-ON"
 
     response = client.post(f"/manage/{toronto.slug}/settings/money", data=MONEY)
@@ -282,6 +283,7 @@ def test_admin_saves_payment_and_tax_settings(client, toronto, admin):
     assert s.tax_numbers == [{"label": "GST", "value": "123456789RT0001"},
                              {"label": "QST", "value": "1234567890TQ0001"}]
     assert s.locations[0].tax_jurisdiction == "CA-QC"
+    assert (s.late_cancel_fee_minor, s.no_show_fee_minor) == (1500, 0)
     order = place(s)
     assert [t["code"] for t in order.taxes] == ["GST", "QST"]
 
