@@ -94,6 +94,20 @@ class TaxNumberForm(Form):
             raise ValidationError(_l("Give both the label and the number, or neither."))
 
 
+class CustomTaxForm(Form):
+    code = StringField(_l("Code"), filters=[_strip], validators=[
+        Optional(), Regexp(r"^[A-Z][A-Z0-9]{0,7}\Z", message=_l("Use up to 8 capital letters or digits."))])
+    name = StringField(_l("Name on invoices"), filters=[_strip], validators=[Length(max=60)])
+    rate = StringField(_l("Rate (%)"), filters=[_strip], validators=[
+        Optional(), Regexp(r"^(100(\.0+)?|\d{1,2}(\.\d{1,4})?)\Z",
+                           message=_l("Enter a rate between 0 and 100, such as 2.5."))])
+
+    def validate_name(self, field):
+        filled = [bool(self.code.data), bool(field.data), bool(self.rate.data)]
+        if any(filled) and not all(filled):
+            raise ValidationError(_l("Give the code, the name and the rate, or leave all three empty."))
+
+
 class MoneySettingsForm(FlaskForm):
     booking_requires_pass = BooleanField(_l("Booking requires a pass"))
     prices_include_tax = BooleanField(_l("Prices include tax"))
@@ -103,6 +117,8 @@ class MoneySettingsForm(FlaskForm):
     tax_numbers = FieldList(FormField(TaxNumberForm), label=_l("Tax registration numbers"),
                             min_entries=3, max_entries=3)
     tax_jurisdiction = SelectField(_l("Sales tax rules"), validators=[Optional()])
+    custom_taxes = FieldList(FormField(CustomTaxForm), label=_l("Your own taxes"),
+                             min_entries=2, max_entries=2)
     late_cancel_fee = MoneyField(_l("Late-cancellation fee"))
     no_show_fee = MoneyField(_l("No-show fee"))
     stripe_secret_key = PasswordField(_l("Stripe secret key"), filters=[_strip], validators=[
@@ -125,6 +141,8 @@ class MoneySettingsForm(FlaskForm):
         currency = studio.locations[0].currency
         return cls(formdata=None, currency=currency, data={
             "late_cancel_fee": to_input(studio.late_cancel_fee_minor, currency),
+            "custom_taxes": [{"code": t["code"], "name": t["name"], "rate": t["rate"]}
+                             for t in studio.custom_taxes][:2],
             "no_show_fee": to_input(studio.no_show_fee_minor, currency),
             "booking_requires_pass": studio.booking_requires_pass,
             "prices_include_tax": studio.prices_include_tax,
@@ -142,6 +160,7 @@ class MoneySettingsForm(FlaskForm):
             "tax_numbers": [{"label": row["label"], "value": row["value"]}
                             for row in self.tax_numbers.data if row["value"]],
             "tax_jurisdiction": self.tax_jurisdiction.data or "",
+            "custom_taxes": [row for row in self.custom_taxes.data if row["code"]],
             "late_cancel_fee_minor": self.late_cancel_fee.minor,
             "no_show_fee_minor": self.no_show_fee.minor,
             "stripe_secret_key": self.stripe_secret_key.data or None,

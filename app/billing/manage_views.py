@@ -151,7 +151,12 @@ def update_money_settings():
     form = MoneySettingsForm(currency=g.studio.locations[0].currency)
     if not form.validate_on_submit():
         return _money_settings_page(form, 422)
-    settings.update_money_settings(g.studio, **form.settings())
+    try:
+        settings.update_money_settings(g.studio, **form.settings())
+    except DomainError as exc:
+        db.session.rollback()
+        form.custom_taxes.errors = [str(exc)]
+        return _money_settings_page(form, exc.status)
     db.session.commit()
     flash(_("Payment and tax settings saved."), "success")
     return redirect(url_for(".money_settings"), 303)

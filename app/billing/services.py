@@ -52,7 +52,11 @@ def tax_breakdown(studio, amount_minor: int, *, on=None, quantity: int = 1):
     """Net, taxes and gross of `amount_minor` sold now at the studio's first location."""
     location = studio.locations[0]
     on = (on or utcnow()).astimezone(ZoneInfo(location.timezone)).date()  # the local tax point
-    components = taxes.rules_for(location.tax_jurisdiction, on) if location.tax_jurisdiction else []
+    custom = studio.custom_taxes or ()
+    if location.tax_jurisdiction:
+        components = taxes.rules_for(location.tax_jurisdiction, on, custom)
+    else:
+        components = [r.component for r in map(taxes.custom_rule, custom) if r.is_in_force(on)]
     return taxes.compute(amount_minor, components, inclusive=studio.prices_include_tax,
                          quantity=quantity)
 

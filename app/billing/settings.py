@@ -1,5 +1,8 @@
 """How a studio sells: passes required to book, taxes, invoice numbers, fees, Stripe keys."""
 
+from datetime import date
+
+from app.billing import taxes
 from app.billing.taxes import RULES
 from app.core.errors import InvalidInput
 from app.extensions import db
@@ -17,10 +20,19 @@ def update_money_settings(studio, **settings):
     if "tax_numbers" in settings:
         studio.tax_numbers = [{"label": n["label"], "value": n["value"]}
                               for n in settings["tax_numbers"]]
+    if "custom_taxes" in settings:
+        studio.custom_taxes = [dict(code=t["code"], name=t["name"], rate=str(t["rate"]),
+                                    **{"from": t.get("from") or "2000-01-01", "to": t.get("to")})
+                               for t in settings["custom_taxes"]]
     if "tax_jurisdiction" in settings:
         if settings["tax_jurisdiction"] not in ("", *RULES):
             raise InvalidInput()
         studio.locations[0].tax_jurisdiction = settings["tax_jurisdiction"]
+    # Every own tax must be well formed and must not reuse a code of the jurisdiction's.
+    for spec in studio.custom_taxes:
+        taxes.custom_rule(spec)
+    if studio.locations[0].tax_jurisdiction:
+        taxes.rules_for(studio.locations[0].tax_jurisdiction, date.today(), studio.custom_taxes)
     if settings.get("remove_stripe"):
         studio.stripe_secret_key = studio.stripe_webhook_secret = None
     else:

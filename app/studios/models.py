@@ -45,6 +45,8 @@ class Studio(TimestampMixin, db.Model):
     prices_include_tax: Mapped[bool] = mapped_column(default=True)
     tax_numbers: Mapped[list] = mapped_column(JSON, default=list)  # [{"label", "value"}]
     invoice_prefix: Mapped[str] = mapped_column(String(12), default="INV")
+    # A studio's own taxes on top of its jurisdiction's: [{code, name, rate, from, to}].
+    custom_taxes: Mapped[list] = mapped_column(JSON, default=list)
     late_cancel_fee_minor: Mapped[int] = mapped_column(default=0)
     no_show_fee_minor: Mapped[int] = mapped_column(default=0)
     # Card payments: the studio's own Stripe account. Without both, customers pay at the studio.

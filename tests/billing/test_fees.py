@@ -116,3 +116,29 @@ def test_the_wallet_lists_what_is_owed_at_the_desk(client, studio):
 
     page = Page(client.get("/me/wallet?lang=en"))
     assert "Late cancellation fee" in page.text(".unpaid") and "CA$15.00" in page.text(".unpaid")
+
+
+def test_a_studio_adds_its_own_tax(client, studio):
+    from tests.billing.test_manage_views import MONEY
+
+    admin = staff(studio, Role.STUDIO_ADMIN)
+    login(client, admin)
+    own = {"custom_taxes-0-code": "CITY", "custom_taxes-0-name": "City levy",
+           "custom_taxes-0-rate": "2.5"}
+    saved = client.post(f"/manage/{studio.slug}/settings/money",
+                        data={**MONEY, "tax_jurisdiction": "CA-ON", **own})
+    assert saved.status_code == 303
+    db.session.expire_all()
+    from app.billing.services import place_order
+
+    order = place_order(studio, PlanFactory(studio=studio, price_minor=10000), UserFactory(),
+                        actor=admin)
+    assert [(t["code"], t["amount_minor"]) for t in order.taxes] == [("HST", 1300), ("CITY", 250)]
+    assert order.gross_minor == 11550
+    half = {**own, "custom_taxes-0-rate": ""}
+    bad = client.post(f"/manage/{studio.slug}/settings/money",
+                      data={**MONEY, "tax_jurisdiction": "CA-ON", **half})
+    assert bad.status_code == 422
+    clash = {**own, "custom_taxes-0-code": "HST"}
+    assert client.post(f"/manage/{studio.slug}/settings/money",
+                       data={**MONEY, "tax_jurisdiction": "CA-ON", **clash}).status_code == 422
