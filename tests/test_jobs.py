@@ -86,6 +86,8 @@ def test_worker_sends_the_verification_email_once(app, real_queue, smtp):
 
     result = run_worker(app, smtp)
     assert result.returncode == 0, result.stderr[-2000:]
+    # The worker also keeps the hourly membership renewals scheduled.
+    assert "renew-memberships" in Queue("default", connection=real_queue).scheduled_job_registry.get_job_ids()
     assert len(smtp.messages) == 1
     mail = smtp.messages[0]
     assert mail["To"] == user.email

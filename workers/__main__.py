@@ -23,6 +23,10 @@ def main(argv: list[str]) -> int:
         print("REDIS_URL is not set: jobs run inline in the web process, no worker needed.")
         return 1
     with app.app_context():
+        from workers.jobs.memberships import renew_memberships, schedule_renewals
+
+        renew_memberships()  # catch up at start, then hourly
+        schedule_renewals()
         queues = argv or list(QUEUES)
         worker = FitFlowWorker(queues, connection=redis_connection())
         worker.work(with_scheduler=True, burst="--burst" in sys.argv)
