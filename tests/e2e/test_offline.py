@@ -1,0 +1,27 @@
+"""The installed app without a network: the service worker shows the translated offline page."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import Texts
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+
+@pytest.mark.parametrize("phone", ["ar"], indirect=True)
+def test_offline_page_when_the_network_drops(phone, live_app, live_server, artifacts_dir):
+    lang, page, problems = phone
+    t = Texts(live_app, lang)
+    page.goto(f"{live_server}/?lang={lang}")
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.ready.then(() => true)")
+    page.evaluate("navigator.serviceWorker.ready")
+    page.reload()  # now controlled by the service worker
+    page.wait_for_function("!!navigator.serviceWorker.controller")
+    page.context.set_offline(True)
+    page.goto(f"{live_server}/s/e2e/schedule", wait_until="domcontentloaded")
+    expect(page.locator("h1")).to_have_text(t("You are offline"))
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.screenshot(path=artifacts_dir / f"offline-{lang}.png")
+    page.context.set_offline(False)
+    problems[:] = [p for p in problems if "ERR_INTERNET_DISCONNECTED" not in p]
+    assert problems == []
