@@ -14,8 +14,9 @@ def dummy(rule, name: str):
 
 def build(rule, values: dict) -> str:
     """The path of `rule`: the sample value of each argument, a dummy where there is none."""
+    fixed = rule.defaults or {}  # e.g. the verb of the coach's roster actions
     args = {name: values[name] if name in values else dummy(rule, name)
-            for name in rule.arguments}
+            for name in rule.arguments if name not in fixed} | fixed
     built = rule.build(args, append_unknown=False)
     assert built, rule.rule
     return built[1]

@@ -59,31 +59,29 @@ def roster(class_id: int):
     return _roster(_class_or_404(class_id))
 
 
-@bp.post("/bookings/<int:booking_id>/check-in")
+# One tap on a roster row: the service to call and what the coach is told afterwards.
+ROW_ACTIONS = {
+    "check-in": (attendance.check_in, lambda name: _("Checked in: %(name)s", name=name)),
+    "undo": (attendance.undo_check_in,
+             lambda name: _("Check-in taken back: %(name)s", name=name)),
+    "no-show": (attendance.mark_no_show,
+                lambda name: _("Marked as a no-show: %(name)s", name=name)),
+}
+
+
 @login_required
-def check_in(class_id: int, booking_id: int):
+def row_action(class_id: int, booking_id: int, verb: str):
+    service, told = ROW_ACTIONS[verb]
+
     def action(cls):
-        booking = attendance.check_in(cls.studio, _booking(cls, booking_id), actor=current_user)
-        return _("Checked in: %(name)s", name=booking.customer.name)
+        booking = service(cls.studio, _booking(cls, booking_id), actor=current_user)
+        return told(booking.customer.name)
     return _act(class_id, action)
 
 
-@bp.post("/bookings/<int:booking_id>/undo")
-@login_required
-def undo_check_in(class_id: int, booking_id: int):
-    def action(cls):
-        booking = attendance.undo_check_in(cls.studio, _booking(cls, booking_id), actor=current_user)
-        return _("Check-in taken back: %(name)s", name=booking.customer.name)
-    return _act(class_id, action)
-
-
-@bp.post("/bookings/<int:booking_id>/no-show")
-@login_required
-def no_show(class_id: int, booking_id: int):
-    def action(cls):
-        booking = attendance.mark_no_show(cls.studio, _booking(cls, booking_id), actor=current_user)
-        return _("Marked as a no-show: %(name)s", name=booking.customer.name)
-    return _act(class_id, action)
+for _verb in ROW_ACTIONS:
+    bp.add_url_rule(f"/bookings/<int:booking_id>/{_verb}", endpoint=_verb.replace("-", "_"),
+                    view_func=row_action, methods=["POST"], defaults={"verb": _verb})
 
 
 def _member_from(cls, value: str) -> User:
