@@ -67,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.billing.webhooks import bp as billing_webhooks
     from app.bookings.coach_views import bp as coach_roster
     from app.bookings.views import bp as bookings
+    from app.clients.views import bp as clients
     from app.core.health import bp as health
     from app.memberships.manage_views import bp as memberships_manage
     from app.memberships.views import bp as memberships
@@ -78,7 +79,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.studios.manage_views import bp as studio_manage
     from app.studios.views import bp as home
 
-    for bp in (health, home, accounts, schedule, bookings, memberships, billing, coach, coach_roster, studio_manage,
+    for bp in (health, home, accounts, schedule, bookings, memberships, billing, coach, coach_roster, clients,
+               studio_manage,
                schedule_manage, memberships_manage, billing_manage, billing_webhooks, operator, pwa):
         app.register_blueprint(bp)
 

@@ -31,10 +31,13 @@ class WalletEntry:
     credits_left: int | None  # None: unlimited
 
 
-def list_wallet(user) -> list[WalletEntry]:
-    """The user's passes across studios with credits left, newest first."""
+def list_wallet(user, studio=None) -> list[WalletEntry]:
+    """The user's passes with credits left, newest first: across studios, or in `studio` only."""
+    query = select(Pass).where(Pass.customer_id == user.id)
+    if studio is not None:
+        query = query.where(Pass.studio_id == studio.id)
     passes = db.session.scalars(
-        select(Pass).where(Pass.customer_id == user.id).order_by(Pass.created_at.desc(), Pass.id.desc())
+        query.order_by(Pass.created_at.desc(), Pass.id.desc())
     ).unique().all()
     left = balances([p.id for p in passes if not p.is_unlimited])
     return [WalletEntry(p, None if p.is_unlimited else left[p.id]) for p in passes]
