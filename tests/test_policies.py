@@ -110,3 +110,16 @@ def test_a_role_in_one_studio_gives_nothing_in_another(app):
     assert not can_coach(admin, b)
     assert not can_see_roster(admin, b, b_class)
     assert not can_change_booking(admin, b, b_booking)
+
+
+CLIENTS = {"owner": True, "studio_admin": True, "trainer_admin": True, "trainer": True,
+           "customer": False, "anonymous": False, "staff_of_another_studio": False}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_who_sees_a_studios_clients_and_their_private_notes(app, persona):
+    from app.clients.policies import can_see_clients
+
+    studio, elsewhere = StudioFactory(), StudioFactory()
+    user = make_persona(persona, studio, elsewhere)
+    assert can_see_clients(user, studio) is CLIENTS[persona]
