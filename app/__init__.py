@@ -62,6 +62,8 @@ def _connect_domains() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts
+    from app.appointments.manage_views import bp as appointments_manage
+    from app.appointments.views import bp as appointments
     from app.billing.manage_views import bp as billing_manage
     from app.billing.views import bp as billing
     from app.billing.webhooks import bp as billing_webhooks
@@ -81,8 +83,13 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (health, home, accounts, schedule, bookings, memberships, billing, coach, coach_roster, clients,
                studio_manage,
-               schedule_manage, memberships_manage, billing_manage, billing_webhooks, operator, pwa):
+               schedule_manage, memberships_manage, billing_manage, billing_webhooks, operator, pwa,
+               appointments, appointments_manage):
         app.register_blueprint(bp)
+    if app.config.get("BENCH"):  # FITFLOW_BENCH=1: the harness's control routes (bench/)
+        from app.bench import init_app as init_bench
+
+        init_bench(app)
 
 
 def _init_jinja(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Every domain's models in one import, for Alembic autogenerate and the shell. Defines nothing."""
 
 from app.accounts.models import User  # noqa: F401
+from app.appointments.models import Appointment, Availability, SessionType, TimeOff  # noqa: F401
 from app.audit.models import AuditEvent  # noqa: F401
 from app.billing.models import (  # noqa: F401
     DocumentSequence,
@@ -13,8 +14,8 @@ from app.billing.models import (  # noqa: F401
     StripeSubscription,
 )
 from app.bookings.models import Booking  # noqa: F401
+from app.clients.models import ClientNote  # noqa: F401
 from app.memberships.models import CreditEntry, Pass, Plan  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
 from app.schedule.models import ClassType, ScheduledClass, Series  # noqa: F401
 from app.studios.models import Location, Room, StaffRole, Studio, StudioCustomer  # noqa: F401
-from app.clients.models import ClientNote  # noqa: F401

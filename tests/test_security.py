@@ -49,8 +49,32 @@ def world(app):
     booking = services.book_class(studio, cls, owner, actor=owner)
     order, payment, invoice = paid_order(studio, owner, rendered=True)
     pass_ = db.session.scalar(select(Pass).where(Pass.order_id == order.id))
+    appointment, window = own_appointment(studio, owner)
     return dict(studio=studio, owner=owner, class_type=class_type, cls=cls, booking=booking,
-                order=order, payment=payment, invoice=invoice, pass_=pass_)
+                order=order, payment=payment, invoice=invoice, pass_=pass_,
+                appointment=appointment, window=window)
+
+
+def own_appointment(studio, owner):
+    """The owner coaches 1:1 sessions (weekly hours, a session type) and has one booked."""
+    from datetime import time, timedelta
+
+    from app.appointments.models import Appointment, Availability
+    from app.core.db import utcnow
+    from tests.appointments.helpers import session_type
+
+    location = studio.locations[0]
+    window = Availability(studio_id=studio.id, coach_id=owner.id, location_id=location.id,
+                          weekday=1, starts_at_local=time(7), ends_at_local=time(9))
+    db.session.add(window)
+    st = session_type(studio)
+    starts = utcnow().replace(microsecond=0) + timedelta(days=2)
+    appointment = Appointment(studio_id=studio.id, coach_id=owner.id, customer_id=owner.id,
+                              session_type_id=st.id, location_id=location.id, starts_at=starts,
+                              ends_at=starts + timedelta(hours=1))
+    db.session.add(appointment)
+    db.session.flush()
+    return appointment, window
 
 
 def sample_values(world, lang="en") -> dict:
@@ -60,7 +84,8 @@ def sample_values(world, lang="en") -> dict:
             "filename": "css/app.css", "plan_id": world["order"].plan_id,
             "order_id": world["order"].id, "payment_id": world["payment"].id,
             "invoice_id": world["invoice"].id, "pass_id": world["pass_"].id,
-            "customer_id": world["owner"].id}
+            "customer_id": world["owner"].id, "coach_id": world["owner"].id,
+            "appointment_id": world["appointment"].id, "row_id": world["window"].id}
 
 
 def sign_in_with_token(client, user):

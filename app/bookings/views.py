@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.appointments.queries import list_my_appointments
 from app.bookings import services
 from app.bookings.policies import can_change_booking
 from app.bookings.queries import get_booking_or_404, list_my_bookings, panel_state
@@ -81,5 +82,6 @@ def my_bookings():
         "bookings/my_bookings.html",
         upcoming=list_my_bookings(current_user, now, upcoming=True),
         past=list_my_bookings(current_user, now, upcoming=False, limit=50),
+        sessions=list_my_appointments(current_user, now, upcoming=True),
         now=now,
     )

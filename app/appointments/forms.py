@@ -1,0 +1,63 @@
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TimeField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from app.core.money import MoneyField
+from app.schedule.forms import WEEKDAYS
+
+
+class SessionTypeForm(FlaskForm):
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=80)])
+    name_ar = StringField(_l("Name (Arabic)"), validators=[Optional(), Length(max=80)])
+    duration_minutes = IntegerField(_l("Duration (minutes)"), default=60,
+                                    validators=[InputRequired(), NumberRange(5, 480)])
+    buffer_minutes = IntegerField(_l("Buffer before and after (minutes)"), default=0,
+                                  validators=[InputRequired(), NumberRange(0, 120)])
+    price = MoneyField(_l("Price"))
+    active = BooleanField(_l("Customers can book it"), default=True)
+
+    def __init__(self, *args, currency: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        self.price.label.text = _("Price (%(currency)s)", currency=currency)
+
+    def validate_name_en(self, field):
+        if not (field.data or "").strip() and not (self.name_ar.data or "").strip():
+            raise ValidationError(_l("Give the session type a name in at least one language."))
+
+    def values(self) -> dict:
+        name = {k: v.strip() for k, v in (("en", self.name_en.data or ""),
+                                          ("ar", self.name_ar.data or "")) if v.strip()}
+        return {"name": name, "duration_minutes": self.duration_minutes.data,
+                "buffer_minutes": self.buffer_minutes.data, "price_minor": self.price.minor,
+                "currency": self.currency, "active": self.active.data}
+
+
+class AvailabilityForm(FlaskForm):
+    weekday = SelectField(_l("Day"), coerce=int, choices=WEEKDAYS, validators=[InputRequired()])
+    location_id = SelectField(_l("Location"), coerce=int, validators=[InputRequired()])
+    starts = TimeField(_l("From"), validators=[InputRequired()])
+    ends = TimeField(_l("Until"), validators=[InputRequired()])
+
+    def validate_ends(self, field):
+        if self.starts.data and field.data and field.data <= self.starts.data:
+            raise ValidationError(_l("The end must be after the start."))
+
+
+class TimeOffForm(FlaskForm):
+    starts = DateTimeLocalField(_l("From"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    ends = DateTimeLocalField(_l("Until"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
+
+    def validate_ends(self, field):
+        if self.starts.data and field.data and field.data <= self.starts.data:
+            raise ValidationError(_l("The end must be after the start."))

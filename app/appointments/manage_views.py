@@ -1,0 +1,120 @@
+"""Studio console for 1:1 sessions: session types, each coach's weekly hours and time off."""
+
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from app.appointments import services
+from app.appointments.forms import AvailabilityForm, SessionTypeForm, TimeOffForm
+from app.appointments.models import Availability, TimeOff
+from app.appointments.queries import (
+    get_coach_or_404,
+    get_owned_or_404,
+    list_availability,
+    list_session_types,
+    list_time_off,
+)
+from app.core.db import utcnow
+from app.core.i18n import translated
+from app.extensions import db
+from app.schedule.forms import WEEKDAYS
+from app.schedule.queries import studio_timezone
+from app.studios.console import console_blueprint
+from app.studios.queries import list_coaches, list_locations
+
+bp = console_blueprint("appointments_manage", __name__)
+
+
+def _currency() -> str:
+    return g.studio.locations[0].currency if g.studio.locations else "USD"
+
+
+def _types_page(form, status=200):
+    return render_template("appointments/manage_types.html", studio=g.studio, form=form,
+                           session_types=list_session_types(g.studio),
+                           coaches=list_coaches(g.studio)), status
+
+
+@bp.get("/sessions")
+def session_types():
+    return _types_page(SessionTypeForm(currency=_currency()))
+
+
+@bp.post("/sessions")
+def create_session_type():
+    form = SessionTypeForm(currency=_currency())
+    if not form.validate_on_submit():
+        return _types_page(form, 422)
+    services.save_session_type(g.studio, **form.values())
+    db.session.commit()
+    flash(_("Session type saved."), "success")
+    return redirect(url_for(".session_types"), 303)
+
+
+def _availability_form() -> AvailabilityForm:
+    form = AvailabilityForm(prefix="hours")
+    form.location_id.choices = [(loc.id, translated(loc.name)) for loc in list_locations(g.studio)]
+    return form
+
+
+def _coach_page(coach, *, hours=None, off=None, status=200):
+    return render_template(
+        "appointments/manage_coach.html", studio=g.studio, coach=coach,
+        windows=list_availability(g.studio, coach), time_off=list_time_off(g.studio, coach, utcnow()),
+        hours_form=hours or _availability_form(), off_form=off or TimeOffForm(prefix="off"),
+        weekday_names=dict(WEEKDAYS), tz=studio_timezone(g.studio)), status
+
+
+@bp.get("/sessions/coaches/<int:coach_id>")
+def coach_hours(coach_id: int):
+    return _coach_page(get_coach_or_404(g.studio, coach_id))
+
+
+@bp.post("/sessions/coaches/<int:coach_id>/hours")
+def add_hours(coach_id: int):
+    coach = get_coach_or_404(g.studio, coach_id)
+    form = _availability_form()
+    if not form.validate_on_submit():
+        return _coach_page(coach, hours=form, status=422)
+    location = next(loc for loc in list_locations(g.studio) if loc.id == form.location_id.data)
+    services.add_availability(g.studio, coach, location, weekday=form.weekday.data,
+                              starts=form.starts.data, ends=form.ends.data)
+    db.session.commit()
+    flash(_("Hours added."), "success")
+    return redirect(url_for(".coach_hours", coach_id=coach.id), 303)
+
+
+@bp.post("/sessions/coaches/<int:coach_id>/time-off")
+def add_time_off(coach_id: int):
+    coach = get_coach_or_404(g.studio, coach_id)
+    form = TimeOffForm(prefix="off")
+    if not form.validate_on_submit():
+        return _coach_page(coach, off=form, status=422)
+    zone = ZoneInfo(studio_timezone(g.studio))
+    services.add_time_off(g.studio, coach, starts_at=form.starts.data.replace(tzinfo=zone),
+                          ends_at=form.ends.data.replace(tzinfo=zone), reason=form.reason.data or "")
+    db.session.commit()
+    flash(_("Time off added."), "success")
+    return redirect(url_for(".coach_hours", coach_id=coach.id), 303)
+
+
+@bp.post("/sessions/coaches/<int:coach_id>/hours/<int:row_id>/delete")
+def delete_hours(coach_id: int, row_id: int):
+    return _delete(Availability, coach_id, row_id)
+
+
+@bp.post("/sessions/coaches/<int:coach_id>/time-off/<int:row_id>/delete")
+def delete_time_off(coach_id: int, row_id: int):
+    return _delete(TimeOff, coach_id, row_id)
+
+
+def _delete(model, coach_id: int, row_id: int):
+    coach = get_coach_or_404(g.studio, coach_id)
+    row = get_owned_or_404(model, g.studio, row_id)
+    if row.coach_id != coach.id:
+        abort(404)
+    services.remove(row)
+    db.session.commit()
+    flash(_("Removed."), "success")
+    return redirect(url_for(".coach_hours", coach_id=coach.id), 303)

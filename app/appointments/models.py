@@ -1,0 +1,129 @@
+"""Tables for 1:1 sessions. On PostgreSQL an exclusion constraint keeps a coach's active
+appointments from overlapping (the last line behind the per-coach lock in services)."""
+
+import enum
+from datetime import datetime, time
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Time, func, text
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import TimestampMixin, UTCDateTime, str_enum
+from app.extensions import db
+
+
+class SessionType(TimestampMixin, db.Model):
+    """A kind of 1:1 session a studio sells: how long, the gap kept around it, its price."""
+
+    __tablename__ = "session_types"
+    __table_args__ = (
+        CheckConstraint("duration_minutes > 0", name="duration"),
+        CheckConstraint("buffer_minutes >= 0", name="buffer"),
+        CheckConstraint("price_minor >= 0", name="price"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    name: Mapped[dict] = mapped_column(JSON, default=dict)
+    duration_minutes: Mapped[int] = mapped_column(default=60)
+    buffer_minutes: Mapped[int] = mapped_column(default=0)
+    price_minor: Mapped[int] = mapped_column(default=0)
+    currency: Mapped[str] = mapped_column(String(3))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Availability(TimestampMixin, db.Model):
+    """A weekly window in which a coach takes sessions, in the location's wall-clock time."""
+
+    __tablename__ = "availabilities"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 1 AND 7", name="weekday"),
+        CheckConstraint("ends_at_local > starts_at_local", name="times"),
+        Index("ix_availabilities_studio_coach", "studio_id", "coach_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"))
+    coach_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    weekday: Mapped[int]  # ISO weekday, Monday = 1
+    starts_at_local: Mapped[time] = mapped_column(Time)
+    ends_at_local: Mapped[time] = mapped_column(Time)
+
+    location = relationship("Location", lazy="joined", innerjoin=True)
+
+
+class TimeOff(TimestampMixin, db.Model):
+    """A stretch in which the coach takes no sessions (holiday, sick day), in UTC."""
+
+    __tablename__ = "time_off"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="times"),
+        Index("ix_time_off_coach_starts", "coach_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    coach_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class AppointmentStatus(enum.StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    LATE_CANCELLED = "late_cancelled"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+
+
+#: Statuses that keep the coach's time taken.
+HOLDS_TIME = (AppointmentStatus.BOOKED, AppointmentStatus.ATTENDED, AppointmentStatus.NO_SHOW)
+_HOLDS_TIME_SQL = "status IN ('booked', 'attended', 'no_show')"
+
+
+class Appointment(TimestampMixin, db.Model):
+    """One 1:1 session of a customer with a coach."""
+
+    __tablename__ = "appointments"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="times"),
+        # Two active appointments of one coach can never overlap, whatever the application does.
+        ExcludeConstraint(
+            (text("coach_id"), "="),
+            (func.tstzrange(text("starts_at"), text("ends_at"), "[)"), "&&"),
+            name="ex_appointments_coach_overlap", using="gist",
+            where=text(_HOLDS_TIME_SQL),
+        ),
+        Index("ix_appointments_coach_starts", "coach_id", "starts_at"),
+        Index("ix_appointments_customer_starts", "customer_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    coach_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    session_type_id: Mapped[int] = mapped_column(ForeignKey("session_types.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[AppointmentStatus] = mapped_column(
+        str_enum(AppointmentStatus, "appointment_status"), default=AppointmentStatus.BOOKED
+    )
+    booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    session_type: Mapped[SessionType] = relationship(lazy="joined", innerjoin=True)
+    location = relationship("Location", lazy="joined", innerjoin=True)
+    coach = relationship("User", foreign_keys=[coach_id])
+    customer = relationship("User", foreign_keys=[customer_id])
+    studio = relationship("Studio")
+
+    @property
+    def timezone(self) -> str:
+        return self.location.timezone
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in HOLDS_TIME

@@ -1,0 +1,186 @@
+"""1:1 session use cases: book and cancel an appointment; session types, availability, time off.
+
+A slot is a lock plus a constraint: booking takes a transaction advisory lock per coach (with
+a short lock_timeout) before checking the slot is free, and on PostgreSQL an exclusion
+constraint refuses overlapping active appointments of one coach. Services flush; the caller
+commits.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
+
+from app.appointments.errors import AppointmentNotCancellable, CoachBusy, SlotTaken, SlotUnavailable
+from app.appointments.models import (
+    HOLDS_TIME,
+    Appointment,
+    AppointmentStatus,
+    Availability,
+    SessionType,
+    TimeOff,
+)
+from app.appointments.slots import Slot, free_slots
+from app.core.db import is_postgresql, utcnow
+from app.core.i18n import format_datetime
+from app.extensions import db
+from app.studios.models import Studio
+from app.studios.services import ensure_customer
+
+# First key of pg_advisory_xact_lock(int, int): keeps these locks apart from any other user.
+COACH_LOCK_NAMESPACE = 7001
+
+
+def lock_coach(coach) -> None:
+    """Serialise every booking with `coach` for the rest of the transaction."""
+    if not is_postgresql():
+        return
+    timeout = int(current_app.config["BOOKING_LOCK_TIMEOUT_MS"])
+    db.session.execute(text(f"SET LOCAL lock_timeout = {timeout}"))
+    try:
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:ns, :coach)"),
+                           {"ns": COACH_LOCK_NAMESPACE, "coach": coach.id})
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
+            raise CoachBusy() from exc
+        raise
+
+
+def conflicting_appointment(coach, starts_at: datetime, ends_at: datetime,
+                            buffer: timedelta) -> Appointment | None:
+    """An active appointment of the coach closer than `buffer` to [starts_at, ends_at)."""
+    return db.session.scalar(
+        select(Appointment).where(
+            Appointment.coach_id == coach.id, Appointment.status.in_(HOLDS_TIME),
+            Appointment.starts_at < ends_at + buffer, Appointment.ends_at > starts_at - buffer,
+        ).limit(1)
+    )
+
+
+def find_slot(studio: Studio, coach, session_type: SessionType, starts_at: datetime,
+              now: datetime) -> Slot:
+    """The free slot starting at `starts_at`, or why there is none (taken or unavailable)."""
+    duration = timedelta(minutes=session_type.duration_minutes)
+    buffer = timedelta(minutes=session_type.buffer_minutes)
+    if conflicting_appointment(coach, starts_at, starts_at + duration, buffer) is not None:
+        raise SlotTaken()
+    day = starts_at.date()  # a UTC day; the local day is at most one away
+    for slot in free_slots(studio, coach, session_type, day - timedelta(days=1),
+                           day + timedelta(days=1), now):
+        if slot.starts_at == starts_at:
+            return slot
+    raise SlotUnavailable()
+
+
+def book_appointment(studio: Studio, coach, customer, session_type: SessionType,
+                     starts_at: datetime, *, actor, now: datetime | None = None) -> Appointment:
+    """Book `customer` with `coach` at `starts_at`: SlotTaken if someone was quicker,
+    SlotUnavailable if the time is not offered. Submitting twice returns the first booking."""
+    now = now or utcnow()
+    starts_at = starts_at.astimezone(UTC)
+    if session_type.studio_id != studio.id or not session_type.active:
+        raise SlotUnavailable()
+    lock_coach(coach)
+    mine = db.session.scalar(select(Appointment).where(
+        Appointment.coach_id == coach.id, Appointment.customer_id == customer.id,
+        Appointment.starts_at == starts_at, Appointment.session_type_id == session_type.id,
+        Appointment.status == AppointmentStatus.BOOKED))
+    if mine is not None:
+        return mine
+    slot = find_slot(studio, coach, session_type, starts_at, now)
+    appointment = Appointment(
+        studio_id=studio.id, coach_id=coach.id, customer_id=customer.id,
+        session_type_id=session_type.id, location_id=slot.location_id,
+        starts_at=slot.starts_at, ends_at=slot.ends_at, booked_by_id=actor.id,
+        session_type=session_type)
+    db.session.add(appointment)
+    db.session.flush()  # the exclusion constraint answers here if the lock was bypassed
+    ensure_customer(studio, customer)
+    db.session.flush()
+    return appointment
+
+
+def is_late_cancel(studio: Studio, appointment: Appointment, now: datetime) -> bool:
+    """Cancelling after the studio's cutoff before the session is a late cancel."""
+    return now > cancel_deadline(studio, appointment)
+
+
+def cancel_deadline(studio: Studio, appointment: Appointment) -> datetime:
+    return appointment.starts_at - timedelta(minutes=studio.cancel_cutoff_minutes)
+
+
+@dataclass(frozen=True)
+class CancelConsequence:
+    late: bool
+    message: str
+
+
+def cancel_consequence(studio: Studio, appointment: Appointment, now: datetime) -> CancelConsequence:
+    """What cancelling now will do, told to the customer before they confirm."""
+    deadline = format_datetime(cancel_deadline(studio, appointment), appointment.timezone)
+    if is_late_cancel(studio, appointment, now):
+        return CancelConsequence(True, _(
+            "Free cancellation ended at %(time)s: this will count as a late cancellation.",
+            time=deadline))
+    return CancelConsequence(False, _("You can cancel free of charge until %(time)s.",
+                                      time=deadline))
+
+
+def cancel_appointment(studio: Studio, appointment: Appointment, *, actor,
+                       now: datetime | None = None) -> Appointment:
+    """Cancel a booked session; after the studio's cutoff it is a late cancel."""
+    now = now or utcnow()
+    db.session.refresh(appointment)
+    if appointment.status != AppointmentStatus.BOOKED or now >= appointment.starts_at:
+        raise AppointmentNotCancellable()
+    late = is_late_cancel(studio, appointment, now)
+    appointment.status = AppointmentStatus.LATE_CANCELLED if late else AppointmentStatus.CANCELLED
+    appointment.cancelled_at = now
+    db.session.flush()
+    return appointment
+
+
+def save_session_type(studio: Studio, session_type: SessionType | None = None, *, name: dict,
+                      duration_minutes: int, buffer_minutes: int, price_minor: int, currency: str,
+                      active: bool = True) -> SessionType:
+    """Create or update a session type of the studio."""
+    if session_type is None:
+        session_type = SessionType(studio_id=studio.id)
+        db.session.add(session_type)
+    session_type.name = name
+    session_type.duration_minutes = duration_minutes
+    session_type.buffer_minutes = buffer_minutes
+    session_type.price_minor = price_minor
+    session_type.currency = currency
+    session_type.active = active
+    db.session.flush()
+    return session_type
+
+
+def add_availability(studio: Studio, coach, location, *, weekday: int, starts: time,
+                     ends: time) -> Availability:
+    """Add a weekly window in which `coach` takes sessions at `location`."""
+    window = Availability(studio_id=studio.id, coach_id=coach.id, location_id=location.id,
+                          weekday=weekday, starts_at_local=starts, ends_at_local=ends)
+    db.session.add(window)
+    db.session.flush()
+    return window
+
+
+def add_time_off(studio: Studio, coach, *, starts_at: datetime, ends_at: datetime,
+                 reason: str = "") -> TimeOff:
+    """Block `coach` from sessions between two instants."""
+    off = TimeOff(studio_id=studio.id, coach_id=coach.id, starts_at=starts_at, ends_at=ends_at,
+                  reason=reason)
+    db.session.add(off)
+    db.session.flush()
+    return off
+
+
+def remove(row) -> None:
+    """Delete an availability window or a time off (the caller checked the studio)."""
+    db.session.delete(row)
+    db.session.flush()

@@ -1,0 +1,128 @@
+"""Customers book a 1:1 session from their phone: choose a type and a day, tap a slot, confirm."""
+
+from datetime import UTC, date, datetime
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.appointments import services
+from app.appointments.policies import can_change_appointment
+from app.appointments.queries import (
+    get_appointment_or_404,
+    get_coach_or_404,
+    get_session_type_or_404,
+    list_session_types,
+    slot_picker,
+)
+from app.core.db import utcnow
+from app.core.errors import DomainError
+from app.core.htmx import render, wants_fragment
+from app.extensions import db
+from app.schedule.queries import local_today, studio_timezone
+from app.studios.queries import get_studio_or_404
+
+bp = Blueprint("appointments", __name__)
+
+PAGE = "appointments/book.html"
+
+
+def _day(value: str | None, today: date) -> date:
+    try:
+        day = date.fromisoformat(value) if value else today
+    except ValueError:
+        abort(400)
+    return max(day, today)
+
+
+def _instant(value: str | None) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value) if value else None
+    except ValueError:
+        abort(400)
+    if parsed is not None and parsed.tzinfo is None:
+        abort(400)
+    return parsed.astimezone(UTC) if parsed else None
+
+
+def _picker_page(studio, coach, args, *, status=200, error=None):
+    tz = studio_timezone(studio)
+    today = local_today(tz)
+    types = list_session_types(studio, active_only=True)
+    picker = slot_picker(studio, coach, types, args.get("type", type=int),
+                         _day(args.get("day"), today), today, utcnow(),
+                         chosen_at=_instant(args.get("slot")), error=error)
+    return render(PAGE, "slot_list", status=status, studio=studio, coach=coach, picker=picker,
+                  tz=tz)
+
+
+@bp.get("/s/<studio>/coaches/<int:coach_id>/sessions")
+def book_form(studio: str, coach_id: int):
+    studio = get_studio_or_404(studio)
+    return _picker_page(studio, get_coach_or_404(studio, coach_id), request.args)
+
+
+@bp.post("/s/<studio>/coaches/<int:coach_id>/sessions")
+@login_required
+def book_session(studio: str, coach_id: int):
+    studio = get_studio_or_404(studio)
+    coach = get_coach_or_404(studio, coach_id)
+    session_type = get_session_type_or_404(studio, request.form.get("type", type=int) or 0,
+                                           active_only=True)
+    starts_at = _instant(request.form.get("slot")) or abort(400)
+    try:
+        appointment = services.book_appointment(studio, coach, current_user, session_type,
+                                                starts_at, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        if not wants_fragment():
+            flash(str(exc), "error")
+            return redirect(url_for(".book_form", studio=studio.slug, coach_id=coach.id,
+                                    type=session_type.id, day=request.form.get("day")), 303)
+        return _picker_page(studio, coach, request.form, status=exc.status, error=str(exc))
+    db.session.commit()
+    if wants_fragment():
+        return render("appointments/detail.html", "appointment_panel", studio=studio,
+                      appointment=appointment, consequence=None, just_booked=True)
+    flash(_("Your session is booked."), "success")
+    return redirect(url_for(".detail", studio=studio.slug, appointment_id=appointment.id), 303)
+
+
+def _own_or_404(studio, appointment_id: int):
+    appointment = get_appointment_or_404(studio, appointment_id)
+    if not can_change_appointment(current_user, studio, appointment):
+        abort(404)
+    return appointment
+
+
+@bp.get("/s/<studio>/sessions/<int:appointment_id>")
+@login_required
+def detail(studio: str, appointment_id: int):
+    studio = get_studio_or_404(studio)
+    appointment = _own_or_404(studio, appointment_id)
+    consequence = (services.cancel_consequence(studio, appointment, utcnow())
+                   if request.args.get("confirm") == "cancel" else None)
+    return render("appointments/detail.html", "appointment_panel", studio=studio,
+                  appointment=appointment, consequence=consequence)
+
+
+@bp.post("/s/<studio>/sessions/<int:appointment_id>/cancel")
+@login_required
+def cancel_session(studio: str, appointment_id: int):
+    studio = get_studio_or_404(studio)
+    appointment = _own_or_404(studio, appointment_id)
+    try:
+        services.cancel_appointment(studio, appointment, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        if wants_fragment():
+            return render("appointments/detail.html", "appointment_panel", status=exc.status,
+                          studio=studio, appointment=appointment, consequence=None, error=str(exc))
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        if wants_fragment():
+            return render("appointments/detail.html", "appointment_panel", studio=studio,
+                          appointment=appointment, consequence=None)
+        flash(_("Your session is cancelled."), "success")
+    return redirect(url_for(".detail", studio=studio.slug, appointment_id=appointment.id), 303)
