@@ -10,6 +10,7 @@ from datetime import time, timedelta
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.appointments.models import Availability, SessionType
 from app.billing.models import PaymentMethod
 from app.billing.services import place_order, record_payment
 from app.bookings.models import Booking, BookingStatus
@@ -142,6 +143,21 @@ def _wallets(studio: Studio, plans: list[Plan], customers: list[User], owner: Us
                    method=PaymentMethod.CARD_TERMINAL, actor=owner)
 
 
+def _sessions(studio: Studio, coach: User) -> None:
+    """1:1 personal training: two session types and the coach's weekly hours."""
+    location = studio.locations[0]
+    for name, minutes, major in (({"en": "Personal training", "ar": "تدريب شخصي"}, 60, 250),
+                                 ({"en": "Technique check", "ar": "مراجعة الأداء"}, 30, 120)):
+        db.session.add(SessionType(studio_id=studio.id, name=name, duration_minutes=minutes,
+                                   buffer_minutes=10, price_minor=major * 100,
+                                   currency=location.currency))
+    for weekday in (1, 2, 3, 4, 6, 7):
+        db.session.add(Availability(studio_id=studio.id, coach_id=coach.id,
+                                    location_id=location.id, weekday=weekday,
+                                    starts_at_local=time(10, 0), ends_at_local=time(16, 0)))
+    db.session.flush()
+
+
 def _timetable(studio: Studio, spec: dict, coaches: list[User]) -> None:
     location = studio.locations[0]
     rooms = location.rooms
@@ -213,6 +229,8 @@ def load_demo(seed: int = 7) -> dict:
         grant_role(studio, coach2, Role.TRAINER)
         if not db.session.scalar(select(Plan.id).where(Plan.studio_id == studio.id).limit(1)):
             _wallets(studio, _plans(studio), customers, owner)
+        if not db.session.scalar(select(SessionType.id).where(SessionType.studio_id == studio.id).limit(1)):
+            _sessions(studio, coach)
         has_series = db.session.scalar(select(Series.id).where(Series.studio_id == studio.id).limit(1))
         if not has_series:
             _timetable(studio, spec, [coach, coach2])
