@@ -47,7 +47,7 @@ class AlreadyCheckedIn(BookingError):
 
 
 class NotBookedHere(BookingError):
-    status = 404
+    status = 422  # shown in the roster (htmx swaps 4xx answers it can show: 402/409/422/503)
     message = _l("This member has no booking for this class.")
 
 

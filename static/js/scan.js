@@ -28,10 +28,12 @@
       }).catch(function () { input.focus(); });
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { setup(document); });
-  document.addEventListener("htmx:afterSettle", function () {
+  // Keep the code field focused, so a USB/Bluetooth scanner (it types and presses Enter) works.
+  function ready() {
     setup(document);
     var input = document.querySelector("form[data-scan] input[name=code]");
     if (input) input.focus();
-  });
+  }
+  document.addEventListener("DOMContentLoaded", ready);
+  document.addEventListener("htmx:afterSettle", ready);
 })();
