@@ -6,7 +6,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app import config as config_module
-from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,7 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app.core import i18n, security, urls
+    from app.core import assets, i18n, security, urls
 
     urls.init_app(app)
     db.init_app(app)
@@ -49,6 +49,8 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    assets.init_app(app)
+    compress.init_app(app)  # gunicorn does not compress, and there may be no proxy in front
     import app.models  # noqa: F401  (every table is known to the metadata)
 
 

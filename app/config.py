@@ -53,6 +53,11 @@ def from_environment() -> dict:
         "LOGIN_LIMIT": os.environ.get("LOGIN_LIMIT", "10 per minute;50 per hour"),
         "BOOKING_LOCK_TIMEOUT_MS": int(os.environ.get("BOOKING_LOCK_TIMEOUT_MS", "3000")),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # Responses are compressed by the app (Flask-Compress): pages, fragments, CSS, JS, SVG.
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript",
+                               "application/json", "application/manifest+json", "image/svg+xml"],
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_MIN_SIZE": 500,
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         # Another Stripe-compatible API (tests, a local mock); None: Stripe itself.
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,

@@ -1,6 +1,7 @@
 """Extensions, created unbound and initialised in the factory."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -30,4 +31,5 @@ login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 htmx = HTMX()
+compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

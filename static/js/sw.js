@@ -1,5 +1,5 @@
 // Service worker: static assets cache-first, pages network-first with a translated offline page.
-const VERSION = "fitflow-v1";
+const VERSION = "fitflow-v2";
 const OFFLINE = { ar: "/offline/ar", en: "/offline/en" };
 const PRECACHE = [OFFLINE.ar, OFFLINE.en, "/static/css/app.css", "/static/js/app.js",
   "/static/vendor/htmx-2.0.11.min.js", "/static/icons/icon.svg"];
@@ -31,6 +31,7 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (url.pathname.startsWith("/static/")) {
-    event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
+    // Versioned URLs (?v=hash) share the precached copy while offline.
+    event.respondWith(fetch(request).catch(() => caches.match(request, { ignoreSearch: true })));
   }
 });

@@ -1,0 +1,1 @@
+"""FitFlow's benchmark harness: `python -m bench` (full) or `python -m bench --quick`."""

@@ -1,0 +1,119 @@
+"""`python -m bench [--quick] [--only P1,P3]`: prepare data, run gunicorn, measure, print a table."""
+
+import argparse
+import json
+import signal
+import sys
+import time
+import traceback
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from redis import Redis
+
+from bench import data, figures
+from bench.client import WRK, User
+from bench.config import LARGE, QUICK_LARGE, REDIS_URL, RESULTS, SMALL
+from bench.server import Server
+
+FIGURES = ["P1", "P2", "P3", "P4", "P5", "P6", "P7"]
+
+
+def options(argv):
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--quick", action="store_true", help="small data, short runs (< 2 min)")
+    parser.add_argument("--only", default=",".join(FIGURES), help="e.g. P1,P3")
+    parser.add_argument("--json", action="store_true", help="also print a machine-readable summary")
+    parser.add_argument("--no-results", action="store_true", help="do not write results.json")
+    opt = parser.parse_args(argv)
+    opt.only = [f.strip().upper() for f in opt.only.split(",") if f.strip()]
+    quick = opt.quick
+    opt.runs = 3 if quick else 5
+    opt.seconds = 2 if quick else 4
+    opt.p3_runs = 1 if quick else 3
+    opt.pdf_runs = 4 if quick else 10
+    opt.p7_runs = 1 if quick else 3
+    opt.p7_workers = 8
+    return opt
+
+
+def main(argv=None) -> int:
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))  # atexit stops gunicorn
+    opt = options(argv if argv is not None else sys.argv[1:])
+    if WRK is None:
+        print("wrk is not installed (apt-get install -y wrk)", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    large = QUICK_LARGE if opt.quick else LARGE
+    print("Preparing data")
+    markers = {"small": data.prepare(SMALL)}
+    if "P4" in opt.only:
+        markers["large"] = data.prepare(large)
+    Redis.from_url(REDIS_URL).flushdb()
+    results = []
+    with Server(SMALL.database) as srv:
+        print(f"gunicorn (small) at {srv.url}")
+        user = User(srv.url, "bench0@example.com")
+        for name in opt.only:
+            print(f"  {name} …", flush=True)
+            t0 = time.perf_counter()
+            try:
+                res = run_figure(name, srv, user, large, opt)
+            except Exception as exc:  # one broken figure still leaves the others' numbers
+                traceback.print_exc()
+                res = {"figure": name, "raw": {"error": repr(exc)},
+                       "checks": [figures.check("ran", repr(exc)[:60], "no error", False)]}
+            res["seconds"] = round(time.perf_counter() - t0, 1)
+            results.append(res)
+    Redis.from_url(REDIS_URL).flushdb()
+    ok = all(c["ok"] for r in results for c in r["checks"])
+    print_table(results)
+    summary = {"quick": opt.quick, "ok": ok, "seconds": round(time.perf_counter() - started, 1),
+               "data": markers, "figures": results}
+    if not opt.no_results:
+        RESULTS.write_text(json.dumps(summary, indent=2, default=str))
+        print(f"raw numbers: {RESULTS}")
+    print(f"{'ALL PASS' if ok else 'SOME FAIL'} in {summary['seconds']} s")
+    if opt.json:
+        print("BENCH_SUMMARY " + json.dumps({r["figure"]: {"checks": r["checks"],
+                                             "counts": r.get("counts")} for r in results},
+                                            default=str))
+    return 0
+
+
+def run_figure(name, srv, user, large, opt) -> dict:
+    if name == "P1":
+        return figures.p1(srv, user, opt)
+    if name == "P2":
+        return figures.p2(srv, user, SMALL.database, opt)
+    if name == "P3":
+        with ThreadPoolExecutor(8) as pool:
+            users = list(pool.map(lambda i: User(srv.url, f"bench{i}@example.com"), range(1, 201)))
+        return figures.p3(srv, SMALL.database, opt, users)
+    if name == "P4":
+        with Server(large.database) as big:
+            return figures.p4({"small": srv, "large": big},
+                              {"small": user, "large": User(big.url, "bench0@example.com")}, opt)
+    if name == "P5":
+        return figures.p5(srv, user, SMALL.database, opt)
+    if name == "P6":
+        return figures.p6(srv, user, opt)
+    if name == "P7":
+        return figures.p7(srv, user, SMALL.database, opt, uuid.uuid4().hex[:6])
+    raise ValueError(f"unknown figure {name}")
+
+
+def print_table(results):
+    rows = [("fig", "measure", "value", "target", "")]
+    for r in results:
+        for c in r["checks"]:
+            v = c["value"]
+            rows.append((r["figure"], c["name"], f"{v:.2f}" if isinstance(v, float) else str(v),
+                         c["target"], "PASS" if c["ok"] else "FAIL"))
+    widths = [min(max(len(row[i]) for row in rows), 60) for i in range(5)]
+    for row in rows:
+        print("  ".join(cell[:60].ljust(w) for cell, w in zip(row, widths, strict=False)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

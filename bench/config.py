@@ -1,0 +1,41 @@
+"""Scales, paths and service addresses of the harness."""
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+BIN = Path(sys.executable).parent
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_HOST = PG_ADMIN.split("@", 1)[1].rsplit("/", 1)[0]
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+SECRET_KEY = "bench-secret-not-for-production"
+PASSWORD = "bench-pass"
+RESULTS = ROOT / "bench" / "results.json"
+
+
+def db_url(name: str) -> str:
+    return f"postgresql+psycopg://postgres@{PG_HOST}/{name}"
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    database: str
+    customers: int
+    bookings: int
+    studios: int       # the measured studio is the first; the others make the tables big
+    days_back: int
+    days_ahead: int
+    per_day: int = 10  # classes per studio per day: 70 in the measured week
+
+    @property
+    def classes(self) -> int:
+        return self.studios * (self.days_back + self.days_ahead) * self.per_day
+
+
+SMALL = Scale("small", "fitflow_bench_small", 1_000, 10_000, 1, 28, 28)
+LARGE = Scale("large", "fitflow_bench_large", 100_000, 1_000_000, 10, 182, 183)
+QUICK_LARGE = Scale("large", "fitflow_bench_quick_large", 10_000, 100_000, 2, 91, 91)

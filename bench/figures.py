@@ -1,0 +1,330 @@
+"""The seven figures. Each returns {"figure", "checks": [(name, value, target, ok)], "raw"}."""
+
+import gzip
+import re
+import statistics
+import subprocess
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import brotli
+import psycopg
+import requests
+
+from bench import stripe as p7data
+from bench.client import User, drive, wrk
+from bench.config import PG_HOST, PYTHON, ROOT, db_url
+from bench.server import app_env, stop
+
+SCHEDULE = "/s/bench/schedule"
+CLASS_LINK = re.compile(r'/s/bench/classes/(\d+)')
+POSITION = re.compile(r"You are number (\d+) on the waitlist")
+
+
+def check(name, value, target, ok):
+    return {"name": name, "value": value, "target": target, "ok": bool(ok)}
+
+
+def _pg(database: str):
+    return psycopg.connect(f"postgresql://postgres@{PG_HOST}/{database}", autocommit=True)
+
+
+def _side_by_side(runs: int, seconds: float, targets: dict) -> dict:
+    """wrk each named target in turn, `runs` rounds after a warm-up; medians and raw runs."""
+    for spec in targets.values():
+        wrk(**spec, seconds=1)
+    raw = {name: [] for name in targets}
+    for _ in range(runs):
+        for name, spec in targets.items():
+            raw[name].append(wrk(**spec, seconds=seconds))
+    med = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for name, rs in raw.items()}
+    return {"median": med, "runs": raw}
+
+
+def p1(srv, user: User, opt) -> dict:
+    page = user.http.get(srv.url + SCHEDULE).text
+    classes = len(set(CLASS_LINK.findall(page)))
+    mine = page.count("badge-ok") + page.count("badge-wait")
+    h = {"Cookie": user.cookie}
+    res = _side_by_side(opt.runs, opt.seconds, {
+        "schedule": dict(url=srv.url + SCHEDULE, headers=h),
+        "control": dict(url=srv.url + "/_bench/schedule/bench", headers=h),
+        "hello": dict(url=srv.url + "/_bench/hello", headers=h),
+    })
+    m = res["median"]
+    vs_control = m["schedule"]["rps"] / m["control"]["rps"]
+    vs_hello = m["schedule"]["rps"] / m["hello"]["rps"]
+    p95 = m["schedule"]["p95_ms"] / m["control"]["p95_ms"]
+    errors = sum(r["non2xx"] + r["socket_errors"] for rs in res["runs"].values() for r in rs)
+    return {"figure": "P1", "raw": {**res, "classes_in_week": classes, "own_bookings_shown": mine},
+            "checks": [
+                check("week page has >= 60 classes", classes, ">= 60", classes >= 60),
+                check("schedule rps / control rps", vs_control, ">= 0.70", vs_control >= 0.70),
+                check("schedule rps / hello rps", vs_hello, ">= 0.15", vs_hello >= 0.15),
+                check("schedule p95 / control p95", p95, "<= 1.5", p95 <= 1.5),
+                check("non-2xx responses", errors, "0", errors == 0)]}
+
+
+def _future_class(database: str, studio_id: int = 1, days: int = 2) -> int:
+    with _pg(database) as conn:
+        return conn.execute(
+            "SELECT c.id FROM classes c WHERE c.studio_id = %s AND c.starts_at > now() + %s"
+            " AND (SELECT count(*) FROM bookings b WHERE b.class_id = c.id AND b.status = 'confirmed')"
+            " < c.capacity - 2 AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.class_id = c.id"
+            " AND b.customer_id = 1) ORDER BY c.starts_at LIMIT 1",
+            (studio_id, timedelta(days=days))).fetchone()[0]
+
+
+def p2(srv, user: User, database: str, opt) -> dict:
+    cls = _future_class(database)
+    page_url = f"{srv.url}/s/bench/classes/{cls}"
+    page = user.http.get(page_url).content
+    booked = user.http.post(page_url + "/book", headers=user.post_headers())
+    with _pg(database) as conn:
+        bid = conn.execute("SELECT id FROM bookings WHERE class_id = %s AND customer_id = 1"
+                           " AND status = 'confirmed'", (cls,)).fetchone()[0]
+    cancelled = user.http.post(f"{page_url}/bookings/{bid}/cancel", headers=user.post_headers())
+    rebooked = user.http.post(page_url + "/book", headers=user.post_headers())
+    fragment = max(len(booked.content), len(cancelled.content))
+    ratio = fragment / len(page)
+    h = {"Cookie": user.cookie}
+    res = _side_by_side(opt.runs, opt.seconds, {
+        "book_post": dict(url=page_url + "/book", method="POST",
+                          headers={**h, **user.post_headers()}),
+        "class_page": dict(url=page_url, headers=h),
+    })
+    m = res["median"]
+    speed = m["book_post"]["rps"] / m["class_page"]["rps"]
+    statuses = [booked.status_code, cancelled.status_code, rebooked.status_code]
+    errors = sum(r["non2xx"] for rs in res["runs"].values() for r in rs)
+    return {"figure": "P2", "raw": {**res, "page_bytes": len(page), "book_fragment_bytes":
+                                    len(booked.content), "cancel_fragment_bytes": len(cancelled.content),
+                                    "statuses": statuses, "class_id": cls},
+            "checks": [
+                check("fragment bytes / page bytes", ratio, "<= 0.10", ratio <= 0.10),
+                check("book POST rps / page GET rps", speed, ">= 2.0", speed >= 2.0),
+                check("book/cancel answered 200, wrk non-2xx", f"{statuses} / {errors}", "200s / 0",
+                      statuses == [200, 200, 200] and errors == 0)]}
+
+
+def _p3_classes(database: str, count: int) -> list[int]:
+    """`count` fresh 10-spot classes in the P3 studio, two days ahead."""
+    with _pg(database) as conn:
+        if not conn.execute("SELECT 1 FROM studios WHERE slug = 'benchp3'").fetchone():
+            sid = conn.execute(
+                "INSERT INTO studios (slug, name, default_language, booking_opens_days,"
+                " booking_closes_minutes, cancel_cutoff_minutes, waitlist_mode, offer_hold_minutes,"
+                " created_at) VALUES ('benchp3', '{\"en\": \"P3\"}', 'en', 14, 0, 720, 'auto', 60,"
+                " now()) RETURNING id").fetchone()[0]
+            lid = conn.execute("INSERT INTO locations (studio_id, name, timezone, currency, address,"
+                               " created_at) VALUES (%s, '{\"en\": \"Main\"}', 'America/Toronto',"
+                               " 'CAD', '', now()) RETURNING id", (sid,)).fetchone()[0]
+            conn.execute("INSERT INTO class_types (studio_id, name, description, duration_minutes,"
+                         " color, created_at) VALUES (%s, '{\"en\": \"Hot\"}', '{}', 60, '#000000',"
+                         " now())", (sid,))
+        sid, lid, tid = conn.execute(
+            "SELECT s.id, l.id, t.id FROM studios s JOIN locations l ON l.studio_id = s.id"
+            " JOIN class_types t ON t.studio_id = s.id WHERE s.slug = 'benchp3'").fetchone()
+        start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+        return [conn.execute(
+            "INSERT INTO classes (studio_id, class_type_id, location_id, starts_at, ends_at,"
+            " capacity, status, created_at) VALUES (%s, %s, %s, %s, %s, 10, 'scheduled', now())"
+            " RETURNING id", (sid, tid, lid, start + timedelta(minutes=i),
+                              start + timedelta(minutes=i + 60))).fetchone()[0]
+            for i in range(count)]
+
+
+def p3(srv, database: str, opt, users: list[User]) -> dict:
+    def burst(class_ids):
+        for u in users:  # gunicorn drops idle keep-alive connections after 2 s: start fresh
+            u.http.close()
+        calls = [lambda u=u, c=c: u.http.post(f"{srv.url}/s/benchp3/classes/{c}/book",
+                                              headers=u.post_headers())
+                 for u, c in zip(users, class_ids, strict=True)]
+        return drive(calls, workers=len(calls))
+
+    runs, counts_ok, detail = [], True, []
+    for _ in range(opt.p3_runs):
+        hot = _p3_classes(database, 1)[0]
+        spread = _p3_classes(database, len(users))
+        h = burst([hot] * len(users))
+        s = burst(spread)
+        with _pg(database) as conn:
+            rows = dict(conn.execute("SELECT status, count(*) FROM bookings WHERE class_id = %s"
+                                     " GROUP BY status", (hot,)).fetchall())
+        told = sorted(int(m.group(1)) for r in h["responses"] if (m := POSITION.search(r.text)))
+        errors = h["errors_5xx"] + s["errors_5xx"]
+        ok = (rows.get("confirmed") == 10 and rows.get("waitlisted") == 190 and len(rows) == 2
+              and told == list(range(1, 191)) and errors == 0
+              and all(r.status_code == 200 for r in h["responses"] + s["responses"]))
+        counts_ok &= ok
+        detail.append({"hot_class": hot, "db_counts": rows, "positions_told": len(told),
+                       "positions_are_1_to_190": told == list(range(1, 191)), "errors_5xx": errors,
+                       "hot_rps": h["rps"], "spread_rps": s["rps"], "hot_p95_ms": h["p95_ms"],
+                       "spread_p95_ms": s["p95_ms"]})
+        runs.append(h["rps"] / s["rps"])
+    ratio = statistics.median(runs)
+    last = detail[-1]
+    return {"figure": "P3", "raw": {"runs": detail},
+            "counts": {"confirmed": last["db_counts"].get("confirmed"),
+                       "waitlisted": last["db_counts"].get("waitlisted"),
+                       "positions_1_to_190": last["positions_are_1_to_190"],
+                       "errors_5xx": last["errors_5xx"]},
+            "checks": [
+                check("10 confirmed, 190 waitlisted (1..190), 0 5xx, every run",
+                      f"{last['db_counts']}", "exact", counts_ok),
+                check("hot-class rps / spread rps", ratio, ">= 0.25", ratio >= 0.25)]}
+
+
+def p4(servers: dict, users: dict, opt) -> dict:
+    targets = {}
+    for scale, srv in servers.items():
+        h = {"Cookie": users[scale].cookie}
+        targets[f"schedule_{scale}"] = dict(url=srv.url + SCHEDULE, headers=h)
+        targets[f"my_bookings_{scale}"] = dict(url=srv.url + "/me/bookings", headers=h)
+    res = _side_by_side(opt.runs, opt.seconds, targets)
+    m = res["median"]
+    sql = {}
+    for scale, srv in servers.items():
+        for page, path in (("schedule", SCHEDULE), ("my_bookings", "/me/bookings")):
+            r = users[scale].http.get(srv.url + path)
+            sql[f"{page}_{scale}"] = int(r.headers["X-SQL-Count"])
+    checks = []
+    for page in ("schedule", "my_bookings"):
+        ratio = m[f"{page}_large"]["p50_ms"] / m[f"{page}_small"]["p50_ms"]
+        checks.append(check(f"{page} p50 large / small", ratio, "<= 1.3", ratio <= 1.3))
+        same = sql[f"{page}_large"] == sql[f"{page}_small"]
+        checks.append(check(f"{page} SQL statements small, large",
+                            f"{sql[f'{page}_small']}, {sql[f'{page}_large']}", "equal", same))
+    return {"figure": "P4", "raw": {**res, "sql_per_request": sql}, "checks": checks}
+
+
+def p5(srv, user: User, database: str, opt) -> dict:
+    env = app_env(database)
+    env.pop("REDIS_URL")  # a work-horse's e-mail goes to the dev mailbox, not another queue
+    out = subprocess.run([PYTHON, "-m", "bench.pdf", str(opt.pdf_runs)], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=600)
+    if out.returncode:
+        raise RuntimeError(out.stderr[-2000:])
+    times = __import__("json").loads(out.stdout.strip().splitlines()[-1])
+    worker, bare = statistics.median(times["worker_s"]), statistics.median(times["bare_s"])
+    speed = bare / worker  # throughput of the worker path relative to bare WeasyPrint
+    h = {"Cookie": user.cookie}
+    target = dict(url=srv.url + SCHEDULE, headers=h)
+    wrk(**target, seconds=1)
+    idle, busy = [], []
+    for _ in range(opt.runs):
+        idle.append(wrk(**target, seconds=opt.seconds))
+        loop = subprocess.Popen([PYTHON, "-m", "bench.pdf", "--loop"], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        try:
+            time.sleep(2.5)  # imports, app, first render
+            busy.append(wrk(**target, seconds=opt.seconds))
+        finally:
+            stop(loop)
+    web = statistics.median(r["rps"] for r in busy) / statistics.median(r["rps"] for r in idle)
+    return {"figure": "P5", "raw": {**times, "web_idle": idle, "web_busy": busy},
+            "checks": [
+                check("worker-path PDF rate / bare WeasyPrint rate", speed, ">= 0.80", speed >= 0.80),
+                check("web rps with a PDF loop / idle", web, ">= 0.70", web >= 0.70)]}
+
+
+def _transfer(http: requests.Session, url: str, headers: dict) -> tuple[int, requests.Response]:
+    """Bytes on the wire for one response: status line + headers + body as encoded."""
+    r = http.get(url, headers=headers, stream=True)
+    body = r.raw.read(decode_content=False)
+    head = len(f"HTTP/1.1 {r.status_code} {r.reason}\r\n") + sum(
+        len(k) + len(v) + 4 for k, v in r.headers.items()) + 2
+    encoding = r.headers.get("Content-Encoding", "")
+    text = brotli.decompress(body) if encoding == "br" else gzip.decompress(body) if encoding == "gzip" else body
+    r._decoded = text
+    return head + len(body), r
+
+
+def p6(srv, user: User, opt) -> dict:
+    accept = {"Accept-Encoding": "gzip, deflate, br"}
+    first, kinds, cache = {}, {}, {}
+    size, page = _transfer(user.http, srv.url + SCHEDULE, accept)
+    html = page._decoded.decode()
+    first[SCHEDULE], kinds[SCHEDULE] = size, "html"
+    assets = re.findall(r'<(?:link[^>]+rel="stylesheet"[^>]+href|script[^>]+src)="([^"]+)"', html)
+    for path in assets:
+        size, r = _transfer(user.http, srv.url + path, accept)
+        first[path] = size
+        kinds[path] = "js" if path.split("?")[0].endswith(".js") else "css"
+        cache[path] = {k: r.headers.get(k) for k in ("Cache-Control", "ETag", "Last-Modified",
+                                                       "Content-Encoding")}
+        if kinds[path] == "css":  # fonts named by the stylesheet
+            for font in re.findall(r'url\(["\']?([^"\')]+\.(?:woff2?|ttf|otf))', r._decoded.decode()):
+                fsize, fr = _transfer(user.http, srv.url + font if font.startswith("/") else
+                                      srv.url + "/static/fonts/" + font.rsplit("/", 1)[-1], accept)
+                first[font], kinds[font] = fsize, "font"
+    # Repeat visit: the page again; each asset only if its cache headers make the browser ask.
+    repeat = {SCHEDULE: _transfer(user.http, srv.url + SCHEDULE, accept)[0]}
+    for path, headers in cache.items():
+        cc = headers["Cache-Control"] or ""
+        fresh = "max-age=" in cc and not cc.startswith("no-cache") and "max-age=0" not in cc
+        if fresh:
+            repeat[path] = 0
+            continue
+        cond = {**accept}
+        if headers["ETag"]:
+            cond["If-None-Match"] = headers["ETag"]
+        if headers["Last-Modified"]:
+            cond["If-Modified-Since"] = headers["Last-Modified"]
+        repeat[path] = _transfer(user.http, srv.url + path, cond)[0]
+    total = sum(first.values())
+    js = sum(v for k, v in first.items() if kinds[k] == "js")
+    again = sum(repeat.values())
+    return {"figure": "P6", "raw": {"first": first, "repeat": repeat, "kinds": kinds,
+                                    "asset_headers": cache,
+                                    "html_encoding": page.headers.get("Content-Encoding")},
+            "checks": [
+                check("first visit KB (HTML+CSS+JS+fonts, as served)", total / 1024, "<= 100",
+                      total <= 100 * 1024),
+                check("first visit JS KB", js / 1024, "<= 25", js <= 25 * 1024),
+                check("repeat visit / first", again / total, "<= 0.10", again <= 0.10 * total)]}
+
+
+def p7(srv, user: User, database: str, opt, tag: str) -> dict:
+    url = db_url(database)
+    rates, equal, sched, errors, outcomes = [], [], [], 0, []
+    h = {"Cookie": user.cookie}
+    for run in range(opt.p7_runs):
+        made, gross = p7data.make_studios(url, f"{tag}r{run}")
+        (a_slug, a_secret, a_ids), (b_slug, b_secret, b_ids) = made
+        unique_a = p7data.events(a_slug, a_ids, gross)
+        unique_b = p7data.events(b_slug, b_ids, gross)
+        deliveries = p7data.with_duplicates(unique_b, seed=run)
+        http = requests.Session()
+        for event in unique_a:  # the reference: each unique event once, in order
+            body, headers = p7data.signed(event, a_secret)
+            r = http.post(f"{srv.url}/webhooks/stripe?studio={a_slug}", data=body, headers=headers)
+            errors += r.status_code != 200
+        signed = [p7data.signed(e, b_secret) for e in deliveries]
+        sessions = threading.local()
+
+        def post(body, headers):
+            if not hasattr(sessions, "s"):  # noqa: B023 (used within this iteration)
+                sessions.s = requests.Session()  # noqa: B023
+            return sessions.s.post(f"{srv.url}/webhooks/stripe?studio={b_slug}",  # noqa: B023
+                                   data=body, headers=headers)
+
+        hooks = drive([lambda b=b, hd=hd: post(b, hd) for b, hd in signed], workers=opt.p7_workers)
+        errors += sum(r.status_code != 200 for r in hooks["responses"])
+        outcomes.append(sorted({r.json()["outcome"] for r in hooks["responses"]}))
+        page = drive([lambda: user.http.get(srv.url + SCHEDULE, headers=h)
+                      for _ in range(len(deliveries))], workers=opt.p7_workers)
+        rates.append(hooks["rps"])
+        sched.append(page["rps"])
+        equal.append(p7data.final_state(url, a_ids) == p7data.final_state(url, b_ids))
+    ratio = statistics.median(rates) / statistics.median(sched)
+    return {"figure": "P7", "raw": {"webhook_rps": rates, "schedule_rps_same_driver": sched,
+                                    "states_equal": equal, "non_200": errors,
+                                    "outcomes_seen": outcomes},
+            "checks": [
+                check("final state == each unique event once, in order", all(equal), "True",
+                      all(equal) and errors == 0),
+                check("webhook rps / schedule rps (same driver)", ratio, ">= 1.0", ratio >= 1.0)]}

@@ -1,0 +1,83 @@
+"""The app under gunicorn in its own process group, stopped for sure (even on failure)."""
+
+import atexit
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+from bench.config import BIN, REDIS_URL, ROOT, SECRET_KEY, db_url
+
+_running: list[subprocess.Popen] = []
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def app_env(database: str, **extra) -> dict:
+    env = {**os.environ, "DATABASE_URL": db_url(database), "REDIS_URL": REDIS_URL,
+           "SECRET_KEY": SECRET_KEY, "FITFLOW_BENCH": "1", "LOGIN_LIMIT": "100000 per minute",
+           "FITFLOW_INSTANCE": str(ROOT / "instance" / "bench"), "BASE_URL": "http://127.0.0.1"}
+    env.update(extra)
+    return env
+
+
+class Server:
+    """`with Server(db) as srv:` gunicorn -w 2 --threads 4 on a free port; srv.url."""
+
+    def __init__(self, database: str, workers: int = 2, threads: int = 4):
+        self.database, self.workers, self.threads = database, workers, threads
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self):
+        log = open(ROOT / "instance" / f"bench-gunicorn-{self.port}.log", "wb")
+        self.proc = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-w", str(self.workers), "--threads", str(self.threads),
+             "-b", f"127.0.0.1:{self.port}", "--timeout", "60", "wsgi:app"],
+            cwd=ROOT, env=app_env(self.database), stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        _running.append(self.proc)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}; see {log.name}")
+            try:
+                urllib.request.urlopen(self.url + "/_bench/hello", timeout=2).read()
+                return self
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("gunicorn did not answer within 30 s")
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        stop(self.proc)
+
+
+def stop(proc: subprocess.Popen | None) -> None:
+    """SIGTERM the process group, SIGKILL it after 10 s."""
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    except ProcessLookupError:
+        pass
+
+
+@atexit.register
+def _stop_all():
+    for proc in _running:
+        stop(proc)

@@ -1,0 +1,39 @@
+"""The benchmark harness still runs and P3's booking rush still ends exactly right (CI smoke).
+
+Runs `python -m bench --quick --only P3` in a subprocess (its own gunicorn, its own database);
+on a timeout the harness gets SIGTERM and stops its gunicorn itself (then SIGKILL).
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.xdist_group("bench")
+def test_bench_quick_p3_exact_counts():
+    proc = subprocess.Popen([sys.executable, "-m", "bench", "--quick", "--only", "P3", "--json",
+                             "--no-results"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=85)
+    finally:
+        if proc.poll() is None:  # SIGTERM lets the harness stop its gunicorn (own group)
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    assert proc.returncode == 0, out[-3000:]
+    line = next(x for x in out.splitlines() if x.startswith("BENCH_SUMMARY "))
+    p3 = json.loads(line.removeprefix("BENCH_SUMMARY "))["P3"]
+    assert p3["counts"] == {"confirmed": 10, "waitlisted": 190, "positions_1_to_190": True,
+                            "errors_5xx": 0}, out[-3000:]
+    assert p3["checks"][0]["ok"], out[-3000:]
