@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User
 from app.appointments.models import HOLDS_TIME, Appointment, Availability, SessionType, TimeOff
 from app.appointments.slots import Slot, free_slots
+from app.core.db import get_in_studio_or_404
 from app.extensions import db
 from app.studios.models import Studio
 from app.studios.queries import list_coaches
@@ -31,18 +32,12 @@ def get_coach_or_404(studio: Studio, coach_id: int) -> User:
 
 
 def get_appointment_or_404(studio: Studio, appointment_id: int) -> Appointment:
-    appointment = db.session.get(Appointment, appointment_id)
-    if appointment is None or appointment.studio_id != studio.id:
-        abort(404)
-    return appointment
+    return get_in_studio_or_404(Appointment, studio, appointment_id)
 
 
 def get_owned_or_404(model, studio: Studio, row_id: int):
     """An availability window or time off of this studio."""
-    row = db.session.get(model, row_id)
-    if row is None or row.studio_id != studio.id:
-        abort(404)
-    return row
+    return get_in_studio_or_404(model, studio, row_id)
 
 
 def list_session_types(studio: Studio, *, active_only: bool = False) -> list[SessionType]:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload, undefer
 
 from app.accounts.models import User
 from app.billing.models import Invoice, Order, OrderStatus, Payment, PaymentMethodKind, Refund
+from app.core.db import get_in_studio_or_404
 from app.extensions import db
 from app.schedule.queries import day_bounds
 
@@ -35,10 +36,7 @@ def get_invoice_or_404(studio, invoice_id: int, *, with_pdf: bool = False) -> In
 
 
 def get_payment_or_404(studio, payment_id: int) -> Payment:
-    payment = db.session.get(Payment, payment_id)
-    if payment is None or payment.studio_id != studio.id:
-        abort(404)
-    return payment
+    return get_in_studio_or_404(Payment, studio, payment_id)
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from app.bookings import entitlements
 from app.bookings.models import ACTIVE, HOLDS_SPOT, Booking, BookingStatus
 from app.bookings.services import CancelConsequence, cancel_consequence, check_bookable
+from app.core.db import get_in_studio_or_404
 from app.core.errors import DomainError
 from app.extensions import db
 from app.schedule.models import ScheduledClass
@@ -39,10 +39,7 @@ class PanelState:
 
 
 def get_booking_or_404(studio: Studio, booking_id: int) -> Booking:
-    booking = db.session.get(Booking, booking_id)
-    if booking is None or booking.studio_id != studio.id:
-        abort(404)
-    return booking
+    return get_in_studio_or_404(Booking, studio, booking_id)
 
 
 def class_states(studio: Studio, classes: list[ScheduledClass], user,

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from flask import abort
 from sqlalchemy import DateTime, Enum, types
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -49,3 +50,11 @@ def str_enum(cls, name: str) -> Enum:
     """A portable enum column storing the values (a CHECK constraint, not a native type)."""
     return Enum(cls, name=name, native_enum=False, length=20, create_constraint=True,
                 values_callable=lambda e: [m.value for m in e], validate_strings=True)
+
+
+def get_in_studio_or_404(model, studio, row_id: int):
+    """Row `row_id` of `model` if it belongs to `studio`; a missing or foreign id is a 404."""
+    row = db.session.get(model, row_id)
+    if row is None or row.studio_id != studio.id:
+        abort(404)
+    return row

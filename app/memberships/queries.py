@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from flask import abort
 from sqlalchemy import select
 
+from app.core.db import get_in_studio_or_404
 from app.extensions import db
 from app.memberships.models import Pass, Plan
 from app.memberships.services import balances
@@ -19,10 +20,7 @@ def list_plans(studio, *, class_type_id: int | None = None) -> list[Plan]:
 
 
 def get_plan_or_404(studio, plan_id: int) -> Plan:
-    plan = db.session.get(Plan, plan_id)
-    if plan is None or plan.studio_id != studio.id:
-        abort(404)
-    return plan
+    return get_in_studio_or_404(Plan, studio, plan_id)
 
 
 @dataclass

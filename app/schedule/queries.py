@@ -8,6 +8,7 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core.db import get_in_studio_or_404
 from app.extensions import db
 from app.schedule.models import ClassType, ScheduledClass, Series
 from app.studios.models import Studio
@@ -31,10 +32,7 @@ def get_class_or_404(studio: Studio, class_id: int) -> ScheduledClass:
 
 
 def get_class_type_or_404(studio: Studio, type_id: int) -> ClassType:
-    ct = db.session.get(ClassType, type_id)
-    if ct is None or ct.studio_id != studio.id:
-        abort(404)
-    return ct
+    return get_in_studio_or_404(ClassType, studio, type_id)
 
 
 def list_class_types(studio: Studio) -> list[ClassType]:
