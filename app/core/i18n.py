@@ -1,6 +1,7 @@
 """Locale, direction, translated content maps, and dates/money shown in a studio's zone."""
 
 from datetime import datetime
+from functools import lru_cache
 from decimal import Decimal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -67,11 +68,19 @@ def format_date(dt, tz: str | None = None, fmt: str = "full") -> str:
     return dates.format_date(dt, fmt, locale=current_language())
 
 
+@lru_cache(maxsize=256)
+def _skeleton_pattern(skeleton: str, lang: str) -> str:
+    """The CLDR pattern a skeleton stands for in a language (matching is slow: done once)."""
+    skeletons = Locale.parse(lang).datetime_skeletons
+    return skeletons[skeleton if skeleton in skeletons else dates.match_skeleton(skeleton, skeletons)]
+
+
 def format_day(dt, tz: str | None = None, skeleton: str = "MMMEd") -> str:
     """Short day label such as 'Wed, Nov 25' / 'الأربعاء، 25 نوفمبر'."""
     if isinstance(dt, datetime) and tz:
         dt = local(dt, tz)
-    return dates.format_skeleton(skeleton, dt, locale=current_language())
+    lang = current_language()
+    return dates.format_datetime(dt, _skeleton_pattern(skeleton, lang), locale=lang)
 
 
 def format_datetime(dt: datetime, tz: str) -> str:
