@@ -1,8 +1,8 @@
 """Locale, direction, translated content maps, and dates/money shown in a studio's zone."""
 
 from datetime import datetime
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 

@@ -26,6 +26,7 @@ from app.schedule.queries import local_today
 from app.schedule.services import create_series, save_class_type
 from app.studios.models import Location, Role, Room, Studio, WaitlistMode
 from app.studios.services import ensure_customer, grant_role
+from app.training.library import seed_library
 
 PASSWORD = "fitflow-demo"
 
@@ -235,6 +236,7 @@ def load_demo(seed: int = 7) -> dict:
         if not has_series:
             _timetable(studio, spec, [coach, coach2])
             summary["bookings"] += _bookings(studio, customers, rng)
+    seed_library()
     db.session.commit()
     summary["customers"] = len(customers)
     return summary
