@@ -210,7 +210,9 @@ def phone(new_context, request):
     problems: list[str] = []
     page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"failed: {r.method} {r.url} {r.failure}"))
+    # A request the browser itself abandons (a navigation moved on) is not a failure users see.
+    page.on("requestfailed", lambda r: r.failure != "net::ERR_ABORTED"
+            and problems.append(f"failed: {r.method} {r.url} {r.failure}"))
     page.on(
         "response",
         lambda r: (

@@ -17,11 +17,14 @@ def test_offline_page_when_the_network_drops(phone, live_app, live_server, artif
     page.evaluate("navigator.serviceWorker.ready")
     page.reload()  # now controlled by the service worker
     page.wait_for_function("!!navigator.serviceWorker.controller")
+    page.wait_for_load_state("networkidle")
+    online_problems = list(problems)  # requests cut off by going offline are expected to fail
     page.context.set_offline(True)
     page.goto(f"{live_server}/s/e2e/schedule", wait_until="domcontentloaded")
     expect(page.locator("h1")).to_have_text(t("You are offline"))
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     page.screenshot(path=artifacts_dir / f"offline-{lang}.png")
     page.context.set_offline(False)
-    problems[:] = [p for p in problems if "ERR_INTERNET_DISCONNECTED" not in p]
-    assert problems == []
+    assert online_problems == []
+    # Offline, failed loads are the point; a script error is not.
+    assert [p for p in problems if p.startswith("page error")] == []
