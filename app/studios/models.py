@@ -1,6 +1,7 @@
 import enum
+from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import TimestampMixin, str_enum
@@ -52,6 +53,10 @@ class Studio(TimestampMixin, db.Model):
     # Card payments: the studio's own Stripe account. Without both, customers pay at the studio.
     stripe_secret_key: Mapped[str | None] = mapped_column(String(255))
     stripe_webhook_secret: Mapped[str | None] = mapped_column(String(255))
+    # Training: loads are logged in this unit; the tablet's steppers move by this much.
+    load_unit: Mapped[str] = mapped_column(String(2), default="kg", server_default="kg")
+    load_increment: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("2.5"),
+                                                    server_default="2.5")
 
     locations: Mapped[list["Location"]] = relationship(
         back_populates="studio", order_by="Location.id"
