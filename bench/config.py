@@ -1,5 +1,6 @@
 """Scales, paths and service addresses of the harness."""
 
+import hashlib
 import os
 import sys
 from dataclasses import dataclass
@@ -14,6 +15,12 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 SECRET_KEY = "bench-secret-not-for-production"
 PASSWORD = "bench-pass"
 RESULTS = ROOT / "bench" / "results.json"
+
+
+# The schema a database was built with is part of its name: checkouts on different migrations
+# never reuse (or drop) each other's data.
+SCHEMA = hashlib.sha1(" ".join(sorted(p.name for p in (ROOT / "migrations" / "versions")
+                                      .glob("*.py"))).encode()).hexdigest()[:8]
 
 
 def db_url(name: str) -> str:
@@ -36,6 +43,6 @@ class Scale:
         return self.studios * (self.days_back + self.days_ahead) * self.per_day
 
 
-SMALL = Scale("small", "fitflow_bench_small", 1_000, 10_000, 1, 28, 28)
-LARGE = Scale("large", "fitflow_bench_large", 100_000, 1_000_000, 10, 182, 183)
-QUICK_LARGE = Scale("large", "fitflow_bench_quick_large", 10_000, 100_000, 2, 91, 91)
+SMALL = Scale("small", f"fitflow_bench_small_{SCHEMA}", 1_000, 10_000, 1, 28, 28)
+LARGE = Scale("large", f"fitflow_bench_large_{SCHEMA}", 100_000, 1_000_000, 10, 182, 183)
+QUICK_LARGE = Scale("large", f"fitflow_bench_quick_large_{SCHEMA}", 10_000, 100_000, 2, 91, 91)

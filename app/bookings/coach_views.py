@@ -13,6 +13,7 @@ from app.bookings.errors import NotBookedHere
 from app.bookings.queries import get_booking_or_404, list_roster
 from app.core.db import utcnow
 from app.core.errors import DomainError
+from app.core.idempotency import first_use, request_key
 from app.core.htmx import render
 from app.extensions import db
 from app.schedule.models import ScheduledClass
@@ -37,6 +38,9 @@ def _roster(cls, *, status=200, message=None, level="success"):
 
 def _act(class_id: int, action):
     cls = _class_or_404(class_id)
+    if not first_use(request_key(), current_user.id):  # a replay from the tablet's queue
+        db.session.rollback()
+        return _roster(cls)
     try:
         message = action(cls)
     except DomainError as exc:

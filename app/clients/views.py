@@ -13,6 +13,7 @@ from app.core.htmx import render, wants_fragment
 from app.extensions import db
 from app.studios.policies import coaches_anywhere
 from app.studios.queries import get_studio_or_404
+from app.training.logbook import training_start
 
 bp = Blueprint("clients", __name__, url_prefix="/coach/clients")
 LIST = "clients/list.html"
@@ -42,7 +43,8 @@ def list_clients():
 @login_required
 def show_client(studio: str, customer_id: int):
     studio_, customer, link = _client_or_404(studio, customer_id)
-    return render(PROFILE, profile=client_profile(studio_, customer, link, utcnow()), now=utcnow())
+    return render(PROFILE, profile=client_profile(studio_, customer, link, utcnow()), now=utcnow(),
+                  training=training_start(studio_, customer, utcnow()))
 
 
 @bp.post("/<studio>/<int:customer_id>/notes")

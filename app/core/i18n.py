@@ -105,6 +105,15 @@ def format_money(minor: int, currency: str) -> str:
     return text
 
 
+def format_quantity(value) -> str:
+    """A weight or other measured amount as typed on the tablet: Latin digits, a dot, no trailing
+    zeros (80, 77.5, 1.25) in both languages."""
+    if value is None:
+        return ""
+    text = format(Decimal(value).quantize(Decimal("0.01")), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def switch_language_url(lang: str) -> str:
     """This page's URL in another language (a full page load: <html dir> changes)."""
     args = request.args.to_dict()
@@ -125,6 +134,7 @@ def init_app(app):
         datetime=format_datetime,
         money=format_money,
         and_list=format_list,
+        load=format_quantity,
     )
 
     @app.after_request

@@ -176,6 +176,7 @@ class TrainingSession(TimestampMixin, db.Model):
     extra_exercise_ids: Mapped[list] = mapped_column(JSON, default=list)  # added on the day
 
     client = relationship("User", foreign_keys=[client_id])
+    studio = relationship("Studio")
     workout: Mapped[Workout | None] = relationship()
     sets: Mapped[list["LoggedSet"]] = relationship(
         back_populates="session", order_by="LoggedSet.logged_at")

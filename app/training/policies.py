@@ -12,3 +12,8 @@ def coaching_studios(user) -> list:
 def can_add_exercise(user, studio) -> bool:
     """Any staff of the studio may add to its own exercises."""
     return can_coach(user, studio)
+
+
+def can_log_training(user, studio) -> bool:
+    """Staff who coach at the studio log its clients' workouts."""
+    return can_coach(user, studio)

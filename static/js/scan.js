@@ -3,6 +3,9 @@
 // (or a USB/Bluetooth scanner that types and presses Enter) does the same job.
 (function () {
   "use strict";
+  if (window.FitFlow && window.FitFlow.scan) return;  // a boosted navigation ran it before
+  window.FitFlow = window.FitFlow || {};
+  window.FitFlow.scan = true;
   function setup(root) {
     var form = root.querySelector("form[data-scan]");
     if (!form || form.dataset.ready || !("BarcodeDetector" in window) || !navigator.mediaDevices) return;
@@ -34,6 +37,16 @@
     var input = document.querySelector("form[data-scan] input[name=code]");
     if (input) input.focus();
   }
-  document.addEventListener("DOMContentLoaded", ready);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
   document.addEventListener("htmx:afterSettle", ready);
+  // A scan queued while offline: clear the field for the next member.
+  document.addEventListener("fitflow:queued", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-scan]");
+    if (!form) return;
+    var input = form.querySelector("input[name=code]");
+    form.querySelectorAll("input, button").forEach(function (el) { el.disabled = false; });
+    input.value = "";
+    input.focus();
+  });
 })();

@@ -180,3 +180,26 @@ def test_today_is_each_studios_own_today(client, app):
     page = Page(client.get("/coach/?lang=en"))
     links = sorted(a.get("href") for a in page.all("a.coach-class"))
     assert links == sorted(f"/coach/classes/{c.id}/" for c in mine)
+
+
+def test_a_replayed_tap_from_the_offline_queue_is_applied_once(tablet, studio, cls):
+    """Check in (key A), undo (key B), then the queue replays A and B — a lost answer, a
+    second sync: the member stays checked out, as the coach left it."""
+    (b,) = booked(studio, cls)
+    check_in = roster_url(cls, f"bookings/{b.id}/check-in")
+    undo = roster_url(cls, f"bookings/{b.id}/undo")
+    tap_a, tap_b = {**HX, "Idempotency-Key": "tap-a-0001"}, {**HX, "Idempotency-Key": "tap-b-0001"}
+    assert tablet.post(check_in, headers=tap_a).status_code == 200
+    assert tablet.post(undo, headers=tap_b).status_code == 200
+    replay = tablet.post(check_in, headers=tap_a)
+    assert replay.status_code == 200 and "Checked in" not in Page(replay).text()
+    assert tablet.post(undo, headers=tap_b).status_code == 200
+    assert status_of(b) == BookingStatus.CONFIRMED
+
+
+def test_negative_control_without_keys_a_replay_checks_in_again(tablet, studio, cls):
+    (b,) = booked(studio, cls)
+    tablet.post(roster_url(cls, f"bookings/{b.id}/check-in"), headers=HX)
+    tablet.post(roster_url(cls, f"bookings/{b.id}/undo"), headers=HX)
+    tablet.post(roster_url(cls, f"bookings/{b.id}/check-in"), headers=HX)
+    assert status_of(b) == BookingStatus.ATTENDED
