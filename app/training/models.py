@@ -73,6 +73,7 @@ class PlanStatus(enum.StrEnum):
 
 
 LOAD_DIGITS = Numeric(7, 2)
+UNIT_LABELS = {"kg": _l("kg"), "lb": _l("lb")}  # a studio's load unit as shown
 TITLE_MAX = 120
 REPS_MAX = 1000
 LOAD_MAX = Decimal("10000")

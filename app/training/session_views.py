@@ -12,7 +12,7 @@ from app.extensions import db
 from app.studios.queries import get_studio_or_404
 from app.training import sessions
 from app.training.logbook import session_blocks
-from app.training.models import RECORD_LABELS, TrainingSession, Workout
+from app.training.models import RECORD_LABELS, UNIT_LABELS, TrainingSession, Workout
 from app.training.policies import can_log_training
 from app.training.queries import list_exercises
 
@@ -37,6 +37,7 @@ def _session_or_404(session_id: int) -> TrainingSession:
 def _context(session: TrainingSession, **extra) -> dict:
     studio = session.studio
     return dict(session=session, studio=studio, client=session.client,
+                unit=UNIT_LABELS.get(studio.load_unit, studio.load_unit),
                 blocks=session_blocks(session), record_labels=RECORD_LABELS,
                 library=list_exercises([studio]), **extra)
 
