@@ -7,12 +7,14 @@ import pytest
 from app.appointments.models import Appointment, AppointmentStatus, Availability, SessionType
 from app.appointments.slots import free_slots
 from app.core.db import utcnow
+from app.core.i18n import local
 from app.extensions import db
 from app.schedule.queries import local_today
 from app.studios.models import Role
 from tests.appointments.helpers import coach_with_hours, session_type
 from tests.conftest import login
 from tests.factories import StudioFactory, UserFactory, staff
+from tests.pages import Page
 
 HX = {"HX-Request": "true"}
 
@@ -159,3 +161,20 @@ def test_console_creates_session_types_hours_and_time_off(client):
     login(client, customer)
     assert client.get(base).status_code == 404
     assert client.get(f"/manage/{studio.slug}/sessions/coaches/{customer.id}").status_code == 404
+
+
+def test_the_coachs_today_lists_todays_1_1_sessions_in_the_studio_zone(client):
+    studio = StudioFactory(location__timezone="America/Toronto")
+    coach, st = coach_with_hours(studio), session_type(studio)
+    now = utcnow()
+    # Noon today in Toronto, and noon tomorrow: only the first is "today".
+    noon = local(now, "America/Toronto").replace(hour=12, minute=0, second=0, microsecond=0)
+    for name, start in (("Today Client", noon), ("Tomorrow Client", noon + timedelta(days=1))):
+        db.session.add(Appointment(studio_id=studio.id, coach_id=coach.id,
+                                   customer_id=UserFactory(name=name).id, session_type_id=st.id,
+                                   location_id=studio.locations[0].id, starts_at=start,
+                                   ends_at=start + timedelta(hours=1)))
+    db.session.flush()
+    login(client, coach)
+    text = Page(client.get("/coach/")).text()
+    assert "Today Client" in text and "Tomorrow Client" not in text
