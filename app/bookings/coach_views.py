@@ -13,8 +13,8 @@ from app.bookings.errors import NotBookedHere
 from app.bookings.queries import get_booking_or_404, list_roster
 from app.core.db import utcnow
 from app.core.errors import DomainError
-from app.core.idempotency import first_use, request_key
 from app.core.htmx import render
+from app.core.idempotency import first_use, request_key
 from app.extensions import db
 from app.schedule.models import ScheduledClass
 from app.studios.policies import can_see_roster

@@ -4,16 +4,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import abort
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
+from app.appointments.models import Appointment
 from app.bookings.models import ACTIVE, Booking, BookingStatus
 from app.clients.models import ClientNote
 from app.extensions import db
 from app.memberships.queries import WalletEntry, list_wallet
 from app.schedule.models import ScheduledClass
 from app.studios.models import StaffRole, Studio, StudioCustomer
+from app.training.models import TrainingPlan, TrainingSession
 
 RECENT = timedelta(days=90)
 COUNTED = (BookingStatus.ATTENDED, BookingStatus.NO_SHOW, BookingStatus.LATE_CANCELLED)
@@ -27,17 +29,29 @@ class ClientRow:
 
 
 def list_coach_clients(coach, now: datetime, search: str = "", limit: int = 200) -> list[ClientRow]:
-    """Customers who booked the coach's classes (last 90 days or upcoming), per studio where the
-    coach is still staff; `search` narrows by name or email."""
-    query = (
-        select(User, Studio, func.max(ScheduledClass.starts_at))
-        .select_from(Booking)
+    """The coach's clients per studio where the coach is still staff: customers of their classes
+    and 1:1 sessions (last 90 days or upcoming) and those they train (plans, logged workouts);
+    `search` narrows by name or email; sorted by name."""
+    since = now - RECENT
+    contacts = union_all(
+        select(Booking.customer_id.label("user_id"), Booking.studio_id.label("studio_id"),
+               ScheduledClass.starts_at.label("at"))
         .join(ScheduledClass, ScheduledClass.id == Booking.class_id)
-        .join(StaffRole, (StaffRole.studio_id == Booking.studio_id) & (StaffRole.user_id == coach.id))
-        .join(User, User.id == Booking.customer_id)
-        .join(Studio, Studio.id == Booking.studio_id)
-        .where(ScheduledClass.coach_id == coach.id, ScheduledClass.starts_at >= now - RECENT,
-               Booking.status != BookingStatus.CANCELLED)
+        .where(ScheduledClass.coach_id == coach.id, ScheduledClass.starts_at >= since,
+               Booking.status != BookingStatus.CANCELLED),
+        select(Appointment.customer_id, Appointment.studio_id, Appointment.starts_at)
+        .where(Appointment.coach_id == coach.id, Appointment.starts_at >= since),
+        select(TrainingPlan.client_id, TrainingPlan.studio_id, TrainingPlan.created_at)
+        .where(TrainingPlan.coach_id == coach.id),
+        select(TrainingSession.client_id, TrainingSession.studio_id, TrainingSession.started_at)
+        .where(TrainingSession.coach_id == coach.id, TrainingSession.started_at >= since),
+    ).subquery()
+    query = (
+        select(User, Studio, func.max(contacts.c.at))
+        .select_from(contacts)
+        .join(StaffRole, (StaffRole.studio_id == contacts.c.studio_id) & (StaffRole.user_id == coach.id))
+        .join(User, User.id == contacts.c.user_id)
+        .join(Studio, Studio.id == contacts.c.studio_id)
         .group_by(User.id, Studio.id)
         .order_by(User.name, User.id, Studio.slug)
         .limit(limit)

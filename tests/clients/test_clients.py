@@ -8,11 +8,15 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.appointments.models import Appointment
 from app.bookings import attendance, services
 from app.clients.models import ClientNote
+from app.core.db import utcnow
 from app.extensions import db
-from app.studios.models import Role
+from app.studios.models import Role, StudioCustomer
 from app.studios.services import grant_role
+from app.training.models import TrainingPlan
+from tests.appointments.helpers import session_type
 from tests.conftest import login
 from tests.factories import ClassFactory, StudioFactory, UserFactory, paid_order, staff
 from tests.pages import Page
@@ -182,3 +186,19 @@ def test_a_former_client_falls_off_the_list_after_90_days(client, t):
     login(client, coach)
     assert "Gone Long" not in Page(client.get("/coach/clients/")).text("#client-results")
     assert "Nora Haddad" in Page(client.get("/coach/clients/")).text("#client-results")
+
+
+def test_clients_also_come_from_1_1_sessions_and_training_plans(client, t):
+    pt, trained = UserFactory(name="Pia Tamer"), UserFactory(name="Tariq Noor")
+    start = utcnow() + timedelta(days=1)
+    db.session.add(Appointment(studio_id=t["a"].id, coach_id=t["coach"].id, customer_id=pt.id,
+                               session_type_id=session_type(t["a"]).id,
+                               location_id=t["a"].locations[0].id, starts_at=start,
+                               ends_at=start + timedelta(hours=1)))
+    db.session.add(StudioCustomer(studio_id=t["a"].id, user_id=trained.id))
+    db.session.add(TrainingPlan(studio_id=t["a"].id, client_id=trained.id, coach_id=t["coach"].id,
+                                title="Base", weeks=4, days_per_week=3))
+    db.session.flush()
+    login(client, t["coach"])
+    names = Page(client.get("/coach/clients/")).text("#client-results")
+    assert "Pia Tamer" in names and "Tariq Noor" in names and "Omar Saleh" not in names
