@@ -77,7 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.memberships.views import bp as memberships
     from app.operator.views import bp as operator
     from app.pwa.views import bp as pwa
-    from app.schedule.coach_views import bp as coach
+    from app.coach.views import bp as coach
     from app.schedule.manage_views import bp as schedule_manage
     from app.schedule.views import bp as schedule
     from app.studios.manage_views import bp as studio_manage
