@@ -72,12 +72,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.bookings.coach_views import bp as coach_roster
     from app.bookings.views import bp as bookings
     from app.clients.views import bp as clients
+    from app.coach.views import bp as coach
     from app.core.health import bp as health
     from app.memberships.manage_views import bp as memberships_manage
     from app.memberships.views import bp as memberships
     from app.operator.views import bp as operator
     from app.pwa.views import bp as pwa
-    from app.coach.views import bp as coach
     from app.schedule.manage_views import bp as schedule_manage
     from app.schedule.views import bp as schedule
     from app.studios.manage_views import bp as studio_manage
