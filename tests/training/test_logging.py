@@ -317,3 +317,13 @@ def test_a_plan_day_of_another_client_cannot_be_started(client, t):
     response = client.post(f"/coach/clients/{t['a'].slug}/{other.id}/sessions",
                            data={"workout": t["day"].id})
     assert response.status_code == 404
+
+
+def test_a_set_beyond_the_plan_repeats_the_set_logged_before(client, t):
+    s = new_session(t, workout=None)
+    sessions.add_exercise(s, t["a"], t["bench"].id)
+    log(s, t, "bench", 70, 6, 0)
+    login(client, t["coach"])
+    page = Page(client.get(f"/coach/sessions/{s.id}/"))
+    assert page.one(f"#set-{t['bench'].id}-1 input[name=load]").get("value") == "70"
+    assert page.one(f"#set-{t['bench'].id}-1 input[name=reps]").get("value") == "6"
