@@ -11,12 +11,14 @@ from app.appointments.models import Availability, TimeOff
 from app.appointments.queries import (
     get_coach_or_404,
     get_owned_or_404,
+    get_session_type_or_404,
     list_availability,
     list_session_types,
     list_time_off,
 )
 from app.core.db import utcnow
 from app.core.i18n import translated
+from app.core.money import to_input
 from app.extensions import db
 from app.schedule.forms import WEEKDAYS
 from app.schedule.queries import studio_timezone
@@ -47,6 +49,33 @@ def create_session_type():
     if not form.validate_on_submit():
         return _types_page(form, 422)
     services.save_session_type(g.studio, **form.values())
+    db.session.commit()
+    flash(_("Session type saved."), "success")
+    return redirect(url_for(".session_types"), 303)
+
+
+def _edit_page(session_type, form, status=200):
+    return render_template("appointments/manage_type_edit.html", studio=g.studio, form=form,
+                           session_type=session_type), status
+
+
+@bp.get("/sessions/types/<int:type_id>")
+def edit_session_type(type_id: int):
+    st = get_session_type_or_404(g.studio, type_id)
+    form = SessionTypeForm(currency=st.currency, name_en=st.name.get("en", ""),
+                           name_ar=st.name.get("ar", ""), duration_minutes=st.duration_minutes,
+                           buffer_minutes=st.buffer_minutes, active=st.active,
+                           price=to_input(st.price_minor, st.currency))
+    return _edit_page(st, form)
+
+
+@bp.post("/sessions/types/<int:type_id>")
+def update_session_type(type_id: int):
+    st = get_session_type_or_404(g.studio, type_id)
+    form = SessionTypeForm(currency=st.currency)
+    if not form.validate_on_submit():
+        return _edit_page(st, form, 422)
+    services.save_session_type(g.studio, st, **form.values())
     db.session.commit()
     flash(_("Session type saved."), "success")
     return redirect(url_for(".session_types"), 303)

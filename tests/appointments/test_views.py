@@ -178,3 +178,24 @@ def test_the_coachs_today_lists_todays_1_1_sessions_in_the_studio_zone(client):
     login(client, coach)
     text = Page(client.get("/coach/")).text()
     assert "Today Client" in text and "Tomorrow Client" not in text
+
+
+def test_console_edits_a_session_type_and_can_stop_its_bookings(client):
+    studio, other = StudioFactory(), StudioFactory()
+    st, theirs = session_type(studio), session_type(other)
+    login(client, staff(studio, Role.OWNER))
+    url = f"/manage/{studio.slug}/sessions/types/{st.id}"
+    form = Page(client.get(url))
+    assert form.one("input[name=price]").get("value") == "60.00"
+    assert form.one("input[name=duration_minutes]").get("value") == "60"
+    bad = client.post(url, data={"name_en": "", "name_ar": "", "duration_minutes": "60",
+                                 "buffer_minutes": "0", "price": "60"})
+    assert bad.status_code == 422
+    ok = client.post(url, data={"name_en": "Coaching", "duration_minutes": "30",
+                                "buffer_minutes": "5", "price": "40.50"})  # "active" unticked
+    assert ok.status_code == 303
+    db.session.expire_all()
+    st = db.session.get(SessionType, st.id)
+    assert (st.name, st.duration_minutes, st.buffer_minutes, st.price_minor, st.active) == (
+        {"en": "Coaching"}, 30, 5, 4050, False)
+    assert client.get(f"/manage/{studio.slug}/sessions/types/{theirs.id}").status_code == 404
