@@ -50,9 +50,26 @@ def world(app):
     order, payment, invoice = paid_order(studio, owner, rendered=True)
     pass_ = db.session.scalar(select(Pass).where(Pass.order_id == order.id))
     appointment, window = own_appointment(studio, owner)
+    training, logged = own_training(studio, owner)
     return dict(studio=studio, owner=owner, class_type=class_type, cls=cls, booking=booking,
                 order=order, payment=payment, invoice=invoice, pass_=pass_,
-                appointment=appointment, window=window)
+                appointment=appointment, window=window, training=training, logged=logged)
+
+
+def own_training(studio, owner):
+    """A workout the owner coached themselves through, with one logged set."""
+    import uuid
+
+    from app.training import sessions
+    from app.training.library import seed_library
+    from app.training.models import Exercise
+
+    seed_library()
+    exercise = db.session.scalar(select(Exercise).where(Exercise.studio_id.is_(None)).limit(1))
+    training = sessions.start_session(studio, owner, coach=owner)
+    logged, _created = sessions.log_set(training, studio, set_id=str(uuid.uuid4()),
+                                        exercise_id=exercise.id, position=0, reps=5, load="40")
+    return training, logged
 
 
 def own_appointment(studio, owner):
@@ -85,7 +102,9 @@ def sample_values(world, lang="en") -> dict:
             "order_id": world["order"].id, "payment_id": world["payment"].id,
             "invoice_id": world["invoice"].id, "pass_id": world["pass_"].id,
             "customer_id": world["owner"].id, "coach_id": world["owner"].id,
-            "appointment_id": world["appointment"].id, "row_id": world["window"].id}
+            "appointment_id": world["appointment"].id, "row_id": world["window"].id,
+            "session_type_id": world["appointment"].session_type_id,
+            "session_id": world["training"].id, "set_id": world["logged"].id}
 
 
 def sign_in_with_token(client, user):

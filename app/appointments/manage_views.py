@@ -59,9 +59,9 @@ def _edit_page(session_type, form, status=200):
                            session_type=session_type), status
 
 
-@bp.get("/sessions/types/<int:type_id>")
-def edit_session_type(type_id: int):
-    st = get_session_type_or_404(g.studio, type_id)
+@bp.get("/sessions/types/<int:session_type_id>")
+def edit_session_type(session_type_id: int):
+    st = get_session_type_or_404(g.studio, session_type_id)
     form = SessionTypeForm(currency=st.currency, name_en=st.name.get("en", ""),
                            name_ar=st.name.get("ar", ""), duration_minutes=st.duration_minutes,
                            buffer_minutes=st.buffer_minutes, active=st.active,
@@ -69,9 +69,9 @@ def edit_session_type(type_id: int):
     return _edit_page(st, form)
 
 
-@bp.post("/sessions/types/<int:type_id>")
-def update_session_type(type_id: int):
-    st = get_session_type_or_404(g.studio, type_id)
+@bp.post("/sessions/types/<int:session_type_id>")
+def update_session_type(session_type_id: int):
+    st = get_session_type_or_404(g.studio, session_type_id)
     form = SessionTypeForm(currency=st.currency)
     if not form.validate_on_submit():
         return _edit_page(st, form, 422)
