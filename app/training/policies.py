@@ -1,4 +1,4 @@
-"""Who may open the exercise library and add to a studio's exercises."""
+"""Who may open the exercise library, add to a studio's exercises, and edit workouts and plans."""
 
 from app.studios.policies import can_coach
 from app.studios.queries import studios_managed_by
@@ -11,4 +11,10 @@ def coaching_studios(user) -> list:
 
 def can_add_exercise(user, studio) -> bool:
     """Any staff of the studio may add to its own exercises."""
+    return can_coach(user, studio)
+
+
+def can_edit_training(user, studio) -> bool:
+    """Staff who coach at the studio edit its workout templates and its clients' plans;
+    customers never do."""
     return can_coach(user, studio)
