@@ -54,6 +54,14 @@ def _unit(studio) -> str:
     return str(UNITS.get(studio.load_unit, studio.load_unit))
 
 
+def _form_id(name: str, error) -> int:
+    """A row id chosen in the form; anything but a plain number is `error` (422)."""
+    value = request.form.get(name, "")
+    if not value.isascii() or not value.isdigit() or len(value) > 9:
+        raise error()
+    return int(value)
+
+
 def _studio_or_404(slug: str):
     """The studio, for staff who coach there; for anyone else it does not exist."""
     studio = get_studio_or_404(slug)
@@ -203,10 +211,7 @@ def rename_workout(studio: str, workout_id: int):
 @login_required
 def add_exercise(studio: str, workout_id: int):
     def add(studio_, workout, _item, _set):
-        exercise_id = request.form.get("exercise_id", "")
-        if not exercise_id.isascii() or not exercise_id.isdigit() or len(exercise_id) > 9:
-            raise UnknownExercise()
-        exercise = get_library_exercise_or_404(studio_, int(exercise_id))
+        exercise = get_library_exercise_or_404(studio_, _form_id("exercise_id", UnknownExercise))
         plans.add_workout_exercise(workout, exercise, actor=current_user)
         return _("Added: %(name)s", name=translated(exercise.name))
     return _edit(studio, workout_id, add)
@@ -273,10 +278,7 @@ def remove_set(studio: str, workout_id: int, item_id: int, set_id: int):
 @login_required
 def copy_template(studio: str, workout_id: int):
     def copy(studio_, workout, _item, _set):
-        template_id = request.form.get("template_id", "")
-        if not template_id.isascii() or not template_id.isdigit() or len(template_id) > 9:
-            raise UnknownTemplate()
-        template = get_workout_or_404(studio_, int(template_id))
+        template = get_workout_or_404(studio_, _form_id("template_id", UnknownTemplate))
         plans.copy_template_into(template, workout, actor=current_user)
         return _("Added the exercises of %(title)s", title=template.title)
     return _edit(studio, workout_id, copy)

@@ -88,3 +88,27 @@ def test_negative_control_without_the_lock_two_exercises_share_a_position(app, w
     results, errors = add_all_at_once(app, workout_id, coach_id, exercise_ids[:2])
     assert errors == [] and len(results) == 2
     assert stored_positions(app, workout_id) == [0, 1, 1], "without the lock the race should collide"
+
+
+def test_a_locked_workout_answers_busy_instead_of_hanging(app, workout):
+    """Another transaction holds the workout row: the edit gives up after the lock timeout."""
+    from app.accounts.models import User
+    from app.training.errors import WorkoutBusy
+
+    workout_id, coach_id, exercise_ids = workout
+    app.config["WORKOUT_LOCK_TIMEOUT_MS"] = 300
+    with app.app_context():
+        conn = db.engine.connect()
+        tx = conn.begin()
+        conn.execute(select(Workout.id).where(Workout.id == workout_id).with_for_update())
+        try:
+            template = db.session.get(Workout, workout_id)
+            with pytest.raises(WorkoutBusy):
+                plans.add_workout_exercise(template, db.session.get(Exercise, exercise_ids[1]),
+                                           actor=db.session.get(User, coach_id))
+            db.session.rollback()
+        finally:
+            tx.rollback()
+            conn.close()
+            app.config.pop("WORKOUT_LOCK_TIMEOUT_MS")
+    assert stored_positions(app, workout_id) == [0]
