@@ -51,9 +51,11 @@ def world(app):
     pass_ = db.session.scalar(select(Pass).where(Pass.order_id == order.id))
     appointment, window = own_appointment(studio, owner)
     training, logged = own_training(studio, owner)
+    day = own_plan_day(studio, owner)
     return dict(studio=studio, owner=owner, class_type=class_type, cls=cls, booking=booking,
                 order=order, payment=payment, invoice=invoice, pass_=pass_,
-                appointment=appointment, window=window, training=training, logged=logged)
+                appointment=appointment, window=window, training=training, logged=logged,
+                day=day)
 
 
 def own_training(studio, owner):
@@ -94,6 +96,22 @@ def own_appointment(studio, owner):
     return appointment, window
 
 
+def own_plan_day(studio, owner):
+    """The owner, a customer of their own studio, has a training plan; its first day has an
+    exercise with its sets."""
+    from app.studios.services import ensure_customer
+    from app.training import plans
+    from app.training.services import add_exercise
+
+    ensure_customer(studio, owner)
+    plan = plans.create_plan(studio, owner, title="Plan", weeks=2, days_per_week=2, actor=owner)
+    day = plan.workouts[0]
+    exercise = add_exercise(studio, name={"en": "Squat"}, cues={}, muscle_group="legs",
+                            equipment="barbell")
+    plans.add_workout_exercise(day, exercise, actor=owner)
+    return day
+
+
 def sample_values(world, lang="en") -> dict:
     return {"studio": world["studio"].slug, "class_id": world["cls"].id,
             "type_id": world["class_type"].id, "booking_id": world["booking"].id,
@@ -104,7 +122,10 @@ def sample_values(world, lang="en") -> dict:
             "customer_id": world["owner"].id, "coach_id": world["owner"].id,
             "appointment_id": world["appointment"].id, "row_id": world["window"].id,
             "session_type_id": world["appointment"].session_type_id,
-            "session_id": world["training"].id, "set_id": world["logged"].id}
+            "session_id": world["training"].id, "logged_set_id": world["logged"].id,
+            "workout_id": world["day"].id, "item_id": world["day"].items[0].id,
+            "set_id": world["day"].items[0].sets[0].id,
+            "training_plan_id": world["day"].plan_id}
 
 
 def sign_in_with_token(client, user):
@@ -440,6 +461,13 @@ def valid_forms(world) -> dict[str, dict]:
         f"/manage/{studio.slug}/payments/{world['payment'].id}/refunds": {
             f"refund-{world['payment'].id}-amount": "1.00",
             f"refund-{world['payment'].id}-reason": "moved"},
+        f"/coach/clients/{studio.slug}/{world['owner'].id}/plans": {
+            "title": "Block", "weeks": "4", "days_per_week": "3"},
+        f"/coach/workouts/{studio.slug}/{world['day'].id}/exercises/{world['day'].items[0].id}"
+        f"/sets/{world['day'].items[0].sets[0].id}": {"reps": "8", "load": "60.5"},
+        f"/coach/workouts/{studio.slug}/{world['day'].id}/exercises/{world['day'].items[0].id}"
+        "/rest": {"rest_seconds": "90"},
+        f"/coach/workouts/{studio.slug}/{world['day'].id}/title": {"title": "Heavy"},
     }
 
 

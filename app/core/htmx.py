@@ -1,7 +1,7 @@
 """Page or fragment: one place decides, and every answer says it varies on HX-Request."""
 
 from flask import make_response, render_template, request
-from jinja2_fragments.flask import render_block
+from jinja2_fragments.flask import render_block, render_blocks
 
 
 def wants_fragment() -> bool:
@@ -14,10 +14,13 @@ def wants_fragment() -> bool:
     )
 
 
-def render(template: str, block: str | None = None, *, status: int = 200, **context):
-    """Render the page, or only `block` of it when htmx asked for a fragment."""
+def render(template: str, block: str | None = None, *, status: int = 200, oob: tuple = (),
+           **context):
+    """Render the page, or only `block` of it when htmx asked for a fragment; the blocks named
+    in `oob` (carrying `hx-swap-oob`) go along with the fragment for out-of-band swaps."""
     if block and wants_fragment():
-        body = render_block(template, block, **context)
+        body = render_blocks(template, [block, *oob], **context) if oob else \
+            render_block(template, block, **context)
     else:
         body = render_template(template, **context)
     response = make_response(body, status)

@@ -26,7 +26,9 @@ from app.schedule.queries import local_today
 from app.schedule.services import create_series, save_class_type
 from app.studios.models import Location, Role, Room, Studio, WaitlistMode
 from app.studios.services import ensure_customer, grant_role
+from app.training import plans as training_plans
 from app.training.library import seed_library
+from app.training.models import Exercise, Workout
 
 PASSWORD = "fitflow-demo"
 
@@ -205,6 +207,41 @@ def _bookings(studio: Studio, customers: list[User], rng: random.Random) -> int:
     return made
 
 
+# (title in Arabic, title in English, [(built-in exercise, reps, load)]) — three sets each
+TEMPLATES = [
+    ("الجسم كامل أ", "Full body A", [("Back squat", 8, "60"), ("Bench press", 8, "50"),
+                                      ("Barbell row", 10, "40"), ("Push-up", 12, None)]),
+    ("الجسم كامل ب", "Full body B", [("Deadlift", 5, "80"), ("Overhead press", 8, "35"),
+                                      ("Pull-up", 6, None)]),
+]
+
+
+def _training(studio: Studio, coach, customer) -> None:
+    """Two workout templates and a four-week plan for the demo customer (once per studio)."""
+    if db.session.scalar(select(Workout.id).where(Workout.studio_id == studio.id).limit(1)):
+        return
+    builtins = {e.name["en"]: e for e in db.session.scalars(
+        select(Exercise).where(Exercise.studio_id.is_(None)))}
+    templates = []
+    for title_ar, title_en, rows in TEMPLATES:
+        title = title_ar if studio.default_language == "ar" else title_en
+        template = training_plans.create_template(studio, title, actor=coach)
+        for name, reps, load in rows:
+            item = training_plans.add_workout_exercise(template, builtins[name], actor=coach)
+            for set_ in item.sets:
+                training_plans.update_set(template, item, set_, reps=reps, load=load,
+                                          unit=studio.load_unit, actor=coach)
+        templates.append(template)
+    ensure_customer(studio, customer)
+    title = "خطة القوة" if studio.default_language == "ar" else "Strength block"
+    plan = training_plans.create_plan(studio, customer, title=title, weeks=4, days_per_week=3,
+                                      actor=coach)
+    first_week = plan.workouts[:3]
+    for day, template in zip(first_week, (templates[0], templates[1], templates[0]), strict=True):
+        training_plans.copy_template_into(template, day, actor=coach)
+        training_plans.copy_day_to_every_week(day, actor=coach)
+
+
 def load_demo(seed: int = 7) -> dict:
     """Create (or complete) the demo data and commit it. Returns a short summary."""
     rng = random.Random(seed)
@@ -237,6 +274,9 @@ def load_demo(seed: int = 7) -> dict:
             _timetable(studio, spec, [coach, coach2])
             summary["bookings"] += _bookings(studio, customers, rng)
     seed_library()
+    for spec in STUDIOS:
+        _training(db.session.scalar(select(Studio).where(Studio.slug == spec["slug"])), coach,
+                  customer)
     db.session.commit()
     summary["customers"] = len(customers)
     return summary

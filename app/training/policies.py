@@ -1,4 +1,4 @@
-"""Who may open the exercise library and add to a studio's exercises."""
+"""Who may open the exercise library, add to a studio's exercises, and edit workouts and plans."""
 
 from app.studios.policies import can_coach
 from app.studios.queries import studios_managed_by
@@ -14,6 +14,7 @@ def can_add_exercise(user, studio) -> bool:
     return can_coach(user, studio)
 
 
-def can_log_training(user, studio) -> bool:
-    """Staff who coach at the studio log its clients' workouts."""
+def can_edit_training(user, studio) -> bool:
+    """Staff who coach at the studio edit its workout templates and its clients' plans and log
+    their workouts; customers never do."""
     return can_coach(user, studio)

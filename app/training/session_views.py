@@ -13,7 +13,7 @@ from app.studios.queries import get_studio_or_404
 from app.training import sessions
 from app.training.logbook import session_blocks
 from app.training.models import RECORD_LABELS, UNIT_LABELS, TrainingSession, Workout
-from app.training.policies import can_log_training
+from app.training.policies import can_edit_training
 from app.training.queries import list_exercises
 
 bp = Blueprint("logbook", __name__)
@@ -22,14 +22,14 @@ PAGE = "training/session.html"
 
 def _studio_or_404(slug: str):
     studio = get_studio_or_404(slug)
-    if not can_log_training(current_user, studio):
+    if not can_edit_training(current_user, studio):
         abort(404)
     return studio
 
 
 def _session_or_404(session_id: int) -> TrainingSession:
     session = db.session.get(TrainingSession, session_id)
-    if session is None or not can_log_training(current_user, session.studio):
+    if session is None or not can_edit_training(current_user, session.studio):
         abort(404)
     return session
 
@@ -103,12 +103,12 @@ def log_set(session_id: int):
     return _row_answer(session, logged.exercise_id, logged.position, fresh=True, set_id=logged.id)
 
 
-@bp.post("/coach/sessions/<int:session_id>/sets/<set_id>/undo")
+@bp.post("/coach/sessions/<int:session_id>/sets/<logged_set_id>/undo")
 @login_required
-def undo_set(session_id: int, set_id: str):
+def undo_set(session_id: int, logged_set_id: str):
     session = _session_or_404(session_id)
     try:
-        logged = sessions.undo_set(session, set_id[:64])
+        logged = sessions.undo_set(session, logged_set_id[:64])
     except DomainError:
         abort(404)
     db.session.commit()
