@@ -22,15 +22,21 @@ def _week_labels(weekly: WeeklySeries) -> list[str]:
     return [format_day(week, skeleton="MMMd") for week in weekly.weeks]
 
 
-def e1rm_chart(series: list[ExerciseSeries], unit: str) -> dict | None:
-    """One line per exercise: its best estimated 1RM on each training day."""
+def _day_number(day: date) -> int:
+    return (day - EPOCH).days
+
+
+def e1rm_chart(series: list[ExerciseSeries], unit: str, today: date) -> dict | None:
+    """One line per exercise: its best estimated 1RM on each training day; the time axis runs
+    from the first of those days to today."""
     if not series:
         return None
     return {
         "type": "line", "x": "day", "valueFormat": _value_format(unit),
-        "yTitle": _("Estimated 1RM (%(unit)s)", unit=unit_label(unit)),
+        "xMin": min(_day_number(s.first[0]) for s in series), "xMax": _day_number(today),
         "datasets": [{"label": translated(s.exercise.name),
-                      "points": [[(day - EPOCH).days, float(value)] for day, value in s.points]}
+                      "points": [[_day_number(day), round(float(value), 1)]
+                                 for day, value in s.points]}
                      for s in series],
     }
 
@@ -41,7 +47,7 @@ def volume_chart(weekly: WeeklySeries, unit: str) -> dict | None:
         return None
     return {
         "type": "bar", "x": "category", "labels": _week_labels(weekly),
-        "valueFormat": _value_format(unit), "yTitle": unit_label(unit),
+        "valueFormat": _value_format(unit),
         "datasets": [{"label": _("Volume"), "values": [float(v) for v in weekly.values["volume"]]}],
     }
 
@@ -60,7 +66,7 @@ def attendance_chart(weekly: WeeklySeries) -> dict | None:
 
 def chart_specs(overview: TrainingOverview) -> dict[str, dict | None]:
     """The three progress charts of a client's overview, by name (None: nothing to draw)."""
-    return {"e1rm": e1rm_chart(overview.e1rm, overview.unit),
+    return {"e1rm": e1rm_chart(overview.e1rm, overview.unit, overview.today),
             "volume": volume_chart(overview.volume, overview.unit),
             "attendance": attendance_chart(overview.attendance)}
 

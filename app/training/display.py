@@ -14,18 +14,21 @@ from app.core.i18n import current_language
 UNIT_LABELS = {"kg": _l("kg"), "lb": _l("lb")}
 
 
-def format_number(value) -> str:
-    """80.00 → "80", 62.50 → "62.5", 1234 → "1,234" (Latin digits in Arabic too)."""
-    return numbers.format_decimal(Decimal(value), format="#,##0.#", locale=current_language())
+PLACES = {0: "#,##0", 1: "#,##0.#", 2: "#,##0.##"}
+
+
+def format_number(value, places: int = 2) -> str:
+    """80.00 → "80", 51.25 → "51.25", 1234 → "1,234" (Latin digits in Arabic too)."""
+    return numbers.format_decimal(Decimal(value), format=PLACES[places], locale=current_language())
 
 
 def unit_label(unit: str) -> str:
     return str(UNIT_LABELS.get(unit, unit))
 
 
-def format_weight(value, unit: str) -> str:
-    """A load or a volume in the studio's unit: "80 kg" / "80 كغ"."""
-    return _("%(value)s %(unit)s", value=format_number(value), unit=unit_label(unit))
+def format_weight(value, unit: str, places: int = 2) -> str:
+    """A load or a volume in the studio's unit: "80 kg" / "80 كغ"; estimates to one place."""
+    return _("%(value)s %(unit)s", value=format_number(value, places), unit=unit_label(unit))
 
 
 def format_set(reps: int, load, unit: str) -> str:
@@ -42,8 +45,9 @@ def group_sets(sets) -> list[tuple[int, int, Decimal | None]]:
 
 
 def init_blueprint(bp) -> None:
-    """Template filters for the training pages: `weight`, `set_text`, `set_groups`, `number`."""
+    """Template filters of the training pages: weight, number, set_text, set_groups, unit_label."""
     bp.add_app_template_filter(format_weight, "weight")
     bp.add_app_template_filter(format_number, "number")
     bp.add_app_template_filter(lambda s, unit: format_set(s.reps, s.load, unit), "set_text")
     bp.add_app_template_filter(group_sets, "set_groups")
+    bp.add_app_template_filter(unit_label, "unit_label")

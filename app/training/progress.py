@@ -236,7 +236,9 @@ def e1rm_series(studio: Studio, client: User, today: date) -> list[ExerciseSerie
         return []
     exercises = {e.id: e for e in
                  db.session.scalars(select(Exercise).where(Exercise.id.in_(chosen)))}
-    return [ExerciseSeries(exercises[e], sorted(best[e].items())) for e in chosen]
+    series = [ExerciseSeries(exercises[e], sorted(best[e].items())) for e in chosen]
+    # Highest line first: the legend then reads in the order the lines are stacked.
+    return sorted(series, key=lambda s: (-s.last[1], s.exercise.id))
 
 
 def weekly_volume(studio: Studio, client: User, today: date) -> WeeklySeries:
@@ -336,6 +338,7 @@ class TrainingOverview:
     studio: Studio
     client: User
     timezone: str
+    today: date  # in the studio's zone
     plans: list[PlanView]
     timeline: TimelinePage
     records: list[ExerciseRecords]
@@ -358,7 +361,7 @@ def training_overview(studio: Studio, client: User, now: datetime, page: int = 1
     tz = studio_timezone(studio)
     today = local_day(now, tz)
     return TrainingOverview(
-        studio=studio, client=client, timezone=tz, plans=active_plans(studio, client),
+        studio=studio, client=client, timezone=tz, today=today, plans=active_plans(studio, client),
         timeline=client_timeline(studio, client, page), records=personal_records(studio, client),
         e1rm=e1rm_series(studio, client, today), volume=weekly_volume(studio, client, today),
         attendance=weekly_attendance(studio, client, today))

@@ -47,9 +47,28 @@
     });
   }
 
+  // The time axis: from the first training day to today, four evenly spaced dates.
+  function dayAxis(spec) {
+    var lo = spec.xMin, hi = spec.xMax, pad = Math.max(1, (hi - lo) * 0.04);
+    return {
+      type: "linear", min: lo - pad, max: hi + pad,
+      ticks: { color: INK, align: "inner", callback: function (v) { return day(v); } },
+      afterBuildTicks: function (scale) {
+        var seen = {};
+        scale.ticks = [0, 1, 2, 3].map(function (i) { return Math.round(lo + (hi - lo) * i / 3); })
+          .filter(function (v) { return !seen[v] && (seen[v] = true); })
+          .map(function (v) { return { value: v }; });
+      }
+    };
+  }
+
   function config(spec) {
     var rtl = isRtl(), dir = rtl ? "rtl" : "ltr", byDay = spec.x === "day";
     var value = function (v) { return spec.valueFormat.replace("%v", number(v)); };
+    var x = byDay ? dayAxis(spec) : { type: "category", ticks: { color: INK, maxRotation: 0, autoSkipPadding: 12 } };
+    x.reverse = rtl;
+    x.stacked = !!spec.stacked;
+    x.grid = { display: false };
     return {
       type: spec.type,
       data: { labels: spec.labels, datasets: datasets(spec) },
@@ -58,26 +77,20 @@
         animation: matchMedia("(prefers-reduced-motion: reduce)").matches ? false : { duration: 300 },
         interaction: { mode: byDay ? "nearest" : "index", intersect: false },
         scales: {
-          x: {
-            type: byDay ? "linear" : "category", reverse: rtl, stacked: !!spec.stacked,
-            grid: { display: false },
-            ticks: byDay ? { color: INK, maxTicksLimit: 4, precision: 0, callback: function (v) { return day(v); } }
-                         : { color: INK, maxRotation: 0, autoSkipPadding: 12 }
-          },
+          x: x,
           y: {
             position: rtl ? "right" : "left", beginAtZero: !byDay, grace: byDay ? "10%" : 0,
             stacked: !!spec.stacked, grid: { color: GRID },
-            title: { display: !!spec.yTitle, text: spec.yTitle, color: INK },
             ticks: { color: INK, maxTicksLimit: 5, precision: spec.integer ? 0 : undefined, callback: number }
           }
         },
         plugins: {
           legend: {
             display: spec.datasets.length > 1, rtl: rtl, textDirection: dir,
-            labels: { color: INK, usePointStyle: true, boxWidth: 8, boxHeight: 8 }
+            labels: { color: INK, usePointStyle: byDay, boxWidth: 10, boxHeight: 10 }
           },
           tooltip: {
-            rtl: rtl, textDirection: dir, usePointStyle: true,
+            rtl: rtl, textDirection: dir, usePointStyle: byDay,
             callbacks: {
               title: function (items) { return byDay ? day(items[0].parsed.x, true) : items[0].label; },
               label: function (item) { return item.dataset.label + ": " + value(item.parsed.y); }
