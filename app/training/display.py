@@ -45,9 +45,8 @@ def group_sets(sets) -> list[tuple[int, int, Decimal | None]]:
 
 
 def init_blueprint(bp) -> None:
-    """Template filters of the training pages: weight, number, set_text, set_groups, unit_label."""
+    """Template filters of the training pages: weight, set_text, set_groups, unit_label."""
     bp.add_app_template_filter(format_weight, "weight")
-    bp.add_app_template_filter(format_number, "number")
     bp.add_app_template_filter(lambda s, unit: format_set(s.reps, s.load, unit), "set_text")
     bp.add_app_template_filter(group_sets, "set_groups")
     bp.add_app_template_filter(unit_label, "unit_label")

@@ -215,3 +215,22 @@ def test_the_pages_run_the_same_statements_for_3_or_30_sessions(app, t, path):
             assert client.get(url).status_code == 200
         counts.append(len(seen))
     assert counts[0] == counts[1], counts
+
+
+def test_a_hostile_exercise_name_stays_text_in_the_chart_data(client, t):
+    name = "Bob's \"lift\" </canvas><script>alert(1)</script> & co"
+    own = exercise(name, name, studio=t["a"])
+    workout_session(t["a"], t["nora"], utcnow() - timedelta(days=1), [(own, 5, 200, ["load"])])
+    login(client, t["nora"])
+    response = client.get(f"{ME}?studio={t['a'].slug}")
+    assert "<script>alert" not in response.get_data(as_text=True)
+    labels = [d["label"] for d in charts(Page(response))["e1rm"]["datasets"]]
+    assert labels[0] == name
+
+
+def test_only_the_training_pages_load_the_chart_code(client, t):
+    login(client, t["nora"])
+    for path in ("/", f"/s/{t['a'].slug}/schedule", "/me/bookings", "/me/wallet"):
+        body = client.get(path).get_data(as_text=True)
+        assert "charts.js" not in body and "vendor/chart-" not in body, path
+    assert "charts.js" in client.get(f"{ME}?studio={t['a'].slug}").get_data(as_text=True)
