@@ -83,13 +83,14 @@ def _register_blueprints(app: Flask) -> None:
     from app.studios.manage_views import bp as studio_manage
     from app.studios.views import bp as home
     from app.training.plan_views import bp as training_plans
+    from app.training.progress_views import bp as progress
     from app.training.session_views import bp as logbook
     from app.training.views import bp as training
 
     for bp in (health, home, accounts, schedule, bookings, memberships, billing, coach, coach_roster, clients,
                studio_manage,
                schedule_manage, memberships_manage, billing_manage, billing_webhooks, operator, pwa,
-               appointments, appointments_manage, training, training_plans, logbook):
+               appointments, appointments_manage, training, training_plans, logbook, progress):
         app.register_blueprint(bp)
     if app.config.get("BENCH"):  # FITFLOW_BENCH=1: the harness's control routes (bench/)
         from app.bench import init_app as init_bench

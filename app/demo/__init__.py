@@ -18,6 +18,7 @@ from app.bookings.services import book_class
 from app.core.db import utcnow
 from app.core.errors import DomainError
 from app.core.security import hash_password
+from app.demo.training import seed_training_history
 from app.extensions import db
 from app.memberships.models import Period, Plan, PlanKind
 from app.memberships.services import grant_pass
@@ -274,9 +275,12 @@ def load_demo(seed: int = 7) -> dict:
             _timetable(studio, spec, [coach, coach2])
             summary["bookings"] += _bookings(studio, customers, rng)
     seed_library()
-    for spec in STUDIOS:
-        _training(db.session.scalar(select(Studio).where(Studio.slug == spec["slug"])), coach,
-                  customer)
+    for spec in STUDIOS:  # templates and a plan, then the demo customer's logged workouts
+        studio = db.session.scalar(select(Studio).where(Studio.slug == spec["slug"]))
+        _training(studio, coach, customer)
+        riyadh = spec["slug"] == "riyadh"
+        seed_training_history(customer, studio, coach if riyadh else coach2,
+                              weeks=10 if riyadh else 3, with_plan=riyadh)
     db.session.commit()
     summary["customers"] = len(customers)
     return summary

@@ -1,0 +1,52 @@
+"""How training numbers read in both languages: loads in the studio's unit with Latin digits,
+sets as "reps × load", target sets grouped ("3 sets of 8")."""
+
+from decimal import Decimal
+from itertools import groupby
+
+from babel import numbers
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from app.core.i18n import current_language
+
+UNIT_LABELS = {"kg": _l("kg"), "lb": _l("lb")}
+
+
+PLACES = {0: "#,##0", 1: "#,##0.#", 2: "#,##0.##"}
+
+
+def format_number(value, places: int = 2) -> str:
+    """80.00 → "80", 51.25 → "51.25", 1234 → "1,234" (Latin digits in Arabic too)."""
+    return numbers.format_decimal(Decimal(value), format=PLACES[places], locale=current_language())
+
+
+def unit_label(unit: str) -> str:
+    return str(UNIT_LABELS.get(unit, unit))
+
+
+def format_weight(value, unit: str, places: int = 2) -> str:
+    """A load or a volume in the studio's unit: "80 kg" / "80 كغ"; estimates to one place."""
+    return _("%(value)s %(unit)s", value=format_number(value, places), unit=unit_label(unit))
+
+
+def format_set(reps: int, load, unit: str) -> str:
+    """A set as done or planned: "8 × 80 kg", or "12 reps" without load."""
+    if not load:
+        return ngettext("%(num)s rep", "%(num)s reps", reps)
+    return _("%(reps)s × %(load)s", reps=reps, load=format_weight(load, unit))
+
+
+def group_sets(sets) -> list[tuple[int, int, Decimal | None]]:
+    """Consecutive target sets with the same reps and load, as (how many, reps, load)."""
+    return [(len(list(run)), reps, load)
+            for (reps, load), run in groupby(sets, key=lambda s: (s.reps, s.load or None))]
+
+
+def init_blueprint(bp) -> None:
+    """Template filters of the training pages: weight, set_text, set_groups, unit_label."""
+    bp.add_app_template_filter(format_weight, "weight")
+    bp.add_app_template_filter(lambda s, unit: format_set(s.reps, s.load, unit), "set_text")
+    bp.add_app_template_filter(group_sets, "set_groups")
+    bp.add_app_template_filter(unit_label, "unit_label")
