@@ -12,6 +12,7 @@ from app.extensions import db
 from app.studios.queries import get_studio_or_404
 from app.training import sessions
 from app.training.logbook import session_blocks
+from app.training.errors import SessionFinished
 from app.training.models import RECORD_LABELS, UNIT_LABELS, TrainingSession, Workout
 from app.training.policies import can_edit_training
 from app.training.queries import list_exercises
@@ -109,8 +110,10 @@ def undo_set(session_id: int, logged_set_id: str):
     session = _session_or_404(session_id)
     try:
         logged = sessions.undo_set(session, logged_set_id[:64])
-    except DomainError:
-        abort(404)
+    except SessionFinished as exc:
+        db.session.rollback()
+        return _row_answer(session, request.form.get("exercise", type=int), _form_position(),
+                           status=exc.status, message=str(exc), set_id=logged_set_id)
     db.session.commit()
     if logged is None:  # undone already (a replay): show the row as it is now
         return _row_answer(session, request.form.get("exercise", type=int), _form_position())

@@ -134,7 +134,8 @@ def log_set(session: TrainingSession, studio, *, set_id, exercise_id, position, 
 
 
 def undo_set(session: TrainingSession, set_id) -> LoggedSet | None:
-    """Take a set back; a set already gone (a replayed undo) is not an error."""
+    """Take a set back while the session is open; a set already gone (a replayed undo) is not
+    an error."""
     try:
         set_id = str(uuid.UUID((set_id or "").strip()))
     except ValueError:
@@ -143,6 +144,7 @@ def undo_set(session: TrainingSession, set_id) -> LoggedSet | None:
     if logged is None:
         return None
     _same_session(logged, session)
+    _require_open(session)
     db.session.delete(logged)
     db.session.flush()
     return logged

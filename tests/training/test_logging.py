@@ -327,3 +327,16 @@ def test_a_set_beyond_the_plan_repeats_the_set_logged_before(client, t):
     page = Page(client.get(f"/coach/sessions/{s.id}/"))
     assert page.one(f"#set-{t['bench'].id}-1 input[name=load]").get("value") == "70"
     assert page.one(f"#set-{t['bench'].id}-1 input[name=reps]").get("value") == "6"
+
+
+def test_a_finished_session_is_history_no_undo(client, t):
+    s = new_session(t)
+    logged = log(s, t, "bench", 60, 8, 0)
+    sessions.finish_session(s)
+    login(client, t["coach"])
+    page = Page(client.get(f"/coach/sessions/{s.id}/"))
+    assert page.all(f"#set-{t['bench'].id}-0 form") == []
+    response = client.post(f"/coach/sessions/{s.id}/sets/{logged.id}/undo",
+                           data={"exercise": t["bench"].id, "position": 0}, headers=HX)
+    assert response.status_code == 409 and sets_count() == 1
+    assert "This session is finished" in Page(response).text()
