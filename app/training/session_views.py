@@ -11,8 +11,8 @@ from app.core.htmx import render, wants_fragment
 from app.extensions import db
 from app.studios.queries import get_studio_or_404
 from app.training import sessions
-from app.training.logbook import session_blocks
 from app.training.errors import SessionFinished
+from app.training.logbook import session_blocks
 from app.training.models import RECORD_LABELS, UNIT_LABELS, TrainingSession, Workout
 from app.training.policies import can_edit_training
 from app.training.queries import list_exercises
