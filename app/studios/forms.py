@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    DecimalField,
     IntegerField,
     SelectField,
 )
@@ -25,3 +26,7 @@ class BookingPolicyForm(FlaskForm):
                                       validators=[InputRequired(), NumberRange(5, 24 * 60)])
     default_language = SelectField(_l("Default language"),
                                    choices=[("ar", "العربية"), ("en", "English")])
+    load_unit = SelectField(_l("Training loads are logged in"),
+                            choices=[("kg", _l("Kilograms (kg)")), ("lb", _l("Pounds (lb)"))])
+    load_increment = DecimalField(_l("Weight steppers move by"), places=2,
+                                  validators=[InputRequired(), NumberRange(0.25, 50)])

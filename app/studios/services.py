@@ -33,9 +33,11 @@ def grant_role(studio: Studio, user, role: Role) -> StaffRole:
 
 
 def update_booking_policy(studio: Studio, **settings) -> Studio:
-    """Change the studio's booking window, cancel cutoff and waitlist behaviour."""
+    """Change the studio's booking window, cancel cutoff, waitlist behaviour, language and the
+    unit and stepper increment of training loads."""
     for key in ("booking_opens_days", "booking_closes_minutes", "cancel_cutoff_minutes",
-                "waitlist_mode", "offer_hold_minutes", "default_language"):
+                "waitlist_mode", "offer_hold_minutes", "default_language", "load_unit",
+                "load_increment"):
         if key in settings:
             setattr(studio, key, settings[key])
     db.session.flush()

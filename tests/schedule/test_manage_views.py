@@ -160,7 +160,8 @@ def test_bad_series_is_422_and_makes_no_classes(client, studio, admin, overrides
 
 SETTINGS = {"booking_opens_days": "7", "booking_closes_minutes": "30",
             "cancel_cutoff_minutes": "120", "waitlist_mode": "claim",
-            "offer_hold_minutes": "15", "default_language": "ar"}
+            "offer_hold_minutes": "15", "default_language": "ar", "load_unit": "lb",
+            "load_increment": "5"}
 
 
 def test_admin_saves_booking_settings(client, studio, admin):
@@ -169,8 +170,8 @@ def test_admin_saves_booking_settings(client, studio, admin):
     db.session.expire_all()
     s = db.session.get(Studio, studio.id)
     assert (s.booking_opens_days, s.booking_closes_minutes, s.cancel_cutoff_minutes,
-            s.waitlist_mode, s.offer_hold_minutes, s.default_language) == (
-        7, 30, 120, "claim", 15, "ar")
+            s.waitlist_mode, s.offer_hold_minutes, s.default_language, s.load_unit,
+            s.load_increment) == (7, 30, 120, "claim", 15, "ar", "lb", 5)
 
 
 @pytest.mark.parametrize("field, value, message", [
@@ -181,6 +182,10 @@ def test_admin_saves_booking_settings(client, studio, admin):
     ("booking_opens_days", "soon", "Not a valid integer value."),
     ("booking_opens_days", "", "This field is required."),
     ("waitlist_mode", "lottery", "Not a valid choice."),
+    ("load_unit", "stone", "Not a valid choice."),
+    ("load_increment", "0", "Number must be between 0.25 and 50."),
+    ("load_increment", "NaN", "Number must be between 0.25 and 50."),
+    ("load_increment", "a bit", "Not a valid decimal value."),
 ])
 def test_bad_booking_settings_are_422_and_change_nothing(client, studio, admin, field, value,
                                                          message):
