@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask_babel import force_locale, gettext, ngettext
 from flask_migrate import upgrade
+from playwright.sync_api import expect
 from redis import Redis
 from sqlalchemy import delete, select
 from werkzeug.serving import make_server
@@ -199,6 +200,16 @@ class Texts:
     def spots_left(self, n: int) -> str:
         with self.app.test_request_context(), force_locale(self.lang):
             return ngettext("%(count)s spot left", "%(count)s spots left", n, count=n)
+
+
+def sign_in(page, live_server: str, t: "Texts", lang: str, email: str,
+            password: str = "secret-pass") -> None:
+    """Sign in through the form in `lang`, as a person would, and wait for the signed-in page."""
+    page.goto(f"{live_server}/login?lang={lang}")
+    page.get_by_label(t("Email")).fill(email)
+    page.get_by_label(t("Password")).fill(password)
+    page.get_by_role("button", name=t("Sign in")).tap()
+    expect(page.get_by_role("button", name=t("Sign out"))).to_be_visible()
 
 
 @pytest.fixture

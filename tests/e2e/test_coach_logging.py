@@ -26,7 +26,7 @@ from app.training.models import (
     WorkoutExercise,
     WorkoutSet,
 )
-from tests.e2e.conftest import Texts
+from tests.e2e.conftest import Texts, sign_in
 from tests.factories import StudioFactory, UserFactory, staff
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -80,11 +80,7 @@ def open_session(context, live_server, info, t, lang):
     page.on("console", lambda m: m.type == "error" and problems.append(m.text))
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("response", lambda r: r.status >= 500 and problems.append(f"{r.status} {r.url}"))
-    page.goto(f"{live_server}/login?lang={lang}")
-    page.get_by_label(t("Email")).fill(info["coach"])
-    page.get_by_label(t("Password")).fill("secret-pass")
-    page.get_by_role("button", name=t("Sign in")).tap()
-    expect(page.get_by_role("button", name=t("Sign out"))).to_be_visible()
+    sign_in(page, live_server, t, lang, info["coach"])
     page.goto(f"{live_server}/coach/clients/{info['slug']}/{info['client']}")
     page.get_by_role("button", name=t("Start this workout")).tap()
     expect(page.locator(".exercise-log")).to_have_count(len(info["exercises"]))

@@ -15,7 +15,7 @@ from app.bookings.models import Booking
 from app.core.db import utcnow
 from app.extensions import db
 from app.studios.models import Role
-from tests.e2e.conftest import Texts
+from tests.e2e.conftest import Texts, sign_in
 from tests.factories import ClassFactory, StudioFactory, UserFactory, staff
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -50,11 +50,7 @@ def test_coach_checks_in_three_members(new_context, live_app, live_server, class
     page.on("console", lambda m: m.type == "error" and problems.append(m.text + " @ " + str(m.location)))
     page.on("response", lambda r: r.status >= 500 and problems.append(f"{r.status} {r.url}"))
 
-    page.goto(f"{live_server}/login?lang={lang}")
-    page.get_by_label(t("Email")).fill(coach_email)
-    page.get_by_label(t("Password")).fill("secret-pass")
-    page.get_by_role("button", name=t("Sign in")).tap()
-    expect(page.get_by_role("button", name=t("Sign out"))).to_be_visible()
+    sign_in(page, live_server, t, lang, coach_email)
 
     page.goto(f"{live_server}/coach/")
     page.locator(f"a[href='/coach/classes/{class_id}/']").tap()
@@ -96,11 +92,7 @@ def test_check_in_keeps_working_offline(new_context, live_app, live_server, clas
     page = context.new_page()
     problems = []
     page.on("console", lambda m: m.type == "error" and problems.append(m.text))
-    page.goto(f"{live_server}/login?lang={lang}")
-    page.get_by_label(t("Email")).fill(coach_email)
-    page.get_by_label(t("Password")).fill("secret-pass")
-    page.get_by_role("button", name=t("Sign in")).tap()
-    expect(page.get_by_role("button", name=t("Sign out"))).to_be_visible()
+    sign_in(page, live_server, t, lang, coach_email)
     page.goto(f"{live_server}/coach/classes/{class_id}/")
     roster = page.locator(f"#roster-{class_id}")
 

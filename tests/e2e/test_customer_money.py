@@ -16,7 +16,7 @@ from app.billing.services import record_payment
 from app.core.db import utcnow
 from app.extensions import db
 from app.studios.models import Studio
-from tests.e2e.conftest import Texts
+from tests.e2e.conftest import Texts, sign_in
 from tests.factories import ClassFactory, ClassTypeFactory, PlanFactory, StudioFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -62,11 +62,7 @@ def test_buy_a_pack_book_cancel_and_download_the_invoice(phone, live_app, live_s
     def shot(name):
         page.screenshot(path=artifacts_dir / f"money-{name}-{lang}.png")
 
-    page.goto(f"{live_server}/login?lang={lang}")
-    page.get_by_label(t("Email")).fill(email)
-    page.get_by_label(t("Password")).fill("secret-pass")
-    page.get_by_role("button", name=t("Sign in")).tap()
-    expect(page.get_by_role("button", name=t("Sign out"))).to_be_visible()
+    sign_in(page, live_server, t, lang, email)
 
     # No pass yet: the class offers the passes that would let them book.
     page.goto(f"{live_server}/s/{slug}/classes/{class_id}")
@@ -136,11 +132,7 @@ def test_stop_a_membership_in_three_taps(phone, live_app, live_server, shop):
                            name={"en": "Unlimited monthly", "ar": "عضوية شهرية"})
         grant_pass(studio, plan, db.session.get(User, customer_id))
         db.session.commit()
-    page.goto(f"{live_server}/login?lang={lang}")
-    page.get_by_label(t("Email")).fill(email)
-    page.get_by_label(t("Password")).fill("secret-pass")
-    page.get_by_role("button", name=t("Sign in")).tap()
-    expect(page.get_by_role("button", name=t("Sign out"))).to_be_visible()
+    sign_in(page, live_server, t, lang, email)
 
     page.get_by_role("navigation", name=t("Shortcuts")).get_by_role("link", name=t("Wallet")).tap()  # 1
     page.get_by_role("link", name=t("Cancel membership")).tap()                                      # 2

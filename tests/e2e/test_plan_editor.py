@@ -12,7 +12,7 @@ from app.studios.models import Role
 from app.training import plans
 from app.training.library import seed_library
 from app.training.models import Exercise, WorkoutExercise
-from tests.e2e.conftest import Texts
+from tests.e2e.conftest import Texts, sign_in
 from tests.factories import StudioFactory, staff
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -46,11 +46,7 @@ def test_coach_builds_a_workout_without_a_reload(new_context, live_app, live_ser
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"))
 
-    page.goto(f"{live_server}/login?lang={lang}")
-    page.get_by_label(t("Email")).fill(coach_email)
-    page.get_by_label(t("Password")).fill("secret-pass")
-    page.get_by_role("button", name=t("Sign in")).tap()
-    expect(page.get_by_role("button", name=t("Sign out"))).to_be_visible()
+    sign_in(page, live_server, t, lang, coach_email)
     page.goto(live_server + url)
     page.evaluate("window.__noReload = 1")
     workout, status = page.locator("#workout"), page.locator("#save-status")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.core.db import utcnow
 from app.extensions import db
 from app.studios.models import Studio
-from tests.e2e.conftest import Texts
+from tests.e2e.conftest import Texts, sign_in
 from tests.factories import UserFactory
 from tests.training.progress_helpers import customer_of, exercise, plan, workout_session
 
@@ -68,11 +68,7 @@ def test_progress_charts_on_a_phone(phone, live_app, live_server, trainee, artif
     page.add_init_script(CSP_WATCH)
     page.emulate_media(reduced_motion="reduce")  # drawn at once, no animation to wait for
 
-    page.goto(f"{live_server}/login?lang={lang}")
-    page.get_by_label(t("Email")).fill(trainee)
-    page.get_by_label(t("Password")).fill("secret-pass")
-    page.get_by_role("button", name=t("Sign in")).tap()
-    expect(page.get_by_role("button", name=t("Sign out"))).to_be_visible()
+    sign_in(page, live_server, t, lang, trainee)
 
     def charts_drawn():
         page.wait_for_function("() => window.Chart && [...document.querySelectorAll("
