@@ -9,6 +9,14 @@
       }).catch(function () { /* offline support is a bonus, never a blocker */ });
     });
   }
+  // Signing out forgets the coach pages the service worker kept for offline use.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.matches && form.matches("form[data-sign-out]") && navigator.serviceWorker &&
+        navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage({ signedOut: true });
+    }
+  });
   // After an htmx swap, move focus to the new panel's first control so keyboard and screen
   // reader users stay in place.
   document.addEventListener("htmx:afterSwap", function (event) {

@@ -42,23 +42,39 @@
   }
   function queueable(elt) { return elt && elt.hasAttribute && elt.hasAttribute("data-queue"); }
 
-  function markQueued(form, key) {
-    var item = form.closest("[data-queue-item]");
-    if (!item) return;
+  function markQueued(item, key) {
     item.classList.add("is-queued");
     item.dataset.queueKey = key;
-    form.querySelectorAll("input, button").forEach(function (el) { el.disabled = true; });
+    item.querySelectorAll("form input, form button").forEach(function (el) { el.disabled = true; });
     var note = item.querySelector("[data-queue-note]");
     if (note) note.hidden = false;
   }
 
+  // After a reload without network (the service worker served the page as last seen online),
+  // show the taps still waiting, with the values they were made with.
+  function showWaiting() {
+    load().forEach(function (entry) {
+      var item = entry.item && document.getElementById(entry.item);
+      if (!item || item.classList.contains("is-queued")) return;
+      var form = item.querySelector("form[data-queue]");
+      if (form) {
+        new URLSearchParams(entry.body).forEach(function (value, name) {
+          var input = form.querySelector("input[name='" + name + "']:not([type=hidden])");
+          if (input) input.value = value;
+        });
+      }
+      markQueued(item, entry.key);
+    });
+  }
+
   function enqueue(form, target) {
     var key = form.dataset.queueKey || uuid();
+    var item = form.closest("[data-queue-item]");
     var queue = load();
     queue.push({ url: form.getAttribute("hx-post"), key: key, target: target && target.id,
-                 body: new URLSearchParams(new FormData(form)).toString() });
+                 item: item && item.id, body: new URLSearchParams(new FormData(form)).toString() });
     save(queue);
-    markQueued(form, key);
+    if (item) markQueued(item, key);
     form.dispatchEvent(new CustomEvent("fitflow:queued", { bubbles: true }));
   }
 
@@ -129,6 +145,7 @@
   }
 
   function ready() {
+    showWaiting();
     showStatus(load().length);
     sync();
   }

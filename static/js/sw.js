@@ -1,5 +1,8 @@
 // Service worker: static assets cache-first, pages network-first with a translated offline page.
-const VERSION = "fitflow-v2";
+// The coach's pages (rosters, workouts) are kept as last seen online, so a tablet that reloads
+// without a network still shows them — with its queued taps (static/js/queue.js) on top.
+const VERSION = "fitflow-v3";
+const PAGES = "fitflow-coach-pages-v1";
 const OFFLINE = { ar: "/offline/ar", en: "/offline/en" };
 const PRECACHE = [OFFLINE.ar, OFFLINE.en, "/static/css/app.css", "/static/js/app.js",
   "/static/vendor/htmx-2.0.11.min.js", "/static/icons/icon.svg"];
@@ -11,13 +14,32 @@ self.addEventListener("install", (event) => {
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(caches.keys()
-    .then((keys) => Promise.all(keys.filter((k) => k !== VERSION).map((k) => caches.delete(k))))
+    .then((keys) => Promise.all(keys.filter((k) => k !== VERSION && k !== PAGES).map((k) => caches.delete(k))))
     .then(() => self.clients.claim()));
 });
 
 self.addEventListener("message", (event) => {
-  if (event.data && OFFLINE[event.data.lang]) lang = event.data.lang;
+  if (!event.data) return;
+  if (OFFLINE[event.data.lang]) lang = event.data.lang;
+  if (event.data.signedOut) event.waitUntil(caches.delete(PAGES));  // nobody else's pages
 });
+
+function offlinePage(url) {
+  const wanted = url.searchParams.get("lang");
+  return caches.match(OFFLINE[OFFLINE[wanted] ? wanted : lang]);
+}
+
+function coachPage(request, url) {
+  return fetch(request).then((response) => {
+    if (response.ok && !response.redirected) {
+      const copy = response.clone();
+      caches.open(PAGES).then((cache) => cache.put(request, copy));
+    }
+    return response;
+  }).catch(() => caches.open(PAGES)
+    .then((cache) => cache.match(request))
+    .then((hit) => hit || offlinePage(url)));
+}
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
@@ -25,13 +47,18 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    const wanted = url.searchParams.get("lang");
-    const pick = OFFLINE[wanted] ? wanted : lang;
-    event.respondWith(fetch(request).catch(() => caches.match(OFFLINE[pick])));
+    event.respondWith(url.pathname.startsWith("/coach/") ? coachPage(request, url)
+      : fetch(request).catch(() => offlinePage(url)));
     return;
   }
   if (url.pathname.startsWith("/static/")) {
-    // Versioned URLs (?v=hash) share the precached copy while offline.
-    event.respondWith(fetch(request).catch(() => caches.match(request, { ignoreSearch: true })));
+    // Kept by path, so a new ?v=hash replaces the old copy; used while offline.
+    event.respondWith(fetch(request).then((response) => {
+      if (response.ok) {
+        const copy = response.clone();
+        caches.open(VERSION).then((cache) => cache.put(url.pathname, copy));
+      }
+      return response;
+    }).catch(() => caches.match(request, { ignoreSearch: true })));
   }
 });

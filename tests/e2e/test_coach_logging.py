@@ -171,3 +171,34 @@ def test_time_to_log_a_six_exercise_session(new_context, live_app, live_server, 
          "per_set_ms": round(seconds / 18 * 1000)}))
     print(f"six-exercise session: 18 sets logged in {seconds:.2f} s")
     context.close()
+
+
+def test_a_reload_without_network_keeps_the_page_and_the_waiting_sets(new_context, live_app,
+                                                                        live_server):
+    """The tablet reloads while offline: the service worker serves the workout as last seen,
+    the set waiting to sync is shown with the weight it was logged with, and it syncs once."""
+    info = client_with_plan(live_app, exercises=1, sets=2)
+    t = Texts(live_app, "en")
+    context = new_context(locale="en", **TABLET)
+    page, problems = open_session(context, live_server, info, t, "en")
+    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # through the service worker now, which keeps a copy
+    page.wait_for_function("!!navigator.serviceWorker.controller")
+    page.wait_for_load_state("networkidle")
+    (bench,) = info["exercises"]
+
+    context.set_offline(True)
+    page.locator(f"#set-{bench}-0").get_by_role("button", name=t("More weight")).tap()
+    tap_set(page, t, bench, 1)
+    expect(page.locator(".set-row.is-queued")).to_have_count(1)
+    page.reload()
+    expect(page.locator(f"#set-{bench}-0.is-queued")).to_be_visible()
+    expect(page.locator(f"#set-{bench}-0 input[name=load]")).to_have_value("62.5")
+    assert today_sets(live_app, info) == []
+
+    context.set_offline(False)
+    expect(page.locator(f"#set-{bench}-0.is-logged")).to_be_visible()
+    rows = today_sets(live_app, info)
+    assert [(e, p, load) for e, p, load, _r in rows] == [(bench, 0, Decimal("62.50"))]
+    assert [p for p in problems if "ERR_INTERNET_DISCONNECTED" not in p] == []
+    context.close()
