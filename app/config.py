@@ -24,6 +24,8 @@ def from_environment() -> dict:
     production = os.environ.get("FITFLOW_ENV") == "production"
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _dev_secret(),
+        # Fernet keys for third-party secrets at rest, newest first (default: from SECRET_KEY).
+        "DATA_KEYS": os.environ.get("DATA_KEYS") or None,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
