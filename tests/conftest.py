@@ -6,10 +6,12 @@ needs them fails, so CI can never pass by skipping the real parts.
 
 import contextvars
 import os
+import socket
 import uuid
 
 import psycopg
 import pytest
+from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from redis import Redis
@@ -176,6 +178,32 @@ def rate_limit(app):
 def ctx(app):
     with app.test_request_context():
         yield
+
+
+class Inbox:
+    """Messages received by the in-process SMTP server."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on a free port (aiosmtpd) for workers to send through."""
+    inbox = Inbox()
+    with socket.socket() as probe:  # a free port: aiosmtpd's readiness check cannot use 0
+        probe.bind(("127.0.0.1", 0))
+        inbox.port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()
 
 
 def login(client, user, password="secret-pass"):

@@ -1,9 +1,10 @@
 """Database helpers: aware UTC timestamps, a timestamp mixin, dialect checks."""
 
+import os
 from datetime import UTC, datetime
 
 from flask import abort
-from sqlalchemy import DateTime, Enum, types
+from sqlalchemy import DateTime, Enum, event, types
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -58,3 +59,16 @@ def get_in_studio_or_404(model, studio, row_id: int):
     if row is None or row.studio_id != studio.id:
         abort(404)
     return row
+
+
+def name_connections(app) -> None:
+    """Label PostgreSQL connections `<DB_APPLICATION_NAME>:<pid>` (pg_stat_activity shows which
+    process holds which connection: the drills find a busy work-horse that way)."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "do_connect")
+    def _label(dialect, conn_rec, cargs, cparams):
+        cparams.setdefault("application_name", f"{app.config['DB_APPLICATION_NAME']}:{os.getpid()}")
