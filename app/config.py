@@ -34,7 +34,7 @@ def from_environment() -> dict:
         "JOBS_INLINE": redis_url is None,
         # A failed job runs again after 10 s, 1 min, 5 min (a killed work-horse too).
         "JOBS_RETRY_INTERVALS": [10, 60, 300],
-        # Redis away or hanging: give up after this many seconds.
+        # Redis away or hanging: give up after this many seconds (the page answers 503).
         "REDIS_TIMEOUT": redis_timeout,
         # The job outbox (app/core/outbox.py): backlog rows sent per relay after a commit, the
         # pause after a failed relay, and the worker's relay loop period and retention of sent rows.
@@ -43,6 +43,8 @@ def from_environment() -> dict:
         "OUTBOX_RELAY_INTERVAL": float(os.environ.get("OUTBOX_RELAY_INTERVAL", "2")),
         "OUTBOX_KEEP_DAYS": 7,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": redis_timeout,
+                                      "socket_timeout": redis_timeout} if redis_url else {},
         "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -15,6 +15,7 @@ from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from redis import Redis
+from sqlalchemy import delete
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
@@ -61,6 +62,7 @@ def test_config(database_url: str, redis_db: int, **extra) -> dict:
         "JOBS_INLINE": False,
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": {},
         "PASSWORD_HASH": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
         "MAILBOX_DIR": f"/tmp/fitflow-test-mailbox-{uuid.uuid4().hex}",
         "BASE_URL": "http://fitflow.test",
@@ -204,6 +206,29 @@ def smtp():
     controller.start()
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def own_redis(app):
+    """Jobs go to a Redis server of this test's own, which it may stop and start (the shared
+    one is never touched); pending outbox rows are cleared afterwards."""
+    from app.core import outbox
+    from tests.faults import RedisServer
+
+    server = RedisServer().start()
+    saved = app.config["REDIS_URL"], app.extensions.pop("fitflow_redis", None)
+    app.config.update(REDIS_URL=server.url, JOBS_CAPTURE=None)
+    app.extensions.pop(outbox._PAUSED_UNTIL, None)
+    yield server
+    app.config["REDIS_URL"] = saved[0]
+    app.extensions.pop("fitflow_redis", None)
+    if saved[1] is not None:
+        app.extensions["fitflow_redis"] = saved[1]
+    app.extensions.pop(outbox._PAUSED_UNTIL, None)
+    with app.app_context():
+        db.session.execute(delete(outbox.OutboxJob).where(outbox.OutboxJob.sent_at.is_(None)))
+        db.session.commit()
+    server.close()
 
 
 def login(client, user, password="secret-pass"):
