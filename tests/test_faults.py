@@ -5,6 +5,9 @@ Each failure is foreseeable, so each answer is a translated 503 with Retry-After
 never a half-written booking; what does not need the failed part keeps working.
 """
 
+import hashlib
+import os
+import signal
 import threading
 import time
 import uuid
@@ -14,16 +17,19 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from limits.storage import RedisStorage
 from limits.strategies import FixedWindowRateLimiter
+from rq.job import Job
 from sqlalchemy import select
 
 from app import create_app
+from app.billing.models import Invoice, PaymentMethod
+from app.billing.services import place_order, record_payment
 from app.bookings import services
 from app.bookings.models import Booking, BookingStatus
 from app.core.outbox import OutboxJob
 from app.extensions import db, limiter
 from tests.conftest import login, test_config
-from tests.factories import ClassFactory, StudioFactory, UserFactory
-from tests.faults import admin_connection, backends, wait_for
+from tests.factories import ClassFactory, PlanFactory, StudioFactory, UserFactory
+from tests.faults import WorkerProcess, admin_connection, backends, wait_for
 from tests.pages import Page
 
 HX = {"HX-Request": "true"}
@@ -223,3 +229,68 @@ def test_a_locked_class_answers_busy_in_the_panel_within_the_lock_timeout(app, c
     assert schedule.status_code == 200
     assert bookings(app, class_id) == []
     assert client.post(f"/s/{slug}/classes/{class_id}/book", headers=HX).status_code == 200
+
+
+# --- the work-horse killed in the middle of a PDF ------------------------------------------------
+
+
+@pytest.mark.concurrency
+@pytest.mark.xdist_group("worker")
+@pytest.mark.parametrize("retries", [[1], []], ids=["retried", "negative-control-no-retry"])
+def test_a_work_horse_killed_mid_pdf_is_retried_and_leaves_one_pdf(app, own_redis, smtp, tmp_path,
+                                                                  retries):
+    """SIGKILL the work-horse after it rendered an invoice and while it waits to store it (the
+    drill holds the invoice row, so the moment is exact): RQ sees the horse die, the retry
+    renders again, one PDF is stored and one email carries it. Without a retry the job fails
+    and no PDF exists (negative control)."""
+    app.config["JOBS_RETRY_INTERVALS"] = retries
+    try:
+        with app.app_context():
+            studio = StudioFactory(slug=f"drill-{uuid.uuid4().hex[:8]}")
+            customer = UserFactory(email=f"drill-{uuid.uuid4().hex[:8]}@example.com")
+            order = place_order(studio, PlanFactory(studio=studio), customer, actor=customer)
+            record_payment(studio, order, amount_minor=order.gross_minor,
+                           method=PaymentMethod.CASH, actor=customer)
+            db.session.commit()  # the render job goes to Redis now
+            invoice = db.session.scalar(select(Invoice).where(Invoice.order_id == order.id))
+            invoice_id, number = invoice.id, invoice.number
+            (job_id,) = [row.job_id for row in db.session.scalars(select(OutboxJob).where(
+                OutboxJob.func == "workers.jobs.documents.render_invoice_pdf"))
+                if row.args == [invoice_id]]
+    finally:
+        app.config["JOBS_RETRY_INTERVALS"] = [10, 60, 300]
+    admin = admin_connection(app)
+    holder = admin_connection(app)
+    holder.autocommit = False
+    holder.execute("SELECT id FROM invoices WHERE id = %s FOR UPDATE", (invoice_id,))
+    worker = WorkerProcess(app, own_redis.url, tmp_path, smtp.port).start()
+    job = lambda: Job.fetch(job_id, connection=own_redis.client())  # noqa: E731
+    try:
+        (_pid, name, *_), = wait_for(
+            lambda: backends(admin, role="fitflow-worker", query_like="UPDATE invoices%",
+                             waiting=True), timeout=60,
+            what=f"the work-horse storing the PDF ({worker.log})")
+        horse = int(name.rsplit(":", 1)[1])
+        assert horse in worker.children()  # ours to kill: the worker's work-horse
+        os.kill(horse, signal.SIGKILL)
+        holder.rollback()  # the dead horse's transaction rolls back; the row is free again
+        final = "finished" if retries else "failed"
+        wait_for(lambda: job().get_status() == final, timeout=60,
+                 what=f"the job to be {final} ({worker.log})")
+        if retries:
+            wait_for(lambda: smtp.messages, timeout=30, what="the receipt email")
+    finally:
+        holder.close()
+        worker.stop()
+    assert "Work-horse terminated unexpectedly" in worker.output() and "signal 9" in worker.output()
+    pdf, sha = admin.execute("SELECT pdf, pdf_sha256 FROM invoices WHERE id = %s",
+                             (invoice_id,)).fetchone()
+    if not retries:
+        assert (pdf, sha, smtp.messages) == (None, None, [])
+        return
+    assert job().retries_left == 0  # ran twice: killed once, then succeeded
+    assert bytes(pdf).startswith(b"%PDF") and hashlib.sha256(bytes(pdf)).hexdigest() == sha
+    (mail,) = smtp.messages
+    (attachment,) = list(mail.iter_attachments())
+    assert attachment.get_filename() == f"{number}.pdf"
+    assert hashlib.sha256(attachment.get_content()).hexdigest() == sha

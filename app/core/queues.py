@@ -33,4 +33,7 @@ def get_queue(name: str = "default") -> Queue:
 def job_options(app) -> dict:
     """RQ options of every FitFlow job: retried after JOBS_RETRY_INTERVALS, 5 minutes at most."""
     intervals = list(app.config["JOBS_RETRY_INTERVALS"])
-    return {"job_timeout": 300, "retry": Retry(max=len(intervals), interval=intervals)}
+    options = {"job_timeout": 300}
+    if intervals:
+        options["retry"] = Retry(max=len(intervals), interval=intervals)
+    return options
