@@ -18,8 +18,6 @@ from pathlib import Path
 import psycopg
 from redis import Redis
 
-from tests.conftest import PG_ADMIN
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -126,8 +124,8 @@ class WorkerProcess:
 
 def admin_connection(app) -> psycopg.Connection:
     """An autocommit connection to the test database, outside the app's pool."""
-    name = app.config["SQLALCHEMY_DATABASE_URI"].rsplit("/", 1)[1]
-    return psycopg.connect(PG_ADMIN.rsplit("/", 1)[0] + "/" + name, autocommit=True)
+    url = app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg://", "postgresql://")
+    return psycopg.connect(url, autocommit=True)
 
 
 def backends(conn, *, role: str, query_like: str = "%", waiting: bool | None = None) -> list:

@@ -20,7 +20,7 @@ from app.core.jobs import dispatch, enqueue_after_commit
 from app.core.outbox import OutboxJob
 from app.extensions import db
 from tests.factories import UserFactory
-from tests.faults import RedisServer, WorkerProcess, wait_for
+from tests.faults import WorkerProcess, wait_for
 
 RESET = "workers.jobs.accounts.send_password_reset"
 
@@ -54,25 +54,6 @@ def test_inline_mode_writes_no_outbox_rows(app, ctx):
 
 
 # --- against a Redis of our own ----------------------------------------------------------------
-
-@pytest.fixture
-def own_redis(app):
-    """Jobs go to a Redis server this test may stop; pending outbox rows are cleared after."""
-    server = RedisServer().start()
-    saved = app.config["REDIS_URL"], app.extensions.pop("fitflow_redis", None)
-    app.config.update(REDIS_URL=server.url, JOBS_CAPTURE=None)
-    app.extensions.pop(outbox._PAUSED_UNTIL, None)
-    yield server
-    app.config["REDIS_URL"] = saved[0]
-    app.extensions.pop("fitflow_redis", None)
-    if saved[1] is not None:
-        app.extensions["fitflow_redis"] = saved[1]
-    app.extensions.pop(outbox._PAUSED_UNTIL, None)
-    with app.app_context():
-        db.session.execute(delete(OutboxJob).where(OutboxJob.sent_at.is_(None)))
-        db.session.commit()
-    server.close()
-
 
 def _user(**kw):
     return UserFactory(email=f"drill-{uuid.uuid4().hex[:10]}@example.test", **kw)
