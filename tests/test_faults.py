@@ -234,6 +234,39 @@ def test_a_locked_class_answers_busy_in_the_panel_within_the_lock_timeout(app, c
 # --- the work-horse killed in the middle of a PDF ------------------------------------------------
 
 
+def paid_invoice(app) -> tuple[int, str, str]:
+    """A committed, paid order: its invoice id and number, and the RQ id of its render job."""
+    with app.app_context():
+        studio = StudioFactory(slug=f"drill-{uuid.uuid4().hex[:8]}")
+        customer = UserFactory(email=f"drill-{uuid.uuid4().hex[:8]}@example.com")
+        order = place_order(studio, PlanFactory(studio=studio), customer, actor=customer)
+        record_payment(studio, order, amount_minor=order.gross_minor, method=PaymentMethod.CASH,
+                       actor=customer)
+        db.session.commit()
+        invoice = db.session.scalar(select(Invoice).where(Invoice.order_id == order.id))
+        (job_id,) = [row.job_id for row in db.session.scalars(select(OutboxJob).where(
+            OutboxJob.func == "workers.jobs.documents.render_invoice_pdf"))
+            if row.args == [invoice.id]]
+        return invoice.id, invoice.number, job_id
+
+
+def hold_invoice(app, invoice_id: int):
+    """Lock the invoice row from another session: a render job blocks right before storing."""
+    holder = admin_connection(app)
+    holder.autocommit = False
+    holder.execute("SELECT id FROM invoices WHERE id = %s FOR UPDATE", (invoice_id,))
+    return holder
+
+
+def horse_storing_pdf(admin, worker) -> int:
+    """The pid of the work-horse that has rendered a PDF and waits to store it."""
+    (_pid, name, *_), = wait_for(
+        lambda: backends(admin, role="fitflow-worker", query_like="UPDATE invoices%",
+                         waiting=True), timeout=60,
+        what=f"the work-horse storing the PDF ({worker.log})")
+    return int(name.rsplit(":", 1)[1])
+
+
 @pytest.mark.concurrency
 @pytest.mark.xdist_group("worker")
 @pytest.mark.parametrize("retries", [[1], []], ids=["retried", "negative-control-no-retry"])
@@ -245,32 +278,14 @@ def test_a_work_horse_killed_mid_pdf_is_retried_and_leaves_one_pdf(app, own_redi
     and no PDF exists (negative control)."""
     app.config["JOBS_RETRY_INTERVALS"] = retries
     try:
-        with app.app_context():
-            studio = StudioFactory(slug=f"drill-{uuid.uuid4().hex[:8]}")
-            customer = UserFactory(email=f"drill-{uuid.uuid4().hex[:8]}@example.com")
-            order = place_order(studio, PlanFactory(studio=studio), customer, actor=customer)
-            record_payment(studio, order, amount_minor=order.gross_minor,
-                           method=PaymentMethod.CASH, actor=customer)
-            db.session.commit()  # the render job goes to Redis now
-            invoice = db.session.scalar(select(Invoice).where(Invoice.order_id == order.id))
-            invoice_id, number = invoice.id, invoice.number
-            (job_id,) = [row.job_id for row in db.session.scalars(select(OutboxJob).where(
-                OutboxJob.func == "workers.jobs.documents.render_invoice_pdf"))
-                if row.args == [invoice_id]]
+        invoice_id, number, job_id = paid_invoice(app)  # its render job goes to Redis now
     finally:
         app.config["JOBS_RETRY_INTERVALS"] = [10, 60, 300]
-    admin = admin_connection(app)
-    holder = admin_connection(app)
-    holder.autocommit = False
-    holder.execute("SELECT id FROM invoices WHERE id = %s FOR UPDATE", (invoice_id,))
+    admin, holder = admin_connection(app), hold_invoice(app, invoice_id)
     worker = WorkerProcess(app, own_redis.url, tmp_path, smtp.port).start()
     job = lambda: Job.fetch(job_id, connection=own_redis.client())  # noqa: E731
     try:
-        (_pid, name, *_), = wait_for(
-            lambda: backends(admin, role="fitflow-worker", query_like="UPDATE invoices%",
-                             waiting=True), timeout=60,
-            what=f"the work-horse storing the PDF ({worker.log})")
-        horse = int(name.rsplit(":", 1)[1])
+        horse = horse_storing_pdf(admin, worker)
         assert horse in worker.children()  # ours to kill: the worker's work-horse
         os.kill(horse, signal.SIGKILL)
         holder.rollback()  # the dead horse's transaction rolls back; the row is free again
@@ -290,6 +305,40 @@ def test_a_work_horse_killed_mid_pdf_is_retried_and_leaves_one_pdf(app, own_redi
         return
     assert job().retries_left == 0  # ran twice: killed once, then succeeded
     assert bytes(pdf).startswith(b"%PDF") and hashlib.sha256(bytes(pdf)).hexdigest() == sha
+    (mail,) = smtp.messages
+    (attachment,) = list(mail.iter_attachments())
+    assert attachment.get_filename() == f"{number}.pdf"
+    assert hashlib.sha256(attachment.get_content()).hexdigest() == sha
+
+
+@pytest.mark.concurrency
+@pytest.mark.xdist_group("worker")
+def test_redis_stopped_under_a_running_pdf_job_the_worker_starts_again(app, own_redis, smtp,
+                                                                      tmp_path):
+    """Redis goes away while a work-horse renders: the horse still stores the PDF (the database
+    is fine) and its email job waits in the outbox; RQ's worker quits when it cannot read the
+    job's status, `python -m workers` starts it again once Redis answers, and the email goes out
+    once."""
+    invoice_id, number, _job_id = paid_invoice(app)
+    admin, holder = admin_connection(app), hold_invoice(app, invoice_id)
+    worker = WorkerProcess(app, own_redis.url, tmp_path, smtp.port).start()
+    try:
+        horse_storing_pdf(admin, worker)
+        own_redis.stop()
+        holder.rollback()  # the horse stores the PDF and commits; Redis is gone
+        wait_for(lambda: admin.execute("SELECT pdf_sha256 FROM invoices WHERE id = %s",
+                                       (invoice_id,)).fetchone()[0], timeout=30,
+                 what="the PDF to be stored")
+        wait_for(lambda: "starting again once Redis answers" in worker.output(), timeout=30,
+                 what=f"the worker to notice ({worker.log})")
+        own_redis.start()
+        wait_for(lambda: smtp.messages, timeout=60, what=f"the receipt email ({worker.log})")
+        wait_for(lambda: admin.execute("SELECT count(*) FROM job_outbox WHERE sent_at IS NULL"
+                                       ).fetchone()[0] == 0, timeout=30, what="the outbox")
+    finally:
+        holder.close()
+        worker.stop()
+    sha = admin.execute("SELECT pdf_sha256 FROM invoices WHERE id = %s", (invoice_id,)).fetchone()[0]
     (mail,) = smtp.messages
     (attachment,) = list(mail.iter_attachments())
     assert attachment.get_filename() == f"{number}.pdf"

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from app.accounts.models import User
 from app.core import outbox
@@ -197,6 +197,7 @@ def test_redis_down_and_restarted_under_a_running_worker_loses_and_repeats_nothi
         received = lambda: sorted(m["To"] for m in smtp.messages)  # noqa: E731
         wait_for(lambda: before in received(), timeout=60,
                  what=f"the backlog job's email (worker log: {worker.log})")
+        wait_for(lambda: "Job OK" in worker.output(), timeout=10, what="RQ to record the job")
 
         own_redis.stop()  # Redis goes away under the running worker
         with app.app_context():

@@ -2,13 +2,18 @@
 
 import logging
 import sys
+import time
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Worker
 
 from app import create_app
 from app.core.queues import QUEUES, redis_connection
 from app.extensions import db
 from workers import relay
+
+log = logging.getLogger("workers")
 
 
 class FitFlowWorker(Worker):
@@ -20,6 +25,11 @@ class FitFlowWorker(Worker):
     """
 
     max_connection_wait_time = 5.0
+    stop_requested = False
+
+    def request_stop(self, signum, frame):
+        self.stop_requested = True
+        return super().request_stop(signum, frame)
 
     def execute_job(self, job, queue):
         db.engine.dispose(close=False)
@@ -29,7 +39,7 @@ class FitFlowWorker(Worker):
     def should_run_maintenance_tasks(self):
         scheduler = self.scheduler
         died = scheduler is not None and scheduler._process is not None \
-            and not scheduler._process.is_alive() and not self._stop_requested
+            and not scheduler._process.is_alive() and not self.stop_requested
         return died or super().should_run_maintenance_tasks
 
 
@@ -54,11 +64,32 @@ def main(argv: list[str]) -> int:
             relay.relay_once()
         else:
             relay.start(app)
-        queues = argv or list(QUEUES)
+        work(argv or list(QUEUES), burst)
+    return 0
+
+
+def work(queues: list[str], burst: bool) -> None:
+    """Run the RQ worker; when Redis drops out under a running job, RQ quits: start it again
+    once Redis answers (the job's fate is RQ's: retried as abandoned if Redis kept it)."""
+    while True:
         # worker_ttl 35: an idle worker wakes every 20 s (a dead scheduler is noticed then).
         worker = FitFlowWorker(queues, connection=redis_connection(), worker_ttl=35)
-        worker.work(with_scheduler=True, burst=burst)
-    return 0
+        try:
+            worker.work(with_scheduler=True, burst=burst)
+        except (RedisConnectionError, RedisTimeoutError) as exc:  # raised by its teardown
+            log.warning("worker stopped: %s: %s", type(exc).__name__, exc)
+        if burst or worker.stop_requested:
+            return
+        log.warning("the worker stopped unexpectedly; starting again once Redis answers")
+        while not _redis_answers():
+            time.sleep(1)
+
+
+def _redis_answers() -> bool:
+    try:
+        return bool(redis_connection().ping())
+    except (RedisConnectionError, RedisTimeoutError):
+        return False
 
 
 if __name__ == "__main__":

@@ -12,11 +12,15 @@ import signal
 import time
 from datetime import timedelta
 
+from rq.job import Job
+
 from app.core import outbox
+from app.core.queues import redis_connection
 from app.extensions import db
+from workers.jobs.memberships import JOB_ID, schedule_renewals
 
 log = logging.getLogger(__name__)
-PRUNE_EVERY = 600.0  # seconds between deletions of long-sent rows
+CHORES_EVERY = 600.0  # seconds between chores()
 
 
 def start(app) -> multiprocessing.Process:
@@ -34,16 +38,27 @@ def run(app) -> None:
         db.engine.dispose(close=False)  # forked: never share the parent's connections
         interval = app.config["OUTBOX_RELAY_INTERVAL"]
         keep = timedelta(days=app.config["OUTBOX_KEEP_DAYS"])
-        next_prune = 0.0
+        next_chores = time.monotonic() + CHORES_EVERY
         while os.getppid() == parent:
             relay_once()
-            if time.monotonic() >= next_prune:
-                try:
-                    outbox.prune(keep)
-                except Exception as exc:
-                    log.warning("outbox prune failed: %s: %s", type(exc).__name__, exc)
-                next_prune = time.monotonic() + PRUNE_EVERY
+            if time.monotonic() >= next_chores:
+                chores(keep)
+                next_chores = time.monotonic() + CHORES_EVERY
             time.sleep(interval)
+
+
+def chores(keep: timedelta) -> None:
+    """Forget long-sent outbox rows; schedule the hourly renewals again if Redis forgot them
+    (it came back empty)."""
+    try:
+        outbox.prune(keep)
+        if not Job.exists(JOB_ID, connection=redis_connection()):
+            schedule_renewals()
+            log.warning("outbox relay: the hourly renewals were not scheduled; scheduled again")
+    except Exception as exc:
+        log.warning("outbox relay chores failed: %s: %s", type(exc).__name__, exc)
+    finally:
+        db.session.remove()
 
 
 def relay_once() -> int:
