@@ -18,13 +18,15 @@ from flask_babel import gettext as _
 from limits.storage import RedisStorage
 from limits.strategies import FixedWindowRateLimiter
 from rq.job import Job
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
 
 from app import create_app
 from app.billing.models import Invoice, PaymentMethod
 from app.billing.services import place_order, record_payment
 from app.bookings import services
 from app.bookings.models import Booking, BookingStatus
+from app.core.db import _close_session
 from app.core.outbox import OutboxJob
 from app.extensions import db, limiter
 from tests.conftest import login, test_config
@@ -343,3 +345,34 @@ def test_redis_stopped_under_a_running_pdf_job_the_worker_starts_again(app, own_
     (attachment,) = list(mail.iter_attachments())
     assert attachment.get_filename() == f"{number}.pdf"
     assert hashlib.sha256(attachment.get_content()).hexdigest() == sha
+
+
+@pytest.mark.concurrency
+@pytest.mark.parametrize("quiet", [True, False], ids=["quiet-close", "negative-control"])
+def test_a_connection_killed_after_the_response_is_made_is_not_a_500(app, committed_class, quiet):
+    """The view has answered, its session still holds a read transaction, and the connection is
+    killed before the request ends: the answer stands. Without the quiet close, Flask-SQLAlchemy's
+    teardown ROLLBACK raises and the finished request becomes a 500 (seen in bench D1)."""
+
+    slug, _class_id, _email = committed_class
+    other = create_app(test_config(app.config["SQLALCHEMY_DATABASE_URI"], 0))
+    admin = admin_connection(app)
+
+    @other.after_request
+    def kill_own_connection(response):
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        return response
+
+    if not quiet:
+        other.teardown_appcontext_funcs.remove(_close_session)
+    client = other.test_client()
+    try:
+        if quiet:
+            assert client.get(f"/s/{slug}/schedule").status_code == 200
+        else:  # the test client re-raises what gunicorn would answer with a 500
+            with pytest.raises(OperationalError, match="administrator command"):
+                client.get(f"/s/{slug}/schedule")
+    finally:
+        with other.app_context():
+            db.engine.dispose()
