@@ -72,12 +72,17 @@ def work(queues: list[str], burst: bool) -> None:
     """Run the RQ worker; when Redis drops out under a running job, RQ quits: start it again
     once Redis answers (the job's fate is RQ's: retried as abandoned if Redis kept it)."""
     while True:
-        # worker_ttl 35: an idle worker wakes every 20 s (a dead scheduler is noticed then).
-        worker = FitFlowWorker(queues, connection=redis_connection(), worker_ttl=35)
+        # worker_ttl 35: an idle worker wakes every 20 s (a dead scheduler is noticed then);
+        # maintenance every minute: a job abandoned by a horse that could not report (Redis
+        # away) is retried by RQ within about two minutes instead of ten.
+        worker = FitFlowWorker(queues, connection=redis_connection(), worker_ttl=35,
+                               maintenance_interval=60)
         try:
             worker.work(with_scheduler=True, burst=burst)
         except (RedisConnectionError, RedisTimeoutError) as exc:  # raised by its teardown
             log.warning("worker stopped: %s: %s", type(exc).__name__, exc)
+            if worker.pubsub_thread is not None:  # its teardown did not get that far
+                worker.pubsub_thread.stop()
         if burst or worker.stop_requested:
             return
         log.warning("the worker stopped unexpectedly; starting again once Redis answers")
