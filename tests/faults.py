@@ -1,8 +1,8 @@
-"""Fault-drill plumbing: a Redis server of our own to stop, start and freeze, `python -m workers`
-as a subprocess, PostgreSQL backends by role, and polling with deadlines (never sleep-and-hope).
+"""Fault-drill plumbing: a Redis server of our own to stop and start, `python -m workers` as a
+subprocess, PostgreSQL backends by role, and polling with deadlines (never sleep-and-hope).
 
 The shared Redis on 6379 is never touched: every drill runs its own `redis-server` on a free
-port, without persistence (a restart comes back empty, like a crashed cache).
+port (tests/ without persistence; bench/drills.py with an append-only file, as in production).
 """
 
 import os
@@ -40,9 +40,14 @@ def wait_for(condition, *, timeout: float = 30.0, interval: float = 0.05, what: 
 
 
 class RedisServer:
-    """`redis-server` on a free port; stop() and start() it again on the same port."""
+    """`redis-server` on a free port; stop() and start() it again on the same port.
 
-    def __init__(self):
+    persist=False: no persistence, a restart comes back empty (a crashed cache). persist=True:
+    an append-only file synced on every write, as production runs it: a restart keeps the queues.
+    """
+
+    def __init__(self, persist: bool = False):
+        self.persist = persist
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.dir = tempfile.mkdtemp(prefix="fitflow-redis-")
@@ -51,7 +56,8 @@ class RedisServer:
     def start(self) -> "RedisServer":
         self.proc = subprocess.Popen(
             [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", self.dir],
+             "--save", "", "--dir", self.dir, "--appendonly", "yes" if self.persist else "no",
+             "--appendfsync", "always"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for(self._answers, timeout=10, what=f"redis-server on {self.port}")
         return self
@@ -66,8 +72,7 @@ class RedisServer:
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGCONT)  # in case it was frozen
-            self.proc.terminate()
+            self.proc.terminate()  # SIGTERM: a clean shutdown (the AOF is complete)
             self.proc.wait(timeout=10)
         self.proc = None
 
