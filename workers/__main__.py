@@ -88,6 +88,8 @@ def work(queues: list[str], burst: bool) -> None:
         log.warning("the worker stopped unexpectedly; starting again once Redis answers")
         while not _redis_answers():
             time.sleep(1)
+        if worker.scheduler is not None:  # its dead scheduler's locks would hold the new one
+            worker.scheduler.release_locks()  # off for a minute (a Redis that kept its data)
 
 
 def _redis_answers() -> bool:
