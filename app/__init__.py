@@ -34,9 +34,11 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from app.core import assets, i18n, security, urls
+    from app.core import db as core_db
 
     urls.init_app(app)
     db.init_app(app)
+    core_db.init_app(app)  # after db: its teardown runs before Flask-SQLAlchemy's
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login_form"

@@ -21,16 +21,32 @@ def from_environment() -> dict:
     if database_url.startswith("postgres://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
     redis_url = os.environ.get("REDIS_URL") or None
+    redis_timeout = float(os.environ.get("REDIS_TIMEOUT", "2"))
     production = os.environ.get("FITFLOW_ENV") == "production"
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _dev_secret(),
         # Fernet keys for third-party secrets at rest, newest first (default: from SECRET_KEY).
         "DATA_KEYS": os.environ.get("DATA_KEYS") or None,
         "SQLALCHEMY_DATABASE_URI": database_url,
+        # pre-ping: a pooled connection that PostgreSQL dropped (restart, pg_terminate_backend)
+        # is replaced on checkout instead of failing the next request.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "DB_APPLICATION_NAME": "fitflow-web",  # workers: fitflow-worker; + ":<pid>" per process
         "REDIS_URL": redis_url,
         "JOBS_INLINE": redis_url is None,
+        # A failed job runs again after 10 s, 1 min, 5 min (a killed work-horse too).
+        "JOBS_RETRY_INTERVALS": [10, 60, 300],
+        # Redis away or hanging: give up after this many seconds (the page answers 503).
+        "REDIS_TIMEOUT": redis_timeout,
+        # The job outbox (app/core/outbox.py): backlog rows sent per relay after a commit, the
+        # pause after a failed relay, and the worker's relay loop period and retention of sent rows.
+        "OUTBOX_BATCH": 50,
+        "OUTBOX_PAUSE_SECONDS": 5.0,
+        "OUTBOX_RELAY_INTERVAL": float(os.environ.get("OUTBOX_RELAY_INTERVAL", "2")),
+        "OUTBOX_KEEP_DAYS": 7,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": redis_timeout,
+                                      "socket_timeout": redis_timeout} if redis_url else {},
         "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
         "SESSION_COOKIE_HTTPONLY": True,

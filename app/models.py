@@ -16,6 +16,7 @@ from app.billing.models import (  # noqa: F401
 from app.bookings.models import Booking  # noqa: F401
 from app.clients.models import ClientNote  # noqa: F401
 from app.core.idempotency import IdempotencyKey  # noqa: F401
+from app.core.outbox import OutboxJob  # noqa: F401
 from app.memberships.models import CreditEntry, Pass, Plan  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
 from app.schedule.models import ClassType, ScheduledClass, Series  # noqa: F401

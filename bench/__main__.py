@@ -25,6 +25,8 @@ def options(argv):
     parser.add_argument("--only", default=",".join(FIGURES), help="e.g. P1,P3")
     parser.add_argument("--json", action="store_true", help="also print a machine-readable summary")
     parser.add_argument("--no-results", action="store_true", help="do not write results.json")
+    parser.add_argument("--drills", action="store_true",
+                        help="fault drills under load instead of the figures (bench/drills.py)")
     opt = parser.parse_args(argv)
     opt.only = [f.strip().upper() for f in opt.only.split(",") if f.strip()]
     quick = opt.quick
@@ -40,6 +42,8 @@ def options(argv):
 def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))  # atexit stops gunicorn
     opt = options(argv if argv is not None else sys.argv[1:])
+    if opt.drills:
+        return run_drills(opt)
     if WRK is None:
         print("wrk is not installed (apt-get install -y wrk)", file=sys.stderr)
         return 2
@@ -79,6 +83,20 @@ def main(argv=None) -> int:
                                              "counts": r.get("counts")} for r in results},
                                             default=str))
     return 0
+
+
+def run_drills(opt) -> int:
+    from bench import drills
+
+    started = time.perf_counter()
+    results = drills.run()
+    ok = all(c["ok"] for r in results for c in r["checks"])
+    print_table([{"figure": r["drill"], "checks": r["checks"]} for r in results])
+    print(f"raw numbers: {drills.RESULTS}")
+    print(f"{'ALL PASS' if ok else 'SOME FAIL'} in {round(time.perf_counter() - started, 1)} s")
+    if opt.json:
+        print("DRILLS_SUMMARY " + json.dumps(drills.summary(results), default=str))
+    return 0 if ok else 1
 
 
 def run_figure(name, srv, user, large, opt) -> dict:

@@ -28,10 +28,13 @@ def app_env(database: str, **extra) -> dict:
 
 
 class Server:
-    """`with Server(db) as srv:` gunicorn -w 2 --threads 4 on a free port; srv.url."""
+    """`with Server(db) as srv:` gunicorn -w 2 --threads 4 on a free port; srv.url.
 
-    def __init__(self, database: str, workers: int = 2, threads: int = 4):
+    `env`: extra environment (the drills point REDIS_URL at a Redis of their own)."""
+
+    def __init__(self, database: str, workers: int = 2, threads: int = 4, env: dict | None = None):
         self.database, self.workers, self.threads = database, workers, threads
+        self.env = env or {}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
@@ -41,7 +44,7 @@ class Server:
         self.proc = subprocess.Popen(
             [str(BIN / "gunicorn"), "-w", str(self.workers), "--threads", str(self.threads),
              "-b", f"127.0.0.1:{self.port}", "--timeout", "60", "wsgi:app"],
-            cwd=ROOT, env=app_env(self.database), stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=app_env(self.database, **self.env), stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)
         _running.append(self.proc)
         deadline = time.monotonic() + 30

@@ -6,13 +6,16 @@ needs them fails, so CI can never pass by skipping the real parts.
 
 import contextvars
 import os
+import socket
 import uuid
 
 import psycopg
 import pytest
+from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from redis import Redis
+from sqlalchemy import delete
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
@@ -59,6 +62,7 @@ def test_config(database_url: str, redis_db: int, **extra) -> dict:
         "JOBS_INLINE": False,
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": {},
         "PASSWORD_HASH": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
         "MAILBOX_DIR": f"/tmp/fitflow-test-mailbox-{uuid.uuid4().hex}",
         "BASE_URL": "http://fitflow.test",
@@ -176,6 +180,55 @@ def rate_limit(app):
 def ctx(app):
     with app.test_request_context():
         yield
+
+
+class Inbox:
+    """Messages received by the in-process SMTP server."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on a free port (aiosmtpd) for workers to send through."""
+    inbox = Inbox()
+    with socket.socket() as probe:  # a free port: aiosmtpd's readiness check cannot use 0
+        probe.bind(("127.0.0.1", 0))
+        inbox.port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def own_redis(app):
+    """Jobs go to a Redis server of this test's own, which it may stop and start (the shared
+    one is never touched); pending outbox rows are cleared afterwards."""
+    from app.core import outbox
+    from tests.faults import RedisServer
+
+    server = RedisServer().start()
+    saved = app.config["REDIS_URL"], app.extensions.pop("fitflow_redis", None)
+    app.config.update(REDIS_URL=server.url, JOBS_CAPTURE=None)
+    app.extensions.pop(outbox._PAUSED_UNTIL, None)
+    yield server
+    app.config["REDIS_URL"] = saved[0]
+    app.extensions.pop("fitflow_redis", None)
+    if saved[1] is not None:
+        app.extensions["fitflow_redis"] = saved[1]
+    app.extensions.pop(outbox._PAUSED_UNTIL, None)
+    with app.app_context():
+        db.session.execute(delete(outbox.OutboxJob).where(outbox.OutboxJob.sent_at.is_(None)))
+        db.session.commit()
+    server.close()
 
 
 def login(client, user, password="secret-pass"):

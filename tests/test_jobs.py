@@ -5,7 +5,6 @@ opt out of the per-test savepoint and use unique data.
 """
 
 import os
-import socket
 import subprocess
 import sys
 import uuid
@@ -13,44 +12,21 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from rq import Queue
 from sqlalchemy import select
 
 from app.bookings import services
 from app.bookings.models import Booking, BookingStatus, CancelReason
 from app.core.db import utcnow
-from app.core.jobs import enqueue_after_commit, redis_connection
+from app.core.jobs import enqueue_after_commit
 from app.core.mail import read_mailbox
+from app.core.queues import redis_connection
 from app.extensions import db
 from app.notifications.models import Notification
 from app.studios.models import WaitlistMode
 from tests.factories import ClassFactory, StudioFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        from email import message_from_bytes, policy
-
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    with socket.socket() as probe:  # a free port: aiosmtpd's readiness check cannot use 0
-        probe.bind(("127.0.0.1", 0))
-        inbox.port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
-    controller.start()
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture

@@ -1,36 +1,102 @@
-"""Run an RQ worker (with the scheduler) inside the Flask app context."""
+"""Run an RQ worker (with the scheduler and the outbox relay) inside the Flask app context."""
 
+import logging
 import sys
+import time
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Worker
 
 from app import create_app
-from app.core.jobs import QUEUES, redis_connection
+from app.core.queues import QUEUES, redis_connection
 from app.extensions import db
+from workers import relay
+
+log = logging.getLogger("workers")
 
 
 class FitFlowWorker(Worker):
-    """Forked work-horses must not reuse the parent's pooled database connections."""
+    """Forked work-horses must not reuse the parent's pooled database connections.
+
+    After Redis was away: reconnect within seconds (RQ backs off up to a minute), and restart
+    the scheduler process that the outage took down as soon as Redis answers, instead of at the
+    next ten-minute maintenance.
+    """
+
+    max_connection_wait_time = 5.0
+    stop_requested = False
+
+    def request_stop(self, signum, frame):
+        self.stop_requested = True
+        return super().request_stop(signum, frame)
 
     def execute_job(self, job, queue):
         db.engine.dispose(close=False)
         return super().execute_job(job, queue)
 
+    @property
+    def should_run_maintenance_tasks(self):
+        scheduler = self.scheduler
+        died = scheduler is not None and scheduler._process is not None \
+            and not scheduler._process.is_alive() and not self.stop_requested
+        return died or super().should_run_maintenance_tasks
+
 
 def main(argv: list[str]) -> int:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    for name in ("app", "workers"):  # RQ logs its own lines; ours (outbox relay) alike
+        logging.getLogger(name).addHandler(handler)
+        logging.getLogger(name).setLevel(logging.INFO)
     app = create_app()
+    app.config["DB_APPLICATION_NAME"] = "fitflow-worker"
     if not app.config["REDIS_URL"]:
         print("REDIS_URL is not set: jobs run inline in the web process, no worker needed.")
         return 1
+    burst = "--burst" in sys.argv
     with app.app_context():
         from workers.jobs.memberships import renew_memberships, schedule_renewals
 
         renew_memberships()  # catch up at start, then hourly
         schedule_renewals()
-        queues = argv or list(QUEUES)
-        worker = FitFlowWorker(queues, connection=redis_connection())
-        worker.work(with_scheduler=True, burst="--burst" in sys.argv)
+        if burst:
+            relay.relay_once()
+        else:
+            relay.start(app)
+        work(argv or list(QUEUES), burst)
     return 0
+
+
+def work(queues: list[str], burst: bool) -> None:
+    """Run the RQ worker; when Redis drops out under a running job, RQ quits: start it again
+    once Redis answers (the job's fate is RQ's: retried as abandoned if Redis kept it)."""
+    while True:
+        # worker_ttl 35: an idle worker wakes every 20 s (a dead scheduler is noticed then);
+        # maintenance every minute: a job abandoned by a horse that could not report (Redis
+        # away) is retried by RQ within about two minutes instead of ten.
+        worker = FitFlowWorker(queues, connection=redis_connection(), worker_ttl=35,
+                               maintenance_interval=60)
+        try:
+            worker.work(with_scheduler=True, burst=burst)
+        except (RedisConnectionError, RedisTimeoutError) as exc:  # raised by its teardown
+            log.warning("worker stopped: %s: %s", type(exc).__name__, exc)
+            if worker.pubsub_thread is not None:  # its teardown did not get that far
+                worker.pubsub_thread.stop()
+        if burst or worker.stop_requested:
+            return
+        log.warning("the worker stopped unexpectedly; starting again once Redis answers")
+        while not _redis_answers():
+            time.sleep(1)
+        if worker.scheduler is not None:  # its dead scheduler's locks would hold the new one
+            worker.scheduler.release_locks()  # off for a minute (a Redis that kept its data)
+
+
+def _redis_answers() -> bool:
+    try:
+        return bool(redis_connection().ping())
+    except (RedisConnectionError, RedisTimeoutError):
+        return False
 
 
 if __name__ == "__main__":

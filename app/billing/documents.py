@@ -1,9 +1,10 @@
 """Invoices and credit notes: gap-free numbers per studio, frozen snapshots, rendering data."""
 
+import hashlib
 from datetime import datetime
 
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.billing import taxes
 from app.billing.models import DocumentKind, DocumentSequence, Invoice, Order, Refund
@@ -118,6 +119,23 @@ def _describe(order: Order, locale: str) -> str:
 def invoice_of(order: Order) -> Invoice | None:
     return db.session.scalar(select(Invoice).where(Invoice.order_id == order.id,
                                                    Invoice.kind == DocumentKind.INVOICE))
+
+
+def store_pdf(invoice: Invoice, pdf: bytes) -> bool:
+    """Store the rendered PDF of `invoice` once and queue its email; False if one was stored.
+
+    One conditional UPDATE: a retried or concurrent render (a work-horse killed after rendering,
+    two workers on the same job) never replaces the PDF that was stored and emailed first.
+    """
+    stored = db.session.execute(
+        update(Invoice).where(Invoice.id == invoice.id, Invoice.pdf.is_(None))
+        .values(pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
+        .execution_options(synchronize_session=False)).rowcount == 1
+    db.session.expire(invoice, ["pdf", "pdf_sha256"])
+    if stored:
+        enqueue_after_commit("workers.jobs.documents.send_invoice_email", invoice.id,
+                             queue="notifications")
+    return stored
 
 
 def document_context(invoice: Invoice) -> dict:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from app.bookings import entitlements
@@ -37,15 +37,20 @@ def lock_class(cls: ScheduledClass) -> None:
     """Serialise every booking change on one class for the rest of the transaction."""
     if is_postgresql():
         timeout = int(current_app.config["BOOKING_LOCK_TIMEOUT_MS"])
-        db.session.execute(text(f"SET LOCAL lock_timeout = {timeout}"))
+        # lock_timeout bounds each lock wait, but a second waiter on a row waits twice (for the
+        # first waiter's tuple lock, then for the holder): the statement is bounded as well.
+        db.session.connection().exec_driver_sql(
+            f"SET LOCAL lock_timeout = {timeout}; SET LOCAL statement_timeout = {timeout}")
         try:
             db.session.execute(
                 select(ScheduledClass.id).where(ScheduledClass.id == cls.id).with_for_update()
             )
         except OperationalError as exc:
-            if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
+            # lock_not_available, query_canceled (the statement timeout)
+            if getattr(exc.orig, "sqlstate", None) in ("55P03", "57014"):
                 raise ClassBusy() from exc
             raise
+        db.session.connection().exec_driver_sql("SET LOCAL statement_timeout TO DEFAULT")
     db.session.refresh(cls)
 
 

@@ -1,12 +1,17 @@
 """Database helpers: aware UTC timestamps, a timestamp mixin, dialect checks."""
 
+import logging
+import os
 from datetime import UTC, datetime
 
 from flask import abort
-from sqlalchemy import DateTime, Enum, types
+from sqlalchemy import DateTime, Enum, event, types
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
@@ -58,3 +63,28 @@ def get_in_studio_or_404(model, studio, row_id: int):
     if row is None or row.studio_id != studio.id:
         abort(404)
     return row
+
+
+def init_app(app) -> None:
+    """Label PostgreSQL connections `<DB_APPLICATION_NAME>:<pid>` (pg_stat_activity shows which
+    process holds which connection: the drills find a busy work-horse that way), and end each
+    request's session quietly when its connection died after the response was made."""
+    with app.app_context():
+        engine = db.engine
+    # Runs before Flask-SQLAlchemy's own teardown (registered earlier, called later): a ROLLBACK
+    # on a connection killed meanwhile (pg_terminate_backend, a restart) would otherwise raise
+    # after the view returned and turn a finished request into a 500.
+    app.teardown_appcontext(_close_session)
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "do_connect")
+    def _label(dialect, conn_rec, cargs, cparams):
+        cparams.setdefault("application_name", f"{app.config['DB_APPLICATION_NAME']}:{os.getpid()}")
+
+
+def _close_session(exc) -> None:
+    try:
+        db.session.remove()
+    except (OperationalError, InterfaceError) as err:
+        log.warning("database connection lost after the response: %s", str(err).splitlines()[0])

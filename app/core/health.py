@@ -17,7 +17,7 @@ def healthz():
     except Exception as exc:  # report, never raise: this page exists to say what is down
         checks["database"] = f"error: {type(exc).__name__}"
     if current_app.config["REDIS_URL"]:
-        from app.core.jobs import redis_connection
+        from app.core.queues import redis_connection
 
         try:
             redis_connection().ping()

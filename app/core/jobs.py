@@ -2,6 +2,8 @@
 
 `enqueue_after_commit` records a job on the current session; when that session commits the job
 goes to RQ (or runs inline when no Redis is configured); when it rolls back the job is dropped.
+With RQ the job is also written to the outbox (`app.core.outbox`) in the same transaction, so a
+committed job survives Redis being away and goes out when it is back.
 """
 
 import logging
@@ -9,16 +11,15 @@ import threading
 from datetime import datetime
 
 from flask import current_app
-from redis import Redis
-from rq import Queue, Retry
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.utils import import_string
 
+from app.core import outbox
+from app.core.queues import get_queue, job_options
 from app.extensions import db
 
 log = logging.getLogger(__name__)
-QUEUES = ("default", "notifications", "documents", "calendar")
 _PENDING = "fitflow_pending_jobs"
 
 
@@ -31,8 +32,11 @@ def enqueue_after_commit(func: str, *args, queue: str = "default", at: datetime 
     if any(not isinstance(a, (int, str, float, bool, type(None))) for a in args):
         raise TypeError("jobs take ids and plain values, never objects")
     session = db.session()
+    row_id = None
+    if not current_app.config["JOBS_INLINE"]:
+        row_id = outbox.write(session, func, args, queue, at)
     owner = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault(_PENDING, []).append([owner, (func, args, queue, at)])
+    session.info.setdefault(_PENDING, []).append([owner, (func, args, queue, at, row_id)])
 
 
 @event.listens_for(Session, "after_commit")
@@ -46,8 +50,12 @@ def _dispatch(session):
                 entry[0] = released.parent
         return
     session.info.pop(_PENDING, None)
-    for _owner, (func, args, queue, at) in pending:
-        dispatch(func, args, queue=queue, at=at)
+    rows = [job[4] for _owner, job in pending if job[4] is not None]
+    for _owner, (func, args, queue, at, row_id) in pending:
+        if row_id is None:
+            dispatch(func, args, queue=queue, at=at)
+    if rows:
+        outbox.relay_after_commit(session.get_bind(), rows)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -65,18 +73,18 @@ def _drop(session, previous_transaction):
 
 
 def dispatch(func: str, args: tuple, *, queue: str = "default", at: datetime | None = None):
-    """Hand a job to its runner: a capture list (tests), RQ, or inline."""
+    """Hand a job straight to its runner, without the outbox: a capture list (tests), RQ, or
+    inline. Straight to RQ, a job is lost if Redis is away (the drills' negative control)."""
     app = current_app._get_current_object()
     capture = app.config.get("JOBS_CAPTURE")
     if capture is not None:
         capture.append((func, args, queue, at))
     elif not app.config["JOBS_INLINE"]:
         q = get_queue(queue)
-        options = {"retry": Retry(max=3, interval=[10, 60, 300]), "job_timeout": 300}
         if at is None:
-            q.enqueue(func, *args, **options)
+            q.enqueue(func, *args, **job_options(app))
         else:
-            q.enqueue_at(at, func, *args, **options)
+            q.enqueue_at(at, func, *args, **job_options(app))
     elif at is None:
         run_inline(app, func, args)
     else:
@@ -94,17 +102,3 @@ def run_inline(app, func: str, args: tuple):
         except Exception:
             db.session.rollback()
             log.exception("inline job %s%r failed", func, args)
-
-
-def redis_connection() -> Redis:
-    """The Redis connection for queues (one per app)."""
-    app = current_app._get_current_object()
-    conn = app.extensions.get("fitflow_redis")
-    if conn is None:
-        conn = app.extensions["fitflow_redis"] = Redis.from_url(app.config["REDIS_URL"])
-    return conn
-
-
-def get_queue(name: str = "default") -> Queue:
-    """An RQ queue by name, bound to the app's Redis."""
-    return Queue(name, connection=redis_connection())

@@ -1,7 +1,7 @@
 """Training: plans, workouts (templates and plan days), sessions and logged sets; idempotency keys
 
 Revision ID: 0010_training
-Revises: 0008_exercises
+Revises: 0009_job_outbox
 Create Date: 2026-11-25 16:10:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0010_training"
-down_revision = '0008_exercises'
+down_revision = "0009_job_outbox"
 branch_labels = None
 depends_on = None
 

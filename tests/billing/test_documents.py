@@ -51,3 +51,28 @@ def test_half_refund_adds_a_credit_note_and_the_invoice_pdf_stays_identical(app,
     mails = [m for m in read_mailbox() if m["To"] == customer.email]
     attachments = [part.get_filename() for m in mails for part in m.iter_attachments()]
     assert sorted(attachments) == sorted([f"{invoice.number}.pdf", f"{note.number}.pdf"])
+
+
+def test_a_second_render_never_replaces_the_stored_pdf(app, ctx, jobs, run_jobs):
+    """A retried or concurrent render job (a work-horse killed after rendering) stores nothing:
+    the first PDF stays, and only the first store queues the email."""
+    from app.billing.documents import store_pdf
+
+    studio, customer = StudioFactory(), UserFactory()
+    order = services.place_order(studio, PlanFactory(studio=studio), customer, actor=customer)
+    services.record_payment(studio, order, amount_minor=order.gross_minor,
+                            method=PaymentMethod.CASH, actor=UserFactory())
+    db.session.commit()
+    (invoice,) = documents(order)
+    assert store_pdf(invoice, b"%PDF-first") is True
+    assert store_pdf(invoice, b"%PDF-second") is False
+    db.session.commit()
+    (invoice,) = documents(order)
+    assert invoice.pdf == b"%PDF-first"
+    assert invoice.pdf_sha256 == hashlib.sha256(b"%PDF-first").hexdigest()
+    emails = [j for j in jobs if j[0] == "workers.jobs.documents.send_invoice_email"]
+    assert emails == [("workers.jobs.documents.send_invoice_email", (invoice.id,), "notifications",
+                       None)]
+    # The render job itself is then a no-op: nothing rendered, nothing queued.
+    assert run_jobs("render_invoice_pdf") == [
+        ("workers.jobs.documents.render_invoice_pdf", (invoice.id,), False)]

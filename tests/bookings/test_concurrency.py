@@ -7,6 +7,7 @@ spot count before anyone writes): the class is overbooked, which is what the loc
 """
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -116,4 +117,45 @@ def test_a_locked_class_answers_busy_instead_of_hanging(app, rush):
             tx.rollback()
             conn.close()
             app.config["BOOKING_LOCK_TIMEOUT_MS"] = 3000
+    assert committed(app, class_id) == []
+
+
+def test_customers_queued_on_a_locked_class_all_hear_busy_within_the_timeout(app, rush):
+    """Several bookings wait on the same held row: each gives up after about the lock timeout
+    (with lock_timeout alone, the second in line waits twice as long: tuple lock, then row)."""
+    studio_id, class_id, user_ids = rush
+    app.config["BOOKING_LOCK_TIMEOUT_MS"] = 500
+    waited, errors = [], []
+
+    def book(uid):
+        with app.app_context():
+            started = time.monotonic()
+            try:
+                studio = db.session.get(Studio, studio_id)
+                cls = db.session.get(ScheduledClass, class_id)
+                user = db.session.get(User, uid)
+                services.book_class(studio, cls, user, actor=user)
+            except ClassBusy:
+                waited.append(time.monotonic() - started)
+            except Exception as exc:  # asserted below
+                errors.append(exc)
+            finally:
+                db.session.rollback()
+
+    with app.app_context():
+        conn = db.engine.connect()
+        tx = conn.begin()
+        conn.execute(select(ScheduledClass.id).where(ScheduledClass.id == class_id).with_for_update())
+        try:
+            threads = [threading.Thread(target=book, args=(uid,)) for uid in user_ids[:4]]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=30)
+        finally:
+            tx.rollback()
+            conn.close()
+            app.config["BOOKING_LOCK_TIMEOUT_MS"] = 3000
+    assert errors == [] and len(waited) == 4
+    assert max(waited) < 0.5 + 0.4, waited
     assert committed(app, class_id) == []

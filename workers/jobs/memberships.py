@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from app.billing.renewals import renew_due_memberships
-from app.core.jobs import get_queue
+from app.core.queues import get_queue
 from workers.jobs import job
 
 EVERY = timedelta(hours=1)

@@ -1,0 +1,229 @@
+"""The job outbox: a committed job is never lost to Redis being away, and never sent twice.
+
+Redis drills run a `redis-server` of their own (tests/faults.py) that they stop and start; jobs
+are counted in Redis and, end to end, as emails received over SMTP from a real worker.
+"""
+
+import threading
+import uuid
+from datetime import timedelta
+
+import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
+from rq import Queue
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.core import outbox
+from app.core.db import utcnow
+from app.core.jobs import dispatch, enqueue_after_commit
+from app.core.outbox import OutboxJob
+from app.extensions import db
+from tests.factories import UserFactory
+from tests.faults import WorkerProcess, wait_for
+
+RESET = "workers.jobs.accounts.send_password_reset"
+
+
+def test_committed_jobs_are_relayed_once_and_rolled_back_ones_never_written(app, ctx, jobs):
+    user = UserFactory()
+    enqueue_after_commit(RESET, user.id, queue="notifications")
+    try:
+        with db.session.begin_nested():
+            enqueue_after_commit(RESET, -1, queue="notifications")
+            raise RuntimeError("undo this savepoint")
+    except RuntimeError:
+        pass
+    db.session.commit()
+    assert jobs == [(RESET, (user.id,), "notifications", None)]
+    rows = db.session.scalars(select(OutboxJob).where(OutboxJob.func == RESET)).all()
+    assert [(r.args, r.attempts, r.sent_at is not None) for r in rows] == [([user.id], 1, True)]
+    assert outbox.relay() == 0 and len(jobs) == 1  # nothing left to send twice
+
+
+def test_inline_mode_writes_no_outbox_rows(app, ctx):
+    """The SQLite quick start runs jobs in-process after commit: nothing to relay."""
+    app.config.update(JOBS_CAPTURE=None, JOBS_INLINE=True)
+    try:
+        before = db.session.scalar(select(db.func.count()).select_from(OutboxJob))
+        enqueue_after_commit("workers.jobs.accounts.send_verification", UserFactory().id)
+        db.session.commit()
+        assert db.session.scalar(select(db.func.count()).select_from(OutboxJob)) == before
+    finally:
+        app.config.update(JOBS_INLINE=False)
+
+
+# --- against a Redis of our own ----------------------------------------------------------------
+
+def _user(**kw):
+    return UserFactory(email=f"drill-{uuid.uuid4().hex[:10]}@example.test", **kw)
+
+
+def _pending():
+    return db.session.scalars(select(OutboxJob).where(OutboxJob.sent_at.is_(None))
+                              .order_by(OutboxJob.id)).all()
+
+
+def _queued(server, name="notifications") -> list[str]:
+    return Queue(name, connection=server.client()).get_job_ids()
+
+
+@pytest.mark.concurrency
+@pytest.mark.xdist_group("worker")
+def test_a_job_committed_while_redis_is_down_goes_out_with_a_later_commit(app, own_redis):
+    own_redis.stop()
+    with app.app_context():
+        user = _user()
+        enqueue_after_commit(RESET, user.id, queue="notifications")
+        db.session.commit()  # the data commits; the job waits in the outbox
+        (row,) = _pending()
+        assert row.attempts == 1 and row.last_error.startswith("ConnectionError")
+        # Negative control: handed straight to RQ (no outbox), the same kind of job is lost.
+        with pytest.raises(RedisConnectionError):
+            dispatch(RESET, (user.id,), queue="notifications")
+
+    own_redis.start()  # back, and empty
+    with app.app_context():
+        # Within the pause after a failure this process leaves relaying to the worker's loop.
+        enqueue_after_commit(RESET, _user().id, queue="notifications")
+        db.session.commit()
+        assert len(_pending()) == 2 and _queued(own_redis) == []
+        app.extensions[outbox._PAUSED_UNTIL] = 0.0  # the pause is over
+        enqueue_after_commit(RESET, _user().id, queue="notifications")
+        db.session.commit()  # relays its own job, then the backlog
+        assert _pending() == []
+        sent = db.session.scalars(select(OutboxJob.job_id).where(OutboxJob.id >= row.id)
+                                  .order_by(OutboxJob.id)).all()
+    assert sorted(_queued(own_redis)) == sorted(sent) and len(sent) == 3
+
+
+@pytest.mark.concurrency
+@pytest.mark.xdist_group("worker")
+@pytest.mark.parametrize("locked", [True, False], ids=["skip-locked", "negative-control"])
+def test_two_relays_at_once_send_each_job_once(app, own_redis, monkeypatch, locked):
+    n = 30
+    with app.app_context():
+        ids = [outbox.write(db.session, RESET, (i,), "notifications", None) for i in range(n)]
+        db.session.commit()
+    sends, lock = [], threading.Lock()
+    real_send = outbox._send
+    both_claimed = threading.Barrier(2)
+
+    def counting_send(app_, row):
+        with lock:
+            sends.append(row.id)
+        real_send(app_, row)
+
+    def claim_without_lock(session, _ids, limit):
+        rows = session.execute(select(OutboxJob.__table__).where(OutboxJob.sent_at.is_(None))
+                               .order_by(OutboxJob.id).limit(limit)).all()
+        both_claimed.wait(timeout=10)  # the worst interleaving: both read before either sends
+        return rows
+
+    monkeypatch.setattr(outbox, "_send", counting_send)
+    if not locked:
+        monkeypatch.setattr(outbox, "_claim", claim_without_lock)
+    start = threading.Barrier(2)
+
+    def relay():
+        with app.app_context():
+            start.wait(timeout=10)
+            outbox.relay(limit=100)
+
+    threads = [threading.Thread(target=relay) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(OutboxJob)
+                                 .where(OutboxJob.id.in_(ids), OutboxJob.sent_at.is_(None))) == 0
+    if locked:
+        assert sorted(sends) == ids  # each row handed over by exactly one relay
+        assert len(_queued(own_redis)) == n
+    else:
+        assert len(sends) == 2 * n, "without the row locks both relays send every job"
+
+
+@pytest.mark.concurrency
+@pytest.mark.xdist_group("worker")
+@pytest.mark.parametrize("checked", [True, False], ids=["job-id-check", "negative-control"])
+def test_a_relay_that_crashed_after_enqueueing_does_not_send_twice(app, own_redis, monkeypatch,
+                                                                    checked):
+    """Crash between the RQ enqueue and marking the row sent: the row is still pending, but its
+    job id is already in Redis, so the next relay marks it sent without enqueueing it again."""
+    with app.app_context():
+        row_id = outbox.write(db.session, RESET, (1,), "notifications", None)
+        db.session.commit()
+    real_send = outbox._send
+
+    def send_then_crash(app_, row):
+        real_send(app_, row)
+        raise KeyboardInterrupt("the relay process dies here")
+
+    monkeypatch.setattr(outbox, "_send", send_then_crash)
+    with app.app_context(), pytest.raises(KeyboardInterrupt):
+        outbox.relay(ids=[row_id])
+    monkeypatch.setattr(outbox, "_send", real_send)
+    if not checked:
+        monkeypatch.setattr(outbox.Job, "exists", classmethod(lambda cls, *a, **k: False))
+    with app.app_context():
+        assert [r.id for r in _pending()] == [row_id]
+        assert outbox.relay(ids=[row_id]) == 1
+        assert _pending() == []
+    # RQ's queue is a list: a job id pushed twice runs twice.
+    assert len(_queued(own_redis)) == (1 if checked else 2)
+
+
+@pytest.mark.concurrency
+@pytest.mark.xdist_group("worker")
+def test_redis_down_and_restarted_under_a_running_worker_loses_and_repeats_nothing(
+        app, own_redis, smtp, tmp_path):
+    """End to end through `python -m workers`: its relay loop sends the backlog, it reconnects
+    after Redis comes back (empty), and its scheduler runs a delayed job queued in the outage.
+    Password-reset emails carry no dedup key, so a job run twice would show as a second email."""
+    own_redis.stop()
+    with app.app_context():
+        before = _reset_email_job()
+        db.session.commit()
+        lost = _user().email
+        with pytest.raises(RedisConnectionError):  # negative control: straight to RQ
+            dispatch(RESET, (db.session.scalar(select(User.id).where(User.email == lost)),),
+                     queue="notifications")
+        db.session.commit()
+    own_redis.start()
+    worker = WorkerProcess(app, own_redis.url, tmp_path, smtp.port).start()
+    try:
+        received = lambda: sorted(m["To"] for m in smtp.messages)  # noqa: E731
+        wait_for(lambda: before in received(), timeout=60,
+                 what=f"the backlog job's email (worker log: {worker.log})")
+        wait_for(lambda: "Job OK" in worker.output(), timeout=10, what="RQ to record the job")
+
+        own_redis.stop()  # Redis goes away under the running worker
+        with app.app_context():
+            during = _reset_email_job()
+            later = _reset_email_job(at=utcnow() + timedelta(seconds=1))
+            db.session.commit()
+            assert len(_pending()) == 2
+        # Down until the worker, its scheduler and its relay loop have all run into it.
+        wait_for(lambda: all(s in worker.output() for s in (
+            "could not connect to Redis", "Scheduler [PID", "outbox relay: jobs stay pending")),
+            timeout=30, what=f"the worker to notice the outage ({worker.log})")
+        own_redis.start()
+        wait_for(lambda: {during, later} <= set(received()), timeout=60,
+                 what=f"the outage's jobs (worker log: {worker.log})")
+        with app.app_context():
+            after = _reset_email_job()
+            db.session.commit()
+        wait_for(lambda: after in received(), timeout=30, what="a job after recovery")
+    finally:
+        worker.stop()
+    assert received() == sorted([before, during, later, after])
+    assert lost not in received()
+
+
+def _reset_email_job(**options) -> str:
+    """A new user and a queued password-reset email for them; their address."""
+    user = _user()
+    enqueue_after_commit(RESET, user.id, queue="notifications", **options)
+    return user.email
