@@ -3,7 +3,6 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import abort
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import selectinload
 
@@ -61,17 +60,6 @@ def list_coach_clients(coach, now: datetime, search: str = "", limit: int = 200)
         query = query.where(User.name.icontains(search, autoescape=True)
                             | User.email.icontains(search, autoescape=True))
     return [ClientRow(u, s, at) for u, s, at in db.session.execute(query)]
-
-
-def get_client_or_404(studio: Studio, customer_id: int) -> tuple[User, StudioCustomer]:
-    """A customer of this studio and their link to it; anyone else is a 404."""
-    link = db.session.scalar(
-        select(StudioCustomer).where(StudioCustomer.studio_id == studio.id,
-                                     StudioCustomer.user_id == customer_id)
-        .options(selectinload(StudioCustomer.user)))
-    if link is None:
-        abort(404)
-    return link.user, link
 
 
 def list_notes(studio: Studio, customer: User) -> list[ClientNote]:

@@ -5,14 +5,14 @@ from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from app.clients.policies import can_see_clients
-from app.clients.queries import client_profile, get_client_or_404, list_coach_clients
+from app.clients.queries import client_profile, list_coach_clients
 from app.clients.services import add_note
 from app.core.db import utcnow
 from app.core.errors import DomainError
 from app.core.htmx import render, wants_fragment
 from app.extensions import db
 from app.studios.policies import coaches_anywhere
-from app.studios.queries import get_studio_or_404
+from app.studios.queries import get_studio_customer_or_404, get_studio_or_404
 from app.training.logbook import training_start
 
 bp = Blueprint("clients", __name__, url_prefix="/coach/clients")
@@ -25,7 +25,7 @@ def _client_or_404(slug: str, customer_id: int):
     studio = get_studio_or_404(slug)
     if not can_see_clients(current_user, studio):
         abort(404)
-    customer, link = get_client_or_404(studio, customer_id)
+    customer, link = get_studio_customer_or_404(studio, customer_id)
     return studio, customer, link
 
 

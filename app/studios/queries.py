@@ -2,10 +2,11 @@
 
 from flask import abort, g
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.extensions import db
-from app.studios.models import Location, Role, StaffRole, Studio
+from app.studios.models import Location, Role, StaffRole, Studio, StudioCustomer
 
 
 def get_studio_or_404(slug: str) -> Studio:
@@ -67,3 +68,14 @@ def list_coaches(studio: Studio):
                StaffRole.role.in_((Role.TRAINER, Role.TRAINER_ADMIN, Role.OWNER)))
         .order_by(User.name)
     ).all()
+
+
+def get_studio_customer_or_404(studio: Studio, customer_id: int) -> tuple[User, StudioCustomer]:
+    """A customer of this studio and their link to it; anyone else is a 404."""
+    link = db.session.scalar(
+        select(StudioCustomer).where(StudioCustomer.studio_id == studio.id,
+                                     StudioCustomer.user_id == customer_id)
+        .options(selectinload(StudioCustomer.user)))
+    if link is None:
+        abort(404)
+    return link.user, link

@@ -10,16 +10,15 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from app.clients.queries import get_client_or_404
 from app.core.errors import DomainError
 from app.core.htmx import render, wants_fragment
 from app.core.i18n import translated
 from app.extensions import db
-from app.studios.queries import get_studio_or_404
+from app.studios.queries import get_studio_customer_or_404, get_studio_or_404
 from app.training import plans
 from app.training.errors import UnknownExercise, UnknownTemplate
 from app.training.models import EQUIPMENT_LABELS, MUSCLE_LABELS, PlanStatus
-from app.training.policies import can_edit_training, coaching_studios
+from app.training.policies import can_train_clients, coaching_studios
 from app.training.queries import (
     exercise_counts,
     get_item_or_404,
@@ -65,7 +64,7 @@ def _form_id(name: str, error) -> int:
 def _studio_or_404(slug: str):
     """The studio, for staff who coach there; for anyone else it does not exist."""
     studio = get_studio_or_404(slug)
-    if not can_edit_training(current_user, studio):
+    if not can_train_clients(current_user, studio):
         abort(404)
     return studio
 
@@ -298,7 +297,7 @@ def copy_to_weeks(studio: str, workout_id: int):
 
 def _client_or_404(slug: str, customer_id: int):
     studio = _studio_or_404(slug)
-    customer, _link = get_client_or_404(studio, customer_id)
+    customer, _link = get_studio_customer_or_404(studio, customer_id)
     return studio, customer
 
 

@@ -14,7 +14,7 @@ def can_add_exercise(user, studio) -> bool:
     return can_coach(user, studio)
 
 
-def can_edit_training(user, studio) -> bool:
-    """Staff who coach at the studio edit its workout templates and its clients' plans and log
-    their workouts; customers never do."""
+def can_train_clients(user, studio) -> bool:
+    """Staff who coach at the studio see and edit its workout templates, its clients' plans,
+    progress and logged workouts; customers never reach these pages (their own is /me/training)."""
     return can_coach(user, studio)

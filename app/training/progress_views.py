@@ -4,14 +4,13 @@ client's as the studio's staff see it. Both page through the timeline as an htmx
 from flask import Blueprint, abort, request, url_for
 from flask_login import current_user, login_required
 
-from app.clients.policies import can_see_clients
-from app.clients.queries import get_client_or_404
 from app.core.db import utcnow
 from app.core.htmx import render
-from app.studios.queries import get_studio_or_404
+from app.studios.queries import get_studio_customer_or_404, get_studio_or_404
 from app.training import display
 from app.training.charts import chart_specs
 from app.training.models import RECORD_LABELS
+from app.training.policies import can_train_clients
 from app.training.progress import training_overview, training_studios
 
 bp = Blueprint("progress", __name__)
@@ -46,8 +45,8 @@ def my_training():
 @login_required
 def client_training(studio: str, customer_id: int):
     studio_ = get_studio_or_404(studio)
-    if not can_see_clients(current_user, studio_):
+    if not can_train_clients(current_user, studio_):
         abort(404)
-    customer, _link = get_client_or_404(studio_, customer_id)
+    customer, _link = get_studio_customer_or_404(studio_, customer_id)
     return render(CLIENT, "training_timeline", **_context(studio_, customer, lambda n: url_for(
         ".client_training", studio=studio_.slug, customer_id=customer.id, page=n)))

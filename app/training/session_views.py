@@ -4,17 +4,16 @@ set with one tap, undo, add an exercise, finish. Every action answers with the p
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from app.clients.queries import get_client_or_404
 from app.core.db import get_in_studio_or_404
 from app.core.errors import DomainError
 from app.core.htmx import render, wants_fragment
 from app.extensions import db
-from app.studios.queries import get_studio_or_404
+from app.studios.queries import get_studio_customer_or_404, get_studio_or_404
 from app.training import sessions
 from app.training.errors import SessionFinished
 from app.training.logbook import session_blocks
 from app.training.models import RECORD_LABELS, UNIT_LABELS, TrainingSession, Workout
-from app.training.policies import can_edit_training
+from app.training.policies import can_train_clients
 from app.training.queries import list_exercises
 
 bp = Blueprint("logbook", __name__)
@@ -23,14 +22,14 @@ PAGE = "training/session.html"
 
 def _studio_or_404(slug: str):
     studio = get_studio_or_404(slug)
-    if not can_edit_training(current_user, studio):
+    if not can_train_clients(current_user, studio):
         abort(404)
     return studio
 
 
 def _session_or_404(session_id: int) -> TrainingSession:
     session = db.session.get(TrainingSession, session_id)
-    if session is None or not can_edit_training(current_user, session.studio):
+    if session is None or not can_train_clients(current_user, session.studio):
         abort(404)
     return session
 
@@ -47,7 +46,7 @@ def _context(session: TrainingSession, **extra) -> dict:
 @login_required
 def start(studio: str, customer_id: int):
     studio_ = _studio_or_404(studio)
-    client, _link = get_client_or_404(studio_, customer_id)
+    client, _link = get_studio_customer_or_404(studio_, customer_id)
     workout = None
     if workout_id := request.form.get("workout", type=int):
         workout = get_in_studio_or_404(Workout, studio_, workout_id)
