@@ -57,7 +57,9 @@ def test_config(database_url: str, redis_db: int, **extra) -> dict:
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 60, "max_overflow": 10},
+        # 50 racing threads, plus the outbox relays after their commits (relays wait for a free
+        # connection): at most 60, well under PostgreSQL's default 100 with the other worker.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 50, "max_overflow": 10},
         "REDIS_URL": f"{REDIS_BASE}/{redis_db}",
         "JOBS_INLINE": False,
         "RATELIMIT_ENABLED": False,
