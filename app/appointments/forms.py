@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     IntegerField,
     SelectField,
@@ -47,6 +48,7 @@ class AvailabilityForm(FlaskForm):
     location_id = SelectField(_l("Location"), coerce=int, validators=[InputRequired()])
     starts = TimeField(_l("From"), validators=[InputRequired()])
     ends = TimeField(_l("Until"), validators=[InputRequired()])
+    on_date = DateField(_l("Only on this date"), validators=[Optional()])
 
     def validate_ends(self, field):
         if self.starts.data and field.data and field.data <= self.starts.data:

@@ -21,7 +21,7 @@ from app.core.i18n import translated
 from app.core.money import to_input
 from app.extensions import db
 from app.schedule.forms import WEEKDAYS
-from app.schedule.queries import studio_timezone
+from app.schedule.queries import local_today, studio_timezone
 from app.studios.console import console_blueprint
 from app.studios.queries import list_coaches, list_locations
 
@@ -90,7 +90,7 @@ def _availability_form() -> AvailabilityForm:
 def _coach_page(coach, *, hours=None, off=None, status=200):
     return render_template(
         "appointments/manage_coach.html", studio=g.studio, coach=coach,
-        windows=list_availability(g.studio, coach), time_off=list_time_off(g.studio, coach, utcnow()),
+        windows=list_availability(g.studio, coach, local_today(studio_timezone(g.studio))), time_off=list_time_off(g.studio, coach, utcnow()),
         hours_form=hours or _availability_form(), off_form=off or TimeOffForm(prefix="off"),
         weekday_names=dict(WEEKDAYS), tz=studio_timezone(g.studio)), status
 
@@ -108,7 +108,8 @@ def add_hours(coach_id: int):
         return _coach_page(coach, hours=form, status=422)
     location = next(loc for loc in list_locations(g.studio) if loc.id == form.location_id.data)
     services.add_availability(g.studio, coach, location, weekday=form.weekday.data,
-                              starts=form.starts.data, ends=form.ends.data)
+                              starts=form.starts.data, ends=form.ends.data,
+                              on_date=form.on_date.data)
     db.session.commit()
     flash(_("Hours added."), "success")
     return redirect(url_for(".coach_hours", coach_id=coach.id), 303)

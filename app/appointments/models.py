@@ -2,7 +2,7 @@
 appointments from overlapping (the last line behind the per-coach lock in services)."""
 
 import enum
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Time, func, text
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
@@ -33,7 +33,8 @@ class SessionType(TimestampMixin, db.Model):
 
 
 class Availability(TimestampMixin, db.Model):
-    """A weekly window in which a coach takes sessions, in the location's wall-clock time."""
+    """A window in which a coach takes sessions, in the location's wall-clock time: every week
+    on `weekday`, or only on `on_date` (extra hours on one day; `weekday` is then that day's)."""
 
     __tablename__ = "availabilities"
     __table_args__ = (
@@ -49,6 +50,7 @@ class Availability(TimestampMixin, db.Model):
     weekday: Mapped[int]  # ISO weekday, Monday = 1
     starts_at_local: Mapped[time] = mapped_column(Time)
     ends_at_local: Mapped[time] = mapped_column(Time)
+    on_date: Mapped[date | None] = mapped_column()
 
     location = relationship("Location", lazy="joined", innerjoin=True)
 

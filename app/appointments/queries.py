@@ -47,12 +47,15 @@ def list_session_types(studio: Studio, *, active_only: bool = False) -> list[Ses
     return db.session.scalars(query).all()
 
 
-def list_availability(studio: Studio, coach) -> list[Availability]:
-    return db.session.scalars(
-        select(Availability).where(Availability.studio_id == studio.id,
-                                   Availability.coach_id == coach.id)
-        .order_by(Availability.weekday, Availability.starts_at_local)
-    ).all()
+def list_availability(studio: Studio, coach, today: date | None = None) -> list[Availability]:
+    """The coach's weekly hours, then extra hours on days not yet past (from `today`)."""
+    query = select(Availability).where(Availability.studio_id == studio.id,
+                                       Availability.coach_id == coach.id)
+    if today is not None:
+        query = query.where((Availability.on_date.is_(None)) | (Availability.on_date >= today))
+    return db.session.scalars(query.order_by(Availability.on_date.is_not(None), Availability.on_date,
+                                             Availability.weekday, Availability.starts_at_local)
+                              ).all()
 
 
 def list_time_off(studio: Studio, coach, now: datetime) -> list[TimeOff]:

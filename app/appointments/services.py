@@ -7,7 +7,7 @@ commits.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -161,10 +161,12 @@ def save_session_type(studio: Studio, session_type: SessionType | None = None, *
 
 
 def add_availability(studio: Studio, coach, location, *, weekday: int, starts: time,
-                     ends: time) -> Availability:
-    """Add a weekly window in which `coach` takes sessions at `location`."""
+                     ends: time, on_date: date | None = None) -> Availability:
+    """Add a window in which `coach` takes sessions at `location`: every week on `weekday`, or
+    only on `on_date` (extra hours)."""
     window = Availability(studio_id=studio.id, coach_id=coach.id, location_id=location.id,
-                          weekday=weekday, starts_at_local=starts, ends_at_local=ends)
+                          weekday=on_date.isoweekday() if on_date else weekday,
+                          starts_at_local=starts, ends_at_local=ends, on_date=on_date)
     db.session.add(window)
     db.session.flush()
     return window

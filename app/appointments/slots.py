@@ -1,4 +1,5 @@
-"""Free slots of a coach: weekly availability (wall-clock time in the location's zone) minus
+"""Free slots of a coach: weekly availability and extra hours on given days (wall-clock time in
+the location's zone) minus
 time off, the coach's classes and appointments (each kept apart by the session type's buffer),
 inside the studio's booking window.
 
@@ -28,6 +29,10 @@ class WeeklyWindow:
     starts: time
     ends: time
     timezone: str
+    on_date: date | None = None  # extra hours on this day only
+
+    def applies(self, day: date) -> bool:
+        return self.on_date == day if self.on_date else self.weekday == day.isoweekday()
 
 
 def local_windows(pattern: Iterable[WeeklyWindow], day_from: date, day_to: date) -> list[Interval]:
@@ -36,7 +41,7 @@ def local_windows(pattern: Iterable[WeeklyWindow], day_from: date, day_to: date)
     day = day_from
     while day <= day_to:
         for w in pattern:
-            if w.weekday == day.isoweekday():
+            if w.applies(day):
                 zone = ZoneInfo(w.timezone)
                 start = datetime.combine(day, w.starts, tzinfo=zone).astimezone(UTC)
                 end = datetime.combine(day, w.ends, tzinfo=zone).astimezone(UTC)
@@ -96,7 +101,8 @@ def free_slots(studio, coach, session_type, day_from: date, day_to: date, now: d
         mine = [a for a in availabilities if a.location_id == location_id]
         tz = mine[0].location.timezone
         windows = local_windows(
-            [WeeklyWindow(a.weekday, a.starts_at_local, a.ends_at_local, tz) for a in mine],
+            [WeeklyWindow(a.weekday, a.starts_at_local, a.ends_at_local, tz, a.on_date)
+             for a in mine],
             day_from, day_to)
         if not windows:
             continue

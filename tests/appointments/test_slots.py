@@ -125,3 +125,14 @@ def test_another_studios_hours_do_not_count():
     st = session_type(studio)
     assert free_slots(studio, coach, st, date(2026, 11, 23), date(2026, 11, 24),
                       utc(2026, 11, 20)) == []
+
+
+def test_extra_hours_apply_on_their_day_only():
+    """Saturday 2026-11-07 is not in the weekly pattern; extra hours that day add its slots,
+    not every Saturday's."""
+    weekdays = [WeeklyWindow(d, time(7), time(9), "America/Toronto") for d in range(1, 6)]
+    extra = WeeklyWindow(6, time(10), time(11), "America/Toronto", on_date=date(2026, 11, 7))
+    windows = local_windows(weekdays + [extra], date(2026, 11, 7), date(2026, 11, 14))
+    saturdays = [w for w in windows if w[0].astimezone(TORONTO).isoweekday() == 6]
+    assert [w[0].astimezone(TORONTO).strftime("%Y-%m-%d %H:%M") for w in saturdays] == [
+        "2026-11-07 10:00"]

@@ -1,6 +1,6 @@
 """The customer's slot picker, booking and cancelling over HTTP; the console's forms."""
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -151,7 +151,14 @@ def test_console_creates_session_types_hours_and_time_off(client):
     assert client.post(hours, data={"hours-weekday": "1", "hours-location_id": str(loc),
                                     "hours-starts": "07:00", "hours-ends": "09:00"}).status_code == 303
     window = db.session.query(Availability).filter_by(coach_id=coach.id).one()
-    assert (window.weekday, window.starts_at_local) == (1, time(7))
+    assert (window.weekday, window.starts_at_local, window.on_date) == (1, time(7), None)
+    # Extra hours on one Saturday: the date decides the weekday.
+    assert client.post(hours, data={"hours-weekday": "1", "hours-location_id": str(loc),
+                                    "hours-starts": "10:00", "hours-ends": "12:00",
+                                    "hours-on_date": "2099-01-03"}).status_code == 303
+    extra = db.session.query(Availability).filter_by(coach_id=coach.id, on_date=date(2099, 1, 3)).one()
+    assert extra.weekday == 6
+    assert "Extra hours on" in Page(client.get(f"{base}/coaches/{coach.id}")).text()
     off = f"{base}/coaches/{coach.id}/time-off"
     assert client.post(off, data={"off-starts": "2026-12-24T00:00",
                                   "off-ends": "2026-12-23T00:00"}).status_code == 422
