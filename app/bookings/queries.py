@@ -1,7 +1,7 @@
 """Loaders and context builders for booking screens (one builder for page and fragment)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, selectinload
@@ -13,6 +13,7 @@ from app.core.db import get_in_studio_or_404
 from app.core.errors import DomainError
 from app.extensions import db
 from app.schedule.models import ScheduledClass
+from app.schedule.queries import Listing, ScheduleFilters, make_listings, week_query
 from app.studios.models import Studio
 
 
@@ -54,24 +55,54 @@ def class_states(studio: Studio, classes: list[ScheduledClass], user,
         .group_by(Booking.class_id)
     ).all())
     mine: dict[int, Booking] = {}
-    positions: dict[int, int] = {}
     if getattr(user, "is_authenticated", False):
         mine = {b.class_id: b for b in db.session.scalars(
             select(Booking).where(Booking.class_id.in_(ids), Booking.customer_id == user.id,
                                   Booking.status.in_(ACTIVE)))}
-        waiting = [b.id for b in mine.values() if b.status == BookingStatus.WAITLISTED]
-        if waiting:
-            other = aliased(Booking)
-            positions = dict(db.session.execute(
-                select(Booking.class_id, func.count(other.id))
-                .join(other, (other.class_id == Booking.class_id)
-                      & (other.status == BookingStatus.WAITLISTED) & (other.id <= Booking.id))
-                .where(Booking.id.in_(waiting)).group_by(Booking.class_id)
-            ).all())
+    return _states(studio, [(c, taken.get(c.id, 0), mine.get(c.id)) for c in classes], now)
+
+
+def list_week(studio: Studio, start: date, filters: ScheduleFilters, tz: str, user,
+              now: datetime, *, class_types: list, locations: list,
+              ) -> tuple[list[Listing], dict[int, PanelState]]:
+    """The week schedule's listings and their panel states in one query: each class with its
+    coach's name, its spots taken and the customer's own active booking (at most one: the
+    partial unique index)."""
+    taken = (select(func.count()).where(Booking.class_id == ScheduledClass.id,
+                                        Booking.status.in_(HOLDS_SPOT))
+             .correlate(ScheduledClass).scalar_subquery())
+    query = week_query(studio, start, filters, tz).add_columns(taken)
+    signed_in = getattr(user, "is_authenticated", False)
+    if signed_in:
+        mine = aliased(Booking)
+        query = query.add_columns(mine).outerjoin(
+            mine, (mine.class_id == ScheduledClass.id) & (mine.customer_id == user.id)
+            & mine.status.in_(ACTIVE))
+    rows = db.session.execute(query).all()
+    listings = make_listings([(r[0], r[1]) for r in rows], studio, tz, class_types=class_types,
+                             locations=locations)
+    return listings, _states(studio, [(r[0], r[2], r[3] if signed_in else None) for r in rows],
+                             now)
+
+
+def _states(studio: Studio, rows, now: datetime) -> dict[int, PanelState]:
+    """Panel states from (class, spots taken, own booking or None) rows; waitlist positions of
+    the customer's waiting bookings in one more query when there are any."""
+    waiting = [b.id for _cls, _taken, b in rows
+               if b is not None and b.status == BookingStatus.WAITLISTED]
+    positions: dict[int, int] = {}
+    if waiting:
+        other = aliased(Booking)
+        positions = dict(db.session.execute(
+            select(Booking.class_id, func.count(other.id))
+            .join(other, (other.class_id == Booking.class_id)
+                  & (other.status == BookingStatus.WAITLISTED) & (other.id <= Booking.id))
+            .where(Booking.id.in_(waiting)).group_by(Booking.class_id)
+        ).all())
     states = {}
-    for cls in classes:
-        state = PanelState(cls, taken.get(cls.id, 0), mine.get(cls.id), positions.get(cls.id))
-        if state.booking is None:
+    for cls, taken, booking in rows:
+        state = PanelState(cls, taken, booking, positions.get(cls.id))
+        if booking is None:
             try:
                 check_bookable(studio, cls, now)
             except DomainError as exc:
