@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from app.bookings import entitlements
@@ -13,7 +14,13 @@ from app.core.db import get_in_studio_or_404
 from app.core.errors import DomainError
 from app.extensions import db
 from app.schedule.models import ScheduledClass
-from app.schedule.queries import Listing, ScheduleFilters, make_listings, week_query
+from app.schedule.queries import (
+    Listing,
+    ScheduleFilters,
+    make_listings,
+    week_params,
+    week_statement,
+)
 from app.studios.models import Studio
 
 
@@ -62,27 +69,31 @@ def class_states(studio: Studio, classes: list[ScheduledClass], user,
     return _states(studio, [(c, taken.get(c.id, 0), mine.get(c.id)) for c in classes], now)
 
 
-def list_week(studio: Studio, start: date, filters: ScheduleFilters, tz: str, user,
-              now: datetime, *, class_types: list, locations: list,
-              ) -> tuple[list[Listing], dict[int, PanelState]]:
-    """The week schedule's listings and their panel states in one query: each class with its
-    coach's name, its spots taken and the customer's own active booking (at most one: the
-    partial unique index)."""
+@cache
+def _week_with_states() -> Select:
+    """week_statement() plus each class's spots taken (a correlated count: an index-only scan
+    of ix_bookings_class_status) and the customer's active booking (at most one: the partial
+    unique index; none for a NULL customer). Built once; parameter `customer`."""
     taken = (select(func.count()).where(Booking.class_id == ScheduledClass.id,
                                         Booking.status.in_(HOLDS_SPOT))
              .correlate(ScheduledClass).scalar_subquery())
-    query = week_query(studio, start, filters, tz).add_columns(taken)
-    signed_in = getattr(user, "is_authenticated", False)
-    if signed_in:
-        mine = aliased(Booking)
-        query = query.add_columns(mine).outerjoin(
-            mine, (mine.class_id == ScheduledClass.id) & (mine.customer_id == user.id)
-            & mine.status.in_(ACTIVE))
-    rows = db.session.execute(query).all()
+    mine = aliased(Booking)
+    return week_statement().add_columns(taken, mine).outerjoin(
+        mine, (mine.class_id == ScheduledClass.id)
+        & (mine.customer_id == bindparam("customer", type_=Integer)) & mine.status.in_(ACTIVE))
+
+
+def list_week(studio: Studio, start: date, filters: ScheduleFilters, tz: str, user,
+              now: datetime, *, class_types: list, locations: list,
+              ) -> tuple[list[Listing], dict[int, PanelState]]:
+    """The week schedule's listings and their panel states, in one query."""
+    customer = user.id if getattr(user, "is_authenticated", False) else None
+    rows = db.session.execute(_week_with_states(),
+                              {**week_params(studio, start, filters, tz), "customer": customer})
+    rows = rows.all()
     listings = make_listings([(r[0], r[1]) for r in rows], studio, tz, class_types=class_types,
                              locations=locations)
-    return listings, _states(studio, [(r[0], r[2], r[3] if signed_in else None) for r in rows],
-                             now)
+    return listings, _states(studio, [(r[0], r[2], r[3]) for r in rows], now)
 
 
 def _states(studio: Studio, rows, now: datetime) -> dict[int, PanelState]:

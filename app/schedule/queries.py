@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import abort
-from sqlalchemy import Select, select
+from sqlalchemy import Integer, Select, bindparam, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app.accounts.models import User
@@ -114,12 +115,33 @@ class Listing:
     iso: str  # the start, for <time datetime>
 
 
-def week_query(studio: Studio, start: date, filters: ScheduleFilters, tz: str) -> Select:
-    """The week's classes from local day `start`, each with its coach's name. Class types and
-    locations are not joined: the week page names them from the lists its filters load."""
-    return _classes_in(studio, start, 7, filters, tz, User.name).outerjoin(
-        User, User.id == ScheduledClass.coach_id
-    ).options(lazyload(ScheduledClass.class_type), lazyload(ScheduledClass.location))
+@cache
+def week_statement() -> Select:
+    """The week page's SELECT, built once (building it costs more than running it): a
+    studio's classes in [lo, hi), of one location, type or coach when given (NULL: any), each
+    with its coach's name. Class types and locations are not joined: the page names them from
+    the lists its filters load. Parameters: week_params()."""
+    location, class_type, coach = (bindparam(name, type_=Integer)
+                                   for name in ("location", "type", "coach"))
+    return (
+        select(ScheduledClass, User.name)
+        .outerjoin(User, User.id == ScheduledClass.coach_id)
+        .where(ScheduledClass.studio_id == bindparam("studio"),
+               ScheduledClass.starts_at >= bindparam("lo"),
+               ScheduledClass.starts_at < bindparam("hi"),
+               or_(location.is_(None), ScheduledClass.location_id == location),
+               or_(class_type.is_(None), ScheduledClass.class_type_id == class_type),
+               or_(coach.is_(None), ScheduledClass.coach_id == coach))
+        .order_by(ScheduledClass.starts_at, ScheduledClass.id)
+        .options(lazyload(ScheduledClass.class_type), lazyload(ScheduledClass.location))
+    )
+
+
+def week_params(studio: Studio, start: date, filters: ScheduleFilters, tz: str) -> dict:
+    """week_statement()'s parameters for the seven local days from `start`."""
+    lo, hi = day_bounds(start, tz, 7)
+    return {"studio": studio.id, "lo": lo, "hi": hi, "location": filters.location_id or None,
+            "type": filters.class_type_id or None, "coach": filters.coach_id or None}
 
 
 def make_listings(rows, studio: Studio, tz: str, *, class_types: list[ClassType],
