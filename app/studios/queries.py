@@ -2,6 +2,7 @@
 
 from flask import abort, g
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.extensions import db
@@ -9,8 +10,11 @@ from app.studios.models import Location, Role, StaffRole, Studio
 
 
 def get_studio_or_404(slug: str) -> Studio:
-    """The studio with this slug; its default language becomes the last locale fallback."""
-    studio = db.session.scalar(select(Studio).where(Studio.slug == slug))
+    """The studio with this slug, with its locations (its pages show times in their zone);
+    its default language becomes the last locale fallback."""
+    studio = db.session.execute(
+        select(Studio).where(Studio.slug == slug).options(joinedload(Studio.locations))
+    ).unique().scalar_one_or_none()
     if studio is None:
         abort(404)
     g.studio_language = studio.default_language
