@@ -69,18 +69,33 @@ def class_states(studio: Studio, classes: list[ScheduledClass], user,
     return _states(studio, [(c, taken.get(c.id, 0), mine.get(c.id)) for c in classes], now)
 
 
-@cache
-def _week_with_states() -> Select:
-    """week_statement() plus each class's spots taken (a correlated count: an index-only scan
-    of ix_bookings_class_status) and the customer's active booking (at most one: the partial
-    unique index; none for a NULL customer). Built once; parameter `customer`."""
-    taken = (select(func.count()).where(Booking.class_id == ScheduledClass.id,
-                                        Booking.status.in_(HOLDS_SPOT))
-             .correlate(ScheduledClass).scalar_subquery())
+def _taken():
+    """Spots taken in the row's class: a correlated count (index-only scan of
+    ix_bookings_class_status)."""
+    return (select(func.count()).where(Booking.class_id == ScheduledClass.id,
+                                       Booking.status.in_(HOLDS_SPOT))
+            .correlate(ScheduledClass).scalar_subquery())
+
+
+def _with_own_booking(query: Select) -> Select:
+    """`query` plus the customer's active booking in the row's class (at most one: the partial
+    unique index; none for a NULL `customer` parameter)."""
     mine = aliased(Booking)
-    return week_statement().add_columns(taken, mine).outerjoin(
+    return query.add_columns(mine).outerjoin(
         mine, (mine.class_id == ScheduledClass.id)
         & (mine.customer_id == bindparam("customer", type_=Integer)) & mine.status.in_(ACTIVE))
+
+
+# Built once each (building costs more than running them); executed with parameters.
+@cache
+def _week_with_states() -> Select:
+    return _with_own_booking(week_statement().add_columns(_taken()))
+
+
+@cache
+def _class_with_state() -> Select:
+    return _with_own_booking(select(ScheduledClass.id, _taken())
+                             .where(ScheduledClass.id == bindparam("class_id")))
 
 
 def list_week(studio: Studio, start: date, filters: ScheduleFilters, tz: str, user,
@@ -125,7 +140,12 @@ def _states(studio: Studio, rows, now: datetime) -> dict[int, PanelState]:
 def panel_state(studio: Studio, cls: ScheduledClass, user, now: datetime, *,
                 confirm_cancel: bool = False, error: str | None = None) -> PanelState:
     """The booking panel of one class, optionally asking to confirm a cancellation."""
-    state = class_states(studio, [cls], user, now)[cls.id]
+    customer = user.id if getattr(user, "is_authenticated", False) else None
+    # populate_existing: a booking this request changed is shown as the database has it now.
+    _id, taken, booking = db.session.execute(
+        _class_with_state(), {"class_id": cls.id, "customer": customer},
+        execution_options={"populate_existing": True}).one()
+    state = _states(studio, [(cls, taken, booking)], now)[cls.id]
     state.error = error
     if state.booking is None and not state.closed_reason and getattr(user, "is_authenticated", False):
         state.needs_pass = not entitlements.provider().can_pay(studio, user, cls)

@@ -34,19 +34,21 @@ from app.studios.services import ensure_customer
 
 
 def lock_class(cls: ScheduledClass) -> None:
-    """Serialise every booking change on one class for the rest of the transaction."""
-    if is_postgresql():
-        timeout = int(current_app.config["BOOKING_LOCK_TIMEOUT_MS"])
-        db.session.execute(text(f"SET LOCAL lock_timeout = {timeout}"))
-        try:
-            db.session.execute(
-                select(ScheduledClass.id).where(ScheduledClass.id == cls.id).with_for_update()
-            )
-        except OperationalError as exc:
-            if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
-                raise ClassBusy() from exc
-            raise
-    db.session.refresh(cls)
+    """Serialise every booking change on one class for the rest of the transaction; `cls` is
+    re-read under the lock (one statement: the locked row refreshes the loaded object)."""
+    reread = (select(ScheduledClass).where(ScheduledClass.id == cls.id)
+              .execution_options(populate_existing=True))
+    if not is_postgresql():
+        db.session.execute(reread)
+        return
+    timeout = int(current_app.config["BOOKING_LOCK_TIMEOUT_MS"])
+    db.session.execute(text(f"SET LOCAL lock_timeout = {timeout}"))
+    try:
+        db.session.execute(reread.with_for_update(of=ScheduledClass))
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
+            raise ClassBusy() from exc
+        raise
 
 
 def spots_taken(cls: ScheduledClass) -> int:

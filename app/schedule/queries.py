@@ -23,11 +23,11 @@ def studio_timezone(studio: Studio) -> str:
 
 
 def get_class_or_404(studio: Studio, class_id: int) -> ScheduledClass:
-    """A class of this studio; another studio's class is a 404."""
+    """A class of this studio (with its type and location); another studio's class is a 404.
+    Its coach and room load when read (the class page does; the booking actions do not)."""
     cls = db.session.scalar(
         select(ScheduledClass).where(ScheduledClass.id == class_id,
                                      ScheduledClass.studio_id == studio.id)
-        .options(selectinload(ScheduledClass.coach), selectinload(ScheduledClass.room))
     )
     if cls is None:
         abort(404)
