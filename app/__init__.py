@@ -33,7 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app.core import assets, i18n, security, urls
+    from app.core import assets, conditional, i18n, security, urls
 
     urls.init_app(app)
     db.init_app(app)
@@ -51,6 +51,7 @@ def _init_extensions(app: Flask) -> None:
     security.init_app(app)
     assets.init_app(app)
     compress.init_app(app)  # gunicorn does not compress, and there may be no proxy in front
+    conditional.init_app(app)  # after compress: its hook runs first, on the uncompressed page
     import app.models  # noqa: F401  (every table is known to the metadata)
 
 
@@ -96,11 +97,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _init_jinja(app: Flask) -> None:
-    from flask_wtf.csrf import generate_csrf
-
+    from app.core.security import csrf_token
     from app.studios.policies import coaches_anywhere, console_studios
 
-    app.jinja_env.globals.update(csrf_token=generate_csrf, console_studios=console_studios, coaches_anywhere=coaches_anywhere)
+    app.jinja_env.globals.update(csrf_token=csrf_token, console_studios=console_studios, coaches_anywhere=coaches_anywhere)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.add_extension("jinja2.ext.do")
