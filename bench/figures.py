@@ -243,43 +243,50 @@ def _transfer(http: requests.Session, url: str, headers: dict) -> tuple[int, req
     return head + len(body), r
 
 
+def _cache_headers(r: requests.Response) -> dict:
+    return {k: r.headers.get(k) for k in ("Cache-Control", "ETag", "Last-Modified", "Content-Encoding")}
+
+
 def p6(srv, user: User, opt) -> dict:
     accept = {"Accept-Encoding": "gzip, deflate, br"}
     first, kinds, cache = {}, {}, {}
     size, page = _transfer(user.http, srv.url + SCHEDULE, accept)
     html = page._decoded.decode()
     first[SCHEDULE], kinds[SCHEDULE] = size, "html"
+    cache[SCHEDULE], urls = _cache_headers(page), {SCHEDULE: SCHEDULE}
     assets = re.findall(r'<(?:link[^>]+rel="stylesheet"[^>]+href|script[^>]+src)="([^"]+)"', html)
     for path in assets:
         size, r = _transfer(user.http, srv.url + path, accept)
         first[path] = size
         kinds[path] = "js" if path.split("?")[0].endswith(".js") else "css"
-        cache[path] = {k: r.headers.get(k) for k in ("Cache-Control", "ETag", "Last-Modified",
-                                                       "Content-Encoding")}
+        cache[path], urls[path] = _cache_headers(r), path
         if kinds[path] == "css":  # fonts named by the stylesheet
             for font in re.findall(r'url\(["\']?([^"\')]+\.(?:woff2?|ttf|otf))', r._decoded.decode()):
-                fsize, fr = _transfer(user.http, srv.url + font if font.startswith("/") else
-                                      srv.url + "/static/fonts/" + font.rsplit("/", 1)[-1], accept)
-                first[font], kinds[font] = fsize, "font"
-    # Repeat visit: the page again; each asset only if its cache headers make the browser ask.
-    repeat = {SCHEDULE: _transfer(user.http, srv.url + SCHEDULE, accept)[0]}
+                urls[font] = font if font.startswith("/") else "/static/fonts/" + font.rsplit("/", 1)[-1]
+                fsize, fr = _transfer(user.http, srv.url + urls[font], accept)
+                first[font], kinds[font], cache[font] = fsize, "font", _cache_headers(fr)
+    # Repeat visit, as a browser makes it: nothing for what its cache headers keep fresh, a
+    # conditional request (If-None-Match / If-Modified-Since) for what it stored but must
+    # revalidate (the page: private, no-cache), the whole response for what it may not store.
+    repeat, statuses = {}, {}
     for path, headers in cache.items():
         cc = headers["Cache-Control"] or ""
-        fresh = "max-age=" in cc and not cc.startswith("no-cache") and "max-age=0" not in cc
-        if fresh:
+        fresh = "max-age=" in cc and "no-cache" not in cc and "max-age=0" not in cc
+        if fresh and "no-store" not in cc:
             repeat[path] = 0
             continue
         cond = {**accept}
-        if headers["ETag"]:
+        if headers["ETag"] and "no-store" not in cc:
             cond["If-None-Match"] = headers["ETag"]
-        if headers["Last-Modified"]:
+        if headers["Last-Modified"] and "no-store" not in cc:
             cond["If-Modified-Since"] = headers["Last-Modified"]
-        repeat[path] = _transfer(user.http, srv.url + path, cond)[0]
+        repeat[path], r = _transfer(user.http, srv.url + urls[path], cond)
+        statuses[path] = r.status_code
     total = sum(first.values())
     js = sum(v for k, v in first.items() if kinds[k] == "js")
     again = sum(repeat.values())
     return {"figure": "P6", "raw": {"first": first, "repeat": repeat, "kinds": kinds,
-                                    "asset_headers": cache,
+                                    "repeat_statuses": statuses, "cache_headers": cache,
                                     "html_encoding": page.headers.get("Content-Encoding")},
             "checks": [
                 check("first visit KB (HTML+CSS+JS+fonts, as served)", total / 1024, "<= 100",
