@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import lazyload
 
 from app.bookings import entitlements
 from app.bookings.errors import (
@@ -36,7 +37,9 @@ from app.studios.services import ensure_customer
 def lock_class(cls: ScheduledClass) -> None:
     """Serialise every booking change on one class for the rest of the transaction; `cls` is
     re-read under the lock (one statement: the locked row refreshes the loaded object)."""
+    # Type and location are not joined in: they cannot change the booking, and stay loaded.
     reread = (select(ScheduledClass).where(ScheduledClass.id == cls.id)
+              .options(lazyload(ScheduledClass.class_type), lazyload(ScheduledClass.location))
               .execution_options(populate_existing=True))
     if not is_postgresql():
         db.session.execute(reread)
