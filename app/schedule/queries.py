@@ -6,6 +6,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import abort
+from flask_babel import gettext as _
 from sqlalchemy import Integer, Select, bindparam, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
@@ -111,7 +112,7 @@ class Listing:
     place: str
     coach: str | None
     time: str
-    minutes: int
+    duration: str
     iso: str  # the start, for <time datetime>
 
 
@@ -150,10 +151,17 @@ def make_listings(rows, studio: Studio, tz: str, *, class_types: list[ClassType]
     lang, fallback = current_language(), studio.default_language
     names = {t.id: translated(t.name, fallback, lang) for t in class_types}
     places = {loc.id: translated(loc.name, fallback, lang) for loc in locations}
+    durations: dict[int, str] = {}
+
+    def duration(cls) -> str:
+        minutes = int((cls.ends_at - cls.starts_at).total_seconds() // 60)
+        if minutes not in durations:
+            durations[minutes] = _("%(minutes)s min", minutes=minutes)
+        return durations[minutes]
+
     return [
         Listing(cls, names[cls.class_type_id], places[cls.location_id], coach,
-                format_time(cls.starts_at, tz, lang),
-                int((cls.ends_at - cls.starts_at).total_seconds() // 60), cls.starts_at.isoformat())
+                format_time(cls.starts_at, tz, lang), duration(cls), cls.starts_at.isoformat())
         for cls, coach in rows
     ]
 
