@@ -101,6 +101,9 @@ def _init_jinja(app: Flask) -> None:
     from app.studios.policies import coaches_anywhere, console_studios
 
     app.jinja_env.globals.update(csrf_token=csrf_token, console_studios=console_studios, coaches_anywhere=coaches_anywhere)
+    # Flask-WTF also hands templates its generate_csrf through a context processor; this one,
+    # registered later, wins: one token per session (core.security.csrf_token).
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.add_extension("jinja2.ext.do")

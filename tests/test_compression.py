@@ -35,7 +35,18 @@ def test_static_urls_are_versioned_and_cached_for_a_year(client):
 
 
 @pytest.fixture
-def week(app, client):
+def clock(monkeypatch):
+    """Every signature is made 10 s after the previous one (pages a second apart or more)."""
+    from itertools import count
+
+    from itsdangerous.timed import TimestampSigner
+
+    ticks = count(1_800_000_000, 10)
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: next(ticks))
+
+
+@pytest.fixture
+def week(app, client, clock):
     """A signed-in customer, and the studio's week with one class they can book."""
     from tests.conftest import login
     from tests.factories import ClassFactory, StudioFactory, UserFactory
@@ -93,15 +104,14 @@ def test_posts_and_files_with_their_own_caching_are_left_alone(client, week):
     assert "no-cache" not in css.headers["Cache-Control"]
 
 
-def test_the_csrf_token_is_one_per_session_and_works(client, csrf, app):
+def test_the_csrf_token_is_one_per_session_and_works(client, csrf, app, clock):
     from tests.factories import ClassFactory, StudioFactory, UserFactory
     from tests.pages import csrf_token
 
     studio, customer = StudioFactory(), UserFactory()
     cls = ClassFactory(studio=studio)
-    login_page = client.get("/login")
-    signed_out = csrf_token(login_page)
-    assert csrf_token(client.get("/login")) == signed_out
+    signed_out = csrf_token(client.get(f"/s/{studio.slug}/schedule"))
+    assert csrf_token(client.get(f"/s/{studio.slug}/classes/{cls.id}")) == signed_out
     assert client.post("/login", data={"email": customer.email, "password": "secret-pass",
                                        "csrf_token": signed_out}).status_code == 303
     pages = [client.get(f"/s/{studio.slug}/schedule"), client.get(f"/s/{studio.slug}/classes/{cls.id}")]

@@ -48,6 +48,8 @@ def csrf_token() -> str:
     and no unchanged page could be answered 304 Not Modified. Tokens have no time limit
     (WTF_CSRF_TIME_LIMIT = None): any token signed for the session's raw token is accepted,
     so reusing one accepts nothing more. A new raw token (a new session) signs a new one.
+    A page whose view builds a Flask-WTF form before rendering keeps the token the form was
+    given (signed afresh), so such pages still differ from one second to the next.
     """
     if "csrf_token" not in g:  # Flask-WTF's per-request cache, read by its forms too
         signed = session.get(SIGNED_CSRF)
