@@ -33,7 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app.core import assets, i18n, security, urls
+    from app.core import assets, conditional, i18n, security, urls
     from app.core import db as core_db
 
     urls.init_app(app)
@@ -53,6 +53,7 @@ def _init_extensions(app: Flask) -> None:
     security.init_app(app)
     assets.init_app(app)
     compress.init_app(app)  # gunicorn does not compress, and there may be no proxy in front
+    conditional.init_app(app)  # after compress: its hook runs first, on the uncompressed page
     import app.models  # noqa: F401  (every table is known to the metadata)
 
 
@@ -101,11 +102,13 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _init_jinja(app: Flask) -> None:
-    from flask_wtf.csrf import generate_csrf
-
+    from app.core.security import csrf_token
     from app.studios.policies import coaches_anywhere, console_studios
 
-    app.jinja_env.globals.update(csrf_token=generate_csrf, console_studios=console_studios, coaches_anywhere=coaches_anywhere)
+    app.jinja_env.globals.update(csrf_token=csrf_token, console_studios=console_studios, coaches_anywhere=coaches_anywhere)
+    # Flask-WTF also hands templates its generate_csrf through a context processor; this one,
+    # registered later, wins: one token per session (core.security.csrf_token).
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -126,8 +126,9 @@ def print_table(results):
     for r in results:
         for c in r["checks"]:
             v = c["value"]
+            verdict = "info" if c.get("info") else "PASS" if c["ok"] else "FAIL"
             rows.append((r["figure"], c["name"], f"{v:.2f}" if isinstance(v, float) else str(v),
-                         c["target"], "PASS" if c["ok"] else "FAIL"))
+                         c["target"], verdict))
     widths = [min(max(len(row[i]) for row in rows), 60) for i in range(5)]
     for row in rows:
         print("  ".join(cell[:60].ljust(w) for cell, w in zip(row, widths, strict=False)))

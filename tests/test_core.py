@@ -69,3 +69,33 @@ def test_content_maps_fall_back_to_the_studio_language(ctx):
 def test_page_or_fragment(app, headers, fragment):
     with app.test_request_context(headers=headers):
         assert wants_fragment() is fragment
+
+
+def test_url_for_ids_builds_what_url_for_builds(ctx):
+    from flask import url_for
+
+    from app.core.urls import url_for_ids
+
+    class_url = url_for_ids("schedule.class_detail", "class_id", studio="riyadh")
+    for class_id in (1, 42, 2**31 - 1):
+        assert class_url(class_id) == url_for("schedule.class_detail", studio="riyadh",
+                                              class_id=class_id)
+    # The placeholder id also in the studio's slug: no substitution, plain url_for every time.
+    odd = url_for_ids("bookings.book_class", "class_id", studio=f"s{2**31 - 1}")
+    assert odd(7) == url_for("bookings.book_class", studio=f"s{2**31 - 1}", class_id=7)
+
+
+def test_time_labels_are_cached_per_zone_and_language(ctx):
+    start = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)
+    with force_locale("en"):
+        assert i18n.format_time(start, "Asia/Riyadh") == "11:00\u202fPM"
+        assert i18n.format_time(start, "America/Toronto") == "3:00\u202fPM"
+        assert i18n.format_day(start.date()) == "Tue, Dec 1"
+    with force_locale("ar"):
+        assert i18n.format_time(start, "Asia/Riyadh") == i18n.format_time(start, "Asia/Riyadh", "ar")
+        assert i18n.format_time(start, "Asia/Riyadh") != "11:00\u202fPM"
+    # Equal instants seen in different zones are different local days: datetimes not cached.
+    late = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
+    with force_locale("en"):
+        assert i18n.format_day(late, "America/Toronto") == "Tue, Dec 1"
+        assert i18n.format_day(late, "Asia/Riyadh") == "Wed, Dec 2"

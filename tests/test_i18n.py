@@ -98,6 +98,23 @@ def test_ngettext_in_arabic_picks_the_cldr_form(ctx, arabic, n, form):
         assert render_template_string(PANEL_SPOTS, n=n) == expected
 
 
+def test_template_strings_follow_the_locale_and_stay_escaped(ctx, arabic):
+    # Templates translate through a catalogue bound per render, with results remembered.
+    page = ("{{ _('Book') }} | {{ _('You are number %(position)s on the waitlist', position=p) }}"
+            " | {% trans count=n %}{{ count }} spot left{% pluralize %}{{ count }} spots left"
+            "{% endtrans %}")
+    with force_locale("en"):
+        en = render_template_string(page, p="<b>3</b>", n=2)
+    with force_locale("ar"):
+        ar = render_template_string(page, p="<b>3</b>", n=2)
+    with force_locale("en"):
+        assert render_template_string(page, p="<b>3</b>", n=2) == en
+        assert render_template_string(page, p=4, n=5).endswith("4 on the waitlist | 5 spots left")
+    assert en == "Book | You are number &lt;b&gt;3&lt;/b&gt; on the waitlist | 2 spots left"
+    assert ar.startswith(arabic.get("Book").string + " | ")
+    assert "&lt;b&gt;3&lt;/b&gt;" in ar and arabic.get(SPOT_LEFT[0]).string[2] % {"count": 2} in ar
+
+
 def test_english_plural_is_untouched(ctx):
     with force_locale("en"):
         assert ngettext(*SPOT_LEFT, 1, count=1) == "1 spot left"

@@ -5,14 +5,13 @@ from datetime import timedelta
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from app.bookings.queries import class_states
+from app.bookings.queries import list_week
 from app.core.db import utcnow
 from app.extensions import db
 from app.schedule.queries import (
     ScheduleFilters,
     group_by_day,
     list_class_types,
-    list_classes,
     local_today,
     studio_timezone,
 )
@@ -45,10 +44,10 @@ def _build(slug: str) -> dict:
     studio = get_studio_or_404(slug)
     tz = studio_timezone(studio)
     today = local_today(tz)
-    classes = list_classes(studio, today, 7, ScheduleFilters(), tz)
+    locations, class_types = list_locations(studio), list_class_types(studio)
+    listings, states = list_week(studio, today, ScheduleFilters(), tz, current_user, utcnow(),
+                                 class_types=class_types, locations=locations)
     return dict(studio=studio, tz=tz, today=today, start=today, filters=ScheduleFilters(),
-                days=group_by_day(classes, today, tz), prev_week=today - timedelta(days=7),
-                next_week=today + timedelta(days=7),
-                states=class_states(studio, classes, current_user, utcnow()),
-                locations=list_locations(studio), class_types=list_class_types(studio),
-                coaches=list_coaches(studio))
+                days=group_by_day(listings, today, tz), prev_week=today - timedelta(days=7),
+                next_week=today + timedelta(days=7), states=states,
+                locations=locations, class_types=class_types, coaches=list_coaches(studio))

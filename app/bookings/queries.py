@@ -1,9 +1,10 @@
 """Loaders and context builders for booking screens (one builder for page and fragment)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from app.bookings import entitlements
@@ -13,6 +14,13 @@ from app.core.db import get_in_studio_or_404
 from app.core.errors import DomainError
 from app.extensions import db
 from app.schedule.models import ScheduledClass
+from app.schedule.queries import (
+    Listing,
+    ScheduleFilters,
+    make_listings,
+    week_params,
+    week_statement,
+)
 from app.studios.models import Studio
 
 
@@ -54,24 +62,73 @@ def class_states(studio: Studio, classes: list[ScheduledClass], user,
         .group_by(Booking.class_id)
     ).all())
     mine: dict[int, Booking] = {}
-    positions: dict[int, int] = {}
     if getattr(user, "is_authenticated", False):
         mine = {b.class_id: b for b in db.session.scalars(
             select(Booking).where(Booking.class_id.in_(ids), Booking.customer_id == user.id,
                                   Booking.status.in_(ACTIVE)))}
-        waiting = [b.id for b in mine.values() if b.status == BookingStatus.WAITLISTED]
-        if waiting:
-            other = aliased(Booking)
-            positions = dict(db.session.execute(
-                select(Booking.class_id, func.count(other.id))
-                .join(other, (other.class_id == Booking.class_id)
-                      & (other.status == BookingStatus.WAITLISTED) & (other.id <= Booking.id))
-                .where(Booking.id.in_(waiting)).group_by(Booking.class_id)
-            ).all())
+    return _states(studio, [(c, taken.get(c.id, 0), mine.get(c.id)) for c in classes], now)
+
+
+def _taken():
+    """Spots taken in the row's class: a correlated count (index-only scan of
+    ix_bookings_class_status)."""
+    return (select(func.count()).where(Booking.class_id == ScheduledClass.id,
+                                       Booking.status.in_(HOLDS_SPOT))
+            .correlate(ScheduledClass).scalar_subquery())
+
+
+def _with_own_booking(query: Select) -> Select:
+    """`query` plus the customer's active booking in the row's class (at most one: the partial
+    unique index; none for a NULL `customer` parameter)."""
+    mine = aliased(Booking)
+    return query.add_columns(mine).outerjoin(
+        mine, (mine.class_id == ScheduledClass.id)
+        & (mine.customer_id == bindparam("customer", type_=Integer)) & mine.status.in_(ACTIVE))
+
+
+# Built once each (building costs more than running them); executed with parameters.
+@cache
+def _week_with_states() -> Select:
+    return _with_own_booking(week_statement().add_columns(_taken()))
+
+
+@cache
+def _class_with_state() -> Select:
+    return _with_own_booking(select(ScheduledClass.id, _taken())
+                             .where(ScheduledClass.id == bindparam("class_id")))
+
+
+def list_week(studio: Studio, start: date, filters: ScheduleFilters, tz: str, user,
+              now: datetime, *, class_types: list, locations: list,
+              ) -> tuple[list[Listing], dict[int, PanelState]]:
+    """The week schedule's listings and their panel states, in one query."""
+    customer = user.id if getattr(user, "is_authenticated", False) else None
+    rows = db.session.execute(_week_with_states(),
+                              {**week_params(studio, start, filters, tz), "customer": customer})
+    rows = rows.all()
+    listings = make_listings([(r[0], r[1]) for r in rows], studio, tz, class_types=class_types,
+                             locations=locations)
+    return listings, _states(studio, [(r[0], r[2], r[3]) for r in rows], now)
+
+
+def _states(studio: Studio, rows, now: datetime) -> dict[int, PanelState]:
+    """Panel states from (class, spots taken, own booking or None) rows; waitlist positions of
+    the customer's waiting bookings in one more query when there are any."""
+    waiting = [b.id for _cls, _taken, b in rows
+               if b is not None and b.status == BookingStatus.WAITLISTED]
+    positions: dict[int, int] = {}
+    if waiting:
+        other = aliased(Booking)
+        positions = dict(db.session.execute(
+            select(Booking.class_id, func.count(other.id))
+            .join(other, (other.class_id == Booking.class_id)
+                  & (other.status == BookingStatus.WAITLISTED) & (other.id <= Booking.id))
+            .where(Booking.id.in_(waiting)).group_by(Booking.class_id)
+        ).all())
     states = {}
-    for cls in classes:
-        state = PanelState(cls, taken.get(cls.id, 0), mine.get(cls.id), positions.get(cls.id))
-        if state.booking is None:
+    for cls, taken, booking in rows:
+        state = PanelState(cls, taken, booking, positions.get(cls.id))
+        if booking is None:
             try:
                 check_bookable(studio, cls, now)
             except DomainError as exc:
@@ -83,7 +140,12 @@ def class_states(studio: Studio, classes: list[ScheduledClass], user,
 def panel_state(studio: Studio, cls: ScheduledClass, user, now: datetime, *,
                 confirm_cancel: bool = False, error: str | None = None) -> PanelState:
     """The booking panel of one class, optionally asking to confirm a cancellation."""
-    state = class_states(studio, [cls], user, now)[cls.id]
+    customer = user.id if getattr(user, "is_authenticated", False) else None
+    # populate_existing: a booking this request changed is shown as the database has it now.
+    _id, taken, booking = db.session.execute(
+        _class_with_state(), {"class_id": cls.id, "customer": customer},
+        execution_options={"populate_existing": True}).one()
+    state = _states(studio, [(cls, taken, booking)], now)[cls.id]
     state.error = error
     if state.booking is None and not state.closed_reason and getattr(user, "is_authenticated", False):
         state.needs_pass = not entitlements.provider().can_pay(studio, user, cls)

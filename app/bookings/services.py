@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import lazyload
 
 from app.bookings import entitlements
 from app.bookings.errors import (
@@ -34,24 +35,28 @@ from app.studios.services import ensure_customer
 
 
 def lock_class(cls: ScheduledClass) -> None:
-    """Serialise every booking change on one class for the rest of the transaction."""
-    if is_postgresql():
-        timeout = int(current_app.config["BOOKING_LOCK_TIMEOUT_MS"])
-        # lock_timeout bounds each lock wait, but a second waiter on a row waits twice (for the
-        # first waiter's tuple lock, then for the holder): the statement is bounded as well.
-        db.session.connection().exec_driver_sql(
-            f"SET LOCAL lock_timeout = {timeout}; SET LOCAL statement_timeout = {timeout}")
-        try:
-            db.session.execute(
-                select(ScheduledClass.id).where(ScheduledClass.id == cls.id).with_for_update()
-            )
-        except OperationalError as exc:
-            # lock_not_available, query_canceled (the statement timeout)
-            if getattr(exc.orig, "sqlstate", None) in ("55P03", "57014"):
-                raise ClassBusy() from exc
-            raise
-        db.session.connection().exec_driver_sql("SET LOCAL statement_timeout TO DEFAULT")
-    db.session.refresh(cls)
+    """Serialise every booking change on one class for the rest of the transaction; `cls` is
+    re-read under the lock (one statement: the locked row refreshes the loaded object)."""
+    # Type and location are not joined in: they cannot change the booking, and stay loaded.
+    reread = (select(ScheduledClass).where(ScheduledClass.id == cls.id)
+              .options(lazyload(ScheduledClass.class_type), lazyload(ScheduledClass.location))
+              .execution_options(populate_existing=True))
+    if not is_postgresql():
+        db.session.execute(reread)
+        return
+    timeout = int(current_app.config["BOOKING_LOCK_TIMEOUT_MS"])
+    # lock_timeout bounds each lock wait, but a second waiter on a row waits twice (for the
+    # first waiter's tuple lock, then for the holder): the statement is bounded as well.
+    db.session.connection().exec_driver_sql(
+        f"SET LOCAL lock_timeout = {timeout}; SET LOCAL statement_timeout = {timeout}")
+    try:
+        db.session.execute(reread.with_for_update(of=ScheduledClass))
+    except OperationalError as exc:
+        # lock_not_available, query_canceled (the statement timeout)
+        if getattr(exc.orig, "sqlstate", None) in ("55P03", "57014"):
+            raise ClassBusy() from exc
+        raise
+    db.session.connection().exec_driver_sql("SET LOCAL statement_timeout TO DEFAULT")
 
 
 def spots_taken(cls: ScheduledClass) -> int:

@@ -7,7 +7,7 @@ from app.appointments.queries import list_my_appointments
 from app.bookings import services
 from app.bookings.policies import can_change_booking
 from app.bookings.queries import get_booking_or_404, list_my_bookings, panel_state
-from app.core.db import utcnow
+from app.core.db import commit_keeping_loaded, utcnow
 from app.core.errors import DomainError
 from app.core.htmx import render, wants_fragment
 from app.extensions import db
@@ -41,7 +41,7 @@ def _act(studio_slug: str, class_id: int, action):
         if exc.status == 503:
             response.headers["Retry-After"] = "2"
         return response
-    db.session.commit()
+    commit_keeping_loaded()
     return _panel(studio, cls)
 
 

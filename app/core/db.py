@@ -46,6 +46,18 @@ class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session has loaded, for an answer rendered right away
+    from the rows this request read and wrote (the booking panel): they are what was just
+    committed, and expiring them would re-read each one (studio, class, user) by itself."""
+    session = db.session()
+    previous, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = previous
+
+
 def is_postgresql() -> bool:
     """True when the bound database is PostgreSQL (row locks, advisory locks, partial indexes)."""
     return db.session.get_bind().dialect.name == "postgresql"

@@ -1,6 +1,6 @@
 """Locale, direction, translated content maps, and dates/money shown in a studio's zone."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, dates, lists, numbers
 from flask import current_app, g, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 LANG_COOKIE = "fitflow_lang"
 
@@ -42,11 +44,12 @@ def text_direction() -> str:
     return Locale.parse(current_language()).text_direction
 
 
-def translated(value: dict | None, fallback: str | None = None) -> str:
-    """Pick the current language from a content map, falling back to `fallback`, then any."""
+def translated(value: dict | None, fallback: str | None = None, lang: str | None = None) -> str:
+    """Pick the current language (or `lang`) from a content map, falling back to `fallback`,
+    then any."""
     if not value:
         return ""
-    lang = current_language()
+    lang = lang or current_language()
     for key in (lang, fallback, "en", "ar"):
         if key and value.get(key):
             return value[key]
@@ -58,8 +61,20 @@ def local(dt: datetime, tz: str) -> datetime:
     return dt.astimezone(ZoneInfo(tz))
 
 
-def format_time(dt: datetime, tz: str) -> str:
-    return dates.format_time(dt, "short", tzinfo=ZoneInfo(tz), locale=current_language())
+# A week page shows ~70 times and days; Babel formats each in ~10 µs. The text depends only on
+# the instant, the zone and the language, so each is formatted once per process.
+@lru_cache(maxsize=8192)
+def _time_text(dt: datetime, tz: str, lang: str) -> str:
+    return dates.format_time(dt, "short", tzinfo=ZoneInfo(tz), locale=lang)
+
+
+@lru_cache(maxsize=4096)
+def _datetime_text(dt: datetime, tz: str, lang: str) -> str:
+    return dates.format_datetime(dt, "medium", tzinfo=ZoneInfo(tz), locale=lang)
+
+
+def format_time(dt: datetime, tz: str, lang: str | None = None) -> str:
+    return _time_text(dt, tz, lang or current_language())
 
 
 def format_date(dt, tz: str | None = None, fmt: str = "full") -> str:
@@ -77,14 +92,22 @@ def _skeleton_pattern(skeleton: str, lang: str) -> str:
 
 def format_day(dt, tz: str | None = None, skeleton: str = "MMMEd") -> str:
     """Short day label such as 'Wed, Nov 25' / 'الأربعاء، 25 نوفمبر'."""
-    if isinstance(dt, datetime) and tz:
-        dt = local(dt, tz)
     lang = current_language()
-    return dates.format_datetime(dt, _skeleton_pattern(skeleton, lang), locale=lang)
+    if isinstance(dt, datetime):
+        if tz:
+            dt = local(dt, tz)
+        return dates.format_datetime(dt, _skeleton_pattern(skeleton, lang), locale=lang)
+    return _day_text(dt, skeleton, lang)
+
+
+@lru_cache(maxsize=4096)
+def _day_text(day: date, skeleton: str, lang: str) -> str:
+    """A calendar day's label (plain dates only: equal aware datetimes may be different days)."""
+    return dates.format_datetime(day, _skeleton_pattern(skeleton, lang), locale=lang)
 
 
 def format_datetime(dt: datetime, tz: str) -> str:
-    return dates.format_datetime(dt, "medium", tzinfo=ZoneInfo(tz), locale=current_language())
+    return _datetime_text(dt, tz, current_language())
 
 
 def format_list(items) -> str:
@@ -121,7 +144,51 @@ def switch_language_url(lang: str) -> str:
     return f"{request.path}?{urlencode(args)}"
 
 
+_PLAIN = frozenset((str, int, float, Markup, type(None)))
+
+
+@lru_cache(maxsize=16)
+def _template_gettext(translations) -> dict:
+    """Jinja's newstyle gettext and ngettext (escaped when autoescaping, always %-formatted, as
+    `install_gettext_callables(newstyle=True)` makes them) bound to one catalogue. A result is
+    remembered when its placeholders' values are plain immutable values (the week page asks
+    for the same "60 min" and "4 spots left" dozens of times, at ~3 µs each)."""
+    ugettext, ungettext = translations.ugettext, translations.ungettext
+
+    @lru_cache(maxsize=4096)
+    def text(escape: bool, singular: str, plural: str | None, num, variables: tuple) -> str:
+        message = ugettext(singular) if plural is None else ungettext(singular, plural, num)
+        return (Markup(message) if escape else message) % dict(variables)
+
+    def cached(escape, singular, plural, num, variables: dict):
+        if all(type(v) in _PLAIN for v in variables.values()):
+            return text(escape, singular, plural, num, tuple(variables.items()))
+        return text.__wrapped__(escape, singular, plural, num, tuple(variables.items()))
+
+    @pass_context
+    def gettext(context, string, **variables):
+        return cached(context.eval_ctx.autoescape, string, None, None, variables)
+
+    @pass_context
+    def ngettext(context, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        return cached(context.eval_ctx.autoescape, singular, plural, num, variables)
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+
+
+def bound_gettext() -> dict:
+    """Templates translate through the catalogue of the locale in force when rendering starts.
+
+    Flask-Babel's installed callables look the locale and catalogue up again for every string
+    (~6 µs, a few hundred times on the week page); a render never changes locale midway, and
+    force_locale (emails, PDFs) wraps whole renders, so resolving once per render is the same.
+    """
+    return _template_gettext(get_translations())
+
+
 def init_app(app):
+    app.context_processor(bound_gettext)
     app.jinja_env.globals.update(
         current_language=current_language, text_direction=text_direction, languages=supported,
         switch_language_url=switch_language_url,

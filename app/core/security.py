@@ -4,7 +4,9 @@ from itertools import chain
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request, session
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from wtforms import ValidationError
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -34,6 +36,29 @@ def verify_password(stored: str | None, password: str) -> bool:
         return _hasher().verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+SIGNED_CSRF = "csrf_signed"
+
+
+def csrf_token() -> str:
+    """The session's signed CSRF token, signed once per session rather than on every page.
+
+    Flask-WTF's signature carries a timestamp, so each page would carry a different token
+    and no unchanged page could be answered 304 Not Modified. Tokens have no time limit
+    (WTF_CSRF_TIME_LIMIT = None): any token signed for the session's raw token is accepted,
+    so reusing one accepts nothing more. A new raw token (a new session) signs a new one.
+    A page whose view builds a Flask-WTF form before rendering keeps the token the form was
+    given (signed afresh), so such pages still differ from one second to the next.
+    """
+    if "csrf_token" not in g:  # Flask-WTF's per-request cache, read by its forms too
+        signed = session.get(SIGNED_CSRF)
+        try:
+            validate_csrf(signed)
+        except ValidationError:
+            signed = session[SIGNED_CSRF] = generate_csrf()
+        g.csrf_token = signed
+    return g.csrf_token
 
 
 def init_app(app):

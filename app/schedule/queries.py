@@ -2,13 +2,17 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import abort
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from flask_babel import gettext as _
+from sqlalchemy import Integer, Select, bindparam, or_, select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
+from app.accounts.models import User
 from app.core.db import get_in_studio_or_404
+from app.core.i18n import current_language, format_time, translated
 from app.extensions import db
 from app.schedule.models import ClassType, ScheduledClass, Series
 from app.studios.models import Studio
@@ -20,11 +24,11 @@ def studio_timezone(studio: Studio) -> str:
 
 
 def get_class_or_404(studio: Studio, class_id: int) -> ScheduledClass:
-    """A class of this studio; another studio's class is a 404."""
+    """A class of this studio (with its type and location); another studio's class is a 404.
+    Its coach and room load when read (the class page does; the booking actions do not)."""
     cls = db.session.scalar(
         select(ScheduledClass).where(ScheduledClass.id == class_id,
                                      ScheduledClass.studio_id == studio.id)
-        .options(selectinload(ScheduledClass.coach), selectinload(ScheduledClass.room))
     )
     if cls is None:
         abort(404)
@@ -73,15 +77,14 @@ def day_bounds(day: date, tz: str, days: int = 1) -> tuple[datetime, datetime]:
     return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
 
 
-def list_classes(studio: Studio, start: date, days: int, filters: ScheduleFilters,
-                 tz: str) -> list[ScheduledClass]:
-    """Classes from local day `start` for `days` days, with type, location and coach loaded."""
+def _classes_in(studio: Studio, start: date, days: int, filters: ScheduleFilters, tz: str,
+                *columns):
+    """SELECT the studio's classes (and `columns`) from local day `start` for `days` days."""
     lo, hi = day_bounds(start, tz, days)
     query = (
-        select(ScheduledClass)
+        select(ScheduledClass, *columns)
         .where(ScheduledClass.studio_id == studio.id, ScheduledClass.starts_at >= lo,
                ScheduledClass.starts_at < hi)
-        .options(selectinload(ScheduledClass.coach))
         .order_by(ScheduledClass.starts_at, ScheduledClass.id)
     )
     if filters.location_id:
@@ -90,7 +93,77 @@ def list_classes(studio: Studio, start: date, days: int, filters: ScheduleFilter
         query = query.where(ScheduledClass.class_type_id == filters.class_type_id)
     if filters.coach_id:
         query = query.where(ScheduledClass.coach_id == filters.coach_id)
+    return query
+
+
+def list_classes(studio: Studio, start: date, days: int, filters: ScheduleFilters,
+                 tz: str) -> list[ScheduledClass]:
+    """Classes from local day `start` for `days` days, with type, location and coach loaded."""
+    query = _classes_in(studio, start, days, filters, tz).options(joinedload(ScheduledClass.coach))
     return db.session.scalars(query).unique().all()
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A class as the week schedule lists it, its texts ready in the page's language."""
+
+    cls: ScheduledClass
+    name: str
+    place: str
+    coach: str | None
+    time: str
+    duration: str
+    iso: str  # the start, for <time datetime>
+
+
+@cache
+def week_statement() -> Select:
+    """The week page's SELECT, built once (building it costs more than running it): a
+    studio's classes in [lo, hi), of one location, type or coach when given (NULL: any), each
+    with its coach's name. Class types and locations are not joined: the page names them from
+    the lists its filters load. Parameters: week_params()."""
+    location, class_type, coach = (bindparam(name, type_=Integer)
+                                   for name in ("location", "type", "coach"))
+    return (
+        select(ScheduledClass, User.name)
+        .outerjoin(User, User.id == ScheduledClass.coach_id)
+        .where(ScheduledClass.studio_id == bindparam("studio"),
+               ScheduledClass.starts_at >= bindparam("lo"),
+               ScheduledClass.starts_at < bindparam("hi"),
+               or_(location.is_(None), ScheduledClass.location_id == location),
+               or_(class_type.is_(None), ScheduledClass.class_type_id == class_type),
+               or_(coach.is_(None), ScheduledClass.coach_id == coach))
+        .order_by(ScheduledClass.starts_at, ScheduledClass.id)
+        .options(lazyload(ScheduledClass.class_type), lazyload(ScheduledClass.location))
+    )
+
+
+def week_params(studio: Studio, start: date, filters: ScheduleFilters, tz: str) -> dict:
+    """week_statement()'s parameters for the seven local days from `start`."""
+    lo, hi = day_bounds(start, tz, 7)
+    return {"studio": studio.id, "lo": lo, "hi": hi, "location": filters.location_id or None,
+            "type": filters.class_type_id or None, "coach": filters.coach_id or None}
+
+
+def make_listings(rows, studio: Studio, tz: str, *, class_types: list[ClassType],
+                  locations: list) -> list[Listing]:
+    """Listings for (class, coach's name) rows, each text made once per page and language."""
+    lang, fallback = current_language(), studio.default_language
+    names = {t.id: translated(t.name, fallback, lang) for t in class_types}
+    places = {loc.id: translated(loc.name, fallback, lang) for loc in locations}
+    durations: dict[int, str] = {}
+
+    def duration(cls) -> str:
+        minutes = int((cls.ends_at - cls.starts_at).total_seconds() // 60)
+        if minutes not in durations:
+            durations[minutes] = _("%(minutes)s min", minutes=minutes)
+        return durations[minutes]
+
+    return [
+        Listing(cls, names[cls.class_type_id], places[cls.location_id], coach,
+                format_time(cls.starts_at, tz, lang), duration(cls), cls.starts_at.isoformat())
+        for cls, coach in rows
+    ]
 
 
 def list_coach_classes(coach, lo: datetime, hi: datetime) -> list[ScheduledClass]:
@@ -103,11 +176,11 @@ def list_coach_classes(coach, lo: datetime, hi: datetime) -> list[ScheduledClass
     ).unique().all()
 
 
-def group_by_day(classes: list[ScheduledClass], start: date, tz: str,
-                 days: int = 7) -> list[tuple[date, list[ScheduledClass]]]:
-    """Seven (local day, classes) pairs, empty days included."""
+def group_by_day(listings: list[Listing], start: date, tz: str,
+                 days: int = 7) -> list[tuple[date, list[Listing]]]:
+    """Seven (local day, listings) pairs, empty days included."""
     zone = ZoneInfo(tz)
-    grouped: dict[date, list[ScheduledClass]] = {start + timedelta(days=i): [] for i in range(days)}
-    for cls in classes:
-        grouped.setdefault(cls.starts_at.astimezone(zone).date(), []).append(cls)
+    grouped: dict[date, list[Listing]] = {start + timedelta(days=i): [] for i in range(days)}
+    for listing in listings:
+        grouped.setdefault(listing.cls.starts_at.astimezone(zone).date(), []).append(listing)
     return list(grouped.items())

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from flask import Blueprint, request
 from flask_login import current_user
 
-from app.bookings.queries import class_states, panel_state
+from app.bookings.queries import list_week, panel_state
 from app.core.db import utcnow
 from app.core.htmx import render
 from app.schedule.queries import (
@@ -13,7 +13,6 @@ from app.schedule.queries import (
     get_class_or_404,
     group_by_day,
     list_class_types,
-    list_classes,
     local_today,
     studio_timezone,
 )
@@ -47,15 +46,15 @@ def week(studio: str):
     today = local_today(tz)
     start = _date_arg("week") or today
     filters = ScheduleFilters(_int_arg("location"), _int_arg("type"), _int_arg("coach"))
-    classes = list_classes(studio, start, 7, filters, tz)
+    locations, class_types = list_locations(studio), list_class_types(studio)
+    listings, states = list_week(studio, start, filters, tz, current_user, utcnow(),
+                                 class_types=class_types, locations=locations)
     return render(
         "schedule/week.html", "schedule_results",
         studio=studio, tz=tz, today=today, start=start, filters=filters,
-        days=group_by_day(classes, start, tz), prev_week=start - timedelta(days=7),
-        next_week=start + timedelta(days=7),
-        states=class_states(studio, classes, current_user, utcnow()),
-        locations=list_locations(studio), class_types=list_class_types(studio),
-        coaches=list_coaches(studio),
+        days=group_by_day(listings, start, tz), prev_week=start - timedelta(days=7),
+        next_week=start + timedelta(days=7), states=states,
+        locations=locations, class_types=class_types, coaches=list_coaches(studio),
     )
 
 

@@ -2,7 +2,7 @@
 
 from flask import abort, g
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
 from app.extensions import db
@@ -10,8 +10,11 @@ from app.studios.models import Location, Role, StaffRole, Studio, StudioCustomer
 
 
 def get_studio_or_404(slug: str) -> Studio:
-    """The studio with this slug; its default language becomes the last locale fallback."""
-    studio = db.session.scalar(select(Studio).where(Studio.slug == slug))
+    """The studio with this slug, with its locations (its pages show times in their zone);
+    its default language becomes the last locale fallback."""
+    studio = db.session.execute(
+        select(Studio).where(Studio.slug == slug).options(joinedload(Studio.locations))
+    ).unique().scalar_one_or_none()
     if studio is None:
         abort(404)
     g.studio_language = studio.default_language
@@ -55,9 +58,9 @@ def studios_managed_by(user) -> list[Studio]:
 
 
 def list_locations(studio: Studio) -> list[Location]:
-    return db.session.scalars(
-        select(Location).where(Location.studio_id == studio.id).order_by(Location.id)
-    ).all()
+    """The studio's locations by id (the relationship the studio's time zone is read from: a
+    page that needs both loads them once)."""
+    return list(studio.locations)
 
 
 def list_coaches(studio: Studio):

@@ -420,3 +420,58 @@ def test_my_bookings_lists_upcoming_and_past(signed_in, studio, customer):
     assert "Pilates" not in soon and "Boxing" not in soon  # cancelled, someone else's
     assert "Boxing" in before and "Attended" in before and "Yoga" not in before
     assert len(page.all(".booking-list li")) == 2
+
+
+# --- statements per request do not grow with the data -----------------------------------------
+
+
+class Statements:
+    """Counts the SQL statements the app sends while in use (not the tests' savepoints)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, conn, cursor, statement, *args):
+        self.count += not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))
+
+    def during(self, call):
+        from sqlalchemy import event
+
+        self.count = 0
+        event.listen(db.engine, "before_cursor_execute", self)
+        try:
+            response = call()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", self)
+        assert response.status_code == 200
+        return self.count
+
+
+def test_the_week_page_runs_the_same_statements_for_one_class_or_sixty(signed_in, studio,
+                                                                        customer):
+    url = f"/s/{studio.slug}/schedule"
+    coach = staff(studio, Role.TRAINER)
+    first = ClassFactory(studio=studio, coach_id=coach.id)
+    book_for(studio, first, customer)
+    few = Statements().during(lambda: signed_in.get(url))
+    for hour in range(2, 62):  # more classes, types, coaches (one who left), bookings of all kinds
+        cls = ClassFactory(studio=studio, hours_ahead=hour * 2, capacity=1,
+                           coach_id=(staff(studio, Role.TRAINER) if hour % 3 else UserFactory()).id)
+        book_for(studio, cls, UserFactory())
+        if hour % 2:
+            book_for(studio, cls, customer)  # waitlisted: the position is one more query
+    many = Statements().during(lambda: signed_in.get(url))
+    assert many == few + 1 <= 7
+    assert len(Page(signed_in.get(url)).all("section.booking-panel")) >= 60
+
+
+def test_booking_runs_a_handful_of_statements(signed_in, studio, customer):
+    cls = ClassFactory(studio=studio, capacity=5)
+    book = f"{class_url(cls)}/book"
+    first = Statements().during(lambda: signed_in.post(book, headers=HX))
+    again = Statements().during(lambda: signed_in.post(book, headers=HX))  # idempotent
+    # user, studio, class, lock and statement timeouts, class under lock, statement timeout
+    # reset, own booking (+ spots, insert, studio customer on the first), then the panel's spots
+    # and own booking.
+    assert again <= 8 and first <= again + 4
+    assert len(bookings_of(cls)) == 1
