@@ -18,6 +18,7 @@ from app.billing.services import place_order
 from app.extensions import db
 from app.memberships.models import Pass, Plan, PlanKind
 from app.studios.models import Location, Studio
+from bench.config import SECRET_KEY
 
 UNIQUE, DUPLICATES = 400, 100
 
@@ -25,6 +26,7 @@ UNIQUE, DUPLICATES = 400, 100
 def make_studios(database_url: str, tag: str) -> tuple[list[tuple[str, str, list[int]]], int]:
     """Two card studios with the same orders: [(slug, secret, order ids)], orders per studio."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": None,
+                      "SECRET_KEY": SECRET_KEY,  # the keys are sealed as gunicorn will open them
                       "JOBS_INLINE": False, "JOBS_CAPTURE": []})
     made = []
     with app.app_context():
@@ -112,7 +114,8 @@ def signed(event: dict, secret: str) -> tuple[str, dict]:
 
 def final_state(database_url: str, order_ids: list[int]) -> list[tuple]:
     """Per order: status, paid, refunded, passes, invoices, credit notes."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": None})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": None,
+                      "SECRET_KEY": SECRET_KEY})
     rows = []
     with app.app_context():
         for order_id in order_ids:
