@@ -66,6 +66,7 @@ class OutboxJob(db.Model):
 
 _table = OutboxJob.__table__
 _PAUSED_UNTIL = "fitflow_outbox_paused_until"
+_BACKLOG = "fitflow_outbox_backlog"  # a relay failed here: look for waiting rows when it works
 
 
 def write(session, func: str, args: tuple, queue: str, at: datetime | None) -> int:
@@ -137,7 +138,8 @@ def _send(app, row) -> None:
 
 
 def relay_after_commit(bind, ids: list[int]) -> None:
-    """A committed transaction's own jobs, then a batch of any backlog; never raises.
+    """A committed transaction's own jobs, then (after an earlier failure here) a batch of the
+    backlog; never raises.
 
     After a failed relay this process leaves relaying to the worker's loop for a moment, so a
     Redis that hangs instead of refusing does not slow down every request that queues a job.
@@ -148,11 +150,15 @@ def relay_after_commit(bind, ids: list[int]) -> None:
         return  # the worker's relay loop sends them
     try:
         relay(bind, ids=ids)
-        if not capturing:
+        if not capturing and app.extensions.get(_BACKLOG):
+            # A relay of this process failed before: rows may be waiting (the worker's loop
+            # sends them too). Otherwise a commit costs no backlog query.
             relay(bind, limit=app.config["OUTBOX_BATCH"])
+            app.extensions[_BACKLOG] = False
     except Exception as exc:  # the data is committed: the rows wait for the next relay
         if not capturing:
             app.extensions[_PAUSED_UNTIL] = time.monotonic() + app.config["OUTBOX_PAUSE_SECONDS"]
+            app.extensions[_BACKLOG] = True
         log.warning("outbox: jobs stay pending (%s: %s)", type(exc).__name__, exc)
 
 
