@@ -49,7 +49,7 @@ def test_a_connection_killed_mid_booking_shows_busy_above_the_page(
                                                query_like="%FOR UPDATE%", waiting=True),
                               timeout=10, what="the booking waiting on the class lock")
         admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-        alert = page.locator("main > [role=alert]")
+        alert = page.locator("#page-alert [role=alert]")
         expect(alert).to_have_text(t("The service is busy. Please try again in a moment."))
         expect(book).to_be_visible()  # the panel was not replaced by an error page
         page.screenshot(path=artifacts_dir / f"fault-busy-{lang}.png")
