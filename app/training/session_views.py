@@ -34,12 +34,13 @@ def _session_or_404(session_id: int) -> TrainingSession:
     return session
 
 
-def _context(session: TrainingSession, **extra) -> dict:
+def _context(session: TrainingSession, *, library: bool = True, **extra) -> dict:
+    """What the page needs; a set's row needs no exercise library (the picker is elsewhere)."""
     studio = session.studio
     return dict(session=session, studio=studio, client=session.client,
                 unit=UNIT_LABELS.get(studio.load_unit, studio.load_unit),
                 blocks=session_blocks(session), record_labels=RECORD_LABELS,
-                library=list_exercises([studio]), **extra)
+                library=list_exercises([studio]) if library else [], **extra)
 
 
 @bp.post("/coach/clients/<studio>/<int:customer_id>/sessions")
@@ -69,13 +70,14 @@ def _row_answer(session, exercise_id, position, *, status=200, message=None, fre
     """The set's row after a change (the whole page when the request is not htmx)."""
     if not wants_fragment():
         return redirect(url_for(".show", session_id=session.id), 303)
-    context = _context(session)
+    context = _context(session, library=False)
     block = next((b for b in context["blocks"] if b.exercise.id == exercise_id), None)
     rows = block.rows if block else []
     row = next((r for r in rows if set_id and r.logged and r.logged.id == set_id), None) or \
         next((r for r in rows if r.position == position and not r.logged), None) or \
         next((r for r in rows if r.position == position), None)
     if row is None:
+        context["library"] = list_exercises([session.studio])
         return render(PAGE, "logbook", status=status, **context)
     return render(PAGE, "set_row", status=status, entry=block, row=row, fresh=fresh,
                   row_message=message, base=url_for(".show", session_id=session.id), **context)

@@ -121,6 +121,8 @@ def test_coach_logs_a_session_online_and_offline(new_context, live_app, live_ser
 
     # The connection drops for two sets: they are kept on the tablet and shown as waiting.
     context.set_offline(True)
+    # The tablet knows it is offline (as a real drop tells it): taps go straight to its queue.
+    page.wait_for_function("!navigator.onLine")
     tap_set(page, t, squat, 2)
     tap_set(page, t, deadlift, 1)
     expect(page.locator(".set-row.is-queued")).to_have_count(2)
@@ -188,6 +190,10 @@ def test_a_reload_without_network_keeps_the_page_and_the_waiting_sets(new_contex
     (bench,) = info["exercises"]
 
     context.set_offline(True)
+
+    # The tablet knows it is offline (as a real drop tells it): taps go straight to its queue.
+
+    page.wait_for_function("!navigator.onLine")
     page.locator(f"#set-{bench}-0").get_by_role("button", name=t("More weight")).tap()
     tap_set(page, t, bench, 1)
     expect(page.locator(".set-row.is-queued")).to_have_count(1)

@@ -97,6 +97,10 @@ def test_check_in_keeps_working_offline(new_context, live_app, live_server, clas
     roster = page.locator(f"#roster-{class_id}")
 
     context.set_offline(True)
+
+    # The tablet knows it is offline (as a real drop tells it): taps go straight to its queue.
+
+    page.wait_for_function("!navigator.onLine")
     for name in names[:2]:
         roster.locator(".roster-row", has_text=name).get_by_role("button", name=t("Check in")).tap()
     expect(roster.locator(".roster-row.is-queued")).to_have_count(2)
