@@ -5,7 +5,6 @@ read the workout before either writes): two exercises share a position, which th
 """
 
 import threading
-import time
 import uuid
 
 import pytest
@@ -73,7 +72,18 @@ def slow_reader(monkeypatch, wait):
 
 def test_concurrent_adds_each_get_their_own_position(app, workout, monkeypatch):
     workout_id, coach_id, exercise_ids = workout
-    slow_reader(monkeypatch, lambda: time.sleep(0.2))  # a wide window for a race to land in
+    everyone = threading.Barrier(N)
+
+    def wait_for_the_others():
+        # Without the lock all N readers meet here and write on the same snapshot (the test
+        # fails); with it they arrive one at a time, the first wait breaks the barrier and the
+        # rest pass straight through.
+        try:
+            everyone.wait(timeout=1)
+        except threading.BrokenBarrierError:
+            pass
+
+    slow_reader(monkeypatch, wait_for_the_others)
     results, errors = add_all_at_once(app, workout_id, coach_id, exercise_ids)
     assert errors == [] and len(results) == N
     assert stored_positions(app, workout_id) == list(range(N + 1))
