@@ -33,7 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app.core import assets, conditional, i18n, security, urls
+    from app.core import assets, conditional, fragments, i18n, security, urls
     from app.core import db as core_db
 
     urls.init_app(app)
@@ -51,6 +51,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    fragments.init_app(app)
     assets.init_app(app)
     compress.init_app(app)  # gunicorn does not compress, and there may be no proxy in front
     conditional.init_app(app)  # after compress: its hook runs first, on the uncompressed page

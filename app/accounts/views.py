@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import undefer
 
 from app.accounts import member_pass as member_pass_tokens
 from app.accounts import services
@@ -29,7 +30,8 @@ bp = Blueprint("accounts", __name__)
 @login_manager.user_loader
 def load_user(user_id: str):
     uid, _sep, token = user_id.partition(":")
-    user = db.session.get(User, int(uid)) if uid.isdigit() else None
+    # with whether they are staff anywhere (the navigation asks on every page)
+    user = db.session.get(User, int(uid), options=[undefer(User.is_staff)]) if uid.isdigit() else None
     return user if user is not None and user.session_token == token else None
 
 

@@ -10,12 +10,12 @@ from app.core.db import utcnow
 from app.extensions import db
 from app.schedule.queries import (
     ScheduleFilters,
+    filter_choices,
     group_by_day,
-    list_class_types,
     local_today,
     studio_timezone,
 )
-from app.studios.queries import get_studio_or_404, list_coaches, list_locations
+from app.studios.queries import get_studio_or_404, list_locations
 
 bp = Blueprint("bench", __name__, url_prefix="/_bench")
 _contexts: dict[tuple[str, int], dict] = {}
@@ -44,10 +44,10 @@ def _build(slug: str) -> dict:
     studio = get_studio_or_404(slug)
     tz = studio_timezone(studio)
     today = local_today(tz)
-    locations, class_types = list_locations(studio), list_class_types(studio)
+    locations, (class_types, coaches) = list_locations(studio), filter_choices(studio)
     listings, states = list_week(studio, today, ScheduleFilters(), tz, current_user, utcnow(),
                                  class_types=class_types, locations=locations)
     return dict(studio=studio, tz=tz, today=today, start=today, filters=ScheduleFilters(),
                 days=group_by_day(listings, today, tz), prev_week=today - timedelta(days=7),
                 next_week=today + timedelta(days=7), states=states,
-                locations=locations, class_types=class_types, coaches=list_coaches(studio))
+                locations=locations, class_types=class_types, coaches=coaches)

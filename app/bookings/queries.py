@@ -15,8 +15,10 @@ from app.core.errors import DomainError
 from app.extensions import db
 from app.schedule.models import ScheduledClass
 from app.schedule.queries import (
+    WEEK_CLASS_COLUMNS,
     Listing,
     ScheduleFilters,
+    class_rows,
     make_listings,
     week_params,
     week_statement,
@@ -36,6 +38,18 @@ class PanelState:
     confirm: CancelConsequence | None = None
     error: str | None = None
     needs_pass: bool = False
+
+    @property
+    def key(self) -> tuple:
+        """Every value the booking panel shows (its fragment cache key, with the class's id and
+        the reader's signed-in state, which the template adds)."""
+        b = self.booking
+        booking = None if b is None else (
+            b.id, b.status, b.offer_expires_at,
+            self.cls.timezone if b.status == BookingStatus.OFFERED else None)
+        confirm = None if self.confirm is None else (self.confirm.late, self.confirm.message)
+        return (self.cls.status, self.spots_left, booking, self.position, self.closed_reason,
+                confirm, self.error, self.needs_pass)
 
     @property
     def spots_left(self) -> int:
@@ -77,24 +91,35 @@ def _taken():
             .correlate(ScheduledClass).scalar_subquery())
 
 
-def _with_own_booking(query: Select) -> Select:
+def _own_booking(query: Select, *columns) -> Select:
     """`query` plus the customer's active booking in the row's class (at most one: the partial
-    unique index; none for a NULL `customer` parameter)."""
+    unique index; none for a NULL `customer` parameter): the entity, or the `columns` named."""
     mine = aliased(Booking)
-    return query.add_columns(mine).outerjoin(
+    selected = [getattr(mine, name) for name in columns] if columns else [mine]
+    return query.add_columns(*selected).outerjoin(
         mine, (mine.class_id == ScheduledClass.id)
         & (mine.customer_id == bindparam("customer", type_=Integer)) & mine.status.in_(ACTIVE))
+
+
+@dataclass(frozen=True, slots=True)
+class OwnBooking:
+    """The customer's booking in a class, as the week's panels read it."""
+
+    id: int
+    status: BookingStatus
+    offer_expires_at: datetime | None
 
 
 # Built once each (building costs more than running them); executed with parameters.
 @cache
 def _week_with_states() -> Select:
-    return _with_own_booking(week_statement().add_columns(_taken()))
+    return _own_booking(week_statement().add_columns(_taken()),
+                        "id", "status", "offer_expires_at")
 
 
 @cache
 def _class_with_state() -> Select:
-    return _with_own_booking(select(ScheduledClass.id, _taken())
+    return _own_booking(select(ScheduledClass.id, _taken())
                              .where(ScheduledClass.id == bindparam("class_id")))
 
 
@@ -106,9 +131,12 @@ def list_week(studio: Studio, start: date, filters: ScheduleFilters, tz: str, us
     rows = db.session.execute(_week_with_states(),
                               {**week_params(studio, start, filters, tz), "customer": customer})
     rows = rows.all()
-    listings = make_listings([(r[0], r[1]) for r in rows], studio, tz, class_types=class_types,
-                             locations=locations)
-    return listings, _states(studio, [(r[0], r[2], r[3]) for r in rows], now)
+    classes = class_rows(rows, locations)
+    listings = make_listings(classes, studio, tz, class_types=class_types, locations=locations)
+    n = WEEK_CLASS_COLUMNS + 1  # the class, the coach's name, then spots taken and the booking
+    return listings, _states(studio, [
+        (cls, r[n], None if r[n + 1] is None else OwnBooking(*r[n + 1:n + 4]))
+        for (cls, _coach), r in zip(classes, rows, strict=True)], now)
 
 
 def _states(studio: Studio, rows, now: datetime) -> dict[int, PanelState]:

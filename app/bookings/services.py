@@ -129,6 +129,11 @@ def book_class(studio: Studio, cls: ScheduledClass, customer, *, actor, now=None
     walk-in) are not held to the booking window, only to a class that is on and not over.
     """
     now = now or utcnow()
+    # A second submit (a double tap, a retry) answers without queueing behind the class lock:
+    # an active booking is only ever made or ended under it, and is looked for again there.
+    existing = active_booking(cls, customer)
+    if existing is not None:
+        return existing
     lock_class(cls)
     existing = active_booking(cls, customer)
     if existing is not None:

@@ -183,8 +183,9 @@ def bound_gettext() -> dict:
     Flask-Babel's installed callables look the locale and catalogue up again for every string
     (~6 µs, a few hundred times on the week page); a render never changes locale midway, and
     force_locale (emails, PDFs) wraps whole renders, so resolving once per render is the same.
+    The render's language is resolved once too, as `page_language`.
     """
-    return _template_gettext(get_translations())
+    return {**_template_gettext(get_translations()), "page_language": current_language()}
 
 
 def init_app(app):

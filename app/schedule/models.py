@@ -56,7 +56,21 @@ class ClassStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class ScheduledClass(TimestampMixin, db.Model):
+class ClassTimes:
+    """What a class's status and start say, for the model and for the rows the week page reads
+    (app/schedule/queries.py: ClassRow)."""
+
+    __slots__ = ()
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == ClassStatus.CANCELLED
+
+    def has_started(self, now: datetime) -> bool:
+        return now >= self.starts_at
+
+
+class ScheduledClass(ClassTimes, TimestampMixin, db.Model):
     """One occurrence of a class: a time, a place, a coach and a capacity."""
 
     __tablename__ = "classes"
@@ -88,12 +102,5 @@ class ScheduledClass(TimestampMixin, db.Model):
     studio = relationship("Studio")
 
     @property
-    def is_cancelled(self) -> bool:
-        return self.status == ClassStatus.CANCELLED
-
-    @property
     def timezone(self) -> str:
         return self.location.timezone
-
-    def has_started(self, now: datetime) -> bool:
-        return now >= self.starts_at

@@ -7,15 +7,16 @@ from zoneinfo import ZoneInfo
 
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import Integer, Select, bindparam, or_, select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy import Integer, Select, bindparam, literal, null, or_, select, union_all
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
 from app.core.db import get_in_studio_or_404
 from app.core.i18n import current_language, format_time, translated
 from app.extensions import db
-from app.schedule.models import ClassType, ScheduledClass, Series
+from app.schedule.models import ClassStatus, ClassTimes, ClassType, ScheduledClass, Series
 from app.studios.models import Studio
+from app.studios.queries import coaches_of
 
 
 def studio_timezone(studio: Studio) -> str:
@@ -43,6 +44,24 @@ def list_class_types(studio: Studio) -> list[ClassType]:
     return db.session.scalars(
         select(ClassType).where(ClassType.studio_id == studio.id).order_by(ClassType.id)
     ).all()
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """An option of the week page's filters: a class type (`name` a content map) or a coach."""
+
+    id: int
+    name: dict | str
+
+
+def filter_choices(studio: Studio) -> tuple[list[Choice], list[Choice]]:
+    """The studio's class types (by id) and coaches (by name), in one statement."""
+    types = select(literal(0).label("kind"), ClassType.id, ClassType.name.label("names"),
+                   null().label("name")).where(ClassType.studio_id == studio.id)
+    coaches = coaches_of(studio.id, literal(1), User.id, null(), User.name)
+    rows = db.session.execute(union_all(types, coaches).order_by("kind", "name", "id")).all()
+    return ([Choice(r.id, r.names) for r in rows if r.kind == 0],
+            [Choice(r.id, r.name) for r in rows if r.kind == 1])
 
 
 def list_series(studio: Studio) -> list[Series]:
@@ -104,10 +123,25 @@ def list_classes(studio: Studio, start: date, days: int, filters: ScheduleFilter
 
 
 @dataclass(frozen=True, slots=True)
+class ClassRow(ClassTimes):
+    """A class as the week page reads it: its own columns only, no ORM object to build (70 of
+    them cost more than the page's query)."""
+
+    id: int
+    status: ClassStatus
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    class_type_id: int
+    location_id: int
+    timezone: str  # its location's
+
+
+@dataclass(frozen=True, slots=True)
 class Listing:
     """A class as the week schedule lists it, its texts ready in the page's language."""
 
-    cls: ScheduledClass
+    cls: ClassRow
     name: str
     place: str
     coach: str | None
@@ -115,17 +149,25 @@ class Listing:
     duration: str
     iso: str  # the start, for <time datetime>
 
+    @property
+    def key(self) -> tuple:
+        """Every value the schedule's class card shows of the class (fragment cache key)."""
+        return (self.cls.id, self.cls.status, self.name, self.place, self.coach, self.time,
+                self.duration, self.iso)
+
 
 @cache
 def week_statement() -> Select:
     """The week page's SELECT, built once (building it costs more than running it): a
-    studio's classes in [lo, hi), of one location, type or coach when given (NULL: any), each
-    with its coach's name. Class types and locations are not joined: the page names them from
-    the lists its filters load. Parameters: week_params()."""
+    studio's classes in [lo, hi), of one location, type or coach when given (NULL: any): the
+    columns of a ClassRow (but its zone), then the coach's name. Class types and locations are
+    not joined: the page names them from the lists its filters load. Parameters: week_params()."""
     location, class_type, coach = (bindparam(name, type_=Integer)
                                    for name in ("location", "type", "coach"))
+    c = ScheduledClass
     return (
-        select(ScheduledClass, User.name)
+        select(c.id, c.status, c.starts_at, c.ends_at, c.capacity, c.class_type_id, c.location_id,
+               User.name)
         .outerjoin(User, User.id == ScheduledClass.coach_id)
         .where(ScheduledClass.studio_id == bindparam("studio"),
                ScheduledClass.starts_at >= bindparam("lo"),
@@ -134,8 +176,17 @@ def week_statement() -> Select:
                or_(class_type.is_(None), ScheduledClass.class_type_id == class_type),
                or_(coach.is_(None), ScheduledClass.coach_id == coach))
         .order_by(ScheduledClass.starts_at, ScheduledClass.id)
-        .options(lazyload(ScheduledClass.class_type), lazyload(ScheduledClass.location))
     )
+
+
+WEEK_CLASS_COLUMNS = 7  # week_statement()'s columns that make a ClassRow
+
+
+def class_rows(rows, locations: list) -> list[tuple[ClassRow, str | None]]:
+    """(ClassRow, coach's name) from week_statement() rows (and any columns after them)."""
+    zones = {loc.id: loc.timezone for loc in locations}
+    n = WEEK_CLASS_COLUMNS
+    return [(ClassRow(*r[:n], zones[r[n - 1]]), r[n]) for r in rows]
 
 
 def week_params(studio: Studio, start: date, filters: ScheduleFilters, tz: str) -> dict:
@@ -145,7 +196,7 @@ def week_params(studio: Studio, start: date, filters: ScheduleFilters, tz: str) 
             "type": filters.class_type_id or None, "coach": filters.coach_id or None}
 
 
-def make_listings(rows, studio: Studio, tz: str, *, class_types: list[ClassType],
+def make_listings(rows, studio: Studio, tz: str, *, class_types: list[Choice],
                   locations: list) -> list[Listing]:
     """Listings for (class, coach's name) rows, each text made once per page and language."""
     lang, fallback = current_language(), studio.default_language

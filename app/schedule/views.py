@@ -10,13 +10,13 @@ from app.core.db import utcnow
 from app.core.htmx import render
 from app.schedule.queries import (
     ScheduleFilters,
+    filter_choices,
     get_class_or_404,
     group_by_day,
-    list_class_types,
     local_today,
     studio_timezone,
 )
-from app.studios.queries import get_studio_or_404, list_coaches, list_locations
+from app.studios.queries import get_studio_or_404, list_locations
 
 bp = Blueprint("schedule", __name__, url_prefix="/s/<studio>")
 
@@ -46,7 +46,7 @@ def week(studio: str):
     today = local_today(tz)
     start = _date_arg("week") or today
     filters = ScheduleFilters(_int_arg("location"), _int_arg("type"), _int_arg("coach"))
-    locations, class_types = list_locations(studio), list_class_types(studio)
+    locations, (class_types, coaches) = list_locations(studio), filter_choices(studio)
     listings, states = list_week(studio, start, filters, tz, current_user, utcnow(),
                                  class_types=class_types, locations=locations)
     return render(
@@ -54,7 +54,7 @@ def week(studio: str):
         studio=studio, tz=tz, today=today, start=start, filters=filters,
         days=group_by_day(listings, start, tz), prev_week=start - timedelta(days=7),
         next_week=start + timedelta(days=7), states=states,
-        locations=locations, class_types=class_types, coaches=list_coaches(studio),
+        locations=locations, class_types=class_types, coaches=coaches,
     )
 
 

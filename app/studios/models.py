@@ -1,9 +1,18 @@
 import enum
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Numeric,
+    String,
+    UniqueConstraint,
+    exists,
+)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from app.accounts.models import User
 from app.core.db import TimestampMixin, str_enum
 from app.core.sealed import Sealed
 from app.extensions import db
@@ -111,6 +120,12 @@ class StaffRole(TimestampMixin, db.Model):
 
     user = relationship("User")
     studio: Mapped[Studio] = relationship()
+
+
+# Whether a user is staff anywhere: read with the signed-in user (accounts' user loader), so a
+# customer's pages skip the navigation's staff query. Deferred: other user loads leave it out.
+User.is_staff = column_property(
+    exists().where(StaffRole.user_id == User.id).correlate_except(StaffRole), deferred=True)
 
 
 class StudioCustomer(TimestampMixin, db.Model):

@@ -1,7 +1,7 @@
 """Loaders and read helpers for studios."""
 
 from flask import abort, g
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
@@ -45,6 +45,8 @@ def studios_managed_by(user) -> list[Studio]:
     if not getattr(user, "is_authenticated", False):
         return []
     cache = g.setdefault("staff_studios", {})
+    if user.id not in cache and not user.is_staff:  # loaded with the signed-in user
+        cache[user.id] = []
     if user.id not in cache:
         rows = db.session.execute(
             select(Studio, StaffRole.role).join(StaffRole, StaffRole.studio_id == Studio.id)
@@ -63,14 +65,16 @@ def list_locations(studio: Studio) -> list[Location]:
     return list(studio.locations)
 
 
+def coaches_of(studio_id, *columns) -> Select:
+    """SELECT users with a trainer-type role in the studio (the User, or `columns`)."""
+    return (select(*(columns or (User,))).join(StaffRole, StaffRole.user_id == User.id)
+            .where(StaffRole.studio_id == studio_id,
+                   StaffRole.role.in_((Role.TRAINER, Role.TRAINER_ADMIN, Role.OWNER))))
+
+
 def list_coaches(studio: Studio):
     """Users with a trainer-type role in the studio."""
-    return db.session.scalars(
-        select(User).join(StaffRole, StaffRole.user_id == User.id)
-        .where(StaffRole.studio_id == studio.id,
-               StaffRole.role.in_((Role.TRAINER, Role.TRAINER_ADMIN, Role.OWNER)))
-        .order_by(User.name)
-    ).all()
+    return db.session.scalars(coaches_of(studio.id).order_by(User.name)).all()
 
 
 def get_studio_customer_or_404(studio: Studio, customer_id: int) -> tuple[User, StudioCustomer]:

@@ -1,0 +1,124 @@
+"""The week page's class cards are rendered once per everything they show (app/core/fragments.py):
+a remembered card must be the very HTML a fresh render gives, in every state a panel can be in,
+must follow any change at once, and must carry the reader's own CSRF token."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from app.bookings import services
+from app.bookings.models import BookingStatus
+from app.core.db import utcnow
+from app.core.fragments import CSRF_PLACEHOLDER, FragmentCache
+from app.extensions import db
+from app.schedule.models import ClassStatus
+from tests.conftest import login
+from tests.factories import ClassFactory, StudioFactory, UserFactory
+from tests.pages import Page, csrf_token
+
+
+@pytest.fixture
+def cards(app):
+    cache = app.extensions["fragments"]
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+@pytest.fixture
+def week(app):
+    """A studio whose week holds a card in each state, seen by `me`."""
+    studio = StudioFactory(booking_opens_days=2)
+    me, others = UserFactory(), [UserFactory() for _ in range(3)]
+
+    def book(cls, user):
+        return services.book_class(studio, cls, user, actor=user)
+
+    open_ = ClassFactory(studio=studio, hours_ahead=5)
+    book(open_, others[0])
+    booked = ClassFactory(studio=studio, hours_ahead=6)
+    book(booked, me)
+    full = ClassFactory(studio=studio, hours_ahead=7, capacity=1)
+    book(full, others[0])
+    waiting = ClassFactory(studio=studio, hours_ahead=8, capacity=1)
+    for user in (others[0], others[1], me):
+        book(waiting, user)
+    offered = ClassFactory(studio=studio, hours_ahead=9)
+    offer = book(offered, me)
+    offer.status, offer.offer_expires_at = BookingStatus.OFFERED, utcnow() + timedelta(hours=1)
+    ClassFactory(studio=studio, hours_ahead=10, status=ClassStatus.CANCELLED)
+    ClassFactory(studio=studio, hours_ahead=24 * 4)  # booking opens two days before
+    db.session.flush()
+    return studio, me, open_
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_remembered_card_is_the_html_a_fresh_render_gives(client, cards, week, lang):
+    studio, me, open_ = week
+    login(client, me)
+    url = f"/s/{studio.slug}/schedule?lang={lang}"
+    first = client.get(url).get_data(as_text=True)
+    rendered = cards.misses
+    assert rendered >= 7
+    again = client.get(url).get_data(as_text=True)
+    assert cards.misses == rendered  # every card came from memory
+    assert again == first
+    cards.maxsize = 0  # off: every card rendered afresh
+    try:
+        cards.clear()
+        fresh = client.get(url).get_data(as_text=True)
+    finally:
+        cards.maxsize = 4096
+    assert fresh == first
+    page = Page(first)
+    assert len(page.all("article.class-card")) == 7
+    for expected in ("badge-ok", "badge-wait", "badge-offer", "badge-muted", "is-full"):
+        assert expected in first
+
+
+def test_any_change_shows_on_the_next_page_even_one_made_outside_the_app(client, cards, week):
+    studio, me, open_ = week
+    login(client, me)
+    url = f"/s/{studio.slug}/schedule"
+    before = Page(client.get(url))
+    spots = [p.text for p in before.all(".spots")]
+    assert "4 spots left" in " ".join(spots)
+    other = UserFactory()
+    services.book_class(studio, open_, other, actor=other)
+    db.session.execute(text("UPDATE classes SET capacity = 20 WHERE studio_id = :s"
+                            " AND status = 'scheduled'"), {"s": studio.id})
+    db.session.expire_all()
+    after = Page(client.get(url)).text("#schedule-results")
+    assert "19 spots left" in after and "You're booked" in after
+    assert "4 spots left" not in after
+
+
+def test_each_reader_gets_their_own_csrf_token_in_remembered_forms(app, cards, week):
+    studio, _me, _open = week
+    tokens = []
+    for _ in range(2):
+        client = app.test_client()
+        login(client, UserFactory())
+        response = client.get(f"/s/{studio.slug}/schedule")
+        html = response.get_data(as_text=True)
+        assert CSRF_PLACEHOLDER not in html
+        token = csrf_token(response)
+        forms = Page(html).all("form.action-form input[name=csrf_token]")
+        assert forms and {f.get("value") for f in forms} == {token}
+        tokens.append(token)
+        misses = cards.misses
+    assert tokens[0] != tokens[1]
+    assert cards.misses == misses  # the second reader's cards were the first's, token aside
+
+
+def test_the_cache_keeps_at_most_its_size_and_renders_each_key_once():
+    cache, calls = FragmentCache(2), []
+
+    def render(key):
+        return lambda: calls.append(key) or f"<p>{key}</p>"
+
+    for key in ("a", "b", "a", "c", "a", "b"):
+        cache.get(key, render(key))
+    assert calls == ["a", "b", "c", "b"]  # "b" aged out when "c" came ("a" was used after it)
+    assert len(cache._entries) == 2
