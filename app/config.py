@@ -71,6 +71,8 @@ def from_environment() -> dict:
         "LOGIN_LIMIT": os.environ.get("LOGIN_LIMIT", "10 per minute;50 per hour"),
         # Rendered pieces remembered per process by all they show (app/core/fragments.py); 0: off.
         "FRAGMENT_CACHE_SIZE": int(os.environ.get("FRAGMENT_CACHE_SIZE", "4096")),
+        # The RQ worker's niceness: background jobs yield the CPU to web requests (workers/).
+        "WORKER_NICE": int(os.environ.get("WORKER_NICE", "10")),
         "BOOKING_LOCK_TIMEOUT_MS": int(os.environ.get("BOOKING_LOCK_TIMEOUT_MS", "3000")),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         # Responses are compressed by the app (Flask-Compress): pages, fragments, CSS, JS, SVG.

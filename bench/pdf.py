@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from app import create_app
 from app.billing.models import Invoice, PaymentMethod
 from app.extensions import db
+from workers import yield_to_web
 
 
 def issued_invoice() -> int:
@@ -52,6 +53,7 @@ def main(argv: list[str]) -> None:
     from workers.jobs.documents import render_invoice_pdf
 
     app = create_app()
+    yield_to_web(app.config["WORKER_NICE"])  # as `python -m workers` runs
     with app.app_context():
         import weasyprint
         from flask import current_app, render_template

@@ -146,3 +146,13 @@ def test_savepoints_neither_send_early_nor_keep_rolled_back_jobs(app, ctx, jobs)
     db.session.commit()
     assert [(j[0].rsplit(".", 1)[1], j[1]) for j in jobs] == [
         ("send_verification", (user.id,)), ("send_password_reset", (user.id,))]
+
+
+def test_the_worker_runs_below_the_web_priority(app):
+    """Background renders yield the CPU to page requests (P5 in bench/); 0 leaves it alone."""
+    code = ("import os; from workers import yield_to_web; before = os.nice(0); yield_to_web({n});"
+            " print(os.nice(0) - before)")
+    for niceness, expected in ((app.config["WORKER_NICE"], "10"), (0, "0")):
+        out = subprocess.run([sys.executable, "-c", code.format(n=niceness)], check=True,
+                             capture_output=True, text=True, cwd=ROOT)
+        assert out.stdout.strip() == expected

@@ -11,7 +11,7 @@ from rq import Worker
 from app import create_app
 from app.core.queues import QUEUES, redis_connection
 from app.extensions import db
-from workers import relay
+from workers import relay, yield_to_web
 
 log = logging.getLogger("workers")
 
@@ -51,6 +51,7 @@ def main(argv: list[str]) -> int:
         logging.getLogger(name).setLevel(logging.INFO)
     app = create_app()
     app.config["DB_APPLICATION_NAME"] = "fitflow-worker"
+    yield_to_web(app.config["WORKER_NICE"])
     if not app.config["REDIS_URL"]:
         print("REDIS_URL is not set: jobs run inline in the web process, no worker needed.")
         return 1
