@@ -15,22 +15,20 @@ from app.extensions import db
 
 
 def next_number(studio, kind: DocumentKind) -> int:
-    """Take the next number of this studio's series; the row lock makes concurrent issues queue
-    up, and a rollback gives the number back, so the series has no gap and no duplicate."""
+    """Take the next number of this studio's series in one statement: the upsert makes the
+    series on first use, and otherwise moves it on under the row's lock, held to the end of the
+    transaction. Concurrent issues queue up, and a rollback gives the number back, so the series
+    has no gap and no duplicate."""
     if is_postgresql():
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    db.session.execute(insert(DocumentSequence).values(studio_id=studio.id, kind=kind, next_value=1)
-                       .on_conflict_do_nothing(index_elements=["studio_id", "kind"]))
-    seq = db.session.scalar(
-        select(DocumentSequence).where(DocumentSequence.studio_id == studio.id,
-                                       DocumentSequence.kind == kind)
-        .with_for_update().execution_options(populate_existing=True))
-    value = seq.next_value
-    seq.next_value = value + 1
-    db.session.flush()
-    return value
+    taken = db.session.scalar(
+        insert(DocumentSequence).values(studio_id=studio.id, kind=kind, next_value=2)
+        .on_conflict_do_update(index_elements=["studio_id", "kind"],
+                               set_={"next_value": DocumentSequence.next_value + 1})
+        .returning(DocumentSequence.next_value))
+    return taken - 1
 
 
 def format_number(studio, kind: DocumentKind, sequence: int, issued_at: datetime) -> str:

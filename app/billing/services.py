@@ -109,13 +109,18 @@ def _mark_paid(studio, order: Order, payment: Payment | None, now) -> None:
     issue_invoice(studio, order, now=now, payment=payment)
 
 
-def lock_order(order: Order) -> Order:
-    return db.session.scalar(select(Order).where(Order.id == order.id).with_for_update()
-                             .execution_options(populate_existing=True))
+def lock_order(order: Order | int, *, studio_id: int | None = None) -> Order | None:
+    """The order (or the order with this id, of `studio_id` when given) re-read under a row
+    lock: every payment and Stripe event of one order queues up here. None: no such order."""
+    query = select(Order).where(Order.id == (order if isinstance(order, int) else order.id))
+    if studio_id is not None:
+        query = query.where(Order.studio_id == studio_id)
+    return db.session.scalar(query.with_for_update().execution_options(populate_existing=True))
 
 
 def record_payment(studio, order: Order, *, amount_minor: int, method: PaymentMethod, actor,
-                   reference: str = "", now=None) -> Payment:
+                   reference: str = "", now=None,
+                   stripe_payment_intent_id: str | None = None) -> Payment:
     """Record money received for an order; the invoice is issued once it is paid in full."""
     now = now or utcnow()
     if amount_minor <= 0:
@@ -127,7 +132,8 @@ def record_payment(studio, order: Order, *, amount_minor: int, method: PaymentMe
         raise OverPayment()
     payment = Payment(studio_id=studio.id, order=order, amount_minor=amount_minor,
                       currency=order.currency, method=method, reference=reference,
-                      recorded_by_id=actor.id if actor else None, received_at=now)
+                      recorded_by_id=actor.id if actor else None, received_at=now,
+                      stripe_payment_intent_id=stripe_payment_intent_id)
     db.session.add(payment)
     db.session.flush()
     record("payment.recorded", actor=actor, studio_id=studio.id, subject=f"order:{order.id}",

@@ -118,9 +118,8 @@ def _lock_order(studio, order_id: int | None) -> Order | None:
     """One of this studio's card orders, locked: every event about it queues up here."""
     if order_id is None:
         return None
-    order = db.session.scalar(select(Order).where(Order.id == order_id,
-                                                  Order.studio_id == studio.id))
-    return lock_order(order) if order is not None and order.is_card else None
+    order = lock_order(order_id, studio_id=studio.id)
+    return order if order is not None and order.is_card else None
 
 
 def _timestamp(value) -> datetime | None:
@@ -184,10 +183,9 @@ def settle(studio, order: Order, *, amount_minor: int, reference: str,
         return "failed: order already paid another way; refund this card payment in Stripe"
     if order.status == OrderStatus.CANCELLED:
         order.status = OrderStatus.AWAITING_PAYMENT  # the money came after all: it wins
-    payment = record_payment(studio, order, amount_minor=amount_minor, method=PaymentMethod.STRIPE,
-                             actor=None, reference=reference[:120], now=now)
-    payment.stripe_payment_intent_id = payment_intent
-    db.session.flush()
+    record_payment(studio, order, amount_minor=amount_minor, method=PaymentMethod.STRIPE,
+                   actor=None, reference=reference[:120], now=now,
+                   stripe_payment_intent_id=payment_intent)
     if deliver and order.status == OrderStatus.PAID:
         deliver_card_order(studio, order, now=now, period=period)
     if payment_intent:
