@@ -55,7 +55,7 @@ def main(argv=None) -> int:
         markers["large"] = data.prepare(large)
     Redis.from_url(REDIS_URL).flushdb()
     results = []
-    with Server(SMALL.database) as srv:
+    with Server(SMALL.database, balanced=True) as srv:
         print(f"gunicorn (small) at {srv.url}")
         user = User(srv.url, "bench0@example.com")
         for name in opt.only:
@@ -109,7 +109,7 @@ def run_figure(name, srv, user, large, opt) -> dict:
             users = list(pool.map(lambda i: User(srv.url, f"bench{i}@example.com"), range(1, 201)))
         return figures.p3(srv, SMALL.database, opt, users)
     if name == "P4":
-        with Server(large.database) as big:
+        with Server(large.database, balanced=True) as big:
             return figures.p4({"small": srv, "large": big},
                               {"small": user, "large": User(big.url, "bench0@example.com")}, opt)
     if name == "P5":

@@ -20,12 +20,20 @@ LUA = Path(__file__).with_name("wrk.lua")
 _TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 
+def closing_session() -> requests.Session:
+    """A requests session whose connections close after each answer: an idle keep-alive
+    connection would hold one of a balanced server's few connection slots (bench.server)."""
+    session = requests.Session()
+    session.headers["Connection"] = "close"
+    return session
+
+
 class User:
     """A signed-in customer: its cookie and CSRF token."""
 
     def __init__(self, base: str, email: str):
         self.base, self.email = base, email
-        self.http = requests.Session()
+        self.http = closing_session()
         page = self.http.get(f"{base}/login").text
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         r = self.http.post(f"{base}/login", data={"email": email, "password": PASSWORD,

@@ -13,7 +13,7 @@ import psycopg
 import requests
 
 from bench import stripe as p7data
-from bench.client import User, drive, wrk
+from bench.client import User, closing_session, drive, wrk
 from bench.config import PG_HOST, PYTHON, ROOT, db_url
 from bench.server import app_env, stop
 
@@ -320,7 +320,7 @@ def p7(srv, user: User, database: str, opt, tag: str) -> dict:
         unique_a = p7data.events(a_slug, a_ids, gross)
         unique_b = p7data.events(b_slug, b_ids, gross)
         deliveries = p7data.with_duplicates(unique_b, seed=run)
-        http = requests.Session()
+        http = closing_session()
         for event in unique_a:  # the reference: each unique event once, in order
             body, headers = p7data.signed(event, a_secret)
             r = http.post(f"{srv.url}/webhooks/stripe?studio={a_slug}", data=body, headers=headers)
@@ -330,7 +330,7 @@ def p7(srv, user: User, database: str, opt, tag: str) -> dict:
 
         def post(body, headers):
             if not hasattr(sessions, "s"):  # noqa: B023 (used within this iteration)
-                sessions.s = requests.Session()  # noqa: B023
+                sessions.s = closing_session()  # noqa: B023
             return sessions.s.post(f"{srv.url}/webhooks/stripe?studio={b_slug}",  # noqa: B023
                                    data=body, headers=headers)
 

@@ -30,10 +30,18 @@ def app_env(database: str, **extra) -> dict:
 class Server:
     """`with Server(db) as srv:` gunicorn -w 2 --threads 4 on a free port; srv.url.
 
+    `balanced`: each worker holds at most `threads` connections. wrk keeps its 8 connections
+    open, and without a cap they fall unevenly on the workers (8/0 as often as 4/4), so one run
+    measured one worker's GIL and the next two (the same page at 170 and 330 requests/s). A
+    proxy's short connections spread evenly by themselves; this makes wrk's do too. Python
+    clients then must not hold idle keep-alive connections (bench.client.User closes each).
+
     `env`: extra environment (the drills point REDIS_URL at a Redis of their own)."""
 
-    def __init__(self, database: str, workers: int = 2, threads: int = 4, env: dict | None = None):
+    def __init__(self, database: str, workers: int = 2, threads: int = 4, env: dict | None = None,
+                 balanced: bool = False):
         self.database, self.workers, self.threads = database, workers, threads
+        self.balanced = balanced
         self.env = env or {}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -43,6 +51,7 @@ class Server:
         log = open(ROOT / "instance" / f"bench-gunicorn-{self.port}.log", "wb")
         self.proc = subprocess.Popen(
             [str(BIN / "gunicorn"), "-w", str(self.workers), "--threads", str(self.threads),
+             *(["--worker-connections", str(self.threads)] if self.balanced else []),
              "-b", f"127.0.0.1:{self.port}", "--timeout", "60", "wsgi:app"],
             cwd=ROOT, env=app_env(self.database, **self.env), stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)

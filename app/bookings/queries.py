@@ -16,6 +16,7 @@ from app.extensions import db
 from app.schedule.models import ScheduledClass
 from app.schedule.queries import (
     WEEK_CLASS_COLUMNS,
+    WEEK_FILTERS,
     Listing,
     ScheduleFilters,
     class_rows,
@@ -110,10 +111,13 @@ class OwnBooking:
     offer_expires_at: datetime | None
 
 
+WEEK_FILTER_NAMES = frozenset(name for name, _column in WEEK_FILTERS)
+
+
 # Built once each (building costs more than running them); executed with parameters.
 @cache
-def _week_with_states() -> Select:
-    return _own_booking(week_statement().add_columns(_taken()),
+def _week_with_states(filters: frozenset[str]) -> Select:
+    return _own_booking(week_statement(filters).add_columns(_taken()),
                         "id", "status", "offer_expires_at")
 
 
@@ -128,8 +132,9 @@ def list_week(studio: Studio, start: date, filters: ScheduleFilters, tz: str, us
               ) -> tuple[list[Listing], dict[int, PanelState]]:
     """The week schedule's listings and their panel states, in one query."""
     customer = user.id if getattr(user, "is_authenticated", False) else None
-    rows = db.session.execute(_week_with_states(),
-                              {**week_params(studio, start, filters, tz), "customer": customer})
+    params = week_params(studio, start, filters, tz)
+    rows = db.session.execute(_week_with_states(frozenset(params) & WEEK_FILTER_NAMES),
+                              {**params, "customer": customer})
     rows = rows.all()
     classes = class_rows(rows, locations)
     listings = make_listings(classes, studio, tz, class_types=class_types, locations=locations)

@@ -11,8 +11,7 @@ from app.core.db import commit_keeping_loaded, utcnow
 from app.core.errors import DomainError
 from app.core.htmx import render, wants_fragment
 from app.extensions import db
-from app.schedule.queries import get_class_or_404
-from app.studios.queries import get_studio_or_404
+from app.schedule.queries import get_studio_class_or_404
 
 bp = Blueprint("bookings", __name__)
 
@@ -31,8 +30,7 @@ def _panel(studio, cls, *, status=200, **options):
 
 def _act(studio_slug: str, class_id: int, action):
     """Load, run one booking service, commit, answer with the panel (or the error in it)."""
-    studio = get_studio_or_404(studio_slug)
-    cls = get_class_or_404(studio, class_id)
+    studio, cls = get_studio_class_or_404(studio_slug, class_id)
     try:
         action(studio, cls)
     except DomainError as exc:

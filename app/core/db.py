@@ -87,6 +87,7 @@ def init_app(app) -> None:
     # on a connection killed meanwhile (pg_terminate_backend, a restart) would otherwise raise
     # after the view returned and turn a finished request into a 500.
     app.teardown_appcontext(_close_session)
+    _track_writes(engine)
     if engine.dialect.name != "postgresql":
         return
 
@@ -95,8 +96,39 @@ def init_app(app) -> None:
         cparams.setdefault("application_name", f"{app.config['DB_APPLICATION_NAME']}:{os.getpid()}")
 
 
+WROTE = "fitflow_wrote"  # Connection.info: the transaction ran something other than a SELECT
+
+
+def _track_writes(engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _began(conn):
+        conn.info[WROTE] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _statement(conn, cursor, statement, parameters, context, executemany):
+        if not conn.info.get(WROTE) and statement.lstrip()[:6].upper() != "SELECT":
+            conn.info[WROTE] = True
+
+
+def _read_only(session) -> bool:
+    """The session's transaction only read: nothing pending, and every statement on its
+    connections a SELECT (a WITH, a SET or anything else counts as a write)."""
+    transaction = session.get_transaction()
+    if transaction is None or session.new or session.dirty or session.deleted:
+        return False
+    # SessionTransaction keeps (connection, transaction, …) per bind; SQLAlchemy 2.x
+    connections = [conn for conn, *_rest in transaction._connections.values()]
+    return bool(connections) and not any(conn.info.get(WROTE, True) for conn in connections)
+
+
 def _close_session(exc) -> None:
+    """End the request's session. A transaction that only read ends with COMMIT, which is the
+    same as ROLLBACK for it, because psycopg forgets the connection's prepared statements on
+    every ROLLBACK: pages would have each statement parsed and planned again on every request
+    (the week page's query spent 0.35 ms in planning). Anything else is rolled back."""
     try:
+        if exc is None and _read_only(db.session()):
+            commit_keeping_loaded()  # like closing: what was loaded stays readable
         db.session.remove()
     except (OperationalError, InterfaceError) as err:
         log.warning("database connection lost after the response: %s", str(err).splitlines()[0])

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import Integer, Select, bindparam, literal, null, or_, select, union_all
+from sqlalchemy import Integer, Select, bindparam, literal, null, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
@@ -16,7 +16,7 @@ from app.core.i18n import current_language, format_time, translated
 from app.extensions import db
 from app.schedule.models import ClassStatus, ClassTimes, ClassType, ScheduledClass, Series
 from app.studios.models import Studio
-from app.studios.queries import coaches_of
+from app.studios.queries import coaches_of, entered
 
 
 def studio_timezone(studio: Studio) -> str:
@@ -34,6 +34,18 @@ def get_class_or_404(studio: Studio, class_id: int) -> ScheduledClass:
     if cls is None:
         abort(404)
     return cls
+
+
+def get_studio_class_or_404(slug: str, class_id: int) -> tuple[Studio, ScheduledClass]:
+    """The studio with this slug and one of its classes, in one statement (the class with its
+    type and location, as get_class_or_404 loads it); either missing is a 404."""
+    row = db.session.execute(
+        select(Studio, ScheduledClass).join(ScheduledClass, ScheduledClass.studio_id == Studio.id)
+        .where(Studio.slug == slug, ScheduledClass.id == class_id)
+    ).one_or_none()
+    if row is None:
+        abort(404)
+    return entered(row[0]), row[1]
 
 
 def get_class_type_or_404(studio: Studio, type_id: int) -> ClassType:
@@ -156,14 +168,20 @@ class Listing:
                 self.duration, self.iso)
 
 
+# The optional filters: parameter name and column.
+WEEK_FILTERS = (("location", ScheduledClass.location_id), ("type", ScheduledClass.class_type_id),
+                ("coach", ScheduledClass.coach_id))
+
+
 @cache
-def week_statement() -> Select:
-    """The week page's SELECT, built once (building it costs more than running it): a
-    studio's classes in [lo, hi), of one location, type or coach when given (NULL: any): the
-    columns of a ClassRow (but its zone), then the coach's name. Class types and locations are
-    not joined: the page names them from the lists its filters load. Parameters: week_params()."""
-    location, class_type, coach = (bindparam(name, type_=Integer)
-                                   for name in ("location", "type", "coach"))
+def week_statement(filters: frozenset[str] = frozenset()) -> Select:
+    """The week page's SELECT, built once per set of filters in use (building it costs more
+    than running it): a studio's classes in [lo, hi), of the location, type and coach given in
+    `filters`: the columns of a ClassRow (but its zone), then the coach's name. Class types and
+    locations are not joined: the page names them from the lists its filters load.
+
+    Only the filters in use are in the SQL: PostgreSQL plans a prepared statement once, and a
+    plan made for "location = $1 OR $1 IS NULL" suits no value well. Parameters: week_params()."""
     c = ScheduledClass
     return (
         select(c.id, c.status, c.starts_at, c.ends_at, c.capacity, c.class_type_id, c.location_id,
@@ -172,9 +190,8 @@ def week_statement() -> Select:
         .where(ScheduledClass.studio_id == bindparam("studio"),
                ScheduledClass.starts_at >= bindparam("lo"),
                ScheduledClass.starts_at < bindparam("hi"),
-               or_(location.is_(None), ScheduledClass.location_id == location),
-               or_(class_type.is_(None), ScheduledClass.class_type_id == class_type),
-               or_(coach.is_(None), ScheduledClass.coach_id == coach))
+               *(column == bindparam(name, type_=Integer)
+                 for name, column in WEEK_FILTERS if name in filters))
         .order_by(ScheduledClass.starts_at, ScheduledClass.id)
     )
 
@@ -192,8 +209,9 @@ def class_rows(rows, locations: list) -> list[tuple[ClassRow, str | None]]:
 def week_params(studio: Studio, start: date, filters: ScheduleFilters, tz: str) -> dict:
     """week_statement()'s parameters for the seven local days from `start`."""
     lo, hi = day_bounds(start, tz, 7)
-    return {"studio": studio.id, "lo": lo, "hi": hi, "location": filters.location_id or None,
-            "type": filters.class_type_id or None, "coach": filters.coach_id or None}
+    given = {"location": filters.location_id, "type": filters.class_type_id,
+             "coach": filters.coach_id}
+    return {"studio": studio.id, "lo": lo, "hi": hi, **{k: v for k, v in given.items() if v}}
 
 
 def make_listings(rows, studio: Studio, tz: str, *, class_types: list[Choice],

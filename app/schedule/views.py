@@ -11,7 +11,7 @@ from app.core.htmx import render
 from app.schedule.queries import (
     ScheduleFilters,
     filter_choices,
-    get_class_or_404,
+    get_studio_class_or_404,
     group_by_day,
     local_today,
     studio_timezone,
@@ -60,8 +60,7 @@ def week(studio: str):
 
 @bp.get("/classes/<int:class_id>")
 def class_detail(studio: str, class_id: int):
-    studio = get_studio_or_404(studio)
-    cls = get_class_or_404(studio, class_id)
+    studio, cls = get_studio_class_or_404(studio, class_id)
     state = panel_state(studio, cls, current_user, utcnow(),
                         confirm_cancel=request.args.get("confirm") == "cancel")
     return render("schedule/class_detail.html", "booking_panel", studio=studio, cls=cls,

@@ -17,6 +17,11 @@ def get_studio_or_404(slug: str) -> Studio:
     ).unique().scalar_one_or_none()
     if studio is None:
         abort(404)
+    return entered(studio)
+
+
+def entered(studio: Studio) -> Studio:
+    """The studio a request is in: its default language becomes the last locale fallback."""
     g.studio_language = studio.default_language
     return studio
 
