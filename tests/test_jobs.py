@@ -156,3 +156,11 @@ def test_the_worker_runs_below_the_web_priority(app):
         out = subprocess.run([sys.executable, "-c", code.format(n=niceness)], check=True,
                              capture_output=True, text=True, cwd=ROOT)
         assert out.stdout.strip() == expected
+    # A worker in a session of its own (as the bench's PDF loop, or a service) lowers its
+    # autogroup too: Linux weighs sessions against each other by the group's niceness.
+    if Path("/proc/self/autogroup").exists():
+        code = ("from pathlib import Path; from workers import yield_to_web; yield_to_web(10);"
+                " print(Path('/proc/self/autogroup').read_text())")
+        out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                             text=True, cwd=ROOT, start_new_session=True)
+        assert out.stdout.strip().endswith("nice 10")
