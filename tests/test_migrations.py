@@ -57,3 +57,5 @@ def test_sqlite_quick_start_with_idempotent_demo(tmp_path):
                                             "password": "fitflow-demo"})
         assert login.status_code == 303
         assert client.get("/me/bookings").status_code == 200
+        week = client.get("/s/riyadh/schedule").get_data(as_text=True)  # cards, filter choices
+        assert week.count('class="booking-panel') >= 10 and 'name="coach"' in week
