@@ -5,7 +5,6 @@ import re
 import statistics
 import subprocess
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 
 import brotli
@@ -232,10 +231,11 @@ def p5(srv, user: User, database: str, opt) -> dict:
     for _ in range(opt.runs):
         idle.append(wrk(**target, seconds=opt.seconds))
         loop = subprocess.Popen([PYTHON, "-m", "bench.pdf", "--loop"], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                 start_new_session=True)
         try:
-            time.sleep(2.5)  # imports, app, first render
+            if loop.stdout.readline().strip() != "rendering":  # imports, app, first PDF
+                raise RuntimeError(f"the PDF loop stopped before its first PDF ({loop.wait()})")
             busy.append(wrk(**target, seconds=opt.seconds))
         finally:
             stop(loop)

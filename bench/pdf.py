@@ -61,6 +61,9 @@ def main(argv: list[str]) -> None:
 
         invoice_id = issued_invoice()
         if argv and argv[0] == "--loop":
+            _reset(invoice_id)
+            render_invoice_pdf(invoice_id)
+            print("rendering", flush=True)  # the first PDF is out: the loop is warm
             while True:
                 _reset(invoice_id)
                 render_invoice_pdf(invoice_id)
