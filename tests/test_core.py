@@ -94,8 +94,24 @@ def test_time_labels_are_cached_per_zone_and_language(ctx):
     with force_locale("ar"):
         assert i18n.format_time(start, "Asia/Riyadh") == i18n.format_time(start, "Asia/Riyadh", "ar")
         assert i18n.format_time(start, "Asia/Riyadh") != "11:00\u202fPM"
-    # Equal instants seen in different zones are different local days: datetimes not cached.
+    # Equal instants seen in different zones are different local days: an instant is labelled
+    # by its local day (that label is what is cached).
     late = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
     with force_locale("en"):
         assert i18n.format_day(late, "America/Toronto") == "Tue, Dec 1"
         assert i18n.format_day(late, "Asia/Riyadh") == "Wed, Dec 2"
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_an_instants_day_label_is_babels_around_both_dst_changes(ctx, lang):
+    from babel import dates
+
+    with force_locale(lang):
+        for day in ("2026-03-08", "2026-11-01"):  # Toronto's DST changes
+            for hour in range(0, 30):
+                instant = datetime.fromisoformat(f"{day}T00:00+00:00") + timedelta(hours=hour)
+                for skeleton in ("MMMEd", "MMMMEEEEd", "EEE", "d"):
+                    local = instant.astimezone(i18n.ZoneInfo("America/Toronto"))
+                    babel = dates.format_datetime(
+                        local, i18n._skeleton_pattern(skeleton, lang), locale=lang)
+                    assert i18n.format_day(instant, "America/Toronto", skeleton) == babel

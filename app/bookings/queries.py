@@ -5,7 +5,7 @@ from datetime import date, datetime
 from functools import cache
 
 from sqlalchemy import Integer, Select, bindparam, func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from app.bookings import entitlements
 from app.bookings.models import ACTIVE, HOLDS_SPOT, Booking, BookingStatus
@@ -192,7 +192,7 @@ def list_my_bookings(user, now: datetime, *, upcoming: bool, limit: int = 100) -
     query = (
         select(Booking).join(ScheduledClass, ScheduledClass.id == Booking.class_id)
         .where(Booking.customer_id == user.id)
-        .options(selectinload(Booking.scheduled_class).selectinload(ScheduledClass.coach))
+        .options(contains_eager(Booking.scheduled_class))  # the class from the join it sorts by
         .limit(limit)
     )
     if upcoming:

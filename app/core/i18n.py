@@ -90,12 +90,19 @@ def _skeleton_pattern(skeleton: str, lang: str) -> str:
     return skeletons[skeleton if skeleton in skeletons else dates.match_skeleton(skeleton, skeletons)]
 
 
+_TIME_FIELDS = frozenset("hHjJkKmsaAzZvVOxX")
+
+
 def format_day(dt, tz: str | None = None, skeleton: str = "MMMEd") -> str:
-    """Short day label such as 'Wed, Nov 25' / 'الأربعاء، 25 نوفمبر'."""
+    """Short day label such as 'Wed, Nov 25' / 'الأربعاء، 25 نوفمبر'. An instant is labelled by
+    its local day (formatted once per process, like plain days) unless the skeleton asks for
+    the time of day."""
     lang = current_language()
     if isinstance(dt, datetime):
         if tz:
             dt = local(dt, tz)
+        if _TIME_FIELDS.isdisjoint(skeleton):
+            return _day_text(dt.date(), skeleton, lang)
         return dates.format_datetime(dt, _skeleton_pattern(skeleton, lang), locale=lang)
     return _day_text(dt, skeleton, lang)
 
