@@ -116,8 +116,10 @@ def _read_only(session) -> bool:
     transaction = session.get_transaction()
     if transaction is None or session.new or session.dirty or session.deleted:
         return False
-    # SessionTransaction keeps (connection, transaction, …) per bind; SQLAlchemy 2.x
-    connections = [conn for conn, *_rest in transaction._connections.values()]
+    # SessionTransaction keeps (connection, transaction, …) per bind (SQLAlchemy 2.x); should
+    # that change, every request simply rolls back as before.
+    held = getattr(transaction, "_connections", None)
+    connections = [entry[0] for entry in held.values()] if isinstance(held, dict) else []
     return bool(connections) and not any(conn.info.get(WROTE, True) for conn in connections)
 
 
