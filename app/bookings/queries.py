@@ -17,6 +17,7 @@ from app.schedule.models import ScheduledClass
 from app.schedule.queries import (
     WEEK_CLASS_COLUMNS,
     WEEK_FILTERS,
+    ClassRow,
     Listing,
     ScheduleFilters,
     class_rows,
@@ -27,13 +28,22 @@ from app.schedule.queries import (
 from app.studios.models import Studio
 
 
+@dataclass(frozen=True, slots=True)
+class OwnBooking:
+    """The customer's booking in a class, as the week's panels read it."""
+
+    id: int
+    status: BookingStatus
+    offer_expires_at: datetime | None
+
+
 @dataclass
 class PanelState:
-    """Everything the booking panel of one class shows."""
+    """Everything the booking panel of one class shows (the week's panels read plain rows)."""
 
-    cls: ScheduledClass
+    cls: ScheduledClass | ClassRow
     taken: int
-    booking: Booking | None = None
+    booking: Booking | OwnBooking | None = None
     position: int | None = None
     closed_reason: str | None = None
     confirm: CancelConsequence | None = None
@@ -102,15 +112,6 @@ def _own_booking(query: Select, *columns) -> Select:
         & (mine.customer_id == bindparam("customer", type_=Integer)) & mine.status.in_(ACTIVE))
 
 
-@dataclass(frozen=True, slots=True)
-class OwnBooking:
-    """The customer's booking in a class, as the week's panels read it."""
-
-    id: int
-    status: BookingStatus
-    offer_expires_at: datetime | None
-
-
 WEEK_FILTER_NAMES = frozenset(name for name, _column in WEEK_FILTERS)
 
 
@@ -124,7 +125,7 @@ def _week_with_states(filters: frozenset[str]) -> Select:
 @cache
 def _class_with_state() -> Select:
     return _own_booking(select(ScheduledClass.id, _taken())
-                             .where(ScheduledClass.id == bindparam("class_id")))
+                        .where(ScheduledClass.id == bindparam("class_id")))
 
 
 def list_week(studio: Studio, start: date, filters: ScheduleFilters, tz: str, user,
