@@ -69,8 +69,9 @@ def from_environment() -> dict:
         "PASSWORD_HASH": {},  # argon2 parameters; tests make hashing cheap
         "TOKEN_MAX_AGE": {"verify": 3 * 24 * 3600, "reset": 3600},
         "LOGIN_LIMIT": os.environ.get("LOGIN_LIMIT", "10 per minute;50 per hour"),
-        # Rendered pieces remembered per process by all they show (app/core/fragments.py); 0: off.
-        "FRAGMENT_CACHE_SIZE": int(os.environ.get("FRAGMENT_CACHE_SIZE", "4096")),
+        # Rendered pieces remembered per process by all they show (app/core/fragments.py), up to
+        # this many characters of HTML (16M: ~32 MB per process); 0: off.
+        "FRAGMENT_CACHE_CHARS": int(os.environ.get("FRAGMENT_CACHE_CHARS", str(16 * 2**20))),
         # The RQ worker's niceness: background jobs yield the CPU to web requests (workers/).
         "WORKER_NICE": int(os.environ.get("WORKER_NICE", "10")),
         "BOOKING_LOCK_TIMEOUT_MS": int(os.environ.get("BOOKING_LOCK_TIMEOUT_MS", "3000")),

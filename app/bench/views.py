@@ -14,6 +14,7 @@ from app.schedule.queries import (
     group_by_day,
     local_today,
     studio_timezone,
+    week_key,
 )
 from app.studios.queries import get_studio_or_404, list_locations
 
@@ -47,7 +48,10 @@ def _build(slug: str) -> dict:
     locations, (class_types, coaches) = list_locations(studio), filter_choices(studio)
     listings, states = list_week(studio, today, ScheduleFilters(), tz, current_user, utcnow(),
                                  class_types=class_types, locations=locations)
+    days = group_by_day(listings, today, tz)
     return dict(studio=studio, tz=tz, today=today, start=today, filters=ScheduleFilters(),
-                days=group_by_day(listings, today, tz), prev_week=today - timedelta(days=7),
+                days=days, week_key=week_key(days, states, start=today, today=today,
+                                             filters=ScheduleFilters()),
+                prev_week=today - timedelta(days=7),
                 next_week=today + timedelta(days=7), states=states,
                 locations=locations, class_types=class_types, coaches=coaches)

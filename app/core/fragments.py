@@ -28,11 +28,13 @@ CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 
 
 class FragmentCache:
-    """A bounded LRU of rendered HTML, safe across a worker's threads."""
+    """An LRU of rendered HTML holding at most `max_chars` characters (a card is ~1.5k, a
+    whole week ~60k), safe across a worker's threads."""
 
-    def __init__(self, maxsize: int):
-        self.maxsize = maxsize
+    def __init__(self, max_chars: int):
+        self.max_chars = max_chars
         self._entries: OrderedDict[Hashable, str] = OrderedDict()
+        self._chars = 0
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
@@ -44,19 +46,26 @@ class FragmentCache:
                 self.hits += 1
                 return html
         html = str(render())
-        if self.maxsize <= 0:
+        if len(html) > self.max_chars:  # off (0), or too big to keep
             return html
         with self._lock:
             self.misses += 1
+            old = self._entries.pop(key, None)  # another thread rendered it meanwhile
+            self._chars += len(html) - (len(old) if old is not None else 0)
             self._entries[key] = html
-            if len(self._entries) > self.maxsize:
-                self._entries.popitem(last=False)
+            while self._chars > self.max_chars:
+                _key, dropped = self._entries.popitem(last=False)
+                self._chars -= len(dropped)
         return html
+
+    @property
+    def chars(self) -> int:
+        return self._chars
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-            self.hits = self.misses = 0
+            self._chars = self.hits = self.misses = 0
 
 
 @pass_context
@@ -84,5 +93,5 @@ def fragment(context, *key: Hashable, caller) -> Markup:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["fragments"] = FragmentCache(app.config["FRAGMENT_CACHE_SIZE"])
+    app.extensions["fragments"] = FragmentCache(app.config["FRAGMENT_CACHE_CHARS"])
     app.jinja_env.globals["fragment"] = fragment

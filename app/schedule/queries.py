@@ -245,6 +245,14 @@ def list_coach_classes(coach, lo: datetime, hi: datetime) -> list[ScheduledClass
     ).unique().all()
 
 
+def week_key(days: list[tuple[date, list[Listing]]], states: dict, *, start: date, today: date,
+             filters: "ScheduleFilters") -> tuple:
+    """Every value the week's results show (its fragment cache key): the week and its filters,
+    today, and each day's cards (the card's class and its panel)."""
+    return (start, today, filters, tuple(
+        (day, tuple((row.key, states[row.cls.id].key) for row in rows)) for day, rows in days))
+
+
 def group_by_day(listings: list[Listing], start: date, tz: str,
                  days: int = 7) -> list[tuple[date, list[Listing]]]:
     """Seven (local day, listings) pairs, empty days included."""

@@ -15,6 +15,7 @@ from app.schedule.queries import (
     group_by_day,
     local_today,
     studio_timezone,
+    week_key,
 )
 from app.studios.queries import get_studio_or_404, list_locations
 
@@ -49,10 +50,12 @@ def week(studio: str):
     locations, (class_types, coaches) = list_locations(studio), filter_choices(studio)
     listings, states = list_week(studio, start, filters, tz, current_user, utcnow(),
                                  class_types=class_types, locations=locations)
+    days = group_by_day(listings, start, tz)
     return render(
         "schedule/week.html", "schedule_results",
-        studio=studio, tz=tz, today=today, start=start, filters=filters,
-        days=group_by_day(listings, start, tz), prev_week=start - timedelta(days=7),
+        studio=studio, tz=tz, today=today, start=start, filters=filters, days=days,
+        week_key=week_key(days, states, start=start, today=today, filters=filters),
+        prev_week=start - timedelta(days=7),
         next_week=start + timedelta(days=7), states=states,
         locations=locations, class_types=class_types, coaches=coaches,
     )

@@ -64,12 +64,12 @@ def test_a_remembered_card_is_the_html_a_fresh_render_gives(client, cards, week,
     again = client.get(url).get_data(as_text=True)
     assert cards.misses == rendered  # every card came from memory
     assert again == first
-    cards.maxsize = 0  # off: every card rendered afresh
+    size, cards.max_chars = cards.max_chars, 0  # off: everything rendered afresh
     try:
         cards.clear()
         fresh = client.get(url).get_data(as_text=True)
     finally:
-        cards.maxsize = 4096
+        cards.max_chars = size
     assert fresh == first
     page = Page(first)
     assert len(page.all("article.class-card")) == 7
@@ -84,8 +84,12 @@ def test_any_change_shows_on_the_next_page_even_one_made_outside_the_app(client,
     before = Page(client.get(url))
     spots = [p.text for p in before.all(".spots")]
     assert "4 spots left" in " ".join(spots)
+    client.get(url)
+    rendered = cards.misses
     other = UserFactory()
     services.book_class(studio, open_, other, actor=other)
+    client.get(url)
+    assert cards.misses == rendered + 2  # the week around the cards, and the one card changed
     db.session.execute(text("UPDATE classes SET capacity = 20 WHERE studio_id = :s"
                             " AND status = 'scheduled'"), {"s": studio.id})
     db.session.expire_all()
@@ -113,12 +117,14 @@ def test_each_reader_gets_their_own_csrf_token_in_remembered_forms(app, cards, w
 
 
 def test_the_cache_keeps_at_most_its_size_and_renders_each_key_once():
-    cache, calls = FragmentCache(2), []
+    cache, calls = FragmentCache(16), []  # two 8-character entries fit
 
     def render(key):
-        return lambda: calls.append(key) or f"<p>{key}</p>"
+        return lambda: calls.append(key) or f"<p>{key}</p>"  # 8 characters
 
     for key in ("a", "b", "a", "c", "a", "b"):
         cache.get(key, render(key))
     assert calls == ["a", "b", "c", "b"]  # "b" aged out when "c" came ("a" was used after it)
-    assert len(cache._entries) == 2
+    assert cache.chars == 16 and len(cache._entries) == 2
+    cache.get("big", lambda: "x" * 17)  # larger than the whole cache: served, not kept
+    assert cache.chars == 16 and "big" not in cache._entries
