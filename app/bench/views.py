@@ -5,18 +5,11 @@ from datetime import timedelta
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from app.bookings.queries import list_week
+from app.bookings.queries import WeekResults
 from app.core.db import utcnow
 from app.extensions import db
-from app.schedule.queries import (
-    ScheduleFilters,
-    filter_choices,
-    group_by_day,
-    local_today,
-    studio_timezone,
-    week_key,
-)
-from app.studios.queries import get_studio_or_404, list_locations
+from app.schedule.frames import load_frame
+from app.schedule.queries import ScheduleFilters, local_today
 
 bp = Blueprint("bench", __name__, url_prefix="/_bench")
 _contexts: dict[tuple[str, int], dict] = {}
@@ -41,17 +34,12 @@ def schedule_control(studio: str):
 
 
 def _build(slug: str) -> dict:
-    """The same context the real week view builds (app/schedule/views.py:week)."""
-    studio = get_studio_or_404(slug)
-    tz = studio_timezone(studio)
-    today = local_today(tz)
-    locations, (class_types, coaches) = list_locations(studio), filter_choices(studio)
-    listings, states = list_week(studio, today, ScheduleFilters(), tz, current_user, utcnow(),
-                                 class_types=class_types, locations=locations)
-    days = group_by_day(listings, today, tz)
-    return dict(studio=studio, tz=tz, today=today, start=today, filters=ScheduleFilters(),
-                days=days, week_key=week_key(days, states, start=today, today=today,
-                                             filters=ScheduleFilters()),
-                prev_week=today - timedelta(days=7),
-                next_week=today + timedelta(days=7), states=states,
-                locations=locations, class_types=class_types, coaches=coaches)
+    """The same context the real week view builds (app/schedule/views.py:week), loaded."""
+    frame = load_frame(slug)
+    today = local_today(frame.tz)
+    week = WeekResults(frame, today, today, ScheduleFilters(), current_user, utcnow())
+    week.key  # noqa: B018  (loads the days and states now)
+    return dict(studio=frame.studio, tz=frame.tz, today=today, start=today,
+                filters=ScheduleFilters(), week=week, prev_week=today - timedelta(days=7),
+                next_week=today + timedelta(days=7), locations=frame.locations,
+                class_types=frame.class_types, coaches=frame.coaches)

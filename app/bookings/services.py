@@ -89,16 +89,24 @@ def waitlist_position(booking: Booking) -> int | None:
     )
 
 
+def booking_window(studio: Studio) -> tuple[timedelta, timedelta]:
+    """How long before a class starts its booking opens, and closes."""
+    return timedelta(days=studio.booking_opens_days), timedelta(minutes=studio.booking_closes_minutes)
+
+
 def check_bookable(studio: Studio, cls: ScheduledClass, now: datetime) -> None:
-    """Raise why `cls` cannot be booked at `now` under the studio's booking window."""
+    """Raise why `cls` cannot be booked at `now` under the studio's booking window. The answer
+    changes only when `now` reaches the opening, passes the closing, or reaches the start
+    (the week page's version relies on it: app/bookings/queries.py, _week_version)."""
     if cls.is_cancelled:
         raise ClassCancelled()
     if cls.has_started(now):
         raise ClassStarted()
-    opens = cls.starts_at - timedelta(days=studio.booking_opens_days)
+    opens_before, closes_before = booking_window(studio)
+    opens = cls.starts_at - opens_before
     if now < opens:
         raise BookingNotOpen(opens=format_datetime(opens, cls.timezone))
-    if now > cls.starts_at - timedelta(minutes=studio.booking_closes_minutes):
+    if now > cls.starts_at - closes_before:
         raise BookingClosed()
 
 

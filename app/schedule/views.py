@@ -5,19 +5,10 @@ from datetime import date, timedelta
 from flask import Blueprint, request
 from flask_login import current_user
 
-from app.bookings.queries import list_week, panel_state
+from app.bookings.queries import load_week, panel_state
 from app.core.db import utcnow
 from app.core.htmx import render
-from app.schedule.queries import (
-    ScheduleFilters,
-    filter_choices,
-    get_studio_class_or_404,
-    group_by_day,
-    local_today,
-    studio_timezone,
-    week_key,
-)
-from app.studios.queries import get_studio_or_404, list_locations
+from app.schedule.queries import ScheduleFilters, get_studio_class_or_404
 
 bp = Blueprint("schedule", __name__, url_prefix="/s/<studio>")
 
@@ -42,22 +33,15 @@ def _int_arg(name: str) -> int | None:
 
 @bp.get("/schedule")
 def week(studio: str):
-    studio = get_studio_or_404(studio)
-    tz = studio_timezone(studio)
-    today = local_today(tz)
-    start = _date_arg("week") or today
     filters = ScheduleFilters(_int_arg("location"), _int_arg("type"), _int_arg("coach"))
-    locations, (class_types, coaches) = list_locations(studio), filter_choices(studio)
-    listings, states = list_week(studio, start, filters, tz, current_user, utcnow(),
-                                 class_types=class_types, locations=locations)
-    days = group_by_day(listings, start, tz)
+    week = load_week(studio, _date_arg("week"), filters, current_user, utcnow())
+    frame = week.frame
     return render(
         "schedule/week.html", "schedule_results",
-        studio=studio, tz=tz, today=today, start=start, filters=filters, days=days,
-        week_key=week_key(days, states, start=start, today=today, filters=filters),
-        prev_week=start - timedelta(days=7),
-        next_week=start + timedelta(days=7), states=states,
-        locations=locations, class_types=class_types, coaches=coaches,
+        studio=frame.studio, tz=frame.tz, today=week.today, start=week.start, filters=filters,
+        week=week, prev_week=week.start - timedelta(days=7),
+        next_week=week.start + timedelta(days=7),
+        locations=frame.locations, class_types=frame.class_types, coaches=frame.coaches,
     )
 
 

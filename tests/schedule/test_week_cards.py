@@ -5,17 +5,19 @@ must follow any change at once, and must carry the reader's own CSRF token."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from app.bookings import services
-from app.bookings.models import BookingStatus
+from app.bookings.models import Booking, BookingStatus
 from app.core.db import utcnow
 from app.core.fragments import CSRF_PLACEHOLDER, FragmentCache
 from app.extensions import db
-from app.schedule.models import ClassStatus
+from app.schedule.models import ClassStatus, ScheduledClass
+from app.studios.models import Role, StaffRole
+from tests.bookings.test_views import Statements
 from tests.conftest import login
 from tests.factories import ClassFactory, StudioFactory, UserFactory
-from tests.pages import Page, csrf_token
+from tests.pages import Page, csrf_token, text_of
 
 
 @pytest.fixture
@@ -128,3 +130,70 @@ def test_the_cache_keeps_at_most_its_size_and_renders_each_key_once():
     assert cache.chars == 16 and len(cache._entries) == 2
     cache.get("big", lambda: "x" * 17)  # larger than the whole cache: served, not kept
     assert cache.chars == 16 and "big" not in cache._entries
+
+
+# --- the week's version: a remembered week is never loaded, and never stale -------------------
+
+
+def test_a_remembered_week_is_two_statements_and_follows_its_frame_changed_by_sql(
+        client, cards, week):
+    """The frame (studio, locations, class types, coaches) is remembered per process and
+    checked with the week's version in one statement: a change made by SQL shows at once."""
+    studio, me, open_ = week
+    login(client, me)
+    url = f"/s/{studio.slug}/schedule"
+    client.get(url)
+    assert Statements().during(lambda: client.get(url)) == 2  # the user, the versions
+    coach = UserFactory(name="Coach Before")
+    db.session.add(StaffRole(studio_id=studio.id, user_id=coach.id, role=Role.TRAINER))
+    open_.coach_id = coach.id
+    db.session.flush()
+    assert "Coach Before" in Page(client.get(url)).text("#schedule-results")
+    for sql in ("UPDATE class_types SET name = '{\"en\": \"Renamed Flow\"}' WHERE id = :type",
+                "UPDATE locations SET name = '{\"en\": \"Renamed Hall\"}' WHERE id = :loc",
+                "UPDATE users SET name = 'Coach After' WHERE id = :coach",
+                "UPDATE studios SET name = '{\"en\": \"Renamed Studio\"}' WHERE id = :studio"):
+        db.session.execute(text(sql), {"type": open_.class_type_id, "loc": open_.location_id,
+                                       "coach": coach.id, "studio": studio.id})
+        page = Page(client.get(url))
+        assert Statements().during(lambda: client.get(url)) == 2  # remembered again
+    assert "Renamed Studio" in page.text("h1")
+    results = page.text("#schedule-results")
+    assert "Renamed Flow" in results and "Renamed Hall" in results and "Coach After" in results
+    assert "Coach Before" not in results
+    assert "Renamed Flow" in page.text("select[name=type]")
+
+
+def test_a_card_follows_its_booking_window_with_nothing_changed_in_the_database(
+        client, cards, week, monkeypatch):
+    """Booking opens two days ahead: a class 4 days ahead says so, and offers booking once the
+    clock passes its opening, though not a row changed (the version carries the next instant a
+    window opens or closes)."""
+    studio, me, _open = week
+    login(client, me)
+    url = f"/s/{studio.slug}/schedule"
+    later = text_of(Page(client.get(url)).all("article.class-card")[-1])
+    assert "Booking for this class opens on" in later
+    client.get(url)
+    misses = cards.misses
+    assert text_of(Page(client.get(url)).all("article.class-card")[-1]) == later
+    assert cards.misses == misses  # the same week, from memory
+    in_three_days = utcnow() + timedelta(days=3)
+    monkeypatch.setattr("app.schedule.views.utcnow", lambda: in_three_days)
+    now_open = text_of(Page(client.get(url)).all("article.class-card")[-1])
+    assert "opens on" not in now_open and now_open.endswith("Book")
+
+
+def test_a_waiting_customer_sees_their_place_move_up(client, cards, week):
+    studio, me, _open = week
+    login(client, me)
+    url = f"/s/{studio.slug}/schedule"
+    assert "number 2 on the waitlist" in Page(client.get(url)).text("#schedule-results")
+    client.get(url)
+    ahead = db.session.scalars(select(Booking).where(
+        Booking.status == BookingStatus.WAITLISTED, Booking.customer_id != me.id,
+        Booking.class_id.in_(select(ScheduledClass.id).where(
+            ScheduledClass.studio_id == studio.id)))).one()
+    db.session.execute(text("UPDATE bookings SET status = 'cancelled' WHERE id = :id"),
+                       {"id": ahead.id})  # by SQL: nothing in the app told the page
+    assert "number 1 on the waitlist" in Page(client.get(url)).text("#schedule-results")
