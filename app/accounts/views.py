@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import undefer
 
 from app.accounts import member_pass as member_pass_tokens
@@ -27,11 +28,17 @@ from app.extensions import db, limiter, login_manager
 bp = Blueprint("accounts", __name__)
 
 
+# With whether they are staff anywhere (the navigation asks on every page). Built once: a
+# Session.get() with options builds and keys a new statement on every request.
+_SIGNED_IN = select(User).where(User.id == bindparam("id")).options(undefer(User.is_staff))
+
+
 @login_manager.user_loader
 def load_user(user_id: str):
     uid, _sep, token = user_id.partition(":")
-    # with whether they are staff anywhere (the navigation asks on every page)
-    user = db.session.get(User, int(uid), options=[undefer(User.is_staff)]) if uid.isdigit() else None
+    if not uid.isdigit() or len(uid) > 9:
+        return None
+    user = db.session.execute(_SIGNED_IN, {"id": int(uid)}).scalar_one_or_none()
     return user if user is not None and user.session_token == token else None
 
 

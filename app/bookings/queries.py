@@ -36,7 +36,8 @@ from app.schedule.queries import (
     week_params,
     week_statement,
 )
-from app.studios.models import Studio
+from app.studios.models import Location, Studio
+from app.studios.queries import StudioRef, entered
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,6 +298,34 @@ def panel_state(studio: Studio, cls: ScheduledClass, user, now: datetime, *,
     if confirm_cancel and state.booking is not None:
         state.confirm = cancel_consequence(studio, state.booking, now)
     return state
+
+
+@cache
+def _own_panel() -> Select:
+    c = ScheduledClass
+    mine = aliased(Booking)
+    return (
+        select(Studio.id, Studio.slug, Studio.default_language, c.id, c.status, c.starts_at,
+               c.ends_at, c.capacity, c.class_type_id, c.location_id, Location.timezone,
+               _taken(), mine.id, mine.status, mine.offer_expires_at)
+        .join(c, c.studio_id == Studio.id).join(Location, Location.id == c.location_id)
+        .join(mine, (mine.class_id == c.id) & (mine.customer_id == bindparam("customer"))
+              & mine.status.in_(ACTIVE))
+        .where(Studio.slug == bindparam("slug"), c.id == bindparam("class_id"))
+    )
+
+
+def own_booking_panel(slug: str, class_id: int, user,
+                      now: datetime) -> tuple[StudioRef, ClassRow, PanelState] | None:
+    """The panel of a class the customer is already in (active booking), from one statement;
+    None when they are not (or there is no such class in that studio)."""
+    row = db.session.connection().execute(
+        _own_panel(), {"slug": slug, "class_id": class_id, "customer": user.id}).first()
+    if row is None:
+        return None
+    studio, cls = StudioRef(*row[:3]), ClassRow(*row[3:11])
+    state = _states(studio, [(cls, row[11], OwnBooking(*row[12:15]))], now)[cls.id]
+    return entered(studio), cls, state
 
 
 def list_my_bookings(user, now: datetime, *, upcoming: bool, limit: int = 100) -> list[Booking]:

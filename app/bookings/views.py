@@ -6,7 +6,12 @@ from flask_login import current_user, login_required
 from app.appointments.queries import list_my_appointments
 from app.bookings import services
 from app.bookings.policies import can_change_booking
-from app.bookings.queries import get_booking_or_404, list_my_bookings, panel_state
+from app.bookings.queries import (
+    get_booking_or_404,
+    list_my_bookings,
+    own_booking_panel,
+    panel_state,
+)
 from app.core.db import commit_keeping_loaded, utcnow
 from app.core.errors import DomainError
 from app.core.htmx import render, wants_fragment
@@ -18,13 +23,13 @@ bp = Blueprint("bookings", __name__)
 PANEL = ("schedule/class_detail.html", "booking_panel")
 
 
-def _panel(studio, cls, *, status=200, **options):
+def _panel(studio, cls, *, status=200, state=None, **options):
     """The class page, or only its booking panel for htmx; 303 back after a plain POST."""
     if request.method == "POST" and not wants_fragment():
         if options.get("error"):
             flash(options["error"], "error")
         return redirect(url_for("schedule.class_detail", studio=studio.slug, class_id=cls.id), 303)
-    state = panel_state(studio, cls, current_user, utcnow(), **options)
+    state = state or panel_state(studio, cls, current_user, utcnow(), **options)
     return render(*PANEL, status=status, studio=studio, cls=cls, state=state)
 
 
@@ -56,6 +61,11 @@ def _on_booking(service, booking_id: int):
 @bp.post("/s/<studio>/classes/<int:class_id>/book")
 @login_required
 def book_class(studio: str, class_id: int):
+    # Already in: a double tap, a retry or a replayed offline tap is answered from one statement
+    # (book_class would return the same booking).
+    if (known := own_booking_panel(studio, class_id, current_user, utcnow())) is not None:
+        known_studio, cls, state = known
+        return _panel(known_studio, cls, state=state)
     return _act(studio, class_id, lambda s, cls: services.book_class(
         s, cls, current_user, actor=current_user))
 

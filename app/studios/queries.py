@@ -1,5 +1,7 @@
 """Loaders and read helpers for studios."""
 
+from dataclasses import dataclass
+
 from flask import abort, g
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -20,7 +22,17 @@ def get_studio_or_404(slug: str) -> Studio:
     return entered(studio)
 
 
-def entered(studio: Studio) -> Studio:
+@dataclass(frozen=True, slots=True)
+class StudioRef:
+    """A studio as an answer that only names it reads it (a booking panel: its slug, and its
+    language as the last locale fallback)."""
+
+    id: int
+    slug: str
+    default_language: str
+
+
+def entered(studio: Studio | StudioRef) -> Studio | StudioRef:
     """The studio a request is in: its default language becomes the last locale fallback."""
     g.studio_language = studio.default_language
     return studio
