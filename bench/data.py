@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 from argon2 import PasswordHasher
 
+from app.bookings.models import HOLDS_SPOT
 from bench.config import BIN, PASSWORD, PG_ADMIN, PG_HOST, ROOT, Scale, db_url
 
 TZ = "America/Toronto"
@@ -126,6 +127,9 @@ def _fill(scale: Scale, marker: dict) -> None:
                       " starts_at, ends_at, capacity, status, created_at) FROM STDIN") as copy:
             for row in class_rows:
                 copy.write_row(row[:-1])
+        # Bulk rows skip the bookings trigger that counts spots taken (one class UPDATE per
+        # booking); the counts are set in one statement after the COPY.
+        cur.execute("SET LOCAL session_replication_role = replica")
         per_class, extra = divmod(scale.bookings, len(class_rows))
         customers = range(1, scale.customers + 1)
         with cur.copy("COPY bookings (id, studio_id, class_id, customer_id, status, booked_by_id,"
@@ -151,6 +155,10 @@ def _fill(scale: Scale, marker: dict) -> None:
                     bid += 1
                     copy.write_row((bid, studio_id, cid, person, status, person,
                                     now if reason else None, reason, "", starts - timedelta(days=3)))
+        cur.execute("SET LOCAL session_replication_role = origin")
+        cur.execute("UPDATE classes SET spots_taken = t.n FROM (SELECT class_id, count(*) AS n"
+                    " FROM bookings WHERE status = ANY(%s) GROUP BY class_id) t"
+                    " WHERE t.class_id = classes.id", ([str(s) for s in HOLDS_SPOT],))
         for table in ("users", "studios", "locations", "rooms", "class_types", "classes", "bookings",
                       "staff_roles"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"

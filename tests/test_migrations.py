@@ -5,7 +5,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app import create_app
 from app.accounts.models import User
@@ -50,6 +50,11 @@ def test_sqlite_quick_start_with_idempotent_demo(tmp_path):
     assert second == {"studios": 0, "bookings": 0, "customers": 50}
     assert again == counts
     assert counts[Studio] == 2 and counts[User] >= 55 and counts[ScheduledClass] > 200
+    with app.app_context():  # spots taken: kept by SQLite's triggers, and back-filled
+        assert _spots_kept_and_counted() and _spots_kept_and_counted()[0][0] > 0
+        downgrade(revision="0012_extra_hours")
+        upgrade()
+        assert _spots_kept_and_counted()
     with app.test_client() as client:
         page = client.get("/s/riyadh/schedule?lang=ar")
         assert page.status_code == 200 and 'dir="rtl"' in page.get_data(as_text=True)
@@ -59,3 +64,14 @@ def test_sqlite_quick_start_with_idempotent_demo(tmp_path):
         assert client.get("/me/bookings").status_code == 200
         week = client.get("/s/riyadh/schedule").get_data(as_text=True)  # cards, filter choices
         assert week.count('class="booking-panel') >= 10 and 'name="coach"' in week
+
+
+def _spots_kept_and_counted() -> list[tuple[int, int]]:
+    """(kept, counted) spots taken of the classes with any, asserting they agree."""
+    rows = db.session.execute(text(
+        "SELECT c.spots_taken, (SELECT count(*) FROM bookings b WHERE b.class_id = c.id"
+        " AND b.status IN ('confirmed', 'offered', 'attended', 'no_show')) AS n"
+        " FROM classes c ORDER BY n DESC")).all()
+    db.session.rollback()
+    assert all(kept == counted for kept, counted in rows), rows[:5]
+    return [tuple(r) for r in rows]

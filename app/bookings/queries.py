@@ -5,12 +5,22 @@ from datetime import date, datetime
 from functools import cache, cached_property
 
 from flask import abort
-from sqlalchemy import Integer, Interval, Select, bindparam, case, func, literal_column, select, true
+from sqlalchemy import (
+    Integer,
+    Interval,
+    Select,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from app.bookings import entitlements
-from app.bookings.models import ACTIVE, HOLDS_SPOT, Booking, BookingStatus
+from app.bookings.models import ACTIVE, Booking, BookingStatus
 from app.bookings.services import (
     CancelConsequence,
     booking_window,
@@ -20,8 +30,8 @@ from app.bookings.services import (
 from app.core.db import get_in_studio_or_404
 from app.core.errors import DomainError
 from app.extensions import db
-from app.schedule.models import ScheduledClass
 from app.schedule.frames import FRAME_VERSION, WeekFrame, load_frame, remembered_frame, use_frame
+from app.schedule.models import ScheduledClass
 from app.schedule.queries import (
     WEEK_CLASS_COLUMNS,
     WEEK_FILTERS,
@@ -94,9 +104,7 @@ def class_states(studio: Studio, classes: list[ScheduledClass], user,
     if not ids:
         return {}
     taken = dict(db.session.execute(
-        select(Booking.class_id, func.count())
-        .where(Booking.class_id.in_(ids), Booking.status.in_(HOLDS_SPOT))
-        .group_by(Booking.class_id)
+        select(ScheduledClass.id, ScheduledClass.spots_taken).where(ScheduledClass.id.in_(ids))
     ).all())
     mine: dict[int, Booking] = {}
     if getattr(user, "is_authenticated", False):
@@ -104,14 +112,6 @@ def class_states(studio: Studio, classes: list[ScheduledClass], user,
             select(Booking).where(Booking.class_id.in_(ids), Booking.customer_id == user.id,
                                   Booking.status.in_(ACTIVE)))}
     return _states(studio, [(c, taken.get(c.id, 0), mine.get(c.id)) for c in classes], now)
-
-
-def _taken():
-    """Spots taken in the row's class: a correlated count (index-only scan of
-    ix_bookings_class_status)."""
-    return (select(func.count()).where(Booking.class_id == ScheduledClass.id,
-                                       Booking.status.in_(HOLDS_SPOT))
-            .correlate(ScheduledClass).scalar_subquery())
 
 
 def _own_booking(query: Select, *columns) -> Select:
@@ -130,13 +130,13 @@ WEEK_FILTER_NAMES = frozenset(name for name, _column in WEEK_FILTERS)
 # Built once each (building costs more than running them); executed with parameters.
 @cache
 def _week_with_states(filters: frozenset[str]) -> Select:
-    return _own_booking(week_statement(filters).add_columns(_taken()),
+    return _own_booking(week_statement(filters).add_columns(ScheduledClass.spots_taken),
                         "id", "status", "offer_expires_at")
 
 
 @cache
 def _class_with_state() -> Select:
-    return _own_booking(select(ScheduledClass.id, _taken())
+    return _own_booking(select(ScheduledClass.id, ScheduledClass.spots_taken)
                         .where(ScheduledClass.id == bindparam("class_id")))
 
 
@@ -307,7 +307,7 @@ def _own_panel() -> Select:
     return (
         select(Studio.id, Studio.slug, Studio.default_language, c.id, c.status, c.starts_at,
                c.ends_at, c.capacity, c.class_type_id, c.location_id, Location.timezone,
-               _taken(), mine.id, mine.status, mine.offer_expires_at)
+               c.spots_taken, mine.id, mine.status, mine.offer_expires_at)
         .join(c, c.studio_id == Studio.id).join(Location, Location.id == c.location_id)
         .join(mine, (mine.class_id == c.id) & (mine.customer_id == bindparam("customer"))
               & mine.status.in_(ACTIVE))

@@ -60,10 +60,9 @@ def lock_class(cls: ScheduledClass) -> None:
 
 
 def spots_taken(cls: ScheduledClass) -> int:
-    """Bookings holding a spot in `cls` (confirmed, offered, attended, no-show)."""
-    return db.session.scalar(
-        select(func.count()).where(Booking.class_id == cls.id, Booking.status.in_(HOLDS_SPOT))
-    )
+    """Bookings holding a spot in `cls` (confirmed, offered, attended, no-show), as of this
+    transaction (the class row's count, which a trigger keeps: ScheduledClass.spots_taken)."""
+    return db.session.scalar(select(ScheduledClass.spots_taken).where(ScheduledClass.id == cls.id))
 
 
 def active_booking(cls: ScheduledClass, customer) -> Booking | None:

@@ -77,6 +77,7 @@ class ScheduledClass(ClassTimes, TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("capacity > 0", name="capacity"),
         CheckConstraint("ends_at > starts_at", name="times"),
+        CheckConstraint("spots_taken >= 0", name="spots_taken"),
         Index("ix_classes_studio_starts", "studio_id", "starts_at"),
     )
 
@@ -94,6 +95,11 @@ class ScheduledClass(ClassTimes, TimestampMixin, db.Model):
         str_enum(ClassStatus, "class_status"), default=ClassStatus.SCHEDULED
     )
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bookings holding a spot, kept by a trigger on bookings (migration 0013) in the
+    # transaction that changes them, never by the app. Read in a statement's columns: an
+    # instance's copy would not see the bookings the session inserted after loading it.
+    spots_taken: Mapped[int] = mapped_column(default=0, server_default="0",
+                                             deferred=True, deferred_raiseload=True)
 
     class_type: Mapped[ClassType] = relationship(lazy="joined", innerjoin=True)
     location = relationship("Location", lazy="joined", innerjoin=True)
