@@ -128,7 +128,8 @@ class Load:
 
 def consistency(classes: list[int]) -> dict:
     """No class over capacity, no free spot while someone waits (auto waitlist), one active
-    booking per customer and class, every promotion email job about a committed booking."""
+    booking per customer and class, every class's kept spots taken equal to its bookings, every
+    promotion email job about a committed booking."""
     with pg() as conn:
         over = conn.execute(
             "SELECT count(*) FROM classes c WHERE c.id = ANY(%s) AND (SELECT count(*) FROM bookings"
@@ -143,12 +144,17 @@ def consistency(classes: list[int]) -> dict:
             "SELECT count(*) FROM (SELECT class_id, customer_id FROM bookings WHERE class_id = ANY(%s)"
             " AND status IN ('confirmed', 'waitlisted', 'offered') GROUP BY 1, 2"
             " HAVING count(*) > 1) d", (classes,)).fetchone()[0]
+        miscounted = conn.execute(  # the trigger-kept count against the bookings themselves
+            "SELECT count(*) FROM classes c WHERE c.id = ANY(%s) AND c.spots_taken <> (SELECT"
+            " count(*) FROM bookings b WHERE b.class_id = c.id AND b.status IN ('confirmed',"
+            " 'offered', 'attended', 'no_show'))", (classes,)).fetchone()[0]
         orphans = conn.execute(
             "SELECT count(*) FROM job_outbox o WHERE o.func LIKE 'workers.jobs.notifications.%%'"
             " AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.id = (o.args->>0)::int)"
         ).fetchone()[0]
     return {"over_capacity": over, "free_spot_while_waiting": idle_spot,
-            "double_bookings": doubles, "jobs_without_booking": orphans}
+            "double_bookings": doubles, "spots_miscounted": miscounted,
+            "jobs_without_booking": orphans}
 
 
 def kill_web_connections() -> int:

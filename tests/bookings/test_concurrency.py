@@ -61,6 +61,12 @@ def committed(app, class_id):
         ).all()
 
 
+def kept_spots_taken(app, class_id) -> int:
+    with app.app_context():
+        return db.session.scalar(select(ScheduledClass.spots_taken)
+                                 .where(ScheduledClass.id == class_id))
+
+
 def test_fifty_concurrent_bookings_fill_exactly_five_spots(app, rush):
     studio_id, class_id, user_ids = rush
     results, errors = rush_class(app, studio_id, class_id, user_ids)
@@ -75,6 +81,7 @@ def test_fifty_concurrent_bookings_fill_exactly_five_spots(app, rush):
     assert [pos for _bid, pos in waiting] == list(range(1, N - 5 + 1))
     # The five confirmed are the first five to commit.
     assert all(s == BookingStatus.CONFIRMED for s in statuses[:5])
+    assert kept_spots_taken(app, class_id) == 5  # the trigger's count, from 50 transactions
 
 
 def test_negative_control_without_the_lock_the_class_is_overbooked(app, rush, monkeypatch):
@@ -96,6 +103,7 @@ def test_negative_control_without_the_lock_the_class_is_overbooked(app, rush, mo
     assert errors == []
     confirmed = [s for _id, s in committed(app, class_id)].count(BookingStatus.CONFIRMED)
     assert confirmed > 5, "without the lock the race should overbook the class"
+    assert kept_spots_taken(app, class_id) == confirmed  # counted right even so
 
 
 def test_a_locked_class_answers_busy_instead_of_hanging(app, rush):
