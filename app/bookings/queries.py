@@ -216,8 +216,8 @@ class WeekResults:
     @cached_property
     def key(self) -> tuple:
         """Every value the week's results show (their fragment cache key)."""
-        if self.version is not None:
-            return (self.start, self.today, self.filters, self.version)
+        if self.version is not None:  # the cards name class types, places and coaches
+            return (self.start, self.today, self.filters, self.frame.version, self.version)
         return week_key(self.days, self.states, start=self.start, today=self.today,
                         filters=self.filters)
 

@@ -149,15 +149,21 @@ def test_a_remembered_week_is_two_statements_and_follows_its_frame_changed_by_sq
     open_.coach_id = coach.id
     db.session.flush()
     assert "Coach Before" in Page(client.get(url)).text("#schedule-results")
-    for sql in ("UPDATE class_types SET name = '{\"en\": \"Renamed Flow\"}' WHERE id = :type",
-                "UPDATE locations SET name = '{\"en\": \"Renamed Hall\"}' WHERE id = :loc",
-                "UPDATE users SET name = 'Coach After' WHERE id = :coach",
-                "UPDATE studios SET name = '{\"en\": \"Renamed Studio\"}' WHERE id = :studio"):
+    changes = [  # (SQL, where the change shows, the new text)
+        ("UPDATE class_types SET name = '{\"en\": \"Renamed Flow\"}' WHERE id = :type",
+         "#schedule-results", "Renamed Flow"),
+        ("UPDATE locations SET name = '{\"en\": \"Renamed Hall\"}' WHERE id = :loc",
+         "#schedule-results", "Renamed Hall"),
+        ("UPDATE users SET name = 'Coach After' WHERE id = :coach", "#schedule-results",
+         "Coach After"),
+        ("UPDATE studios SET name = '{\"en\": \"Renamed Studio\"}' WHERE id = :studio", "h1",
+         "Renamed Studio")]
+    for sql, where, shown in changes:
         db.session.execute(text(sql), {"type": open_.class_type_id, "loc": open_.location_id,
                                        "coach": coach.id, "studio": studio.id})
         page = Page(client.get(url))
+        assert shown in page.text(where), sql  # at once, each on its own
         assert Statements().during(lambda: client.get(url)) == 2  # remembered again
-    assert "Renamed Studio" in page.text("h1")
     results = page.text("#schedule-results")
     assert "Renamed Flow" in results and "Renamed Hall" in results and "Coach After" in results
     assert "Coach Before" not in results
