@@ -27,6 +27,7 @@ import requests
 from redis import Redis
 from rq.job import Job
 
+from app.bookings.models import HOLDS_SPOT
 from bench import data
 from bench.client import User
 from bench.config import PG_HOST, PYTHON, ROOT, SMALL
@@ -146,8 +147,8 @@ def consistency(classes: list[int]) -> dict:
             " HAVING count(*) > 1) d", (classes,)).fetchone()[0]
         miscounted = conn.execute(  # the trigger-kept count against the bookings themselves
             "SELECT count(*) FROM classes c WHERE c.id = ANY(%s) AND c.spots_taken <> (SELECT"
-            " count(*) FROM bookings b WHERE b.class_id = c.id AND b.status IN ('confirmed',"
-            " 'offered', 'attended', 'no_show'))", (classes,)).fetchone()[0]
+            " count(*) FROM bookings b WHERE b.class_id = c.id AND b.status = ANY(%s))",
+            (classes, [str(s) for s in HOLDS_SPOT])).fetchone()[0]
         orphans = conn.execute(
             "SELECT count(*) FROM job_outbox o WHERE o.func LIKE 'workers.jobs.notifications.%%'"
             " AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.id = (o.args->>0)::int)"

@@ -29,7 +29,8 @@ def _panel(studio, cls, *, status=200, state=None, **options):
         if options.get("error"):
             flash(options["error"], "error")
         return redirect(url_for("schedule.class_detail", studio=studio.slug, class_id=cls.id), 303)
-    state = state or panel_state(studio, cls, current_user, utcnow(), **options)
+    if state is None:
+        state = panel_state(studio, cls, current_user, utcnow(), **options)
     return render(*PANEL, status=status, studio=studio, cls=cls, state=state)
 
 

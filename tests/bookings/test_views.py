@@ -25,6 +25,7 @@ from tests.factories import (
     staff,
 )
 from tests.pages import Page
+from tests.sql import Statements
 
 HX = {"HX-Request": "true"}
 
@@ -443,28 +444,6 @@ def test_my_bookings_lists_upcoming_and_past(signed_in, studio, customer):
 
 
 # --- statements per request do not grow with the data -----------------------------------------
-
-
-class Statements:
-    """Counts the SQL statements the app sends while in use (not the tests' savepoints)."""
-
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, conn, cursor, statement, *args):
-        self.count += not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))
-
-    def during(self, call):
-        from sqlalchemy import event
-
-        self.count = 0
-        event.listen(db.engine, "before_cursor_execute", self)
-        try:
-            response = call()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", self)
-        assert response.status_code == 200
-        return self.count
 
 
 def test_the_week_page_runs_the_same_statements_for_one_class_or_sixty(signed_in, studio,

@@ -14,10 +14,10 @@ from app.core.fragments import CSRF_PLACEHOLDER, FragmentCache
 from app.extensions import db
 from app.schedule.models import ClassStatus, ScheduledClass
 from app.studios.models import Role, StaffRole
-from tests.bookings.test_views import Statements
 from tests.conftest import login
 from tests.factories import ClassFactory, StudioFactory, UserFactory
 from tests.pages import Page, csrf_token, text_of
+from tests.sql import Statements
 
 
 @pytest.fixture
