@@ -8,8 +8,11 @@ const PRECACHE = [OFFLINE.ar, OFFLINE.en, "/static/css/app.css", "/static/js/app
   "/static/vendor/htmx-2.0.11.min.js", "/static/icons/icon.svg"];
 let lang = (self.navigator.language || "en").slice(0, 2) === "ar" ? "ar" : "en";
 
+// Precached without cookies: none of these is anyone's, and a response to a request sent with
+// the cookie of the moment could set the session back to it (a sign-in made meanwhile was lost).
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
+  const requests = PRECACHE.map((url) => new Request(url, { credentials: "omit" }));
+  event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(requests)).then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
