@@ -202,6 +202,25 @@ class Texts:
             return ngettext("%(count)s spot left", "%(count)s spots left", n, count=n)
 
 
+def _refuse_writes(route) -> None:
+    if route.request.method == "GET":
+        route.continue_()
+    else:
+        route.abort("internetdisconnected")
+
+
+def set_network(context, online: bool) -> None:
+    """Take the network away or give it back. Chromium's offline emulation now and then lets a
+    request of a page that a service worker controls through (seen under a loaded CI), so while
+    offline the page's writes are also refused outright, as a real drop refuses them."""
+    if online:
+        context.unroute("**/*", _refuse_writes)
+        context.set_offline(False)
+    else:
+        context.set_offline(True)
+        context.route("**/*", _refuse_writes)
+
+
 def sign_in(page, live_server: str, t: "Texts", lang: str, email: str,
             password: str = "secret-pass") -> None:
     """Sign in through the form in `lang`, as a person would, and wait for the signed-in page."""

@@ -26,7 +26,7 @@ from app.training.models import (
     WorkoutExercise,
     WorkoutSet,
 )
-from tests.e2e.conftest import Texts, sign_in
+from tests.e2e.conftest import Texts, set_network, sign_in
 from tests.factories import StudioFactory, UserFactory, staff
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -120,7 +120,7 @@ def test_coach_logs_a_session_online_and_offline(new_context, live_app, live_ser
     expect(page.locator(f"#set-{squat}-0.is-logged")).to_be_visible()
 
     # The connection drops for two sets: they are kept on the tablet and shown as waiting.
-    context.set_offline(True)
+    set_network(context, online=False)
     # The tablet knows it is offline (as a real drop tells it): taps go straight to its queue.
     page.wait_for_function("!navigator.onLine")
     tap_set(page, t, squat, 2)
@@ -131,7 +131,7 @@ def test_coach_logs_a_session_online_and_offline(new_context, live_app, live_ser
     assert len(today_sets(live_app, info)) == 3
 
     # Back online: the queue syncs in order and the rows show what the server saved.
-    context.set_offline(False)
+    set_network(context, online=True)
     expect(page.locator("[data-sync-status]")).to_have_text(t("All changes are synced."))
     expect(page.locator(".set-row.is-queued")).to_have_count(0)
     expect(page.locator(f"#set-{deadlift}-0.is-logged")).to_be_visible()
@@ -189,7 +189,7 @@ def test_a_reload_without_network_keeps_the_page_and_the_waiting_sets(new_contex
     page.wait_for_load_state("networkidle")
     (bench,) = info["exercises"]
 
-    context.set_offline(True)
+    set_network(context, online=False)
 
     # The tablet knows it is offline (as a real drop tells it): taps go straight to its queue.
 
@@ -202,7 +202,7 @@ def test_a_reload_without_network_keeps_the_page_and_the_waiting_sets(new_contex
     expect(page.locator(f"#set-{bench}-0 input[name=load]")).to_have_value("62.5")
     assert today_sets(live_app, info) == []
 
-    context.set_offline(False)
+    set_network(context, online=True)
     expect(page.locator(f"#set-{bench}-0.is-logged")).to_be_visible()
     rows = today_sets(live_app, info)
     assert [(e, p, load) for e, p, load, _r in rows] == [(bench, 0, Decimal("62.50"))]

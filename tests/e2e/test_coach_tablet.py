@@ -15,7 +15,7 @@ from app.bookings.models import Booking
 from app.core.db import utcnow
 from app.extensions import db
 from app.studios.models import Role
-from tests.e2e.conftest import Texts, sign_in
+from tests.e2e.conftest import Texts, set_network, sign_in
 from tests.factories import ClassFactory, StudioFactory, UserFactory, staff
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -96,7 +96,7 @@ def test_check_in_keeps_working_offline(new_context, live_app, live_server, clas
     page.goto(f"{live_server}/coach/classes/{class_id}/")
     roster = page.locator(f"#roster-{class_id}")
 
-    context.set_offline(True)
+    set_network(context, online=False)
 
     # The tablet knows it is offline (as a real drop tells it): taps go straight to its queue.
 
@@ -109,7 +109,7 @@ def test_check_in_keeps_working_offline(new_context, live_app, live_server, clas
     roster.locator(".roster-row", has_text=names[1]).get_by_role("button", name=t("Undo")).tap()
     expect(page.locator("[data-sync-status]")).to_have_text(t("Waiting to sync: %(count)s", count=1))
 
-    context.set_offline(False)
+    set_network(context, online=True)
     expect(page.locator("[data-sync-status]")).to_have_text(t("All changes are synced."))
     expect(roster).to_contain_text(t("%(here)s of %(booked)s here", here=1, booked=3))
     with live_app.app_context():
