@@ -1,7 +1,8 @@
 """P7 data: card orders in two identical studios, and the Stripe events that settle them.
 
-Studio A gets each unique event once, in order; studio B gets the same events shuffled with
-20 % duplicates. Their final states must be identical, order by order.
+Studio A gets each unique event once, in order, applied before the next comes; studio B gets
+the same events shuffled with 20 % duplicates, over HTTP, applied by the worker. Their final
+states must be identical, order by order.
 """
 
 import json
@@ -13,8 +14,17 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.accounts.models import User
-from app.billing.models import DocumentKind, Invoice, Order, Payment, PaymentMethodKind, Refund
+from app.billing.models import (
+    DocumentKind,
+    Invoice,
+    Order,
+    Payment,
+    PaymentMethodKind,
+    Refund,
+    StripeEvent,
+)
 from app.billing.services import place_order
+from app.billing.stripe_events import apply_received, receive_event
 from app.extensions import db
 from app.memberships.models import Pass, Plan, PlanKind
 from app.studios.models import Location, Studio
@@ -25,9 +35,7 @@ UNIQUE, DUPLICATES = 400, 100
 
 def make_studios(database_url: str, tag: str) -> tuple[list[tuple[str, str, list[int]]], int]:
     """Two card studios with the same orders: [(slug, secret, order ids)], orders per studio."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": None,
-                      "SECRET_KEY": SECRET_KEY,  # the keys are sealed as gunicorn will open them
-                      "JOBS_INLINE": False, "JOBS_CAPTURE": []})
+    app = _app(database_url)
     made = []
     with app.app_context():
         n_orders = _orders_for(UNIQUE)
@@ -55,6 +63,36 @@ def make_studios(database_url: str, tag: str) -> tuple[list[tuple[str, str, list
         db.session.commit()
         gross = db.session.scalar(select(Order.gross_minor).where(Order.id == made[0][2][0]))
     return made, gross
+
+
+def _app(database_url: str):
+    """The app on the bench database, its jobs captured (never run, never sent)."""
+    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": None,
+                       "SECRET_KEY": SECRET_KEY,  # keys sealed as gunicorn will open them
+                       "JOBS_INLINE": False, "JOBS_CAPTURE": []})
+
+
+def apply_in_order(database_url: str, slug: str, unique: list[dict]) -> None:
+    """The reference: each event stored and applied before the next arrives, in Stripe's order."""
+    app = _app(database_url)
+    with app.app_context():
+        studio_id = db.session.scalar(select(Studio.id).where(Studio.slug == slug))
+        for event in unique:
+            receive_event(studio_id, event)
+            db.session.commit()
+            apply_received(db.session.scalar(select(StripeEvent.id).where(
+                StripeEvent.event_id == event["id"])))
+            db.session.commit()
+
+
+def outcomes(database_url: str, slug: str) -> dict[str, int]:
+    """How the studio's stored events were applied: outcome -> count."""
+    app = _app(database_url)
+    with app.app_context():
+        rows = db.session.execute(select(StripeEvent.outcome, func.count())
+                                  .join(Studio, Studio.id == StripeEvent.studio_id)
+                                  .where(Studio.slug == slug).group_by(StripeEvent.outcome)).all()
+    return {outcome: n for outcome, n in rows}
 
 
 def _kinds(i: int) -> list[str]:

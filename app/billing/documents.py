@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from app.billing import taxes
 from app.billing.models import DocumentKind, DocumentSequence, Invoice, Order, Refund
-from app.core.db import is_postgresql
+from app.core.db import dialect_insert
 from app.core.i18n import translated
 from app.core.jobs import enqueue_after_commit
 from app.extensions import db
@@ -19,12 +19,8 @@ def next_number(studio, kind: DocumentKind) -> int:
     series on first use, and otherwise moves it on under the row's lock, held to the end of the
     transaction. Concurrent issues queue up, and a rollback gives the number back, so the series
     has no gap and no duplicate."""
-    if is_postgresql():
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     taken = db.session.scalar(
-        insert(DocumentSequence).values(studio_id=studio.id, kind=kind, next_value=2)
+        dialect_insert(DocumentSequence).values(studio_id=studio.id, kind=kind, next_value=2)
         .on_conflict_do_update(index_elements=["studio_id", "kind"],
                                set_={"next_value": DocumentSequence.next_value + 1})
         .returning(DocumentSequence.next_value))

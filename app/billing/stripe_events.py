@@ -1,4 +1,10 @@
-"""Stripe webhook events: each is stored once, with its effects, in the caller's one transaction.
+"""Stripe webhook events: each is stored once when it arrives, then applied once by a worker.
+
+Stripe asks for a quick answer and for the work to happen after it: the webhook only verifies
+the signature, stores the event and queues its application (`receive_event`, one transaction
+with the job's outbox row); a worker applies it (`apply_received`), with all its effects, in
+one transaction of its own. A failure there rolls back to "stored, not applied" and the job is
+retried (a redelivery of an event not applied yet queues it again).
 
 Stripe delivers in any order and more than once, so every handler is create-or-update keyed on
 Stripe's own ids, and any order of delivery with any number of duplicates ends the same:
@@ -35,14 +41,18 @@ from app.billing.services import (
     record_refund,
     remember_customer,
 )
-from app.core.db import utcnow
+from app.core.db import dialect_insert, utcnow
 from app.core.errors import DomainError
+from app.core.jobs import enqueue_after_commit
 from app.extensions import db
 from app.memberships.models import Pass, PassStatus
+from app.studios.models import Studio
 
 log = logging.getLogger(__name__)
 HANDLERS = {}
 PROCESSED = "processed"
+RECEIVED = "received"
+APPLY_JOB = "workers.jobs.billing.apply_stripe_event"
 
 
 class Deferred(Exception):
@@ -61,20 +71,38 @@ def handles(*types):
     return register
 
 
-def receive_event(studio, event: dict, *, now=None) -> str:
-    """Store one verified event and apply it (the caller commits once); returns its outcome.
-    A redelivery of a stored event changes nothing, unless it is still waiting for something."""
-    now = now or utcnow()
-    row = db.session.scalar(select(StripeEvent).where(StripeEvent.event_id == event["id"]))
-    if row is not None and (row.studio_id != studio.id or not row.waiting_for):
-        return "duplicate"
-    if row is None:
-        # The unique event id makes a concurrent twin wait here, then fail: one of them wins.
-        row = StripeEvent(event_id=event["id"], type=str(event.get("type", ""))[:100],
-                          studio_id=studio.id, payload=event, received_at=now)
-        db.session.add(row)
-        db.session.flush()
-    _apply(studio, row, now)
+def receive_event(studio_id: int, event: dict, *, now=None) -> str:
+    """Store one verified event of the studio's and queue its application (the caller
+    commits); "received", or "duplicate" for an event already applied or another studio's.
+    A redelivery of an event not applied yet (queued, deferred, or its job failed) queues it
+    again: applying is idempotent, so a spare job finds it done."""
+    # One statement stores it; a twin delivered at the same moment waits on the unique event id
+    # and then stores nothing (and, finding it not applied yet, queues it too).
+    row_id = db.session.scalar(
+        dialect_insert(StripeEvent).values(
+            event_id=event["id"], type=str(event.get("type", ""))[:100], studio_id=studio_id,
+            payload=event, received_at=now or utcnow())
+        .on_conflict_do_nothing(index_elements=["event_id"]).returning(StripeEvent.id))
+    if row_id is None:
+        known = db.session.execute(select(StripeEvent.id, StripeEvent.studio_id,
+                                          StripeEvent.processed_at)
+                                   .where(StripeEvent.event_id == event["id"])).one()
+        if known.studio_id != studio_id or known.processed_at is not None:
+            return "duplicate"
+        row_id = known.id
+    enqueue_after_commit(APPLY_JOB, row_id)
+    return RECEIVED
+
+
+def apply_received(event_row_id: int, *, now=None) -> str | None:
+    """Apply a stored event that is not applied yet (the worker's job; the caller commits);
+    its outcome, or None when there was nothing to do. The row stays locked to the end, so a
+    second job for the same event waits, then finds it applied."""
+    row = db.session.scalar(select(StripeEvent).where(StripeEvent.id == event_row_id)
+                            .with_for_update().execution_options(populate_existing=True))
+    if row is None or row.processed_at is not None:
+        return None
+    _apply(db.session.get(Studio, row.studio_id), row, now or utcnow())
     return row.outcome
 
 

@@ -58,6 +58,15 @@ def commit_keeping_loaded() -> None:
         session.expire_on_commit = previous
 
 
+def dialect_insert(model):
+    """INSERT for the database in use, with its ON CONFLICT clauses (PostgreSQL or SQLite)."""
+    if is_postgresql():
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)
+
+
 def is_postgresql() -> bool:
     """True when the bound database is PostgreSQL (row locks, advisory locks, partial indexes)."""
     return db.session.get_bind().dialect.name == "postgresql"
