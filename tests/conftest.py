@@ -220,13 +220,11 @@ def own_redis(app):
     server = RedisServer().start()
     saved = app.config["REDIS_URL"], app.extensions.pop("fitflow_redis", None)
     app.config.update(REDIS_URL=server.url, JOBS_CAPTURE=None)
-    app.extensions.pop(outbox._PAUSED_UNTIL, None)
     yield server
     app.config["REDIS_URL"] = saved[0]
     app.extensions.pop("fitflow_redis", None)
     if saved[1] is not None:
         app.extensions["fitflow_redis"] = saved[1]
-    app.extensions.pop(outbox._PAUSED_UNTIL, None)
     with app.app_context():
         db.session.execute(delete(outbox.OutboxJob).where(outbox.OutboxJob.sent_at.is_(None)))
         db.session.commit()

@@ -5,13 +5,14 @@ are counted in Redis and, end to end, as emails received over SMTP from a real w
 """
 
 import threading
+import time
 import uuid
 from datetime import timedelta
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.accounts.models import User
 from app.core import outbox
@@ -21,6 +22,7 @@ from app.core.outbox import OutboxJob
 from app.extensions import db
 from tests.factories import UserFactory
 from tests.faults import WorkerProcess, wait_for
+from workers import relay
 
 RESET = "workers.jobs.accounts.send_password_reset"
 
@@ -70,31 +72,67 @@ def _queued(server, name="notifications") -> list[str]:
 
 @pytest.mark.concurrency
 @pytest.mark.xdist_group("worker")
-def test_a_job_committed_while_redis_is_down_goes_out_with_a_later_commit(app, own_redis):
+def test_a_job_committed_while_redis_is_down_waits_and_goes_out_when_it_is_back(app, own_redis):
     own_redis.stop()
     with app.app_context():
-        user = _user()
-        enqueue_after_commit(RESET, user.id, queue="notifications")
-        db.session.commit()  # the data commits; the job waits in the outbox
+        user_id = _user().id
+        enqueue_after_commit(RESET, user_id, queue="notifications")
+        db.session.commit()  # the request never talks to Redis: nothing to fail here
+        (row,) = _pending()
+        assert row.attempts == 0 and row.last_error is None
+        assert relay.relay_once() == 0  # the worker's loop tries, and the row waits
         (row,) = _pending()
         assert row.attempts == 1 and row.last_error.startswith("ConnectionError")
+        first = row.id
         # Negative control: handed straight to RQ (no outbox), the same kind of job is lost.
         with pytest.raises(RedisConnectionError):
-            dispatch(RESET, (user.id,), queue="notifications")
+            dispatch(RESET, (user_id,), queue="notifications")
 
     own_redis.start()  # back, and empty
     with app.app_context():
-        # Within the pause after a failure this process leaves relaying to the worker's loop.
         enqueue_after_commit(RESET, _user().id, queue="notifications")
         db.session.commit()
-        assert len(_pending()) == 2 and _queued(own_redis) == []
-        app.extensions[outbox._PAUSED_UNTIL] = 0.0  # the pause is over
-        enqueue_after_commit(RESET, _user().id, queue="notifications")
-        db.session.commit()  # relays its own job, then the backlog
+        assert relay.relay_once() == 2
         assert _pending() == []
-        sent = db.session.scalars(select(OutboxJob.job_id).where(OutboxJob.id >= row.id)
+        sent = db.session.scalars(select(OutboxJob.job_id).where(OutboxJob.id >= first)
                                   .order_by(OutboxJob.id)).all()
-    assert sorted(_queued(own_redis)) == sorted(sent) and len(sent) == 3
+    assert sorted(_queued(own_redis)) == sorted(sent) and len(sent) == 2
+
+
+@pytest.mark.concurrency
+@pytest.mark.xdist_group("worker")
+@pytest.mark.parametrize("notify", [True, False], ids=["notify", "negative-control"])
+def test_a_commit_wakes_the_workers_relay_at_once(app, own_redis, smtp, tmp_path, notify):
+    """The worker's relay loop only looks every 10 minutes here: a committed job still goes out
+    within seconds, because the commit's NOTIFY wakes it. Without the trigger it waits."""
+    worker = WorkerProcess(app, own_redis.url, tmp_path, smtp.port,
+                           OUTBOX_RELAY_INTERVAL="600").start()
+    admin = None
+    try:
+        with app.app_context():
+            wait_for(lambda: _listening(outbox.CHANNEL), timeout=30,
+                     what=f"the relay loop to listen ({worker.log})")
+            if not notify:
+                admin = db.engine.connect()
+                admin.execute(text("ALTER TABLE job_outbox DISABLE TRIGGER job_outbox_notify"))
+                admin.commit()
+            address = _reset_email_job()
+            db.session.commit()
+        if notify:
+            wait_for(lambda: address in [m["To"] for m in smtp.messages], timeout=20,
+                     what=f"the email ({worker.log})")
+        else:
+            time.sleep(3)  # ample for the woken loop above; this one sleeps 600 s
+            assert smtp.messages == []
+            with app.app_context():
+                assert [r.args for r in _pending()] == [[db.session.scalar(
+                    select(User.id).where(User.email == address))]]
+    finally:
+        if admin is not None:
+            admin.execute(text("ALTER TABLE job_outbox ENABLE TRIGGER job_outbox_notify"))
+            admin.commit()
+            admin.close()
+        worker.stop()
 
 
 @pytest.mark.concurrency
@@ -220,6 +258,15 @@ def test_redis_down_and_restarted_under_a_running_worker_loses_and_repeats_nothi
         worker.stop()
     assert received() == sorted([before, during, later, after])
     assert lost not in received()
+
+
+def _listening(channel: str) -> bool:
+    """Whether a connection to this database LISTENs on `channel` (a fresh look each time:
+    a transaction keeps its first view of pg_stat_activity)."""
+    with db.engine.connect() as conn:
+        return conn.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE datname ="
+                                " current_database() AND query = :q"),
+                           {"q": f"LISTEN {channel}"}) > 0
 
 
 def _reset_email_job(**options) -> str:

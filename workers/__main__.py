@@ -64,6 +64,7 @@ def main(argv: list[str]) -> int:
         logging.getLogger(name).setLevel(logging.INFO)
     app = create_app()
     app.config["DB_APPLICATION_NAME"] = "fitflow-worker"
+    app.config["OUTBOX_RELAY_AFTER_COMMIT"] = True  # a job's own jobs go to Redis right away
     yield_to_web(app.config["WORKER_NICE"])
     if not app.config["REDIS_URL"]:
         print("REDIS_URL is not set: jobs run inline in the web process, no worker needed.")

@@ -1,8 +1,9 @@
 """The outbox relay loop that `python -m workers` runs beside the RQ worker.
 
-Every OUTBOX_RELAY_INTERVAL seconds it hands pending outbox rows to RQ: jobs committed while
-Redis was away, or whose web process died between its commit and its relay. A process of its own
-(like RQ's scheduler), so the worker's forked work-horses never inherit a thread mid-query.
+It LISTENs for the NOTIFY that a commit writing outbox rows sends (migration 0014) and hands the
+rows to RQ at once; every OUTBOX_RELAY_INTERVAL seconds it also looks without being woken (a
+lost listening connection, rows that waited for Redis). A process of its own (like RQ's
+scheduler), so the worker's forked work-horses never inherit a thread mid-query.
 """
 
 import logging
@@ -12,6 +13,7 @@ import signal
 import time
 from datetime import timedelta
 
+import psycopg
 from rq.job import Job
 
 from app.core import outbox
@@ -39,12 +41,50 @@ def run(app) -> None:
         interval = app.config["OUTBOX_RELAY_INTERVAL"]
         keep = timedelta(days=app.config["OUTBOX_KEEP_DAYS"])
         next_chores = time.monotonic() + CHORES_EVERY
+        listener = None
         while os.getppid() == parent:
+            listener = listener or listen()  # before looking: no commit slips in between
             relay_once()
             if time.monotonic() >= next_chores:
                 chores(keep)
                 next_chores = time.monotonic() + CHORES_EVERY
-            time.sleep(interval)
+            listener = wait(listener, interval)
+
+
+def listen():
+    """A connection of the relay's own, LISTENing for the outbox's NOTIFY (PostgreSQL), or None
+    (SQLite, or the database is away: the loop polls meanwhile)."""
+    if db.engine.dialect.name != "postgresql":
+        return None
+    try:
+        args, params = db.engine.dialect.create_connect_args(db.engine.url)
+        conn = psycopg.connect(*args, **{"application_name": "fitflow-relay", **params,
+                                         "autocommit": True})
+        conn.execute(f"LISTEN {outbox.CHANNEL}")
+        return conn
+    except Exception as exc:
+        log.warning("outbox relay: cannot listen (%s: %s); looking every few seconds",
+                    type(exc).__name__, exc)
+        return None
+
+
+def wait(listener, seconds: float):
+    """Until a commit queues jobs or `seconds` pass; the listener to keep (None once broken)."""
+    if listener is None:
+        time.sleep(seconds)
+        return None
+    try:
+        for _ in listener.notifies(timeout=seconds, stop_after=1):
+            pass
+        return listener
+    except Exception as exc:  # the connection died: listen again next round
+        log.warning("outbox relay: stopped listening (%s: %s)", type(exc).__name__, exc)
+        try:
+            listener.close()
+        except Exception:
+            pass
+        time.sleep(min(seconds, 1.0))
+        return None
 
 
 def chores(keep: timedelta) -> None:

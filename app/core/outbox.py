@@ -1,9 +1,12 @@
 """The job outbox: a job is a row written in the transaction that wants it, relayed to RQ after.
 
 `enqueue_after_commit` inserts a `job_outbox` row in the caller's transaction, so the job commits
-or rolls back with the data it is about. After the commit the rows are relayed (handed to RQ, or
-to the test capture list) and marked sent. When Redis cannot be reached they stay pending; the
-worker's relay loop and the next successful relay send them once Redis is back.
+or rolls back with the data it is about. A trigger on the table sends `NOTIFY fitflow_outbox`
+with the transaction (migration 0014), which PostgreSQL delivers only when it commits; the
+worker's relay loop LISTENs, hands the rows to RQ at once and marks them sent
+(workers/relay.py). Web requests never talk to Redis for their jobs: a slow or absent Redis
+costs them nothing, and the rows wait until it is back. With a capture list standing in for RQ
+(tests) the committing process relays its own rows itself, right after the commit.
 
 Relays lock the rows they send (`FOR UPDATE SKIP LOCKED`), so two relays never send a row twice.
 The RQ job id is stored with the row: a row whose job already exists in Redis (a relay crashed
@@ -13,7 +16,6 @@ from Redis, so jobs stay idempotent (at-least-once across crashes, exactly-once 
 """
 
 import logging
-import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -39,8 +41,6 @@ from app.core.db import UTCDateTime, utcnow
 from app.core.queues import job_options, redis_connection
 from app.extensions import db
 
-log = logging.getLogger(__name__)
-
 
 class OutboxJob(db.Model):
     """A job waiting to be handed to RQ (sent_at is NULL), or handed over at sent_at."""
@@ -64,9 +64,9 @@ class OutboxJob(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(200))
 
 
+log = logging.getLogger(__name__)
 _table = OutboxJob.__table__
-_PAUSED_UNTIL = "fitflow_outbox_paused_until"
-_BACKLOG = "fitflow_outbox_backlog"  # a relay failed here: look for waiting rows when it works
+CHANNEL = "fitflow_outbox"  # what the trigger NOTIFYs and the relay loop LISTENs on
 
 
 def write(session, func: str, args: tuple, queue: str, at: datetime | None) -> int:
@@ -138,27 +138,16 @@ def _send(app, row) -> None:
 
 
 def relay_after_commit(bind, ids: list[int]) -> None:
-    """A committed transaction's own jobs, then (after an earlier failure here) a batch of the
-    backlog; never raises.
-
-    After a failed relay this process leaves relaying to the worker's loop for a moment, so a
-    Redis that hangs instead of refusing does not slow down every request that queues a job.
-    """
+    """A committed transaction's own jobs. A web request leaves them to the worker's relay loop,
+    which the commit's NOTIFY has woken; a job's commit in the worker (which talks to Redis
+    anyway: OUTBOX_RELAY_AFTER_COMMIT) and a capture list (tests) relay them at once. Never
+    raises: rows that could not go wait for the loop."""
     app = current_app._get_current_object()
-    capturing = app.config.get("JOBS_CAPTURE") is not None
-    if not capturing and time.monotonic() < app.extensions.get(_PAUSED_UNTIL, 0.0):
-        return  # the worker's relay loop sends them
+    if app.config.get("JOBS_CAPTURE") is None and not app.config["OUTBOX_RELAY_AFTER_COMMIT"]:
+        return
     try:
         relay(bind, ids=ids)
-        if not capturing and app.extensions.get(_BACKLOG):
-            # A relay of this process failed before: rows may be waiting (the worker's loop
-            # sends them too). Otherwise a commit costs no backlog query.
-            relay(bind, limit=app.config["OUTBOX_BATCH"])
-            app.extensions[_BACKLOG] = False
-    except Exception as exc:  # the data is committed: the rows wait for the next relay
-        if not capturing:
-            app.extensions[_PAUSED_UNTIL] = time.monotonic() + app.config["OUTBOX_PAUSE_SECONDS"]
-            app.extensions[_BACKLOG] = True
+    except Exception as exc:  # the data is committed: the rows wait for the relay loop
         log.warning("outbox: jobs stay pending (%s: %s)", type(exc).__name__, exc)
 
 
