@@ -16,6 +16,7 @@ from datetime import timedelta
 import psycopg
 from rq.job import Job
 
+from app.billing.stripe_events import requeue_unapplied
 from app.core import outbox
 from app.core.queues import redis_connection
 from app.extensions import db
@@ -88,10 +89,12 @@ def wait(listener, seconds: float):
 
 
 def chores(keep: timedelta) -> None:
-    """Forget long-sent outbox rows; schedule the hourly renewals again if Redis forgot them
-    (it came back empty)."""
+    """Forget long-sent outbox rows; queue again Stripe events still not applied; schedule the
+    hourly renewals again if Redis forgot them (it came back empty)."""
     try:
         outbox.prune(keep)
+        if requeue_unapplied():
+            db.session.commit()
         if not Job.exists(JOB_ID, connection=redis_connection()):
             schedule_renewals()
             log.warning("outbox relay: the hourly renewals were not scheduled; scheduled again")

@@ -9,6 +9,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -175,10 +176,16 @@ class Invoice(TimestampMixin, db.Model):
 
 
 class StripeEvent(db.Model):
-    """A verified Stripe webhook event, stored with its effects in one transaction: the unique
-    event id makes every redelivery a no-op."""
+    """A verified Stripe webhook event, stored as it arrives and applied once by the worker
+    (processed_at set, with the outcome); the unique event id makes a redelivery of an applied
+    event a no-op."""
 
     __tablename__ = "stripe_events"
+    __table_args__ = (
+        Index("ix_stripe_events_unapplied", "received_at",
+              postgresql_where=text("processed_at IS NULL"),
+              sqlite_where=text("processed_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[str] = mapped_column(String(255), unique=True)
@@ -187,7 +194,8 @@ class StripeEvent(db.Model):
     payload: Mapped[dict] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    outcome: Mapped[str] = mapped_column(String(255), default="")  # processed / ignored / failed: …
+    # "" until applied; then processed / ignored: … / failed: … / deferred: …
+    outcome: Mapped[str] = mapped_column(String(255), default="")
     # A deferred event names what it waits for (e.g. "pi:pi_123") and runs again when it comes.
     waiting_for: Mapped[str | None] = mapped_column(String(255), index=True)
 

@@ -3,8 +3,9 @@
 Stripe asks for a quick answer and for the work to happen after it: the webhook only verifies
 the signature, stores the event and queues its application (`receive_event`, one transaction
 with the job's outbox row); a worker applies it (`apply_received`), with all its effects, in
-one transaction of its own. A failure there rolls back to "stored, not applied" and the job is
-retried (a redelivery of an event not applied yet queues it again).
+one transaction of its own. A failure there rolls back to "stored, not applied": RQ retries the
+job, a redelivery queues it again, and the worker's chores queue any event still not applied
+after ten minutes again, for three days (as Stripe retries a delivery it got no answer to).
 
 Stripe delivers in any order and more than once, so every handler is create-or-update keyed on
 Stripe's own ids, and any order of delivery with any number of duplicates ends the same:
@@ -18,10 +19,10 @@ Stripe's own ids, and any order of delivery with any number of duplicates ends t
 """
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.billing import stripe_gateway
 from app.billing.models import (
@@ -53,6 +54,9 @@ HANDLERS = {}
 PROCESSED = "processed"
 RECEIVED = "received"
 APPLY_JOB = "workers.jobs.billing.apply_stripe_event"
+RETRY_AFTER = timedelta(minutes=10)  # an event not applied by then is queued again (chores)…
+RETRY_FOR = timedelta(days=3)  # …for as long as Stripe retries a delivery
+_STORE = {}  # database kind -> the statement that stores an event once
 
 
 class Deferred(Exception):
@@ -78,11 +82,9 @@ def receive_event(studio_id: int, event: dict, *, now=None) -> str:
     again: applying is idempotent, so a spare job finds it done."""
     # One statement stores it; a twin delivered at the same moment waits on the unique event id
     # and then stores nothing (and, finding it not applied yet, queues it too).
-    row_id = db.session.scalar(
-        dialect_insert(StripeEvent).values(
-            event_id=event["id"], type=str(event.get("type", ""))[:100], studio_id=studio_id,
-            payload=event, received_at=now or utcnow())
-        .on_conflict_do_nothing(index_elements=["event_id"]).returning(StripeEvent.id))
+    row_id = db.session.scalar(_store_once(), {
+        "event_id": event["id"], "type": str(event.get("type", ""))[:100],
+        "studio_id": studio_id, "payload": event, "received_at": now or utcnow()})
     if row_id is None:
         known = db.session.execute(select(StripeEvent.id, StripeEvent.studio_id,
                                           StripeEvent.processed_at)
@@ -92,6 +94,33 @@ def receive_event(studio_id: int, event: dict, *, now=None) -> str:
         row_id = known.id
     enqueue_after_commit(APPLY_JOB, row_id)
     return RECEIVED
+
+
+def _store_once():
+    """INSERT … ON CONFLICT (event_id) DO NOTHING RETURNING id, built once per database kind."""
+    kind = db.session.get_bind().dialect.name
+    statement = _STORE.get(kind)
+    if statement is None:
+        table = StripeEvent.__table__
+        columns = ("event_id", "type", "studio_id", "payload", "received_at")
+        statement = _STORE[kind] = dialect_insert(table).values(
+            {**{name: bindparam(name) for name in columns}, "outcome": ""}
+        ).on_conflict_do_nothing(index_elements=["event_id"]).returning(table.c.id)
+    return statement
+
+
+def requeue_unapplied(*, now=None) -> int:
+    """Queue again the events stored RETRY_AFTER ago or more and still not applied (their job
+    failed for good, or was lost), for as long as Stripe itself retries a delivery; how many
+    (the caller commits). Deferred events wait for what they need instead."""
+    now = now or utcnow()
+    ids = db.session.scalars(select(StripeEvent.id).where(
+        StripeEvent.processed_at.is_(None), StripeEvent.waiting_for.is_(None),
+        StripeEvent.received_at < now - RETRY_AFTER, StripeEvent.received_at > now - RETRY_FOR)
+        .order_by(StripeEvent.id)).all()
+    for row_id in ids:
+        enqueue_after_commit(APPLY_JOB, row_id)
+    return len(ids)
 
 
 def apply_received(event_row_id: int, *, now=None) -> str | None:

@@ -6,7 +6,7 @@ holds the web workers customers are waiting on.
 """
 
 from flask import Blueprint, jsonify, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.billing import stripe_gateway
 from app.billing.stripe_events import receive_event
@@ -16,15 +16,19 @@ from app.studios.models import Studio
 bp = Blueprint("billing_webhooks", __name__)
 
 
+_STUDIOS = Studio.__table__
+_WITH_SECRET = select(_STUDIOS.c.id, _STUDIOS.c.stripe_webhook_secret).where(
+    _STUDIOS.c.stripe_webhook_secret.is_not(None)).order_by(_STUDIOS.c.id)
+_NAMED = _WITH_SECRET.where(_STUDIOS.c.slug == bindparam("slug"))
+
+
 def _candidates(slug: str | None) -> list:
     """(id, webhook secret) of the studio named by ?studio=, or of every studio with one."""
-    query = select(Studio.id, Studio.stripe_webhook_secret).where(
-        Studio.stripe_webhook_secret.is_not(None))
-    if slug is not None:
-        if len(slug) > 40 or "\x00" in slug:
-            return []
-        query = query.where(Studio.slug == slug)
-    return db.session.execute(query.order_by(Studio.id)).all()
+    if slug is None:
+        return db.session.execute(_WITH_SECRET).all()
+    if len(slug) > 40 or "\x00" in slug:
+        return []
+    return db.session.execute(_NAMED, {"slug": slug}).all()
 
 
 def _verified(payload: bytes, header: str | None, slug: str | None) -> tuple[int, dict] | None:

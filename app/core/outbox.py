@@ -29,6 +29,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    bindparam,
     delete,
     func,
     insert,
@@ -69,11 +70,15 @@ _table = OutboxJob.__table__
 CHANNEL = "fitflow_outbox"  # what the trigger NOTIFYs and the relay loop LISTENs on
 
 
+_WRITE = insert(_table).values({name: bindparam(name) for name in
+                                ("job_id", "func", "args", "queue", "run_at")}
+                               ).returning(_table.c.id)
+
+
 def write(session, func: str, args: tuple, queue: str, at: datetime | None) -> int:
     """Insert the outbox row for one job in `session`'s current transaction; its id."""
-    return session.execute(insert(_table).values(
-        job_id=uuid.uuid4().hex, func=func, args=list(args), queue=queue, run_at=at,
-    ).returning(_table.c.id)).scalar_one()
+    return session.execute(_WRITE, {"job_id": uuid.uuid4().hex, "func": func, "args": list(args),
+                                    "queue": queue, "run_at": at}).scalar_one()
 
 
 def relay(bind=None, *, ids: list[int] | None = None, limit: int = 100) -> int:

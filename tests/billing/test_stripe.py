@@ -5,6 +5,7 @@ are signed as Stripe signs."""
 
 import random
 import time
+from datetime import timedelta
 
 import pytest
 import stripe
@@ -26,6 +27,7 @@ from app.billing.models import (
     StripeSubscription,
 )
 from app.bookings.models import Booking, BookingStatus
+from app.core.db import utcnow
 from app.extensions import db
 from app.memberships.models import Pass, PassStatus, Period, PlanKind
 from app.memberships.services import balances
@@ -347,6 +349,30 @@ def test_a_failure_while_applying_leaves_just_the_stored_event_and_a_retry_appli
     db.session.expire_all()
     assert order.status == OrderStatus.PAID and count(Booking, studio=studio) == 1 and count(Invoice, studio=studio) == 1
     assert count(Payment, studio=studio) == 1 and outcome(event) == "processed"
+
+
+def test_an_event_whose_job_was_lost_is_queued_again_for_three_days(client, studio, customer,
+                                                                   fake):
+    order = card_order(studio, PlanFactory(studio=studio), customer)
+    event = fake.event("checkout.session.completed", fake.complete(order.stripe_checkout_session_id))
+    body, headers = signed(event, studio.stripe_webhook_secret)
+    assert client.post(f"/webhooks/stripe?studio={studio.slug}", data=body,
+                       headers=headers).json == {"outcome": "received"}
+    client.application.config["JOBS_CAPTURE"].clear()  # its job is lost (or failed for good)
+    early = fake.event("charge.refunded", {  # about a payment not here: it waits for it
+        "id": "ch_early", "object": "charge", "payment_intent": "pi_not_here_yet",
+        "refunds": {"data": []}})
+    deliver(client, studio, early)
+    assert outcome(early).startswith("deferred")
+    now = utcnow()
+
+    assert stripe_events.requeue_unapplied(now=now) == 0  # its own job may be on its way yet
+    assert stripe_events.requeue_unapplied(now=now + timedelta(days=4)) == 0  # Stripe gave up too
+    assert stripe_events.requeue_unapplied(now=now + timedelta(minutes=11)) == 1  # not `early`
+    assert apply_queued(client.application) == ["processed"]
+    db.session.expire_all()
+    assert order.status == OrderStatus.PAID and count(Payment, studio=studio) == 1
+    assert stripe_events.requeue_unapplied(now=now + timedelta(minutes=11)) == 0
 
 
 def test_events_wait_for_the_worker_and_the_order_page_polls_meanwhile(
