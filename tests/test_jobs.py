@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 from rq import Queue
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
+from app.billing.models import Invoice, Order, OrderStatus, PaymentMethodKind, StripeEvent
+from app.billing.services import place_order
 from app.bookings import services
 from app.bookings.models import Booking, BookingStatus, CancelReason
 from app.core.db import utcnow
@@ -24,7 +27,8 @@ from app.core.queues import redis_connection
 from app.extensions import db
 from app.notifications.models import Notification
 from app.studios.models import WaitlistMode
-from tests.factories import ClassFactory, StudioFactory, UserFactory
+from tests.billing.fake_stripe import signed
+from tests.factories import ClassFactory, PlanFactory, StudioFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -108,6 +112,47 @@ def test_scheduled_offer_expiry_runs_in_the_worker(app, real_queue, smtp):
     # sends nothing stale. The next person's offer is emailed.
     assert [m["To"] for m in smtp.messages] == [emails[1]]
     assert "http://fitflow.test/s/" in smtp.messages[0].get_body(("plain",)).get_content()
+
+
+@pytest.mark.concurrency
+def test_a_stripe_payment_goes_from_the_webhook_to_the_receipt_through_the_worker(
+        app, real_queue, smtp):
+    """The webhook stores the event and answers; the worker's relay hands the job to RQ, the
+    worker applies the event in its own process (the order is paid, its invoice issued), and
+    the invoice's PDF is rendered in a work-horse and mailed."""
+    slug = f"card-{uuid.uuid4().hex[:8]}"
+    with app.app_context():
+        studio = StudioFactory(slug=slug, prices_include_tax=False, stripe_secret_key="sk_test_w",
+                               stripe_webhook_secret=f"whsec_{slug}")
+        customer = UserFactory(email=f"payer-{uuid.uuid4().hex[:8]}@example.test", locale="ar")
+        order = place_order(studio, PlanFactory(studio=studio), customer, actor=customer,
+                            method=PaymentMethodKind.CARD)
+        db.session.commit()
+        order_id, gross, email = order.id, order.gross_minor, customer.email
+    event = {"id": f"evt_{slug}", "object": "event", "type": "checkout.session.completed",
+             "created": 1, "data": {"object": {
+                 "id": f"cs_{slug}", "object": "checkout.session", "mode": "payment",
+                 "payment_status": "paid", "amount_total": gross,
+                 "payment_intent": f"pi_{slug}", "metadata": {"order_id": str(order_id)}}}}
+    body, headers = signed(event, f"whsec_{slug}")
+    answer = app.test_client().post(f"/webhooks/stripe?studio={slug}", data=body,
+                                    headers=headers)
+    assert answer.json == {"outcome": "received"}
+    with app.app_context():
+        assert db.session.get(Order, order_id).status == OrderStatus.AWAITING_PAYMENT
+
+    result = run_worker(app, smtp)
+    assert result.returncode == 0, result.stderr[-2000:]
+    with app.app_context():
+        assert db.session.get(Order, order_id).status == OrderStatus.PAID
+        stored = db.session.scalar(select(StripeEvent).where(StripeEvent.event_id == event["id"]))
+        assert stored.outcome == "processed" and stored.processed_at is not None
+        invoice = db.session.scalar(select(Invoice).where(Invoice.order_id == order_id)
+                                    .options(undefer(Invoice.pdf)))
+        assert invoice.pdf.startswith(b"%PDF")
+    (mail,) = [m for m in smtp.messages if m["To"] == email]
+    (attachment,) = list(mail.iter_attachments())
+    assert attachment.get_filename() == f"{invoice.number}.pdf"
 
 
 def test_inline_mode_runs_jobs_after_commit(app, ctx):
