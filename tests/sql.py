@@ -1,4 +1,6 @@
-"""Counting the SQL statements a request sends (statement counts must not grow with the data)."""
+"""Counting the SQL statements a request or a service sends (counts must not grow with the data)."""
+
+from contextlib import contextmanager
 
 from sqlalchemy import event
 
@@ -14,12 +16,19 @@ class Statements:
     def __call__(self, conn, cursor, statement, *args):
         self.count += not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))
 
-    def during(self, call):
+    @contextmanager
+    def counting(self):
+        """`with Statements().counting() as sql: …` then sql.count."""
         self.count = 0
         event.listen(db.engine, "before_cursor_execute", self)
         try:
-            response = call()
+            yield self
         finally:
             event.remove(db.engine, "before_cursor_execute", self)
+
+    def during(self, call):
+        """The statements of one request, `call()`, which must answer 200."""
+        with self.counting():
+            response = call()
         assert response.status_code == 200
         return self.count

@@ -1,13 +1,11 @@
 """Progress queries: weeks and days in the studio's zone, best estimated 1RM per day, the
 personal-record list, plans, tenancy, and a statement count that does not grow with history."""
 
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event
 
 from app.bookings.models import Booking, BookingStatus
 from app.extensions import db
@@ -24,6 +22,7 @@ from app.training.progress import (
     weekly_volume,
 )
 from tests.factories import ClassFactory, StudioFactory, UserFactory, staff
+from tests.sql import Statements
 from tests.training.progress_helpers import customer_of, exercise, plan, workout_session
 
 TODAY = date(2026, 11, 25)  # a Wednesday; its ISO week starts on Monday 23 November
@@ -47,21 +46,6 @@ def t(app):
     pullup = exercise("Pull-up", "تمرين العقلة")
     return dict(toronto=toronto, riyadh=riyadh, coach=coach, nora=nora, omar=omar, squat=squat,
                 pullup=pullup)
-
-
-@contextmanager
-def statements():
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 @pytest.mark.parametrize("tz, studio_key",
@@ -257,9 +241,9 @@ def test_the_overview_runs_the_same_statements_for_3_or_30_sessions(t, coach_log
         coach = t["coach"] if coach_logged else None
         history(t["toronto"], client, coach, t["squat"], t["pullup"], n)
         db.session.expire_all()
-        with statements() as seen:
+        with Statements().counting() as sql:
             overview = training_overview(t["toronto"], client, NOW)
             assert overview.timeline.entries and overview.records and overview.plans
-        counts.append(len(seen))
+        counts.append(sql.count)
     # 15 of its own, plus reloading the expired studio, its location and the client.
     assert counts[0] == counts[1] <= 18, counts
