@@ -1,6 +1,6 @@
 """Customers: their orders (a card payment's confirmation), invoices and credit notes."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
@@ -47,6 +47,9 @@ def my_invoice_pdf(invoice_id: int):
     return pdf_response(invoice)
 
 
+POLL_PATIENCE = 60  # polls a second apart (about a minute) before the page polls slowly
+
+
 def order_context(order: Order) -> dict:
     """What the order page and its status fragment show: the pass, invoice and booking."""
     cls = db.session.get(ScheduledClass, order.booking_class_id) if order.booking_class_id else None
@@ -59,8 +62,12 @@ def order_context(order: Order) -> dict:
 @bp.get("/me/orders/<int:order_id>")
 @login_required
 def my_order(order_id: int):
-    """The customer's own order; while a card payment is unconfirmed its status polls itself."""
+    """The customer's own order; while a card payment is unconfirmed its status polls itself:
+    every second at first, then (after POLL_PATIENCE polls, with word that the receipt will be
+    emailed) every POLL_SLOWLY, so a tab left open does not ask every second for ever."""
     order = db.session.get(Order, order_id)
     if order is None or order.customer_id != current_user.id:
         abort(404)
-    return render("billing/order.html", "order_status", **order_context(order))
+    polls = min(max(request.args.get("polls", 0, type=int), 0), POLL_PATIENCE)
+    return render("billing/order.html", "order_status", polls=polls, patience=POLL_PATIENCE,
+                  **order_context(order))

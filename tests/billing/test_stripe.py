@@ -174,7 +174,7 @@ def test_checkout_happy_path_pays_grants_books_invoices_and_stops_polling(
     waiting = Page(signed_in.get(f"/me/orders/{order.id}?lang=en", headers=HX))
     status = waiting.one("#order-status")
     assert "<html" not in waiting.html and status.get("hx-trigger") == "every 1s"
-    assert status.get("hx-get") == f"/me/orders/{order.id}"
+    assert status.get("hx-get") == f"/me/orders/{order.id}?polls=1"
     assert "Waiting for the payment confirmation…" in waiting.text()
 
     session = fake.complete(order.stripe_checkout_session_id)
@@ -205,6 +205,22 @@ def test_checkout_happy_path_pays_grants_books_invoices_and_stops_polling(
             f"/me/invoices/{invoice.id}.pdf"} <= links
     page = Page(signed_in.get(f"/me/orders/{order.id}?lang=en"))  # the whole page, same block
     assert "<html" in page.html and page.one("#order-status").get("hx-trigger") is None
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_after_a_minute_of_waiting_the_order_page_polls_slowly_and_says_why(
+        signed_in, studio, customer, fake, lang):
+    order = card_order(studio, PlanFactory(studio=studio), customer)
+    url = f"/me/orders/{order.id}"
+    status = Page(signed_in.get(f"{url}?polls=59&lang={lang}", headers=HX)).one("#order-status")
+    assert (status.get("hx-trigger"), status.get("hx-get")) == ("every 1s", f"{url}?polls=60")
+    page = Page(signed_in.get(f"{url}?polls=60&lang={lang}", headers=HX))
+    status = page.one("#order-status")
+    assert (status.get("hx-trigger"), status.get("hx-get")) == ("every 10s", f"{url}?polls=61")
+    assert {"en": "we will email your receipt", "ar": "سنرسل إيصالك"}[lang] in page.text()
+    for odd in ("-5", "abc", "99999999999999999999"):
+        answer = signed_in.get(f"{url}?polls={odd}", headers=HX)
+        assert answer.status_code == 200 and Page(answer).one("#order-status").get("hx-trigger")
 
 
 def test_someone_elses_order_is_a_404(signed_in, studio, fake):
