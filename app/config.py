@@ -40,7 +40,6 @@ def from_environment() -> dict:
         "REDIS_TIMEOUT": redis_timeout,
         # The job outbox (app/core/outbox.py): backlog rows sent per relay after a commit, the
         # pause after a failed relay, and the worker's relay loop period and retention of sent rows.
-        "OUTBOX_BATCH": 50,
         "OUTBOX_RELAY_AFTER_COMMIT": False,  # `python -m workers` sets it for its jobs
         "OUTBOX_RELAY_INTERVAL": float(os.environ.get("OUTBOX_RELAY_INTERVAL", "2")),
         "OUTBOX_KEEP_DAYS": 7,

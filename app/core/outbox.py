@@ -42,6 +42,8 @@ from app.core.db import UTCDateTime, utcnow
 from app.core.queues import job_options, redis_connection
 from app.extensions import db
 
+log = logging.getLogger(__name__)
+
 
 class OutboxJob(db.Model):
     """A job waiting to be handed to RQ (sent_at is NULL), or handed over at sent_at."""
@@ -65,11 +67,8 @@ class OutboxJob(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(200))
 
 
-log = logging.getLogger(__name__)
 _table = OutboxJob.__table__
 CHANNEL = "fitflow_outbox"  # what the trigger NOTIFYs and the relay loop LISTENs on
-
-
 _WRITE = insert(_table).values({name: bindparam(name) for name in
                                 ("job_id", "func", "args", "queue", "run_at")}
                                ).returning(_table.c.id)
