@@ -5,6 +5,7 @@ opt out of the per-test savepoint and use unique data.
 """
 
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -12,7 +13,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from rq import Queue
+from flask import g
+from rq import Queue, SimpleWorker
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
@@ -153,6 +155,38 @@ def test_a_stripe_payment_goes_from_the_webhook_to_the_receipt_through_the_worke
     (mail,) = [m for m in smtp.messages if m["To"] == email]
     (attachment,) = list(mail.iter_attachments())
     assert attachment.get_filename() == f"{invoice.number}.pdf"
+
+
+def remember_in_g(value: int) -> tuple[int | None, int]:
+    """A job for the test below: what an earlier job left in `g`, and the process it ran in."""
+    earlier = g.get("remembered")
+    g.remembered = value
+    return earlier, os.getpid()
+
+
+@pytest.mark.concurrency
+@pytest.mark.parametrize("fresh", [True, False], ids=["own-context", "negative-control"])
+def test_short_jobs_run_in_the_worker_each_in_a_context_of_its_own(app, real_queue, monkeypatch,
+                                                                   fresh):
+    """Jobs of the default queue run in the worker's process (no fork), and none sees what an
+    earlier one left in `g` or its session, as in a forked work-horse."""
+    from workers.__main__ import FitFlowWorker
+
+    if not fresh:  # the worker's one long-lived context, shared by every job
+        monkeypatch.setattr(FitFlowWorker, "execute_job",
+                            lambda self, job, queue: SimpleWorker.execute_job(self, job, queue))
+    queue = Queue("default", connection=real_queue)
+    jobs = [queue.enqueue("tests.test_jobs.remember_in_g", n) for n in (1, 2)]
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with app.app_context():
+            FitFlowWorker(["default"], connection=real_queue).work(burst=True)
+    finally:  # the worker installed its own; pytest's come back
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    results = [job.return_value(refresh=True) for job in jobs]
+    assert [pid for _earlier, pid in results] == [os.getpid()] * 2  # in this process
+    assert [earlier for earlier, _pid in results] == ([None, None] if fresh else [None, 1])
 
 
 def test_inline_mode_runs_jobs_after_commit(app, ctx):

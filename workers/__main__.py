@@ -4,6 +4,7 @@ import logging
 import sys
 import time
 
+from flask import current_app
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import SimpleWorker, Worker
@@ -41,10 +42,8 @@ class FitFlowWorker(Worker):
 
     def execute_job(self, job, queue):
         if queue.name in IN_PROCESS:
-            try:
+            with current_app.app_context():  # its own `g` and session, as a work-horse has
                 return SimpleWorker.execute_job(self, job, queue)
-            finally:
-                db.session.remove()  # the next job starts from a clean session
         db.engine.dispose(close=False)
         return super().execute_job(job, queue)
 
