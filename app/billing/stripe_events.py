@@ -22,7 +22,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import force_locale
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 
 from app.billing import stripe_gateway
 from app.billing.models import (
@@ -121,6 +121,15 @@ def requeue_unapplied(*, now=None) -> int:
     for row_id in ids:
         enqueue_after_commit(APPLY_JOB, row_id)
     return len(ids)
+
+
+def unapplied_by_studio() -> dict[int, tuple[int, datetime]]:
+    """Per studio: the Stripe events stored and not applied yet (deferred ones wait for a
+    payment and are not counted), and when the oldest arrived: payments the worker still owes."""
+    return {studio_id: (count, oldest) for studio_id, count, oldest in db.session.execute(
+        select(StripeEvent.studio_id, func.count(), func.min(StripeEvent.received_at))
+        .where(StripeEvent.processed_at.is_(None), StripeEvent.waiting_for.is_(None))
+        .group_by(StripeEvent.studio_id))}
 
 
 def apply_received(event_row_id: int, *, now=None) -> str | None:

@@ -172,7 +172,8 @@ def prune(older_than: timedelta) -> int:
         return result.rowcount
 
 
-def pending_count() -> int:
-    """Jobs not yet handed to RQ (the health page and the drills read it)."""
-    return db.session.scalar(select(func.count()).select_from(_table)
-                             .where(_table.c.sent_at.is_(None)))
+def backlog() -> tuple[int, datetime | None]:
+    """Jobs not yet handed to RQ, and when the oldest of them was committed (the operator's
+    console shows both: a backlog that only grows means the worker or Redis is away)."""
+    return tuple(db.session.execute(select(func.count(), func.min(_table.c.created_at))
+                                    .where(_table.c.sent_at.is_(None))).one())
