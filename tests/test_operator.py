@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete
 
-from app.billing import stripe_events
+from app.billing import stripe_inbox
 from app.billing.models import StripeEvent
 from app.core import outbox
 from app.core.db import utcnow
@@ -35,9 +35,9 @@ def test_the_console_shows_jobs_and_card_payments_the_worker_still_owes(client, 
 
     studio, quiet = StudioFactory(stripe_webhook_secret="whsec_ops"), StudioFactory()
     then = utcnow() - timedelta(minutes=7)
-    stripe_events.receive_event(studio.id, {"id": "evt_ops_1", "type": "invoice.paid",
+    stripe_inbox.receive_event(studio.id, {"id": "evt_ops_1", "type": "invoice.paid",
                                             "data": {"object": {}}}, now=then)
-    stripe_events.receive_event(studio.id, {  # deferred: it waits for a payment, not the worker
+    stripe_inbox.receive_event(studio.id, {  # deferred: it waits for a payment, not the worker
         "id": "evt_ops_2", "type": "charge.refunded", "data": {"object": {}}}, now=then)
     db.session.flush()
     db.session.execute(StripeEvent.__table__.update().where(StripeEvent.event_id == "evt_ops_2")

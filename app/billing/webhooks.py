@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy import bindparam, select
 
 from app.billing import stripe_gateway
-from app.billing.stripe_events import receive_event
+from app.billing.stripe_inbox import receive_event
 from app.extensions import csrf, db
 from app.studios.models import Studio
 

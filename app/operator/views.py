@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.billing.stripe_events import unapplied_by_studio
+from app.billing.stripe_inbox import unapplied_by_studio
 from app.bookings.models import Booking
 from app.core import outbox
 from app.core.db import utcnow

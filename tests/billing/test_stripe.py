@@ -11,7 +11,7 @@ import pytest
 import stripe
 from sqlalchemy import func, select
 
-from app.billing import services, stripe_events
+from app.billing import services, stripe_events, stripe_inbox
 from app.billing.errors import PaymentServiceUnavailable, RefundTooLarge
 from app.billing.models import (
     DocumentKind,
@@ -97,8 +97,8 @@ def apply_queued(app) -> list:
     results. A failing job raises, as it would in RQ (which retries it)."""
     db.session.commit()  # what the test wrote is committed before a worker could see it
     queued = app.config["JOBS_CAPTURE"]
-    mine = [job for job in queued if job[0] == stripe_events.APPLY_JOB]
-    queued[:] = [job for job in queued if job[0] != stripe_events.APPLY_JOB]
+    mine = [job for job in queued if job[0] == stripe_inbox.APPLY_JOB]
+    queued[:] = [job for job in queued if job[0] != stripe_inbox.APPLY_JOB]
     return [apply_stripe_event(*args) for _func, args, _queue, _at in mine]
 
 
@@ -382,13 +382,13 @@ def test_an_event_whose_job_was_lost_is_queued_again_for_three_days(client, stud
     assert outcome(early).startswith("deferred")
     now = utcnow()
 
-    assert stripe_events.requeue_unapplied(now=now) == 0  # its own job may be on its way yet
-    assert stripe_events.requeue_unapplied(now=now + timedelta(days=4)) == 0  # Stripe gave up too
-    assert stripe_events.requeue_unapplied(now=now + timedelta(minutes=11)) == 1  # not `early`
+    assert stripe_inbox.requeue_unapplied(now=now) == 0  # its own job may be on its way yet
+    assert stripe_inbox.requeue_unapplied(now=now + timedelta(days=4)) == 0  # Stripe gave up too
+    assert stripe_inbox.requeue_unapplied(now=now + timedelta(minutes=11)) == 1  # not `early`
     assert apply_queued(client.application) == ["processed"]
     db.session.expire_all()
     assert order.status == OrderStatus.PAID and count(Payment, studio=studio) == 1
-    assert stripe_events.requeue_unapplied(now=now + timedelta(minutes=11)) == 0
+    assert stripe_inbox.requeue_unapplied(now=now + timedelta(minutes=11)) == 0
 
 
 def test_events_wait_for_the_worker_and_the_order_page_polls_meanwhile(
@@ -401,7 +401,7 @@ def test_events_wait_for_the_worker_and_the_order_page_polls_meanwhile(
     page = Page(signed_in.get(f"/me/orders/{order.id}?lang=en", headers=HX))
     assert page.one("#order-status").get("hx-trigger") == "every 1s"  # not paid yet
     (job,) = [j for j in signed_in.application.config["JOBS_CAPTURE"]
-              if j[0] == stripe_events.APPLY_JOB]
+              if j[0] == stripe_inbox.APPLY_JOB]
     assert job[2] == "default" and job[3] is None  # straight away, on the worker's queue
     assert apply_queued(signed_in.application) == ["processed"]
     page = Page(signed_in.get(f"/me/orders/{order.id}?lang=en", headers=HX))
