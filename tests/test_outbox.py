@@ -5,7 +5,6 @@ are counted in Redis and, end to end, as emails received over SMTP from a real w
 """
 
 import threading
-import time
 import uuid
 from datetime import timedelta
 
@@ -21,7 +20,7 @@ from app.core.jobs import dispatch, enqueue_after_commit
 from app.core.outbox import OutboxJob
 from app.extensions import db
 from tests.factories import UserFactory
-from tests.faults import WorkerProcess, wait_for
+from tests.faults import WorkerProcess, admin_connection, wait_for
 from workers import relay
 
 RESET = "workers.jobs.accounts.send_password_reset"
@@ -101,41 +100,57 @@ def test_a_job_committed_while_redis_is_down_waits_and_goes_out_when_it_is_back(
 
 @pytest.mark.concurrency
 @pytest.mark.xdist_group("worker")
-@pytest.mark.parametrize("notify", [True, False], ids=["notify", "negative-control"])
-def test_a_commit_wakes_the_workers_relay_at_once(app, own_redis, smtp, tmp_path, notify):
+@pytest.mark.parametrize("trigger", [True, False], ids=["trigger", "negative-control"])
+def test_a_committed_transaction_that_queues_jobs_notifies_once(app, trigger):
+    """The relay loop is woken by one NOTIFY per committed transaction that wrote outbox rows,
+    however many; a rolled-back one sends none. PostgreSQL hands a listener its notifications in
+    commit order, so a marker sent last tells when all of them are in: no waiting on a clock."""
+    listener, admin = admin_connection(app), admin_connection(app)
+    listener.execute(f"LISTEN {outbox.CHANNEL}")
+    ids = []
+    try:
+        if not trigger:
+            admin.execute("ALTER TABLE job_outbox DISABLE TRIGGER job_outbox_notify")
+        with app.app_context():
+            ids += [outbox.write(db.session, RESET, (n,), "notifications", None) for n in (1, 2)]
+            db.session.commit()  # two rows, one transaction
+            outbox.write(db.session, RESET, (3,), "notifications", None)
+            db.session.rollback()
+        admin.execute("SELECT pg_notify(%s, 'marker')", (outbox.CHANNEL,))
+        payloads = []
+        for note in listener.notifies(timeout=30):
+            payloads.append(note.payload)
+            if note.payload == "marker":
+                break
+        assert payloads == ([""] if trigger else []) + ["marker"]
+    finally:
+        if not trigger:
+            admin.execute("ALTER TABLE job_outbox ENABLE TRIGGER job_outbox_notify")
+        admin.execute("DELETE FROM job_outbox WHERE id = ANY(%s)", (ids,))
+        admin.close()
+        listener.close()
+
+
+@pytest.mark.concurrency
+@pytest.mark.xdist_group("worker")
+def test_a_commit_wakes_the_workers_relay_at_once(app, own_redis, smtp, tmp_path):
     """The worker's relay loop only looks every 10 minutes here: a committed job still goes out
-    within seconds, because the commit's NOTIFY wakes it. Without the trigger it waits."""
+    within seconds, because the commit's NOTIFY wakes it."""
     with app.app_context():
         first = _reset_email_job()  # waiting before the worker starts: its first look sends it
         db.session.commit()
     worker = WorkerProcess(app, own_redis.url, tmp_path, smtp.port,
                            OUTBOX_RELAY_INTERVAL="600").start()
     received = lambda: [m["To"] for m in smtp.messages]  # noqa: E731
-    admin = None
     try:
         # Listening, and past its first look: from now on only a NOTIFY wakes it early.
         wait_for(lambda: first in received(), timeout=60, what=f"the first email ({worker.log})")
         with app.app_context():
             assert _listening(outbox.CHANNEL)
-            if not notify:
-                admin = db.engine.connect()
-                admin.execute(text("ALTER TABLE job_outbox DISABLE TRIGGER job_outbox_notify"))
-                admin.commit()
             address = _reset_email_job()
             db.session.commit()
-        if notify:
-            wait_for(lambda: address in received(), timeout=20, what=f"the email ({worker.log})")
-        else:
-            time.sleep(3)  # ample for the woken loop above; this one sleeps 600 s
-            assert address not in received()
-            with app.app_context():
-                assert [r.args for r in _pending()] == [[db.session.scalar(
-                    select(User.id).where(User.email == address))]]
+        wait_for(lambda: address in received(), timeout=20, what=f"the email ({worker.log})")
     finally:
-        if admin is not None:
-            admin.execute(text("ALTER TABLE job_outbox ENABLE TRIGGER job_outbox_notify"))
-            admin.commit()
-            admin.close()
         worker.stop()
 
 
