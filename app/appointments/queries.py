@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User
 from app.appointments.models import HOLDS_TIME, Appointment, Availability, SessionType, TimeOff
 from app.appointments.slots import Slot, free_slots
-from app.core.db import get_in_studio_or_404
+from app.core.db import get_in_studio_or_404, one_of
 from app.extensions import db
 from app.studios.models import Studio
 from app.studios.queries import list_coaches
@@ -81,7 +81,7 @@ def list_coach_appointments(coach, lo: datetime, hi: datetime) -> list[Appointme
     """A coach's active sessions in a window, across all their studios."""
     return db.session.scalars(
         select(Appointment).where(Appointment.coach_id == coach.id,
-                                  Appointment.status.in_(HOLDS_TIME),
+                                  one_of(Appointment.status, HOLDS_TIME),
                                   Appointment.starts_at >= lo, Appointment.starts_at < hi)
         .options(selectinload(Appointment.customer), selectinload(Appointment.studio))
         .order_by(Appointment.starts_at)

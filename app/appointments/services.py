@@ -24,7 +24,7 @@ from app.appointments.models import (
     TimeOff,
 )
 from app.appointments.slots import Slot, free_slots
-from app.core.db import is_postgresql, utcnow
+from app.core.db import is_postgresql, one_of, utcnow
 from app.core.i18n import format_datetime
 from app.extensions import db
 from app.studios.models import Studio
@@ -54,7 +54,7 @@ def conflicting_appointment(coach, starts_at: datetime, ends_at: datetime,
     """An active appointment of the coach closer than `buffer` to [starts_at, ends_at)."""
     return db.session.scalar(
         select(Appointment).where(
-            Appointment.coach_id == coach.id, Appointment.status.in_(HOLDS_TIME),
+            Appointment.coach_id == coach.id, one_of(Appointment.status, HOLDS_TIME),
             Appointment.starts_at < ends_at + buffer, Appointment.ends_at > starts_at - buffer,
         ).limit(1)
     )

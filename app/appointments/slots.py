@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from app.appointments.models import HOLDS_TIME, Appointment, Availability, TimeOff
+from app.core.db import one_of
 from app.extensions import db
 from app.schedule.models import ClassStatus, ScheduledClass
 
@@ -130,7 +131,7 @@ def busy_intervals(coach, lo: datetime, hi: datetime) -> tuple[list[Interval], l
     ).all()
     appointments = db.session.execute(
         select(Appointment.starts_at, Appointment.ends_at)
-        .where(Appointment.coach_id == coach.id, Appointment.status.in_(HOLDS_TIME),
+        .where(Appointment.coach_id == coach.id, one_of(Appointment.status, HOLDS_TIME),
                Appointment.starts_at < hi, Appointment.ends_at > lo)
     ).all()
     return [tuple(r) for r in time_off], [tuple(r) for r in classes] + [tuple(r) for r in appointments]

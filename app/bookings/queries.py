@@ -27,7 +27,7 @@ from app.bookings.services import (
     cancel_consequence,
     check_bookable,
 )
-from app.core.db import get_in_studio_or_404
+from app.core.db import get_in_studio_or_404, one_of
 from app.core.errors import DomainError
 from app.extensions import db
 from app.schedule.frames import FRAME_VERSION, WeekFrame, load_frame, remembered_frame, use_frame
@@ -110,7 +110,7 @@ def class_states(studio: Studio, classes: list[ScheduledClass], user,
     if getattr(user, "is_authenticated", False):
         mine = {b.class_id: b for b in db.session.scalars(
             select(Booking).where(Booking.class_id.in_(ids), Booking.customer_id == user.id,
-                                  Booking.status.in_(ACTIVE)))}
+                                  one_of(Booking.status, ACTIVE)))}
     return _states(studio, [(c, taken.get(c.id, 0), mine.get(c.id)) for c in classes], now)
 
 
@@ -121,7 +121,7 @@ def _own_booking(query: Select, *columns) -> Select:
     selected = [getattr(mine, name) for name in columns] if columns else [mine]
     return query.add_columns(*selected).outerjoin(
         mine, (mine.class_id == ScheduledClass.id)
-        & (mine.customer_id == bindparam("customer", type_=Integer)) & mine.status.in_(ACTIVE))
+        & (mine.customer_id == bindparam("customer", type_=Integer)) & one_of(mine.status, ACTIVE))
 
 
 WEEK_FILTER_NAMES = frozenset(name for name, _column in WEEK_FILTERS)
@@ -310,7 +310,7 @@ def _own_panel() -> Select:
                c.spots_taken, mine.id, mine.status, mine.offer_expires_at)
         .join(c, c.studio_id == Studio.id).join(Location, Location.id == c.location_id)
         .join(mine, (mine.class_id == c.id) & (mine.customer_id == bindparam("customer"))
-              & mine.status.in_(ACTIVE))
+              & one_of(mine.status, ACTIVE))
         .where(Studio.slug == bindparam("slug"), c.id == bindparam("class_id"))
     )
 
@@ -337,7 +337,7 @@ def list_my_bookings(user, now: datetime, *, upcoming: bool, limit: int = 100) -
         .limit(limit)
     )
     if upcoming:
-        query = query.where(ScheduledClass.starts_at >= now, Booking.status.in_(ACTIVE)) \
+        query = query.where(ScheduledClass.starts_at >= now, one_of(Booking.status, ACTIVE)) \
             .order_by(ScheduledClass.starts_at)
     else:
         query = query.where(ScheduledClass.starts_at < now).order_by(ScheduledClass.starts_at.desc())
@@ -347,7 +347,7 @@ def list_my_bookings(user, now: datetime, *, upcoming: bool, limit: int = 100) -
 def list_roster(cls: ScheduledClass) -> list[Booking]:
     """Everyone booked, offered or waiting for a class, in the order they joined."""
     return db.session.scalars(
-        select(Booking).where(Booking.class_id == cls.id, Booking.status.in_(ACTIVE))
+        select(Booking).where(Booking.class_id == cls.id, one_of(Booking.status, ACTIVE))
         .options(selectinload(Booking.customer)).order_by(Booking.id)
     ).all()
 

@@ -7,9 +7,10 @@ allows one active booking per customer per class. Services flush; the caller com
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import lazyload
 
@@ -24,7 +25,7 @@ from app.bookings.errors import (
     OfferExpired,
 )
 from app.bookings.models import ACTIVE, HOLDS_SPOT, Booking, BookingStatus, CancelReason
-from app.core.db import is_postgresql, utcnow
+from app.core.db import is_postgresql, one_of, utcnow
 from app.core.errors import DomainError
 from app.core.i18n import format_datetime
 from app.core.jobs import enqueue_after_commit
@@ -34,45 +35,54 @@ from app.studios.models import Studio, WaitlistMode
 from app.studios.services import ensure_customer
 
 
-def lock_class(cls: ScheduledClass) -> None:
-    """Serialise every booking change on one class for the rest of the transaction; `cls` is
-    re-read under the lock (one statement: the locked row refreshes the loaded object)."""
+@cache
+def _reread_class(*, locked: bool) -> Select:
     # Type and location are not joined in: they cannot change the booking, and stay loaded.
-    reread = (select(ScheduledClass).where(ScheduledClass.id == cls.id)
+    reread = (select(ScheduledClass, ScheduledClass.spots_taken)
+              .where(ScheduledClass.id == bindparam("id"))
               .options(lazyload(ScheduledClass.class_type), lazyload(ScheduledClass.location))
               .execution_options(populate_existing=True))
+    return reread.with_for_update(of=ScheduledClass) if locked else reread
+
+
+def lock_class(cls: ScheduledClass) -> int:
+    """Serialise every booking change on one class for the rest of the transaction; `cls` is
+    re-read under the lock (one statement: the locked row refreshes the loaded object). Returns
+    its spots taken, as of this transaction."""
     if not is_postgresql():
-        db.session.execute(reread)
-        return
+        return db.session.execute(_reread_class(locked=False), {"id": cls.id}).one()[1]
     timeout = int(current_app.config["BOOKING_LOCK_TIMEOUT_MS"])
     # lock_timeout bounds each lock wait, but a second waiter on a row waits twice (for the
     # first waiter's tuple lock, then for the holder): the statement is bounded as well.
     db.session.connection().exec_driver_sql(
         f"SET LOCAL lock_timeout = {timeout}; SET LOCAL statement_timeout = {timeout}")
     try:
-        db.session.execute(reread.with_for_update(of=ScheduledClass))
+        taken = db.session.execute(_reread_class(locked=True), {"id": cls.id}).one()[1]
     except OperationalError as exc:
         # lock_not_available, query_canceled (the statement timeout)
         if getattr(exc.orig, "sqlstate", None) in ("55P03", "57014"):
             raise ClassBusy() from exc
         raise
     db.session.connection().exec_driver_sql("SET LOCAL statement_timeout TO DEFAULT")
+    return taken
+
+
+_SPOTS_TAKEN = select(ScheduledClass.spots_taken).where(ScheduledClass.id == bindparam("id"))
 
 
 def spots_taken(cls: ScheduledClass) -> int:
     """Bookings holding a spot in `cls` (confirmed, offered, attended, no-show), as of this
     transaction (the class row's count, which a trigger keeps: ScheduledClass.spots_taken)."""
-    return db.session.scalar(select(ScheduledClass.spots_taken).where(ScheduledClass.id == cls.id))
+    return db.session.scalar(_SPOTS_TAKEN, {"id": cls.id})
+
+
+_ACTIVE_BOOKING = select(Booking).where(
+    Booking.class_id == bindparam("class_id"), Booking.customer_id == bindparam("customer_id"),
+    one_of(Booking.status, ACTIVE))
 
 
 def active_booking(cls: ScheduledClass, customer) -> Booking | None:
-    return db.session.scalar(
-        select(Booking).where(
-            Booking.class_id == cls.id,
-            Booking.customer_id == customer.id,
-            Booking.status.in_(ACTIVE),
-        )
-    )
+    return db.session.scalar(_ACTIVE_BOOKING, {"class_id": cls.id, "customer_id": customer.id})
 
 
 def waitlist_position(booking: Booking) -> int | None:
@@ -136,12 +146,10 @@ def book_class(studio: Studio, cls: ScheduledClass, customer, *, actor, now=None
     walk-in) are not held to the booking window, only to a class that is on and not over.
     """
     now = now or utcnow()
-    # A second submit (a double tap, a retry) answers without queueing behind the class lock:
-    # an active booking is only ever made or ended under it, and is looked for again there.
-    existing = active_booking(cls, customer)
-    if existing is not None:
-        return existing
-    lock_class(cls)
+    # An active booking is only ever made or ended under the class lock, so it is looked for
+    # there. (The customer's book view answers a second tap before coming here, without
+    # queueing behind the lock: app/bookings/views.py.)
+    taken = lock_class(cls)
     existing = active_booking(cls, customer)
     if existing is not None:
         return existing
@@ -151,7 +159,7 @@ def book_class(studio: Studio, cls: ScheduledClass, customer, *, actor, now=None
         raise ClassCancelled()
     elif now >= cls.ends_at:
         raise BookingClosed()
-    status = BookingStatus.CONFIRMED if spots_taken(cls) < cls.capacity else BookingStatus.WAITLISTED
+    status = BookingStatus.CONFIRMED if taken < cls.capacity else BookingStatus.WAITLISTED
     booking = Booking(studio_id=studio.id, class_id=cls.id, customer_id=customer.id,
                       status=status, booked_by_id=actor.id, scheduled_class=cls, customer=customer)
     db.session.add(booking)

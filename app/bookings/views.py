@@ -23,9 +23,14 @@ bp = Blueprint("bookings", __name__)
 PANEL = ("schedule/class_detail.html", "booking_panel")
 
 
+def _redirects() -> bool:
+    """A plain (non-htmx) POST is answered with a redirect to the class page."""
+    return request.method == "POST" and not wants_fragment()
+
+
 def _panel(studio, cls, *, status=200, state=None, **options):
     """The class page, or only its booking panel for htmx; 303 back after a plain POST."""
-    if request.method == "POST" and not wants_fragment():
+    if _redirects():
         if options.get("error"):
             flash(options["error"], "error")
         return redirect(url_for("schedule.class_detail", studio=studio.slug, class_id=cls.id), 303)
@@ -45,8 +50,11 @@ def _act(studio_slug: str, class_id: int, action):
         if exc.status == 503:
             response.headers["Retry-After"] = "2"
         return response
+    # The panel is read in the transaction that changed it, still under the class lock: it
+    # shows exactly what this commit made, and needs no transaction of its own.
+    state = None if _redirects() else panel_state(studio, cls, current_user, utcnow())
     commit_keeping_loaded()
-    return _panel(studio, cls)
+    return _panel(studio, cls, state=state)
 
 
 def _on_booking(service, booking_id: int):

@@ -10,6 +10,7 @@ from app.accounts.models import User
 from app.appointments.models import Appointment
 from app.bookings.models import ACTIVE, Booking, BookingStatus
 from app.clients.models import ClientNote
+from app.core.db import one_of
 from app.extensions import db
 from app.memberships.queries import WalletEntry, list_wallet
 from app.schedule.models import ScheduledClass
@@ -93,7 +94,7 @@ def _bookings(studio, customer, *, upcoming: bool, now: datetime, limit: int) ->
         .options(selectinload(Booking.scheduled_class)).limit(limit)
     )
     if upcoming:
-        query = query.where(ScheduledClass.starts_at >= now, Booking.status.in_(ACTIVE)) \
+        query = query.where(ScheduledClass.starts_at >= now, one_of(Booking.status, ACTIVE)) \
             .order_by(ScheduledClass.starts_at)
     else:
         query = query.where(ScheduledClass.starts_at < now, Booking.status.in_(COUNTED)) \

@@ -5,7 +5,7 @@ import os
 from datetime import UTC, datetime
 
 from flask import abort
-from sqlalchemy import DateTime, Enum, event, types
+from sqlalchemy import DateTime, Enum, bindparam, event, types
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -56,6 +56,14 @@ def commit_keeping_loaded() -> None:
         session.commit()
     finally:
         session.expire_on_commit = previous
+
+
+def one_of(column, values):
+    """`column IN (…)` with the values written into the SQL, not bound. psycopg prepares a
+    statement it runs often, and PostgreSQL's generic plan for it cannot know bound values: a
+    partial index whose condition they satisfy (one active booking per customer and class) is
+    then passed over for a worse one. Only for fixed sets of constants, never for user input."""
+    return column.in_(bindparam(None, list(values), expanding=True, literal_execute=True))
 
 
 def dialect_insert(model):

@@ -1,17 +1,17 @@
 """Studio use cases: link customers, set booking and money settings, grant staff roles."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.extensions import db
 from app.studios.models import Role, StaffRole, Studio, StudioCustomer
 
+_CUSTOMER_LINK = select(StudioCustomer).where(StudioCustomer.studio_id == bindparam("studio_id"),
+                                              StudioCustomer.user_id == bindparam("user_id"))
+
 
 def ensure_customer(studio: Studio, user) -> StudioCustomer:
     """Make `user` a customer of `studio` if they are not one yet."""
-    link = db.session.scalar(
-        select(StudioCustomer).where(StudioCustomer.studio_id == studio.id,
-                                     StudioCustomer.user_id == user.id)
-    )
+    link = db.session.scalar(_CUSTOMER_LINK, {"studio_id": studio.id, "user_id": user.id})
     if link is None:
         link = StudioCustomer(studio_id=studio.id, user_id=user.id)
         db.session.add(link)

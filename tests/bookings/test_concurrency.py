@@ -87,18 +87,16 @@ def test_fifty_concurrent_bookings_fill_exactly_five_spots(app, rush):
 def test_negative_control_without_the_lock_the_class_is_overbooked(app, rush, monkeypatch):
     studio_id, class_id, user_ids = rush
     readers = threading.Barrier(len(user_ids))
-    real_count = services.spots_taken
 
     def no_lock(cls):
+        """Re-read the class and its count as lock_class does, without the lock; everyone has
+        read the count before anyone inserts."""
         db.session.refresh(cls)
-
-    def count_then_wait(cls):
-        taken = real_count(cls)
-        readers.wait(timeout=30)  # everyone has read the count before anyone inserts
+        taken = services.spots_taken(cls)
+        readers.wait(timeout=30)
         return taken
 
     monkeypatch.setattr(services, "lock_class", no_lock)
-    monkeypatch.setattr(services, "spots_taken", count_then_wait)
     results, errors = rush_class(app, studio_id, class_id, user_ids)
     assert errors == []
     confirmed = [s for _id, s in committed(app, class_id)].count(BookingStatus.CONFIRMED)
