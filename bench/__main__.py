@@ -99,15 +99,19 @@ def run_drills(opt) -> int:
     return 0 if ok else 1
 
 
+def sign_in(srv, numbers) -> list[User]:
+    """The bench customers with these numbers, signed in."""
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(lambda i: User(srv.url, f"bench{i}@example.com"), numbers))
+
+
 def run_figure(name, srv, user, large, opt) -> dict:
     if name == "P1":
         return figures.p1(srv, user, opt)
     if name == "P2":
-        return figures.p2(srv, user, SMALL.database, opt)
+        return figures.p2(srv, user, SMALL.database, opt, sign_in(srv, range(201, 241)))
     if name == "P3":
-        with ThreadPoolExecutor(8) as pool:
-            users = list(pool.map(lambda i: User(srv.url, f"bench{i}@example.com"), range(1, 201)))
-        return figures.p3(srv, SMALL.database, opt, users)
+        return figures.p3(srv, SMALL.database, opt, sign_in(srv, range(1, 201)))
     if name == "P4":
         with Server(large.database, balanced=True) as big:
             return figures.p4({"small": srv, "large": big},

@@ -54,10 +54,13 @@ class User:
 
 
 def wrk(url: str, *, seconds: float = 3, connections: int = 8, threads: int = 2,
-        method: str = "GET", body: str = "", headers: dict | None = None) -> dict:
-    """One wrk run: requests/s, latency percentiles (ms), 5xx count."""
+        method: str = "GET", body: str = "", headers: dict | None = None,
+        requests_file: Path | None = None) -> dict:
+    """One wrk run: requests/s, latency percentiles (ms), 5xx count. `requests_file`: lines of
+    "path<TAB>Name: value<TAB>…", taken in turn (each thread its share) instead of `url`'s path."""
     lines = "\n".join(f"{k}: {v}" for k, v in (headers or {}).items())
-    env = {**os.environ, "BENCH_METHOD": method, "BENCH_BODY": body, "BENCH_HEADERS": lines}
+    env = {**os.environ, "BENCH_METHOD": method, "BENCH_BODY": body, "BENCH_HEADERS": lines,
+           "BENCH_REQUESTS": str(requests_file or ""), "BENCH_THREADS": str(threads)}
     out = subprocess.run([WRK, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
                           "-s", str(LUA), url], env=env, capture_output=True, text=True, check=True)
     line = next(x for x in out.stdout.splitlines() if x.startswith("BENCH_JSON "))
@@ -65,6 +68,7 @@ def wrk(url: str, *, seconds: float = 3, connections: int = 8, threads: int = 2,
     return {"rps": raw["requests"] / (raw["duration_us"] / 1e6), "p50_ms": raw["p50_us"] / 1e3,
             "p95_ms": raw["p95_us"] / 1e3, "p99_ms": raw["p99_us"] / 1e3,
             "requests": raw["requests"], "non2xx": raw["non2xx"], "errors_5xx": raw["errors_5xx"],
+            "errors_4xx": raw["errors_4xx"],
             "socket_errors": raw["socket_errors"]}
 
 

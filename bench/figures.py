@@ -2,6 +2,7 @@
 
 import contextlib
 import gzip
+import json
 import re
 import statistics
 import subprocess
@@ -21,6 +22,8 @@ from bench.config import PG_HOST, PYTHON, REDIS_URL, ROOT, db_url
 from bench.server import app_env, stop
 
 SCHEDULE = "/s/bench/schedule"
+P2_SLUG, P2_CLASSES = "benchp2", 60  # P2's booked classes: a studio of their own
+P3_SLUG = "benchp3"
 CLASS_LINK = re.compile(r'/s/bench/classes/(\d+)')
 POSITION = re.compile(r"You are number (\d+) on the waitlist")
 
@@ -39,13 +42,23 @@ def _pg(database: str):
 
 
 def _side_by_side(runs: int, seconds: float, targets: dict) -> dict:
-    """wrk each named target in turn, `runs` rounds after a warm-up; medians and raw runs."""
+    """wrk each named target in turn, `runs` rounds after a warm-up; medians and raw runs.
+    A target may name `before` (called before each of its wrk runs) and `after` (called with
+    each run's numbers; what it returns is added to them)."""
+    def run(spec, secs):
+        spec = dict(spec)
+        before, after = spec.pop("before", None), spec.pop("after", None)
+        if before:
+            before()
+        result = wrk(**spec, seconds=secs)
+        return {**result, **after(result)} if after else result
+
     for spec in targets.values():
-        wrk(**spec, seconds=1)
+        run(spec, 1)
     raw = {name: [] for name in targets}
     for _ in range(runs):
         for name, spec in targets.items():
-            raw[name].append(wrk(**spec, seconds=seconds))
+            raw[name].append(run(spec, seconds))
     med = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for name, rs in raw.items()}
     return {"median": med, "runs": raw}
 
@@ -84,10 +97,16 @@ def _future_class(database: str, studio_id: int = 1, days: int = 2) -> int:
             (studio_id, timedelta(days=days))).fetchone()[0]
 
 
-def p2(srv, user: User, database: str, opt) -> dict:
+def p2(srv, user: User, database: str, opt, bookers: list[User]) -> dict:
     """The booking panel's htmx answers against the full page the customer books from: the
     week schedule, where every class carries its panel (the class page carries one too; its
-    ratios are shown for context)."""
+    ratios are shown for context).
+
+    Every measured booking POST makes a booking: `bookers` (signed-in customers) each book
+    classes of a studio of their own (P2_SLUG) in turn, spread so that concurrent requests
+    take different class locks, and the bookings are deleted before each run. The count of
+    bookings made is checked against the POSTs answered. A POST for a class the customer is
+    already in (a double tap) is measured beside it, for context."""
     cls = _future_class(database)
     page_url = f"{srv.url}/s/bench/classes/{cls}"
     week = user.http.get(srv.url + SCHEDULE).content
@@ -100,41 +119,75 @@ def p2(srv, user: User, database: str, opt) -> dict:
     rebooked = user.http.post(page_url + "/book", headers=user.post_headers())
     fragment = max(len(booked.content), len(cancelled.content))
     ratio, class_ratio = fragment / len(week), fragment / len(class_page)
+
+    classes = _fresh_classes(database, P2_SLUG, P2_CLASSES, capacity=len(bookers), days=3)
+    requests_file = ROOT / "instance" / "bench-p2-requests.tsv"
+    requests_file.parent.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for k in range(len(classes) * len(bookers)):  # class-major: neighbours lock other classes
+        booker = bookers[(k // len(classes)) % len(bookers)]
+        lines.append("\t".join([f"/s/{P2_SLUG}/classes/{classes[k % len(classes)]}/book",
+                                 f"Cookie: {booker.cookie}", f"X-CSRFToken: {booker.csrf}"]))
+    requests_file.write_text("\n".join(lines) + "\n")
+
+    def forget_bookings():
+        with _pg(database) as conn:
+            conn.execute("DELETE FROM bookings WHERE class_id = ANY(%s)", (classes,))
+
+    def bookings_made(result):
+        with _pg(database) as conn:
+            made = conn.execute("SELECT count(*) FROM bookings WHERE class_id = ANY(%s)",
+                                (classes,)).fetchone()[0]
+        return {"bookings_made": made, "made_per_post": made / max(result["requests"], 1)}
+
     h = {"Cookie": user.cookie}
     res = _side_by_side(opt.runs, opt.seconds, {
-        "book_post": dict(url=page_url + "/book", method="POST",
-                          headers={**h, **user.post_headers()}),
+        "book_post": dict(url=srv.url + "/", method="POST", headers={"HX-Request": "true"},
+                          requests_file=requests_file, before=forget_bookings,
+                          after=bookings_made),
         "week_page": dict(url=srv.url + SCHEDULE, headers=h),
+        "repeat_post": dict(url=page_url + "/book", method="POST",
+                            headers={**h, **user.post_headers()}),
         "class_page": dict(url=page_url, headers=h),
     })
+    forget_bookings()
     m = res["median"]
     speed = m["book_post"]["rps"] / m["week_page"]["rps"]
+    repeat_speed = m["repeat_post"]["rps"] / m["week_page"]["rps"]
     class_speed = m["book_post"]["rps"] / m["class_page"]["rps"]
+    made = min(r["made_per_post"] for r in res["runs"]["book_post"])
     statuses = [booked.status_code, cancelled.status_code, rebooked.status_code]
     errors = sum(r["non2xx"] for rs in res["runs"].values() for r in rs)
     return {"figure": "P2", "raw": {**res, "week_page_bytes": len(week),
                                     "class_page_bytes": len(class_page),
                                     "book_fragment_bytes": len(booked.content),
                                     "cancel_fragment_bytes": len(cancelled.content),
-                                    "statuses": statuses, "class_id": cls},
+                                    "statuses": statuses, "class_id": cls,
+                                    "booked_classes": len(classes), "bookers": len(bookers)},
             "checks": [
                 check("fragment bytes / week page bytes", ratio, "<= 0.10", ratio <= 0.10),
                 check("book POST rps / week page GET rps", speed, ">= 2.0", speed >= 2.0),
+                check("every measured POST made a booking (fewest per run)", made, "1.00",
+                      made >= 0.999),
                 check("book/cancel answered 200, wrk non-2xx", f"{statuses} / {errors}", "200s / 0",
                       statuses == [200, 200, 200] and errors == 0),
                 info("fragment bytes / class page bytes", class_ratio),
-                info("book POST rps / class page GET rps", class_speed)]}
+                info("book POST rps / class page GET rps", class_speed),
+                info("POST for a class already booked (double tap) rps / week page rps",
+                     repeat_speed)]}
 
 
-def _p3_classes(database: str, count: int) -> list[int]:
-    """`count` fresh 10-spot classes in the P3 studio, two days ahead."""
+def _fresh_classes(database: str, slug: str, count: int, *, capacity: int = 10,
+                   days: int = 2) -> list[int]:
+    """`count` fresh classes of `capacity` spots in the studio `slug` (made on first use),
+    `days` ahead, a minute apart."""
     with _pg(database) as conn:
-        if not conn.execute("SELECT 1 FROM studios WHERE slug = 'benchp3'").fetchone():
+        if not conn.execute("SELECT 1 FROM studios WHERE slug = %s", (slug,)).fetchone():
             sid = conn.execute(
                 "INSERT INTO studios (slug, name, default_language, booking_opens_days,"
                 " booking_closes_minutes, cancel_cutoff_minutes, waitlist_mode, offer_hold_minutes,"
-                " created_at) VALUES ('benchp3', '{\"en\": \"P3\"}', 'en', 14, 0, 720, 'auto', 60,"
-                " now()) RETURNING id").fetchone()[0]
+                " created_at) VALUES (%s, %s, 'en', 14, 0, 720, 'auto', 60,"
+                " now()) RETURNING id", (slug, json.dumps({"en": slug}))).fetchone()[0]
             lid = conn.execute("INSERT INTO locations (studio_id, name, timezone, currency, address,"
                                " created_at) VALUES (%s, '{\"en\": \"Main\"}', 'America/Toronto',"
                                " 'CAD', '', now()) RETURNING id", (sid,)).fetchone()[0]
@@ -143,13 +196,13 @@ def _p3_classes(database: str, count: int) -> list[int]:
                          " now())", (sid,))
         sid, lid, tid = conn.execute(
             "SELECT s.id, l.id, t.id FROM studios s JOIN locations l ON l.studio_id = s.id"
-            " JOIN class_types t ON t.studio_id = s.id WHERE s.slug = 'benchp3'").fetchone()
-        start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+            " JOIN class_types t ON t.studio_id = s.id WHERE s.slug = %s", (slug,)).fetchone()
+        start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days)
         return [conn.execute(
             "INSERT INTO classes (studio_id, class_type_id, location_id, starts_at, ends_at,"
-            " capacity, status, created_at) VALUES (%s, %s, %s, %s, %s, 10, 'scheduled', now())"
+            " capacity, status, created_at) VALUES (%s, %s, %s, %s, %s, %s, 'scheduled', now())"
             " RETURNING id", (sid, tid, lid, start + timedelta(minutes=i),
-                              start + timedelta(minutes=i + 60))).fetchone()[0]
+                              start + timedelta(minutes=i + 60), capacity)).fetchone()[0]
             for i in range(count)]
 
 
@@ -157,15 +210,15 @@ def p3(srv, database: str, opt, users: list[User]) -> dict:
     def burst(class_ids):
         for u in users:  # gunicorn drops idle keep-alive connections after 2 s: start fresh
             u.http.close()
-        calls = [lambda u=u, c=c: u.http.post(f"{srv.url}/s/benchp3/classes/{c}/book",
+        calls = [lambda u=u, c=c: u.http.post(f"{srv.url}/s/{P3_SLUG}/classes/{c}/book",
                                               headers=u.post_headers())
                  for u, c in zip(users, class_ids, strict=True)]
         return drive(calls, workers=len(calls))
 
     runs, counts_ok, detail = [], True, []
     for _ in range(opt.p3_runs):
-        hot = _p3_classes(database, 1)[0]
-        spread = _p3_classes(database, len(users))
+        hot = _fresh_classes(database, P3_SLUG, 1)[0]
+        spread = _fresh_classes(database, P3_SLUG, len(users))
         h = burst([hot] * len(users))
         s = burst(spread)
         with _pg(database) as conn:
@@ -225,7 +278,7 @@ def p5(srv, user: User, database: str, opt) -> dict:
                          capture_output=True, text=True, timeout=600)
     if out.returncode:
         raise RuntimeError(out.stderr[-2000:])
-    times = __import__("json").loads(out.stdout.strip().splitlines()[-1])
+    times = json.loads(out.stdout.strip().splitlines()[-1])
     worker, bare = statistics.median(times["worker_s"]), statistics.median(times["bare_s"])
     speed = bare / worker  # throughput of the worker path relative to bare WeasyPrint
     h = {"Cookie": user.cookie}

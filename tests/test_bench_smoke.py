@@ -1,6 +1,7 @@
-"""The benchmark harness still runs and P3's booking rush still ends exactly right (CI smoke).
+"""The benchmark harness still runs, P2's measured POSTs each still make a booking, and P3's
+booking rush still ends exactly right (CI smoke).
 
-Runs `python -m bench --quick --only P3` in a subprocess (its own gunicorn, its own database);
+Runs `python -m bench --quick --only P2,P3` in a subprocess (its own gunicorn, its own database);
 on a timeout the harness gets SIGTERM and stops its gunicorn itself (then SIGKILL).
 """
 
@@ -17,12 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.xdist_group("bench")
-def test_bench_quick_p3_exact_counts():
-    proc = subprocess.Popen([sys.executable, "-m", "bench", "--quick", "--only", "P3", "--json",
+def test_bench_quick_p2_books_and_p3_exact_counts():
+    proc = subprocess.Popen([sys.executable, "-m", "bench", "--quick", "--only", "P2,P3", "--json",
                              "--no-results"], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
-        out, _ = proc.communicate(timeout=85)
+        out, _ = proc.communicate(timeout=150)
     finally:
         if proc.poll() is None:  # SIGTERM lets the harness stop its gunicorn (own group)
             os.killpg(proc.pid, signal.SIGTERM)
@@ -33,7 +34,11 @@ def test_bench_quick_p3_exact_counts():
                 proc.wait()
     assert proc.returncode == 0, out[-3000:]
     line = next(x for x in out.splitlines() if x.startswith("BENCH_SUMMARY "))
-    p3 = json.loads(line.removeprefix("BENCH_SUMMARY "))["P3"]
+    summary = json.loads(line.removeprefix("BENCH_SUMMARY "))
+    p2 = {c["name"]: c for c in summary["P2"]["checks"]}
+    assert p2["every measured POST made a booking (fewest per run)"]["ok"], out[-3000:]
+    assert p2["book/cancel answered 200, wrk non-2xx"]["ok"], out[-3000:]
+    p3 = summary["P3"]
     assert p3["counts"] == {"confirmed": 10, "waitlisted": 190, "positions_1_to_190": True,
                             "errors_5xx": 0}, out[-3000:]
     assert p3["checks"][0]["ok"], out[-3000:]
