@@ -53,18 +53,19 @@ def lock_class(cls: ScheduledClass) -> int:
         return db.session.execute(_reread_class(locked=False), {"id": cls.id}).one()[1]
     timeout = int(current_app.config["BOOKING_LOCK_TIMEOUT_MS"])
     # lock_timeout bounds each lock wait, but a second waiter on a row waits twice (for the
-    # first waiter's tuple lock, then for the holder): the statement is bounded as well.
+    # first waiter's tuple lock, then for the holder): the statement is bounded as well. The
+    # bound stays for the rest of the transaction: what follows holds the class, so it must
+    # be quick (a statement cut short answers 503, try again: app/core/errors_views.py), and
+    # putting the default back would cost everyone queued behind this lock one more round trip.
     db.session.connection().exec_driver_sql(
         f"SET LOCAL lock_timeout = {timeout}; SET LOCAL statement_timeout = {timeout}")
     try:
-        taken = db.session.execute(_reread_class(locked=True), {"id": cls.id}).one()[1]
+        return db.session.execute(_reread_class(locked=True), {"id": cls.id}).one()[1]
     except OperationalError as exc:
         # lock_not_available, query_canceled (the statement timeout)
         if getattr(exc.orig, "sqlstate", None) in ("55P03", "57014"):
             raise ClassBusy() from exc
         raise
-    db.session.connection().exec_driver_sql("SET LOCAL statement_timeout TO DEFAULT")
-    return taken
 
 
 _SPOTS_TAKEN = select(ScheduledClass.spots_taken).where(ScheduledClass.id == bindparam("id"))
@@ -146,6 +147,9 @@ def book_class(studio: Studio, cls: ScheduledClass, customer, *, actor, now=None
     walk-in) are not held to the booking window, only to a class that is on and not over.
     """
     now = now or utcnow()
+    # Whatever does not need the class lock comes before it: everyone booking the class
+    # waits while it is held.
+    ensure_customer(studio, customer)
     # An active booking is only ever made or ended under the class lock, so it is looked for
     # there. (The customer's book view answers a second tap before coming here, without
     # queueing behind the lock: app/bookings/views.py.)
@@ -168,7 +172,6 @@ def book_class(studio: Studio, cls: ScheduledClass, customer, *, actor, now=None
         entitlements.provider().reserve(booking)
     else:
         entitlements.provider().check(booking)
-    ensure_customer(studio, customer)
     db.session.flush()
     return booking
 

@@ -50,11 +50,10 @@ def _act(studio_slug: str, class_id: int, action):
         if exc.status == 503:
             response.headers["Retry-After"] = "2"
         return response
-    # The panel is read in the transaction that changed it, still under the class lock: it
-    # shows exactly what this commit made, and needs no transaction of its own.
-    state = None if _redirects() else panel_state(studio, cls, current_user, utcnow())
+    # Committed first, then the panel read: the class lock is held for as short as can be
+    # (in a rush everyone booking the class waits for it).
     commit_keeping_loaded()
-    return _panel(studio, cls, state=state)
+    return _panel(studio, cls)
 
 
 def _on_booking(service, booking_id: int):

@@ -1,22 +1,18 @@
 """Studio use cases: link customers, set booking and money settings, grant staff roles."""
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
+from app.core.db import dialect_insert, utcnow
 from app.extensions import db
 from app.studios.models import Role, StaffRole, Studio, StudioCustomer
 
-_CUSTOMER_LINK = select(StudioCustomer).where(StudioCustomer.studio_id == bindparam("studio_id"),
-                                              StudioCustomer.user_id == bindparam("user_id"))
 
-
-def ensure_customer(studio: Studio, user) -> StudioCustomer:
-    """Make `user` a customer of `studio` if they are not one yet."""
-    link = db.session.scalar(_CUSTOMER_LINK, {"studio_id": studio.id, "user_id": user.id})
-    if link is None:
-        link = StudioCustomer(studio_id=studio.id, user_id=user.id)
-        db.session.add(link)
-        db.session.flush()
-    return link
+def ensure_customer(studio: Studio, user) -> None:
+    """Make `user` a customer of `studio` if they are not one yet: one statement, and two
+    transactions doing it at once (a double tap) both succeed."""
+    db.session.execute(dialect_insert(StudioCustomer).values(
+        studio_id=studio.id, user_id=user.id, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["studio_id", "user_id"]))
 
 
 def grant_role(studio: Studio, user, role: Role) -> StaffRole:

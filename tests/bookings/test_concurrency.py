@@ -19,7 +19,7 @@ from app.bookings.errors import ClassBusy
 from app.bookings.models import Booking, BookingStatus
 from app.extensions import db
 from app.schedule.models import ScheduledClass
-from app.studios.models import Studio
+from app.studios.models import Studio, StudioCustomer
 from tests.concurrency import run_at_once
 from tests.factories import ClassFactory, StudioFactory, UserFactory
 
@@ -41,17 +41,18 @@ def rush(app):
         db.engine.dispose()  # give the 50 connections back to PostgreSQL
 
 
+def _book(studio_id, class_id, uid):
+    studio = db.session.get(Studio, studio_id)
+    cls = db.session.get(ScheduledClass, class_id)
+    user = db.session.get(User, uid)
+    booking = services.book_class(studio, cls, user, actor=user)
+    return booking.id, booking.status, services.waitlist_position(booking)
+
+
 def rush_class(app, studio_id, class_id, user_ids):
     """Every customer books at once, each in its own thread, connection and transaction."""
-
-    def book(uid):
-        studio = db.session.get(Studio, studio_id)
-        cls = db.session.get(ScheduledClass, class_id)
-        user = db.session.get(User, uid)
-        booking = services.book_class(studio, cls, user, actor=user)
-        return booking.id, booking.status, services.waitlist_position(booking)
-
-    return run_at_once(app, book, [(uid,) for uid in user_ids])
+    return run_at_once(app, lambda uid: _book(studio_id, class_id, uid),
+                       [(uid,) for uid in user_ids])
 
 
 def committed(app, class_id):
@@ -165,3 +166,37 @@ def test_customers_queued_on_a_locked_class_all_hear_busy_within_the_timeout(app
     assert errors == [] and len(waited) == 4
     assert max(waited) < 0.5 + 0.4, waited
     assert committed(app, class_id) == []
+
+
+def test_one_customer_tapping_book_at_once_from_eight_connections_gets_one_booking(app, rush):
+    """A new customer's taps race past the view's check for an existing booking: each makes
+    them a customer of the studio before queueing on the class lock. All succeed, with one
+    booking and one customer link between them."""
+    studio_id, class_id, user_ids = rush
+    results, errors = run_at_once(app, lambda uid: _book(studio_id, class_id, uid)[0],
+                                  [(user_ids[0],)] * 8)
+    assert errors == []
+    assert len(set(results)) == 1  # the same booking, eight times
+    with app.app_context():
+        links = db.session.scalars(select(StudioCustomer).where(
+            StudioCustomer.studio_id == studio_id, StudioCustomer.user_id == user_ids[0])).all()
+        assert len(links) == 1
+        assert [s for _id, s in committed(app, class_id)] == [BookingStatus.CONFIRMED]
+
+
+def test_negative_control_a_read_then_insert_link_fails_the_racing_taps(app, rush, monkeypatch):
+    studio_id, class_id, user_ids = rush
+    readers = threading.Barrier(8)
+
+    def read_then_insert(studio, user):
+        found = db.session.scalar(select(StudioCustomer).where(
+            StudioCustomer.studio_id == studio.id, StudioCustomer.user_id == user.id))
+        readers.wait(timeout=30)  # every tap has looked before any inserts
+        if found is None:
+            db.session.add(StudioCustomer(studio_id=studio.id, user_id=user.id))
+            db.session.flush()
+
+    monkeypatch.setattr(services, "ensure_customer", read_then_insert)
+    _results, errors = run_at_once(app, lambda uid: _book(studio_id, class_id, uid)[0],
+                                   [(user_ids[0],)] * 8)
+    assert len(errors) == 7, errors  # unique (studio, user): all but one tap fail
