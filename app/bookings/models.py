@@ -33,14 +33,15 @@ class CancelReason(enum.StrEnum):
     OFFER_EXPIRED = "offer_expired"
 
 
-_active_sql = "status IN ('confirmed', 'waitlisted', 'offered', 'attended', 'no_show')"
+# ACTIVE as SQL: the partial unique index's condition, which ON CONFLICT names to use it.
+ACTIVE_SQL = "status IN ('confirmed', 'waitlisted', 'offered', 'attended', 'no_show')"
 
 
 class Booking(TimestampMixin, db.Model):
     __tablename__ = "bookings"
     __table_args__ = (
         Index("uq_bookings_active_customer", "class_id", "customer_id", unique=True,
-              postgresql_where=db.text(_active_sql), sqlite_where=db.text(_active_sql)),
+              postgresql_where=db.text(ACTIVE_SQL), sqlite_where=db.text(ACTIVE_SQL)),
         Index("ix_bookings_class_status", "class_id", "status"),
         Index("ix_bookings_customer_created", "customer_id", "created_at"),
     )

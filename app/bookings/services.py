@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import lazyload
 
@@ -24,8 +24,15 @@ from app.bookings.errors import (
     NotCancellable,
     OfferExpired,
 )
-from app.bookings.models import ACTIVE, HOLDS_SPOT, Booking, BookingStatus, CancelReason
-from app.core.db import is_postgresql, one_of, utcnow
+from app.bookings.models import (
+    ACTIVE,
+    ACTIVE_SQL,
+    HOLDS_SPOT,
+    Booking,
+    BookingStatus,
+    CancelReason,
+)
+from app.core.db import dialect_insert, is_postgresql, one_of, utcnow
 from app.core.errors import DomainError
 from app.core.i18n import format_datetime
 from app.core.jobs import enqueue_after_commit
@@ -139,6 +146,25 @@ def cancel_consequence(studio: Studio, booking: Booking, now: datetime) -> Cance
     return CancelConsequence(late, entitlements.provider().describe_cancel(booking, late=late))
 
 
+@cache
+def _insert_booking(dialect: str):
+    """INSERT a booking unless the customer already holds an active one in the class: the
+    partial unique index answers that in the same statement (RETURNING the new booking)."""
+    return (dialect_insert(Booking)
+            .on_conflict_do_nothing(index_elements=["class_id", "customer_id"],
+                                    index_where=text(ACTIVE_SQL))
+            .returning(Booking))
+
+
+def _check_may_book(studio: Studio, cls: ScheduledClass, now: datetime, staff: bool) -> None:
+    if not staff:
+        check_bookable(studio, cls, now)
+    elif cls.is_cancelled:
+        raise ClassCancelled()
+    elif now >= cls.ends_at:
+        raise BookingClosed()
+
+
 def book_class(studio: Studio, cls: ScheduledClass, customer, *, actor, now=None,
                staff: bool = False) -> Booking:
     """Book `customer` into `cls`: a confirmed spot while any is left, else the waitlist.
@@ -148,26 +174,23 @@ def book_class(studio: Studio, cls: ScheduledClass, customer, *, actor, now=None
     """
     now = now or utcnow()
     # Whatever does not need the class lock comes before it: everyone booking the class
-    # waits while it is held.
+    # waits while it is held, so under it there are two statements and the commit.
     ensure_customer(studio, customer)
-    # An active booking is only ever made or ended under the class lock, so it is looked for
-    # there. (The customer's book view answers a second tap before coming here, without
-    # queueing behind the lock: app/bookings/views.py.)
     taken = lock_class(cls)
-    existing = active_booking(cls, customer)
-    if existing is not None:
-        return existing
-    if not staff:
-        check_bookable(studio, cls, now)
-    elif cls.is_cancelled:
-        raise ClassCancelled()
-    elif now >= cls.ends_at:
-        raise BookingClosed()
+    try:
+        _check_may_book(studio, cls, now, staff)
+    except DomainError:
+        if (existing := active_booking(cls, customer)) is not None:
+            return existing  # booked before the window closed: the same answer as then
+        raise
     status = BookingStatus.CONFIRMED if taken < cls.capacity else BookingStatus.WAITLISTED
-    booking = Booking(studio_id=studio.id, class_id=cls.id, customer_id=customer.id,
-                      status=status, booked_by_id=actor.id, scheduled_class=cls, customer=customer)
-    db.session.add(booking)
-    db.session.flush()
+    booking = db.session.scalars(_insert_booking(db.session.get_bind().dialect.name), [{
+        "studio_id": studio.id, "class_id": cls.id, "customer_id": customer.id,
+        "status": status, "booked_by_id": actor.id}]).first()
+    if booking is None:
+        # Already in (a second tap the view's look missed): an active booking is only ever
+        # made or ended under the class lock, so this one is settled.
+        return active_booking(cls, customer)
     if status == BookingStatus.CONFIRMED:
         entitlements.provider().reserve(booking)
     else:

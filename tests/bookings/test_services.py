@@ -48,6 +48,19 @@ def test_same_submit_twice_makes_one_booking(studio, ctx):
     assert services.spots_taken(cls) == 1
 
 
+def test_a_second_submit_after_booking_closed_still_answers_with_the_booking(studio, ctx):
+    """A replayed tap (offline, a retry) can arrive after the window closed: the customer is
+    in, and hears so, not "booking closed"; someone not in hears "booking closed"."""
+    cls = ClassFactory(studio=studio, hours_ahead=5)
+    user = UserFactory()
+    first = book(studio, cls, user)
+    late = cls.starts_at - timedelta(minutes=1)
+    studio.booking_closes_minutes = 30
+    assert book(studio, cls, user, now=late).id == first.id
+    with pytest.raises(BookingClosed):
+        book(studio, cls, UserFactory(), now=late)
+
+
 def test_rebooking_after_cancel_makes_a_new_booking(studio, ctx):
     cls = ClassFactory(studio=studio)
     user = UserFactory()
