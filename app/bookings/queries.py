@@ -46,8 +46,8 @@ from app.schedule.queries import (
     week_params,
     week_statement,
 )
-from app.studios.models import Location, Studio
-from app.studios.queries import StudioRef, entered
+from app.studios.models import Studio
+from app.studios.queries import entered
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,31 +301,31 @@ def panel_state(studio: Studio, cls: ScheduledClass, user, now: datetime, *,
 
 
 @cache
-def _own_panel() -> Select:
-    c = ScheduledClass
+def _for_booking() -> Select:
     mine = aliased(Booking)
     return (
-        select(Studio.id, Studio.slug, Studio.default_language, c.id, c.status, c.starts_at,
-               c.ends_at, c.capacity, c.class_type_id, c.location_id, Location.timezone,
-               c.spots_taken, mine.id, mine.status, mine.offer_expires_at)
-        .join(c, c.studio_id == Studio.id).join(Location, Location.id == c.location_id)
-        .join(mine, (mine.class_id == c.id) & (mine.customer_id == bindparam("customer"))
-              & one_of(mine.status, ACTIVE))
-        .where(Studio.slug == bindparam("slug"), c.id == bindparam("class_id"))
+        select(Studio, ScheduledClass, ScheduledClass.spots_taken,
+               mine.id, mine.status, mine.offer_expires_at)
+        .join(ScheduledClass, ScheduledClass.studio_id == Studio.id)
+        .outerjoin(mine, (mine.class_id == ScheduledClass.id)
+                   & (mine.customer_id == bindparam("customer")) & one_of(mine.status, ACTIVE))
+        .where(Studio.slug == bindparam("slug"), ScheduledClass.id == bindparam("class_id"))
     )
 
 
-def own_booking_panel(slug: str, class_id: int, user,
-                      now: datetime) -> tuple[StudioRef, ClassRow, PanelState] | None:
-    """The panel of a class the customer is already in (active booking), from one statement;
-    None when they are not (or there is no such class in that studio)."""
-    row = db.session.connection().execute(
-        _own_panel(), {"slug": slug, "class_id": class_id, "customer": user.id}).first()
+def load_for_booking(slug: str, class_id: int, user,
+                     now: datetime) -> tuple[Studio, ScheduledClass, PanelState | None]:
+    """The studio and class a customer books (a 404 if either is missing) and, when they
+    already hold an active booking in it, its panel: one statement either way."""
+    row = db.session.execute(_for_booking(), {"slug": slug, "class_id": class_id,
+                                              "customer": user.id}).one_or_none()
     if row is None:
-        return None
-    studio, cls = StudioRef(*row[:3]), ClassRow(*row[3:11])
-    state = _states(studio, [(cls, row[11], OwnBooking(*row[12:15]))], now)[cls.id]
-    return entered(studio), cls, state
+        abort(404)
+    studio, cls, taken, *own = row
+    studio = entered(studio)
+    if own[0] is None:
+        return studio, cls, None
+    return studio, cls, _states(studio, [(cls, taken, OwnBooking(*own))], now)[cls.id]
 
 
 def list_my_bookings(user, now: datetime, *, upcoming: bool, limit: int = 100) -> list[Booking]:

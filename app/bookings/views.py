@@ -9,7 +9,7 @@ from app.bookings.policies import can_change_booking
 from app.bookings.queries import (
     get_booking_or_404,
     list_my_bookings,
-    own_booking_panel,
+    load_for_booking,
     panel_state,
 )
 from app.core.db import commit_keeping_loaded, utcnow
@@ -39,9 +39,8 @@ def _panel(studio, cls, *, status=200, state=None, **options):
     return render(*PANEL, status=status, studio=studio, cls=cls, state=state)
 
 
-def _act(studio_slug: str, class_id: int, action):
-    """Load, run one booking service, commit, answer with the panel (or the error in it)."""
-    studio, cls = get_studio_class_or_404(studio_slug, class_id)
+def _act(studio, cls, action):
+    """Run one booking service, commit, answer with the panel (or the error in it)."""
     try:
         action(studio, cls)
     except DomainError as exc:
@@ -69,25 +68,27 @@ def _on_booking(service, booking_id: int):
 @bp.post("/s/<studio>/classes/<int:class_id>/book")
 @login_required
 def book_class(studio: str, class_id: int):
-    # Already in: a double tap, a retry or a replayed offline tap is answered from one statement
-    # (book_class would return the same booking).
-    if (known := own_booking_panel(studio, class_id, current_user, utcnow())) is not None:
-        known_studio, cls, state = known
-        return _panel(known_studio, cls, state=state)
-    return _act(studio, class_id, lambda s, cls: services.book_class(
-        s, cls, current_user, actor=current_user))
+    studio, cls, known = load_for_booking(studio, class_id, current_user, utcnow())
+    if known is not None:
+        # Already in: a double tap, a retry or a replayed offline tap is answered from the
+        # statement that loaded the class (book_class would return the same booking).
+        return _panel(studio, cls, state=known)
+    return _act(studio, cls, lambda s, c: services.book_class(
+        s, c, current_user, actor=current_user))
 
 
 @bp.post("/s/<studio>/classes/<int:class_id>/bookings/<int:booking_id>/cancel")
 @login_required
 def cancel_booking(studio: str, class_id: int, booking_id: int):
-    return _act(studio, class_id, _on_booking(services.cancel_booking, booking_id))
+    return _act(*get_studio_class_or_404(studio, class_id),
+                _on_booking(services.cancel_booking, booking_id))
 
 
 @bp.post("/s/<studio>/classes/<int:class_id>/bookings/<int:booking_id>/claim")
 @login_required
 def claim_offer(studio: str, class_id: int, booking_id: int):
-    return _act(studio, class_id, _on_booking(services.claim_offer, booking_id))
+    return _act(*get_studio_class_or_404(studio, class_id),
+                _on_booking(services.claim_offer, booking_id))
 
 
 @bp.get("/me/bookings")

@@ -218,7 +218,7 @@ def test_booking_a_full_class_shows_the_waitlist_position(client, app, studio):
 def test_a_repeated_submit_answers_the_same_panel_as_the_first_and_books_nothing(
         client, app, studio, lang):
     """A double tap or a replayed offline tap: the panel the first answer gave (it comes from
-    the one-statement path, app/bookings/queries.py: own_booking_panel), the same HTML."""
+    the statement that loads the class, app/bookings/queries.py: load_for_booking), the same HTML."""
     cls = ClassFactory(studio=studio, capacity=1)
     book_for(studio, cls, UserFactory())
     me = UserFactory()
