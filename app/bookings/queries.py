@@ -97,6 +97,26 @@ def get_booking_or_404(studio: Studio, booking_id: int) -> Booking:
     return get_in_studio_or_404(Booking, studio, booking_id)
 
 
+_CLASS_BOOKING = (
+    select(Studio, ScheduledClass, Booking)
+    .join(ScheduledClass, ScheduledClass.studio_id == Studio.id)
+    .join(Booking, (Booking.class_id == ScheduledClass.id) & (Booking.studio_id == Studio.id))
+    .where(Studio.slug == bindparam("slug"), ScheduledClass.id == bindparam("class_id"),
+           Booking.id == bindparam("booking_id"))
+)
+
+
+def get_class_booking_or_404(slug: str, class_id: int,
+                             booking_id: int) -> tuple[Studio, ScheduledClass, Booking]:
+    """A studio, one of its classes and one booking of that class, in one statement; any of
+    them missing, or not one another's, is a 404."""
+    row = db.session.execute(_CLASS_BOOKING, {"slug": slug, "class_id": class_id,
+                                              "booking_id": booking_id}).one_or_none()
+    if row is None:
+        abort(404)
+    return entered(row[0]), row[1], row[2]
+
+
 def class_states(studio: Studio, classes: list[ScheduledClass], user,
                  now: datetime) -> dict[int, PanelState]:
     """Panel states for many classes in three queries: spots taken, own bookings, positions."""

@@ -204,7 +204,7 @@ def cancel_booking(studio: Studio, booking: Booking, *, actor, now=None,
     """Cancel a spot, an offer or a waitlist place; a freed spot goes to the waitlist."""
     now = now or utcnow()
     cls = booking.scheduled_class
-    lock_class(cls)
+    taken = lock_class(cls)
     db.session.refresh(booking)
     if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED,
                               BookingStatus.OFFERED):
@@ -220,7 +220,7 @@ def cancel_booking(studio: Studio, booking: Booking, *, actor, now=None,
     booking.cancel_reason = reason
     db.session.flush()
     if freed:
-        fill_spots(studio, cls, now=now)
+        fill_spots(studio, cls, now=now, taken=taken - 1)
     return booking
 
 
@@ -240,20 +240,24 @@ def claim_offer(studio: Studio, booking: Booking, *, actor, now=None) -> Booking
     return booking
 
 
-def fill_spots(studio: Studio, cls: ScheduledClass, *, now: datetime) -> list[Booking]:
+def fill_spots(studio: Studio, cls: ScheduledClass, *, now: datetime,
+               taken: int | None = None) -> list[Booking]:
     """Move people from the waitlist into free spots: booked at once (auto) or offered (claim).
 
-    The caller holds the class lock.
+    The caller holds the class lock; `taken`: the spots taken now, when the caller knows
+    (else they are read).
     """
     if cls.is_cancelled or cls.has_started(now):
         return []
     moved = []
-    free = cls.capacity - spots_taken(cls)
+    free = cls.capacity - (spots_taken(cls) if taken is None else taken)
+    if free <= 0:
+        return []
     waiting = db.session.scalars(
         select(Booking)
         .where(Booking.class_id == cls.id, Booking.status == BookingStatus.WAITLISTED)
         .order_by(Booking.id)
-        .limit(max(free, 0))
+        .limit(free)
     ).all()
     for booking in waiting:
         if studio.waitlist_mode == WaitlistMode.AUTO and _try_reserve(booking):

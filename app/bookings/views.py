@@ -7,7 +7,7 @@ from app.appointments.queries import list_my_appointments
 from app.bookings import services
 from app.bookings.policies import can_change_booking
 from app.bookings.queries import (
-    get_booking_or_404,
+    get_class_booking_or_404,
     list_my_bookings,
     load_for_booking,
     panel_state,
@@ -16,7 +16,6 @@ from app.core.db import commit_keeping_loaded, utcnow
 from app.core.errors import DomainError
 from app.core.htmx import render, wants_fragment
 from app.extensions import db
-from app.schedule.queries import get_studio_class_or_404
 
 bp = Blueprint("bookings", __name__)
 
@@ -55,14 +54,12 @@ def _act(studio, cls, action):
     return _panel(studio, cls)
 
 
-def _on_booking(service, booking_id: int):
-    """An action on one booking of this class that the user may change (else 404)."""
-    def action(studio, cls):
-        booking = get_booking_or_404(studio, booking_id)
-        if booking.class_id != cls.id or not can_change_booking(current_user, studio, booking):
-            abort(404)
-        service(studio, booking, actor=current_user)
-    return action
+def _on_booking(service, slug: str, class_id: int, booking_id: int):
+    """Run `service` on one booking of this class that the user may change (else 404)."""
+    studio, cls, booking = get_class_booking_or_404(slug, class_id, booking_id)
+    if not can_change_booking(current_user, studio, booking):
+        abort(404)
+    return _act(studio, cls, lambda s, c: service(s, booking, actor=current_user))
 
 
 @bp.post("/s/<studio>/classes/<int:class_id>/book")
@@ -80,15 +77,13 @@ def book_class(studio: str, class_id: int):
 @bp.post("/s/<studio>/classes/<int:class_id>/bookings/<int:booking_id>/cancel")
 @login_required
 def cancel_booking(studio: str, class_id: int, booking_id: int):
-    return _act(*get_studio_class_or_404(studio, class_id),
-                _on_booking(services.cancel_booking, booking_id))
+    return _on_booking(services.cancel_booking, studio, class_id, booking_id)
 
 
 @bp.post("/s/<studio>/classes/<int:class_id>/bookings/<int:booking_id>/claim")
 @login_required
 def claim_offer(studio: str, class_id: int, booking_id: int):
-    return _act(*get_studio_class_or_404(studio, class_id),
-                _on_booking(services.claim_offer, booking_id))
+    return _on_booking(services.claim_offer, studio, class_id, booking_id)
 
 
 @bp.get("/me/bookings")
