@@ -34,7 +34,7 @@ class CancelReason(enum.StrEnum):
 
 
 # ACTIVE as SQL: the partial unique index's condition, which ON CONFLICT names to use it.
-ACTIVE_SQL = "status IN ('confirmed', 'waitlisted', 'offered', 'attended', 'no_show')"
+ACTIVE_SQL = f"status IN ({', '.join(repr(status.value) for status in ACTIVE)})"
 
 
 class Booking(TimestampMixin, db.Model):
