@@ -38,12 +38,13 @@ def get_class_or_404(studio: Studio, class_id: int) -> ScheduledClass:
 
 _STUDIO_CLASS = (select(Studio, ScheduledClass)
                  .join(ScheduledClass, ScheduledClass.studio_id == Studio.id)
-                 .where(Studio.slug == bindparam("slug"), ScheduledClass.id == bindparam("class_id")))
+                 .where(Studio.slug == bindparam("slug"), ScheduledClass.id == bindparam("class_id"))
+                 .options(joinedload(ScheduledClass.room), joinedload(ScheduledClass.coach)))
 
 
 def get_studio_class_or_404(slug: str, class_id: int) -> tuple[Studio, ScheduledClass]:
-    """The studio with this slug and one of its classes, in one statement (the class with its
-    type and location, as get_class_or_404 loads it); either missing is a 404."""
+    """The studio with this slug and one of its classes, in one statement: the class with
+    everything its page shows (type, location, room, coach); either missing is a 404."""
     row = db.session.execute(_STUDIO_CLASS, {"slug": slug, "class_id": class_id}).one_or_none()
     if row is None:
         abort(404)
