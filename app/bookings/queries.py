@@ -17,7 +17,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.orm import aliased, contains_eager, selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from app.bookings import entitlements
 from app.bookings.models import ACTIVE, Booking, BookingStatus
@@ -31,7 +31,7 @@ from app.core.db import get_in_studio_or_404, one_of
 from app.core.errors import DomainError
 from app.extensions import db
 from app.schedule.frames import FRAME_VERSION, WeekFrame, load_frame, remembered_frame, use_frame
-from app.schedule.models import ScheduledClass
+from app.schedule.models import ClassType, ScheduledClass
 from app.schedule.queries import (
     WEEK_CLASS_COLUMNS,
     WEEK_FILTERS,
@@ -46,7 +46,7 @@ from app.schedule.queries import (
     week_params,
     week_statement,
 )
-from app.studios.models import Studio
+from app.studios.models import Location, Studio
 from app.studios.queries import entered
 
 
@@ -348,20 +348,43 @@ def load_for_booking(slug: str, class_id: int, user,
     return studio, cls, _states(studio, [(cls, taken, OwnBooking(*own))], now)[cls.id]
 
 
-def list_my_bookings(user, now: datetime, *, upcoming: bool, limit: int = 100) -> list[Booking]:
-    """The user's bookings across studios: upcoming soonest first, past latest first."""
+@dataclass(frozen=True, slots=True)
+class MyBooking:
+    """One line of "my bookings": a booking's status and what the line shows of its class."""
+
+    id: int
+    status: BookingStatus
+    class_id: int
+    starts_at: datetime
+    timezone: str
+    class_type: dict
+    studio_slug: str
+    studio_name: dict
+    studio_language: str
+
+
+@cache
+def _my_bookings(upcoming: bool) -> Select:
+    c = ScheduledClass
     query = (
-        select(Booking).join(ScheduledClass, ScheduledClass.id == Booking.class_id)
-        .where(Booking.customer_id == user.id)
-        .options(contains_eager(Booking.scheduled_class))  # the class from the join it sorts by
-        .limit(limit)
+        select(Booking.id, Booking.status, c.id, c.starts_at, Location.timezone, ClassType.name,
+               Studio.slug, Studio.name, Studio.default_language)
+        .join(c, c.id == Booking.class_id).join(ClassType, ClassType.id == c.class_type_id)
+        .join(Location, Location.id == c.location_id).join(Studio, Studio.id == c.studio_id)
+        .where(Booking.customer_id == bindparam("customer")).limit(bindparam("limit"))
     )
     if upcoming:
-        query = query.where(ScheduledClass.starts_at >= now, one_of(Booking.status, ACTIVE)) \
-            .order_by(ScheduledClass.starts_at)
-    else:
-        query = query.where(ScheduledClass.starts_at < now).order_by(ScheduledClass.starts_at.desc())
-    return db.session.scalars(query).all()
+        return query.where(c.starts_at >= bindparam("now"), one_of(Booking.status, ACTIVE)) \
+            .order_by(c.starts_at)
+    return query.where(c.starts_at < bindparam("now")).order_by(c.starts_at.desc())
+
+
+def list_my_bookings(user, now: datetime, *, upcoming: bool, limit: int = 100) -> list[MyBooking]:
+    """The user's bookings across studios: upcoming soonest first, past latest first (plain
+    rows: a customer's list is long, and as objects with their classes it cost ~40 µs a row)."""
+    rows = db.session.execute(_my_bookings(upcoming),
+                              {"customer": user.id, "now": now, "limit": limit})
+    return [MyBooking(*row) for row in rows]
 
 
 def list_roster(cls: ScheduledClass) -> list[Booking]:
