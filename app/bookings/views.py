@@ -22,14 +22,9 @@ bp = Blueprint("bookings", __name__)
 PANEL = ("schedule/class_detail.html", "booking_panel")
 
 
-def _redirects() -> bool:
-    """A plain (non-htmx) POST is answered with a redirect to the class page."""
-    return request.method == "POST" and not wants_fragment()
-
-
 def _panel(studio, cls, *, status=200, state=None, **options):
     """The class page, or only its booking panel for htmx; 303 back after a plain POST."""
-    if _redirects():
+    if request.method == "POST" and not wants_fragment():
         if options.get("error"):
             flash(options["error"], "error")
         return redirect(url_for("schedule.class_detail", studio=studio.slug, class_id=cls.id), 303)
