@@ -1,4 +1,6 @@
-"""psycopg prepares a statement it runs often (the fifth time), and PostgreSQL may then plan it
+"""How PostgreSQL runs the booking lookups that every booking and every week page make.
+
+psycopg prepares a statement it runs often (the fifth time), and PostgreSQL may then plan it
 once for any values: a generic plan. Bound values are unknown to that plan, so a partial index
 whose condition they would satisfy cannot be used. The customer's active booking in a class is
 looked up on every booking; with the statuses bound, a regular with thousands of past bookings
@@ -6,14 +8,18 @@ had it read every one of their index entries. app.core.db.one_of writes fixed se
 
 import re
 import uuid
+from datetime import date
 
 import pytest
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects import postgresql
 
 from app.bookings.models import ACTIVE, Booking
+from app.bookings.queries import WEEK_FILTER_NAMES, _week_with_states
 from app.bookings.services import _ACTIVE_BOOKING
 from app.extensions import db
+from app.schedule.queries import ScheduleFilters, week_params
+from tests.factories import ClassFactory, StudioFactory, UserFactory
 
 PARTIAL_INDEX = "uq_bookings_active_customer"  # one active booking per customer and class
 
@@ -61,3 +67,31 @@ def test_negative_control_with_the_statuses_bound_the_partial_index_is_out_of_re
                                   Booking.status.in_(ACTIVE))
     plan = generic_plan(bound, {"class_id": 1, "customer_id": 1})
     assert PARTIAL_INDEX not in plan, plan
+
+
+# --- the week's own bookings: looked up class by class ------------------------------------------
+
+
+def plan_nodes(node: dict):
+    yield node
+    for child in node.get("Plans", []):
+        yield from plan_nodes(child)
+
+
+def test_the_week_looks_up_the_customers_booking_class_by_class(pg):
+    """Joined, PostgreSQL read every booking the customer ever made to find this week's (a
+    regular's history); looked up laterally it probes the partial unique index once a class,
+    whatever the history. The week's statement on PostgreSQL, as the page runs it."""
+    studio, customer = StudioFactory(), UserFactory()
+    for hours in range(2, 40, 3):
+        ClassFactory(studio=studio, hours_ahead=hours)
+    params = week_params(studio, date.today(), ScheduleFilters(), "UTC")
+    statement = _week_with_states(frozenset(params) & WEEK_FILTER_NAMES, True)
+    state = statement.compile(dialect=postgresql.psycopg.dialect()).construct_expanded_state(
+        {**params, "customer": customer.id})
+    [[plan]] = db.session.connection().exec_driver_sql(
+        "EXPLAIN (FORMAT JSON) " + state.statement, state.parameters).all()
+    limits = [n for n in plan_nodes(plan[0]["Plan"]) if n["Node Type"] == "Limit"]
+    probes = [c for n in limits for c in n.get("Plans", [])
+              if c.get("Index Name") == PARTIAL_INDEX]
+    assert probes, plan

@@ -27,7 +27,7 @@ from app.bookings.services import (
     cancel_consequence,
     check_bookable,
 )
-from app.core.db import get_in_studio_or_404, one_of
+from app.core.db import get_in_studio_or_404, is_postgresql, one_of
 from app.core.errors import DomainError
 from app.extensions import db
 from app.schedule.frames import FRAME_VERSION, WeekFrame, load_frame, remembered_frame, use_frame
@@ -134,14 +134,26 @@ def class_states(studio: Studio, classes: list[ScheduledClass], user,
     return _states(studio, [(c, taken.get(c.id, 0), mine.get(c.id)) for c in classes], now)
 
 
-def _own_booking(query: Select, *columns) -> Select:
+def _own_booking(query: Select, *columns, probe: bool = False) -> Select:
     """`query` plus the customer's active booking in the row's class (at most one: the partial
-    unique index; none for a NULL `customer` parameter): the entity, or the `columns` named."""
+    unique index; none for a NULL `customer` parameter): the entity, or the `columns` named.
+
+    `probe` (PostgreSQL): look it up class by class in the partial unique index, a constant
+    ~2 µs a class. Joined, PostgreSQL reads every booking the customer ever made and hashes
+    them against the classes: a regular's history (3,000 more bookings: the week's version
+    0.43 -> 0.70 ms). LIMIT 1 keeps the lateral lookup from being folded back into that join."""
+    def active(mine):
+        return ((mine.class_id == ScheduledClass.id)
+                & (mine.customer_id == bindparam("customer", type_=Integer))
+                & one_of(mine.status, ACTIVE))
+
+    if probe:  # the columns named, from the lookup
+        lookup = (select(*(getattr(Booking, name) for name in columns)).where(active(Booking))
+                  .limit(1).lateral())
+        return query.add_columns(*(lookup.c[name] for name in columns)).outerjoin(lookup, true())
     mine = aliased(Booking)
     selected = [getattr(mine, name) for name in columns] if columns else [mine]
-    return query.add_columns(*selected).outerjoin(
-        mine, (mine.class_id == ScheduledClass.id)
-        & (mine.customer_id == bindparam("customer", type_=Integer)) & one_of(mine.status, ACTIVE))
+    return query.add_columns(*selected).outerjoin(mine, active(mine))
 
 
 WEEK_FILTER_NAMES = frozenset(name for name, _column in WEEK_FILTERS)
@@ -149,9 +161,11 @@ WEEK_FILTER_NAMES = frozenset(name for name, _column in WEEK_FILTERS)
 
 # Built once each (building costs more than running them); executed with parameters.
 @cache
-def _week_with_states(filters: frozenset[str]) -> Select:
+def _week_with_states(filters: frozenset[str], probe: bool) -> Select:
+    """The week's classes with spots taken and the customer's booking; `probe`: PostgreSQL's
+    lateral lookup (_own_booking), which SQLite does not have."""
     return _own_booking(week_statement(filters).add_columns(ScheduledClass.spots_taken),
-                        "id", "status", "offer_expires_at")
+                        "id", "status", "offer_expires_at", probe=probe)
 
 
 @cache
@@ -166,8 +180,9 @@ def list_week(studio: Studio, start: date, filters: ScheduleFilters, tz: str, us
     """The week schedule's listings and their panel states, in one query."""
     customer = user.id if getattr(user, "is_authenticated", False) else None
     params = week_params(studio, start, filters, tz)
-    rows = db.session.execute(_week_with_states(frozenset(params) & WEEK_FILTER_NAMES),
-                              {**params, "customer": customer})
+    rows = db.session.execute(
+        _week_with_states(frozenset(params) & WEEK_FILTER_NAMES, is_postgresql()),
+        {**params, "customer": customer})
     rows = rows.all()
     classes = class_rows(rows, locations)
     listings = make_listings(classes, studio, tz, class_types=class_types, locations=locations)
@@ -186,7 +201,7 @@ def _week_version(filters: frozenset[str]) -> Select:
     the place of each waiting booking, and the next instant at which a card's booking window
     changes (check_bookable's answer moves only then). Parameters: week_params(), `slug`,
     `customer`, `now`, and the studio's window (`opens`, `closes`: booking_window())."""
-    week = _week_with_states(filters).subquery()
+    week = _week_with_states(filters, probe=True).subquery()  # PostgreSQL only
     cols = list(week.c)
     class_id, starts = cols[0], cols[2]
     own_id, own_status = cols[WEEK_CLASS_COLUMNS + 2], cols[WEEK_CLASS_COLUMNS + 3]
