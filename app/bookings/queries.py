@@ -381,17 +381,30 @@ class MyBooking:
 @cache
 def _my_bookings(upcoming: bool) -> Select:
     c = ScheduledClass
-    query = (
-        select(Booking.id, Booking.status, c.id, c.starts_at, Location.timezone, ClassType.name,
-               Studio.slug, Studio.name, Studio.default_language)
-        .join(c, c.id == Booking.class_id).join(ClassType, ClassType.id == c.class_type_id)
-        .join(Location, Location.id == c.location_id).join(Studio, Studio.id == c.studio_id)
+    # The customer's bookings first, sorted and cut to the limit (a LIMIT keeps PostgreSQL
+    # from flattening this into the joins below), then their names. Flattened, a planner that
+    # believed the studios and locations tables held one row each (their statistics lag a few
+    # new rows) scanned the customer's bookings once per studio and location: 4 ms, not 0.1.
+    mine = (
+        select(Booking.id, Booking.status, c.id.label("class_id"), c.starts_at,
+               c.class_type_id, c.location_id, c.studio_id)
+        .join(c, c.id == Booking.class_id)
         .where(Booking.customer_id == bindparam("customer")).limit(bindparam("limit"))
     )
     if upcoming:
-        return query.where(c.starts_at >= bindparam("now"), one_of(Booking.status, ACTIVE)) \
+        mine = mine.where(c.starts_at >= bindparam("now"), one_of(Booking.status, ACTIVE)) \
             .order_by(c.starts_at)
-    return query.where(c.starts_at < bindparam("now")).order_by(c.starts_at.desc())
+    else:
+        mine = mine.where(c.starts_at < bindparam("now")).order_by(c.starts_at.desc())
+    mine = mine.subquery()
+    return (
+        select(mine.c.id, mine.c.status, mine.c.class_id, mine.c.starts_at, Location.timezone,
+               ClassType.name, Studio.slug, Studio.name, Studio.default_language)
+        .join(ClassType, ClassType.id == mine.c.class_type_id)
+        .join(Location, Location.id == mine.c.location_id)
+        .join(Studio, Studio.id == mine.c.studio_id)
+        .order_by(mine.c.starts_at if upcoming else mine.c.starts_at.desc())
+    )
 
 
 def list_my_bookings(user, now: datetime, *, upcoming: bool, limit: int = 100) -> list[MyBooking]:
