@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects import postgresql
 
 from app.bookings.models import ACTIVE, Booking
-from app.bookings.queries import WEEK_FILTER_NAMES, _week_with_states
+from app.bookings.queries import WEEK_FILTER_NAMES, _my_bookings, _week_with_states
 from app.bookings.services import _ACTIVE_BOOKING
 from app.extensions import db
 from app.schedule.queries import ScheduleFilters, week_params
@@ -95,3 +95,19 @@ def test_the_week_looks_up_the_customers_booking_class_by_class(pg):
     probes = [c for n in limits for c in n.get("Plans", [])
               if c.get("Index Name") == PARTIAL_INDEX]
     assert probes, plan
+
+
+def test_my_bookings_cuts_the_customers_bookings_before_naming_them(pg):
+    """The customer's bookings are found, sorted and cut to the limit on their own, then joined
+    to the small tables that name them; flattened, a planner with stale statistics for those
+    tables scanned the bookings once for each of their rows."""
+    customer = UserFactory()
+    for upcoming in (True, False):
+        state = _my_bookings(upcoming).compile(dialect=postgresql.psycopg.dialect()) \
+            .construct_expanded_state({"customer": customer.id, "now": date.today(),
+                                       "limit": 50})
+        [[plan]] = db.session.connection().exec_driver_sql(
+            "EXPLAIN (FORMAT JSON) " + state.statement, state.parameters).all()
+        [limit] = [n for n in plan_nodes(plan[0]["Plan"]) if n["Node Type"] == "Limit"]
+        under = {n.get("Relation Name") for n in plan_nodes(limit)} - {None}
+        assert under == {"bookings", "classes"}, plan
