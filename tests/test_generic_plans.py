@@ -15,8 +15,9 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects import postgresql
 
 from app.bookings.models import ACTIVE, Booking
-from app.bookings.queries import WEEK_FILTER_NAMES, _my_bookings, _week_with_states
+from app.bookings.queries import _my_bookings
 from app.bookings.services import _ACTIVE_BOOKING
+from app.bookings.week import WEEK_FILTER_NAMES, _week_with_states
 from app.extensions import db
 from app.schedule.queries import ScheduleFilters, week_params
 from tests.factories import ClassFactory, StudioFactory, UserFactory

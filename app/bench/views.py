@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from app.bookings.queries import WeekResults
+from app.bookings.week import WeekResults
 from app.core.db import utcnow
 from app.extensions import db
 from app.schedule.frames import load_frame

@@ -1,50 +1,33 @@
 """Loaders and context builders for booking screens (one builder for page and fragment)."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from functools import cache, cached_property
+from datetime import datetime
+from functools import cache
 
 from flask import abort
 from sqlalchemy import (
     Integer,
-    Interval,
     Select,
     bindparam,
-    case,
     func,
-    literal_column,
     select,
     true,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased, selectinload
 
 from app.bookings import entitlements
 from app.bookings.models import ACTIVE, Booking, BookingStatus
 from app.bookings.services import (
     CancelConsequence,
-    booking_window,
     cancel_consequence,
     check_bookable,
 )
-from app.core.db import get_in_studio_or_404, is_postgresql, one_of
+from app.core.db import get_in_studio_or_404, one_of
 from app.core.errors import DomainError
 from app.extensions import db
-from app.schedule.frames import FRAME_VERSION, WeekFrame, load_frame, remembered_frame, use_frame
 from app.schedule.models import ClassType, ScheduledClass
 from app.schedule.queries import (
-    WEEK_CLASS_COLUMNS,
-    WEEK_FILTERS,
     ClassRow,
-    Listing,
-    ScheduleFilters,
-    class_rows,
-    group_by_day,
-    local_today,
-    make_listings,
-    week_key,
-    week_params,
-    week_statement,
 )
 from app.studios.models import Location, Studio
 from app.studios.queries import entered
@@ -131,10 +114,10 @@ def class_states(studio: Studio, classes: list[ScheduledClass], user,
         mine = {b.class_id: b for b in db.session.scalars(
             select(Booking).where(Booking.class_id.in_(ids), Booking.customer_id == user.id,
                                   one_of(Booking.status, ACTIVE)))}
-    return _states(studio, [(c, taken.get(c.id, 0), mine.get(c.id)) for c in classes], now)
+    return panel_states(studio, [(c, taken.get(c.id, 0), mine.get(c.id)) for c in classes], now)
 
 
-def _own_booking(query: Select, *columns, probe: bool = False) -> Select:
+def own_booking(query: Select, *columns, probe: bool = False) -> Select:
     """`query` plus the customer's active booking in the row's class (at most one: the partial
     unique index; none for a NULL `customer` parameter): the entity, or the `columns` named.
 
@@ -156,143 +139,13 @@ def _own_booking(query: Select, *columns, probe: bool = False) -> Select:
     return query.add_columns(*selected).outerjoin(mine, active(mine))
 
 
-WEEK_FILTER_NAMES = frozenset(name for name, _column in WEEK_FILTERS)
-
-
-# Built once each (building costs more than running them); executed with parameters.
-@cache
-def _week_with_states(filters: frozenset[str], probe: bool) -> Select:
-    """The week's classes with spots taken and the customer's booking; `probe`: PostgreSQL's
-    lateral lookup (_own_booking), which SQLite does not have."""
-    return _own_booking(week_statement(filters).add_columns(ScheduledClass.spots_taken),
-                        "id", "status", "offer_expires_at", probe=probe)
-
-
 @cache
 def _class_with_state() -> Select:
-    return _own_booking(select(ScheduledClass.id, ScheduledClass.spots_taken)
-                        .where(ScheduledClass.id == bindparam("class_id")))
+    return own_booking(select(ScheduledClass.id, ScheduledClass.spots_taken)
+                       .where(ScheduledClass.id == bindparam("class_id")))
 
 
-def list_week(studio: Studio, start: date, filters: ScheduleFilters, tz: str, user,
-              now: datetime, *, class_types: list, locations: list,
-              ) -> tuple[list[Listing], dict[int, PanelState]]:
-    """The week schedule's listings and their panel states, in one query."""
-    customer = user.id if getattr(user, "is_authenticated", False) else None
-    params = week_params(studio, start, filters, tz)
-    rows = db.session.execute(
-        _week_with_states(frozenset(params) & WEEK_FILTER_NAMES, is_postgresql()),
-        {**params, "customer": customer})
-    rows = rows.all()
-    classes = class_rows(rows, locations)
-    listings = make_listings(classes, studio, tz, class_types=class_types, locations=locations)
-    n = WEEK_CLASS_COLUMNS + 1  # the class, the coach's name, then spots taken and the booking
-    return listings, _states(studio, [
-        (cls, r[n], None if r[n + 1] is None else OwnBooking(*r[n + 1:n + 4]))
-        for (cls, _coach), r in zip(classes, rows, strict=True)], now)
-
-
-@cache
-def _week_version(filters: frozenset[str]) -> Select:
-    """The studio's frame version (app/schedule/frames.py) and the week's, in one statement.
-
-    The week's version is a digest of every column the week page's own query reads (so of
-    everything its cards show: the class, its coach, spots taken, the customer's booking), plus
-    the place of each waiting booking, and the next instant at which a card's booking window
-    changes (check_bookable's answer moves only then). Parameters: week_params(), `slug`,
-    `customer`, `now`, and the studio's window (`opens`, `closes`: booking_window())."""
-    week = _week_with_states(filters, probe=True).subquery()  # PostgreSQL only
-    cols = list(week.c)
-    class_id, starts = cols[0], cols[2]
-    own_id, own_status = cols[WEEK_CLASS_COLUMNS + 2], cols[WEEK_CLASS_COLUMNS + 3]
-    ahead = aliased(Booking)
-    position = case((own_status == BookingStatus.WAITLISTED, select(func.count()).where(
-        ahead.class_id == class_id, ahead.status == BookingStatus.WAITLISTED,
-        ahead.id <= own_id).scalar_subquery()))
-    now = bindparam("now", type_=ScheduledClass.starts_at.type)
-    opens = starts - bindparam("opens", type_=Interval)
-    closes = starts - bindparam("closes", type_=Interval)
-    next_change = func.min(func.least(case((opens > now, opens)), case((closes >= now, closes)),
-                                      case((starts > now, starts))))
-    rows = func.string_agg(func.concat_ws(",", *cols, position),
-                           aggregate_order_by(literal_column("';'"), starts, class_id))
-    versions = select(func.md5(rows).label("week"), next_change.label("next_change")).subquery()
-    return (select(Studio.id, FRAME_VERSION.label("frame"), versions.c.week,
-                   versions.c.next_change)
-            .select_from(Studio).join(versions, true()).where(Studio.slug == bindparam("slug")))
-
-
-class WeekResults:
-    """The week page: its frame, and its days and panel states loaded when first read. A week
-    with a version (PostgreSQL) is keyed by it, so a week whose HTML is remembered
-    (app/core/fragments.py) is never loaded at all."""
-
-    def __init__(self, frame: WeekFrame, start: date, today: date, filters: ScheduleFilters,
-                 user, now: datetime, version: tuple | None = None):
-        self.frame, self.start, self.today, self.filters = frame, start, today, filters
-        self.user, self.now, self.version = user, now, version
-
-    @cached_property
-    def _loaded(self) -> tuple[list, dict[int, PanelState]]:
-        frame = self.frame
-        listings, states = list_week(frame.studio, self.start, self.filters, frame.tz, self.user,
-                                     self.now, class_types=frame.class_types,
-                                     locations=frame.locations)
-        return group_by_day(listings, self.start, frame.tz), states
-
-    @property
-    def days(self) -> list:
-        return self._loaded[0]
-
-    @property
-    def states(self) -> dict[int, PanelState]:
-        return self._loaded[1]
-
-    @cached_property
-    def key(self) -> tuple:
-        """Every value the week's results show (their fragment cache key)."""
-        if self.version is not None:  # the cards name class types, places and coaches
-            return (self.start, self.today, self.filters, self.frame.version, self.version)
-        return week_key(self.days, self.states, start=self.start, today=self.today,
-                        filters=self.filters)
-
-
-def load_week(slug: str, requested: date | None, filters: ScheduleFilters, user,
-              now: datetime) -> WeekResults:
-    """The week from local day `requested` (or today) of the studio `slug` (a 404 if unknown).
-    On PostgreSQL one statement checks the remembered frame and versions the week."""
-    frame, remembered = remembered_frame(slug), True
-    if frame is None:
-        frame, remembered = load_frame(slug), False
-    today = local_today(frame.tz)
-    if frame.version is None:  # SQLite: nothing remembered, nothing to version
-        return WeekResults(frame, requested or today, today, filters, user, now)
-    version = _week_versions(slug, frame, requested or today, filters, user, now)
-    if version is None and remembered:  # the frame changed since: load it, version again
-        frame = load_frame(slug)
-        today = local_today(frame.tz)
-        version = _week_versions(slug, frame, requested or today, filters, user, now)
-    return WeekResults(frame, requested or today, today, filters, user, now, version)
-
-
-def _week_versions(slug: str, frame: WeekFrame, start: date, filters: ScheduleFilters, user,
-                   now: datetime) -> tuple | None:
-    """The week's version if `frame` is current (None if it changed); a 404 for no studio."""
-    params = week_params(frame.studio, start, filters, frame.tz)
-    opens, closes = booking_window(frame.studio)
-    row = db.session.connection().execute(
-        _week_version(frozenset(params) & WEEK_FILTER_NAMES),
-        {**params, "slug": slug, "now": now, "opens": opens, "closes": closes,
-         "customer": user.id if getattr(user, "is_authenticated", False) else None}).first()
-    if row is None:
-        abort(404)
-    if row.id != frame.studio.id or row.frame != frame.version:
-        return None
-    use_frame(frame)
-    return row.week, row.next_change
-
-
-def _states(studio: Studio, rows, now: datetime) -> dict[int, PanelState]:
+def panel_states(studio: Studio, rows, now: datetime) -> dict[int, PanelState]:
     """Panel states from (class, spots taken, own booking or None) rows; waitlist positions of
     the customer's waiting bookings in one more query when there are any."""
     waiting = [b.id for _cls, _taken, b in rows
@@ -326,7 +179,7 @@ def panel_state(studio: Studio, cls: ScheduledClass, user, now: datetime, *,
     _id, taken, booking = db.session.execute(
         _class_with_state(), {"class_id": cls.id, "customer": customer},
         execution_options={"populate_existing": True}).one()
-    state = _states(studio, [(cls, taken, booking)], now)[cls.id]
+    state = panel_states(studio, [(cls, taken, booking)], now)[cls.id]
     state.error = error
     if state.booking is None and not state.closed_reason and getattr(user, "is_authenticated", False):
         state.needs_pass = not entitlements.provider().can_pay(studio, user, cls)
@@ -360,7 +213,7 @@ def load_for_booking(slug: str, class_id: int, user,
     studio = entered(studio)
     if own[0] is None:
         return studio, cls, None
-    return studio, cls, _states(studio, [(cls, taken, OwnBooking(*own))], now)[cls.id]
+    return studio, cls, panel_states(studio, [(cls, taken, OwnBooking(*own))], now)[cls.id]
 
 
 @dataclass(frozen=True, slots=True)

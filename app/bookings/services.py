@@ -114,7 +114,7 @@ def booking_window(studio: Studio) -> tuple[timedelta, timedelta]:
 def check_bookable(studio: Studio, cls: ScheduledClass, now: datetime) -> None:
     """Raise why `cls` cannot be booked at `now` under the studio's booking window. The answer
     changes only when `now` reaches the opening, passes the closing, or reaches the start
-    (the week page's version relies on it: app/bookings/queries.py, _week_version)."""
+    (the week page's version relies on it: app/bookings/week.py, _week_version)."""
     if cls.is_cancelled:
         raise ClassCancelled()
     if cls.has_started(now):

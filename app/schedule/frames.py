@@ -3,7 +3,7 @@
 On PostgreSQL a frame is remembered per process and checked on every request by its version, a
 digest of every row it is made of (the studio's row, its locations' and class types' rows, its
 staff's roles and names), taken in the statement that versions the week
-(app/bookings/queries.py: load_week). A change made anywhere, even by SQL outside the app,
+(app/bookings/week.py: load_week). A change made anywhere, even by SQL outside the app,
 changes the version, and the next request loads the frame again. On SQLite it is loaded on
 every request.
 """

@@ -5,7 +5,8 @@ from datetime import date, timedelta
 from flask import Blueprint, request
 from flask_login import current_user
 
-from app.bookings.queries import load_week, panel_state
+from app.bookings.queries import panel_state
+from app.bookings.week import load_week
 from app.core.db import utcnow
 from app.core.htmx import render
 from app.schedule.queries import ScheduleFilters, get_studio_class_or_404
