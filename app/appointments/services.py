@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, text
-from sqlalchemy.exc import OperationalError
 
 from app.appointments.errors import AppointmentNotCancellable, CoachBusy, SlotTaken, SlotUnavailable
 from app.appointments.models import (
@@ -24,7 +23,7 @@ from app.appointments.models import (
     TimeOff,
 )
 from app.appointments.slots import Slot, free_slots
-from app.core.db import is_postgresql, one_of, utcnow
+from app.core.db import bounded_wait, is_postgresql, one_of, utcnow
 from app.core.i18n import format_datetime
 from app.extensions import db
 from app.studios.models import Studio
@@ -32,21 +31,15 @@ from app.studios.services import ensure_customer
 
 # First key of pg_advisory_xact_lock(int, int): keeps these locks apart from any other user.
 COACH_LOCK_NAMESPACE = 7001
+_LOCK_COACH = text("SELECT pg_advisory_xact_lock(:ns, :coach)")
 
 
 def lock_coach(coach) -> None:
     """Serialise every booking with `coach` for the rest of the transaction."""
     if not is_postgresql():
         return
-    timeout = int(current_app.config["BOOKING_LOCK_TIMEOUT_MS"])
-    db.session.execute(text(f"SET LOCAL lock_timeout = {timeout}"))
-    try:
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:ns, :coach)"),
-                           {"ns": COACH_LOCK_NAMESPACE, "coach": coach.id})
-    except OperationalError as exc:
-        if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
-            raise CoachBusy() from exc
-        raise
+    with bounded_wait(current_app.config["BOOKING_LOCK_TIMEOUT_MS"], CoachBusy):
+        db.session.execute(_LOCK_COACH, {"ns": COACH_LOCK_NAMESPACE, "coach": coach.id})
 
 
 def conflicting_appointment(coach, starts_at: datetime, ends_at: datetime,

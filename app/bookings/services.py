@@ -11,7 +11,6 @@ from functools import cache
 
 from flask import current_app
 from sqlalchemy import Select, bindparam, func, select, text
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import lazyload
 
 from app.bookings import entitlements
@@ -32,7 +31,7 @@ from app.bookings.models import (
     BookingStatus,
     CancelReason,
 )
-from app.core.db import dialect_insert, is_postgresql, one_of, utcnow
+from app.core.db import bounded_wait, dialect_insert, is_postgresql, one_of, utcnow
 from app.core.errors import DomainError
 from app.core.i18n import format_datetime
 from app.core.jobs import enqueue_after_commit
@@ -58,21 +57,11 @@ def lock_class(cls: ScheduledClass) -> int:
     its spots taken, as of this transaction."""
     if not is_postgresql():
         return db.session.execute(_reread_class(locked=False), {"id": cls.id}).one()[1]
-    timeout = int(current_app.config["BOOKING_LOCK_TIMEOUT_MS"])
-    # lock_timeout bounds each lock wait, but a second waiter on a row waits twice (for the
-    # first waiter's tuple lock, then for the holder): the statement is bounded as well. The
-    # bound stays for the rest of the transaction: what follows holds the class, so it must
-    # be quick (a statement cut short answers 503, try again: app/core/errors_views.py), and
-    # putting the default back would cost everyone queued behind this lock one more round trip.
-    db.session.connection().exec_driver_sql(
-        f"SET LOCAL lock_timeout = {timeout}; SET LOCAL statement_timeout = {timeout}")
-    try:
+    # Statements bounded too, to the commit: putting the default back would cost everyone
+    # queued behind this lock one more round trip.
+    with bounded_wait(current_app.config["BOOKING_LOCK_TIMEOUT_MS"], ClassBusy,
+                      whole_statements=True):
         return db.session.execute(_reread_class(locked=True), {"id": cls.id}).one()[1]
-    except OperationalError as exc:
-        # lock_not_available, query_canceled (the statement timeout)
-        if getattr(exc.orig, "sqlstate", None) in ("55P03", "57014"):
-            raise ClassBusy() from exc
-        raise
 
 
 _SPOTS_TAKEN = select(ScheduledClass.spots_taken).where(ScheduledClass.id == bindparam("id"))

@@ -1,7 +1,9 @@
-"""Database helpers: aware UTC timestamps, a timestamp mixin, dialect checks."""
+"""Database helpers: aware UTC timestamps, a timestamp mixin, dialect checks, bounded lock waits."""
 
 import logging
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import abort
@@ -78,6 +80,33 @@ def dialect_insert(model):
 def is_postgresql() -> bool:
     """True when the bound database is PostgreSQL (row locks, advisory locks, partial indexes)."""
     return db.session.get_bind().dialect.name == "postgresql"
+
+
+# lock_not_available (lock_timeout), query_canceled (statement_timeout)
+_WAITED_TOO_LONG = frozenset({"55P03", "57014"})
+
+
+@contextmanager
+def bounded_wait(timeout_ms: int, busy: Callable[[], Exception], *,
+                 whole_statements: bool = False) -> Iterator[None]:
+    """Take locks inside this block waiting at most `timeout_ms` for each, on PostgreSQL; a
+    longer wait raises `busy()` (a translated "busy, try again"), never hangs a web worker.
+
+    The bound is SET LOCAL: it stays for the rest of the transaction, in one round trip.
+    `whole_statements` bounds every statement as well: a second waiter on a row waits twice
+    (for the first waiter's tuple lock, then for the holder), and what follows a hot lock must
+    be quick anyway (a statement cut short later is a 503, try again: errors_views.py)."""
+    if is_postgresql():
+        bounds = f"SET LOCAL lock_timeout = {int(timeout_ms)}"
+        if whole_statements:
+            bounds += f"; SET LOCAL statement_timeout = {int(timeout_ms)}"
+        db.session.connection().exec_driver_sql(bounds)
+    try:
+        yield
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) in _WAITED_TOO_LONG:
+            raise busy() from exc
+        raise
 
 
 def str_enum(cls, name: str) -> Enum:

@@ -10,12 +10,11 @@ import unicodedata
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import delete, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from app.audit.services import record
-from app.core.db import is_postgresql
+from app.core.db import bounded_wait
 from app.core.errors import NotFound
 from app.extensions import db
 from app.training.errors import (
@@ -108,15 +107,8 @@ def lock_workouts(*workouts: Workout) -> None:
     copies over the same weeks cannot deadlock); refuse edits of an archived plan."""
     ids = sorted({w.id for w in workouts})
     query = select(Workout.id).where(Workout.id.in_(ids)).order_by(Workout.id).with_for_update()
-    try:
-        if is_postgresql():
-            timeout = int(current_app.config.get("WORKOUT_LOCK_TIMEOUT_MS", 3000))
-            db.session.execute(text(f"SET LOCAL lock_timeout = {timeout}"))
+    with bounded_wait(current_app.config.get("WORKOUT_LOCK_TIMEOUT_MS", 3000), WorkoutBusy):
         found = db.session.scalars(query).all()
-    except OperationalError as exc:
-        if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
-            raise WorkoutBusy() from exc
-        raise
     if len(found) != len(ids):  # deleted by another edit meanwhile
         raise NotFound()
     for workout in workouts:
