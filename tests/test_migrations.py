@@ -1,6 +1,8 @@
 """Migrations build the schema the models describe, on PostgreSQL and on SQLite; demo data is
 idempotent."""
 
+import re
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -64,6 +66,14 @@ def test_sqlite_quick_start_with_idempotent_demo(tmp_path):
         assert client.get("/me/bookings").status_code == 200
         week = client.get("/s/riyadh/schedule").get_data(as_text=True)  # cards, filter choices
         assert week.count('class="booking-panel') >= 10 and 'name="coach"' in week
+        # Booking works on SQLite too (its own INSERT … ON CONFLICT, no row locks).
+        action = re.findall(r'action="(/s/riyadh/classes/\d+/book)"', week)[-1]
+        booked = client.post(action, headers={"HX-Request": "true"})
+        assert booked.status_code == 200 and "confirm=cancel" in booked.get_data(as_text=True)
+        again = client.post(action, headers={"HX-Request": "true"})  # a double tap: the same
+        assert again.get_data(as_text=True) == booked.get_data(as_text=True)
+    with app.app_context():
+        assert _spots_kept_and_counted()
 
 
 def _spots_kept_and_counted() -> list[tuple[int, int]]:

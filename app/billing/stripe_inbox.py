@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, func, select
 
 from app.billing.models import StripeEvent
 from app.billing.stripe_events import apply_event
-from app.core.db import dialect_insert, utcnow
+from app.core.db import insert_built_once, utcnow
 from app.core.jobs import enqueue_after_commit
 from app.extensions import db
 from app.studios.models import Studio
@@ -26,7 +26,6 @@ RETRY_AFTER = timedelta(minutes=10)  # an event not applied by then is queued ag
 RETRY_FOR = timedelta(days=3)  # …for as long as Stripe retries a delivery
 # Stored and not applied, and not deferred (those wait for a payment): what the worker owes.
 OWED = (StripeEvent.processed_at.is_(None), StripeEvent.waiting_for.is_(None))
-_STORE = {}  # database kind -> the statement that stores an event once
 
 
 def receive_event(studio_id: int, event: dict, *, now=None) -> str:
@@ -50,17 +49,14 @@ def receive_event(studio_id: int, event: dict, *, now=None) -> str:
     return RECEIVED
 
 
-def _store_once():
-    """INSERT … ON CONFLICT (event_id) DO NOTHING RETURNING id, built once per database kind."""
-    kind = db.session.get_bind().dialect.name
-    statement = _STORE.get(kind)
-    if statement is None:
-        table = StripeEvent.__table__
-        columns = ("event_id", "type", "studio_id", "payload", "received_at")
-        statement = _STORE[kind] = dialect_insert(table).values(
-            {**{name: bindparam(name) for name in columns}, "outcome": ""}
-        ).on_conflict_do_nothing(index_elements=["event_id"]).returning(table.c.id)
-    return statement
+@insert_built_once
+def _store_once(insert):
+    """INSERT … ON CONFLICT (event_id) DO NOTHING RETURNING id."""
+    table = StripeEvent.__table__
+    columns = ("event_id", "type", "studio_id", "payload", "received_at")
+    return insert(table).values({**{name: bindparam(name) for name in columns}, "outcome": ""}
+                                ).on_conflict_do_nothing(index_elements=["event_id"]
+                                                         ).returning(table.c.id)
 
 
 def requeue_unapplied(*, now=None) -> int:

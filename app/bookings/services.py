@@ -31,7 +31,7 @@ from app.bookings.models import (
     BookingStatus,
     CancelReason,
 )
-from app.core.db import bounded_wait, dialect_insert, is_postgresql, one_of, utcnow
+from app.core.db import bounded_wait, insert_built_once, is_postgresql, one_of, utcnow
 from app.core.errors import DomainError
 from app.core.i18n import format_datetime
 from app.core.jobs import enqueue_after_commit
@@ -135,11 +135,11 @@ def cancel_consequence(studio: Studio, booking: Booking, now: datetime) -> Cance
     return CancelConsequence(late, entitlements.provider().describe_cancel(booking, late=late))
 
 
-@cache
-def _insert_booking(dialect: str):
+@insert_built_once
+def _insert_booking(insert):
     """INSERT a booking unless the customer already holds an active one in the class: the
     partial unique index answers that in the same statement (RETURNING the new booking)."""
-    return (dialect_insert(Booking)
+    return (insert(Booking)
             .on_conflict_do_nothing(index_elements=["class_id", "customer_id"],
                                     index_where=text(ACTIVE_SQL))
             .returning(Booking))
@@ -173,7 +173,7 @@ def book_class(studio: Studio, cls: ScheduledClass, customer, *, actor, now=None
             return existing  # booked before the window closed: the same answer as then
         raise
     status = BookingStatus.CONFIRMED if taken < cls.capacity else BookingStatus.WAITLISTED
-    booking = db.session.scalars(_insert_booking(db.session.get_bind().dialect.name), [{
+    booking = db.session.scalars(_insert_booking(), [{
         "studio_id": studio.id, "class_id": cls.id, "customer_id": customer.id,
         "status": status, "booked_by_id": actor.id}]).first()
     if booking is None:

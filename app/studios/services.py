@@ -1,17 +1,16 @@
 """Studio use cases: link customers, set booking and money settings, grant staff roles."""
 
-from functools import cache
 
 from sqlalchemy import bindparam, select
 
-from app.core.db import dialect_insert, utcnow
+from app.core.db import insert_built_once, utcnow
 from app.extensions import db
 from app.studios.models import Role, StaffRole, Studio, StudioCustomer
 
 
-@cache
-def _link_customer(dialect: str):
-    return (dialect_insert(StudioCustomer)
+@insert_built_once
+def _link_customer(insert):
+    return (insert(StudioCustomer)
             .values(studio_id=bindparam("studio_id"), user_id=bindparam("user_id"),
                     created_at=bindparam("created_at"))
             .on_conflict_do_nothing(index_elements=["studio_id", "user_id"]))
@@ -20,7 +19,7 @@ def _link_customer(dialect: str):
 def ensure_customer(studio: Studio, user) -> None:
     """Make `user` a customer of `studio` if they are not one yet: one statement, and two
     transactions doing it at once (a double tap) both succeed."""
-    db.session.execute(_link_customer(db.session.get_bind().dialect.name),
+    db.session.execute(_link_customer(),
                        {"studio_id": studio.id, "user_id": user.id, "created_at": utcnow()})
 
 
