@@ -231,6 +231,14 @@ def own_redis(app):
     server.close()
 
 
+@pytest.fixture
+def world(app):
+    """A studio with something of every kind, its owner the one who sees it (tests/world.py)."""
+    from tests.world import make_world
+
+    return make_world()
+
+
 def login(client, user, password="secret-pass"):
     """Sign `user` in through the real login form."""
     response = client.post("/login", data={"email": user.email, "password": password})

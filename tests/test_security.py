@@ -14,13 +14,13 @@ from app.bookings import services
 from app.bookings.models import Booking, BookingStatus
 from app.extensions import csrf as csrf_extension
 from app.extensions import db
-from app.memberships.models import Pass
 from app.schedule.models import ClassType, ScheduledClass, Series
 from app.studios.models import Role
 from tests.conftest import login
 from tests.factories import ClassFactory, ClassTypeFactory, StudioFactory, paid_order, staff
 from tests.pages import Page, csrf_token
 from tests.routes import build, console_rules, fully_sampled, numeric_arg
+from tests.world import sample_values
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Views deliberately without CSRF (e.g. a signed payment webhook) go here, with the reason.
@@ -37,95 +37,6 @@ INLINE_HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=|javascript:", re.I)
 def csp_directives(response) -> dict[str, str]:
     header = response.headers.get("Content-Security-Policy", "")
     return {d.split()[0]: " ".join(d.split()[1:]) for d in header.split(";") if d.strip()}
-
-
-@pytest.fixture
-def world(app):
-    """Studio A with an owner (also operator), a class, a type and the owner's own booking."""
-    studio = StudioFactory()
-    owner = staff(studio, Role.OWNER, is_operator=True)
-    class_type = ClassTypeFactory(studio=studio)
-    cls = ClassFactory(studio=studio, class_type_id=class_type.id, coach_id=owner.id)
-    booking = services.book_class(studio, cls, owner, actor=owner)
-    order, payment, invoice = paid_order(studio, owner, rendered=True)
-    pass_ = db.session.scalar(select(Pass).where(Pass.order_id == order.id))
-    appointment, window = own_appointment(studio, owner)
-    training, logged = own_training(studio, owner)
-    day = own_plan_day(studio, owner)
-    return dict(studio=studio, owner=owner, class_type=class_type, cls=cls, booking=booking,
-                order=order, payment=payment, invoice=invoice, pass_=pass_,
-                appointment=appointment, window=window, training=training, logged=logged,
-                day=day)
-
-
-def own_training(studio, owner):
-    """A workout the owner coached themselves through, with one logged set."""
-    import uuid
-
-    from app.training import sessions
-    from app.training.library import seed_library
-    from app.training.models import Exercise
-
-    seed_library()
-    exercise = db.session.scalar(select(Exercise).where(Exercise.studio_id.is_(None)).limit(1))
-    training = sessions.start_session(studio, owner, coach=owner)
-    logged, _created = sessions.log_set(training, studio, set_id=str(uuid.uuid4()),
-                                        exercise_id=exercise.id, position=0, reps=5, load="40")
-    return training, logged
-
-
-def own_appointment(studio, owner):
-    """The owner coaches 1:1 sessions (weekly hours, a session type) and has one booked."""
-    from datetime import time, timedelta
-
-    from app.appointments.models import Appointment, Availability
-    from app.core.db import utcnow
-    from tests.appointments.helpers import session_type
-
-    location = studio.locations[0]
-    window = Availability(studio_id=studio.id, coach_id=owner.id, location_id=location.id,
-                          weekday=1, starts_at_local=time(7), ends_at_local=time(9))
-    db.session.add(window)
-    st = session_type(studio)
-    starts = utcnow().replace(microsecond=0) + timedelta(days=2)
-    appointment = Appointment(studio_id=studio.id, coach_id=owner.id, customer_id=owner.id,
-                              session_type_id=st.id, location_id=location.id, starts_at=starts,
-                              ends_at=starts + timedelta(hours=1))
-    db.session.add(appointment)
-    db.session.flush()
-    return appointment, window
-
-
-def own_plan_day(studio, owner):
-    """The owner, a customer of their own studio, has a training plan; its first day has an
-    exercise with its sets."""
-    from app.studios.services import ensure_customer
-    from app.training import plans
-    from app.training.services import add_exercise
-
-    ensure_customer(studio, owner)
-    plan = plans.create_plan(studio, owner, title="Plan", weeks=2, days_per_week=2, actor=owner)
-    day = plan.workouts[0]
-    exercise = add_exercise(studio, name={"en": "Squat"}, cues={}, muscle_group="legs",
-                            equipment="barbell")
-    plans.add_workout_exercise(day, exercise, actor=owner)
-    return day
-
-
-def sample_values(world, lang="en") -> dict:
-    return {"studio": world["studio"].slug, "class_id": world["cls"].id,
-            "type_id": world["class_type"].id, "booking_id": world["booking"].id,
-            "token": make_token(world["owner"], "reset"), "lang": lang,
-            "filename": "css/app.css", "plan_id": world["order"].plan_id,
-            "order_id": world["order"].id, "payment_id": world["payment"].id,
-            "invoice_id": world["invoice"].id, "pass_id": world["pass_"].id,
-            "customer_id": world["owner"].id, "coach_id": world["owner"].id,
-            "appointment_id": world["appointment"].id, "row_id": world["window"].id,
-            "session_type_id": world["appointment"].session_type_id,
-            "session_id": world["training"].id, "logged_set_id": world["logged"].id,
-            "workout_id": world["day"].id, "item_id": world["day"].items[0].id,
-            "set_id": world["day"].items[0].sets[0].id,
-            "training_plan_id": world["day"].plan_id}
 
 
 def sign_in_with_token(client, user):
