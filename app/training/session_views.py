@@ -76,9 +76,9 @@ def _row_answer(session, exercise_id, position, *, status=200, message=None, fre
     row = next((r for r in rows if set_id and r.logged and r.logged.id == set_id), None) or \
         next((r for r in rows if r.position == position and not r.logged), None) or \
         next((r for r in rows if r.position == position), None)
-    if row is None:
+    if row is None:  # not a row of this logbook (an exercise not in it): the whole logbook
         context["library"] = list_exercises([session.studio])
-        return render(PAGE, "logbook", status=status, **context)
+        return render(PAGE, "logbook", status=status, message=message, **context)
     return render(PAGE, "set_row", status=status, entry=block, row=row, fresh=fresh,
                   row_message=message, base=url_for(".show", session_id=session.id), **context)
 

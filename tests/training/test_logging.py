@@ -251,6 +251,18 @@ def test_bad_input_answers_422_in_the_row_and_saves_nothing(client, t):
     assert sets_count() == 0
 
 
+def test_a_set_of_an_exercise_not_in_the_library_says_so_in_the_logbook(client, t):
+    s = new_session(t)
+    login(client, t["coach"])
+    response = client.post(f"/coach/sessions/{s.id}/sets", headers=HX, data={
+        "set_id": str(uuid.uuid4()), "exercise": "2147483000", "position": 0, "reps": "8",
+        "load": "60"})
+    assert response.status_code == 404
+    page = Page(response)
+    assert page.all("#logbook") and page.text("#logbook [role=alert]")  # not a silent logbook
+    assert sets_count() == 0
+
+
 def test_undo_gives_the_row_back_and_a_replayed_undo_is_harmless(client, t):
     s = new_session(t)
     logged = log(s, t, "bench", 60, 8, 0)
