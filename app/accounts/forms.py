@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from app.core.forms import options
+
 PASSWORD = [DataRequired(), Length(min=8, max=128, message=_l("Use at least 8 characters."))]
 
 
@@ -38,6 +40,6 @@ def _valid_zone(form, field):
 
 class ProfileForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
-    locale = SelectField(_l("Language"), choices=[("", _l("Automatic")), ("ar", "العربية"),
-                                                    ("en", "English")], validators=[Optional()])
+    locale = SelectField(_l("Language"), choices=options([("", _l("Automatic")), ("ar", "العربية"),
+                                                            ("en", "English")]), validators=[Optional()])
     timezone = StringField(_l("Time zone"), validators=[Optional(), Length(max=64), _valid_zone])

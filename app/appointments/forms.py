@@ -12,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.core.forms import options
 from app.core.money import MoneyField
 from app.schedule.forms import WEEKDAYS
 
@@ -44,7 +45,7 @@ class SessionTypeForm(FlaskForm):
 
 
 class AvailabilityForm(FlaskForm):
-    weekday = SelectField(_l("Day"), coerce=int, choices=WEEKDAYS, validators=[InputRequired()])
+    weekday = SelectField(_l("Day"), coerce=int, choices=options(WEEKDAYS), validators=[InputRequired()])
     location_id = SelectField(_l("Location"), coerce=int, validators=[InputRequired()])
     starts = TimeField(_l("From"), validators=[InputRequired()])
     ends = TimeField(_l("Until"), validators=[InputRequired()])

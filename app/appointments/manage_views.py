@@ -17,6 +17,7 @@ from app.appointments.queries import (
     list_time_off,
 )
 from app.core.db import utcnow
+from app.core.forms import options
 from app.core.i18n import translated
 from app.core.money import to_input
 from app.extensions import db
@@ -83,7 +84,7 @@ def update_session_type(session_type_id: int):
 
 def _availability_form() -> AvailabilityForm:
     form = AvailabilityForm(prefix="hours")
-    form.location_id.choices = [(loc.id, translated(loc.name)) for loc in list_locations(g.studio)]
+    form.location_id.choices = options((loc.id, translated(loc.name)) for loc in list_locations(g.studio))
     return form
 
 

@@ -16,6 +16,7 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, Validati
 from app.billing.models import OrderStatus, PaymentMethod
 from app.billing.queries import OrderFilters
 from app.billing.taxes import RULES
+from app.core.forms import options
 from app.core.money import MoneyField, to_input
 
 STATUSES = [(OrderStatus.AWAITING_PAYMENT.value, _l("Awaiting payment")),
@@ -31,7 +32,7 @@ class OrderFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField(_l("Status"), choices=[("", _l("Any status")), *STATUSES],
+    status = SelectField(_l("Status"), choices=options([("", _l("Any status")), *STATUSES]),
                          validators=[Optional()])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
@@ -61,7 +62,7 @@ class _AmountForm(FlaskForm):
 
 
 class PaymentForm(_AmountForm):
-    method = SelectField(_l("Paid by"), choices=METHODS[:2], validators=[InputRequired()])
+    method = SelectField(_l("Paid by"), choices=options(METHODS[:2]), validators=[InputRequired()])
     reference = StringField(_l("Reference (optional)"), validators=[Optional(), Length(max=120)])
 
 
@@ -134,7 +135,7 @@ class MoneySettingsForm(FlaskForm):
         self.currency = currency
         super().__init__(*args, **kwargs)
         names = sorted((str(JURISDICTIONS.get(code, code)), code) for code in RULES)
-        self.tax_jurisdiction.choices = [("", _("No sales tax"))] + [(c, n) for n, c in names]
+        self.tax_jurisdiction.choices = options([("", _("No sales tax"))] + [(c, n) for n, c in names])
 
     @classmethod
     def for_studio(cls, studio) -> "MoneySettingsForm":

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.core.forms import options
 from app.core.i18n import translated
 from app.core.money import MoneyField, to_input
 from app.memberships.models import Period, PlanKind, ValidityStart
@@ -18,7 +19,7 @@ PERIODS = [("", _l("Not a membership")), (Period.MONTH.value, _l("Monthly")),
 
 
 class PlanForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=KINDS, validators=[InputRequired()])
+    kind = SelectField(_l("Kind"), choices=options(KINDS), validators=[InputRequired()])
     # No Optional() on name_en: it would stop the chain before validate_name_en.
     name_en = StringField(_l("Name (English)"), validators=[Length(max=80)])
     name_ar = StringField(_l("Name (Arabic)"), validators=[Optional(), Length(max=80)])
@@ -27,9 +28,9 @@ class PlanForm(FlaskForm):
     price = MoneyField(_l("Price"))
     credits = IntegerField(_l("Classes included"), validators=[Optional(), NumberRange(1, 1000)])
     validity_days = IntegerField(_l("Valid for (days)"), validators=[Optional(), NumberRange(1, 3650)])
-    validity_start = SelectField(_l("Validity starts"), choices=VALIDITY_STARTS,
+    validity_start = SelectField(_l("Validity starts"), choices=options(VALIDITY_STARTS),
                                  validators=[InputRequired()])
-    period = SelectField(_l("Renews"), choices=PERIODS, validators=[Optional()])
+    period = SelectField(_l("Renews"), choices=options(PERIODS), validators=[Optional()])
     classes_per_week = IntegerField(_l("Classes per week at most"),
                                     validators=[Optional(), NumberRange(1, 50)])
     class_type_ids = MultiCheckboxField(_l("Class types it pays for"), coerce=int)
@@ -39,7 +40,7 @@ class PlanForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.currency = currency
         self.price.label.text = _("Price (%(currency)s)", currency=currency)
-        self.class_type_ids.choices = [(ct.id, translated(ct.name)) for ct in class_types]
+        self.class_type_ids.choices = options((ct.id, translated(ct.name)) for ct in class_types)
 
     @classmethod
     def for_plan(cls, plan, **kwargs) -> "PlanForm":

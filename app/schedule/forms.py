@@ -22,6 +22,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core.forms import options
+
 WEEKDAYS = [(1, _l("Monday")), (2, _l("Tuesday")), (3, _l("Wednesday")), (4, _l("Thursday")),
             (5, _l("Friday")), (6, _l("Saturday")), (7, _l("Sunday"))]
 
@@ -63,7 +65,7 @@ class SeriesForm(FlaskForm):
     class_type_id = SelectField(_l("Class type"), coerce=int, validators=[InputRequired()])
     location_id = SelectField(_l("Location"), coerce=int, validators=[InputRequired()])
     coach_id = SelectField(_l("Coach"), coerce=int, validators=[Optional()])
-    weekdays = MultiCheckboxField(_l("Days"), coerce=int, choices=WEEKDAYS,
+    weekdays = MultiCheckboxField(_l("Days"), coerce=int, choices=options(WEEKDAYS),
                                   validators=[DataRequired(_l("Choose at least one day."))])
     start_time = TimeField(_l("Start time"), validators=[InputRequired()])
     duration_minutes = IntegerField(_l("Duration (minutes)"), default=60,

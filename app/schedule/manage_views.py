@@ -7,6 +7,7 @@ from flask_login import current_user
 from app.bookings.queries import class_states, get_booking_or_404, list_late_cancels, list_roster
 from app.core.db import utcnow
 from app.core.errors import DomainError
+from app.core.forms import options
 from app.core.i18n import translated
 from app.extensions import db
 from app.memberships import services as passes
@@ -119,9 +120,9 @@ def update_class_type(type_id: int):
 
 def _series_form() -> SeriesForm:
     form = SeriesForm()
-    form.class_type_id.choices = [(ct.id, translated(ct.name)) for ct in list_class_types(g.studio)]
-    form.location_id.choices = [(loc.id, translated(loc.name)) for loc in list_locations(g.studio)]
-    form.coach_id.choices = [(0, _("No coach yet"))] + [(u.id, u.name) for u in list_coaches(g.studio)]
+    form.class_type_id.choices = options((ct.id, translated(ct.name)) for ct in list_class_types(g.studio))
+    form.location_id.choices = options((loc.id, translated(loc.name)) for loc in list_locations(g.studio))
+    form.coach_id.choices = options([(0, _("No coach yet"))] + [(u.id, u.name) for u in list_coaches(g.studio)])
     return form
 
 
