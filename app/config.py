@@ -42,6 +42,8 @@ def from_environment() -> dict:
         # pause after a failed relay, and the worker's relay loop period and retention of sent rows.
         "OUTBOX_RELAY_AFTER_COMMIT": False,  # `python -m workers` sets it for its jobs
         "OUTBOX_RELAY_INTERVAL": float(os.environ.get("OUTBOX_RELAY_INTERVAL", "2")),
+        # Once woken, the relay takes the commits of this many seconds more as one batch.
+        "OUTBOX_RELAY_GATHER": float(os.environ.get("OUTBOX_RELAY_GATHER", "0.05")),
         "OUTBOX_KEEP_DAYS": 7,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": redis_timeout,

@@ -5,6 +5,7 @@ are counted in Redis and, end to end, as emails received over SMTP from a real w
 """
 
 import threading
+import time
 import uuid
 from datetime import timedelta
 
@@ -126,6 +127,43 @@ def test_a_committed_transaction_that_queues_jobs_notifies_once(app, trigger):
     finally:
         if not trigger:
             admin.execute("ALTER TABLE job_outbox ENABLE TRIGGER job_outbox_notify")
+        admin.execute("DELETE FROM job_outbox WHERE id = ANY(%s)", (ids,))
+        admin.close()
+        listener.close()
+
+
+@pytest.mark.concurrency
+@pytest.mark.xdist_group("worker")
+@pytest.mark.parametrize("gather", [2.0, 0.0], ids=["gathered", "negative-control"])
+def test_a_burst_of_commits_wakes_the_relay_for_one_round(app, gather):
+    """Five commits 20 ms apart, each queueing a job: woken by the first, the relay takes the
+    others' wakes within its gather window, and relays the five in one round. Without it, the
+    later commits are left to wake it again, a round each."""
+    listener, admin = admin_connection(app), admin_connection(app)
+    listener.execute(f"LISTEN {outbox.CHANNEL}")
+    ids = []
+
+    def burst():
+        with app.app_context():
+            for n in range(5):
+                ids.append(outbox.write(db.session, RESET, (n,), "notifications", None))
+                db.session.commit()
+                time.sleep(0.02)  # separate commits of a burst, not one transaction
+
+    committing = threading.Thread(target=burst)
+    try:
+        committing.start()
+        assert relay.wait(listener, 30, gather) is listener
+        committing.join()
+        admin.execute("SELECT pg_notify(%s, 'marker')", (outbox.CHANNEL,))
+        left = []
+        for note in listener.notifies(timeout=30):  # in commit order: the marker comes last
+            if note.payload == "marker":
+                break
+            left.append(note)
+        assert (len(left) == 0) if gather else (len(left) >= 3)
+    finally:
+        committing.join()
         admin.execute("DELETE FROM job_outbox WHERE id = ANY(%s)", (ids,))
         admin.close()
         listener.close()
