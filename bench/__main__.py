@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from redis import Redis
 
-from bench import data, figures
+from bench import data, figures, webhooks
 from bench.client import WRK, User
 from bench.config import LARGE, QUICK_LARGE, REDIS_URL, RESULTS, SMALL
 from bench.server import Server
@@ -121,7 +121,7 @@ def run_figure(name, srv, user, large, opt) -> dict:
     if name == "P6":
         return figures.p6(srv, user, opt)
     if name == "P7":
-        return figures.p7(srv, user, SMALL.database, opt, uuid.uuid4().hex[:6])
+        return webhooks.p7(srv, user, SMALL.database, opt, uuid.uuid4().hex[:6])
     raise ValueError(f"unknown figure {name}")
 
 

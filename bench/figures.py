@@ -1,24 +1,19 @@
-"""The seven figures. Each returns {"figure", "checks": [(name, value, target, ok)], "raw"}."""
+"""The figures P1–P6 (P7, the webhook, is bench/webhooks.py). Each returns {"figure", "checks":
+[(name, value, target, ok)], "raw"}."""
 
-import contextlib
 import gzip
 import json
 import re
 import statistics
 import subprocess
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 
 import brotli
 import psycopg
 import requests
-from redis import Redis
-from rq import Worker as RQWorker
 
-from bench import stripe as p7data
-from bench.client import User, closing_session, drive, wrk
-from bench.config import PG_HOST, PYTHON, REDIS_URL, ROOT, db_url
+from bench.client import User, drive, wrk
+from bench.config import PG_HOST, PYTHON, ROOT
 from bench.server import app_env, stop
 
 SCHEDULE = "/s/bench/schedule"
@@ -37,7 +32,8 @@ def info(name, value):
     return {"name": name, "value": value, "target": "", "ok": True, "info": True}
 
 
-def _pg(database: str):
+def pg(database: str):
+    """An autocommit connection to a bench database, outside the app."""
     return psycopg.connect(f"postgresql://postgres@{PG_HOST}/{database}", autocommit=True)
 
 
@@ -88,7 +84,7 @@ def p1(srv, user: User, opt) -> dict:
 
 
 def _future_class(database: str, studio_id: int = 1, days: int = 2) -> int:
-    with _pg(database) as conn:
+    with pg(database) as conn:
         return conn.execute(
             "SELECT c.id FROM classes c WHERE c.studio_id = %s AND c.starts_at > now() + %s"
             " AND (SELECT count(*) FROM bookings b WHERE b.class_id = c.id AND b.status = 'confirmed')"
@@ -112,7 +108,7 @@ def p2(srv, user: User, database: str, opt, bookers: list[User]) -> dict:
     week = user.http.get(srv.url + SCHEDULE).content
     class_page = user.http.get(page_url).content
     booked = user.http.post(page_url + "/book", headers=user.post_headers())
-    with _pg(database) as conn:
+    with pg(database) as conn:
         bid = conn.execute("SELECT id FROM bookings WHERE class_id = %s AND customer_id = 1"
                            " AND status = 'confirmed'", (cls,)).fetchone()[0]
     cancelled = user.http.post(f"{page_url}/bookings/{bid}/cancel", headers=user.post_headers())
@@ -131,11 +127,11 @@ def p2(srv, user: User, database: str, opt, bookers: list[User]) -> dict:
     requests_file.write_text("\n".join(lines) + "\n")
 
     def forget_bookings():
-        with _pg(database) as conn:
+        with pg(database) as conn:
             conn.execute("DELETE FROM bookings WHERE class_id = ANY(%s)", (classes,))
 
     def bookings_made(result):
-        with _pg(database) as conn:
+        with pg(database) as conn:
             made = conn.execute("SELECT count(*) FROM bookings WHERE class_id = ANY(%s)",
                                 (classes,)).fetchone()[0]
         return {"bookings_made": made, "made_per_post": made / max(result["requests"], 1)}
@@ -181,7 +177,7 @@ def _fresh_classes(database: str, slug: str, count: int, *, capacity: int = 10,
                    days: int = 2) -> list[int]:
     """`count` fresh classes of `capacity` spots in the studio `slug` (made on first use),
     `days` ahead, a minute apart."""
-    with _pg(database) as conn:
+    with pg(database) as conn:
         if not conn.execute("SELECT 1 FROM studios WHERE slug = %s", (slug,)).fetchone():
             sid = conn.execute(
                 "INSERT INTO studios (slug, name, default_language, booking_opens_days,"
@@ -221,7 +217,7 @@ def p3(srv, database: str, opt, users: list[User]) -> dict:
         spread = _fresh_classes(database, P3_SLUG, len(users))
         h = burst([hot] * len(users))
         s = burst(spread)
-        with _pg(database) as conn:
+        with pg(database) as conn:
             rows = dict(conn.execute("SELECT status, count(*) FROM bookings WHERE class_id = %s"
                                      " GROUP BY status", (hot,)).fetchall())
         told = sorted(int(m.group(1)) for r in h["responses"] if (m := POSITION.search(r.text)))
@@ -365,91 +361,3 @@ def p6(srv, user: User, opt) -> dict:
                       total <= 100 * 1024),
                 check("first visit JS KB", js / 1024, "<= 25", js <= 25 * 1024),
                 check("repeat visit / first", again / total, "<= 0.10", again <= 0.10 * total)]}
-
-
-def p7(srv, user: User, database: str, opt, tag: str) -> dict:
-    """Stripe's events for two identical studios: A's applied one by one in Stripe's order (the
-    reference), B's delivered over HTTP shuffled with duplicates while a worker applies what the
-    webhook stored. The webhook's rate is measured against the schedule page with the same
-    driver; how fast the worker applies them, from the first delivery to the last applied, is
-    shown beside it."""
-    url = db_url(database)
-    rates, applied, equal, sched, errors, outcomes, answers = [], [], [], [], 0, [], []
-    h = {"Cookie": user.cookie}
-    with _worker(database, "default") as worker_log:
-        for run in range(opt.p7_runs):
-            made, gross = p7data.make_studios(url, f"{tag}r{run}")
-            (a_slug, a_secret, a_ids), (b_slug, b_secret, b_ids) = made
-            unique_a = p7data.events(a_slug, a_ids, gross)
-            p7data.apply_in_order(url, a_slug, unique_a)
-            deliveries = p7data.with_duplicates(p7data.events(b_slug, b_ids, gross), seed=run)
-            signed = [p7data.signed(e, b_secret) for e in deliveries]
-            sessions = threading.local()
-
-            def post(body, headers):
-                if not hasattr(sessions, "s"):  # noqa: B023 (used within this iteration)
-                    sessions.s = closing_session()  # noqa: B023
-                return sessions.s.post(f"{srv.url}/webhooks/stripe?studio={b_slug}",  # noqa: B023
-                                       data=body, headers=headers)
-
-            page = drive([lambda: user.http.get(srv.url + SCHEDULE, headers=h)
-                          for _ in range(len(deliveries))], workers=opt.p7_workers)
-            started = time.perf_counter()
-            hooks = drive([lambda b=b, hd=hd: post(b, hd) for b, hd in signed],
-                          workers=opt.p7_workers)
-            errors += sum(r.status_code != 200 for r in hooks["responses"])
-            answers.append(sorted({r.json()["outcome"] for r in hooks["responses"]}))
-            left = _wait_applied(database, b_slug, len(unique_a), timeout=180)
-            if left:
-                raise RuntimeError(f"the worker left {left} events unapplied; see {worker_log}")
-            applied.append(len(unique_a) / (time.perf_counter() - started))
-            rates.append(hooks["rps"])
-            sched.append(page["rps"])
-            outcomes.append(p7data.outcomes(url, b_slug))
-            equal.append(p7data.final_state(url, a_ids) == p7data.final_state(url, b_ids))
-    ratio = statistics.median(rates) / statistics.median(sched)
-    applied_ratio = statistics.median(applied) / statistics.median(sched)
-    return {"figure": "P7", "raw": {"webhook_rps": rates, "applied_per_s": applied,
-                                    "schedule_rps_same_driver": sched, "states_equal": equal,
-                                    "non_200": errors, "answers_seen": answers,
-                                    "outcomes_applied": outcomes},
-            "checks": [
-                check("final state == each unique event once, in order", all(equal), "True",
-                      all(equal) and errors == 0),
-                check("webhook rps / schedule rps (same driver)", ratio, ">= 1.0", ratio >= 1.0),
-                info("events applied by the worker per s / schedule rps", applied_ratio)]}
-
-
-@contextlib.contextmanager
-def _worker(database: str, *queues: str):
-    """`python -m workers` on `queues` (as the Procfile runs it), ready to take jobs."""
-    log = ROOT / "instance" / "bench-p7-worker.log"
-    redis = Redis.from_url(REDIS_URL)
-    before = RQWorker.count(connection=redis)
-    proc = subprocess.Popen([PYTHON, "-m", "workers", *queues], cwd=ROOT, env=app_env(database),
-                            stdout=open(log, "wb"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        while RQWorker.count(connection=redis) <= before:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the worker did not start; see {log}")
-            time.sleep(0.1)
-        yield log
-    finally:
-        stop(proc)
-
-
-def _wait_applied(database: str, slug: str, unique: int, timeout: float) -> int:
-    """Wait until the studio's `unique` events are stored and applied; how many were not."""
-    deadline = time.monotonic() + timeout
-    with _pg(database) as conn:
-        while True:
-            stored, left = conn.execute(
-                "SELECT count(*), count(*) FILTER (WHERE e.processed_at IS NULL)"
-                " FROM stripe_events e JOIN studios s ON s.id = e.studio_id WHERE s.slug = %s",
-                (slug,)).fetchone()
-            left += unique - stored
-            if left == 0 or time.monotonic() > deadline:
-                return left
-            time.sleep(0.02)
