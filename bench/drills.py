@@ -15,7 +15,6 @@ Each drill prints its numbers and PASS/FAIL; all of them go to bench/drills.json
 import json
 import random
 import re
-import subprocess
 import threading
 import time
 import traceback
@@ -30,9 +29,9 @@ from rq.job import Job
 from app.bookings.models import HOLDS_SPOT
 from bench import data
 from bench.client import User
-from bench.config import PG_HOST, PYTHON, ROOT, SMALL
+from bench.config import PG_HOST, ROOT, SMALL
 from bench.figures import check
-from bench.server import Server, app_env, stop
+from bench.server import Server, Worker
 from tests.faults import RedisServer, wait_for
 
 DRILLS = replace(SMALL, name="drills", database="fitflow_bench_drills")
@@ -352,32 +351,16 @@ def d3_redis_stopped(srv, users, redis: RedisServer, worker) -> dict:
                 check("bookings consistent", state, "all 0", not any(state.values()))]}
 
 
-class Worker:
-    """`python -m workers` against the drills database and Redis; its log is read by D3."""
-
-    def __init__(self, redis_url: str):
-        self.path = ROOT / "instance" / "bench-drills-worker.log"
-        out = open(self.path, "wb")
-        env = app_env(DRILLS.database, REDIS_URL=redis_url, OUTBOX_RELAY_INTERVAL="1")
-        self.proc = subprocess.Popen([PYTHON, "-m", "workers"], cwd=ROOT, env=env, stdout=out,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
-
-    def output(self) -> str:
-        return self.path.read_text(errors="replace")
-
-    def close(self):
-        stop(self.proc)
-
-
 def run(log=print) -> list[dict]:
     (ROOT / "instance").mkdir(exist_ok=True)
     log("Preparing data")
     data.prepare(DRILLS, log=log)
     redis = RedisServer(persist=True).start()
-    worker = Worker(redis.url)
     results = []
     try:
-        with Server(DRILLS.database, env={"REDIS_URL": redis.url}) as srv:
+        with Worker(DRILLS.database, "drills",
+                    env={"REDIS_URL": redis.url, "OUTBOX_RELAY_INTERVAL": "1"}) as worker, \
+                Server(DRILLS.database, env={"REDIS_URL": redis.url}) as srv:
             log(f"gunicorn at {srv.url}, Redis at {redis.url}, worker log {worker.path}")
             users = [User(srv.url, f"bench{i}@example.com") for i in range(1, CUSTOMERS + 1)]
             for drill in (d1_postgres_killed, d2_class_locked,
@@ -394,7 +377,6 @@ def run(log=print) -> list[dict]:
                 log(f"  {res['drill']} {res['title']}: {res['seconds']} s")
                 results.append(res)
     finally:
-        worker.close()
         redis.close()
     RESULTS.write_text(json.dumps(results, indent=2, default=str))
     return results

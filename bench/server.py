@@ -1,4 +1,5 @@
-"""The app under gunicorn in its own process group, stopped for sure (even on failure)."""
+"""The app under gunicorn, and its RQ worker, each in its own process group, stopped for sure
+(even on failure)."""
 
 import atexit
 import os
@@ -8,7 +9,10 @@ import subprocess
 import time
 import urllib.request
 
-from bench.config import BIN, REDIS_URL, ROOT, SECRET_KEY, db_url
+from redis import Redis
+from rq import Worker as RQWorker
+
+from bench.config import BIN, PYTHON, REDIS_URL, ROOT, SECRET_KEY, db_url
 
 _running: list[subprocess.Popen] = []
 
@@ -70,6 +74,44 @@ class Server:
 
     def __exit__(self, *exc):
         self.stop()
+
+    def stop(self):
+        stop(self.proc)
+
+
+class Worker:
+    """`with Worker(db, name, *queues) as w:` runs `python -m workers` (as the Procfile does)
+    on a bench database, ready to take jobs; w.path is its log. `env`: extra environment
+    (the drills point REDIS_URL at a Redis of their own)."""
+
+    def __init__(self, database: str, name: str, *queues: str, env: dict | None = None):
+        self.env = env or {}
+        self.redis_url = self.env.get("REDIS_URL", REDIS_URL)
+        self.path = ROOT / "instance" / f"bench-{name}-worker.log"
+        self.args = [PYTHON, "-m", "workers", *queues]
+        self.database = database
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self):
+        redis = Redis.from_url(self.redis_url)
+        before = RQWorker.count(connection=redis)
+        self.proc = subprocess.Popen(self.args, cwd=ROOT, env=app_env(self.database, **self.env),
+                                     stdout=open(self.path, "wb"), stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        _running.append(self.proc)
+        deadline = time.monotonic() + 60
+        while RQWorker.count(connection=redis) <= before:
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the worker did not start; see {self.path}")
+            time.sleep(0.1)
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def output(self) -> str:
+        return self.path.read_text(errors="replace")
 
     def stop(self):
         stop(self.proc)

@@ -2,20 +2,15 @@
 while `python -m workers default` applies what it stores; the events and the reference
 studio's states come from bench/stripe.py."""
 
-import contextlib
 import statistics
-import subprocess
 import threading
 import time
 
-from redis import Redis
-from rq import Worker as RQWorker
-
 from bench import stripe as p7data
 from bench.client import User, closing_session, drive
-from bench.config import PYTHON, REDIS_URL, ROOT, db_url
+from bench.config import db_url
 from bench.figures import SCHEDULE, check, info, pg
-from bench.server import app_env, stop
+from bench.server import Worker
 
 
 def p7(srv, user: User, database: str, opt, tag: str) -> dict:
@@ -27,7 +22,7 @@ def p7(srv, user: User, database: str, opt, tag: str) -> dict:
     url = db_url(database)
     rates, applied, equal, sched, errors, outcomes, answers = [], [], [], [], 0, [], []
     h = {"Cookie": user.cookie}
-    with _worker(database, "default") as worker_log:
+    with Worker(database, "p7", "default") as worker:
         for run in range(opt.p7_runs):
             made, gross = p7data.make_studios(url, f"{tag}r{run}")
             (a_slug, a_secret, a_ids), (b_slug, b_secret, b_ids) = made
@@ -52,7 +47,7 @@ def p7(srv, user: User, database: str, opt, tag: str) -> dict:
             answers.append(sorted({r.json()["outcome"] for r in hooks["responses"]}))
             left = _wait_applied(database, b_slug, len(unique_a), timeout=180)
             if left:
-                raise RuntimeError(f"the worker left {left} events unapplied; see {worker_log}")
+                raise RuntimeError(f"the worker left {left} events unapplied; see {worker.path}")
             applied.append(len(unique_a) / (time.perf_counter() - started))
             rates.append(hooks["rps"])
             sched.append(page["rps"])
@@ -69,26 +64,6 @@ def p7(srv, user: User, database: str, opt, tag: str) -> dict:
                       all(equal) and errors == 0),
                 check("webhook rps / schedule rps (same driver)", ratio, ">= 1.0", ratio >= 1.0),
                 info("events applied by the worker per s / schedule rps", applied_ratio)]}
-
-
-@contextlib.contextmanager
-def _worker(database: str, *queues: str):
-    """`python -m workers` on `queues` (as the Procfile runs it), ready to take jobs."""
-    log = ROOT / "instance" / "bench-p7-worker.log"
-    redis = Redis.from_url(REDIS_URL)
-    before = RQWorker.count(connection=redis)
-    proc = subprocess.Popen([PYTHON, "-m", "workers", *queues], cwd=ROOT, env=app_env(database),
-                            stdout=open(log, "wb"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        while RQWorker.count(connection=redis) <= before:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the worker did not start; see {log}")
-            time.sleep(0.1)
-        yield log
-    finally:
-        stop(proc)
 
 
 def _wait_applied(database: str, slug: str, unique: int, timeout: float) -> int:
