@@ -109,13 +109,35 @@ def _mark_paid(studio, order: Order, payment: Payment | None, now) -> None:
     issue_invoice(studio, order, now=now, payment=payment)
 
 
+_LOCKED_ORDERS = "fitflow_locked_orders"  # Session.info: order id -> (transaction, order)
+
+
+def _still_held(taken_in) -> bool:
+    """A row lock lasts as long as the (sub)transaction that took it: a savepoint rolled back
+    released it, and so did the end of the transaction."""
+    return taken_in.is_active
+
+
 def lock_order(order: Order | int, *, studio_id: int | None = None) -> Order | None:
     """The order (or the order with this id, of `studio_id` when given) re-read under a row
-    lock: every payment and Stripe event of one order queues up here. None: no such order."""
-    query = select(Order).where(Order.id == (order if isinstance(order, int) else order.id))
+    lock: every payment and Stripe event of one order queues up here. None: no such order.
+
+    Once per transaction: asked again while the (sub)transaction that took the lock is open,
+    it answers the order it read then, which no one else can have changed since (a Stripe
+    payment locks the order to look at it, then records the payment)."""
+    order_id = order if isinstance(order, int) else order.id
+    session = db.session()
+    held = session.info.get(_LOCKED_ORDERS, {}).get(order_id)
+    if held is not None and _still_held(held[0]) and studio_id in (None, held[1].studio_id):
+        return held[1]
+    query = select(Order).where(Order.id == order_id)
     if studio_id is not None:
         query = query.where(Order.studio_id == studio_id)
-    return db.session.scalar(query.with_for_update().execution_options(populate_existing=True))
+    locked = session.scalar(query.with_for_update().execution_options(populate_existing=True))
+    if locked is not None:
+        taken_in = session.get_nested_transaction() or session.get_transaction()
+        session.info.setdefault(_LOCKED_ORDERS, {})[order_id] = (taken_in, locked)
+    return locked
 
 
 def record_payment(studio, order: Order, *, amount_minor: int, method: PaymentMethod, actor,

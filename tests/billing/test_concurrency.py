@@ -13,6 +13,7 @@ from app.extensions import db
 from app.studios.models import Studio
 from tests.concurrency import run_at_once
 from tests.factories import PlanFactory, StudioFactory, UserFactory
+from tests.sql import Statements
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("concurrency")]
 
@@ -93,3 +94,40 @@ def test_negative_control_without_the_lock_both_refunds_pass(app, shop, monkeypa
     results, errors, refunded, gross = refund_race(app, shop)
     assert errors == [] and len(results) == 2
     assert refunded > gross, "without the lock more than the payment is refunded"
+
+
+def _locked_elsewhere(app, order_id: int) -> bool:
+    """Whether another connection finds the order row locked (FOR UPDATE NOWAIT refused)."""
+    from tests.faults import admin_connection
+
+    with admin_connection(app) as other:
+        try:
+            other.execute("SELECT 1 FROM orders WHERE id = %s FOR UPDATE NOWAIT", (order_id,))
+        except Exception as exc:  # lock_not_available
+            return getattr(exc, "sqlstate", None) == "55P03"
+        return False
+
+
+@pytest.mark.parametrize("remembered_past_its_transaction", [False, True],
+                         ids=["per-transaction", "negative-control"])
+def test_an_order_locked_once_per_transaction_is_locked_again_after_a_rollback(
+        app, shop, monkeypatch, remembered_past_its_transaction):
+    """lock_order answers a second call in the same transaction without a round trip. A lock
+    taken in a savepoint that rolled back is gone, so the next call must take it again: a
+    memory that outlived its savepoint would let a concurrent payment in."""
+    studio_id, _staff_id, order_ids = shop
+    if remembered_past_its_transaction:
+        monkeypatch.setattr(services, "_still_held", lambda taken_in: True)
+    with app.app_context():
+        with db.session.begin_nested() as refused:  # e.g. a Stripe event whose handler failed
+            services.lock_order(order_ids[0], studio_id=studio_id)
+            assert _locked_elsewhere(app, order_ids[0])
+            refused.rollback()
+        assert not _locked_elsewhere(app, order_ids[0])  # the savepoint's lock went with it
+        order = services.lock_order(order_ids[0], studio_id=studio_id)
+        assert order is not None
+        assert _locked_elsewhere(app, order_ids[0]) is not remembered_past_its_transaction
+        with Statements().counting() as sql:  # asked again in the same transaction: no trip
+            assert services.lock_order(order, studio_id=studio_id) is order
+        assert sql.count == 0
+        db.session.rollback()
