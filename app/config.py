@@ -40,7 +40,7 @@ def from_environment() -> dict:
         "REDIS_TIMEOUT": redis_timeout,
         # The job outbox (app/core/outbox.py): backlog rows sent per relay after a commit, the
         # pause after a failed relay, and the worker's relay loop period and retention of sent rows.
-        "OUTBOX_RELAY_AFTER_COMMIT": False,  # `python -m workers` sets it for its jobs
+        "OUTBOX_RELAY_AFTER_COMMIT": False,  # `python -m workers --burst` sets it (no loop)
         "OUTBOX_RELAY_INTERVAL": float(os.environ.get("OUTBOX_RELAY_INTERVAL", "2")),
         # Once woken, the relay takes the commits of this many seconds more as one batch.
         "OUTBOX_RELAY_GATHER": float(os.environ.get("OUTBOX_RELAY_GATHER", "0.05")),

@@ -63,12 +63,15 @@ def main(argv: list[str]) -> int:
         logging.getLogger(name).setLevel(logging.INFO)
     app = create_app()
     app.config["DB_APPLICATION_NAME"] = "fitflow-worker"
-    app.config["OUTBOX_RELAY_AFTER_COMMIT"] = True  # a job's own jobs go to Redis right away
     yield_to_web(app.config["WORKER_NICE"])
     if not app.config["REDIS_URL"]:
         print("REDIS_URL is not set: jobs run inline in the web process, no worker needed.")
         return 1
     burst = "--burst" in sys.argv
+    # A job's own jobs: a burst has no relay loop, so they go to Redis right after the job's
+    # commit; a running worker's relay loop is woken by that commit and sends them with
+    # whatever else comes within its gather window (one round for a burst of events).
+    app.config["OUTBOX_RELAY_AFTER_COMMIT"] = burst
     with app.app_context():
         from workers.jobs.memberships import renew_memberships, schedule_renewals
 

@@ -142,10 +142,11 @@ def _send(app, row) -> None:
 
 
 def relay_after_commit(bind, ids: list[int]) -> None:
-    """A committed transaction's own jobs. A web request leaves them to the worker's relay loop,
-    which the commit's NOTIFY has woken; a job's commit in the worker (which talks to Redis
-    anyway: OUTBOX_RELAY_AFTER_COMMIT) and a capture list (tests) relay them at once. Never
-    raises: rows that could not go wait for the loop."""
+    """A committed transaction's own jobs. Web requests and a running worker's jobs leave them
+    to the worker's relay loop, which the commit's NOTIFY has woken (and which sends a burst of
+    commits in one round); a burst worker, which has no loop (OUTBOX_RELAY_AFTER_COMMIT), and
+    a capture list (tests) relay them at once. Never raises: rows that could not go wait for
+    the loop."""
     app = current_app._get_current_object()
     if app.config.get("JOBS_CAPTURE") is None and not app.config["OUTBOX_RELAY_AFTER_COMMIT"]:
         return
