@@ -34,7 +34,7 @@ def options(argv):
     opt.seconds = 2 if quick else 4
     opt.p3_runs = 1 if quick else 3
     opt.pdf_runs = 4 if quick else 10
-    opt.p7_runs = 1 if quick else 3
+    opt.p7_runs = 1 if quick else 5
     opt.p7_workers = 8
     return opt
 
