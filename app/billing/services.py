@@ -10,6 +10,7 @@ import time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.audit.services import record
 from app.billing import stripe_gateway, taxes
@@ -130,10 +131,14 @@ def lock_order(order: Order | int, *, studio_id: int | None = None) -> Order | N
     held = session.info.get(_LOCKED_ORDERS, {}).get(order_id)
     if held is not None and _still_held(held[0]) and studio_id in (None, held[1].studio_id):
         return held[1]
-    query = select(Order).where(Order.id == order_id)
+    # With its customer and plan (the invoice, the pass and Stripe's customer id need them):
+    # joined in, the order row alone locked.
+    query = (select(Order).where(Order.id == order_id)
+             .options(joinedload(Order.customer), joinedload(Order.plan)))
     if studio_id is not None:
         query = query.where(Order.studio_id == studio_id)
-    locked = session.scalar(query.with_for_update().execution_options(populate_existing=True))
+    locked = session.scalar(query.with_for_update(of=Order)
+                            .execution_options(populate_existing=True))
     if locked is not None:
         taken_in = session.get_nested_transaction() or session.get_transaction()
         session.info.setdefault(_LOCKED_ORDERS, {})[order_id] = (taken_in, locked)

@@ -36,9 +36,11 @@ from tests.billing.fake_stripe import FakeStripe, signed
 from tests.conftest import login
 from tests.factories import ClassFactory, PlanFactory, StudioFactory, UserFactory
 from tests.pages import Page
+from tests.sql import Statements
 from workers.jobs.billing import apply_stripe_event
 
 HX = {"HX-Request": "true"}
+STATEMENTS_TO_APPLY_A_PAID_CHECKOUT = 20  # counted; savepoints aside
 
 
 @pytest.fixture
@@ -299,6 +301,23 @@ def test_the_same_event_five_times_is_one_payment_pass_and_invoice(client, studi
     assert count(Pass, Pass.order_id == order.id) == 1
     assert count(Invoice, Invoice.order_id == order.id) == 1
     assert count(StripeEvent, studio=studio) == 1
+
+
+def test_applying_a_paid_checkout_runs_a_fixed_handful_of_statements(client, studio, customer,
+                                                                     fake):
+    """The event, the studio, the order locked once with its customer and plan, the payment,
+    the invoice and its number, the pass and its credits, the audit, the jobs: no statement
+    reads again what the order's lock already brought."""
+    order = card_order(studio, PlanFactory(studio=studio), customer)
+    event = fake.event("checkout.session.completed", fake.complete(order.stripe_checkout_session_id))
+    body, headers = signed(event, studio.stripe_webhook_secret)
+    assert client.post(f"/webhooks/stripe?studio={studio.slug}", data=body,
+                       headers=headers).status_code == 200
+    db.session.commit()
+    with Statements().counting() as sql:
+        apply_queued(client.application)
+    assert outcome(event) == "processed"
+    assert sql.count == STATEMENTS_TO_APPLY_A_PAID_CHECKOUT, sql.count
 
 
 def test_without_the_query_the_studio_is_found_by_its_secret(client, studio, customer, fake):
