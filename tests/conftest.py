@@ -23,6 +23,8 @@ from app.extensions import db, limiter
 
 PG_ADMIN = os.environ.get("TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_BASE = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+# Two suites on one machine at once (two checkouts) keep apart with different first dbs.
+REDIS_FIRST_DB = int(os.environ.get("TEST_REDIS_FIRST_DB", "1"))
 
 
 def worker_index(config) -> int:
@@ -94,7 +96,7 @@ def app(request):
     idx = worker_index(request.config)
     name = f"fitflow_test_{run_id(request.config)}_{idx}"
     url = fresh_database(name)
-    redis_db = 1 + idx * 2
+    redis_db = REDIS_FIRST_DB + idx * 2
     Redis.from_url(f"{REDIS_BASE}/{redis_db}").flushdb()
     # The limiter must be initialised enabled (Flask-Limiter skips its storage and hooks
     # otherwise), then switched off: the `rate_limit` fixture turns it on per test.

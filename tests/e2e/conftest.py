@@ -27,6 +27,7 @@ from app.schedule.models import ClassType, ScheduledClass
 from app.studios.models import Studio
 from tests.conftest import (
     REDIS_BASE,
+    REDIS_FIRST_DB,
     drop_database,
     fresh_database,
     run_id,
@@ -62,7 +63,7 @@ def live_app(request):
     idx = worker_index(request.config)
     name = f"fitflow_e2e_{run_id(request.config)}_{idx}"
     url = fresh_database(name)
-    redis_db = 2 + idx * 2
+    redis_db = REDIS_FIRST_DB + 1 + idx * 2
     Redis.from_url(f"{REDIS_BASE}/{redis_db}").flushdb()
     application = create_app(
         test_config(
