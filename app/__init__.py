@@ -60,42 +60,40 @@ def _init_extensions(app: Flask) -> None:
 
 def _connect_domains() -> None:
     """Passes and fees pay for bookings (the booking service stays free of money code)."""
-    from app.billing.entitlements import PaidBookings
+    from app.billing.services.entitlements import PaidBookings
     from app.bookings import entitlements
 
     entitlements.install(PaidBookings())
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.accounts.views import bp as accounts
-    from app.appointments.manage_views import bp as appointments_manage
-    from app.appointments.views import bp as appointments
-    from app.billing.manage_views import bp as billing_manage
-    from app.billing.views import bp as billing
-    from app.billing.webhooks import bp as billing_webhooks
-    from app.bookings.coach_views import bp as coach_roster
-    from app.bookings.views import bp as bookings
-    from app.clients.views import bp as clients
-    from app.coach.views import bp as coach
-    from app.core.health import bp as health
-    from app.memberships.manage_views import bp as memberships_manage
-    from app.memberships.views import bp as memberships
-    from app.operator.views import bp as operator
-    from app.pwa.views import bp as pwa
-    from app.schedule.manage_views import bp as schedule_manage
-    from app.schedule.views import bp as schedule
-    from app.studios.manage_views import bp as studio_manage
-    from app.studios.views import bp as home
-    from app.training.plan_views import bp as training_plans
-    from app.training.progress_views import bp as progress
-    from app.training.session_views import bp as logbook
-    from app.training.views import bp as training
+    """Each domain's blueprints by audience: `views` (customers and the public), `coach_views`
+    (/coach/…), `manage_views` (/manage/<studio>/…), `operator_views` (/operator/…)."""
+    from app.accounts import views as accounts
+    from app.appointments import manage_views as appointments_manage
+    from app.appointments import views as appointments
+    from app.billing import manage_views as billing_manage
+    from app.billing import views as billing
+    from app.billing.stripe import webhooks as billing_webhooks
+    from app.bookings import coach_views as bookings_coach
+    from app.bookings import manage_views as bookings_manage
+    from app.bookings import views as bookings
+    from app.clients import coach_views as clients_coach
+    from app.core import health
+    from app.memberships import manage_views as memberships_manage
+    from app.operator import operator_views as operator
+    from app.pwa import views as pwa
+    from app.schedule import manage_views as schedule_manage
+    from app.studios import manage_views as studios_manage
+    from app.studios import views as studios
+    from app.training import coach_views as training_coach
+    from app.training import views as training
 
-    for bp in (health, home, accounts, schedule, bookings, memberships, billing, coach, coach_roster, clients,
-               studio_manage,
-               schedule_manage, memberships_manage, billing_manage, billing_webhooks, operator, pwa,
-               appointments, appointments_manage, training, training_plans, logbook, progress):
-        app.register_blueprint(bp)
+    for module in (health, studios, accounts, bookings, billing, appointments, training, pwa,
+                   bookings_coach, clients_coach, training_coach,
+                   studios_manage, schedule_manage, bookings_manage, memberships_manage,
+                   billing_manage, appointments_manage, billing_webhooks, operator):
+        app.register_blueprint(module.bp)
     if app.config.get("BENCH"):  # FITFLOW_BENCH=1: the harness's control routes (bench/)
         from app.bench import init_app as init_bench
 

@@ -19,7 +19,8 @@ from workers import yield_to_web
 def issued_invoice() -> int:
     """An issued invoice of the measured studio (made once, paid at the desk)."""
     from app.accounts.models import User
-    from app.billing.services import place_order, record_payment
+    from app.billing.services.orders import place_order
+    from app.billing.services.payments import record_payment
     from app.memberships.models import Plan, PlanKind
     from app.studios.models import Studio
 
@@ -47,7 +48,7 @@ def _reset(invoice_id: int) -> None:
 
 
 def main(argv: list[str]) -> None:
-    from app.billing.documents import document_context
+    from app.billing.services.documents import document_context
     from app.core.pdf import _fetcher_class
     from app.core.urls import base_url_context
     from workers.jobs.documents import render_invoice_pdf

@@ -23,8 +23,8 @@ from app.billing.models import (
     Refund,
     StripeEvent,
 )
-from app.billing.services import place_order
-from app.billing.stripe_inbox import apply_received, receive_event
+from app.billing.services.orders import place_order
+from app.billing.stripe.inbox import apply_received, receive_event
 from app.extensions import db
 from app.memberships.models import Pass, Plan, PlanKind
 from app.studios.models import Location, Studio

@@ -132,9 +132,10 @@ def paid_order(studio, customer, *, cashier=None, rendered: bool = False, **plan
     `rendered` stores stand-in PDF bytes on the invoice, as the render job would."""
     import hashlib
 
-    from app.billing.documents import invoice_of
     from app.billing.models import PaymentMethod
-    from app.billing.services import place_order, record_payment
+    from app.billing.services.documents import invoice_of
+    from app.billing.services.orders import place_order
+    from app.billing.services.payments import record_payment
 
     plan = PlanFactory(studio=studio, currency=studio.locations[0].currency, **plan_fields)
     order = place_order(studio, plan, customer, actor=customer)

@@ -5,9 +5,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.bookings import services
+from app.bookings.services import cancel_class
 from app.core.mail import read_mailbox
 from app.extensions import db
-from app.schedule.services import cancel_class
 from app.studios.models import WaitlistMode
 from tests.factories import ClassFactory, StudioFactory, UserFactory
 

@@ -23,7 +23,8 @@ from sqlalchemy.exc import OperationalError
 
 from app import create_app
 from app.billing.models import Invoice, PaymentMethod
-from app.billing.services import place_order, record_payment
+from app.billing.services.orders import place_order
+from app.billing.services.payments import record_payment
 from app.bookings import services
 from app.bookings.models import Booking, BookingStatus
 from app.core import outbox

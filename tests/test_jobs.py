@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from app.billing.models import Invoice, Order, OrderStatus, PaymentMethodKind, StripeEvent
-from app.billing.services import place_order
+from app.billing.services.orders import place_order
 from app.bookings import services
 from app.bookings.models import Booking, BookingStatus, CancelReason
 from app.core.db import utcnow

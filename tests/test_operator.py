@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete
 
-from app.billing import stripe_inbox
 from app.billing.models import StripeEvent
+from app.billing.stripe import inbox as stripe_inbox
 from app.core import outbox
 from app.core.db import utcnow
 from app.extensions import db

@@ -26,7 +26,7 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Views deliberately without CSRF (e.g. a signed payment webhook) go here, with the reason.
 # Stripe's webhook: signed by Stripe (verified in the view), it cannot carry our token. Listed by
 # endpoint (the sweep) and by view location (what flask-wtf records).
-CSRF_EXEMPT: set[str] = {"billing_webhooks.stripe_webhook", "app.billing.webhooks.stripe_webhook"}
+CSRF_EXEMPT: set[str] = {"billing_webhooks.stripe_webhook", "app.billing.stripe.webhooks.stripe_webhook"}
 CSRF_MESSAGE = "Your session expired or the form was sent twice."
 
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc\s*=)[^>]*>", re.I)
@@ -90,8 +90,8 @@ def test_every_unsafe_route_refuses_a_request_without_csrf_token(app, client, cs
             "default_language": "ar"}
     routes = unsafe_routes(app)
     assert {"accounts.login", "accounts.logout", "bookings.book_class",
-            "bookings.cancel_booking", "schedule_manage.cancel_class",
-            "studio_manage.update_settings"} <= {rule.endpoint for rule, _ in routes}
+            "bookings.cancel_booking", "bookings_manage.cancel_class",
+            "studios_manage.update_settings"} <= {rule.endpoint for rule, _ in routes}
     before = (owner.password_hash, studio.booking_opens_days, studio.default_language)
 
     wrong = []

@@ -49,9 +49,9 @@ def own_training(studio, owner):
     """A workout the owner coached themselves through, with one logged set."""
     import uuid
 
-    from app.training import sessions
-    from app.training.library import seed_library
     from app.training.models import Exercise
+    from app.training.services import sessions
+    from app.training.services.library import seed_library
 
     seed_library()
     exercise = db.session.scalar(select(Exercise).where(Exercise.studio_id.is_(None)).limit(1))
@@ -87,8 +87,8 @@ def own_plan_day(studio, owner):
     """The owner, a customer of their own studio, has a training plan; its first day has an
     exercise with its sets."""
     from app.studios.services import ensure_customer
-    from app.training import plans
-    from app.training.services import add_exercise
+    from app.training.services import plans
+    from app.training.services.library import add_exercise
 
     ensure_customer(studio, owner)
     plan = plans.create_plan(studio, owner, title="Plan", weeks=2, days_per_week=2, actor=owner)
@@ -119,8 +119,8 @@ def grow_world(world: dict, n: int) -> None:
     """`n` more of everything a page of the world lists: customers with orders, invoices and
     passes, classes this week with their bookings (the world's class gets a waitlist), the
     owner's own bookings, orders, sessions and training, more staff, types and exercises."""
-    from app.training import plans, sessions
     from app.training.models import Exercise
+    from app.training.services import plans, sessions
 
     studio, owner, cls, day = world["studio"], world["owner"], world["cls"], world["day"]
     exercises = db.session.scalars(select(Exercise).where(Exercise.studio_id.is_(None))

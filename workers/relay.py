@@ -17,7 +17,7 @@ from datetime import timedelta
 import psycopg
 from rq.job import Job
 
-from app.billing.stripe_inbox import requeue_unapplied
+from app.billing.stripe.inbox import requeue_unapplied
 from app.core import outbox
 from app.core.queues import redis_connection
 from app.extensions import db

@@ -77,7 +77,7 @@ def signup():
             db.session.commit()
             _start_session(user)
             flash(_("Welcome! We sent you a link to confirm your email."), "success")
-            return redirect(_safe_next(url_for("home.index")), 303)
+            return redirect(_safe_next(url_for("studios.index")), 303)
     return render_template("accounts/signup.html", form=form), 422
 
 
@@ -97,7 +97,7 @@ def login():
             form.password.errors.append(str(exc))
         else:
             _start_session(user)
-            return redirect(_safe_next(url_for("home.index")), 303)
+            return redirect(_safe_next(url_for("studios.index")), 303)
     return render_template("accounts/login.html", form=form), 422
 
 
@@ -105,7 +105,7 @@ def login():
 def logout():
     logout_user()
     session.clear()
-    return redirect(url_for("home.index"), 303)
+    return redirect(url_for("studios.index"), 303)
 
 
 @bp.get("/verify/<token>")
@@ -116,7 +116,7 @@ def verify_email(token: str):
         return render_template("accounts/message.html", message=str(exc)), exc.status
     db.session.commit()
     flash(_("Thank you, your email is confirmed."), "success")
-    return redirect(url_for("home.index"))
+    return redirect(url_for("studios.index"))
 
 
 @bp.get("/reset")
@@ -157,7 +157,7 @@ def reset(token: str):
         db.session.commit()
         _start_session(user)
         flash(_("Your password has been changed."), "success")
-        return redirect(url_for("home.index"), 303)
+        return redirect(url_for("studios.index"), 303)
     return render_template("accounts/reset.html", form=form, token=token), 422
 
 

@@ -34,7 +34,7 @@ def _currency() -> str:
 
 
 def _types_page(form, status=200):
-    return render_template("appointments/manage_types.html", studio=g.studio, form=form,
+    return render_template("appointments/manage/types.html", studio=g.studio, form=form,
                            session_types=list_session_types(g.studio),
                            coaches=list_coaches(g.studio)), status
 
@@ -56,7 +56,7 @@ def create_session_type():
 
 
 def _edit_page(session_type, form, status=200):
-    return render_template("appointments/manage_type_edit.html", studio=g.studio, form=form,
+    return render_template("appointments/manage/type_edit.html", studio=g.studio, form=form,
                            session_type=session_type), status
 
 
@@ -90,7 +90,7 @@ def _availability_form() -> AvailabilityForm:
 
 def _coach_page(coach, *, hours=None, off=None, status=200):
     return render_template(
-        "appointments/manage_coach.html", studio=g.studio, coach=coach,
+        "appointments/manage/coach.html", studio=g.studio, coach=coach,
         windows=list_availability(g.studio, coach, local_today(studio_timezone(g.studio))), time_off=list_time_off(g.studio, coach, utcnow()),
         hours_form=hours or _availability_form(), off_form=off or TimeOffForm(prefix="off"),
         weekday_names=dict(WEEKDAYS), tz=studio_timezone(g.studio)), status

@@ -27,10 +27,10 @@ def schedule_control(studio: str):
     context = _contexts.get(key)
     if context is None:
         context = _build(studio)
-        render_template("schedule/week.html", **context)  # loads every lazy attribute once
+        render_template("bookings/week.html", **context)  # loads every lazy attribute once
         db.session.expunge_all()  # detached, fully loaded: later renders touch no database
         _contexts[key] = context
-    return render_template("schedule/week.html", **context)
+    return render_template("bookings/week.html", **context)
 
 
 def _build(slug: str) -> dict:

@@ -15,7 +15,7 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, Validati
 
 from app.billing.models import OrderStatus, PaymentMethod
 from app.billing.queries import OrderFilters
-from app.billing.taxes import RULES
+from app.billing.services.taxes import RULES
 from app.core.forms import options
 from app.core.money import MoneyField, to_input
 

@@ -4,8 +4,6 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.billing import fees, services, settings
-from app.billing.documents import invoice_of
 from app.billing.forms import (
     METHODS,
     STATUSES,
@@ -23,6 +21,8 @@ from app.billing.queries import (
     list_orders,
     refunds_by_payment,
 )
+from app.billing.services import fees, payments, settings
+from app.billing.services.documents import invoice_of
 from app.core.db import utcnow
 from app.core.errors import DomainError
 from app.core.i18n import format_money
@@ -40,7 +40,7 @@ def orders():
     valid = form.validate()
     tz = studio_timezone(g.studio)
     found = list_orders(g.studio, form.filters(), tz, request.args.get("page", 1, type=int))
-    return render_template("manage/orders.html", studio=g.studio, form=form, found=found, tz=tz,
+    return render_template("billing/manage/orders.html", studio=g.studio, form=form, found=found, tz=tz,
                            statuses=dict(STATUSES)), 200 if valid else 422
 
 
@@ -55,7 +55,7 @@ def _order_page(order, *, payment_form=None, refund_form=None, error=None, statu
     if refund_form is not None:  # (payment id, the form as it was sent)
         refund_forms[refund_form[0]] = refund_form[1]
     return render_template(
-        "manage/order.html", studio=g.studio, order=order, owed=owed, tz=studio_timezone(g.studio),
+        "billing/manage/order.html", studio=g.studio, order=order, owed=owed, tz=studio_timezone(g.studio),
         payment_form=payment_form, refund_forms=refund_forms, refunds=refunds_by_payment(order),
         documents=list_documents(order), statuses=dict(STATUSES), methods=dict(METHODS),
         error=error), status
@@ -73,7 +73,7 @@ def record_payment(order_id: int):
     if not form.validate_on_submit():
         return _order_page(order, payment_form=form, status=422)
     try:
-        payment = services.record_payment(
+        payment = payments.record_payment(
             g.studio, order, amount_minor=form.amount.minor, actor=current_user,
             method=PaymentMethod(form.method.data), reference=(form.reference.data or "").strip())
     except DomainError as exc:
@@ -110,7 +110,7 @@ def refund_payment(payment_id: int):
     if not form.validate_on_submit():
         return _order_page(order, refund_form=(payment.id, form), status=422)
     try:
-        refund = services.refund_payment(g.studio, payment, amount_minor=form.amount.minor,
+        refund = payments.refund_payment(g.studio, payment, amount_minor=form.amount.minor,
                                          actor=current_user, reason=(form.reason.data or "").strip())
     except DomainError as exc:
         db.session.rollback()
@@ -126,7 +126,7 @@ def refund_payment(payment_id: int):
 def invoice_pdf(invoice_id: int):
     invoice = get_invoice_or_404(g.studio, invoice_id, with_pdf=True)
     if invoice.pdf is None:
-        return render_template("manage/document_pending.html", studio=g.studio,
+        return render_template("billing/manage/document_pending.html", studio=g.studio,
                                invoice=invoice), 409
     return invoice.pdf, 200, {
         "Content-Type": "application/pdf",
@@ -136,7 +136,7 @@ def invoice_pdf(invoice_id: int):
 
 
 def _money_settings_page(form=None, status: int = 200):
-    return render_template("manage/money_settings.html", studio=g.studio,
+    return render_template("billing/manage/money_settings.html", studio=g.studio,
                            form=form or MoneySettingsForm.for_studio(g.studio),
                            invoice_year=utcnow().year), status
 

@@ -1,26 +1,34 @@
-"""The coach's roster for one class: one-tap check-in (and undo), pass scan or typed code,
-walk-ins, no-shows. Every action answers with the roster fragment."""
+"""The coach's tablet: the day (classes with their rosters and 1:1 sessions across the coach's
+studios, each studio's "today" in its own time zone) and one class's roster: one-tap check-in
+(and undo), pass scan or typed code, walk-ins, no-shows. Each roster action answers with the
+roster fragment."""
 
-from flask import Blueprint, abort, request
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts.member_pass import code_matches, read_token
 from app.accounts.models import User
 from app.accounts.services import find_user
+from app.appointments.queries import list_coach_appointments
 from app.bookings import attendance
 from app.bookings.errors import NotBookedHere
 from app.bookings.queries import get_booking_or_404, list_roster
 from app.core.db import utcnow
 from app.core.errors import DomainError
 from app.core.htmx import render
+from app.core.i18n import local
 from app.core.idempotency import first_use, request_key
 from app.extensions import db
 from app.schedule.models import ScheduledClass
+from app.schedule.queries import list_coach_classes
 from app.studios.policies import can_see_roster
 
-bp = Blueprint("coach_roster", __name__, url_prefix="/coach/classes/<int:class_id>")
-PAGE = "coach/class.html"
+bp = Blueprint("bookings_coach", __name__)
+PAGE = "bookings/coach/roster.html"
 
 
 def _class_or_404(class_id: int) -> ScheduledClass:
@@ -57,7 +65,7 @@ def _booking(cls, booking_id: int):
     return booking
 
 
-@bp.get("/")
+@bp.get("/coach/classes/<int:class_id>/")
 @login_required
 def roster(class_id: int):
     return _roster(_class_or_404(class_id))
@@ -84,7 +92,7 @@ def row_action(class_id: int, booking_id: int, verb: str):
 
 
 for _verb in ROW_ACTIONS:
-    bp.add_url_rule(f"/bookings/<int:booking_id>/{_verb}", endpoint=_verb.replace("-", "_"),
+    bp.add_url_rule(f"/coach/classes/<int:class_id>/bookings/<int:booking_id>/{_verb}", endpoint=_verb.replace("-", "_"),
                     view_func=row_action, methods=["POST"], defaults={"verb": _verb})
 
 
@@ -103,7 +111,7 @@ def _member_from(cls, value: str) -> User:
     return user
 
 
-@bp.post("/scan")
+@bp.post("/coach/classes/<int:class_id>/scan")
 @login_required
 def scan(class_id: int):
     def action(cls):
@@ -113,7 +121,7 @@ def scan(class_id: int):
     return _act(class_id, action)
 
 
-@bp.post("/walk-in")
+@bp.post("/coach/classes/<int:class_id>/walk-in")
 @login_required
 def walk_in(class_id: int):
     def action(cls):
@@ -123,3 +131,19 @@ def walk_in(class_id: int):
         attendance.add_walk_in(cls.studio, cls, member, actor=current_user)
         return _("Walk-in added and checked in: %(name)s", name=member.name)
     return _act(class_id, action)
+
+
+@bp.get("/coach/")
+@login_required
+def today():
+    now = utcnow()
+    nearby = list_coach_classes(current_user, now - timedelta(hours=36), now + timedelta(hours=36))
+    # "Today" is each studio's own today: a coach in Riyadh and Toronto sees both local days.
+    def today_there(item) -> bool:
+        return local(item.starts_at, item.timezone).date() == local(now, item.timezone).date()
+
+    classes = [c for c in nearby if today_there(c)]
+    sessions = [a for a in list_coach_appointments(current_user, now - timedelta(hours=36),
+                                                   now + timedelta(hours=36)) if today_there(a)]
+    return render_template("bookings/coach/today.html", classes=classes, sessions=sessions,
+                           rosters={c.id: list_roster(c) for c in classes}, now=now)

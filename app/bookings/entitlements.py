@@ -27,6 +27,14 @@ class FreeEntitlements:
     def no_show(self, booking) -> None:
         """A booked member did not come (the studio may charge a fee)."""
 
+    def credits_kept(self, booking_ids: list[int]) -> dict[int, bool]:
+        """Per booking that took a credit: True while it is kept, False once given back."""
+        return {}
+
+    def waive_late_cancel(self, studio, booking, *, actor):
+        """Give back what a late cancel kept (audited); None when there is nothing to give."""
+        return None
+
     def describe_cancel(self, booking, *, late: bool) -> str:
         """One sentence telling the customer what cancelling now will do."""
         if late:

@@ -36,7 +36,8 @@ from app.core.errors import DomainError
 from app.core.i18n import format_datetime
 from app.core.jobs import enqueue_after_commit
 from app.extensions import db
-from app.schedule.models import ScheduledClass
+from app.schedule.errors import AlreadyCancelled, ClassInPast
+from app.schedule.models import ClassStatus, ScheduledClass
 from app.studios.models import Studio, WaitlistMode
 from app.studios.services import ensure_customer
 
@@ -291,9 +292,16 @@ def expire_offer(studio: Studio, booking: Booking, *, now=None) -> bool:
     return True
 
 
-def cancel_class_bookings(studio: Studio, cls: ScheduledClass, *, actor, now: datetime) -> list[Booking]:
-    """Cancel every active booking of a cancelled class, returning what each took."""
+def cancel_class(studio: Studio, cls: ScheduledClass, *, actor, now=None) -> ScheduledClass:
+    """Cancel one class: every booking is cancelled (nothing lost) and each customer is told."""
+    now = now or utcnow()
     lock_class(cls)
+    if cls.is_cancelled:
+        raise AlreadyCancelled()
+    if cls.has_started(now):
+        raise ClassInPast()
+    cls.status = ClassStatus.CANCELLED
+    cls.cancelled_at = now
     bookings = db.session.scalars(
         select(Booking).where(
             Booking.class_id == cls.id,
@@ -310,4 +318,4 @@ def cancel_class_bookings(studio: Studio, cls: ScheduledClass, *, actor, now: da
         enqueue_after_commit("workers.jobs.notifications.send_class_cancelled", booking.id,
                              queue="notifications")
     db.session.flush()
-    return bookings
+    return cls

@@ -1,4 +1,8 @@
-"""Customer booking actions (htmx fragments or 303s) and "my bookings"."""
+"""Customers: the week schedule and a class's page with its booking panel; booking, cancelling
+and claiming an offered spot (htmx fragments or 303s); "my bookings"."""
+
+
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -12,14 +16,58 @@ from app.bookings.queries import (
     load_for_booking,
     panel_state,
 )
+from app.bookings.week import load_week
 from app.core.db import commit_keeping_loaded, utcnow
 from app.core.errors import DomainError
 from app.core.htmx import render, wants_fragment
 from app.extensions import db
+from app.schedule.queries import ScheduleFilters, get_studio_class_or_404
 
 bp = Blueprint("bookings", __name__)
 
-PANEL = ("schedule/class_detail.html", "booking_panel")
+
+# Weeks outside this range are ignored like malformed ones (date arithmetic would overflow).
+FIRST_WEEK, LAST_WEEK = date(2000, 1, 1), date(2999, 12, 31)
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        value = date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+    return value if FIRST_WEEK <= value <= LAST_WEEK else None
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    # isdecimal, not isdigit: "²" is a digit that int() rejects; ids fit PostgreSQL's integer.
+    return int(value) if value.isdecimal() and len(value) < 10 else None
+
+
+@bp.get("/s/<studio>/schedule")
+def week(studio: str):
+    filters = ScheduleFilters(_int_arg("location"), _int_arg("type"), _int_arg("coach"))
+    week = load_week(studio, _date_arg("week"), filters, current_user, utcnow())
+    frame = week.frame
+    return render(
+        "bookings/week.html", "schedule_results",
+        studio=frame.studio, tz=frame.tz, today=week.today, start=week.start, filters=filters,
+        week=week, prev_week=week.start - timedelta(days=7),
+        next_week=week.start + timedelta(days=7),
+        locations=frame.locations, class_types=frame.class_types, coaches=frame.coaches,
+    )
+
+
+@bp.get("/s/<studio>/classes/<int:class_id>")
+def class_detail(studio: str, class_id: int):
+    studio, cls = get_studio_class_or_404(studio, class_id)
+    state = panel_state(studio, cls, current_user, utcnow(),
+                        confirm_cancel=request.args.get("confirm") == "cancel")
+    return render("bookings/class_detail.html", "booking_panel", studio=studio, cls=cls,
+                  state=state)
+
+
+PANEL = ("bookings/class_detail.html", "booking_panel")
 
 
 def _panel(studio, cls, *, status=200, state=None, **options):
@@ -27,7 +75,7 @@ def _panel(studio, cls, *, status=200, state=None, **options):
     if request.method == "POST" and not wants_fragment():
         if options.get("error"):
             flash(options["error"], "error")
-        return redirect(url_for("schedule.class_detail", studio=studio.slug, class_id=cls.id), 303)
+        return redirect(url_for("bookings.class_detail", studio=studio.slug, class_id=cls.id), 303)
     if state is None:
         state = panel_state(studio, cls, current_user, utcnow(), **options)
     return render(*PANEL, status=status, studio=studio, cls=cls, state=state)

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.appointments.models import Availability, SessionType
 from app.billing.models import PaymentMethod
-from app.billing.services import place_order, record_payment
+from app.billing.services.orders import place_order
+from app.billing.services.payments import record_payment
 from app.bookings.models import Booking, BookingStatus
 from app.bookings.services import book_class
 from app.core.db import utcnow
@@ -27,9 +28,9 @@ from app.schedule.queries import local_today
 from app.schedule.services import create_series, save_class_type
 from app.studios.models import Location, Role, Room, Studio, WaitlistMode
 from app.studios.services import ensure_customer, grant_role
-from app.training import plans as training_plans
-from app.training.library import seed_library
 from app.training.models import Exercise, Workout
+from app.training.services import plans as training_plans
+from app.training.services.library import seed_library
 
 PASSWORD = "fitflow-demo"
 

@@ -17,8 +17,8 @@ from app.accounts.models import User
 from app.core.db import utcnow
 from app.extensions import db
 from app.studios.models import Studio
-from app.training import sessions
 from app.training.models import Exercise, PlanStatus, TrainingPlan, TrainingSession
+from app.training.services import sessions
 
 # Two alternating days: (English name, sets, reps, starting load in kg or None, weekly step).
 DAY_A = [("Back squat", 3, 5, 60, 2.5), ("Bench press", 3, 5, 40, 1.25),

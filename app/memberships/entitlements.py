@@ -1,13 +1,13 @@
 """Passes pay for bookings: the provider the booking service calls (see bookings.entitlements).
 
-Studios that do not require a pass keep booking free, as before.
+Studios that do not require a pass book for free.
 """
 
 from flask_babel import gettext as _
 
 from app.bookings.entitlements import FreeEntitlements
 from app.core.errors import DomainError
-from app.memberships import services
+from app.memberships import queries, services
 
 
 class PassEntitlements(FreeEntitlements):
@@ -37,6 +37,12 @@ class PassEntitlements(FreeEntitlements):
     def release(self, booking, *, late: bool) -> None:
         if not late:
             services.return_credit(booking)
+
+    def credits_kept(self, booking_ids: list[int]) -> dict[int, bool]:
+        return queries.credits_kept(booking_ids)
+
+    def waive_late_cancel(self, studio, booking, *, actor):
+        return services.waive_late_cancel(studio, booking, actor=actor)
 
     def describe_cancel(self, booking, *, late: bool) -> str:
         debit = services.booking_debit(booking) if booking.id else None

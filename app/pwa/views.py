@@ -23,7 +23,7 @@ def manifest(lang: str):
         response = jsonify(
             name=_("FitFlow"), short_name=_("FitFlow"),
             description=_("Book classes, train with your coach, keep your passes in one place."),
-            lang=lang, dir=text_direction(), start_url=url_for("home.index", lang=lang),
+            lang=lang, dir=text_direction(), start_url=url_for("studios.index", lang=lang),
             scope="/", display="standalone", background_color="#f8fafc", theme_color="#0f766e",
             icons=[{"src": url_for("static", filename="icons/icon.svg"), "sizes": "any",
                     "type": "image/svg+xml", "purpose": "any maskable"}],

@@ -1,28 +1,17 @@
-"""Studio console for the schedule: the week, class types, series, rosters, cancelling."""
+"""Studio console for the schedule: the coming week, class types and recurring series."""
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from app.bookings.queries import class_states, get_booking_or_404, list_late_cancels, list_roster
-from app.core.db import utcnow
-from app.core.errors import DomainError
 from app.core.forms import options
 from app.core.i18n import translated
 from app.extensions import db
-from app.memberships import services as passes
-from app.memberships.queries import credits_kept
 from app.schedule import services
 from app.schedule.forms import WEEKDAYS, ClassTypeForm, SeriesForm
 from app.schedule.queries import (
-    ScheduleFilters,
-    get_class_or_404,
     get_class_type_or_404,
     list_class_types,
-    list_classes,
     list_series,
-    local_today,
-    studio_timezone,
 )
 from app.studios.console import console_blueprint
 from app.studios.models import Location
@@ -31,55 +20,9 @@ from app.studios.queries import list_coaches, list_locations
 bp = console_blueprint("schedule_manage", __name__)
 
 
-@bp.get("/")
-def dashboard():
-    """The coming seven days: every class with how full it is."""
-    tz = studio_timezone(g.studio)
-    classes = list_classes(g.studio, local_today(tz), 7, ScheduleFilters(), tz)
-    return render_template("manage/dashboard.html", studio=g.studio, tz=tz, classes=classes,
-                           states=class_states(g.studio, classes, None, utcnow()))
-
-
-@bp.get("/classes/<int:class_id>")
-def roster(class_id: int):
-    cls = get_class_or_404(g.studio, class_id)
-    late = list_late_cancels(cls)
-    return render_template("manage/roster.html", studio=g.studio, cls=cls, roster=list_roster(cls),
-                           late_cancels=late, credits_kept=credits_kept([b.id for b in late]))
-
-
-@bp.post("/classes/<int:class_id>/bookings/<int:booking_id>/waive")
-def waive_late_cancel(class_id: int, booking_id: int):
-    """Give a late-cancelled customer their credit back (audited; a second time does nothing)."""
-    cls = get_class_or_404(g.studio, class_id)
-    booking = get_booking_or_404(g.studio, booking_id)
-    if booking.class_id != cls.id:
-        abort(404)
-    if passes.waive_late_cancel(g.studio, booking, actor=current_user) is None:
-        flash(_("There is no credit to give back for this booking."), "info")
-    else:
-        flash(_("The credit is back on the customer's pass."), "success")
-    db.session.commit()
-    return redirect(url_for(".roster", class_id=cls.id, _anchor="late-cancels"), 303)
-
-
-@bp.post("/classes/<int:class_id>/cancel")
-def cancel_class(class_id: int):
-    cls = get_class_or_404(g.studio, class_id)
-    try:
-        services.cancel_class(g.studio, cls, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("The class is cancelled and everyone booked has been told."), "success")
-    return redirect(url_for(".roster", class_id=class_id), 303)
-
-
 @bp.get("/class-types")
 def class_types():
-    return render_template("manage/class_types.html", studio=g.studio,
+    return render_template("schedule/manage/class_types.html", studio=g.studio,
                            class_types=list_class_types(g.studio), form=ClassTypeForm())
 
 
@@ -87,7 +30,7 @@ def class_types():
 def create_class_type():
     form = ClassTypeForm()
     if not form.validate_on_submit():
-        return render_template("manage/class_types.html", studio=g.studio,
+        return render_template("schedule/manage/class_types.html", studio=g.studio,
                                class_types=list_class_types(g.studio), form=form), 422
     services.save_class_type(g.studio, **form.maps())
     db.session.commit()
@@ -102,7 +45,7 @@ def edit_class_type(type_id: int):
         "name_en": ct.name.get("en", ""), "name_ar": ct.name.get("ar", ""),
         "description_en": ct.description.get("en", ""), "description_ar": ct.description.get("ar", ""),
         "duration_minutes": ct.duration_minutes, "color": ct.color})
-    return render_template("manage/class_type.html", studio=g.studio, class_type=ct, form=form)
+    return render_template("schedule/manage/class_type.html", studio=g.studio, class_type=ct, form=form)
 
 
 @bp.post("/class-types/<int:type_id>")
@@ -110,7 +53,7 @@ def update_class_type(type_id: int):
     ct = get_class_type_or_404(g.studio, type_id)
     form = ClassTypeForm()
     if not form.validate_on_submit():
-        return render_template("manage/class_type.html", studio=g.studio, class_type=ct,
+        return render_template("schedule/manage/class_type.html", studio=g.studio, class_type=ct,
                                form=form), 422
     services.save_class_type(g.studio, ct, **form.maps())
     db.session.commit()
@@ -127,7 +70,7 @@ def _series_form() -> SeriesForm:
 
 
 def _series_page(form: SeriesForm, status: int = 200):
-    return render_template("manage/series.html", studio=g.studio, series=list_series(g.studio),
+    return render_template("schedule/manage/series.html", studio=g.studio, series=list_series(g.studio),
                            form=form, weekday_names=dict(WEEKDAYS)), status
 
 

@@ -2,12 +2,10 @@
 
 from datetime import date, datetime, timedelta
 
-from app.bookings.services import cancel_class_bookings
-from app.core.db import utcnow
 from app.core.i18n import local
 from app.extensions import db
-from app.schedule.errors import AlreadyCancelled, ClassInPast, SeriesTooLong
-from app.schedule.models import ClassStatus, ClassType, ScheduledClass, Series
+from app.schedule.errors import SeriesTooLong
+from app.schedule.models import ClassType, ScheduledClass, Series
 from app.studios.models import Location, Studio
 
 MAX_SERIES_DAYS = 366
@@ -68,19 +66,6 @@ def create_series(studio: Studio, *, class_type: ClassType, location: Location, 
     )
     db.session.flush()
     return series
-
-
-def cancel_class(studio: Studio, cls: ScheduledClass, *, actor, now=None) -> ScheduledClass:
-    """Cancel one class: every booking is cancelled (nothing lost) and each customer is told."""
-    now = now or utcnow()
-    if cls.is_cancelled:
-        raise AlreadyCancelled()
-    if cls.has_started(now):
-        raise ClassInPast()
-    cls.status = ClassStatus.CANCELLED
-    cls.cancelled_at = now
-    cancel_class_bookings(studio, cls, actor=actor, now=now)
-    return cls
 
 
 def local_day(dt: datetime, tz: str) -> date:

@@ -8,11 +8,11 @@ from app.studios.console import console_blueprint
 from app.studios.forms import BookingPolicyForm
 from app.studios.services import update_booking_policy
 
-bp = console_blueprint("studio_manage", __name__)
+bp = console_blueprint("studios_manage", __name__)
 
 
 def _settings_page(form=None, status: int = 200):
-    return render_template("manage/settings.html", studio=g.studio,
+    return render_template("studios/manage/settings.html", studio=g.studio,
                            form=form or BookingPolicyForm(formdata=None, obj=g.studio)), status
 
 

@@ -44,9 +44,15 @@ def group_sets(sets) -> list[tuple[int, int, Decimal | None]]:
             for (reps, load), run in groupby(sets, key=lambda s: (s.reps, s.load or None))]
 
 
+def format_load(load) -> str:
+    """A load as typed: 60, 62.5 (never 6E+1 or 60.00)."""
+    return "" if load is None else f"{load.normalize():f}"
+
+
 def init_blueprint(bp) -> None:
-    """Template filters of the training pages: weight, set_text, set_groups, unit_label."""
+    """Template filters of the training pages: weight, set_text, set_groups, unit_label, load."""
     bp.add_app_template_filter(format_weight, "weight")
     bp.add_app_template_filter(lambda s, unit: format_set(s.reps, s.load, unit), "set_text")
     bp.add_app_template_filter(group_sets, "set_groups")
     bp.add_app_template_filter(unit_label, "unit_label")
+    bp.add_app_template_filter(format_load, "load")

@@ -6,9 +6,12 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from app.billing import services
 from app.billing.errors import RefundTooLarge
 from app.billing.models import DocumentKind, Invoice, Order, Payment, PaymentMethod, Refund
+from app.billing.services import orders as orders_service
+from app.billing.services import payments
+from app.billing.services.orders import lock_order, place_order
+from app.billing.services.payments import record_payment, refund_payment
 from app.extensions import db
 from app.studios.models import Studio
 from tests.concurrency import run_at_once
@@ -25,7 +28,7 @@ def shop(app):
         studio.locations[0].tax_jurisdiction = "CA-ON"
         staff = UserFactory()
         plan = PlanFactory(studio=studio, price_minor=10000)
-        orders = [services.place_order(studio, plan, UserFactory(), actor=staff) for _ in range(20)]
+        orders = [place_order(studio, plan, UserFactory(), actor=staff) for _ in range(20)]
         db.session.commit()
         yield studio.id, staff.id, [o.id for o in orders]
         db.engine.dispose()
@@ -38,7 +41,7 @@ def test_twenty_invoices_at_once_are_numbered_without_gap_or_duplicate(app, shop
         studio = db.session.get(Studio, studio_id)
         order = db.session.get(Order, order_id)
         staff = db.session.get(type(order.customer), staff_id)
-        return services.record_payment(studio, order, amount_minor=order.gross_minor,
+        return record_payment(studio, order, amount_minor=order.gross_minor,
                                        method=PaymentMethod.CASH, actor=staff).id
 
     results, errors = run_at_once(app, pay, [(oid,) for oid in order_ids])
@@ -57,7 +60,7 @@ def refund_race(app, shop):
         studio = db.session.get(Studio, studio_id)
         order = db.session.get(Order, order_ids[0])
         staff = db.session.get(type(order.customer), staff_id)
-        payment = services.record_payment(studio, order, amount_minor=order.gross_minor,
+        payment = record_payment(studio, order, amount_minor=order.gross_minor,
                                           method=PaymentMethod.CASH, actor=staff)
         db.session.commit()
         payment_id, gross = payment.id, payment.amount_minor
@@ -66,7 +69,7 @@ def refund_race(app, shop):
         s = db.session.get(Studio, studio_id)
         p = db.session.get(Payment, payment_id)
         staff = db.session.get(type(p.order.customer), staff_id)
-        return services.refund_payment(s, p, amount_minor=gross * 6 // 10, actor=staff).id
+        return refund_payment(s, p, amount_minor=gross * 6 // 10, actor=staff).id
 
     results, errors = run_at_once(app, refund, [(1,), (2,)])
     with app.app_context():
@@ -90,7 +93,7 @@ def test_negative_control_without_the_lock_both_refunds_pass(app, shop, monkeypa
         both_read.wait(timeout=30)  # each has read "nothing refunded yet" before either writes
         return payment
 
-    monkeypatch.setattr(services, "lock_payment", read_without_lock)
+    monkeypatch.setattr(payments, "lock_payment", read_without_lock)
     results, errors, refunded, gross = refund_race(app, shop)
     assert errors == [] and len(results) == 2
     assert refunded > gross, "without the lock more than the payment is refunded"
@@ -117,17 +120,17 @@ def test_an_order_locked_once_per_transaction_is_locked_again_after_a_rollback(
     memory that outlived its savepoint would let a concurrent payment in."""
     studio_id, _staff_id, order_ids = shop
     if remembered_past_its_transaction:
-        monkeypatch.setattr(services, "_still_held", lambda taken_in: True)
+        monkeypatch.setattr(orders_service, "_still_held", lambda taken_in: True)
     with app.app_context():
         with db.session.begin_nested() as refused:  # e.g. a Stripe event whose handler failed
-            services.lock_order(order_ids[0], studio_id=studio_id)
+            lock_order(order_ids[0], studio_id=studio_id)
             assert _locked_elsewhere(app, order_ids[0])
             refused.rollback()
         assert not _locked_elsewhere(app, order_ids[0])  # the savepoint's lock went with it
-        order = services.lock_order(order_ids[0], studio_id=studio_id)
+        order = lock_order(order_ids[0], studio_id=studio_id)
         assert order is not None
         assert _locked_elsewhere(app, order_ids[0]) is not remembered_past_its_transaction
         with Statements().counting() as sql:  # asked again in the same transaction: no trip
-            assert services.lock_order(order, studio_id=studio_id) is order
+            assert lock_order(order, studio_id=studio_id) is order
         assert sql.count == 0
         db.session.rollback()

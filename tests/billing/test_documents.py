@@ -6,8 +6,9 @@ import hashlib
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from app.billing import services
 from app.billing.models import DocumentKind, Invoice, PaymentMethod
+from app.billing.services.orders import place_order
+from app.billing.services.payments import record_payment, refund_payment
 from app.core.mail import read_mailbox
 from app.extensions import db
 from tests.factories import PlanFactory, StudioFactory, UserFactory
@@ -23,9 +24,9 @@ def test_half_refund_adds_a_credit_note_and_the_invoice_pdf_stays_identical(app,
     studio = StudioFactory(prices_include_tax=False, invoice_prefix="TOR")
     studio.locations[0].tax_jurisdiction = "CA-ON"
     customer, manager = UserFactory(locale="ar"), UserFactory()
-    order = services.place_order(studio, PlanFactory(studio=studio, price_minor=20000), customer,
+    order = place_order(studio, PlanFactory(studio=studio, price_minor=20000), customer,
                                  actor=customer)
-    payment = services.record_payment(studio, order, amount_minor=22600,
+    payment = record_payment(studio, order, amount_minor=22600,
                                       method=PaymentMethod.CARD_TERMINAL, actor=manager)
     db.session.commit()
     run_jobs()
@@ -33,7 +34,7 @@ def test_half_refund_adds_a_credit_note_and_the_invoice_pdf_stays_identical(app,
     before = hashlib.sha256(invoice.pdf).hexdigest()
     assert invoice.pdf_sha256 == before
 
-    services.refund_payment(studio, payment, amount_minor=11300, actor=manager, reason="half")
+    refund_payment(studio, payment, amount_minor=11300, actor=manager, reason="half")
     db.session.commit()
     run_jobs()
     invoice, note = documents(order)
@@ -41,7 +42,7 @@ def test_half_refund_adds_a_credit_note_and_the_invoice_pdf_stays_identical(app,
     assert note.kind == DocumentKind.CREDIT_NOTE and note.pdf.startswith(b"%PDF")
     assert note.snapshot["reference"] == invoice.number
     # Rendering the frozen invoice again gives the very same bytes.
-    from app.billing.documents import document_context
+    from app.billing.services.documents import document_context
     from app.core.pdf import render_template_pdf
 
     again = render_template_pdf("pdf/invoice.html", locale=invoice.locale,
@@ -56,11 +57,11 @@ def test_half_refund_adds_a_credit_note_and_the_invoice_pdf_stays_identical(app,
 def test_a_second_render_never_replaces_the_stored_pdf(app, ctx, jobs, run_jobs):
     """A retried or concurrent render job (a work-horse killed after rendering) stores nothing:
     the first PDF stays, and only the first store queues the email."""
-    from app.billing.documents import store_pdf
+    from app.billing.services.documents import store_pdf
 
     studio, customer = StudioFactory(), UserFactory()
-    order = services.place_order(studio, PlanFactory(studio=studio), customer, actor=customer)
-    services.record_payment(studio, order, amount_minor=order.gross_minor,
+    order = place_order(studio, PlanFactory(studio=studio), customer, actor=customer)
+    record_payment(studio, order, amount_minor=order.gross_minor,
                             method=PaymentMethod.CASH, actor=UserFactory())
     db.session.commit()
     (invoice,) = documents(order)

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
-from app.billing.fees import NotAFee, waive_fee
 from app.billing.models import Order, OrderStatus
+from app.billing.services.fees import NotAFee, waive_fee
 from app.bookings import attendance
 from app.bookings import services as bookings
 from app.core.db import utcnow
@@ -129,7 +129,7 @@ def test_a_studio_adds_its_own_tax(client, studio):
                         data={**MONEY, "tax_jurisdiction": "CA-ON", **own})
     assert saved.status_code == 303
     db.session.expire_all()
-    from app.billing.services import place_order
+    from app.billing.services.orders import place_order
 
     order = place_order(studio, PlanFactory(studio=studio, price_minor=10000), UserFactory(),
                         actor=admin)

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.billing import services
 from app.billing.models import DocumentKind, Invoice, Order, OrderStatus, Payment, Refund
+from app.billing.services.orders import place_order
 from app.core.db import utcnow
 from app.extensions import db
 from app.memberships.models import Pass, PassStatus
@@ -41,7 +41,7 @@ def admin(client, toronto):
 
 def place(studio, customer=None, price_minor=20000, **plan):
     customer = customer or UserFactory()
-    return services.place_order(studio, PlanFactory(studio=studio, price_minor=price_minor, **plan),
+    return place_order(studio, PlanFactory(studio=studio, price_minor=price_minor, **plan),
                                 customer, actor=customer)
 
 
@@ -92,7 +92,7 @@ def test_bad_filters_are_422_with_the_message(client, toronto, admin):
 def test_orders_come_fifty_a_page(client, toronto, admin):
     customer = UserFactory()
     plan = PlanFactory(studio=toronto)
-    made = [services.place_order(toronto, plan, customer, actor=customer) for _ in range(51)]
+    made = [place_order(toronto, plan, customer, actor=customer) for _ in range(51)]
     url = f"/manage/{toronto.slug}/orders?lang=en"
 
     first = client.get(url)

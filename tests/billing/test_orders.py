@@ -2,10 +2,11 @@
 
 import pytest
 
-from app.billing import services
-from app.billing.documents import invoice_of
 from app.billing.errors import OrderNotPayable, OverPayment, RefundTooLarge
 from app.billing.models import DocumentKind, Invoice, OrderStatus, PaymentMethod
+from app.billing.services.documents import invoice_of
+from app.billing.services.orders import place_order
+from app.billing.services.payments import record_payment, refund_payment
 from app.extensions import db
 from app.memberships.models import Pass, PassStatus
 from app.memberships.services import balances
@@ -31,7 +32,7 @@ def riyadh(app):
 
 def test_order_freezes_exclusive_tax_lines(toronto, ctx):
     customer = UserFactory()
-    order = services.place_order(toronto, PlanFactory(studio=toronto, price_minor=20000), customer,
+    order = place_order(toronto, PlanFactory(studio=toronto, price_minor=20000), customer,
                                  actor=customer)
     assert (order.net_minor, order.tax_minor, order.gross_minor) == (20000, 2600, 22600)
     assert order.taxes == [{"code": "HST", "name": "HST", "rate": "13", "amount_minor": 2600}]
@@ -43,7 +44,7 @@ def test_order_freezes_exclusive_tax_lines(toronto, ctx):
 
 def test_inclusive_prices_split_exactly(riyadh, ctx):
     customer = UserFactory()
-    order = services.place_order(riyadh, PlanFactory(studio=riyadh, price_minor=11500, currency="SAR"),
+    order = place_order(riyadh, PlanFactory(studio=riyadh, price_minor=11500, currency="SAR"),
                                  customer, actor=customer)
     assert (order.net_minor, order.tax_minor, order.gross_minor) == (10000, 1500, 11500)
 
@@ -51,21 +52,21 @@ def test_inclusive_prices_split_exactly(riyadh, ctx):
 def test_same_idempotency_key_is_one_order(toronto, ctx):
     customer = UserFactory()
     plan = PlanFactory(studio=toronto)
-    first = services.place_order(toronto, plan, customer, actor=customer, idempotency_key="k-1")
-    again = services.place_order(toronto, plan, customer, actor=customer, idempotency_key="k-1")
+    first = place_order(toronto, plan, customer, actor=customer, idempotency_key="k-1")
+    again = place_order(toronto, plan, customer, actor=customer, idempotency_key="k-1")
     assert first.id == again.id
     assert db.session.query(Pass).filter_by(customer_id=customer.id).count() == 1
 
 
 def test_full_payment_issues_a_numbered_invoice(toronto, ctx, jobs):
     customer, staff = UserFactory(), UserFactory()
-    order = services.place_order(toronto, PlanFactory(studio=toronto), customer, actor=customer)
-    services.record_payment(toronto, order, amount_minor=10000, method=PaymentMethod.CASH, actor=staff)
+    order = place_order(toronto, PlanFactory(studio=toronto), customer, actor=customer)
+    record_payment(toronto, order, amount_minor=10000, method=PaymentMethod.CASH, actor=staff)
     assert order.status == OrderStatus.AWAITING_PAYMENT and invoice_of(order) is None
     with pytest.raises(OverPayment):
-        services.record_payment(toronto, order, amount_minor=20000, method=PaymentMethod.CASH,
+        record_payment(toronto, order, amount_minor=20000, method=PaymentMethod.CASH,
                                 actor=staff)
-    services.record_payment(toronto, order, amount_minor=12600, method=PaymentMethod.CARD_TERMINAL,
+    record_payment(toronto, order, amount_minor=12600, method=PaymentMethod.CARD_TERMINAL,
                             actor=staff)
     db.session.commit()
     invoice = invoice_of(order)
@@ -75,7 +76,7 @@ def test_full_payment_issues_a_numbered_invoice(toronto, ctx, jobs):
     assert invoice.snapshot["studio"]["tax_numbers"][0]["value"] == "123456789RT0001"
     assert ("workers.jobs.documents.render_invoice_pdf", (invoice.id,), "documents", None) in jobs
     with pytest.raises(OrderNotPayable):
-        services.record_payment(toronto, order, amount_minor=1, method=PaymentMethod.CASH, actor=staff)
+        record_payment(toronto, order, amount_minor=1, method=PaymentMethod.CASH, actor=staff)
 
 
 def test_numbers_follow_each_other_per_studio_and_kind(toronto, riyadh, ctx):
@@ -83,8 +84,8 @@ def test_numbers_follow_each_other_per_studio_and_kind(toronto, riyadh, ctx):
     numbers = []
     for studio in (toronto, toronto, riyadh):
         plan = PlanFactory(studio=studio)
-        order = services.place_order(studio, plan, UserFactory(), actor=staff)
-        services.record_payment(studio, order, amount_minor=order.gross_minor,
+        order = place_order(studio, plan, UserFactory(), actor=staff)
+        record_payment(studio, order, amount_minor=order.gross_minor,
                                 method=PaymentMethod.CASH, actor=staff)
         numbers.append(invoice_of(order).sequence)
     assert numbers == [1, 2, 1]
@@ -92,19 +93,19 @@ def test_numbers_follow_each_other_per_studio_and_kind(toronto, riyadh, ctx):
 
 def test_partial_refund_issues_a_credit_note_and_keeps_the_invoice(toronto, ctx):
     customer, staff = UserFactory(), UserFactory()
-    order = services.place_order(toronto, PlanFactory(studio=toronto), customer, actor=customer)
-    payment = services.record_payment(toronto, order, amount_minor=22600,
+    order = place_order(toronto, PlanFactory(studio=toronto), customer, actor=customer)
+    payment = record_payment(toronto, order, amount_minor=22600,
                                       method=PaymentMethod.CASH, actor=staff)
     invoice = invoice_of(order)
     frozen = dict(invoice.snapshot)
-    services.refund_payment(toronto, payment, amount_minor=11300, actor=staff, reason="moved away")
+    refund_payment(toronto, payment, amount_minor=11300, actor=staff, reason="moved away")
     note = db.session.query(Invoice).filter_by(order_id=order.id, kind=DocumentKind.CREDIT_NOTE).one()
     assert note.reference_id == invoice.id and note.number.startswith("TOR-CN-")
     assert note.snapshot["totals"] == {"net_minor": 10000, "gross_minor": 11300, "taxes": [
         {"code": "HST", "name": "HST", "rate": "13", "amount_minor": 1300}]}
     assert invoice.snapshot == frozen
     with pytest.raises(RefundTooLarge):
-        services.refund_payment(toronto, payment, amount_minor=11301, actor=staff)
+        refund_payment(toronto, payment, amount_minor=11301, actor=staff)
     pass_ = db.session.query(Pass).filter_by(order_id=order.id).one()
     assert pass_.status == PassStatus.ACTIVE  # half refunded: the pass stays
 
@@ -113,10 +114,10 @@ def test_full_refund_revokes_unused_credits_and_is_audited(toronto, ctx):
     from app.audit.models import AuditEvent
 
     customer, staff = UserFactory(), UserFactory()
-    order = services.place_order(toronto, PlanFactory(studio=toronto), customer, actor=customer)
-    payment = services.record_payment(toronto, order, amount_minor=22600,
+    order = place_order(toronto, PlanFactory(studio=toronto), customer, actor=customer)
+    payment = record_payment(toronto, order, amount_minor=22600,
                                       method=PaymentMethod.CASH, actor=staff)
-    services.refund_payment(toronto, payment, amount_minor=22600, actor=staff)
+    refund_payment(toronto, payment, amount_minor=22600, actor=staff)
     pass_ = db.session.query(Pass).filter_by(order_id=order.id).one()
     assert pass_.status == PassStatus.REVOKED and balances([pass_.id])[pass_.id] == 0
     actions = {e.action for e in db.session.query(AuditEvent).filter_by(studio_id=toronto.id)}

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.billing import services
 from app.billing.models import Order, OrderStatus, PaymentMethodKind
-from app.billing.renewals import renew_due_memberships
+from app.billing.services.orders import place_order
+from app.billing.services.renewals import renew_due_memberships
 from app.core.db import utcnow
 from app.extensions import db
 from app.memberships.models import Pass, Period, PlanKind
@@ -17,7 +17,7 @@ from tests.factories import PlanFactory, StudioFactory, UserFactory
 def membership(studio, customer, *, bought_days_ago: int):
     plan = PlanFactory(studio=studio, kind=PlanKind.MEMBERSHIP, credits=None, validity_days=None,
                        period=Period.MONTH, price_minor=59900)
-    order = services.place_order(studio, plan, customer, actor=customer,
+    order = place_order(studio, plan, customer, actor=customer,
                                  now=utcnow() - timedelta(days=bought_days_ago))
     return db.session.scalar(select(Pass).where(Pass.order_id == order.id)), order
 

@@ -11,7 +11,6 @@ import pytest
 import stripe
 from sqlalchemy import func, select
 
-from app.billing import services, stripe_events, stripe_inbox
 from app.billing.errors import PaymentServiceUnavailable, RefundTooLarge
 from app.billing.models import (
     DocumentKind,
@@ -26,6 +25,11 @@ from app.billing.models import (
     StripeEvent,
     StripeSubscription,
 )
+from app.billing.services.checkout import start_checkout
+from app.billing.services.orders import place_order
+from app.billing.services.payments import refund_payment
+from app.billing.stripe import events as stripe_events
+from app.billing.stripe import inbox as stripe_inbox
 from app.bookings.models import Booking, BookingStatus
 from app.core.db import utcnow
 from app.extensions import db
@@ -112,9 +116,9 @@ def outcome(event) -> str | None:
 
 def card_order(studio, plan, customer, *, cls=None) -> Order:
     """A card order sent to Checkout, as the plans page does it (services, no browser)."""
-    order = services.place_order(studio, plan, customer, actor=customer,
+    order = place_order(studio, plan, customer, actor=customer,
                                  method=PaymentMethodKind.CARD, booking_class=cls)
-    services.start_checkout(studio, order, success_url=f"http://t/me/orders/{order.id}",
+    start_checkout(studio, order, success_url=f"http://t/me/orders/{order.id}",
                             cancel_url="http://t/plans")
     return order
 
@@ -594,13 +598,13 @@ def test_a_lost_refund_answer_then_a_retry_is_one_refund_at_stripe(client, studi
     db.session.commit()  # what the console had before the click
     fake.drop_answers("POST", "/v1/refunds", 3)  # the SDK tries three times, all answers lost
     with pytest.raises(PaymentServiceUnavailable) as failed:
-        services.refund_payment(studio, payment, amount_minor=10000, actor=staff)
+        refund_payment(studio, payment, amount_minor=10000, actor=staff)
     assert failed.value.status == 502
     db.session.rollback()
     assert count(Refund, studio=studio) == 0 and payment.refunded_minor == 0
     assert len(fake.created["refund"]) == 1  # Stripe did refund, we never heard
 
-    refund = services.refund_payment(studio, payment, amount_minor=10000, actor=staff)
+    refund = refund_payment(studio, payment, amount_minor=10000, actor=staff)
     db.session.commit()
     assert len(fake.created["refund"]) == 1 and fake.intents[
         payment.stripe_payment_intent_id]["refunded"] == 10000
@@ -613,14 +617,14 @@ def test_a_lost_refund_answer_then_a_retry_is_one_refund_at_stripe(client, studi
         payment.stripe_payment_intent_id)))
     assert count(Refund, studio=studio) == 1
     # A second refund is a new one at Stripe.
-    services.refund_payment(studio, payment, amount_minor=10000, actor=staff)
+    refund_payment(studio, payment, amount_minor=10000, actor=staff)
     assert len(fake.created["refund"]) == 2 and count(Refund, studio=studio) == 2
 
 
 def test_a_refund_larger_than_refundable_never_reaches_stripe(client, studio, customer, fake):
     _order, payment = paid_by_card(client, studio, customer, fake)
     with pytest.raises(RefundTooLarge):
-        services.refund_payment(studio, payment, amount_minor=payment.amount_minor + 1,
+        refund_payment(studio, payment, amount_minor=payment.amount_minor + 1,
                                 actor=customer)
     assert fake.calls("POST", "/v1/refunds") == [] and count(Refund, studio=studio) == 0
 
@@ -631,7 +635,7 @@ def test_stripe_refusing_a_refund_records_nothing(client, studio, customer, fake
     from app.billing.errors import PaymentServiceRefused
 
     with pytest.raises(PaymentServiceRefused) as refused:
-        services.refund_payment(studio, payment, amount_minor=10000, actor=customer)
+        refund_payment(studio, payment, amount_minor=10000, actor=customer)
     assert refused.value.status == 409 and count(Refund, studio=studio) == 0
 
 
@@ -792,11 +796,11 @@ def test_the_same_event_delivered_twice_at_once_is_applied_once(app, monkeypatch
     import threading
     import uuid
 
-    from app.billing import webhooks
+    from app.billing.stripe import webhooks
 
     with app.app_context():
         studio = card_studio(f"race{uuid.uuid4().hex[:6]}", slug=f"race-{uuid.uuid4().hex[:8]}")
-        order = services.place_order(studio, PlanFactory(studio=studio), UserFactory(),
+        order = place_order(studio, PlanFactory(studio=studio), UserFactory(),
                                      actor=None, method=PaymentMethodKind.CARD)
         db.session.commit()
         studio_id, order_id, slug, secret = studio.id, order.id, studio.slug, \

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.billing.taxes import (
+from app.billing.services.taxes import (
     RULES,
     InvalidTaxComponent,
     TaxComponent,

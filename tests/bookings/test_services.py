@@ -14,9 +14,9 @@ from app.bookings.errors import (
     OfferExpired,
 )
 from app.bookings.models import BookingStatus, CancelReason
+from app.bookings.services import cancel_class
 from app.core.db import utcnow
 from app.extensions import db
-from app.schedule.services import cancel_class
 from app.studios.models import StudioCustomer, WaitlistMode
 from tests.factories import ClassFactory, StudioFactory, UserFactory
 

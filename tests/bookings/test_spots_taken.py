@@ -7,10 +7,10 @@ from sqlalchemy import func, select, text
 
 from app.bookings import attendance, services
 from app.bookings.models import HOLDS_SPOT, Booking, BookingStatus
+from app.bookings.services import cancel_class
 from app.core.db import utcnow
 from app.extensions import db
 from app.schedule.models import ScheduledClass
-from app.schedule.services import cancel_class
 from app.studios.models import WaitlistMode
 from tests.factories import ClassFactory, StudioFactory, UserFactory
 

@@ -16,8 +16,6 @@ from sqlalchemy import select
 from app.core.db import utcnow
 from app.extensions import db
 from app.studios.models import Role, StudioCustomer
-from app.training import sessions
-from app.training.library import seed_library
 from app.training.models import (
     Exercise,
     LoggedSet,
@@ -26,6 +24,8 @@ from app.training.models import (
     WorkoutExercise,
     WorkoutSet,
 )
+from app.training.services import sessions
+from app.training.services.library import seed_library
 from tests.e2e.conftest import Texts, not_the_drop, set_network, sign_in
 from tests.factories import StudioFactory, UserFactory, staff
 

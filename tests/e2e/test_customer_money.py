@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.billing.models import Invoice, Order, PaymentMethod
-from app.billing.services import record_payment
+from app.billing.services.payments import record_payment
 from app.core.db import utcnow
 from app.extensions import db
 from app.studios.models import Studio

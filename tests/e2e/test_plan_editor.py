@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.studios.models import Role
-from app.training import plans
-from app.training.library import seed_library
 from app.training.models import Exercise, WorkoutExercise
+from app.training.services import plans
+from app.training.services.library import seed_library
 from tests.e2e.conftest import Texts, sign_in
 from tests.factories import StudioFactory, staff
 

@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.billing.models import Invoice, Order, OrderStatus, PaymentMethod
-from app.billing.services import place_order, record_payment
+from app.billing.services.orders import place_order
+from app.billing.services.payments import record_payment
 from app.bookings.models import Booking, BookingStatus
 from app.extensions import db
 from app.memberships.models import Pass, Period, PlanKind

@@ -185,7 +185,7 @@ def test_a_card_follows_its_booking_window_with_nothing_changed_in_the_database(
     assert text_of(Page(client.get(url)).all("article.class-card")[-1]) == later
     assert cards.misses == misses  # the same week, from memory
     in_three_days = utcnow() + timedelta(days=3)
-    monkeypatch.setattr("app.schedule.views.utcnow", lambda: in_three_days)
+    monkeypatch.setattr("app.bookings.views.utcnow", lambda: in_three_days)
     now_open = text_of(Page(client.get(url)).all("article.class-card")[-1])
     assert "opens on" not in now_open and now_open.endswith("Book")
 

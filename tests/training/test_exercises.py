@@ -8,9 +8,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.studios.models import Role
-from app.training.library import seed_library
 from app.training.models import Equipment, Exercise, MuscleGroup
-from app.training.services import add_exercise
+from app.training.services.library import add_exercise, seed_library
 from tests.conftest import login
 from tests.factories import StudioFactory, UserFactory, staff
 from tests.pages import Page

@@ -11,8 +11,6 @@ from sqlalchemy import func, select
 from app.core.db import utcnow
 from app.extensions import db
 from app.studios.models import Role, StudioCustomer
-from app.training import sessions
-from app.training.library import seed_library
 from app.training.models import (
     Exercise,
     LoggedSet,
@@ -22,6 +20,8 @@ from app.training.models import (
     WorkoutExercise,
     WorkoutSet,
 )
+from app.training.services import sessions
+from app.training.services.library import seed_library
 from tests.conftest import login
 from tests.factories import StudioFactory, UserFactory, staff
 from tests.pages import Page

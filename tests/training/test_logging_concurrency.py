@@ -8,9 +8,9 @@ from sqlalchemy import delete, func, select
 
 from app.extensions import db
 from app.studios.models import Role, Studio, StudioCustomer
-from app.training import sessions
-from app.training.library import seed_library
 from app.training.models import Exercise, LoggedSet, TrainingSession
+from app.training.services import sessions
+from app.training.services.library import seed_library
 from tests.concurrency import run_at_once
 from tests.factories import StudioFactory, UserFactory, staff
 

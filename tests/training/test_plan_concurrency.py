@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import delete, select
 
 from app.extensions import db
-from app.training import plans
 from app.training.models import Exercise, Workout, WorkoutExercise
+from app.training.services import plans
 from tests.concurrency import run_at_once
 from tests.factories import StudioFactory, UserFactory
 

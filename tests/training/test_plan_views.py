@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.studios.models import Role
 from app.studios.services import ensure_customer
-from app.training import plans
 from app.training.models import PlanStatus, TrainingPlan, Workout, WorkoutExercise
-from app.training.queries import plan_weeks, workout_items
-from app.training.services import add_exercise
+from app.training.queries.loaders import plan_weeks, workout_items
+from app.training.services import plans
+from app.training.services.library import add_exercise
 from tests.conftest import login
 from tests.factories import StudioFactory, UserFactory, staff
 from tests.pages import Page
@@ -278,7 +278,8 @@ def test_a_plan_day_takes_a_template_and_is_copied_to_every_week(client, t):
 
 
 def plan_rules(app):
-    return [r for r in app.url_map.iter_rules() if r.endpoint.startswith("training_plans.")]
+    return [r for r in app.url_map.iter_rules()
+            if app.view_functions[r.endpoint].__module__ == "app.training.coach_views.plans"]
 
 
 def sample(t, slug=None) -> dict:

@@ -12,7 +12,6 @@ from app.core.errors import NotFound
 from app.extensions import db
 from app.studios.models import Role
 from app.studios.services import ensure_customer
-from app.training import plans
 from app.training.errors import (
     InvalidLoad,
     InvalidPlanSize,
@@ -23,8 +22,9 @@ from app.training.errors import (
     TitleRequired,
 )
 from app.training.models import Exercise, PlanStatus, Workout, WorkoutExercise, WorkoutSet
-from app.training.queries import plan_weeks, workout_items
-from app.training.services import add_exercise
+from app.training.queries.loaders import plan_weeks, workout_items
+from app.training.services import plans
+from app.training.services.library import add_exercise
 from tests.factories import StudioFactory, UserFactory, staff
 
 

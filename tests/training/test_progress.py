@@ -11,7 +11,7 @@ from app.bookings.models import Booking, BookingStatus
 from app.extensions import db
 from app.studios.models import Role
 from app.training.models import RecordKind
-from app.training.progress import (
+from app.training.queries.progress import (
     active_plans,
     client_timeline,
     e1rm_series,

@@ -1,4 +1,4 @@
-from app.billing.stripe_inbox import apply_received
+from app.billing.stripe.inbox import apply_received
 from workers.jobs import job
 
 

@@ -1,8 +1,8 @@
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from app.billing.documents import document_context, store_pdf
 from app.billing.models import DocumentKind, Invoice
+from app.billing.services.documents import document_context, store_pdf
 from app.core.pdf import render_template_pdf
 from app.extensions import db
 from app.notifications.services import send_email

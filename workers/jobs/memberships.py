@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from app.billing.renewals import renew_due_memberships
+from app.billing.services.renewals import renew_due_memberships
 from app.core.queues import get_queue
 from workers.jobs import job
 

@@ -12,9 +12,9 @@ def _booking_email(booking_id: int, template: str, still_true) -> bool:
         return False
     cls = booking.scheduled_class
     if template == "class_cancelled":
-        url = external_url("schedule.week", studio=cls.studio.slug)
+        url = external_url("bookings.week", studio=cls.studio.slug)
     else:
-        url = external_url("schedule.class_detail", studio=cls.studio.slug, class_id=cls.id)
+        url = external_url("bookings.class_detail", studio=cls.studio.slug, class_id=cls.id)
     return send_email(booking.customer, template, dedup_key=f"{template}:{booking.id}",
                       fallback_locale=cls.studio.default_language, booking=booking, cls=cls,
                       studio=cls.studio, url=url)

@@ -1,0 +1,141 @@
+"""Invoices and credit notes: gap-free numbers per studio, frozen snapshots, rendering data."""
+
+import hashlib
+from datetime import datetime
+
+from flask_babel import force_locale
+from sqlalchemy import select, update
+
+from app.billing.models import DocumentKind, DocumentSequence, Invoice, Order, Refund
+from app.billing.services import taxes
+from app.core.db import dialect_insert
+from app.core.i18n import translated
+from app.core.jobs import enqueue_after_commit
+from app.extensions import db
+
+
+def next_number(studio, kind: DocumentKind) -> int:
+    """Take the next number of this studio's series in one statement: the upsert makes the
+    series on first use, and otherwise moves it on under the row's lock, held to the end of the
+    transaction. Concurrent issues queue up, and a rollback gives the number back, so the series
+    has no gap and no duplicate."""
+    taken = db.session.scalar(
+        dialect_insert(DocumentSequence).values(studio_id=studio.id, kind=kind, next_value=2)
+        .on_conflict_do_update(index_elements=["studio_id", "kind"],
+                               set_={"next_value": DocumentSequence.next_value + 1})
+        .returning(DocumentSequence.next_value))
+    return taken - 1
+
+
+def format_number(studio, kind: DocumentKind, sequence: int, issued_at: datetime) -> str:
+    middle = "CN-" if kind == DocumentKind.CREDIT_NOTE else ""
+    return f"{studio.invoice_prefix}-{middle}{issued_at.year}-{sequence:06d}"
+
+
+PAYMENT_LABELS = {"cash": "Cash", "card_terminal": "Card", "stripe": "Card"}
+
+
+def localized_taxes(lines: list[dict]) -> list[dict]:
+    """Tax lines named in the current language (the order froze them in the buyer's)."""
+    names = {(r.component.code, str(r.component.rate)): r.component.name
+             for rules in taxes.RULES.values() for r in rules}
+    return [dict(t, name=str(names.get((t["code"], t["rate"]), t["name"]))) for t in lines]
+
+
+def _snapshot(studio, order: Order, *, kind, locale, issued_at, lines, totals, reference=None,
+              payment=None) -> dict:
+    location = studio.locations[0]
+    with force_locale(locale):
+        lines = [dict(line, taxes=localized_taxes(line["taxes"])) for line in lines]
+        totals = dict(totals, taxes=localized_taxes(totals["taxes"]))
+        return {
+            "kind": str(kind), "issued_at": issued_at.isoformat(), "timezone": location.timezone,
+            "currency": order.currency, "locale": locale,
+            "reference": reference.number if reference else None,
+            "studio": {"name": translated(studio.name, studio.default_language),
+                       "address": location.address, "tax_numbers": list(studio.tax_numbers)},
+            "customer": {"name": order.customer.name, "email": order.customer.email},
+            "lines": lines, "totals": totals, "prices_include_tax": order.prices_include_tax,
+            "payment": payment, "note": None,
+        }
+
+
+def _issue(studio, order: Order, kind: DocumentKind, *, now, snapshot_args, refund=None,
+           reference=None) -> Invoice:
+    locale = order.customer.locale or studio.default_language
+    sequence = next_number(studio, kind)
+    number = format_number(studio, kind, sequence, now)
+    snapshot = _snapshot(studio, order, kind=kind, locale=locale, issued_at=now,
+                         reference=reference, **snapshot_args)
+    snapshot["number"] = number
+    doc = Invoice(studio_id=studio.id, kind=kind, sequence=sequence, number=number,
+                  order_id=order.id,
+                  customer_id=order.customer_id, refund_id=refund.id if refund else None,
+                  reference_id=reference.id if reference else None, issued_at=now,
+                  locale=locale, snapshot=snapshot, gross_minor=snapshot["totals"]["gross_minor"],
+                  currency=order.currency)
+    db.session.add(doc)
+    db.session.flush()
+    enqueue_after_commit("workers.jobs.documents.render_invoice_pdf", doc.id, queue="documents")
+    return doc
+
+
+def issue_invoice(studio, order: Order, *, now, payment=None) -> Invoice:
+    """Number and freeze the invoice of a paid order (the PDF is rendered by a job)."""
+    locale = order.customer.locale or studio.default_language
+    line = {"description": _describe(order, locale), "quantity": order.quantity,
+            "unit_minor": order.unit_minor,
+            "net_minor": order.net_minor, "taxes": order.taxes}
+    totals = {"net_minor": order.net_minor, "taxes": order.taxes, "gross_minor": order.gross_minor}
+    pay = None
+    if payment:
+        pay = {"method": PAYMENT_LABELS[payment.method], "paid_at": payment.received_at.isoformat()}
+    return _issue(studio, order, DocumentKind.INVOICE, now=now,
+                  snapshot_args={"lines": [line], "totals": totals, "payment": pay})
+
+
+def issue_credit_note(studio, order: Order, refund: Refund, breakdown: dict, *, now) -> Invoice:
+    """A credit note for `refund`, pointing at the order's invoice (corrections never edit)."""
+    original = invoice_of(order)
+    locale = order.customer.locale or studio.default_language
+    line = {"description": _describe(order, locale), "quantity": 1,
+            "unit_minor": breakdown["net_minor"], "net_minor": breakdown["net_minor"],
+            "taxes": breakdown["taxes"]}
+    return _issue(studio, order, DocumentKind.CREDIT_NOTE, now=now, refund=refund,
+                  reference=original, snapshot_args={"lines": [line], "totals": breakdown})
+
+
+def _describe(order: Order, locale: str) -> str:
+    with force_locale(locale):
+        return translated(order.description) or "—"
+
+
+def invoice_of(order: Order) -> Invoice | None:
+    return db.session.scalar(select(Invoice).where(Invoice.order_id == order.id,
+                                                   Invoice.kind == DocumentKind.INVOICE))
+
+
+def store_pdf(invoice: Invoice, pdf: bytes) -> bool:
+    """Store the rendered PDF of `invoice` once and queue its email; False if one was stored.
+
+    One conditional UPDATE: a retried or concurrent render (a work-horse killed after rendering,
+    two workers on the same job) never replaces the PDF that was stored and emailed first.
+    """
+    stored = db.session.execute(
+        update(Invoice).where(Invoice.id == invoice.id, Invoice.pdf.is_(None))
+        .values(pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
+        .execution_options(synchronize_session=False)).rowcount == 1
+    db.session.expire(invoice, ["pdf", "pdf_sha256"])
+    if stored:
+        enqueue_after_commit("workers.jobs.documents.send_invoice_email", invoice.id,
+                             queue="notifications")
+    return stored
+
+
+def document_context(invoice: Invoice) -> dict:
+    """The snapshot with its timestamps as datetimes, ready for templates/pdf/invoice.html."""
+    doc = dict(invoice.snapshot)
+    doc["issued_at"] = datetime.fromisoformat(doc["issued_at"])
+    if doc.get("payment"):
+        doc["payment"] = dict(doc["payment"], paid_at=datetime.fromisoformat(doc["payment"]["paid_at"]))
+    return doc

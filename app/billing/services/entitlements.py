@@ -1,0 +1,27 @@
+"""Bookings paid with passes, and the fees a studio charges for late cancels and no-shows."""
+
+from flask_babel import gettext as _
+
+from app.billing.services import fees
+from app.core.i18n import format_money
+from app.memberships.entitlements import PassEntitlements
+from app.memberships.services import booking_debit
+
+
+class PaidBookings(PassEntitlements):
+    def release(self, booking, *, late: bool) -> None:
+        super().release(booking, late=late)
+        if late:
+            fees.charge_fee(self._studio(booking), booking, kind="late_cancel")
+
+    def no_show(self, booking) -> None:
+        fees.charge_fee(self._studio(booking), booking, kind="no_show")
+
+    def describe_cancel(self, booking, *, late: bool) -> str:
+        studio = self._studio(booking)
+        if not (late and studio.late_cancel_fee_minor > 0):
+            return super().describe_cancel(booking, late=late)
+        fee = format_money(studio.late_cancel_fee_minor, studio.locations[0].currency)
+        if booking.id and booking_debit(booking) is not None:
+            return _("Late cancel: 1 credit is used and a fee of %(fee)s is charged.", fee=fee)
+        return _("Late cancel: a fee of %(fee)s is charged.", fee=fee)

@@ -1,0 +1,58 @@
+"""Late-cancel and no-show fees: an order for the fee, owed at the desk; staff may waive it.
+
+One fee per booking (a unique column), so a retried cancel or a double tap charges once.
+"""
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.audit.services import record
+from app.billing.models import Order, OrderStatus
+from app.billing.services.orders import tax_breakdown, tax_lines
+from app.core.errors import DomainError
+from app.extensions import db
+
+
+class NotAFee(DomainError):
+    status = 409
+
+
+def _description(kind: str) -> dict:
+    out = {}
+    for lang in ("en", "ar"):
+        with force_locale(lang):
+            out[lang] = _("Late cancellation fee") if kind == "late_cancel" else _("No-show fee")
+    return out
+
+
+def charge_fee(studio, booking, *, kind: str, now=None) -> Order | None:
+    """Owe the studio's late-cancel or no-show fee for `booking` (nothing when it has none)."""
+    amount = studio.late_cancel_fee_minor if kind == "late_cancel" else studio.no_show_fee_minor
+    if amount <= 0:
+        return None
+    existing = db.session.scalar(select(Order).where(Order.fee_booking_id == booking.id))
+    if existing is not None:
+        return existing
+    location = studio.locations[0]
+    breakdown = tax_breakdown(studio, amount, on=now)
+    order = Order(studio_id=studio.id, customer_id=booking.customer_id, plan_id=None,
+                  fee_booking_id=booking.id, status=OrderStatus.AWAITING_PAYMENT,
+                  currency=location.currency, description=_description(kind), unit_minor=amount,
+                  net_minor=breakdown.net_minor, tax_minor=breakdown.tax_minor,
+                  gross_minor=breakdown.gross_minor, taxes=tax_lines(breakdown),
+                  prices_include_tax=studio.prices_include_tax)
+    db.session.add(order)
+    db.session.flush()
+    return order
+
+
+def waive_fee(studio, order: Order, *, actor) -> Order:
+    """Drop an unpaid fee (audited); a paid one is refunded instead."""
+    if order.fee_booking_id is None or order.status != OrderStatus.AWAITING_PAYMENT:
+        raise NotAFee(_("Only an unpaid fee can be waived."))
+    order.status = OrderStatus.CANCELLED
+    db.session.flush()
+    record("fee.waived", actor=actor, studio_id=studio.id, subject=f"order:{order.id}",
+           amount_minor=order.gross_minor, booking_id=order.fee_booking_id)
+    return order

@@ -1,0 +1,1 @@
+"""Training read side: loaders, the logbook, a client's progress and its charts."""
