@@ -2,15 +2,14 @@
 is), a class's roster, cancelling the class (everyone booked is
 told and keeps their credit), and giving a late canceller their credit back."""
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, g, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.bookings import entitlements, services
 from app.bookings.queries import class_states, get_booking_or_404, list_late_cancels, list_roster
 from app.core.db import utcnow
-from app.core.errors import DomainError
-from app.extensions import db
+from app.core.lifecycle import done, perform
 from app.schedule.queries import (
     ScheduleFilters,
     get_class_or_404,
@@ -47,23 +46,18 @@ def waive_late_cancel(class_id: int, booking_id: int):
     booking = get_booking_or_404(g.studio, booking_id)
     if booking.class_id != cls.id:
         abort(404)
-    if entitlements.provider().waive_late_cancel(g.studio, booking, actor=current_user) is None:
-        flash(_("There is no credit to give back for this booking."), "info")
-    else:
-        flash(_("The credit is back on the customer's pass."), "success")
-    db.session.commit()
-    return redirect(url_for(".roster", class_id=cls.id, _anchor="late-cancels"), 303)
+    back = url_for(".roster", class_id=cls.id, _anchor="late-cancels")
+    return perform(
+        lambda: entitlements.provider().waive_late_cancel(g.studio, booking, actor=current_user),
+        lambda given: done(_("The credit is back on the customer's pass.") if given else
+                           _("There is no credit to give back for this booking."), back,
+                           "success" if given else "info"))
 
 
 @bp.post("/classes/<int:class_id>/cancel")
 def cancel_class(class_id: int):
     cls = get_class_or_404(g.studio, class_id)
-    try:
-        services.cancel_class(g.studio, cls, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("The class is cancelled and everyone booked has been told."), "success")
-    return redirect(url_for(".roster", class_id=class_id), 303)
+    back = url_for(".roster", class_id=class_id)
+    return perform(lambda: services.cancel_class(g.studio, cls, actor=current_user),
+                   lambda _: done(_("The class is cancelled and everyone booked has been told."),
+                                  back), back=back)
