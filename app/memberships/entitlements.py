@@ -1,6 +1,6 @@
 """Passes pay for bookings: the provider the booking service calls (see bookings.entitlements).
 
-Studios that do not require a pass keep booking free, as before.
+Studios that do not require a pass keep booking free.
 """
 
 from flask_babel import gettext as _
