@@ -35,9 +35,9 @@ class Server:
     """`with Server(db) as srv:` gunicorn -w 2 --threads 4 on a free port; srv.url.
 
     `balanced`: each worker holds at most `threads` connections. wrk keeps its 8 connections
-    open, and without a cap they fall unevenly on the workers (8/0 as often as 4/4), so one run
-    measured one worker's GIL and the next two (the same page at 170 and 330 requests/s). A
-    proxy's short connections spread evenly by themselves; this makes wrk's do too. Python
+    open, and without a cap they fall unevenly on the workers (8/0 as often as 4/4), so a run
+    would measure one worker's GIL or two, by chance (docs/benchmarks.md). A proxy's short
+    connections spread evenly by themselves; this makes wrk's do too. Python
     clients then must not hold idle keep-alive connections (bench.client.User closes each).
 
     `env`: extra environment (the drills point REDIS_URL at a Redis of their own)."""

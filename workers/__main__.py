@@ -18,10 +18,10 @@ log = logging.getLogger("workers")
 
 
 # Short database jobs (Stripe events, offer expiries, renewals) run in the worker's own process,
-# like RQ's SimpleWorker: its connections and compiled statements stay warm, where a fork per job
-# connected and compiled afresh (a Stripe event took 75 ms instead of 12 ms). PDFs, e-mails and
-# calendar syncs still run in a forked work-horse: a crash or a leak there cannot take the
-# worker down, and a killed horse's job is retried.
+# like RQ's SimpleWorker: its connections and compiled statements stay warm, where a forked
+# work-horse connects and compiles every statement afresh for each job (docs/benchmarks.md).
+# PDFs, e-mails and calendar syncs run in a forked work-horse: a crash or a leak there cannot
+# take the worker down, and a killed horse's job is retried.
 IN_PROCESS = frozenset({"default"})
 
 

@@ -75,8 +75,9 @@ def wait(listener, seconds: float, gather: float = 0.0):
 
     Woken, it goes on taking the wakes of `gather` seconds more: a burst of commits (Stripe
     delivering a backlog, a cancelled class's notices) is relayed as one batch, one claim and
-    one update for all its rows, instead of a round of its own for each commit (four times the
-    cost per job). A job waits that much longer, which no e-mail or PDF notices."""
+    one update for all its rows: a round costs several times what one more job adds to it, so
+    a round per commit would multiply the cost of each job (docs/benchmarks.md). A job waits
+    that much longer, which no e-mail or PDF notices."""
     if listener is None:
         time.sleep(seconds)
         return None

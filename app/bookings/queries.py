@@ -121,10 +121,11 @@ def own_booking(query: Select, *columns, probe: bool = False) -> Select:
     """`query` plus the customer's active booking in the row's class (at most one: the partial
     unique index; none for a NULL `customer` parameter): the entity, or the `columns` named.
 
-    `probe` (PostgreSQL): look it up class by class in the partial unique index, a constant
-    ~2 µs a class. Joined, PostgreSQL reads every booking the customer ever made and hashes
-    them against the classes: a regular's history (3,000 more bookings: the week's version
-    0.43 -> 0.70 ms). LIMIT 1 keeps the lateral lookup from being folded back into that join."""
+    `probe` (PostgreSQL): look it up class by class in the partial unique index, at a cost
+    that does not grow with the customer's history. Joined, PostgreSQL reads every booking the
+    customer ever made and hashes them against the classes, so a regular's week costs more with
+    every class they attend. LIMIT 1 keeps the lateral lookup from being folded back into that
+    join (figures: docs/benchmarks.md)."""
     def active(mine):
         return ((mine.class_id == ScheduledClass.id)
                 & (mine.customer_id == bindparam("customer", type_=Integer))
@@ -236,8 +237,8 @@ def _my_bookings(upcoming: bool) -> Select:
     c = ScheduledClass
     # The customer's bookings first, sorted and cut to the limit (a LIMIT keeps PostgreSQL
     # from flattening this into the joins below), then their names. Flattened, a planner that
-    # believed the studios and locations tables held one row each (their statistics lag a few
-    # new rows) scanned the customer's bookings once per studio and location: 4 ms, not 0.1.
+    # believes the studios and locations tables hold one row each (their statistics lag a few
+    # new rows) scans the customer's bookings once per studio and location.
     mine = (
         select(Booking.id, Booking.status, c.id.label("class_id"), c.starts_at,
                c.class_type_id, c.location_id, c.studio_id)
@@ -262,7 +263,8 @@ def _my_bookings(upcoming: bool) -> Select:
 
 def list_my_bookings(user, now: datetime, *, upcoming: bool, limit: int = 100) -> list[MyBooking]:
     """The user's bookings across studios: upcoming soonest first, past latest first (plain
-    rows: a customer's list is long, and as objects with their classes it cost ~40 µs a row)."""
+    rows: a customer's list is long, and building every line as ORM objects with their classes
+    costs CPU on each row)."""
     rows = db.session.execute(_my_bookings(upcoming),
                               {"customer": user.id, "now": now, "limit": limit})
     return [MyBooking(*row) for row in rows]

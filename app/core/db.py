@@ -184,7 +184,7 @@ def _read_only(session) -> bool:
     if transaction is None or session.new or session.dirty or session.deleted:
         return False
     # SessionTransaction keeps (connection, transaction, …) per bind (SQLAlchemy 2.x); should
-    # that change, every request simply rolls back as before.
+    # that change, this answers False and every request is rolled back: correct, only slower.
     held = getattr(transaction, "_connections", None)
     connections = [entry[0] for entry in held.values()] if isinstance(held, dict) else []
     return bool(connections) and not any(conn.info.get(WROTE, True) for conn in connections)
@@ -194,7 +194,7 @@ def _close_session(exc) -> None:
     """End the request's session. A transaction that only read ends with COMMIT, which is the
     same as ROLLBACK for it, because psycopg forgets the connection's prepared statements on
     every ROLLBACK: pages would have each statement parsed and planned again on every request
-    (the week page's query spent 0.35 ms in planning). Anything else is rolled back."""
+    (figures: docs/benchmarks.md). Anything else is rolled back."""
     try:
         if exc is None and _read_only(db.session()):
             commit_keeping_loaded()  # like closing: what was loaded stays readable

@@ -61,8 +61,9 @@ def local(dt: datetime, tz: str) -> datetime:
     return dt.astimezone(ZoneInfo(tz))
 
 
-# A week page shows ~70 times and days; Babel formats each in ~10 µs. The text depends only on
-# the instant, the zone and the language, so each is formatted once per process.
+# A week page shows ~70 times and days, and each Babel call costs far more than a lookup. The
+# text depends only on the instant, the zone and the language, so each is formatted once per
+# process.
 @lru_cache(maxsize=8192)
 def _time_text(dt: datetime, tz: str, lang: str) -> str:
     return dates.format_time(dt, "short", tzinfo=ZoneInfo(tz), locale=lang)
@@ -159,7 +160,7 @@ def _template_gettext(translations) -> dict:
     """Jinja's newstyle gettext and ngettext (escaped when autoescaping, always %-formatted, as
     `install_gettext_callables(newstyle=True)` makes them) bound to one catalogue. A result is
     remembered when its placeholders' values are plain immutable values (the week page asks
-    for the same "60 min" and "4 spots left" dozens of times, at ~3 µs each)."""
+    for the same "60 min" and "4 spots left" dozens of times)."""
     ugettext, ungettext = translations.ugettext, translations.ungettext
 
     @lru_cache(maxsize=4096)
@@ -188,7 +189,7 @@ def bound_gettext() -> dict:
     """Templates translate through the catalogue of the locale in force when rendering starts.
 
     Flask-Babel's installed callables look the locale and catalogue up again for every string
-    (~6 µs, a few hundred times on the week page); a render never changes locale midway, and
+    (a few hundred times on the week page); a render never changes locale midway, and
     force_locale (emails, PDFs) wraps whole renders, so resolving once per render is the same.
     The render's language is resolved once too, as `page_language`.
     """

@@ -1,7 +1,7 @@
 """PDF rendering: the one WeasyPrint wrapper, with a fetcher that serves only our static files.
 
-WeasyPrint is imported inside the functions, never at module level: `import weasyprint` costs
-about half a second and this module may be imported on web request paths. Render in a job.
+WeasyPrint is imported inside the functions, never at module level: `import weasyprint` is
+slow (docs/benchmarks.md) and this module may be imported on web request paths. Render in a job.
 
 The fetcher (`safe_fetcher`) is the only way a document reaches anything outside its HTML:
 `/static/…` files of this app (read from `current_app.static_folder`, no way out of it) and
@@ -37,7 +37,7 @@ class FetchRefused(ValueError):
 
 def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
     """`html` as PDF bytes; relative URLs resolve against `base_url` (default: BASE_URL)."""
-    import weasyprint  # lazy: ~0.5 s, only where PDFs are made
+    import weasyprint  # lazy: slow to import, needed only where PDFs are made
 
     base_url = base_url or current_app.config["BASE_URL"]
     document = weasyprint.HTML(string=html, base_url=base_url,

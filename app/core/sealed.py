@@ -3,8 +3,9 @@
 `Sealed` is a column type: values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256, from the
 `cryptography` library) on the way in and decrypted on the way out. The keys come from
 DATA_KEYS (comma-separated Fernet keys, newest first: rotation is adding a key in front and
-re-saving; old keys keep decrypting) or, without it, one key derived from SECRET_KEY. A value
-written before encryption existed (no prefix) is read as it is and sealed when next saved.
+re-saving; old keys keep decrypting) or, without it, one key derived from SECRET_KEY. A plain
+value (no prefix: a row stored before migration 0011) is read as it is and sealed when
+next saved.
 """
 
 import base64
@@ -35,7 +36,7 @@ def seal(value: str) -> str:
 
 def unseal(stored: str) -> str:
     if not stored.startswith(PREFIX):
-        return stored  # written before sealing; sealed on the next save
+        return stored  # plain (a row older than sealing): sealed on the next save
     try:
         return _keys().decrypt(stored.removeprefix(PREFIX).encode()).decode()
     except InvalidToken:

@@ -79,5 +79,5 @@ def stop_membership(pass_: Pass, *, actor) -> Pass:
 
         stripe_gateway.stop_renewal(db.session.get(Studio, sub.studio_id), sub.subscription_id)
         sub.cancel_at_period_end = True
-        sub.state_at = max(sub.state_at, int(time.time()))  # older snapshots no longer apply
+        sub.state_at = max(sub.state_at, int(time.time()))  # snapshots before the stop are stale
     return cancel_membership(pass_, actor=actor)

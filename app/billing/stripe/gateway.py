@@ -101,14 +101,14 @@ def create_refund(studio, payment, amount_minor: int, *, idempotency_key: str) -
 
 
 def list_refunds(studio, charge_id: str) -> list[dict]:
-    """Every refund of a charge (webhook payloads no longer include them)."""
+    """Every refund of a charge (a webhook payload's charge does not list them)."""
     with _stripe_call("refund list"):
         found = client_for(studio).v1.refunds.list({"charge": charge_id, "limit": 100})
     return [r.to_dict() for r in found.data]
 
 
 def invoice_payment_intent(studio, invoice_id: str) -> str | None:
-    """The PaymentIntent that paid a subscription invoice (not in invoice payloads any more)."""
+    """The PaymentIntent that paid a subscription invoice (invoice payloads do not carry it)."""
     with _stripe_call("invoice payments"):
         found = client_for(studio).v1.invoice_payments.list(
             {"invoice": invoice_id, "status": "paid", "limit": 10})
