@@ -59,5 +59,5 @@ def cancel_class(class_id: int):
     cls = get_class_or_404(g.studio, class_id)
     back = url_for(".roster", class_id=class_id)
     return perform(lambda: services.cancel_class(g.studio, cls, actor=current_user),
-                   lambda _: done(_("The class is cancelled and everyone booked has been told."),
+                   lambda cancelled: done(_("The class is cancelled and everyone booked has been told."),
                                   back), back=back)
