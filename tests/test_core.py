@@ -13,10 +13,14 @@ from tests.factories import ClassFactory, StudioFactory
 
 
 @pytest.mark.parametrize("lang, minor, currency, expected", [
-    ("en", 12345, "SAR", "SAR123.45"),
+    ("en", 12345, "SAR", "SAR\u00a0123.45"),  # a code as symbol stands apart from the digits
     ("en", 500, "CAD", "CA$5.00"),
     ("en", 1000, "JPY", "¥1,000"),      # no minor unit
-    ("en", 1234, "KWD", "KWD1.234"),    # three decimals
+    ("en", 1234, "KWD", "KWD\u00a01.234"),    # three decimals
+    ("en", 4900, "EUR", "€49.00"),
+    ("ar", 4900, "SAR", "\u200f49.00\u00a0ر.س.\u200f"),
+    ("ar", 1234, "KWD", "\u200f1.234\u00a0د.ك.\u200f"),
+    ("ar", 500, "CAD", "\u200f5.00\u00a0\u2066CA$\u2069"),  # a Latin symbol kept whole in RTL
 ])
 def test_money_uses_the_currencys_minor_units(ctx, lang, minor, currency, expected):
     with force_locale(lang):

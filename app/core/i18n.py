@@ -129,6 +129,10 @@ def format_money(minor: int, currency: str) -> str:
     lang = current_language()
     text = numbers.format_currency(Decimal(minor).scaleb(-digits), currency, locale=lang)
     symbol = numbers.get_currency_symbol(currency, locale=lang)
+    # CLDR's currency spacing, which Babel does not apply: a symbol that ends in a letter ("SAR")
+    # stands apart from the digits ("SAR 49.00", never "SAR49.00").
+    if text.startswith(symbol) and symbol[-1].isalpha() and text[len(symbol):][:1].isdigit():
+        text = f"{symbol}\u00a0{text[len(symbol):]}"
     if text_direction() == "rtl" and any("a" <= c.lower() <= "z" for c in symbol):
         # A Latin symbol such as "CA$" in Arabic text: without an isolate the bidi algorithm
         # splits it and shows "$CA 5.00"; LRI…PDI keeps it whole, after the amount.
