@@ -2,6 +2,7 @@
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -21,6 +22,7 @@ from app.accounts.forms import LoginForm, ProfileForm, ResetForm, ResetRequestFo
 from app.accounts.models import User
 from app.core.errors import DomainError
 from app.core.htmx import render
+from app.core.lifecycle import perform
 from app.core.i18n import current_language, set_language_cookie
 from app.core.mail import read_mailbox
 from app.extensions import db, limiter, login_manager
@@ -199,11 +201,16 @@ def dev_mailbox():
     return render_template("accounts/mailbox.html", messages=read_mailbox())
 
 
-@bp.before_app_request
-def remember_switched_language():
-    """`?lang=` is remembered on the account too (the cookie is set by core.i18n)."""
-    lang = request.args.get("lang")
-    if lang in current_app.config["LANGUAGES"] and current_user.is_authenticated \
-            and current_user.locale != lang:
-        services.set_language(current_user, lang)
-        db.session.commit()
+@bp.post("/me/language")
+@login_required
+def switch_language():
+    """The language switch of a signed-in person: saved on the account (every device follows)
+    and in this browser, then back to the page it was pressed on. A GET's ?lang= only sets the
+    cookie: a link never changes the account."""
+    lang = request.form.get("lang", "")
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(400)
+    back = _safe_next(url_for("studios.index"))
+    response = perform(lambda: services.set_language(current_user, lang),
+                       lambda _set: redirect(back, 303))
+    return set_language_cookie(response, lang)

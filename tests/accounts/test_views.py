@@ -338,15 +338,46 @@ def test_profile_update_saves(client):
     assert (user.name, user.locale, user.timezone) == ("Nora K", "ar", "Asia/Riyadh")
 
 
-def test_switching_language_is_remembered_on_the_account(app, client):
-    user = UserFactory(locale=None)
+def test_lang_on_a_get_shows_the_language_but_never_changes_the_account(client):
+    user = UserFactory(locale="en")
     login(client, user)
 
     page = Page(client.get("/me/bookings?lang=ar"))
 
     assert (page.one("html").get("lang"), page.one("html").get("dir")) == ("ar", "rtl")
+    assert reload(user).locale == "en"  # a link (or an image tag on another site) changes nothing
+    assert Page(client.get("/me/bookings")).one("html").get("lang") == "ar"  # the cookie
+
+
+def test_the_language_switch_form_saves_it_on_the_account(app, client):
+    user = UserFactory(locale=None)
+    login(client, user)
+    page = Page(client.get("/me/bookings?lang=en"))
+    fields = {i.get("name"): i.get("value")
+              for i in page.all("form[action='/me/language'] input")}
+    assert fields["lang"] == "ar" and fields["next"] == "/me/bookings?lang=en"
+
+    response = client.post("/me/language", data={"lang": "ar", "next": "/me/wallet"})
+
+    assert response.status_code == 303 and response.headers["Location"] == "/me/wallet"
     assert reload(user).locale == "ar"
-    # Another browser without the cookie still gets Arabic once signed in.
+    # Another browser without the cookie gets Arabic once signed in.
     phone = app.test_client()
     login(phone, user)
     assert Page(phone.get("/me/bookings")).one("html").get("lang") == "ar"
+
+
+@pytest.mark.parametrize("data, status", [
+    ({"lang": "fr", "next": "/me/wallet"}, 400),
+    ({"lang": "ar", "next": "//evil.example/x"}, 303),
+    ({"lang": "ar", "next": "https://evil.example/x"}, 303),
+])
+def test_the_language_switch_refuses_odd_input(client, data, status):
+    user = UserFactory(locale="en")
+    login(client, user)
+    response = client.post("/me/language", data=data)
+    assert response.status_code == status
+    if status == 303:
+        assert response.headers["Location"] == "/"
+    else:
+        assert reload(user).locale == "en"
