@@ -22,8 +22,8 @@ from app.accounts.forms import LoginForm, ProfileForm, ResetForm, ResetRequestFo
 from app.accounts.models import User
 from app.core.errors import DomainError
 from app.core.htmx import render
-from app.core.lifecycle import perform
 from app.core.i18n import current_language, set_language_cookie
+from app.core.lifecycle import perform
 from app.core.mail import read_mailbox
 from app.extensions import db, limiter, login_manager
 
