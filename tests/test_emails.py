@@ -46,3 +46,16 @@ def test_verification_and_reset_emails(app, ctx, run_jobs):
     run_jobs()
     bodies = [m.get_body(("plain",)).get_content() for m in read_mailbox() if m["To"] == user.email]
     assert any("/verify/" in b for b in bodies) and any("/reset/" in b for b in bodies)
+
+
+def test_the_text_part_and_subject_are_plain_text_and_the_html_part_escaped(app, ctx):
+    from app.notifications.services import send_email
+
+    user = UserFactory(name="Siobhán O'Brien <b>&</b>", locale="en")
+    send_email(user, "password_reset", link="http://fitflow.test/reset/x?a=1&b=2")
+    (mail,) = [m for m in read_mailbox() if m["To"] == user.email]
+    text = mail.get_body(("plain",)).get_content()
+    assert "Siobhán O'Brien <b>&</b>" in text and "&#39;" not in text and "&amp;" not in text
+    assert "http://fitflow.test/reset/x?a=1&b=2" in text
+    html = mail.get_body(("html",)).get_content()
+    assert "O&#39;Brien &lt;b&gt;&amp;&lt;/b&gt;" in html and "<b>&</b>" not in html

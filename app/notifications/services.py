@@ -1,8 +1,8 @@
 """Render and send emails in the recipient's language; record each so it goes out once."""
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import force_locale
-from jinja2_fragments.flask import render_block
+from jinja2_fragments import render_block
 from sqlalchemy import select
 
 from app.core.db import utcnow
@@ -10,6 +10,17 @@ from app.core.mail import build_message, send
 from app.core.urls import base_url_context
 from app.extensions import db
 from app.notifications.models import Notification
+
+
+def render_plain(template: str, block: str, **context) -> str:
+    """One block of an email template as plain text: the subject and the text part are not
+    HTML, so nothing is escaped there (O'Brien stays O'Brien); the HTML part is escaped."""
+    app = current_app._get_current_object()
+    plain = app.extensions.get("fitflow_plain_jinja")
+    if plain is None:
+        plain = app.extensions["fitflow_plain_jinja"] = app.jinja_env.overlay(autoescape=False)
+    app.update_template_context(context)
+    return render_block(plain, template, block, **context)
 
 
 def already_sent(dedup_key: str) -> bool:
@@ -31,8 +42,8 @@ def send_email(user, template: str, *, dedup_key: str | None = None,
     with base_url_context(), force_locale(locale):
         name = f"emails/{template}.html"
         ctx = dict(user=user, lang=locale, **context)
-        subject = render_block(name, "subject", **ctx).strip()
-        text = render_block(name, "text", **ctx).strip() + "\n"
+        subject = " ".join(render_plain(name, "subject", **ctx).split())
+        text = render_plain(name, "text", **ctx).strip() + "\n"
         html = render_template(name, **ctx)
     send(build_message(user.email, subject, text, html, attachments))
     if dedup_key:
