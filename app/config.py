@@ -83,6 +83,10 @@ def from_environment() -> dict:
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_MIN_SIZE": 500,
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        # A request body larger than this is refused with 413 before it is read (forms, the
+        # webhook); an upload that needs more sets its own limit on its route.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(2**20))),
+        "MAX_FORM_MEMORY_SIZE": 2**20,
         # Another Stripe-compatible API (tests, a local mock); None: Stripe itself.
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,
         # bench/ only: control routes and a SQL statement counter (never set in production).
