@@ -177,18 +177,19 @@ class Invoice(TimestampMixin, db.Model):
 
 class StripeEvent(db.Model):
     """A verified Stripe webhook event, stored as it arrives and applied once by the worker
-    (processed_at set, with the outcome); the unique event id makes a redelivery of an applied
-    event a no-op."""
+    (processed_at set, with the outcome); the event id, unique per studio (each studio has its
+    own Stripe account), makes a redelivery of an applied event a no-op."""
 
     __tablename__ = "stripe_events"
     __table_args__ = (
+        UniqueConstraint("studio_id", "event_id"),
         Index("ix_stripe_events_unapplied", "received_at",
               postgresql_where=text("processed_at IS NULL"),
               sqlite_where=text("processed_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(255), unique=True)
+    event_id: Mapped[str] = mapped_column(String(255))
     type: Mapped[str] = mapped_column(String(100))
     studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
     payload: Mapped[dict] = mapped_column(JSON)

@@ -7,6 +7,7 @@ PaymentServiceRefused (an error answer); the caller has written nothing it must 
 """
 
 import json
+import time
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -128,16 +129,31 @@ def stop_renewal(studio, subscription_id: str) -> dict:
     return subscription.to_dict()
 
 
-def verify_webhook(payload: bytes, header: str | None, secret: str) -> dict | None:
-    """The event Stripe signed with `secret` (recent: at most 5 minutes old), or None. The
-    SDK checks the signature; the event stays plain JSON (stored as is, applied later)."""
+def verify_webhook(payload: bytes, header: str | None, secret: str, *, now=None
+                   ) -> dict | None:
+    """The event Stripe signed with `secret`, or None. The SDK checks the signature and refuses
+    a timestamp over 5 minutes old; one over 5 minutes ahead is refused here too (a replay
+    made to live long). The event stays plain JSON (stored as is, applied later), so its id
+    must fit the column and nothing in it may be a NUL (PostgreSQL refuses those)."""
+    tolerance = stripe.Webhook.DEFAULT_TOLERANCE
     try:
-        stripe.WebhookSignature.verify_header(payload, header, secret,
-                                              stripe.Webhook.DEFAULT_TOLERANCE)
+        stripe.WebhookSignature.verify_header(payload, header, secret, tolerance)
+        if _signed_at(header) > (now or time.time()) + tolerance:
+            return None
         event = json.loads(payload)
-    except (stripe.SignatureVerificationError, ValueError):
+    except (stripe.SignatureVerificationError, ValueError, RecursionError):
         return None
     ok = (isinstance(event, dict) and isinstance(event.get("id"), str)
-          and isinstance(event.get("type"), str)
-          and isinstance((event.get("data") or {}).get("object"), dict))
+          and 0 < len(event["id"]) <= 255 and isinstance(event.get("type"), str)
+          and isinstance((event.get("data") or {}).get("object"), dict)
+          and b"\\u0000" not in payload)
     return event if ok else None
+
+
+def _signed_at(header: str) -> int:
+    """The t= timestamp of a Stripe-Signature header (already checked by the SDK)."""
+    for part in header.split(","):
+        key, _, value = part.partition("=")
+        if key.strip() == "t":
+            return int(value)
+    raise ValueError("no timestamp")

@@ -30,19 +30,20 @@ OWED = (StripeEvent.processed_at.is_(None), StripeEvent.waiting_for.is_(None))
 
 def receive_event(studio_id: int, event: dict, *, now=None) -> str:
     """Store one verified event of the studio's and queue its application (the caller
-    commits); "received", or "duplicate" for an event already applied or another studio's.
+    commits); "received", or "duplicate" for an event of this studio's already applied.
     A redelivery of an event not applied yet (queued, deferred, or its job failed) queues it
     again: applying is idempotent, so a spare job finds it done."""
-    # One statement stores it; a twin delivered at the same moment waits on the unique event id
-    # and then stores nothing (and, finding it not applied yet, queues it too).
+    # One statement stores it; a twin delivered at the same moment waits on the unique (studio,
+    # event id) and then stores nothing (and, finding it not applied yet, queues it too).
     row_id = db.session.scalar(_store_once(), {
         "event_id": event["id"], "type": str(event.get("type", ""))[:100],
         "studio_id": studio_id, "payload": event, "received_at": now or utcnow()})
     if row_id is None:
         known = db.session.execute(select(StripeEvent.id, StripeEvent.studio_id,
                                           StripeEvent.processed_at)
-                                   .where(StripeEvent.event_id == event["id"])).one()
-        if known.studio_id != studio_id or known.processed_at is not None:
+                                   .where(StripeEvent.studio_id == studio_id,
+                                          StripeEvent.event_id == event["id"])).one()
+        if known.processed_at is not None:
             return "duplicate"
         row_id = known.id
     enqueue_after_commit(APPLY_JOB, row_id)
@@ -51,11 +52,11 @@ def receive_event(studio_id: int, event: dict, *, now=None) -> str:
 
 @insert_built_once
 def _store_once(insert):
-    """INSERT … ON CONFLICT (event_id) DO NOTHING RETURNING id."""
+    """INSERT … ON CONFLICT (studio_id, event_id) DO NOTHING RETURNING id."""
     table = StripeEvent.__table__
     columns = ("event_id", "type", "studio_id", "payload", "received_at")
     return insert(table).values({**{name: bindparam(name) for name in columns}, "outcome": ""}
-                                ).on_conflict_do_nothing(index_elements=["event_id"]
+                                ).on_conflict_do_nothing(index_elements=["studio_id", "event_id"]
                                                          ).returning(table.c.id)
 
 
