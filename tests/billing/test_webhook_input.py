@@ -8,7 +8,6 @@ import time
 import stripe
 
 from app.billing.models import StripeEvent
-from tests.billing.fake_stripe import signed
 from tests.billing.test_stripe import (  # noqa: F401 (fixtures)
     card_order,
     card_studio,

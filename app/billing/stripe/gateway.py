@@ -7,8 +7,8 @@ PaymentServiceRefused (an error answer); the caller has written nothing it must 
 """
 
 import json
-import time
 import logging
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
