@@ -21,6 +21,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import stripe
 
+from tests.factories import StudioFactory
+
 API_VERSION = "2026-10-28.endive"
 MONTH = 30 * 24 * 3600
 
@@ -333,3 +335,12 @@ def signed(event: dict, secret: str, *, timestamp: int | None = None) -> tuple[s
     header = stripe.WebhookSignature.generate_signature_header(payload, secret,
                                                                timestamp=timestamp)
     return payload, {"Stripe-Signature": header, "Content-Type": "application/json"}
+
+
+def card_studio(slug_secret: str = "tor", **fields):
+    studio = StudioFactory(prices_include_tax=False, invoice_prefix=slug_secret.upper()[:3],
+                           stripe_secret_key=f"sk_test_{slug_secret}",
+                           stripe_webhook_secret=f"whsec_{slug_secret}",
+                           booking_requires_pass=True, **fields)
+    studio.locations[0].tax_jurisdiction = "CA-ON"
+    return studio

@@ -8,7 +8,6 @@ import time
 from datetime import timedelta
 
 import pytest
-import stripe
 from sqlalchemy import func, select
 
 from app.billing.errors import PaymentServiceUnavailable, RefundTooLarge
@@ -36,7 +35,7 @@ from app.extensions import db
 from app.memberships.models import Pass, PassStatus, Period, PlanKind
 from app.memberships.services import balances
 from app.schedule.models import ClassStatus
-from tests.billing.fake_stripe import FakeStripe, signed
+from tests.billing.fake_stripe import FakeStripe, card_studio, signed
 from tests.conftest import login
 from tests.factories import ClassFactory, PlanFactory, StudioFactory, UserFactory
 from tests.pages import Page
@@ -45,36 +44,6 @@ from workers.jobs.billing import apply_stripe_event
 
 HX = {"HX-Request": "true"}
 STATEMENTS_TO_APPLY_A_PAID_CHECKOUT = 20  # counted; savepoints aside
-
-
-@pytest.fixture
-def fake(app, monkeypatch):
-    server = FakeStripe().start()
-    monkeypatch.setitem(app.config, "STRIPE_API_BASE", server.url)
-    # The SDK's own retries (max_network_retries=2) back off for ~1.5 s; not needed here.
-    monkeypatch.setattr(stripe._http_client.HTTPClient, "INITIAL_DELAY", 0.01)
-    monkeypatch.setattr(stripe._http_client.HTTPClient, "MAX_DELAY", 0.02)
-    yield server
-    server.stop()
-
-
-def card_studio(slug_secret: str = "tor", **fields):
-    studio = StudioFactory(prices_include_tax=False, invoice_prefix=slug_secret.upper()[:3],
-                           stripe_secret_key=f"sk_test_{slug_secret}",
-                           stripe_webhook_secret=f"whsec_{slug_secret}",
-                           booking_requires_pass=True, **fields)
-    studio.locations[0].tax_jurisdiction = "CA-ON"
-    return studio
-
-
-@pytest.fixture
-def studio(app):
-    return card_studio()
-
-
-@pytest.fixture
-def customer(app):
-    return UserFactory(locale="en")
 
 
 @pytest.fixture

@@ -8,15 +8,8 @@ import time
 import stripe
 
 from app.billing.models import StripeEvent
-from tests.billing.test_stripe import (  # noqa: F401 (fixtures)
-    card_order,
-    card_studio,
-    count,
-    customer,
-    deliver,
-    fake,
-    studio,
-)
+from tests.billing.fake_stripe import card_studio
+from tests.billing.test_stripe import card_order, count, deliver
 from tests.factories import PlanFactory
 
 
