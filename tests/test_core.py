@@ -119,3 +119,24 @@ def test_an_instants_day_label_is_babels_around_both_dst_changes(ctx, lang):
                     babel = dates.format_datetime(
                         local, i18n._skeleton_pattern(skeleton, lang), locale=lang)
                     assert i18n.format_day(instant, "America/Toronto", skeleton) == babel
+
+
+@pytest.mark.parametrize("typed, kept", [
+    ("  Sara   Ali ", "Sara Ali"),
+    ("Ali\u202ece", "Alice"),                 # an override that would show "ecilA"
+    ("\u2066Nora\u2069\u200b", "Nora"),       # isolates, zero-width space
+    ("Bob\x00\x07 Smith\u2028", "Bob Smith"),  # controls and a line separator
+    ("\ufeffمحمد\u200f", "محمد"),              # a BOM and a right-to-left mark
+    ("می\u200cخواهم", "می\u200cخواهم"),        # the zero-width non-joiner is spelling: kept
+    ("Jose\u0301", "José"),                   # composed (NFC)
+])
+def test_a_typed_name_loses_what_would_hide_or_reorder_it(typed, kept):
+    from app.core.forms import clean_line
+
+    assert clean_line(typed) == kept
+
+
+def test_a_typed_text_keeps_its_lines_and_loses_the_rest():
+    from app.core.forms import clean_text
+
+    assert clean_text("First\r\nSecond\u202e\x00\n\tThird ") == "First\nSecond\n\tThird"

@@ -5,13 +5,13 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from app.core.forms import options
+from app.core.forms import clean_line, options
 
 PASSWORD = [DataRequired(), Length(min=8, max=128, message=_l("Use at least 8 characters."))]
 
 
 class SignupForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Your name"), filters=[clean_line], validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=PASSWORD)
 
@@ -39,7 +39,7 @@ def _valid_zone(form, field):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Your name"), filters=[clean_line], validators=[DataRequired(), Length(max=120)])
     locale = SelectField(_l("Language"), choices=options([("", _l("Automatic")), ("ar", "العربية"),
                                                             ("en", "English")]), validators=[Optional()])
     timezone = StringField(_l("Time zone"), validators=[Optional(), Length(max=64), _valid_zone])

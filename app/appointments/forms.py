@@ -12,14 +12,14 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.core.forms import options
+from app.core.forms import clean_line, options
 from app.core.money import MoneyField
 from app.schedule.forms import WEEKDAYS
 
 
 class SessionTypeForm(FlaskForm):
-    name_en = StringField(_l("Name (English)"), validators=[Length(max=80)])
-    name_ar = StringField(_l("Name (Arabic)"), validators=[Optional(), Length(max=80)])
+    name_en = StringField(_l("Name (English)"), filters=[clean_line], validators=[Length(max=80)])
+    name_ar = StringField(_l("Name (Arabic)"), filters=[clean_line], validators=[Optional(), Length(max=80)])
     duration_minutes = IntegerField(_l("Duration (minutes)"), default=60,
                                     validators=[InputRequired(), NumberRange(5, 480)])
     buffer_minutes = IntegerField(_l("Buffer before and after (minutes)"), default=0,
@@ -59,7 +59,7 @@ class AvailabilityForm(FlaskForm):
 class TimeOffForm(FlaskForm):
     starts = DateTimeLocalField(_l("From"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     ends = DateTimeLocalField(_l("Until"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
-    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
+    reason = StringField(_l("Reason"), filters=[clean_line], validators=[Optional(), Length(max=200)])
 
     def validate_ends(self, field):
         if self.starts.data and field.data and field.data <= self.starts.data:

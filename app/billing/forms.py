@@ -16,7 +16,7 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, Validati
 from app.billing.models import OrderStatus, PaymentMethod
 from app.billing.queries import OrderFilters
 from app.billing.services.taxes import RULES
-from app.core.forms import options
+from app.core.forms import clean_line, options
 from app.core.money import MoneyField, to_input
 
 STATUSES = [(OrderStatus.AWAITING_PAYMENT.value, _l("Awaiting payment")),
@@ -36,7 +36,7 @@ class OrderFilterForm(FlaskForm):
                          validators=[Optional()])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
-    search = StringField(_l("Customer"), validators=[Optional(), Length(max=100)])
+    search = StringField(_l("Customer"), filters=[clean_line], validators=[Optional(), Length(max=100)])
 
     def validate_date_to(self, field):
         if self.date_from.data and field.data and field.data < self.date_from.data:
@@ -63,11 +63,11 @@ class _AmountForm(FlaskForm):
 
 class PaymentForm(_AmountForm):
     method = SelectField(_l("Paid by"), choices=options(METHODS[:2]), validators=[InputRequired()])
-    reference = StringField(_l("Reference (optional)"), validators=[Optional(), Length(max=120)])
+    reference = StringField(_l("Reference (optional)"), filters=[clean_line], validators=[Optional(), Length(max=120)])
 
 
 class RefundForm(_AmountForm):
-    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=255)])
+    reason = StringField(_l("Reason (optional)"), filters=[clean_line], validators=[Optional(), Length(max=255)])
 
 
 # Names for the codes of app.billing.taxes.RULES (a code without a name shows as itself).
@@ -87,8 +87,8 @@ def _strip(value):
 
 
 class TaxNumberForm(Form):
-    label = StringField(_l("Label"), filters=[_strip], validators=[Length(max=40)])
-    value = StringField(_l("Number"), filters=[_strip], validators=[Length(max=40)])
+    label = StringField(_l("Label"), filters=[clean_line], validators=[Length(max=40)])
+    value = StringField(_l("Number"), filters=[clean_line], validators=[Length(max=40)])
 
     def validate_value(self, field):
         if bool((self.label.data or "").strip()) != bool((field.data or "").strip()):
@@ -98,7 +98,7 @@ class TaxNumberForm(Form):
 class CustomTaxForm(Form):
     code = StringField(_l("Code"), filters=[_strip], validators=[
         Optional(), Regexp(r"^[A-Z][A-Z0-9]{0,7}\Z", message=_l("Use up to 8 capital letters or digits."))])
-    name = StringField(_l("Name on invoices"), filters=[_strip], validators=[Length(max=60)])
+    name = StringField(_l("Name on invoices"), filters=[clean_line], validators=[Length(max=60)])
     rate = StringField(_l("Rate (%)"), filters=[_strip], validators=[
         Optional(), Regexp(r"^(100(\.0+)?|\d{1,2}(\.\d{1,4})?)\Z",
                            message=_l("Enter a rate between 0 and 100, such as 2.5."))])

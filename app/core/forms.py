@@ -1,5 +1,6 @@
 """What the domains' forms share."""
 
+import unicodedata
 from collections.abc import Iterable
 
 from wtforms import SelectChoice
@@ -8,3 +9,32 @@ from wtforms import SelectChoice
 def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
     """A select's choices from (value, label) pairs (WTForms 3.4 takes no plain tuples)."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+# Invisible characters that make a name lie about itself: bidi embeddings, overrides and
+# isolates (U+202A-202E, U+2066-2069, the marks U+200E/U+200F, U+061C), zero-width space and
+# no-break space (U+200B, U+FEFF), word joiner and invisible operators (U+2060-2064), soft
+# hyphen. The zero-width joiner and non-joiner (U+200C, U+200D) stay: Arabic and Persian
+# spelling needs them.
+_INVISIBLE = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F,
+                            0x061C, 0x200B, 0xFEFF, *range(0x2060, 0x2065), 0x00AD])
+
+
+def clean_line(value):
+    """A one-line text as typed, without control or invisible characters, its spaces folded
+    (names, titles, references). A WTForms filter; None stays None."""
+    if value is None:
+        return None
+    value = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
+    value = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in value)
+    return " ".join(value.split())
+
+
+def clean_text(value):
+    """A multi-line text (descriptions, notes) without control or invisible characters; line
+    breaks and tabs stay. A WTForms filter; None stays None."""
+    if value is None:
+        return None
+    value = unicodedata.normalize("NFC", str(value).replace("\r\n", "\n")).translate(_INVISIBLE)
+    return "".join(c for c in value
+                   if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Zl", "Zp")).strip()

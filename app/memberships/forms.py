@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.core.forms import options
+from app.core.forms import clean_line, clean_text, options
 from app.core.i18n import translated
 from app.core.money import MoneyField, to_input
 from app.memberships.models import Period, PlanKind, ValidityStart
@@ -21,10 +21,10 @@ PERIODS = [("", _l("Not a membership")), (Period.MONTH.value, _l("Monthly")),
 class PlanForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=options(KINDS), validators=[InputRequired()])
     # No Optional() on name_en: it would stop the chain before validate_name_en.
-    name_en = StringField(_l("Name (English)"), validators=[Length(max=80)])
-    name_ar = StringField(_l("Name (Arabic)"), validators=[Optional(), Length(max=80)])
-    description_en = TextAreaField(_l("Description (English)"), validators=[Optional(), Length(max=2000)])
-    description_ar = TextAreaField(_l("Description (Arabic)"), validators=[Optional(), Length(max=2000)])
+    name_en = StringField(_l("Name (English)"), filters=[clean_line], validators=[Length(max=80)])
+    name_ar = StringField(_l("Name (Arabic)"), filters=[clean_line], validators=[Optional(), Length(max=80)])
+    description_en = TextAreaField(_l("Description (English)"), filters=[clean_text], validators=[Optional(), Length(max=2000)])
+    description_ar = TextAreaField(_l("Description (Arabic)"), filters=[clean_text], validators=[Optional(), Length(max=2000)])
     price = MoneyField(_l("Price"))
     credits = IntegerField(_l("Classes included"), validators=[Optional(), NumberRange(1, 1000)])
     validity_days = IntegerField(_l("Valid for (days)"), validators=[Optional(), NumberRange(1, 3650)])

@@ -22,7 +22,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.forms import options
+from app.core.forms import clean_line, clean_text, options
 
 WEEKDAYS = [(1, _l("Monday")), (2, _l("Tuesday")), (3, _l("Wednesday")), (4, _l("Thursday")),
             (5, _l("Friday")), (6, _l("Saturday")), (7, _l("Sunday"))]
@@ -30,10 +30,10 @@ WEEKDAYS = [(1, _l("Monday")), (2, _l("Tuesday")), (3, _l("Wednesday")), (4, _l(
 
 class ClassTypeForm(FlaskForm):
     # No Optional() here: it would stop the chain before validate_name_en on an empty name.
-    name_en = StringField(_l("Name (English)"), validators=[Length(max=80)])
-    name_ar = StringField(_l("Name (Arabic)"), validators=[Optional(), Length(max=80)])
-    description_en = TextAreaField(_l("Description (English)"), validators=[Optional(), Length(max=2000)])
-    description_ar = TextAreaField(_l("Description (Arabic)"), validators=[Optional(), Length(max=2000)])
+    name_en = StringField(_l("Name (English)"), filters=[clean_line], validators=[Length(max=80)])
+    name_ar = StringField(_l("Name (Arabic)"), filters=[clean_line], validators=[Optional(), Length(max=80)])
+    description_en = TextAreaField(_l("Description (English)"), filters=[clean_text], validators=[Optional(), Length(max=2000)])
+    description_ar = TextAreaField(_l("Description (Arabic)"), filters=[clean_text], validators=[Optional(), Length(max=2000)])
     duration_minutes = IntegerField(_l("Duration (minutes)"), default=60,
                                     validators=[InputRequired(), NumberRange(5, 600)])
     color = StringField(_l("Colour"), default="#0f766e",

@@ -328,6 +328,16 @@ def test_profile_with_bad_input_is_422_and_unchanged(client, data, field, messag
     assert user.timezone == "America/Toronto"
 
 
+def test_a_name_is_saved_without_invisible_characters_and_one_of_only_them_is_422(client):
+    user = UserFactory(name="Nora")
+    login(client, user)
+    data = {"locale": "", "timezone": "Asia/Riyadh"}
+    response = client.post("/me/profile", data={**data, "name": "\u202eNora\u200b K\x07"})
+    assert response.status_code == 303 and reload(user).name == "Nora K"
+    response = client.post("/me/profile", data={**data, "name": "\u200b\u202e\u2066 \x07"})
+    assert response.status_code == 422 and reload(user).name == "Nora K"
+
+
 def test_profile_update_saves(client):
     user = UserFactory()
     login(client, user)
