@@ -48,3 +48,22 @@ def offline(lang: str):
         abort(404)
     with force_locale(lang):
         return render_template("offline.html")
+
+
+# Pages of one person or one studio's staff: never indexed (robots.txt and a meta tag).
+PRIVATE_PREFIXES = ("/me/", "/coach/", "/manage/", "/operator/", "/dev/", "/reset", "/verify",
+                    "/feeds/", "/c/", "/webhooks/")
+
+
+@bp.app_context_processor
+def robots_context():
+    return {"private_prefixes": PRIVATE_PREFIXES}
+
+
+@bp.get("/robots.txt")
+def robots_txt():
+    """Search engines may read the public schedule and class pages, nothing private."""
+    lines = ["User-agent: *", *(f"Disallow: {prefix}" for prefix in PRIVATE_PREFIXES), ""]
+    response = current_app.response_class("\n".join(lines), mimetype="text/plain")
+    response.cache_control.public, response.cache_control.max_age = True, 86400
+    return response
