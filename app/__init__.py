@@ -101,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _init_jinja(app: Flask) -> None:
+    from app.core.sealed import Unopenable
     from app.core.security import csrf_token
     from app.studios.policies import coaches_anywhere, console_studios
 
@@ -111,3 +112,4 @@ def _init_jinja(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.tests["unopenable"] = lambda value: isinstance(value, Unopenable)

@@ -5,7 +5,7 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import text
 
-from app.core.sealed import PREFIX, seal, unseal
+from app.core.sealed import PREFIX, Unopenable, seal, unseal
 from app.extensions import db
 from app.studios.models import Studio
 from tests.factories import StudioFactory
@@ -53,6 +53,41 @@ def test_rotation_new_key_in_front_old_ones_still_open(app, keys):
     keys(f"{new},{old}")
     assert unseal(sealed_with_old) == SECRET
     assert unseal(seal(SECRET)) == SECRET
-    keys(new)  # the old key dropped too early: a clear error, not a wrong key
-    with pytest.raises(RuntimeError):
-        unseal(sealed_with_old)
+    keys(new)  # the old key dropped too early: read as unset, never as a wrong key
+    assert unseal(sealed_with_old) == "" and isinstance(unseal(sealed_with_old), Unopenable)
+
+
+def test_keys_that_no_longer_open_take_no_page_down(app, client, keys):
+    """DATA_KEYS changed without the old key: pages that never need the keys do not read them,
+    payments are off, the admin is asked to enter the keys again, and the webhook skips that
+    studio while another studio's events still verify."""
+    from app.studios.models import Role
+    from tests.billing.fake_stripe import signed
+    from tests.conftest import login
+    from tests.factories import ClassFactory, PlanFactory, staff
+    from tests.pages import Page
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    keys(old)
+    lost = StudioFactory(stripe_secret_key=SECRET, stripe_webhook_secret="whsec_lost")
+    cls, plan = ClassFactory(studio=lost), PlanFactory(studio=lost)
+    admin = staff(lost, Role.STUDIO_ADMIN)
+    db.session.commit()
+    keys(new)
+    kept = StudioFactory(stripe_secret_key=SECRET, stripe_webhook_secret="whsec_kept")
+    db.session.commit()
+    login(client, admin)
+    for url in ("/", f"/s/{lost.slug}/schedule", f"/s/{lost.slug}/classes/{cls.id}",
+                f"/s/{lost.slug}/plans", f"/manage/{lost.slug}/", "/me/wallet"):
+        assert client.get(url).status_code == 200, url
+    plans = Page(client.get(f"/s/{lost.slug}/plans?lang=en"))
+    assert not plans.all(f"form[action$='/plans/{plan.id}/checkout']")  # no card button
+    settings = Page(client.get(f"/manage/{lost.slug}/settings/money?lang=en"))
+    assert "enter both keys again" in settings.text("[role=alert]")
+    event = {"id": "evt_1", "type": "x.y", "data": {"object": {"id": "o"}}}
+    body, headers = signed(event, "whsec_lost")
+    assert client.post("/webhooks/stripe", data=body, headers=headers).status_code == 400
+    body, headers = signed(event, "whsec_kept")
+    assert client.post("/webhooks/stripe", data=body, headers=headers).status_code == 200
+    assert client.post(f"/webhooks/stripe?studio={kept.slug}", data=body,
+                       headers=headers).status_code == 200

@@ -10,12 +10,23 @@ next saved.
 
 import base64
 import hashlib
+import logging
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 from sqlalchemy import Text, types
 
 PREFIX = "fernet:"
+log = logging.getLogger(__name__)
+
+
+class Unopenable(str):
+    """What a sealed value reads as when no configured key opens it (DATA_KEYS changed without
+    the old key): empty, so every caller sees "not set" and nothing breaks; the settings page
+    tells the admin to enter it again."""
+
+    def __new__(cls):
+        return super().__new__(cls, "")
 
 
 def _keys() -> MultiFernet:
@@ -40,7 +51,8 @@ def unseal(stored: str) -> str:
     try:
         return _keys().decrypt(stored.removeprefix(PREFIX).encode()).decode()
     except InvalidToken:
-        raise RuntimeError("a sealed value does not open with DATA_KEYS / SECRET_KEY") from None
+        log.warning("a sealed value does not open with DATA_KEYS / SECRET_KEY: read as unset")
+        return Unopenable()
 
 
 class Sealed(types.TypeDecorator):

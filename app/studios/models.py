@@ -61,9 +61,9 @@ class Studio(TimestampMixin, db.Model):
     late_cancel_fee_minor: Mapped[int] = mapped_column(default=0)
     no_show_fee_minor: Mapped[int] = mapped_column(default=0)
     # Card payments: the studio's own Stripe account. Without both, customers pay at the studio.
-    # Stored encrypted (app/core/sealed.py).
-    stripe_secret_key: Mapped[str | None] = mapped_column(Sealed())
-    stripe_webhook_secret: Mapped[str | None] = mapped_column(Sealed())
+    # Stored encrypted (app/core/sealed.py) and loaded only where payments need them.
+    stripe_secret_key: Mapped[str | None] = mapped_column(Sealed(), deferred=True)
+    stripe_webhook_secret: Mapped[str | None] = mapped_column(Sealed(), deferred=True)
     # Training: loads are logged in this unit; the tablet's steppers move by this much.
     load_unit: Mapped[str] = mapped_column(String(2), default="kg", server_default="kg")
     load_increment: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("2.5"),
