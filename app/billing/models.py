@@ -44,6 +44,7 @@ class Order(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("gross_minor = net_minor + tax_minor", name="sums"),
         Index("ix_orders_studio_created", "studio_id", "created_at"),
+        UniqueConstraint("customer_id", "idempotency_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,7 +62,8 @@ class Order(TimestampMixin, db.Model):
     gross_minor: Mapped[int]
     taxes: Mapped[list] = mapped_column(JSON, default=list)  # [{code, name, rate, amount_minor}]
     prices_include_tax: Mapped[bool]
-    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # One order per key and customer: a key another customer sent is theirs, not a replay.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     payment_method_kind: Mapped[PaymentMethodKind] = mapped_column(
         str_enum(PaymentMethodKind, "payment_method_kind"), default=PaymentMethodKind.AT_STUDIO,

@@ -18,10 +18,12 @@ KEY_MAX = 64
 
 
 class IdempotencyKey(TimestampMixin, db.Model):
+    """A key is one user's: another user sending the same key is a request of their own."""
+
     __tablename__ = "idempotency_keys"
 
+    user_id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(KEY_MAX), primary_key=True)
-    user_id: Mapped[int] = mapped_column(index=True)
 
 
 def request_key() -> str | None:
@@ -37,7 +39,7 @@ def first_use(key: str | None, user_id: int) -> bool:
     """
     if key is None:
         return True
-    if db.session.get(IdempotencyKey, key) is not None:
+    if db.session.get(IdempotencyKey, (user_id, key)) is not None:
         return False
     try:
         with db.session.begin_nested():

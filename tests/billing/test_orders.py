@@ -1,15 +1,17 @@
 """Orders, payments, invoices and refunds: exact money, gap-free numbers, frozen documents."""
 
 import pytest
+from sqlalchemy import select
 
 from app.billing.errors import OrderNotPayable, OverPayment, RefundTooLarge
-from app.billing.models import DocumentKind, Invoice, OrderStatus, PaymentMethod
+from app.billing.models import DocumentKind, Invoice, Order, OrderStatus, PaymentMethod
 from app.billing.services.documents import invoice_of
 from app.billing.services.orders import place_order
 from app.billing.services.payments import record_payment, refund_payment
 from app.extensions import db
 from app.memberships.models import Pass, PassStatus
 from app.memberships.services import balances
+from tests.conftest import login
 from tests.factories import PlanFactory, StudioFactory, UserFactory
 
 
@@ -56,6 +58,29 @@ def test_same_idempotency_key_is_one_order(toronto, ctx):
     again = place_order(toronto, plan, customer, actor=customer, idempotency_key="k-1")
     assert first.id == again.id
     assert db.session.query(Pass).filter_by(customer_id=customer.id).count() == 1
+
+
+def test_a_key_another_customer_sent_first_is_an_order_of_ones_own(toronto, client):
+    plan = PlanFactory(studio=toronto)
+    first, second = UserFactory(), UserFactory()
+    theirs = place_order(toronto, plan, first, actor=first, idempotency_key="same-key-123")
+    db.session.commit()
+    login(client, second)
+    response = client.post(f"/s/{toronto.slug}/plans/{plan.id}/buy",
+                           data={"idempotency_key": "same-key-123"})
+    assert response.status_code == 303
+    mine = db.session.scalars(select(Order).where(Order.customer_id == second.id)).all()
+    assert len(mine) == 1 and mine[0].id != theirs.id
+    assert db.session.query(Pass).filter_by(customer_id=second.id).count() == 1
+
+
+def test_a_tablet_key_is_one_users(ctx):
+    from app.core.idempotency import first_use
+
+    coach, other = UserFactory(), UserFactory()
+    assert first_use("tap-0001-abcd", coach.id) is True
+    assert first_use("tap-0001-abcd", other.id) is True   # another person's tap, not a replay
+    assert first_use("tap-0001-abcd", coach.id) is False  # the coach's own replay
 
 
 def test_full_payment_issues_a_numbered_invoice(toronto, ctx, jobs):

@@ -57,13 +57,14 @@ def place_order(studio, plan, customer, *, actor, idempotency_key: str | None = 
     """Sell `plan` to `customer`. Paid at the studio (the default): the pass is theirs at once
     and the order waits for staff to record the payment. By card: the order waits for Stripe to
     confirm the payment, which grants the pass and books `booking_class` (remembered on the
-    order). The same key twice is one order."""
+    order). The same key twice from one customer is one order."""
     now = now or utcnow()
     if method == PaymentMethodKind.CARD and not studio.takes_cards:
         raise CardsNotAccepted()
     if idempotency_key:
-        existing = db.session.scalar(select(Order).where(Order.idempotency_key == idempotency_key))
-        if existing is not None and existing.customer_id == customer.id:
+        existing = db.session.scalar(select(Order).where(
+            Order.customer_id == customer.id, Order.idempotency_key == idempotency_key))
+        if existing is not None:
             return existing
     check_can_buy(studio, plan, customer)
     breakdown = price(studio, plan, on=now)
