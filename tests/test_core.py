@@ -140,3 +140,38 @@ def test_a_typed_text_keeps_its_lines_and_loses_the_rest():
     from app.core.forms import clean_text
 
     assert clean_text("First\r\nSecond\u202e\x00\n\tThird ") == "First\nSecond\n\tThird"
+
+
+@pytest.mark.parametrize("typed, ok", [
+    ("2030-01-07", True), ("2000-01-01", True), ("2100-12-31", True),
+    ("0001-01-01", False), ("9999-12-31", False), ("1999-12-31", False),
+])
+def test_dates_people_can_mean(app, typed, ok):
+    from flask_wtf import FlaskForm
+    from wtforms import DateField
+
+    from app.core.forms import plausible_date
+
+    class Form(FlaskForm):
+        day = DateField(validators=[plausible_date])
+
+    with app.test_request_context(method="POST", data={"day": typed}):
+        form = Form(meta={"csrf": False})
+        assert form.validate() is ok
+        if not ok:
+            assert "2000" in form.day.errors[0] and "2100" in form.day.errors[0]
+
+
+@pytest.mark.parametrize("typed", ["sNaN", "NaN", "Infinity", "-inf"])
+def test_a_decimal_field_refuses_what_is_not_a_number(app, typed):
+    from flask_wtf import FlaskForm
+    from wtforms.validators import NumberRange
+
+    from app.core.forms import FiniteDecimalField
+
+    class Form(FlaskForm):
+        step = FiniteDecimalField(validators=[NumberRange(0.25, 50)])
+
+    with app.test_request_context(method="POST", data={"step": typed}):
+        form = Form(meta={"csrf": False})
+        assert form.validate() is False and form.step.errors

@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.core.forms import clean_line, options
+from app.core.forms import clean_line, options, plausible_date
 from app.core.money import MoneyField
 from app.schedule.forms import WEEKDAYS
 
@@ -49,7 +49,7 @@ class AvailabilityForm(FlaskForm):
     location_id = SelectField(_l("Location"), coerce=int, validators=[InputRequired()])
     starts = TimeField(_l("From"), validators=[InputRequired()])
     ends = TimeField(_l("Until"), validators=[InputRequired()])
-    on_date = DateField(_l("Only on this date"), validators=[Optional()])
+    on_date = DateField(_l("Only on this date"), validators=[Optional(), plausible_date])
 
     def validate_ends(self, field):
         if self.starts.data and field.data and field.data <= self.starts.data:
@@ -57,8 +57,10 @@ class AvailabilityForm(FlaskForm):
 
 
 class TimeOffForm(FlaskForm):
-    starts = DateTimeLocalField(_l("From"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
-    ends = DateTimeLocalField(_l("Until"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    starts = DateTimeLocalField(_l("From"), format="%Y-%m-%dT%H:%M",
+                                validators=[InputRequired(), plausible_date])
+    ends = DateTimeLocalField(_l("Until"), format="%Y-%m-%dT%H:%M",
+                              validators=[InputRequired(), plausible_date])
     reason = StringField(_l("Reason"), filters=[clean_line], validators=[Optional(), Length(max=200)])
 
     def validate_ends(self, field):

@@ -16,7 +16,7 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp, Validati
 from app.billing.models import OrderStatus, PaymentMethod
 from app.billing.queries import OrderFilters
 from app.billing.services.taxes import RULES
-from app.core.forms import clean_line, options
+from app.core.forms import clean_line, options, plausible_date
 from app.core.money import MoneyField, to_input
 
 STATUSES = [(OrderStatus.AWAITING_PAYMENT.value, _l("Awaiting payment")),
@@ -34,8 +34,8 @@ class OrderFilterForm(FlaskForm):
 
     status = SelectField(_l("Status"), choices=options([("", _l("Any status")), *STATUSES]),
                          validators=[Optional()])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
+    date_to = DateField(_l("To"), validators=[Optional(), plausible_date])
     search = StringField(_l("Customer"), filters=[clean_line], validators=[Optional(), Length(max=100)])
 
     def validate_date_to(self, field):

@@ -2,8 +2,12 @@
 
 import unicodedata
 from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
 
-from wtforms import SelectChoice
+from flask_babel import gettext as _
+from wtforms import DecimalField, SelectChoice
+from wtforms.validators import StopValidation
 
 
 def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
@@ -38,3 +42,35 @@ def clean_text(value):
     value = unicodedata.normalize("NFC", str(value).replace("\r\n", "\n")).translate(_INVISIBLE)
     return "".join(c for c in value
                    if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Zl", "Zp")).strip()
+
+
+# Dates people can mean: a booking system has no business before 2000 or after 2100, and
+# arithmetic on year 1 or 9999 overflows (a week after 9999-12-31 does not exist).
+FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def plausible_date(form, field):
+    """A WTForms validator: the date (or date-time) lies between FIRST_DATE and LAST_DATE."""
+    value = field.data
+    if value is None:
+        return
+    day = value.date() if isinstance(value, datetime) else value
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise StopValidation(_("Enter a date between %(first)s and %(last)s.",
+                               first=FIRST_DATE.year, last=LAST_DATE.year))
+
+
+def plausible_day(value: date | None) -> date | None:
+    """A date from a query string, or None when it lies outside the plausible range."""
+    return value if value is not None and FIRST_DATE <= value <= LAST_DATE else None
+
+
+class FiniteDecimalField(DecimalField):
+    """A DecimalField that refuses NaN, sNaN and Infinity (Decimal accepts them; comparing one
+    with a bound then raises instead of failing validation)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if isinstance(self.data, Decimal) and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))

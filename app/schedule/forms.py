@@ -22,7 +22,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.forms import clean_line, clean_text, options
+from app.core.forms import clean_line, clean_text, options, plausible_date
 
 WEEKDAYS = [(1, _l("Monday")), (2, _l("Tuesday")), (3, _l("Wednesday")), (4, _l("Thursday")),
             (5, _l("Friday")), (6, _l("Saturday")), (7, _l("Sunday"))]
@@ -71,9 +71,10 @@ class SeriesForm(FlaskForm):
     duration_minutes = IntegerField(_l("Duration (minutes)"), default=60,
                                     validators=[InputRequired(), NumberRange(5, 600)])
     capacity = IntegerField(_l("Capacity"), default=12, validators=[InputRequired(), NumberRange(1, 500)])
-    starts_on = DateField(_l("First day"), default=date.today, validators=[InputRequired()])
+    starts_on = DateField(_l("First day"), default=date.today,
+                          validators=[InputRequired(), plausible_date])
     ends_on = DateField(_l("Last day"), default=lambda: date.today() + timedelta(weeks=8),
-                        validators=[InputRequired()])
+                        validators=[InputRequired(), plausible_date])
 
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:

@@ -1,7 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DecimalField,
     IntegerField,
     SelectField,
 )
@@ -10,7 +9,7 @@ from wtforms.validators import (
     NumberRange,
 )
 
-from app.core.forms import options
+from app.core.forms import FiniteDecimalField, options
 
 
 class BookingPolicyForm(FlaskForm):
@@ -30,5 +29,5 @@ class BookingPolicyForm(FlaskForm):
                                    choices=options([("ar", "العربية"), ("en", "English")]))
     load_unit = SelectField(_l("Training loads are logged in"),
                             choices=options([("kg", _l("Kilograms (kg)")), ("lb", _l("Pounds (lb)"))]))
-    load_increment = DecimalField(_l("Weight steppers move by"), places=2,
+    load_increment = FiniteDecimalField(_l("Weight steppers move by"), places=2,
                                   validators=[InputRequired(), NumberRange(0.25, 50)])
