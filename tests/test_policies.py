@@ -1,9 +1,12 @@
 """Who may do what: every persona against every studio and booking permission."""
 
+from types import SimpleNamespace
+
 import pytest
 from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import NotFound
 
+from app.appointments.policies import can_change_appointment
 from app.bookings.models import Booking, BookingStatus
 from app.bookings.policies import can_change_booking
 from app.extensions import db
@@ -22,18 +25,21 @@ PERSONAS = ["owner", "studio_admin", "trainer_admin", "trainer", "customer", "an
             "staff_of_another_studio"]
 
 # manage, coach, roster of own class, roster of another's class, change own booking,
-# change someone else's booking
+# change someone else's booking in another coach's class, and in one's own class; change a
+# 1:1 session of another coach's, of one's own
 MATRIX = {
-    "owner":                   (True, True, True, True, True, True),
-    "studio_admin":            (True, True, True, True, True, True),
-    "trainer_admin":           (False, True, True, True, True, True),
-    "trainer":                 (False, True, True, False, True, True),
-    "customer":                (False, False, False, False, True, False),
-    "anonymous":               (False, False, False, False, False, False),
-    "staff_of_another_studio": (False, False, False, False, True, False),
+    "owner":                   (True, True, True, True, True, True, True, True, True),
+    "studio_admin":            (True, True, True, True, True, True, True, True, True),
+    "trainer_admin":           (False, True, True, True, True, True, True, True, True),
+    "trainer":                 (False, True, True, False, True, False, True, False, True),
+    "customer":                (False, False, False, False, True, False, False, False, False),
+    "anonymous":               (False, False, False, False, False, False, False, False, False),
+    "staff_of_another_studio": (False, False, False, False, True, False, False, False, False),
 }
 CHECKS = ["can_manage_studio", "can_coach", "can_see_roster(own class)",
-          "can_see_roster(other class)", "can_change_booking(own)", "can_change_booking(other)"]
+          "can_see_roster(other class)", "can_change_booking(own)",
+          "can_change_booking(other, other's class)", "can_change_booking(other, own class)",
+          "can_change_appointment(other coach's)", "can_change_appointment(own coach's)"]
 
 
 def make_persona(name: str, studio, elsewhere):
@@ -67,6 +73,9 @@ def test_permission_matrix(app, persona):
     other_class = ClassFactory(studio=studio, coach_id=other_coach.id)
     own_booking = booking(studio, other_class, user_id)
     other_booking = booking(studio, other_class, other_customer.id)
+    in_own_class = booking(studio, own_class, other_customer.id)
+    theirs = SimpleNamespace(customer_id=other_customer.id, coach_id=other_coach.id)
+    mine = SimpleNamespace(customer_id=other_customer.id, coach_id=user_id)
 
     actual = (
         can_manage_studio(user, studio),
@@ -75,6 +84,9 @@ def test_permission_matrix(app, persona):
         can_see_roster(user, studio, other_class),
         can_change_booking(user, studio, own_booking),
         can_change_booking(user, studio, other_booking),
+        can_change_booking(user, studio, in_own_class),
+        can_change_appointment(user, studio, theirs),
+        can_change_appointment(user, studio, mine),
     )
 
     assert dict(zip(CHECKS, actual, strict=True)) == dict(zip(CHECKS, MATRIX[persona],
@@ -123,3 +135,22 @@ def test_who_sees_a_studios_clients_and_their_private_notes(app, persona):
     studio, elsewhere = StudioFactory(), StudioFactory()
     user = make_persona(persona, studio, elsewhere)
     assert can_see_clients(user, studio) is CLIENTS[persona]
+
+
+def test_a_trainer_cannot_cancel_in_a_class_whose_roster_they_cannot_open(client):
+    from tests.conftest import login
+
+    studio = StudioFactory()
+    me, colleague = staff(studio, Role.TRAINER), staff(studio, Role.TRAINER)
+    theirs, mine = (ClassFactory(studio=studio, coach_id=colleague.id),
+                    ClassFactory(studio=studio, coach_id=me.id))
+    in_theirs, in_mine = booking(studio, theirs, UserFactory().id), booking(studio, mine,
+                                                                          UserFactory().id)
+    db.session.commit()
+    login(client, me)
+    url = "/s/{}/classes/{}/bookings/{}/cancel"
+    assert client.post(url.format(studio.slug, theirs.id, in_theirs.id)).status_code == 404
+    assert client.post(url.format(studio.slug, mine.id, in_mine.id)).status_code == 303
+    db.session.expire_all()
+    assert in_theirs.status == BookingStatus.CONFIRMED
+    assert in_mine.status != BookingStatus.CONFIRMED

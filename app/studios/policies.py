@@ -27,6 +27,14 @@ def can_see_roster(user, studio: Studio, cls) -> bool:
     return role == Role.TRAINER and cls.coach_id == user.id
 
 
+def can_see_session(user, studio: Studio, appointment) -> bool:
+    """A 1:1 session, like a roster: managers and trainer admins see all, a trainer their own."""
+    role = staff_role(user, studio)
+    if role in (Role.OWNER, Role.STUDIO_ADMIN, Role.TRAINER_ADMIN):
+        return True
+    return role == Role.TRAINER and appointment.coach_id == user.id
+
+
 def require_manager(user, studio: Studio) -> None:
     """404 unless the user manages this studio: another studio's console does not exist for them."""
     if not can_manage_studio(user, studio):
