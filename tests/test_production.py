@@ -1,0 +1,105 @@
+"""Production refuses the embedded defaults: no generated secret, no derived data key, no SQLite,
+no demo data."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import select
+
+from app import config as config_module
+from app import create_app
+from app.accounts.models import User
+from app.config import ConfigError
+from app.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def instance(tmp_path, monkeypatch):
+    """An empty instance folder: what the app writes there (a key, mail) is the test's."""
+    folder = tmp_path / "instance"
+    monkeypatch.setattr(config_module, "INSTANCE_DIR", folder)
+    return folder
+
+
+@pytest.fixture
+def production(app, instance, monkeypatch):
+    """FITFLOW_ENV=production with every required setting; tests take one away."""
+    env = {"FITFLOW_ENV": "production", "SECRET_KEY": "a-production-secret",
+           "DATA_KEYS": Fernet.generate_key().decode(),
+           "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    for name in ("MAIL_SERVER", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return env
+
+
+@pytest.mark.parametrize(("name", "value", "says"), [
+    ("SECRET_KEY", None, "SECRET_KEY is not set"),
+    ("DATA_KEYS", None, "DATA_KEYS is not set"),
+    ("DATA_KEYS", "not-a-key", "DATA_KEYS: key 1 is not a Fernet key"),
+    ("DATABASE_URL", None, "DATABASE_URL is not set"),
+    ("DATABASE_URL", "sqlite:////tmp/fitflow.sqlite3", "DATABASE_URL points at SQLite"),
+])
+def test_production_refuses_to_start_without_a_required_setting(production, instance, monkeypatch,
+                                                                name, value, says):
+    if value is None:
+        monkeypatch.delenv(name)
+    else:
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=says) as refused:
+        create_app()
+    others = {"SECRET_KEY", "DATA_KEYS", "DATABASE_URL"} - {name}
+    assert not any(other in str(refused.value) for other in others)  # names only what is wrong
+    assert not instance.exists()  # no key generated in its place
+
+
+def test_production_names_every_missing_setting_at_once(production, monkeypatch):
+    for name in ("SECRET_KEY", "DATA_KEYS", "DATABASE_URL"):
+        monkeypatch.delenv(name)
+    with pytest.raises(ConfigError) as refused:
+        create_app()
+    message = str(refused.value)
+    assert all(f"{name} is not set" in message for name in ("SECRET_KEY", "DATA_KEYS", "DATABASE_URL"))
+
+
+def test_production_starts_with_every_setting(production):
+    app = create_app()
+    assert app.config["PRODUCTION"] and app.config["SECRET_KEY"] == "a-production-secret"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == production["DATABASE_URL"]
+    health = app.test_client().get("/healthz", base_url="https://fitflow.test")
+    assert health.status_code == 200 and health.json["checks"] == {"database": "ok"}
+
+
+def test_outside_production_the_embedded_defaults_still_apply(instance, monkeypatch):
+    for name in ("FITFLOW_ENV", "SECRET_KEY", "DATA_KEYS", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = config_module.from_environment()
+    assert not settings["PRODUCTION"]
+    assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance / 'fitflow.sqlite3'}"
+    assert settings["SECRET_KEY"] == (instance / "secret_key").read_text().strip()
+
+
+@pytest.mark.parametrize("command", [["-m", "workers"], ["-m", "flask", "--app", "wsgi", "db", "upgrade"]])
+def test_worker_and_release_stop_before_doing_anything(tmp_path, command):
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"SECRET_KEY", "DATA_KEYS", "DATABASE_URL", "REDIS_URL"}}
+    env.update(FITFLOW_ENV="production", FITFLOW_INSTANCE=str(tmp_path / "instance"))
+    done = subprocess.run([sys.executable, *command], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode != 0
+    assert "ConfigError" in done.stderr and "SECRET_KEY is not set" in done.stderr
+    assert not (tmp_path / "instance").exists()
+
+
+def test_flask_demo_is_refused_in_production(production):
+    result = create_app().test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "does not run with FITFLOW_ENV=production" in result.output
+    assert db.session.scalar(select(User).where(User.email == "customer@example.com")) is None
