@@ -131,9 +131,25 @@ def _check_production() -> None:
 
 
 def _dev_secret() -> str:
-    """A per-checkout secret for embedded runs, kept in instance/ so sessions survive restarts."""
+    """A per-checkout secret for embedded runs, kept in instance/ so sessions survive restarts.
+
+    Readable by its owner only: whoever reads it can sign sessions as any user."""
     path = INSTANCE_DIR / "secret_key"
     if not path.exists():
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(os.urandom(32).hex())
+        # Created with its final mode (never world-readable) under a temporary name, then
+        # linked into place: processes starting together (gunicorn's workers) all read the
+        # one complete key that won.
+        temporary = INSTANCE_DIR / f".secret_key.{os.urandom(6).hex()}"
+        fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        try:
+            with os.fdopen(fd, "w") as file:
+                file.write(os.urandom(32).hex())
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
     return path.read_text().strip()

@@ -2,6 +2,7 @@
 no demo data."""
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +76,30 @@ def test_production_starts_with_every_setting(production):
     assert app.config["SQLALCHEMY_DATABASE_URI"] == production["DATABASE_URL"]
     health = app.test_client().get("/healthz", base_url="https://fitflow.test")
     assert health.status_code == 200 and health.json["checks"] == {"database": "ok"}
+
+
+@pytest.fixture
+def open_umask():
+    """umask 000: a file's mode is then only what the code asked for."""
+    saved = os.umask(0)
+    yield
+    os.umask(saved)
+
+
+def test_embedded_key_file_is_created_readable_by_its_owner_only(instance, open_umask):
+    key = config_module._dev_secret()
+    path = instance / "secret_key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert len(key) == 64 and config_module._dev_secret() == key  # kept across restarts
+    assert [p.name for p in instance.iterdir()] == ["secret_key"]
+
+
+def test_embedded_key_file_with_wider_permissions_is_tightened(instance):
+    instance.mkdir()
+    (instance / "secret_key").write_text("an-older-key\n")
+    (instance / "secret_key").chmod(0o644)
+    assert config_module._dev_secret() == "an-older-key"
+    assert stat.S_IMODE((instance / "secret_key").stat().st_mode) == 0o600
 
 
 def test_outside_production_the_embedded_defaults_still_apply(instance, monkeypatch):
