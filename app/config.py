@@ -78,8 +78,10 @@ def from_environment() -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "FitFlow <no-reply@fitflow.local>"),
-        "MAILBOX_DIR": str(INSTANCE_DIR / "mailbox"),
-        "DEV_MAILBOX": not production,
+        # Embedded runs without MAIL_SERVER write mail here, and /dev/mailbox shows it to this
+        # machine; production has no mailbox (sending without MAIL_SERVER fails).
+        "MAILBOX_DIR": None if production else str(INSTANCE_DIR / "mailbox"),
+        "DEV_MAILBOX": not production and not os.environ.get("MAIL_SERVER"),
         "PASSWORD_HASH": {},  # argon2 parameters; tests make hashing cheap
         "TOKEN_MAX_AGE": {"verify": 3 * 24 * 3600, "reset": 3600},
         "LOGIN_LIMIT": os.environ.get("LOGIN_LIMIT", "10 per minute;50 per hour"),

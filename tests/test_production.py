@@ -1,5 +1,6 @@
 """Production refuses the embedded defaults: no generated secret, no derived data key, no SQLite,
-no demo data."""
+no demo data, no dev mailbox. The embedded key file is its owner's alone; the dev mailbox
+answers only this machine."""
 
 import os
 import stat
@@ -15,6 +16,7 @@ from app import config as config_module
 from app import create_app
 from app.accounts.models import User
 from app.config import ConfigError
+from app.core.mail import MailNotConfigured, build_message, send
 from app.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,3 +130,34 @@ def test_flask_demo_is_refused_in_production(production):
     assert result.exit_code != 0
     assert "does not run with FITFLOW_ENV=production" in result.output
     assert db.session.scalar(select(User).where(User.email == "customer@example.com")) is None
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.8.0.2", "::1", "::ffff:127.0.0.1"])
+def test_dev_mailbox_shows_mail_to_this_machine(app, client, address):
+    with app.test_request_context():
+        send(build_message("sara@example.com", "Reset your password", "Follow the link."))
+    page = client.get("/dev/mailbox", environ_base={"REMOTE_ADDR": address})
+    assert page.status_code == 200 and "Reset your password" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("address", ["203.0.113.5", "10.0.0.7", "::ffff:203.0.113.5", "2001:db8::1", ""])
+def test_dev_mailbox_is_not_found_from_another_machine(client, address):
+    page = client.get("/dev/mailbox", environ_base={"REMOTE_ADDR": address})
+    assert page.status_code == 404
+
+
+def test_dev_mailbox_is_not_found_with_a_mail_server(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.com")
+    assert client.get("/dev/mailbox").status_code == 404
+
+
+def test_dev_mailbox_is_not_found_in_production(production):
+    client = create_app().test_client()
+    assert client.get("/dev/mailbox", base_url="https://fitflow.test").status_code == 404
+
+
+def test_production_without_a_mail_server_fails_to_send_instead_of_filing(production, instance):
+    app = create_app()
+    with app.test_request_context(), pytest.raises(MailNotConfigured, match="MAIL_SERVER is not set"):
+        send(build_message("sara@example.com", "Reset your password", "Follow the link."))
+    assert not instance.exists()  # nothing written where a mailbox page could show it
