@@ -96,10 +96,6 @@ def _register_blueprints(app: Flask) -> None:
                schedule_manage, memberships_manage, billing_manage, billing_webhooks, operator, pwa,
                appointments, appointments_manage, training, training_plans, logbook, progress):
         app.register_blueprint(bp)
-    if app.config.get("BENCH"):  # FITFLOW_BENCH=1: the harness's control routes (bench/)
-        from app.bench import init_app as init_bench
-
-        init_bench(app)
 
 
 def _init_jinja(app: Flask) -> None:

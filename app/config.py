@@ -100,8 +100,6 @@ def from_environment() -> dict:
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         # Another Stripe-compatible API (tests, a local mock); None: Stripe itself.
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,
-        # bench/ only: control routes and a SQL statement counter (never set in production).
-        "BENCH": _bool("FITFLOW_BENCH", False) and not production,
     }
 
 

@@ -161,3 +161,10 @@ def test_production_without_a_mail_server_fails_to_send_instead_of_filing(produc
     with app.test_request_context(), pytest.raises(MailNotConfigured, match="MAIL_SERVER is not set"):
         send(build_message("sara@example.com", "Reset your password", "Follow the link."))
     assert not instance.exists()  # nothing written where a mailbox page could show it
+
+
+def test_the_product_serves_no_benchmark_routes(instance, monkeypatch):
+    monkeypatch.setenv("FITFLOW_BENCH", "1")  # no environment variable turns them on
+    app = create_app()
+    assert not [r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/_bench")]
+    assert app.test_client().get("/_bench/hello").status_code == 404
