@@ -1,11 +1,12 @@
-"""Demo data: two studios (Riyadh, Toronto), staff, ~50 customers, four weeks of classes.
+"""Writes the demo data (app.demo.data): people, studios, plans and passes, 1:1 sessions, four
+weeks of classes with bookings, workout templates and training history.
 
 Idempotent: people and studios are found by their natural keys, and a studio's timetable and
 bookings are made only when the studio has no series yet.
 """
 
 import random
-from datetime import time, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -18,65 +19,34 @@ from app.bookings.services import book_class
 from app.core.db import utcnow
 from app.core.errors import DomainError
 from app.core.security import hash_password
+from app.demo.data import (
+    CLASS_TYPES,
+    COACH_HOURS,
+    MEMBERS,
+    PASSWORD,
+    PEOPLE,
+    PLAN_DAYS,
+    PLAN_FIRST_WEEK,
+    PLAN_TITLE,
+    PLAN_WEEKS,
+    PLANS,
+    SESSION_TYPES,
+    STUDIOS,
+    TEMPLATES,
+    TIMETABLE,
+)
 from app.demo.training import seed_training_history
 from app.extensions import db
-from app.memberships.models import Period, Plan, PlanKind
+from app.memberships.models import Plan
 from app.memberships.services import grant_pass
 from app.schedule.models import ScheduledClass, Series
 from app.schedule.queries import local_today
 from app.schedule.services import create_series, save_class_type
-from app.studios.models import Location, Role, Room, Studio, WaitlistMode
+from app.studios.models import Location, Role, Room, Studio
 from app.studios.services import ensure_customer, grant_role
 from app.training import plans as training_plans
 from app.training.library import seed_library
 from app.training.models import Exercise, Workout
-
-PASSWORD = "fitflow-demo"
-
-CLASS_TYPES = [
-    ({"en": "Strength Foundations", "ar": "أساسيات القوة"},
-     {"en": "Barbell basics: squat, hinge, press and pull with a coach at your side.",
-      "ar": "أساسيات البار الحديدي: القرفصاء والرفعة والضغط والسحب مع مدرب بجانبك."}, 60, "#0f766e"),
-    ({"en": "HIIT Express", "ar": "تمارين متقطعة سريعة"},
-     {"en": "Thirty minutes of intervals that leave nothing in the tank.",
-      "ar": "ثلاثون دقيقة من التمارين المتقطعة عالية الشدة."}, 30, "#b91c1c"),
-    ({"en": "Mobility & Stretch", "ar": "المرونة والإطالة"},
-     {"en": "Slow, guided mobility work for hips, shoulders and spine.",
-      "ar": "تمارين مرونة هادئة وموجهة للورك والكتفين والعمود الفقري."}, 45, "#6d28d9"),
-    ({"en": "Indoor Cycling", "ar": "الدراجات الداخلية"},
-     {"en": "Rhythm rides with climbs and sprints.", "ar": "جولات إيقاعية مع صعود وسرعات."},
-     45, "#c2410c"),
-    ({"en": "Yoga Flow", "ar": "يوغا فلو"},
-     {"en": "A vinyasa class for every level.", "ar": "حصة فينياسا مناسبة لجميع المستويات."},
-     60, "#1d4ed8"),
-]
-
-STUDIOS = [
-    dict(slug="riyadh", name={"en": "FitFlow Riyadh", "ar": "فت فلو الرياض"}, lang="ar",
-         location={"en": "Olaya", "ar": "العليا"}, tz="Asia/Riyadh", currency="SAR",
-         tax="SA", inclusive=True, prefix="RIY",
-         tax_numbers=[{"label": "VAT", "value": "310123456700003"}],
-         address="Olaya St, Riyadh", rooms=[{"en": "Main hall", "ar": "القاعة الرئيسية"},
-                                            {"en": "Studio B", "ar": "الاستوديو ب"}],
-         mode=WaitlistMode.AUTO, weekdays=[7, 1, 2, 3, 4, 6]),
-    dict(slug="toronto", name={"en": "FitFlow Toronto", "ar": "فت فلو تورنتو"}, lang="en",
-         location={"en": "Queen West", "ar": "كوين ويست"}, tz="America/Toronto", currency="CAD",
-         tax="CA-ON", inclusive=False, prefix="TOR",
-         tax_numbers=[{"label": "GST/HST", "value": "812345678RT0001"}],
-         address="Queen St W, Toronto, ON", rooms=[{"en": "Loft", "ar": "العلية"},
-                                                   {"en": "Ride room", "ar": "غرفة الدراجات"}],
-         mode=WaitlistMode.CLAIM, weekdays=[1, 2, 3, 4, 5, 6]),
-]
-
-TIMETABLE = [  # (class type index, start, capacity, room index)
-    (0, time(7, 0), 12, 0), (1, time(12, 15), 16, 1), (3, time(18, 0), 14, 1),
-    (4, time(19, 30), 20, 0), (2, time(9, 30), 10, 0),
-]
-
-FIRST = ["Sara", "Omar", "Lina", "Faisal", "Noura", "Khalid", "Maya", "Yousef", "Hana", "Ali",
-         "Emma", "Liam", "Olivia", "Noah", "Ava", "Ethan", "Mia", "Lucas", "Zoe", "Adam"]
-LAST = ["Alharbi", "Smith", "Alqahtani", "Tremblay", "Alotaibi", "Roy", "Alshehri", "Martin",
-        "Aldosari", "Chen", "Gagnon", "Almutairi", "Wilson"]
 
 
 def _user(email: str, name: str, password_hash: str, **extra) -> User:
@@ -110,17 +80,6 @@ def _studio(spec: dict) -> tuple[Studio, bool]:
     return studio, True
 
 
-PLANS = [  # (kind, name, credits, validity days, price in major units, period, per week)
-    (PlanKind.DROP_IN, {"en": "Drop-in class", "ar": "حصة واحدة"}, 1, 30, 60, None, None),
-    (PlanKind.INTRO, {"en": "Intro offer: 3 classes", "ar": "عرض تعريفي: 3 حصص"}, 3, 14, 49, None, None),
-    (PlanKind.CLASS_PACK, {"en": "10-class pack", "ar": "باقة 10 حصص"}, 10, 90, 450, None, None),
-    (PlanKind.MEMBERSHIP, {"en": "Unlimited monthly", "ar": "عضوية شهرية مفتوحة"}, None, None, 599,
-     Period.MONTH, None),
-    (PlanKind.MEMBERSHIP, {"en": "Twice a week, monthly", "ar": "مرتان أسبوعيًا، شهريًا"}, None, None,
-     349, Period.MONTH, 2),
-]
-
-
 def _plans(studio: Studio) -> list[Plan]:
     currency = studio.locations[0].currency
     return [save_plan_row(studio, kind=kind, name=name, credits=credits, validity_days=days,
@@ -150,15 +109,15 @@ def _wallets(studio: Studio, plans: list[Plan], customers: list[User], owner: Us
 def _sessions(studio: Studio, coach: User) -> None:
     """1:1 personal training: two session types and the coach's weekly hours."""
     location = studio.locations[0]
-    for name, minutes, major in (({"en": "Personal training", "ar": "تدريب شخصي"}, 60, 250),
-                                 ({"en": "Technique check", "ar": "مراجعة الأداء"}, 30, 120)):
+    for name, minutes, major in SESSION_TYPES:
         db.session.add(SessionType(studio_id=studio.id, name=name, duration_minutes=minutes,
                                    buffer_minutes=10, price_minor=major * 100,
                                    currency=location.currency))
-    for weekday in (1, 2, 3, 4, 6, 7):
+    weekdays, starts, ends = COACH_HOURS
+    for weekday in weekdays:
         db.session.add(Availability(studio_id=studio.id, coach_id=coach.id,
                                     location_id=location.id, weekday=weekday,
-                                    starts_at_local=time(10, 0), ends_at_local=time(16, 0)))
+                                    starts_at_local=starts, ends_at_local=ends))
     db.session.flush()
 
 
@@ -208,15 +167,6 @@ def _bookings(studio: Studio, customers: list[User], rng: random.Random) -> int:
     return made
 
 
-# (title in Arabic, title in English, [(built-in exercise, reps, load)]) — three sets each
-TEMPLATES = [
-    ("الجسم كامل أ", "Full body A", [("Back squat", 8, "60"), ("Bench press", 8, "50"),
-                                      ("Barbell row", 10, "40"), ("Push-up", 12, None)]),
-    ("الجسم كامل ب", "Full body B", [("Deadlift", 5, "80"), ("Overhead press", 8, "35"),
-                                      ("Pull-up", 6, None)]),
-]
-
-
 def _training(studio: Studio, coach, customer) -> None:
     """Two workout templates and a four-week plan for the demo customer (once per studio)."""
     if db.session.scalar(select(Workout.id).where(Workout.studio_id == studio.id).limit(1)):
@@ -234,11 +184,11 @@ def _training(studio: Studio, coach, customer) -> None:
                                           unit=studio.load_unit, actor=coach)
         templates.append(template)
     ensure_customer(studio, customer)
-    title = "خطة القوة" if studio.default_language == "ar" else "Strength block"
-    plan = training_plans.create_plan(studio, customer, title=title, weeks=4, days_per_week=3,
-                                      actor=coach)
-    first_week = plan.workouts[:3]
-    for day, template in zip(first_week, (templates[0], templates[1], templates[0]), strict=True):
+    title = PLAN_TITLE["ar" if studio.default_language == "ar" else "en"]
+    plan = training_plans.create_plan(studio, customer, title=title, weeks=PLAN_WEEKS,
+                                      days_per_week=PLAN_DAYS, actor=coach)
+    first_week = plan.workouts[:PLAN_DAYS]
+    for day, template in zip(first_week, (templates[i] for i in PLAN_FIRST_WEEK), strict=True):
         training_plans.copy_template_into(template, day, actor=coach)
         training_plans.copy_day_to_every_week(day, actor=coach)
 
@@ -247,17 +197,10 @@ def load_demo(seed: int = 7) -> dict:
     """Create (or complete) the demo data and commit it. Returns a short summary."""
     rng = random.Random(seed)
     pw = hash_password(PASSWORD)
-    customer = _user("customer@example.com", "Sara Alharbi", pw, locale="ar")
-    coach = _user("coach@example.com", "Coach Omar", pw)
-    coach2 = _user("coach2@example.com", "Coach Emma", pw, locale="en")
-    admin = _user("admin@example.com", "Studio Admin", pw)
-    owner = _user("owner@example.com", "Studio Owner", pw)
-    _user("operator@example.com", "Platform Operator", pw, is_operator=True)
-    customers = [customer] + [
-        _user(f"member{i:02d}@example.com", f"{FIRST[i % len(FIRST)]} {LAST[i % len(LAST)]}", pw,
-              locale="ar" if i % 2 else "en")
-        for i in range(1, 50)
-    ]
+    people = {role: _user(email, name, pw, **extra) for role, (email, name, extra) in PEOPLE.items()}
+    customer, coach, coach2 = people["customer"], people["coach"], people["coach2"]
+    admin, owner = people["admin"], people["owner"]
+    customers = [customer] + [_user(email, name, pw, **extra) for email, name, extra in MEMBERS]
     summary = {"studios": 0, "bookings": 0}
     for spec in STUDIOS:
         studio, new = _studio(spec)
