@@ -17,9 +17,19 @@ from app import create_app
 from app.accounts.models import User
 from app.config import ConfigError
 from app.core.mail import MailNotConfigured, build_message, send
-from app.extensions import db
+from app.extensions import db, limiter
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _shared_limiter_kept():
+    """create_app sets up the process-wide limiter for its own app (on, its own storage); the
+    rest of the suite runs with the session app's (off unless a test turns it on)."""
+    saved = dict(vars(limiter))
+    yield
+    vars(limiter).clear()
+    vars(limiter).update(saved)
 
 
 @pytest.fixture
