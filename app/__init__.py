@@ -94,10 +94,6 @@ def _register_blueprints(app: Flask) -> None:
                    studios_manage, schedule_manage, bookings_manage, memberships_manage,
                    billing_manage, appointments_manage, billing_webhooks, operator):
         app.register_blueprint(module.bp)
-    if app.config.get("BENCH"):  # FITFLOW_BENCH=1: the harness's control routes (bench/)
-        from app.bench import init_app as init_bench
-
-        init_bench(app)
 
 
 def _init_jinja(app: Flask) -> None:

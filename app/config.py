@@ -1,11 +1,15 @@
 """Settings from the environment (12-factor), with embedded defaults for local runs.
 
 Without DATABASE_URL the app uses a SQLite file under instance/; without REDIS_URL jobs run
-inline in the web process. Production sets both, plus SECRET_KEY and SESSION_COOKIE_SECURE.
+inline in the web process. With FITFLOW_ENV=production (every Procfile process) there are no
+embedded defaults for secrets and storage: a missing SECRET_KEY, DATA_KEYS or PostgreSQL
+DATABASE_URL stops the app before it serves anything.
 """
 
 import os
 from pathlib import Path
+
+from cryptography.fernet import Fernet
 
 INSTANCE_DIR = Path(os.environ.get("FITFLOW_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
 
@@ -15,17 +19,26 @@ def _bool(name: str, default: bool) -> bool:
     return default if value is None else value.lower() in {"1", "true", "yes", "on"}
 
 
+class ConfigError(RuntimeError):
+    """The environment lacks a setting production cannot run without."""
+
+
 def from_environment() -> dict:
-    """Build the configuration mapping from environment variables."""
+    """Build the configuration mapping from environment variables.
+
+    Raises ConfigError in production when a required setting is missing or unsafe."""
+    production = os.environ.get("FITFLOW_ENV") == "production"
+    if production:
+        _check_production()
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'fitflow.sqlite3'}"
     if database_url.startswith("postgres://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
     redis_url = os.environ.get("REDIS_URL") or None
     redis_timeout = float(os.environ.get("REDIS_TIMEOUT", "2"))
-    production = os.environ.get("FITFLOW_ENV") == "production"
     return {
+        "PRODUCTION": production,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _dev_secret(),
-        # Fernet keys for third-party secrets at rest, newest first (default: from SECRET_KEY).
+        # Fernet keys for third-party secrets at rest, newest first (embedded: from SECRET_KEY).
         "DATA_KEYS": os.environ.get("DATA_KEYS") or None,
         "SQLALCHEMY_DATABASE_URI": database_url,
         # pre-ping: a pooled connection that PostgreSQL dropped (restart, pg_terminate_backend)
@@ -65,8 +78,10 @@ def from_environment() -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "FitFlow <no-reply@fitflow.local>"),
-        "MAILBOX_DIR": str(INSTANCE_DIR / "mailbox"),
-        "DEV_MAILBOX": not production,
+        # Embedded runs without MAIL_SERVER write mail here, and /dev/mailbox shows it to this
+        # machine; production has no mailbox (sending without MAIL_SERVER fails).
+        "MAILBOX_DIR": None if production else str(INSTANCE_DIR / "mailbox"),
+        "DEV_MAILBOX": not production and not os.environ.get("MAIL_SERVER"),
         "PASSWORD_HASH": {},  # argon2 parameters; tests make hashing cheap
         "TOKEN_MAX_AGE": {"verify": 3 * 24 * 3600, "reset": 3600},
         "LOGIN_LIMIT": os.environ.get("LOGIN_LIMIT", "10 per minute;50 per hour"),
@@ -89,15 +104,56 @@ def from_environment() -> dict:
         "MAX_FORM_MEMORY_SIZE": 2**20,
         # Another Stripe-compatible API (tests, a local mock); None: Stripe itself.
         "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,
-        # bench/ only: control routes and a SQL statement counter (never set in production).
-        "BENCH": _bool("FITFLOW_BENCH", False) and not production,
     }
 
 
+def _check_production() -> None:
+    """Refuse the embedded defaults: a generated key, a key derived from it, a SQLite file."""
+    problems = []
+    if not os.environ.get("SECRET_KEY"):
+        problems.append("SECRET_KEY is not set: set it to a long random string "
+                        "(python -c 'import secrets; print(secrets.token_hex(32))')")
+    data_keys = [k.strip() for k in os.environ.get("DATA_KEYS", "").split(",") if k.strip()]
+    if not data_keys:
+        problems.append("DATA_KEYS is not set: set it to one or more comma-separated Fernet keys, "
+                        "newest first (python -c 'from cryptography.fernet import Fernet; "
+                        "print(Fernet.generate_key().decode())')")
+    for number, key in enumerate(data_keys, 1):
+        try:
+            Fernet(key)
+        except ValueError:
+            problems.append(f"DATA_KEYS: key {number} is not a Fernet key (32 url-safe base64 bytes)")
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url:
+        problems.append("DATABASE_URL is not set: set it to the PostgreSQL database "
+                        "(postgresql+psycopg://user:password@host/name)")
+    elif database_url.startswith("sqlite"):
+        problems.append("DATABASE_URL points at SQLite: set it to the PostgreSQL database "
+                        "(postgresql+psycopg://user:password@host/name)")
+    if problems:
+        raise ConfigError("FITFLOW_ENV=production refuses to start:\n  " + "\n  ".join(problems))
+
+
 def _dev_secret() -> str:
-    """A per-checkout secret for embedded runs, kept in instance/ so sessions survive restarts."""
+    """A per-checkout secret for embedded runs, kept in instance/ so sessions survive restarts.
+
+    Readable by its owner only: whoever reads it can sign sessions as any user."""
     path = INSTANCE_DIR / "secret_key"
     if not path.exists():
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(os.urandom(32).hex())
+        # Created with its final mode (never world-readable) under a temporary name, then
+        # linked into place: processes starting together (gunicorn's workers) all read the
+        # one complete key that won.
+        temporary = INSTANCE_DIR / f".secret_key.{os.urandom(6).hex()}"
+        fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        try:
+            with os.fdopen(fd, "w") as file:
+                file.write(os.urandom(32).hex())
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
     return path.read_text().strip()

@@ -63,7 +63,7 @@ def prepare(scale: Scale, *, log=print) -> dict:
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{scale.database}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{scale.database}"')
-    env = {**os.environ, "DATABASE_URL": db_url(scale.database), "FITFLOW_BENCH": "0"}
+    env = {**os.environ, "DATABASE_URL": db_url(scale.database)}
     env.pop("REDIS_URL", None)
     subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
                    check=True, capture_output=True)

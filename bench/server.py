@@ -25,14 +25,15 @@ def free_port() -> int:
 
 def app_env(database: str, **extra) -> dict:
     env = {**os.environ, "DATABASE_URL": db_url(database), "REDIS_URL": REDIS_URL,
-           "SECRET_KEY": SECRET_KEY, "FITFLOW_BENCH": "1", "LOGIN_LIMIT": "100000 per minute",
+           "SECRET_KEY": SECRET_KEY, "LOGIN_LIMIT": "100000 per minute",
            "FITFLOW_INSTANCE": str(ROOT / "instance" / "bench"), "BASE_URL": "http://127.0.0.1"}
     env.update(extra)
     return env
 
 
 class Server:
-    """`with Server(db) as srv:` gunicorn -w 2 --threads 4 on a free port; srv.url.
+    """`with Server(db) as srv:` gunicorn -w 2 --threads 4 serving bench.wsgi (the app and the
+    control routes) on a free port; srv.url.
 
     `balanced`: each worker holds at most `threads` connections. wrk keeps its 8 connections
     open, and without a cap they fall unevenly on the workers (8/0 as often as 4/4), so a run
@@ -56,7 +57,7 @@ class Server:
         self.proc = subprocess.Popen(
             [str(BIN / "gunicorn"), "-w", str(self.workers), "--threads", str(self.threads),
              *(["--worker-connections", str(self.threads)] if self.balanced else []),
-             "-b", f"127.0.0.1:{self.port}", "--timeout", "60", "wsgi:app"],
+             "-b", f"127.0.0.1:{self.port}", "--timeout", "60", "bench.wsgi:app"],
             cwd=ROOT, env=app_env(self.database, **self.env), stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)
         _running.append(self.proc)

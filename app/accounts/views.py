@@ -24,7 +24,7 @@ from app.core.errors import DomainError
 from app.core.htmx import render
 from app.core.i18n import current_language, set_language_cookie
 from app.core.lifecycle import perform
-from app.core.mail import read_mailbox
+from app.core.mail import dev_mailbox_open, read_mailbox
 from app.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -195,8 +195,8 @@ def member_pass():
 
 @bp.get("/dev/mailbox")
 def dev_mailbox():
-    """Embedded mode only: the emails the app would have sent."""
-    if not current_app.config["DEV_MAILBOX"] or current_app.config["MAIL_SERVER"]:
+    """Embedded mode only, from this machine only: the emails the app would have sent."""
+    if not dev_mailbox_open(request.remote_addr):
         return render_template("errors/error.html", code=404), 404
     return render_template("accounts/mailbox.html", messages=read_mailbox())
 

@@ -1,5 +1,7 @@
-"""Outgoing email: SMTP when configured, otherwise a dev mailbox folder readable in the browser."""
+"""Outgoing email: SMTP when configured, otherwise (embedded runs only) a dev mailbox folder
+readable in the browser from the machine it runs on."""
 
+import ipaddress
 import smtplib
 import uuid
 from email.message import EmailMessage
@@ -25,8 +27,14 @@ def build_message(to: str, subject: str, text: str, html: str | None = None,
     return msg
 
 
+class MailNotConfigured(RuntimeError):
+    """Production without MAIL_SERVER: a message has nowhere to go."""
+
+
 def send(msg: EmailMessage) -> None:
-    """Deliver over SMTP, or drop the message into the dev mailbox (embedded mode)."""
+    """Deliver over SMTP, or drop the message into the dev mailbox (embedded mode).
+
+    Raises MailNotConfigured when there is neither: the job fails and is retried, visibly."""
     cfg = current_app.config
     if cfg["MAIL_SERVER"]:
         with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=10) as smtp:
@@ -36,6 +44,8 @@ def send(msg: EmailMessage) -> None:
                 smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
             smtp.send_message(msg)
         return
+    if not cfg["MAILBOX_DIR"]:
+        raise MailNotConfigured(f"MAIL_SERVER is not set: cannot send {msg['Subject']!r}")
     folder = Path(cfg["MAILBOX_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{uuid.uuid4().hex}.eml").write_bytes(bytes(msg))
@@ -47,8 +57,24 @@ def read_mailbox(limit: int = 50) -> list[EmailMessage]:
     from email import policy
     from email.parser import BytesParser
 
+    if not current_app.config["MAILBOX_DIR"]:
+        return []
     folder = Path(current_app.config["MAILBOX_DIR"])
     if not folder.exists():
         return []
     files = sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True)[:limit]
     return [BytesParser(policy=policy.default).parsebytes(p.read_bytes()) for p in files]
+
+
+def dev_mailbox_open(remote_addr: str | None) -> bool:
+    """The dev mailbox answers in embedded runs only, and only to the machine it runs on: the
+    mail it holds carries sign-in and password-reset links."""
+    cfg = current_app.config
+    if not cfg["DEV_MAILBOX"] or cfg["MAIL_SERVER"]:
+        return False
+    try:
+        address = ipaddress.ip_address(remote_addr or "")
+    except ValueError:
+        return False
+    # A dual-stack listener sees an IPv4 client as ::ffff:a.b.c.d.
+    return (getattr(address, "ipv4_mapped", None) or address).is_loopback

@@ -1,9 +1,16 @@
-"""The control routes the benchmark compares real pages against."""
+"""The control routes the benchmark compares real pages against, and a SQL statement counter.
+
+`/_bench/hello` is the floor of the stack; `/_bench/schedule/<studio>` renders the real week
+page from data loaded once per process (the template's cost without the database's). Every
+response carries `X-SQL-Count`: the statements the request ran. Only bench.wsgi installs them:
+the product's entry point (wsgi.py) has no way to.
+"""
 
 from datetime import timedelta
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Flask, g, render_template
 from flask_login import current_user
+from sqlalchemy import event
 
 from app.bookings.week import WeekResults
 from app.core.db import utcnow
@@ -13,6 +20,26 @@ from app.schedule.queries import ScheduleFilters, local_today
 
 bp = Blueprint("bench", __name__, url_prefix="/_bench")
 _contexts: dict[tuple[str, int], dict] = {}
+
+
+def install(app: Flask) -> None:
+    """Add the control routes and the `X-SQL-Count` header to `app`."""
+    app.register_blueprint(bp)
+
+    @app.before_request
+    def _start_count():
+        g.sql_count = 0
+
+    @app.after_request
+    def _report_count(response):
+        response.headers["X-SQL-Count"] = str(g.get("sql_count", 0))
+        return response
+
+    with app.app_context():
+        @event.listens_for(db.engine, "before_cursor_execute")
+        def _count(conn, cursor, statement, parameters, context, executemany):
+            if g:  # outside a request/app context there is nothing to count into
+                g.sql_count = g.get("sql_count", 0) + 1
 
 
 @bp.get("/hello")

@@ -1,0 +1,230 @@
+"""Writes the demo data (app.demo.data): people, studios, plans and passes, 1:1 sessions, four
+weeks of classes with bookings, workout templates and training history.
+
+Idempotent: people and studios are found by their natural keys, and a studio's timetable and
+bookings are made only when the studio has no series yet.
+"""
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.appointments.models import Availability, SessionType
+from app.billing.models import PaymentMethod
+from app.billing.services.orders import place_order
+from app.billing.services.payments import record_payment
+from app.bookings.models import Booking, BookingStatus
+from app.bookings.services import book_class
+from app.core.db import utcnow
+from app.core.errors import DomainError
+from app.core.security import hash_password
+from app.demo.data import (
+    CLASS_TYPES,
+    COACH_HOURS,
+    MEMBERS,
+    PASSWORD,
+    PEOPLE,
+    PLAN_DAYS,
+    PLAN_FIRST_WEEK,
+    PLAN_TITLE,
+    PLAN_WEEKS,
+    PLANS,
+    SESSION_TYPES,
+    STUDIOS,
+    TEMPLATES,
+    TIMETABLE,
+)
+from app.demo.training import seed_training_history
+from app.extensions import db
+from app.memberships.models import Plan
+from app.memberships.services import grant_pass
+from app.schedule.models import ScheduledClass, Series
+from app.schedule.queries import local_today
+from app.schedule.services import create_series, save_class_type
+from app.studios.models import Location, Role, Room, Studio
+from app.studios.services import ensure_customer, grant_role
+from app.training.models import Exercise, Workout
+from app.training.services import plans as training_plans
+from app.training.services.library import seed_library
+
+
+def _user(email: str, name: str, password_hash: str, **extra) -> User:
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, name=name, password_hash=password_hash,
+                    email_verified_at=utcnow(), **extra)
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def _studio(spec: dict) -> tuple[Studio, bool]:
+    studio = db.session.scalar(select(Studio).where(Studio.slug == spec["slug"]))
+    if studio is not None:
+        return studio, False
+    studio = Studio(slug=spec["slug"], name=spec["name"], default_language=spec["lang"],
+                    waitlist_mode=spec["mode"], cancel_cutoff_minutes=12 * 60,
+                    booking_requires_pass=True, prices_include_tax=spec["inclusive"],
+                    tax_numbers=spec["tax_numbers"], invoice_prefix=spec["prefix"])
+    db.session.add(studio)
+    db.session.flush()
+    location = Location(studio_id=studio.id, name=spec["location"], timezone=spec["tz"],
+                        currency=spec["currency"], address=spec["address"],
+                        tax_jurisdiction=spec["tax"])
+    db.session.add(location)
+    db.session.flush()
+    db.session.add_all(Room(studio_id=studio.id, location_id=location.id, name=n, capacity=20)
+                       for n in spec["rooms"])
+    db.session.flush()
+    return studio, True
+
+
+def _plans(studio: Studio) -> list[Plan]:
+    currency = studio.locations[0].currency
+    return [save_plan_row(studio, kind=kind, name=name, credits=credits, validity_days=days,
+                          price_minor=major * 100, currency=currency, period=period,
+                          classes_per_week=per_week)
+            for kind, name, credits, days, major, period, per_week in PLANS]
+
+
+def save_plan_row(studio: Studio, **fields) -> Plan:
+    plan = Plan(studio_id=studio.id, description={}, **fields)
+    db.session.add(plan)
+    db.session.flush()
+    return plan
+
+
+def _wallets(studio: Studio, plans: list[Plan], customers: list[User], owner: User) -> None:
+    """Every demo member holds a pass; the demo customer bought and paid for theirs (invoices)."""
+    pack, unlimited = plans[2], plans[3]
+    for i, person in enumerate(customers[1:]):
+        grant_pass(studio, unlimited if i % 3 == 0 else pack, person)
+    order = place_order(studio, pack if studio.slug == "riyadh" else unlimited, customers[0],
+                        actor=customers[0], idempotency_key=f"demo-{studio.slug}")
+    record_payment(studio, order, amount_minor=order.gross_minor,
+                   method=PaymentMethod.CARD_TERMINAL, actor=owner)
+
+
+def _sessions(studio: Studio, coach: User) -> None:
+    """1:1 personal training: two session types and the coach's weekly hours."""
+    location = studio.locations[0]
+    for name, minutes, major in SESSION_TYPES:
+        db.session.add(SessionType(studio_id=studio.id, name=name, duration_minutes=minutes,
+                                   buffer_minutes=10, price_minor=major * 100,
+                                   currency=location.currency))
+    weekdays, starts, ends = COACH_HOURS
+    for weekday in weekdays:
+        db.session.add(Availability(studio_id=studio.id, coach_id=coach.id,
+                                    location_id=location.id, weekday=weekday,
+                                    starts_at_local=starts, ends_at_local=ends))
+    db.session.flush()
+
+
+def _timetable(studio: Studio, spec: dict, coaches: list[User]) -> None:
+    location = studio.locations[0]
+    rooms = location.rooms
+    types = [save_class_type(studio, name=n, description=d, duration_minutes=m, color=c)
+             for n, d, m, c in CLASS_TYPES]
+    today = local_today(location.timezone)
+    for i, (ti, start, capacity, ri) in enumerate(TIMETABLE):
+        create_series(studio, class_type=types[ti], location=location, room=rooms[ri],
+                      coach=coaches[i % len(coaches)], weekdays=spec["weekdays"],
+                      start_time=start, duration_minutes=types[ti].duration_minutes,
+                      capacity=capacity, starts_on=today - timedelta(days=7),
+                      ends_on=today + timedelta(days=20))
+
+
+def _bookings(studio: Studio, customers: list[User], rng: random.Random) -> int:
+    now = utcnow()
+    classes = db.session.scalars(
+        select(ScheduledClass).where(ScheduledClass.studio_id == studio.id)
+        .order_by(ScheduledClass.starts_at)).all()
+    made, demo_bookings = 0, [0]
+    for cls in classes:
+        if cls.starts_at < now:  # history: attended or no-show, written directly
+            for person in rng.sample(customers, rng.randint(3, min(cls.capacity, 10))):
+                status = BookingStatus.ATTENDED if rng.random() > 0.1 else BookingStatus.NO_SHOW
+                db.session.add(Booking(studio_id=studio.id, class_id=cls.id, customer_id=person.id,
+                                       status=status, booked_by_id=person.id))
+                ensure_customer(studio, person)
+                made += 1
+        elif cls.starts_at < now + timedelta(days=studio.booking_opens_days):
+            # Some classes fill up and grow a waitlist; most are part-full.
+            full = rng.random() < 0.15
+            count = cls.capacity + rng.randint(1, 4) if full else rng.randint(0, cls.capacity - 2)
+            for person in rng.sample(customers, min(count, len(customers))):
+                if person is customers[0] and demo_bookings[0] >= 4:
+                    continue  # leave the demo customer credits to try booking with
+                try:
+                    with db.session.begin_nested():  # a member out of credits simply skips
+                        book_class(studio, cls, person, actor=person, now=now)
+                except DomainError:
+                    continue
+                made += 1
+                demo_bookings[0] += person is customers[0]
+    db.session.flush()
+    return made
+
+
+def _training(studio: Studio, coach, customer) -> None:
+    """Two workout templates and a four-week plan for the demo customer (once per studio)."""
+    if db.session.scalar(select(Workout.id).where(Workout.studio_id == studio.id).limit(1)):
+        return
+    builtins = {e.name["en"]: e for e in db.session.scalars(
+        select(Exercise).where(Exercise.studio_id.is_(None)))}
+    templates = []
+    for title_ar, title_en, rows in TEMPLATES:
+        title = title_ar if studio.default_language == "ar" else title_en
+        template = training_plans.create_template(studio, title, actor=coach)
+        for name, reps, load in rows:
+            item = training_plans.add_workout_exercise(template, builtins[name], actor=coach)
+            for set_ in item.sets:
+                training_plans.update_set(template, item, set_, reps=reps, load=load,
+                                          unit=studio.load_unit, actor=coach)
+        templates.append(template)
+    ensure_customer(studio, customer)
+    title = PLAN_TITLE["ar" if studio.default_language == "ar" else "en"]
+    plan = training_plans.create_plan(studio, customer, title=title, weeks=PLAN_WEEKS,
+                                      days_per_week=PLAN_DAYS, actor=coach)
+    first_week = plan.workouts[:PLAN_DAYS]
+    for day, template in zip(first_week, (templates[i] for i in PLAN_FIRST_WEEK), strict=True):
+        training_plans.copy_template_into(template, day, actor=coach)
+        training_plans.copy_day_to_every_week(day, actor=coach)
+
+
+def load_demo(seed: int = 7) -> dict:
+    """Create (or complete) the demo data and commit it. Returns a short summary."""
+    rng = random.Random(seed)
+    pw = hash_password(PASSWORD)
+    people = {role: _user(email, name, pw, **extra) for role, (email, name, extra) in PEOPLE.items()}
+    customer, coach, coach2 = people["customer"], people["coach"], people["coach2"]
+    admin, owner = people["admin"], people["owner"]
+    customers = [customer] + [_user(email, name, pw, **extra) for email, name, extra in MEMBERS]
+    summary = {"studios": 0, "bookings": 0}
+    for spec in STUDIOS:
+        studio, new = _studio(spec)
+        summary["studios"] += int(new)
+        grant_role(studio, owner, Role.OWNER)
+        grant_role(studio, admin, Role.STUDIO_ADMIN)
+        grant_role(studio, coach, Role.TRAINER)
+        grant_role(studio, coach2, Role.TRAINER)
+        if not db.session.scalar(select(Plan.id).where(Plan.studio_id == studio.id).limit(1)):
+            _wallets(studio, _plans(studio), customers, owner)
+        if not db.session.scalar(select(SessionType.id).where(SessionType.studio_id == studio.id).limit(1)):
+            _sessions(studio, coach)
+        has_series = db.session.scalar(select(Series.id).where(Series.studio_id == studio.id).limit(1))
+        if not has_series:
+            _timetable(studio, spec, [coach, coach2])
+            summary["bookings"] += _bookings(studio, customers, rng)
+    seed_library()
+    for spec in STUDIOS:  # templates and a plan, then the demo customer's logged workouts
+        studio = db.session.scalar(select(Studio).where(Studio.slug == spec["slug"]))
+        _training(studio, coach, customer)
+        riyadh = spec["slug"] == "riyadh"
+        seed_training_history(customer, studio, coach if riyadh else coach2,
+                              weeks=10 if riyadh else 3, with_plan=riyadh)
+    db.session.commit()
+    summary["customers"] = len(customers)
+    return summary
