@@ -102,6 +102,7 @@ def _fill(scale: Scale, marker: dict) -> None:
             cur.execute("INSERT INTO locations (id, studio_id, name, timezone, currency, address,"
                         " created_at, tax_jurisdiction) VALUES (%s, %s, %s, %s, 'CAD', '', %s, 'CA-ON')",
                         (s, s, json.dumps({"en": "Main", "ar": "الرئيسي"}), TZ, now))
+            cur.execute("UPDATE studios SET default_location_id = %s WHERE id = %s", (s, s))
             for r in range(2):
                 cur.execute("INSERT INTO rooms (id, studio_id, location_id, name, capacity, created_at)"
                             " VALUES (%s, %s, %s, %s, 20, %s)",

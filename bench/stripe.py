@@ -27,7 +27,8 @@ from app.billing.services.orders import place_order
 from app.billing.stripe.inbox import apply_received, receive_event
 from app.extensions import db
 from app.memberships.models import Pass, Plan, PlanKind
-from app.studios.models import Location, Studio
+from app.studios.models import Studio
+from app.studios.services import create_studio
 from bench.config import SECRET_KEY
 
 UNIQUE, DUPLICATES = 400, 100
@@ -41,13 +42,12 @@ def make_studios(database_url: str, tag: str) -> tuple[list[tuple[str, str, list
         n_orders = _orders_for(UNIQUE)
         for side in ("a", "b"):
             slug = f"p7{tag}{side}"
-            studio = Studio(slug=slug, name={"en": slug, "ar": slug}, invoice_prefix=slug[:12],
-                            stripe_secret_key=f"sk_test_{slug}", stripe_webhook_secret=f"whsec_{slug}",
-                            prices_include_tax=False)
-            db.session.add(studio)
-            db.session.flush()
-            db.session.add(Location(studio_id=studio.id, name={"en": "Main"}, timezone="America/Toronto",
-                                    currency="CAD", tax_jurisdiction="CA-ON"))
+            studio = create_studio(
+                slug=slug, name={"en": slug, "ar": slug}, invoice_prefix=slug[:12],
+                stripe_secret_key=f"sk_test_{slug}", stripe_webhook_secret=f"whsec_{slug}",
+                prices_include_tax=False,
+                location={"name": {"en": "Main"}, "timezone": "America/Toronto", "currency": "CAD",
+                          "tax_jurisdiction": "CA-ON"})
             plan = Plan(studio_id=studio.id, kind=PlanKind.CLASS_PACK, name={"en": "Pack"},
                         description={}, price_minor=20000, currency="CAD", credits=10,
                         validity_days=90)

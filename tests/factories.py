@@ -12,6 +12,7 @@ from app.extensions import db
 from app.memberships.models import Plan, PlanKind, ValidityStart
 from app.schedule.models import ClassType, ScheduledClass
 from app.studios.models import Location, Role, Room, StaffRole, Studio
+from app.studios.services import set_default_location
 
 
 class Base(SQLAlchemyModelFactory):
@@ -43,8 +44,8 @@ class StudioFactory(Base):
 
     @factory.post_generation
     def location(obj, create, extracted, **kwargs):
-        tz = kwargs.get("timezone", "America/Toronto")
-        LocationFactory(studio=obj, timezone=tz)
+        """The studio's first location, its default (`location__timezone=` and so on)."""
+        LocationFactory(studio=obj, **{"timezone": "America/Toronto", **kwargs})
 
 
 class LocationFactory(Base):
@@ -56,6 +57,12 @@ class LocationFactory(Base):
     name = {"en": "Main", "ar": "الرئيسي"}
     timezone = "America/Toronto"
     currency = "CAD"
+
+    @factory.post_generation
+    def default(obj, create, extracted, **kwargs):
+        """A studio's first location becomes its default, as app.studios.services does it."""
+        if obj.studio.default_location_id is None:
+            set_default_location(obj.studio, obj)
 
 
 class RoomFactory(Base):
@@ -81,7 +88,7 @@ class ClassTypeFactory(Base):
 
 
 class ClassFactory(Base):
-    """A class tomorrow at the studio's first location."""
+    """A class tomorrow at the studio's default location."""
 
     class Meta:
         model = ScheduledClass
@@ -92,7 +99,7 @@ class ClassFactory(Base):
 
     studio_id = factory.LazyAttribute(lambda o: o.studio.id)
     class_type_id = factory.LazyAttribute(lambda o: ClassTypeFactory(studio=o.studio).id)
-    location_id = factory.LazyAttribute(lambda o: o.studio.locations[0].id)
+    location_id = factory.LazyAttribute(lambda o: o.studio.default_location_id)
     starts_at = factory.LazyAttribute(
         lambda o: (utcnow() + timedelta(hours=o.hours_ahead)).replace(second=0, microsecond=0))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))
@@ -137,7 +144,7 @@ def paid_order(studio, customer, *, cashier=None, rendered: bool = False, **plan
     from app.billing.services.orders import place_order
     from app.billing.services.payments import record_payment
 
-    plan = PlanFactory(studio=studio, currency=studio.locations[0].currency, **plan_fields)
+    plan = PlanFactory(studio=studio, currency=studio.currency, **plan_fields)
     order = place_order(studio, plan, customer, actor=customer)
     payment = record_payment(studio, order, amount_minor=order.gross_minor,
                              method=PaymentMethod.CASH, actor=cashier or customer)

@@ -85,3 +85,43 @@ def _spots_kept_and_counted() -> list[tuple[int, int]]:
     db.session.rollback()
     assert all(kept == counted for kept, counted in rows), rows[:5]
     return [tuple(r) for r in rows]
+
+
+BEFORE_DEFAULT_LOCATION = "0015_stripe_events_unapplied"
+
+
+@pytest.mark.parametrize("engine", ["postgresql", "sqlite"])
+def test_each_studio_s_default_location_is_backfilled_with_its_first(request, tmp_path, engine):
+    if engine == "postgresql":
+        name = f"fitflow_migr_loc_{run_id(request.config)}_{worker_index(request.config)}"
+        url = fresh_database(name)
+    else:
+        url = f"sqlite:///{tmp_path / 'before.sqlite3'}"
+    app = create_app(test_config(url, 0))
+    with app.app_context():
+        upgrade(revision=BEFORE_DEFAULT_LOCATION)
+        with db.engine.begin() as conn:
+            for studio_id, slug in ((1, "two"), (2, "one"), (3, "none")):
+                conn.execute(text(
+                    "INSERT INTO studios (id, slug, name, default_language, booking_opens_days,"
+                    " booking_closes_minutes, cancel_cutoff_minutes, waitlist_mode,"
+                    " offer_hold_minutes, created_at) VALUES (:id, :slug, '{}', 'en', 14, 0, 720,"
+                    " 'auto', 60, CURRENT_TIMESTAMP)"), {"id": studio_id, "slug": slug})
+            # Studio 1's locations come out of id order: the lowest id wins, not the first added.
+            for location_id, studio_id in ((7, 1), (5, 1), (6, 2)):
+                conn.execute(text(
+                    "INSERT INTO locations (id, studio_id, name, timezone, currency, address,"
+                    " tax_jurisdiction, created_at) VALUES (:id, :studio, '{}', 'UTC', 'CAD', '',"
+                    " '', CURRENT_TIMESTAMP)"), {"id": location_id, "studio": studio_id})
+        upgrade()
+        with db.engine.connect() as conn:
+            defaults = dict(conn.execute(text(
+                "SELECT slug, default_location_id FROM studios")).all())
+        assert defaults == {"two": 5, "one": 6, "none": None}
+        downgrade(revision=BEFORE_DEFAULT_LOCATION)
+        with db.engine.connect() as conn:
+            columns = conn.execute(text("SELECT * FROM studios")).keys()
+        assert "default_location_id" not in columns
+        db.engine.dispose()
+    if engine == "postgresql":
+        drop_database(name)

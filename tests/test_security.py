@@ -350,7 +350,7 @@ def valid_forms(world) -> dict[str, dict]:
             "description_ar": "", "duration_minutes": "45", "color": "#123456"},
         f"/manage/{studio.slug}/series": {
             "class_type_id": str(world["class_type"].id),
-            "location_id": str(studio.locations[0].id), "coach_id": "0", "weekdays": "1",
+            "location_id": str(studio.default_location_id), "coach_id": "0", "weekdays": "1",
             "start_time": "07:00", "duration_minutes": "60", "capacity": "5",
             "starts_on": "2030-01-07", "ends_on": "2030-01-14"},
         f"/manage/{studio.slug}/settings": {

@@ -69,7 +69,7 @@ def own_appointment(studio, owner):
     from app.core.db import utcnow
     from tests.appointments.helpers import session_type
 
-    location = studio.locations[0]
+    location = studio.default_location
     window = Availability(studio_id=studio.id, coach_id=owner.id, location_id=location.id,
                           weekday=1, starts_at_local=time(7), ends_at_local=time(9))
     db.session.add(window)
@@ -142,7 +142,7 @@ def grow_world(world: dict, n: int) -> None:
             starts = now + timedelta(days=3 + i, hours=2 * (client is owner))
             db.session.add(Appointment(
                 studio_id=studio.id, coach_id=owner.id, customer_id=client.id,
-                session_type_id=st.id, location_id=studio.locations[0].id, starts_at=starts,
+                session_type_id=st.id, location_id=studio.default_location_id, starts_at=starts,
                 ends_at=starts + timedelta(hours=1)))
         past = sessions.start_session(studio, customer, coach=owner,
                                       now=now - timedelta(days=i + 1))

@@ -22,7 +22,7 @@ from app.core.i18n import translated
 from app.core.money import to_input
 from app.extensions import db
 from app.schedule.forms import WEEKDAYS
-from app.schedule.queries import local_today, studio_timezone
+from app.schedule.queries import local_today
 from app.studios.console import console_blueprint
 from app.studios.queries import list_coaches, list_locations
 
@@ -30,7 +30,7 @@ bp = console_blueprint("appointments_manage", __name__)
 
 
 def _currency() -> str:
-    return g.studio.locations[0].currency if g.studio.locations else "USD"
+    return g.studio.currency
 
 
 def _types_page(form, status=200):
@@ -91,9 +91,9 @@ def _availability_form() -> AvailabilityForm:
 def _coach_page(coach, *, hours=None, off=None, status=200):
     return render_template(
         "appointments/manage/coach.html", studio=g.studio, coach=coach,
-        windows=list_availability(g.studio, coach, local_today(studio_timezone(g.studio))), time_off=list_time_off(g.studio, coach, utcnow()),
+        windows=list_availability(g.studio, coach, local_today(g.studio.timezone)), time_off=list_time_off(g.studio, coach, utcnow()),
         hours_form=hours or _availability_form(), off_form=off or TimeOffForm(prefix="off"),
-        weekday_names=dict(WEEKDAYS), tz=studio_timezone(g.studio)), status
+        weekday_names=dict(WEEKDAYS), tz=g.studio.timezone), status
 
 
 @bp.get("/sessions/coaches/<int:coach_id>")
@@ -122,7 +122,7 @@ def add_time_off(coach_id: int):
     form = TimeOffForm(prefix="off")
     if not form.validate_on_submit():
         return _coach_page(coach, off=form, status=422)
-    zone = ZoneInfo(studio_timezone(g.studio))
+    zone = ZoneInfo(g.studio.timezone)
     services.add_time_off(g.studio, coach, starts_at=form.starts.data.replace(tzinfo=zone),
                           ends_at=form.ends.data.replace(tzinfo=zone), reason=form.reason.data or "")
     db.session.commit()

@@ -19,7 +19,7 @@ from app.core.db import utcnow
 from app.core.errors import DomainError
 from app.core.htmx import render, wants_fragment
 from app.extensions import db
-from app.schedule.queries import local_today, studio_timezone
+from app.schedule.queries import local_today
 from app.studios.queries import get_studio_or_404
 
 bp = Blueprint("appointments", __name__)
@@ -46,7 +46,7 @@ def _instant(value: str | None) -> datetime | None:
 
 
 def _picker_page(studio, coach, args, *, status=200, error=None):
-    tz = studio_timezone(studio)
+    tz = studio.timezone
     today = local_today(tz)
     types = list_session_types(studio, active_only=True)
     picker = slot_picker(studio, coach, types, args.get("type", type=int),

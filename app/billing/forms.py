@@ -139,7 +139,7 @@ class MoneySettingsForm(FlaskForm):
 
     @classmethod
     def for_studio(cls, studio) -> "MoneySettingsForm":
-        currency = studio.locations[0].currency
+        currency = studio.currency
         return cls(formdata=None, currency=currency, data={
             "late_cancel_fee": to_input(studio.late_cancel_fee_minor, currency),
             "custom_taxes": [{"code": t["code"], "name": t["name"], "rate": t["rate"]}
@@ -149,7 +149,7 @@ class MoneySettingsForm(FlaskForm):
             "prices_include_tax": studio.prices_include_tax,
             "invoice_prefix": studio.invoice_prefix,
             "tax_numbers": list(studio.tax_numbers)[:3],
-            "tax_jurisdiction": studio.locations[0].tax_jurisdiction if studio.locations else "",
+            "tax_jurisdiction": studio.default_location.tax_jurisdiction,
         })
 
     def settings(self) -> dict:

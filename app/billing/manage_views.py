@@ -28,7 +28,6 @@ from app.core.errors import DomainError
 from app.core.i18n import format_money
 from app.core.money import to_input
 from app.extensions import db
-from app.schedule.queries import studio_timezone
 from app.studios.console import console_blueprint
 
 bp = console_blueprint("billing_manage", __name__)
@@ -38,7 +37,7 @@ bp = console_blueprint("billing_manage", __name__)
 def orders():
     form = OrderFilterForm(request.args)
     valid = form.validate()
-    tz = studio_timezone(g.studio)
+    tz = g.studio.timezone
     found = list_orders(g.studio, form.filters(), tz, request.args.get("page", 1, type=int))
     return render_template("billing/manage/orders.html", studio=g.studio, form=form, found=found, tz=tz,
                            statuses=dict(STATUSES)), 200 if valid else 422
@@ -55,7 +54,7 @@ def _order_page(order, *, payment_form=None, refund_form=None, error=None, statu
     if refund_form is not None:  # (payment id, the form as it was sent)
         refund_forms[refund_form[0]] = refund_form[1]
     return render_template(
-        "billing/manage/order.html", studio=g.studio, order=order, owed=owed, tz=studio_timezone(g.studio),
+        "billing/manage/order.html", studio=g.studio, order=order, owed=owed, tz=g.studio.timezone,
         payment_form=payment_form, refund_forms=refund_forms, refunds=refunds_by_payment(order),
         documents=list_documents(order), statuses=dict(STATUSES), methods=dict(METHODS),
         error=error), status
@@ -148,7 +147,7 @@ def money_settings():
 
 @bp.post("/settings/money")
 def update_money_settings():
-    form = MoneySettingsForm(currency=g.studio.locations[0].currency)
+    form = MoneySettingsForm(currency=g.studio.currency)
     if not form.validate_on_submit():
         return _money_settings_page(form, 422)
     try:

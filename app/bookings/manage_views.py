@@ -15,7 +15,6 @@ from app.schedule.queries import (
     get_class_or_404,
     list_classes,
     local_today,
-    studio_timezone,
 )
 from app.studios.console import console_blueprint
 
@@ -25,7 +24,7 @@ bp = console_blueprint("bookings_manage", __name__)
 @bp.get("/")
 def dashboard():
     """The coming seven days: every class with how full it is."""
-    tz = studio_timezone(g.studio)
+    tz = g.studio.timezone
     classes = list_classes(g.studio, local_today(tz), 7, ScheduleFilters(), tz)
     return render_template("bookings/manage/dashboard.html", studio=g.studio, tz=tz, classes=classes,
                            states=class_states(g.studio, classes, None, utcnow()))

@@ -43,8 +43,8 @@ from app.memberships.services import grant_pass
 from app.schedule.models import ScheduledClass, Series
 from app.schedule.queries import local_today
 from app.schedule.services import create_series, save_class_type
-from app.studios.models import Location, Role, Room, Studio
-from app.studios.services import ensure_customer, grant_role
+from app.studios.models import Role, Room, Studio
+from app.studios.services import create_studio, ensure_customer, grant_role
 from app.training.models import Exercise, Workout
 from app.training.services import plans as training_plans
 from app.training.services.library import seed_library
@@ -64,17 +64,14 @@ def _studio(spec: dict) -> tuple[Studio, bool]:
     studio = db.session.scalar(select(Studio).where(Studio.slug == spec["slug"]))
     if studio is not None:
         return studio, False
-    studio = Studio(slug=spec["slug"], name=spec["name"], default_language=spec["lang"],
-                    waitlist_mode=spec["mode"], cancel_cutoff_minutes=12 * 60,
-                    booking_requires_pass=True, prices_include_tax=spec["inclusive"],
-                    tax_numbers=spec["tax_numbers"], invoice_prefix=spec["prefix"])
-    db.session.add(studio)
-    db.session.flush()
-    location = Location(studio_id=studio.id, name=spec["location"], timezone=spec["tz"],
-                        currency=spec["currency"], address=spec["address"],
-                        tax_jurisdiction=spec["tax"])
-    db.session.add(location)
-    db.session.flush()
+    studio = create_studio(
+        slug=spec["slug"], name=spec["name"], default_language=spec["lang"],
+        waitlist_mode=spec["mode"], cancel_cutoff_minutes=12 * 60, booking_requires_pass=True,
+        prices_include_tax=spec["inclusive"], tax_numbers=spec["tax_numbers"],
+        invoice_prefix=spec["prefix"],
+        location={"name": spec["location"], "timezone": spec["tz"], "currency": spec["currency"],
+                  "address": spec["address"], "tax_jurisdiction": spec["tax"]})
+    location = studio.default_location
     db.session.add_all(Room(studio_id=studio.id, location_id=location.id, name=n, capacity=20)
                        for n in spec["rooms"])
     db.session.flush()
@@ -82,7 +79,7 @@ def _studio(spec: dict) -> tuple[Studio, bool]:
 
 
 def _plans(studio: Studio) -> list[Plan]:
-    currency = studio.locations[0].currency
+    currency = studio.currency
     return [save_plan_row(studio, kind=kind, name=name, credits=credits, validity_days=days,
                           price_minor=major * 100, currency=currency, period=period,
                           classes_per_week=per_week)
@@ -109,7 +106,7 @@ def _wallets(studio: Studio, plans: list[Plan], customers: list[User], owner: Us
 
 def _sessions(studio: Studio, coach: User) -> None:
     """1:1 personal training: two session types and the coach's weekly hours."""
-    location = studio.locations[0]
+    location = studio.default_location
     for name, minutes, major in SESSION_TYPES:
         db.session.add(SessionType(studio_id=studio.id, name=name, duration_minutes=minutes,
                                    buffer_minutes=10, price_minor=major * 100,
@@ -123,7 +120,7 @@ def _sessions(studio: Studio, coach: User) -> None:
 
 
 def _timetable(studio: Studio, spec: dict, coaches: list[User]) -> None:
-    location = studio.locations[0]
+    location = studio.default_location
     rooms = location.rooms
     types = [save_class_type(studio, name=n, description=d, duration_minutes=m, color=c)
              for n, d, m, c in CLASS_TYPES]

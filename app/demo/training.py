@@ -35,7 +35,7 @@ def seed_training_history(customer: User, studio: Studio, coach: User, *, weeks:
     rng = random.Random(seed)
     names = {e.name.get("en"): e for e in db.session.scalars(
         select(Exercise).where(Exercise.studio_id.is_(None)))}
-    tz = ZoneInfo(studio.locations[0].timezone)
+    tz = ZoneInfo(studio.timezone)
     today = utcnow().astimezone(tz).date()
     monday = today - timedelta(days=today.weekday())
     days = [d for w in range(weeks - 1, -1, -1) for d in (monday - timedelta(weeks=w),

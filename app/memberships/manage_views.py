@@ -14,7 +14,7 @@ bp = console_blueprint("memberships_manage", __name__)
 
 
 def _form(plan=None, **kwargs) -> PlanForm:
-    options = {"currency": g.studio.locations[0].currency,
+    options = {"currency": g.studio.currency,
                "class_types": list_class_types(g.studio), **kwargs}
     return PlanForm.for_plan(plan, **options) if plan else PlanForm(**options)
 

@@ -200,7 +200,7 @@ PLAN_FIELDS = ("kind", "name", "description", "price_minor", "credits", "validit
 
 
 def save_plan(studio, plan: Plan | None = None, **fields) -> Plan:
-    """Create or change one of the studio's plans, priced in its first location's currency.
+    """Create or change one of the studio's plans, priced in its default location's currency.
     Only memberships are unlimited and renew; only the studio's own class types are kept."""
     from app.schedule.models import ClassType
 
@@ -212,7 +212,7 @@ def save_plan(studio, plan: Plan | None = None, **fields) -> Plan:
         db.session.add(plan)
     for key, value in fields.items():
         setattr(plan, key, value)
-    plan.currency = studio.locations[0].currency
+    plan.currency = studio.currency
     if plan.kind == PlanKind.MEMBERSHIP:
         plan.period = plan.period or Period.MONTH
     else:

@@ -15,7 +15,7 @@ from sqlalchemy import literal_column, select
 
 from app.core.db import is_postgresql
 from app.extensions import db
-from app.schedule.queries import Choice, filter_choices, studio_timezone
+from app.schedule.queries import Choice, filter_choices
 from app.studios.models import Location, Studio
 from app.studios.queries import entered, get_studio_or_404
 
@@ -41,7 +41,7 @@ class WeekFrame:
 
     @property
     def tz(self) -> str:
-        return studio_timezone(self.studio)
+        return self.studio.timezone
 
 
 def _frames() -> dict[str, WeekFrame]:

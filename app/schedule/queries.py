@@ -19,11 +19,6 @@ from app.studios.models import Studio
 from app.studios.queries import coaches_of, entered
 
 
-def studio_timezone(studio: Studio) -> str:
-    """The zone the studio's week is shown in: its first location's."""
-    return studio.locations[0].timezone if studio.locations else "UTC"
-
-
 def get_class_or_404(studio: Studio, class_id: int) -> ScheduledClass:
     """A class of this studio (with its type and location); another studio's class is a 404.
     Its coach and room load when read (the class page does; the booking actions do not)."""

@@ -69,9 +69,27 @@ class Studio(TimestampMixin, db.Model):
     load_increment: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("2.5"),
                                                     server_default="2.5")
 
+    # The location that speaks for the studio as a whole (its settings, plans, fees, the pages
+    # without a class or appointment of their own). Nullable only because the two tables point
+    # at each other: the services that create studios and locations always set it.
+    default_location_id: Mapped[int | None] = mapped_column(
+        ForeignKey("locations.id", use_alter=True))
+
     locations: Mapped[list["Location"]] = relationship(
-        back_populates="studio", order_by="Location.id"
+        back_populates="studio", order_by="Location.id", foreign_keys="Location.studio_id"
     )
+    default_location: Mapped["Location"] = relationship(
+        foreign_keys=[default_location_id], post_update=True)
+
+    @property
+    def timezone(self) -> str:
+        """The IANA zone the studio as a whole is shown in: its default location's."""
+        return self.default_location.timezone
+
+    @property
+    def currency(self) -> str:
+        """The currency the studio as a whole sells in: its default location's."""
+        return self.default_location.currency
 
     @property
     def takes_cards(self) -> bool:
@@ -93,7 +111,7 @@ class Location(TimestampMixin, db.Model):
     tax_jurisdiction: Mapped[str] = mapped_column(String(12), default="")  # "CA-ON", "SA"
     address: Mapped[str] = mapped_column(String(255), default="")
 
-    studio: Mapped[Studio] = relationship(back_populates="locations")
+    studio: Mapped[Studio] = relationship(back_populates="locations", foreign_keys=[studio_id])
     rooms: Mapped[list["Room"]] = relationship(back_populates="location", order_by="Room.id")
 
 

@@ -12,10 +12,12 @@ from app.studios.models import Location, Role, StaffRole, Studio, StudioCustomer
 
 
 def get_studio_or_404(slug: str) -> Studio:
-    """The studio with this slug, with its locations (its pages show times in their zone);
-    its default language becomes the last locale fallback."""
+    """The studio with this slug, with its locations and its default location (its pages show
+    times in their zone, also when the week's frame keeps it detached); its default language
+    becomes the last locale fallback."""
     studio = db.session.execute(
-        select(Studio).where(Studio.slug == slug).options(joinedload(Studio.locations))
+        select(Studio).where(Studio.slug == slug)
+        .options(joinedload(Studio.locations), joinedload(Studio.default_location))
     ).unique().scalar_one_or_none()
     if studio is None:
         abort(404)
@@ -77,8 +79,7 @@ def studios_managed_by(user) -> list[Studio]:
 
 
 def list_locations(studio: Studio) -> list[Location]:
-    """The studio's locations by id (the relationship the studio's time zone is read from: a
-    page that needs both loads them once)."""
+    """The studio's locations by id (get_studio_or_404 loads them with the studio)."""
     return list(studio.locations)
 
 

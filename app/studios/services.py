@@ -1,11 +1,43 @@
-"""Studio use cases: link customers, set booking and money settings, grant staff roles."""
+"""Studio use cases: create studios and their locations, link customers, set booking and money
+settings, grant staff roles."""
 
 
 from sqlalchemy import bindparam, select
 
 from app.core.db import insert_built_once, utcnow
+from app.core.errors import InvalidInput
 from app.extensions import db
-from app.studios.models import Role, StaffRole, Studio, StudioCustomer
+from app.studios.models import Location, Role, StaffRole, Studio, StudioCustomer
+
+
+def create_studio(*, location: dict, **fields) -> Studio:
+    """Make a studio with its first location (`location`: the Location's fields), which is its
+    default location."""
+    studio = Studio(**fields)
+    db.session.add(studio)
+    db.session.flush()
+    add_location(studio, **location)
+    return studio
+
+
+def add_location(studio: Studio, **fields) -> Location:
+    """Open a location of `studio`; a studio's first location becomes its default."""
+    location = Location(studio=studio, studio_id=studio.id, **fields)
+    db.session.add(location)
+    db.session.flush()
+    if studio.default_location_id is None:
+        set_default_location(studio, location)
+    return location
+
+
+def set_default_location(studio: Studio, location: Location) -> Studio:
+    """Make `location` the one that speaks for the studio as a whole (currency, time zone and
+    tax jurisdiction of its settings, plans and fees)."""
+    if location.studio_id != studio.id:
+        raise InvalidInput()
+    studio.default_location = location
+    db.session.flush()
+    return studio
 
 
 @insert_built_once

@@ -1,7 +1,7 @@
 """Idempotency keys belong to one user
 
-Revision ID: 0017_idempotency_per_user
-Revises: 0016_stripe_event_ids_per_studio
+Revision ID: 0018_idempotency_per_user
+Revises: 0017_stripe_event_ids_per_studio
 Create Date: 2026-12-07 02:10:00
 
 A key is made by one client: an order's key is unique per customer, a tablet's tap key per user.
@@ -9,8 +9,8 @@ A key that another person sent first must neither fail their request nor stand f
 """
 from alembic import op
 
-revision = "0017_idempotency_per_user"
-down_revision = "0016_stripe_event_ids_per_studio"
+revision = "0018_idempotency_per_user"
+down_revision = "0017_stripe_event_ids_per_studio"
 branch_labels = None
 depends_on = None
 

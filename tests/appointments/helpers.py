@@ -11,7 +11,7 @@ from tests.factories import staff
 def session_type(studio, *, duration=60, buffer=0, price=6000, active=True) -> SessionType:
     st = SessionType(studio_id=studio.id, name={"en": "Personal training", "ar": "تدريب شخصي"},
                      duration_minutes=duration, buffer_minutes=buffer, price_minor=price,
-                     currency=studio.locations[0].currency, active=active)
+                     currency=studio.currency, active=active)
     db.session.add(st)
     db.session.flush()
     return st
@@ -20,7 +20,7 @@ def session_type(studio, *, duration=60, buffer=0, price=6000, active=True) -> S
 def coach_with_hours(studio, *, weekdays=range(1, 8), starts=time(7), ends=time(9)):
     """A trainer of `studio` who takes sessions on `weekdays` between two local times."""
     coach = staff(studio, Role.TRAINER)
-    location = studio.locations[0]
+    location = studio.default_location
     for weekday in weekdays:
         db.session.add(Availability(studio_id=studio.id, coach_id=coach.id,
                                     location_id=location.id, weekday=weekday,

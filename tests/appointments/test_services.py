@@ -103,7 +103,7 @@ def test_the_exclusion_constraint_alone_refuses_overlapping_sessions(world):
 
     def row(customer, start, status=AppointmentStatus.BOOKED):
         return Appointment(studio_id=studio.id, coach_id=coach.id, customer_id=customer.id,
-                           session_type_id=st.id, location_id=studio.locations[0].id,
+                           session_type_id=st.id, location_id=studio.default_location_id,
                            starts_at=start, ends_at=start + timedelta(hours=1), status=status)
 
     db.session.add(row(alice, SEVEN))

@@ -101,7 +101,7 @@ def test_free_slots_remove_classes_time_off_and_appointments():
     assert wall() == ["07:45", "08:00", "08:15", "08:30"]
     customer = UserFactory()
     db.session.add(Appointment(studio_id=studio.id, coach_id=coach.id, customer_id=customer.id,
-                               session_type_id=st.id, location_id=studio.locations[0].id,
+                               session_type_id=st.id, location_id=studio.default_location_id,
                                starts_at=utc(2026, 11, 25, 12, 45), ends_at=utc(2026, 11, 25, 13, 45)))
     db.session.flush()
     assert local_starts(s.starts_at for s in free_slots(studio, coach, st, day, day, now)) == {}

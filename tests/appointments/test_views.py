@@ -112,7 +112,7 @@ def test_cancel_shows_the_consequence_first_then_cancels(client, world):
     studio, coach, st, day, slot = world
     customer = UserFactory()
     appt = Appointment(studio_id=studio.id, coach_id=coach.id, customer_id=customer.id,
-                       session_type_id=st.id, location_id=studio.locations[0].id,
+                       session_type_id=st.id, location_id=studio.default_location_id,
                        starts_at=slot.starts_at, ends_at=slot.ends_at)
     db.session.add(appt)
     db.session.flush()
@@ -145,7 +145,7 @@ def test_console_creates_session_types_hours_and_time_off(client):
     st = db.session.query(SessionType).filter_by(studio_id=studio.id).one()
     assert (st.duration_minutes, st.buffer_minutes, st.price_minor, st.currency) == (45, 10, 6000, "CAD")
     hours = f"{base}/coaches/{coach.id}/hours"
-    loc = studio.locations[0].id
+    loc = studio.default_location_id
     assert client.post(hours, data={"hours-weekday": "1", "hours-location_id": str(loc),
                                     "hours-starts": "10:00", "hours-ends": "09:00"}).status_code == 422
     assert client.post(hours, data={"hours-weekday": "1", "hours-location_id": str(loc),
@@ -179,7 +179,7 @@ def test_the_coachs_today_lists_todays_1_1_sessions_in_the_studio_zone(client):
     for name, start in (("Today Client", noon), ("Tomorrow Client", noon + timedelta(days=1))):
         db.session.add(Appointment(studio_id=studio.id, coach_id=coach.id,
                                    customer_id=UserFactory(name=name).id, session_type_id=st.id,
-                                   location_id=studio.locations[0].id, starts_at=start,
+                                   location_id=studio.default_location_id, starts_at=start,
                                    ends_at=start + timedelta(hours=1)))
     db.session.flush()
     login(client, coach)

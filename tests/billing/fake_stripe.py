@@ -342,5 +342,5 @@ def card_studio(slug_secret: str = "tor", **fields):
                            stripe_secret_key=f"sk_test_{slug_secret}",
                            stripe_webhook_secret=f"whsec_{slug_secret}",
                            booking_requires_pass=True, **fields)
-    studio.locations[0].tax_jurisdiction = "CA-ON"
+    studio.default_location.tax_jurisdiction = "CA-ON"
     return studio

@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("concurrency")]
 def shop(app):
     with app.app_context():
         studio = StudioFactory(slug=f"shop-{uuid.uuid4().hex[:8]}", prices_include_tax=False)
-        studio.locations[0].tax_jurisdiction = "CA-ON"
+        studio.default_location.tax_jurisdiction = "CA-ON"
         staff = UserFactory()
         plan = PlanFactory(studio=studio, price_minor=10000)
         orders = [place_order(studio, plan, UserFactory(), actor=staff) for _ in range(20)]

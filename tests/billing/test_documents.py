@@ -22,7 +22,7 @@ def documents(order):
 
 def test_half_refund_adds_a_credit_note_and_the_invoice_pdf_stays_identical(app, ctx, run_jobs):
     studio = StudioFactory(prices_include_tax=False, invoice_prefix="TOR")
-    studio.locations[0].tax_jurisdiction = "CA-ON"
+    studio.default_location.tax_jurisdiction = "CA-ON"
     customer, manager = UserFactory(locale="ar"), UserFactory()
     order = place_order(studio, PlanFactory(studio=studio, price_minor=20000), customer,
                                  actor=customer)

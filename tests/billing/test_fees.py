@@ -23,7 +23,7 @@ from tests.factories import ClassFactory, PlanFactory, StudioFactory, UserFactor
 def studio(app):
     studio = StudioFactory(booking_requires_pass=True, late_cancel_fee_minor=1500,
                            no_show_fee_minor=2000, cancel_cutoff_minutes=12 * 60)
-    studio.locations[0].tax_jurisdiction = "CA-ON"
+    studio.default_location.tax_jurisdiction = "CA-ON"
     return studio
 
 

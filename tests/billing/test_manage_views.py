@@ -27,7 +27,7 @@ from tests.pages import Page, text_of
 @pytest.fixture
 def toronto(app):
     studio = StudioFactory(prices_include_tax=False, invoice_prefix="TOR")
-    studio.locations[0].tax_jurisdiction = "CA-ON"
+    studio.default_location.tax_jurisdiction = "CA-ON"
     db.session.flush()
     return studio
 
@@ -282,7 +282,7 @@ def test_admin_saves_payment_and_tax_settings(client, toronto, admin):
     assert (s.booking_requires_pass, s.prices_include_tax, s.invoice_prefix) == (True, False, "QW3")
     assert s.tax_numbers == [{"label": "GST", "value": "123456789RT0001"},
                              {"label": "QST", "value": "1234567890TQ0001"}]
-    assert s.locations[0].tax_jurisdiction == "CA-QC"
+    assert s.default_location.tax_jurisdiction == "CA-QC"
     assert (s.late_cancel_fee_minor, s.no_show_fee_minor) == (1500, 0)
     order = place(s)
     assert [t["code"] for t in order.taxes] == ["GST", "QST"]
@@ -303,7 +303,7 @@ def test_bad_money_settings_are_422_and_change_nothing(client, toronto, admin, f
     assert message in Page(response).text("main")
     db.session.expire_all()
     s = db.session.get(Studio, toronto.id)
-    assert (s.invoice_prefix, s.booking_requires_pass, s.locations[0].tax_jurisdiction) == (
+    assert (s.invoice_prefix, s.booking_requires_pass, s.default_location.tax_jurisdiction) == (
         "TOR", False, "CA-ON")
 
 

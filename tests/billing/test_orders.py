@@ -19,7 +19,7 @@ from tests.factories import PlanFactory, StudioFactory, UserFactory
 def toronto(app):
     studio = StudioFactory(prices_include_tax=False, invoice_prefix="TOR",
                            tax_numbers=[{"label": "GST/HST", "value": "123456789RT0001"}])
-    studio.locations[0].tax_jurisdiction = "CA-ON"
+    studio.default_location.tax_jurisdiction = "CA-ON"
     return studio
 
 
@@ -27,7 +27,7 @@ def toronto(app):
 def riyadh(app):
     studio = StudioFactory(prices_include_tax=True, invoice_prefix="RIY",
                            location__timezone="Asia/Riyadh")
-    loc = studio.locations[0]
+    loc = studio.default_location
     loc.tax_jurisdiction, loc.currency = "SA", "SAR"
     return studio
 

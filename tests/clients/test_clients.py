@@ -193,7 +193,7 @@ def test_clients_also_come_from_1_1_sessions_and_training_plans(client, t):
     start = utcnow() + timedelta(days=1)
     db.session.add(Appointment(studio_id=t["a"].id, coach_id=t["coach"].id, customer_id=pt.id,
                                session_type_id=session_type(t["a"]).id,
-                               location_id=t["a"].locations[0].id, starts_at=start,
+                               location_id=t["a"].default_location_id, starts_at=start,
                                ends_at=start + timedelta(hours=1)))
     db.session.add(StudioCustomer(studio_id=t["a"].id, user_id=trained.id))
     db.session.add(TrainingPlan(studio_id=t["a"].id, client_id=trained.id, coach_id=t["coach"].id,

@@ -115,9 +115,9 @@ def _seed_studio() -> None:
         cancel_cutoff_minutes=60,
         name={"en": "FitFlow Riyadh", "ar": "فت فلو الرياض"},
         location__timezone=TZ,
+        location__name={"en": "Olaya", "ar": "العليا"},
+        location__currency="SAR",
     )
-    studio.locations[0].name = {"en": "Olaya", "ar": "العليا"}
-    studio.locations[0].currency = "SAR"
     ClassTypeFactory(
         studio=studio,
         name={"en": "Morning strength", "ar": "تمارين القوة"},

@@ -31,8 +31,8 @@ def shop(live_app):
         studio = StudioFactory(slug=slug, default_language="ar", booking_requires_pass=True,
                                prices_include_tax=True, invoice_prefix="E2E",
                                name={"en": "FitFlow Riyadh", "ar": "فت فلو الرياض"},
-                               location__timezone=TZ)
-        studio.locations[0].currency, studio.locations[0].tax_jurisdiction = "SAR", "SA"
+                               location__timezone=TZ, location__currency="SAR",
+                               location__tax_jurisdiction="SA")
         kind = ClassTypeFactory(studio=studio, name={"en": "Morning strength", "ar": "تمارين القوة"})
         tomorrow = utcnow().astimezone(ZoneInfo(TZ)).date() + timedelta(days=1)
         start = datetime.combine(tomorrow, time(18), ZoneInfo(TZ)).astimezone(ZoneInfo("UTC"))

@@ -30,7 +30,7 @@ from tests.pages import Page
 @pytest.fixture
 def riyadh(app):
     studio = StudioFactory(location__timezone="Asia/Riyadh", prices_include_tax=True)
-    studio.locations[0].currency = "SAR"
+    studio.default_location.currency = "SAR"
     db.session.flush()
     return studio
 
@@ -112,7 +112,7 @@ def test_the_price_error_is_in_arabic_for_an_arabic_admin(client, riyadh, admin)
 
 
 def test_kwd_takes_three_decimals_and_arabic_digits(client, riyadh, admin):
-    riyadh.locations[0].currency = "KWD"
+    riyadh.default_location.currency = "KWD"
     db.session.flush()
     response = client.post(f"/manage/{riyadh.slug}/plans", data=plan_form(price="١٢٫٣٤٥"))
     assert response.status_code == 303

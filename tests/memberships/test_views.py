@@ -23,7 +23,7 @@ HX = {"HX-Request": "true"}
 @pytest.fixture
 def studio(app):
     studio = StudioFactory(booking_requires_pass=True, prices_include_tax=False)
-    studio.locations[0].tax_jurisdiction = "CA-ON"
+    studio.default_location.tax_jurisdiction = "CA-ON"
     return studio
 
 

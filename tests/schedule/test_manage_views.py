@@ -100,7 +100,7 @@ def test_admin_renames_a_class_type(client, studio, admin):
 
 
 def series_form(studio, class_type, **overrides) -> dict:
-    return {"class_type_id": str(class_type.id), "location_id": str(studio.locations[0].id),
+    return {"class_type_id": str(class_type.id), "location_id": str(studio.default_location_id),
             "coach_id": "0", "weekdays": ["1", "3"], "start_time": "07:00",
             "duration_minutes": "60", "capacity": "10", "starts_on": "2026-10-26",
             "ends_on": "2026-11-08", **overrides}
@@ -144,7 +144,7 @@ def test_bad_series_is_422_and_makes_no_classes(client, studio, admin, overrides
     ct = ClassTypeFactory(studio=studio)
     other = StudioFactory()
     ids = {"foreign_type": ClassTypeFactory(studio=other).id,
-           "foreign_location": other.locations[0].id}
+           "foreign_location": other.default_location_id}
     form = series_form(studio, ct, **{k: v.format(**ids) if isinstance(v, str) else v
                                       for k, v in overrides.items()})
 

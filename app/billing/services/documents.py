@@ -44,7 +44,7 @@ def localized_taxes(lines: list[dict]) -> list[dict]:
 
 def _snapshot(studio, order: Order, *, kind, locale, issued_at, lines, totals, reference=None,
               payment=None) -> dict:
-    location = studio.locations[0]
+    location = studio.default_location  # the seller: the studio as a whole
     with force_locale(locale):
         lines = [dict(line, taxes=localized_taxes(line["taxes"])) for line in lines]
         totals = dict(totals, taxes=localized_taxes(totals["taxes"]))

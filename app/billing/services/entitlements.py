@@ -21,7 +21,7 @@ class PaidBookings(PassEntitlements):
         studio = self._studio(booking)
         if not (late and studio.late_cancel_fee_minor > 0):
             return super().describe_cancel(booking, late=late)
-        fee = format_money(studio.late_cancel_fee_minor, studio.locations[0].currency)
+        fee = format_money(studio.late_cancel_fee_minor, studio.currency)
         if booking.id and booking_debit(booking) is not None:
             return _("Late cancel: 1 credit is used and a fee of %(fee)s is charged.", fee=fee)
         return _("Late cancel: a fee of %(fee)s is charged.", fee=fee)

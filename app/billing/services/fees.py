@@ -34,11 +34,12 @@ def charge_fee(studio, booking, *, kind: str, now=None) -> Order | None:
     existing = db.session.scalar(select(Order).where(Order.fee_booking_id == booking.id))
     if existing is not None:
         return existing
-    location = studio.locations[0]
+    # The fee is set on the studio's settings page, in its default location's currency: it is
+    # charged the same whichever location the class was at.
     breakdown = tax_breakdown(studio, amount, on=now)
     order = Order(studio_id=studio.id, customer_id=booking.customer_id, plan_id=None,
                   fee_booking_id=booking.id, status=OrderStatus.AWAITING_PAYMENT,
-                  currency=location.currency, description=_description(kind), unit_minor=amount,
+                  currency=studio.currency, description=_description(kind), unit_minor=amount,
                   net_minor=breakdown.net_minor, tax_minor=breakdown.tax_minor,
                   gross_minor=breakdown.gross_minor, taxes=tax_lines(breakdown),
                   prices_include_tax=studio.prices_include_tax)

@@ -34,8 +34,9 @@ def tax_lines(breakdown) -> list[dict]:
 
 
 def tax_breakdown(studio, amount_minor: int, *, on=None, quantity: int = 1):
-    """Net, taxes and gross of `amount_minor` sold now at the studio's first location."""
-    location = studio.locations[0]
+    """Net, taxes and gross of `amount_minor` sold now by the studio as a whole: in its default
+    location's jurisdiction and on that location's date."""
+    location = studio.default_location
     on = (on or utcnow()).astimezone(ZoneInfo(location.timezone)).date()  # the local tax point
     custom = studio.custom_taxes or ()
     if location.tax_jurisdiction:

@@ -27,12 +27,13 @@ def update_money_settings(studio, **settings):
     if "tax_jurisdiction" in settings:
         if settings["tax_jurisdiction"] not in ("", *RULES):
             raise InvalidInput()
-        studio.locations[0].tax_jurisdiction = settings["tax_jurisdiction"]
+        studio.default_location.tax_jurisdiction = settings["tax_jurisdiction"]
     # Every own tax must be well formed and must not reuse a code of the jurisdiction's.
     for spec in studio.custom_taxes:
         taxes.custom_rule(spec)
-    if studio.locations[0].tax_jurisdiction:
-        taxes.rules_for(studio.locations[0].tax_jurisdiction, date.today(), studio.custom_taxes)
+    jurisdiction = studio.default_location.tax_jurisdiction
+    if jurisdiction:
+        taxes.rules_for(jurisdiction, date.today(), studio.custom_taxes)
     if settings.get("remove_stripe"):
         studio.stripe_secret_key = studio.stripe_webhook_secret = None
     else:

@@ -38,11 +38,6 @@ E1RM_WEEKS = 26  # estimated 1RM lines
 E1RM_LINES = 4  # the exercises trained on most days get a line
 
 
-def studio_timezone(studio: Studio) -> str:
-    """The IANA zone a studio's weeks and days are counted in (its first location's)."""
-    return studio.locations[0].timezone if studio.locations else "UTC"
-
-
 def week_start(day: date) -> date:
     """The Monday of `day`'s ISO week."""
     return day - timedelta(days=day.weekday())
@@ -218,7 +213,7 @@ def _chart_weeks(today: date, count: int) -> list[date]:
 def e1rm_series(studio: Studio, client: User, today: date) -> list[ExerciseSeries]:
     """Best estimated 1RM per training day over the last 26 weeks, for the (up to) four
     exercises trained on most days; two statements."""
-    tz = studio_timezone(studio)
+    tz = studio.timezone
     since = _midnight_utc(_chart_weeks(today, E1RM_WEEKS)[0], tz)
     rows = db.session.execute(
         select(LoggedSet.exercise_id, TrainingSession.started_at, func.max(_e1rm_sql()))
@@ -244,7 +239,7 @@ def e1rm_series(studio: Studio, client: User, today: date) -> list[ExerciseSerie
 def weekly_volume(studio: Studio, client: User, today: date) -> WeeklySeries:
     """Load × reps summed per ISO week of the studio's zone over the last 12 weeks; each session
     counts in the week of the day it started. One statement."""
-    tz = studio_timezone(studio)
+    tz = studio.timezone
     weeks = _chart_weeks(today, CHART_WEEKS)
     rows = db.session.execute(
         select(TrainingSession.started_at, func.sum(LoggedSet.load * LoggedSet.reps))
@@ -263,7 +258,7 @@ def weekly_volume(studio: Studio, client: User, today: date) -> WeeklySeries:
 def weekly_attendance(studio: Studio, client: User, today: date) -> WeeklySeries:
     """Classes attended and training sessions per ISO week of the studio's zone over the last
     12 weeks; one statement."""
-    tz = studio_timezone(studio)
+    tz = studio.timezone
     weeks = _chart_weeks(today, CHART_WEEKS)
     since = _midnight_utc(weeks[0], tz)
     classes = (select(literal("classes").label("kind"), ScheduledClass.starts_at.label("at"))
@@ -358,7 +353,7 @@ class TrainingOverview:
 def training_overview(studio: Studio, client: User, now: datetime, page: int = 1
                       ) -> TrainingOverview:
     """The training pages' context (one builder for the page and its timeline fragment)."""
-    tz = studio_timezone(studio)
+    tz = studio.timezone
     today = local_day(now, tz)
     return TrainingOverview(
         studio=studio, client=client, timezone=tz, today=today, plans=active_plans(studio, client),

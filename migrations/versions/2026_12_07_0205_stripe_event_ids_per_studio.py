@@ -1,7 +1,7 @@
 """Stripe event ids are unique per studio
 
-Revision ID: 0016_stripe_event_ids_per_studio
-Revises: 0015_stripe_events_unapplied
+Revision ID: 0017_stripe_event_ids_per_studio
+Revises: 0016_default_location
 Create Date: 2026-12-07 02:00:00
 
 Each studio has its own Stripe account, and event ids are only unique inside one account: a
@@ -9,8 +9,8 @@ studio must not be able to take an id first and make another studio's real event
 """
 from alembic import op
 
-revision = "0016_stripe_event_ids_per_studio"
-down_revision = "0015_stripe_events_unapplied"
+revision = "0017_stripe_event_ids_per_studio"
+down_revision = "0016_default_location"
 branch_labels = None
 depends_on = None
 
