@@ -9,24 +9,37 @@ from app.studios.models import WaitlistMode
 
 PASSWORD = "fitflow-demo"
 
-# Made in this order, by email: (email, name, other columns).
+# Made in this order, by email: (email, name, other columns). A name is kept as its owner
+# wrote it: the Riyadh people write theirs in Arabic, the Toronto people in Latin letters.
 PEOPLE = {
-    "customer": ("customer@example.com", "Sara Alharbi", {"locale": "ar"}),
-    "coach": ("coach@example.com", "Coach Omar", {}),
-    "coach2": ("coach2@example.com", "Coach Emma", {"locale": "en"}),
-    "admin": ("admin@example.com", "Studio Admin", {}),
-    "owner": ("owner@example.com", "Studio Owner", {}),
-    "operator": ("operator@example.com", "Platform Operator", {"is_operator": True}),
+    "customer": ("customer@example.com", "سارة الحربي", {"locale": "ar"}),
+    "coach": ("coach@example.com", "عمر الشهري", {"locale": "ar"}),
+    "coach2": ("coach2@example.com", "Emma Tremblay", {"locale": "en"}),
+    "admin": ("admin@example.com", "نورة القحطاني", {"locale": "ar"}),
+    "owner": ("owner@example.com", "Daniel Roy", {"locale": "en"}),
+    "operator": ("operator@example.com", "Lina Haddad", {"is_operator": True}),
 }
 
-FIRST = ["Sara", "Omar", "Lina", "Faisal", "Noura", "Khalid", "Maya", "Yousef", "Hana", "Ali",
-         "Emma", "Liam", "Olivia", "Noah", "Ava", "Ethan", "Mia", "Lucas", "Zoe", "Adam"]
-LAST = ["Alharbi", "Smith", "Alqahtani", "Tremblay", "Alotaibi", "Roy", "Alshehri", "Martin",
-        "Aldosari", "Chen", "Gagnon", "Almutairi", "Wilson"]
+# Members who speak Arabic write their names in Arabic; the others in Latin letters.
+FIRST_AR = ["سارة", "عمر", "لينا", "فيصل", "نورة", "خالد", "مي", "يوسف", "هناء", "علي", "ريم",
+            "عبدالله", "جود", "سلطان"]
+LAST_AR = ["الحربي", "القحطاني", "العتيبي", "الشهري", "الدوسري", "المطيري", "الزهراني", "الغامدي",
+           "السبيعي", "العنزي", "الشمري"]
+FIRST = ["Emma", "Liam", "Olivia", "Noah", "Ava", "Ethan", "Mia", "Lucas", "Zoe", "Adam", "Chloe",
+         "Owen", "Maya"]
+LAST = ["Smith", "Tremblay", "Roy", "Martin", "Chen", "Gagnon", "Wilson", "Singh", "Bouchard",
+        "Nguyen", "Patel"]
+
+
+def _member_name(i: int) -> str:
+    if i % 2:
+        return f"{FIRST_AR[i % len(FIRST_AR)]} {LAST_AR[i % len(LAST_AR)]}"
+    return f"{FIRST[i % len(FIRST)]} {LAST[i % len(LAST)]}"
+
 
 # The customers besides PEOPLE["customer"]: (email, name, other columns).
-MEMBERS = [(f"member{i:02d}@example.com", f"{FIRST[i % len(FIRST)]} {LAST[i % len(LAST)]}",
-            {"locale": "ar" if i % 2 else "en"}) for i in range(1, 50)]
+MEMBERS = [(f"member{i:02d}@example.com", _member_name(i), {"locale": "ar" if i % 2 else "en"})
+           for i in range(1, 50)]
 
 CLASS_TYPES = [
     ({"en": "Strength Foundations", "ar": "أساسيات القوة"},
