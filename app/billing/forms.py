@@ -42,6 +42,12 @@ class OrderFilterForm(FlaskForm):
         if self.date_from.data and field.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end date must not be before the start date."))
 
+    def query(self) -> dict:
+        """The filters as typed, as query arguments for links that keep them (the pager): only
+        these fields, so nothing else in the query string reaches url_for."""
+        return {f.name: f.raw_data[0] for f in (self.status, self.date_from, self.date_to,
+                                                 self.search) if f.raw_data and f.raw_data[0]}
+
     def filters(self) -> OrderFilters:
         """The filters that are valid (a field with an error filters nothing)."""
         def ok(f):

@@ -100,6 +100,12 @@ def test_orders_come_fifty_a_page(client, toronto, admin):
     assert "Page 1 of 2" in Page(first).text(".pager")
     second = client.get(Page(first).one("a[rel=next]").get("href"))
     assert order_ids(second) == [made[0].id]
+    # The pager keeps the filters and nothing else of the query string.
+    odd = client.get(f"/manage/{toronto.slug}/orders?status=awaiting_payment&endpoint=x"
+                     "&_external=1&_anchor=y&studio=other&page=1")
+    assert odd.status_code == 200
+    assert Page(odd).one("a[rel=next]").get("href") == (
+        f"/manage/{toronto.slug}/orders?status=awaiting_payment&page=2")
 
 
 # --- the order page: payments ------------------------------------------------------------------
