@@ -175,3 +175,28 @@ def test_a_decimal_field_refuses_what_is_not_a_number(app, typed):
     with app.test_request_context(method="POST", data={"step": typed}):
         form = Form(meta={"csrf": False})
         assert form.validate() is False and form.step.errors
+
+
+
+@pytest.mark.parametrize("first, expected", [(1, "2026-12-07"), (7, "2026-12-06"), (6, "2026-12-05")])
+def test_a_week_starts_on_the_studios_first_day(first, expected):
+    from datetime import date
+
+    from app.core.i18n import week_start, weekdays_from
+
+    wednesday = date(2026, 12, 9)
+    assert week_start(wednesday, first) == date.fromisoformat(expected)
+    assert week_start(date.fromisoformat(expected), first) == date.fromisoformat(expected)
+    assert weekdays_from(first)[0] == first and sorted(weekdays_from(first)) == list(range(1, 8))
+
+
+def test_a_saudi_studio_starts_its_week_on_sunday(ctx):
+    from app.studios.services import create_studio
+
+    riyadh = create_studio(slug="w-riy", name={"en": "R"}, location={
+        "name": {"en": "Olaya"}, "timezone": "Asia/Riyadh", "currency": "SAR",
+        "tax_jurisdiction": "SA"})
+    toronto = create_studio(slug="w-tor", name={"en": "T"}, location={
+        "name": {"en": "Queen"}, "timezone": "America/Toronto", "currency": "CAD",
+        "tax_jurisdiction": "CA-ON"})
+    assert (riyadh.first_weekday, toronto.first_weekday) == (7, 1)

@@ -356,7 +356,7 @@ def valid_forms(world) -> dict[str, dict]:
         f"/manage/{studio.slug}/settings": {
             "booking_opens_days": "7", "booking_closes_minutes": "0",
             "cancel_cutoff_minutes": "60", "waitlist_mode": "auto", "offer_hold_minutes": "10",
-            "default_language": "en"},
+            "default_language": "en", "first_weekday": "1"},
         f"/s/{studio.slug}/classes/{cls.id}/book": {},
         f"/manage/{studio.slug}/plans": {
             "kind": "class_pack", "name_en": "Pack", "name_ar": "باقة", "price": "150.00",

@@ -1,6 +1,6 @@
 """Locale, direction, translated content maps, and dates/money shown in a studio's zone."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -54,6 +54,17 @@ def translated(value: dict | None, fallback: str | None = None, lang: str | None
         if key and value.get(key):
             return value[key]
     return next(iter(value.values()), "")
+
+
+def week_start(day: date, first_weekday: int = 1) -> date:
+    """The first day of `day`'s week, for a week that starts on ISO weekday `first_weekday`
+    (1 Monday … 7 Sunday)."""
+    return day - timedelta(days=(day.isoweekday() - first_weekday) % 7)
+
+
+def weekdays_from(first_weekday: int) -> list[int]:
+    """ISO weekdays in the order a week that starts on `first_weekday` lists them."""
+    return [(first_weekday - 1 + i) % 7 + 1 for i in range(7)]
 
 
 def local(dt: datetime, tz: str) -> datetime:

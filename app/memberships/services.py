@@ -5,7 +5,7 @@ the customer's candidate passes, so two bookings at once cannot spend the same l
 """
 
 import calendar
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -15,6 +15,7 @@ from app.bookings.errors import NoEntitlement
 from app.bookings.models import BookingStatus
 from app.core.db import utcnow
 from app.core.errors import InvalidInput
+from app.core.i18n import week_start
 from app.extensions import db
 from app.memberships.errors import (
     IntroAlreadyUsed,
@@ -94,18 +95,21 @@ def balances(pass_ids: list[int]) -> dict[int, int]:
     return {pid: 0 for pid in pass_ids} | dict(rows)
 
 
-def _week_bounds(moment: datetime, tz: str) -> tuple[datetime, datetime]:
-    local = moment.astimezone(ZoneInfo(tz))
-    start = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-    return start.astimezone(ZoneInfo("UTC")), (start + timedelta(days=7)).astimezone(ZoneInfo("UTC"))
+def _week_bounds(moment: datetime, tz: str, first_weekday: int) -> tuple[datetime, datetime]:
+    """The studio's week around `moment`: from midnight of its first day, seven days."""
+    zone = ZoneInfo(tz)
+    first = week_start(moment.astimezone(zone).date(), first_weekday)
+    start = datetime.combine(first, time(0), zone)
+    end = datetime.combine(first + timedelta(days=7), time(0), zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
-def _week_usage(pass_: Pass, cls) -> int:
+def _week_usage(pass_: Pass, cls, first_weekday: int) -> int:
     """Classes this pass paid for in the class's week (studio time), not given back."""
     from app.bookings.models import Booking
     from app.schedule.models import ScheduledClass
 
-    lo, hi = _week_bounds(cls.starts_at, cls.timezone)
+    lo, hi = _week_bounds(cls.starts_at, cls.timezone, first_weekday)
     returned = select(CreditEntry.booking_id).where(
         CreditEntry.pass_id == pass_.id, CreditEntry.reason == CreditReason.RETURNED)
     return db.session.scalar(
@@ -135,7 +139,7 @@ def pick_pass(studio, customer, cls, *, lock: bool) -> Pass:
     limit_hit = None
     for pass_ in candidate_passes(studio, customer, cls, lock=lock):
         cap = pass_.plan.classes_per_week
-        if cap and _week_usage(pass_, cls) >= cap:
+        if cap and _week_usage(pass_, cls, studio.first_weekday) >= cap:
             limit_hit = cap
             continue
         return pass_

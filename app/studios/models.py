@@ -65,6 +65,9 @@ class Studio(TimestampMixin, db.Model):
     stripe_secret_key: Mapped[str | None] = mapped_column(Sealed(), deferred=True)
     stripe_webhook_secret: Mapped[str | None] = mapped_column(Sealed(), deferred=True)
     # Training: loads are logged in this unit; the tablet's steppers move by this much.
+    # The day a week starts on (ISO: 1 Monday … 7 Sunday): weekly booking caps, weekly charts
+    # and lists of weekdays follow it. Saudi studios start on Sunday.
+    first_weekday: Mapped[int] = mapped_column(default=1, server_default="1")
     load_unit: Mapped[str] = mapped_column(String(2), default="kg", server_default="kg")
     load_increment: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("2.5"),
                                                     server_default="2.5")

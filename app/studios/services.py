@@ -10,9 +10,16 @@ from app.extensions import db
 from app.studios.models import Location, Role, StaffRole, Studio, StudioCustomer
 
 
+def default_first_weekday(tax_jurisdiction: str) -> int:
+    """The day a studio's week starts on, from its country: Sunday in Saudi Arabia, else Monday."""
+    return 7 if (tax_jurisdiction or "").split("-")[0] == "SA" else 1
+
+
 def create_studio(*, location: dict, **fields) -> Studio:
     """Make a studio with its first location (`location`: the Location's fields), which is its
-    default location."""
+    default location; its week starts on its country's first day unless `fields` say."""
+    fields.setdefault("first_weekday",
+                      default_first_weekday(location.get("tax_jurisdiction", "")))
     studio = Studio(**fields)
     db.session.add(studio)
     db.session.flush()
@@ -70,10 +77,10 @@ def grant_role(studio: Studio, user, role: Role) -> StaffRole:
 
 def update_booking_policy(studio: Studio, **settings) -> Studio:
     """Change the studio's booking window, cancel cutoff, waitlist behaviour, language and the
-    unit and stepper increment of training loads."""
+    first day of its week, the unit and stepper increment of training loads."""
     for key in ("booking_opens_days", "booking_closes_minutes", "cancel_cutoff_minutes",
-                "waitlist_mode", "offer_hold_minutes", "default_language", "load_unit",
-                "load_increment"):
+                "waitlist_mode", "offer_hold_minutes", "first_weekday", "default_language",
+                "load_unit", "load_increment"):
         if key in settings:
             setattr(studio, key, settings[key])
     db.session.flush()

@@ -1,6 +1,7 @@
 """Passes pay for bookings: the best pass, credits back on a timely cancel, kept when late."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -108,6 +109,30 @@ def test_membership_weekly_cap(studio, ctx):
         book(studio, same_week, user)
     bookings.cancel_booking(studio, booking, actor=user)  # the week's class given back
     assert book(studio, same_week, user).status == BookingStatus.CONFIRMED
+
+
+@pytest.mark.parametrize("first_weekday, same_week", [(7, True), (1, False)])
+def test_the_weekly_cap_counts_from_the_studios_first_day(studio, ctx, first_weekday, same_week):
+    """A Sunday and the Monday after are one week where weeks start on Sunday (Saudi Arabia),
+    two where they start on Monday."""
+    studio.first_weekday = first_weekday
+    tz = ZoneInfo(studio.timezone)
+    today = utcnow().astimezone(tz).date()
+    sunday = today + timedelta(days=(6 - today.weekday()) % 7 + 7)  # a Sunday 1-2 weeks ahead
+    at = [datetime.combine(day, time(10), tz).astimezone(UTC)
+          for day in (sunday, sunday + timedelta(days=1))]
+    user = UserFactory()
+    plan = PlanFactory(studio=studio, kind=PlanKind.MEMBERSHIP, credits=None, validity_days=None,
+                       classes_per_week=1)
+    services.grant_pass(studio, plan, user)
+    on_sunday, on_monday = (ClassFactory(studio=studio, starts_at=a, ends_at=a + timedelta(hours=1))
+                            for a in at)
+    book(studio, on_sunday, user)
+    if same_week:
+        with pytest.raises(WeeklyLimitReached):
+            book(studio, on_monday, user)
+    else:
+        assert book(studio, on_monday, user).status == BookingStatus.CONFIRMED
 
 
 def test_intro_offer_once_per_customer(studio, ctx):

@@ -161,7 +161,7 @@ def test_bad_series_is_422_and_makes_no_classes(client, studio, admin, overrides
 SETTINGS = {"booking_opens_days": "7", "booking_closes_minutes": "30",
             "cancel_cutoff_minutes": "120", "waitlist_mode": "claim",
             "offer_hold_minutes": "15", "default_language": "ar", "load_unit": "lb",
-            "load_increment": "5"}
+            "load_increment": "5", "first_weekday": "7"}
 
 
 def test_admin_saves_booking_settings(client, studio, admin):
@@ -171,7 +171,7 @@ def test_admin_saves_booking_settings(client, studio, admin):
     s = db.session.get(Studio, studio.id)
     assert (s.booking_opens_days, s.booking_closes_minutes, s.cancel_cutoff_minutes,
             s.waitlist_mode, s.offer_hold_minutes, s.default_language, s.load_unit,
-            s.load_increment) == (7, 30, 120, "claim", 15, "ar", "lb", 5)
+            s.load_increment, s.first_weekday) == (7, 30, 120, "claim", 15, "ar", "lb", 5, 7)
 
 
 @pytest.mark.parametrize("field, value, message", [
@@ -183,6 +183,7 @@ def test_admin_saves_booking_settings(client, studio, admin):
     ("booking_opens_days", "", "This field is required."),
     ("waitlist_mode", "lottery", "Not a valid choice."),
     ("load_unit", "stone", "Not a valid choice."),
+    ("first_weekday", "3", "Not a valid choice."),
     ("load_increment", "0", "Number must be between 0.25 and 50."),
     ("load_increment", "NaN", "Number must be between 0.25 and 50."),
     ("load_increment", "a bit", "Not a valid decimal value."),

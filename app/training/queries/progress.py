@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
 from app.bookings.models import Booking, BookingStatus
-from app.core.i18n import translated
+from app.core.i18n import translated, week_start
 from app.extensions import db
 from app.schedule.models import ScheduledClass
 from app.studios.models import Studio
@@ -36,11 +36,6 @@ MAX_PAGE = 10_000
 CHART_WEEKS = 12  # weekly volume and attendance
 E1RM_WEEKS = 26  # estimated 1RM lines
 E1RM_LINES = 4  # the exercises trained on most days get a line
-
-
-def week_start(day: date) -> date:
-    """The Monday of `day`'s ISO week."""
-    return day - timedelta(days=day.weekday())
 
 
 def local_day(moment: datetime, tz: str) -> date:
@@ -185,7 +180,8 @@ class ExerciseSeries:
 
 @dataclass
 class WeeklySeries:
-    """Values per ISO week (Monday dates, oldest first), one list per series name."""
+    """Values per week of the studio (the weeks' first days, oldest first), one list per
+    series name."""
 
     weeks: list[date]
     values: dict[str, list]
@@ -205,8 +201,8 @@ class WeeklySeries:
         return not any(any(v) for v in self.values.values())
 
 
-def _chart_weeks(today: date, count: int) -> list[date]:
-    this_week = week_start(today)
+def _chart_weeks(today: date, count: int, first_weekday: int) -> list[date]:
+    this_week = week_start(today, first_weekday)
     return [this_week - timedelta(weeks=n) for n in range(count - 1, -1, -1)]
 
 
@@ -214,7 +210,7 @@ def e1rm_series(studio: Studio, client: User, today: date) -> list[ExerciseSerie
     """Best estimated 1RM per training day over the last 26 weeks, for the (up to) four
     exercises trained on most days; two statements."""
     tz = studio.timezone
-    since = _midnight_utc(_chart_weeks(today, E1RM_WEEKS)[0], tz)
+    since = _midnight_utc(_chart_weeks(today, E1RM_WEEKS, studio.first_weekday)[0], tz)
     rows = db.session.execute(
         select(LoggedSet.exercise_id, TrainingSession.started_at, func.max(_e1rm_sql()))
         .join(TrainingSession, TrainingSession.id == LoggedSet.session_id)
@@ -237,10 +233,10 @@ def e1rm_series(studio: Studio, client: User, today: date) -> list[ExerciseSerie
 
 
 def weekly_volume(studio: Studio, client: User, today: date) -> WeeklySeries:
-    """Load × reps summed per ISO week of the studio's zone over the last 12 weeks; each session
+    """Load × reps summed per week of the studio (its zone, its first day) over the last 12 weeks; each session
     counts in the week of the day it started. One statement."""
     tz = studio.timezone
-    weeks = _chart_weeks(today, CHART_WEEKS)
+    weeks = _chart_weeks(today, CHART_WEEKS, studio.first_weekday)
     rows = db.session.execute(
         select(TrainingSession.started_at, func.sum(LoggedSet.load * LoggedSet.reps))
         .join(LoggedSet, LoggedSet.session_id == TrainingSession.id)
@@ -249,17 +245,17 @@ def weekly_volume(studio: Studio, client: User, today: date) -> WeeklySeries:
         .group_by(TrainingSession.id, TrainingSession.started_at)).all()
     totals = dict.fromkeys(weeks, Decimal(0))
     for started_at, volume in rows:
-        week = week_start(local_day(started_at, tz))
+        week = week_start(local_day(started_at, tz), studio.first_weekday)
         if week in totals:
             totals[week] += Decimal(volume or 0)
     return WeeklySeries(weeks, {"volume": [totals[w].quantize(Decimal("1")) for w in weeks]})
 
 
 def weekly_attendance(studio: Studio, client: User, today: date) -> WeeklySeries:
-    """Classes attended and training sessions per ISO week of the studio's zone over the last
+    """Classes attended and training sessions per week of the studio (its zone, its first day) over the last
     12 weeks; one statement."""
     tz = studio.timezone
-    weeks = _chart_weeks(today, CHART_WEEKS)
+    weeks = _chart_weeks(today, CHART_WEEKS, studio.first_weekday)
     since = _midnight_utc(weeks[0], tz)
     classes = (select(literal("classes").label("kind"), ScheduledClass.starts_at.label("at"))
                .join(Booking, Booking.class_id == ScheduledClass.id)
@@ -269,7 +265,7 @@ def weekly_attendance(studio: Studio, client: User, today: date) -> WeeklySeries
                 .where(*_sessions_of(studio, client), TrainingSession.started_at >= since))
     counts = {kind: dict.fromkeys(weeks, 0) for kind in ("classes", "sessions")}
     for kind, at in db.session.execute(classes.union_all(sessions)).all():
-        week = week_start(local_day(at, tz))
+        week = week_start(local_day(at, tz), studio.first_weekday)
         if week in counts[kind]:
             counts[kind][week] += 1
     return WeeklySeries(weeks, {kind: [c[w] for w in weeks] for kind, c in counts.items()})
