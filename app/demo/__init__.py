@@ -6,6 +6,7 @@ bookings are made only when the studio has no series yet.
 
 import random
 from datetime import time, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -211,9 +212,9 @@ def _bookings(studio: Studio, customers: list[User], rng: random.Random) -> int:
 
 # (title in Arabic, title in English, [(built-in exercise, reps, load)]) — three sets each
 TEMPLATES = [
-    ("الجسم كامل أ", "Full body A", [("Back squat", 8, "60"), ("Bench press", 8, "50"),
-                                      ("Barbell row", 10, "40"), ("Push-up", 12, None)]),
-    ("الجسم كامل ب", "Full body B", [("Deadlift", 5, "80"), ("Overhead press", 8, "35"),
+    ("الجسم كامل أ", "Full body A", [("Back squat", 8, Decimal(60)), ("Bench press", 8, Decimal(50)),
+                                      ("Barbell row", 10, Decimal(40)), ("Push-up", 12, None)]),
+    ("الجسم كامل ب", "Full body B", [("Deadlift", 5, Decimal(80)), ("Overhead press", 8, Decimal(35)),
                                       ("Pull-up", 6, None)]),
 ]
 
@@ -231,8 +232,7 @@ def _training(studio: Studio, coach, customer) -> None:
         for name, reps, load in rows:
             item = training_plans.add_workout_exercise(template, builtins[name], actor=coach)
             for set_ in item.sets:
-                training_plans.update_set(template, item, set_, reps=reps, load=load,
-                                          unit=studio.load_unit, actor=coach)
+                training_plans.update_set(template, item, set_, reps=reps, load=load, actor=coach)
         templates.append(template)
     ensure_customer(studio, customer)
     title = "خطة القوة" if studio.default_language == "ar" else "Strength block"
