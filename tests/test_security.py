@@ -372,13 +372,13 @@ def valid_forms(world) -> dict[str, dict]:
         f"/manage/{studio.slug}/payments/{world['payment'].id}/refunds": {
             f"refund-{world['payment'].id}-amount": "1.00",
             f"refund-{world['payment'].id}-reason": "moved"},
-        f"/coach/clients/{studio.slug}/{world['owner'].id}/plans": {
+        f"/coach/{studio.slug}/clients/{world['owner'].id}/plans": {
             "title": "Block", "weeks": "4", "days_per_week": "3"},
-        f"/coach/workouts/{studio.slug}/{world['day'].id}/exercises/{world['day'].items[0].id}"
+        f"/coach/{studio.slug}/workouts/{world['day'].id}/exercises/{world['day'].items[0].id}"
         f"/sets/{world['day'].items[0].sets[0].id}": {"reps": "8", "load": "60.5"},
-        f"/coach/workouts/{studio.slug}/{world['day'].id}/exercises/{world['day'].items[0].id}"
+        f"/coach/{studio.slug}/workouts/{world['day'].id}/exercises/{world['day'].items[0].id}"
         "/rest": {"rest_seconds": "90"},
-        f"/coach/workouts/{studio.slug}/{world['day'].id}/title": {"title": "Heavy"},
+        f"/coach/{studio.slug}/workouts/{world['day'].id}/title": {"title": "Heavy"},
     }
 
 
