@@ -81,7 +81,7 @@ def open_session(context, live_server, info, t, lang):
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("response", lambda r: r.status >= 500 and problems.append(f"{r.status} {r.url}"))
     sign_in(page, live_server, t, lang, info["coach"])
-    page.goto(f"{live_server}/coach/clients/{info['slug']}/{info['client']}")
+    page.goto(f"{live_server}/coach/{info['slug']}/clients/{info['client']}")
     page.get_by_role("button", name=t("Start this workout")).tap()
     expect(page.locator(".exercise-log")).to_have_count(len(info["exercises"]))
     page.evaluate("window.__noReload = 1")
