@@ -37,11 +37,20 @@ def list_clients():
                   clients=list_coach_clients(current_user, utcnow(), search, studio=g.studio))
 
 
+def _profile(customer, link, block=None, **extra):
+    """The client's page, or its notes block for htmx; one context for both (the training
+    panel only for the whole page)."""
+    now = utcnow()
+    if block is None or not wants_fragment():
+        extra["training"] = training_start(g.studio, customer, now)
+    return render(PROFILE, block, profile=client_profile(g.studio, customer, link, now), now=now,
+                  **extra)
+
+
 @bp.get("/clients/<int:customer_id>")
 def show_client(customer_id: int):
     customer, link = _client_or_404(customer_id)
-    return render(PROFILE, profile=client_profile(g.studio, customer, link, utcnow()), now=utcnow(),
-                  training=training_start(g.studio, customer, utcnow()))
+    return _profile(customer, link)
 
 
 @bp.post("/clients/<int:customer_id>/notes")
@@ -52,12 +61,11 @@ def create_note(customer_id: int):
     def saved(_note):
         if not wants_fragment():
             return redirect(url_for(".show_client", customer_id=customer.id), 303)
-        return render(PROFILE, "client_notes", now=utcnow(), saved=True,
-                      profile=client_profile(g.studio, customer, link, utcnow()))
+        return _profile(customer, link, "client_notes", saved=True)
 
     def refused(exc):
-        return render(PROFILE, "client_notes", status=exc.status, error=str(exc), body=body[:5000],
-                      profile=client_profile(g.studio, customer, link, utcnow()), now=utcnow())
+        return _profile(customer, link, "client_notes", status=exc.status, error=str(exc),
+                        body=body[:5000])
     return perform(lambda: add_note(g.studio, customer, body, actor=current_user), saved,
                    failed=refused)
 
