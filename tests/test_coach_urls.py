@@ -8,8 +8,11 @@ from sqlalchemy import func, select
 from app.bookings.models import Booking, BookingStatus
 from app.clients.models import ClientNote
 from app.extensions import db
+from app.studios.models import Role
+from app.studios.services import grant_role
 from tests.conftest import login
 from tests.factories import UserFactory
+from tests.pages import Page
 from tests.world import make_world
 
 
@@ -111,3 +114,25 @@ def test_customers_get_404_and_visitors_sign_in(app, client, worlds):
     for method, old, _new, form in moves(a):
         response = anonymous.open(old, method=method, data=form)
         assert response.status_code in (302, 303) and "/login" in response.headers["Location"]
+
+
+def test_the_coach_nav_follows_the_studio_and_switches_between_studios(client, worlds):
+    a, b = worlds
+    login(client, a["owner"])
+    alone = Page(client.get(f"/coach/{a['studio'].slug}/workouts/"))
+    assert f"/coach/{a['studio'].slug}/clients/" in [e.get("href") for e in alone.all(".topnav a")]
+    assert not alone.all(".studio-switch")  # one studio: nothing to switch
+
+    grant_role(b["studio"], a["owner"], Role.TRAINER)
+    db.session.commit()
+    slug_b = b["studio"].slug
+    page = Page(client.get(f"/coach/{slug_b}/workouts/"))
+    nav = [e.get("href") for e in page.all(".topnav > a")]
+    assert [f"/coach/{slug_b}/{p}/" for p in ("clients", "workouts", "exercises")] == nav[1:4]
+    switch = {e.get("href") for e in page.all(".studio-switch a")}
+    assert switch == {f"/coach/{w['studio'].slug}/workouts/" for w in (a, b)}
+    assert page.one(".studio-switch a[aria-current]").get("href") == f"/coach/{slug_b}/workouts/"
+    # The cross-studio day links the lists of one of the coach's studios.
+    today = [e.get("href") for e in Page(client.get("/coach/")).all(".topnav > a")]
+    assert today[0] == "/coach/" and today[1] in {f"/coach/{w['studio'].slug}/clients/"
+                                                   for w in (a, b)}
