@@ -94,14 +94,18 @@ def _register_blueprints(app: Flask) -> None:
                    studios_manage, schedule_manage, bookings_manage, memberships_manage,
                    billing_manage, appointments_manage, billing_webhooks, operator):
         app.register_blueprint(module.bp)
+    # The cross-studio coach home, and coach URLs from before the studio led the path.
+    for bp in (bookings_coach.home, clients_coach.moved, training_coach.moved):
+        app.register_blueprint(bp)
 
 
 def _init_jinja(app: Flask) -> None:
     from app.core.sealed import Unopenable
     from app.core.security import csrf_token
-    from app.studios.policies import coaches_anywhere, console_studios
+    from app.studios.policies import coach_studios, coaches_anywhere, console_studios
 
-    app.jinja_env.globals.update(csrf_token=csrf_token, console_studios=console_studios, coaches_anywhere=coaches_anywhere)
+    app.jinja_env.globals.update(csrf_token=csrf_token, console_studios=console_studios,
+                                 coaches_anywhere=coaches_anywhere, coach_studios=coach_studios)
     # Flask-WTF also hands templates its generate_csrf through a context processor; this one,
     # registered later, wins: one token per session (core.security.csrf_token).
     app.context_processor(lambda: {"csrf_token": csrf_token})

@@ -31,3 +31,9 @@ def console_rules(app, method: str) -> list:
     """Every studio-console rule (under /manage/<studio>) answering `method`."""
     return [r for r in app.url_map.iter_rules()
             if r.rule.startswith("/manage/<studio>") and method in r.methods]
+
+
+def coach_rules(app, method: str) -> list:
+    """Every coach-area rule with the studio in it (under /coach/<studio>) answering `method`."""
+    return [r for r in app.url_map.iter_rules()
+            if r.rule.startswith("/coach/<studio>") and method in r.methods]

@@ -19,8 +19,8 @@ from app.studios.models import Role
 from tests.conftest import login
 from tests.factories import ClassFactory, ClassTypeFactory, StudioFactory, paid_order, staff
 from tests.pages import Page, csrf_token
-from tests.routes import build, console_rules, fully_sampled, numeric_arg
-from tests.world import sample_values
+from tests.routes import build, coach_rules, console_rules, fully_sampled, numeric_arg
+from tests.world import make_world, sample_values
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Views deliberately without CSRF (e.g. a signed payment webhook) go here, with the reason.
@@ -224,6 +224,52 @@ def test_a_class_is_only_found_under_its_own_studio(client, two_studios):
                              .where(Booking.class_id == a_cls.id)) == 0
 
 
+def coach_snapshot(world) -> tuple:
+    """What a coach could change in a world's studio: attendance, notes, workouts, sessions."""
+    from app.clients.models import ClientNote
+    from app.training.models import LoggedSet, TrainingPlan, Workout, WorkoutExercise
+
+    db.session.expire_all()
+    studio_id = world["studio"].id
+    counts = tuple(db.session.scalar(select(func.count()).select_from(model)
+                                     .where(model.studio_id == studio_id))
+                   for model in (ClientNote, LoggedSet, Workout, TrainingPlan))
+    return (counts, db.session.get(Booking, world["booking"].id).status,
+            db.session.scalar(select(func.count()).select_from(WorkoutExercise)
+                              .where(WorkoutExercise.workout_id == world["day"].id)),
+            db.session.get(type(world["day"]), world["day"].id).title,
+            world["training"].finished_at)
+
+
+def test_a_coach_sees_and_changes_nothing_of_another_studios_coach_area(app, client):
+    """Every /coach/<studio> route: another studio's slug and ids, and this studio's slug with
+    another studio's ids, are 404 for GET and POST alike; this studio's pages are there."""
+    a, b = make_world(), make_world()
+    login(client, a["owner"])
+    own, theirs = sample_values(a), sample_values(b)
+    smuggled = {**theirs, "studio": a["studio"].slug}
+    before = coach_snapshot(b)
+    rules = coach_rules(app, "GET") + coach_rules(app, "POST")
+    assert len(rules) >= 35
+    for rule in coach_rules(app, "GET"):
+        if fully_sampled(rule, own):  # positive control
+            assert client.get(build(rule, own)).status_code == 200, rule.rule
+    form = {"body": "x", "title": "Hijacked", "reps": "5", "load": "5", "weeks": "1",
+            "days_per_week": "1", "exercise": str(b["day"].items[0].exercise_id),
+            "exercise_id": str(b["day"].items[0].exercise_id), "rest_seconds": "1",
+            "name_en": "Hijacked", "muscle_group": "core", "equipment": "band", "code": "000000",
+            "email": b["owner"].email, "template_id": str(b["day"].id)}
+    for rule in rules:
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            for values in (theirs, smuggled):
+                if values is smuggled and not set(rule.arguments) - {"studio"}:
+                    continue  # a list: its own studio's, under its own slug
+                path = build(rule, values)
+                response = client.open(path, method=method, data=form)
+                assert response.status_code == 404, (method, path)
+    assert coach_snapshot(b) == before
+
+
 # --- every page: CSP, shell, no inline code ---------------------------------------------------
 
 
@@ -255,7 +301,7 @@ def test_every_page_has_strict_csp_the_shell_and_no_inline_code(app, client, wor
         if response.mimetype != "text/html":
             continue
         body = response.get_data(as_text=True)
-        if response.status_code in (301, 302, 303):
+        if response.status_code in (301, 302, 303, 307, 308):
             continue
         html_pages += 1
         page = Page(body)
@@ -372,13 +418,13 @@ def valid_forms(world) -> dict[str, dict]:
         f"/manage/{studio.slug}/payments/{world['payment'].id}/refunds": {
             f"refund-{world['payment'].id}-amount": "1.00",
             f"refund-{world['payment'].id}-reason": "moved"},
-        f"/coach/clients/{studio.slug}/{world['owner'].id}/plans": {
+        f"/coach/{studio.slug}/clients/{world['owner'].id}/plans": {
             "title": "Block", "weeks": "4", "days_per_week": "3"},
-        f"/coach/workouts/{studio.slug}/{world['day'].id}/exercises/{world['day'].items[0].id}"
+        f"/coach/{studio.slug}/workouts/{world['day'].id}/exercises/{world['day'].items[0].id}"
         f"/sets/{world['day'].items[0].sets[0].id}": {"reps": "8", "load": "60.5"},
-        f"/coach/workouts/{studio.slug}/{world['day'].id}/exercises/{world['day'].items[0].id}"
+        f"/coach/{studio.slug}/workouts/{world['day'].id}/exercises/{world['day'].items[0].id}"
         "/rest": {"rest_seconds": "90"},
-        f"/coach/workouts/{studio.slug}/{world['day'].id}/title": {"title": "Heavy"},
+        f"/coach/{studio.slug}/workouts/{world['day'].id}/title": {"title": "Heavy"},
     }
 
 

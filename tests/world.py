@@ -5,6 +5,7 @@ everything the pages list."""
 
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -57,7 +58,7 @@ def own_training(studio, owner):
     exercise = db.session.scalar(select(Exercise).where(Exercise.studio_id.is_(None)).limit(1))
     training = sessions.start_session(studio, owner, coach=owner)
     logged, _created = sessions.log_set(training, studio, set_id=str(uuid.uuid4()),
-                                        exercise_id=exercise.id, position=0, reps=5, load="40")
+                                        exercise_id=exercise.id, position=0, reps=5, load=Decimal(40))
     return training, logged
 
 
@@ -147,9 +148,9 @@ def grow_world(world: dict, n: int) -> None:
         past = sessions.start_session(studio, customer, coach=owner,
                                       now=now - timedelta(days=i + 1))
         sessions.log_set(past, studio, set_id=str(uuid.uuid4()), exercise_id=exercises[i].id,
-                         position=0, reps=5, load="40", now=now - timedelta(days=i + 1))
+                         position=0, reps=5, load=Decimal(40), now=now - timedelta(days=i + 1))
         sessions.finish_session(past, now=now - timedelta(days=i + 1))
         sessions.log_set(world["training"], studio, set_id=str(uuid.uuid4()),
-                         exercise_id=exercises[i].id, position=i + 1, reps=8, load="50")
+                         exercise_id=exercises[i].id, position=i + 1, reps=8, load=Decimal(50))
         plans.add_workout_exercise(day, exercises[i], actor=owner)
     db.session.flush()

@@ -1,12 +1,12 @@
 """The coach's tablet: the day (classes with their rosters and 1:1 sessions across the coach's
-studios, each studio's "today" in its own time zone) and one class's roster: one-tap check-in
-(and undo), pass scan or typed code, walk-ins, no-shows. Each roster action answers with the
-roster fragment."""
+studios, each studio's "today" in its own time zone, at /coach/) and one class's roster under
+/coach/<studio>/: one-tap check-in (and undo), pass scan or typed code, walk-ins, no-shows. Each
+roster action answers with the roster fragment. Roster URLs without the studio redirect."""
 
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, g, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -18,23 +18,25 @@ from app.bookings import attendance
 from app.bookings.errors import NotBookedHere
 from app.bookings.queries import get_booking_or_404, list_roster
 from app.core.db import utcnow
-from app.core.errors import DomainError
 from app.core.htmx import render
 from app.core.i18n import local
 from app.core.idempotency import first_use, request_key
+from app.core.lifecycle import perform
 from app.extensions import db
 from app.schedule.models import ScheduledClass
-from app.schedule.queries import list_coach_classes
+from app.schedule.queries import get_class_or_404, list_coach_classes
+from app.studios.console import coach_blueprint, moved_to_studio
 from app.studios.policies import can_see_roster
 
-bp = Blueprint("bookings_coach", __name__)
+bp = coach_blueprint("bookings_coach", __name__)
+home = Blueprint("coach", __name__, url_prefix="/coach")
 PAGE = "bookings/coach/roster.html"
 
 
 def _class_or_404(class_id: int) -> ScheduledClass:
-    """A class whose roster this user may run, in whichever of their studios (else 404)."""
-    cls = db.session.get(ScheduledClass, class_id)
-    if cls is None or not can_see_roster(current_user, cls.studio, cls):
+    """A class of the studio whose roster this user may run (else 404)."""
+    cls = get_class_or_404(g.studio, class_id)
+    if not can_see_roster(current_user, g.studio, cls):
         abort(404)
     return cls
 
@@ -47,15 +49,10 @@ def _roster(cls, *, status=200, message=None, level="success"):
 def _act(class_id: int, action):
     cls = _class_or_404(class_id)
     if not first_use(request_key(), current_user.id):  # a replay from the tablet's queue
-        db.session.rollback()
         return _roster(cls)
-    try:
-        message = action(cls)
-    except DomainError as exc:
-        db.session.rollback()
-        return _roster(cls, status=exc.status, message=str(exc), level="warn")
-    db.session.commit()
-    return _roster(cls, message=message)
+    return perform(lambda: action(cls), lambda message: _roster(cls, message=message),
+                   failed=lambda exc: _roster(cls, status=exc.status, message=str(exc),
+                                              level="warn"))
 
 
 def _booking(cls, booking_id: int):
@@ -65,8 +62,7 @@ def _booking(cls, booking_id: int):
     return booking
 
 
-@bp.get("/coach/classes/<int:class_id>/")
-@login_required
+@bp.get("/classes/<int:class_id>/")
 def roster(class_id: int):
     return _roster(_class_or_404(class_id))
 
@@ -81,7 +77,6 @@ ROW_ACTIONS = {
 }
 
 
-@login_required
 def row_action(class_id: int, booking_id: int, verb: str):
     service, told = ROW_ACTIONS[verb]
 
@@ -92,8 +87,9 @@ def row_action(class_id: int, booking_id: int, verb: str):
 
 
 for _verb in ROW_ACTIONS:
-    bp.add_url_rule(f"/coach/classes/<int:class_id>/bookings/<int:booking_id>/{_verb}", endpoint=_verb.replace("-", "_"),
-                    view_func=row_action, methods=["POST"], defaults={"verb": _verb})
+    bp.add_url_rule(f"/classes/<int:class_id>/bookings/<int:booking_id>/{_verb}",
+                    endpoint=_verb.replace("-", "_"), view_func=row_action, methods=["POST"],
+                    defaults={"verb": _verb})
 
 
 def _member_from(cls, value: str) -> User:
@@ -111,8 +107,7 @@ def _member_from(cls, value: str) -> User:
     return user
 
 
-@bp.post("/coach/classes/<int:class_id>/scan")
-@login_required
+@bp.post("/classes/<int:class_id>/scan")
 def scan(class_id: int):
     def action(cls):
         member = _member_from(cls, request.form.get("code", "")[:400])
@@ -121,8 +116,7 @@ def scan(class_id: int):
     return _act(class_id, action)
 
 
-@bp.post("/coach/classes/<int:class_id>/walk-in")
-@login_required
+@bp.post("/classes/<int:class_id>/walk-in")
 def walk_in(class_id: int):
     def action(cls):
         member = find_user(request.form.get("email", "")[:254])
@@ -133,7 +127,7 @@ def walk_in(class_id: int):
     return _act(class_id, action)
 
 
-@bp.get("/coach/")
+@home.get("/")
 @login_required
 def today():
     now = utcnow()
@@ -147,3 +141,14 @@ def today():
                                                    now + timedelta(hours=36)) if today_there(a)]
     return render_template("bookings/coach/today.html", classes=classes, sessions=sessions,
                            rosters={c.id: list_roster(c) for c in classes}, now=now)
+
+
+@home.route("/classes/<int:class_id>/", defaults={"rest": ""}, methods=["GET", "POST"])
+@home.route("/classes/<int:class_id>/<path:rest>", methods=["GET", "POST"])
+@login_required
+def moved_class(class_id: int, rest: str):
+    """A roster URL from before the studio was in it (bookmarks, taps queued offline)."""
+    cls = db.session.get(ScheduledClass, class_id)
+    if cls is None or not can_see_roster(current_user, cls.studio, cls):
+        abort(404)
+    return moved_to_studio(cls.studio, f"classes/{class_id}/{rest}")

@@ -28,10 +28,11 @@ class ClientRow:
     last_class_at: datetime
 
 
-def list_coach_clients(coach, now: datetime, search: str = "", limit: int = 200) -> list[ClientRow]:
+def list_coach_clients(coach, now: datetime, search: str = "", limit: int = 200, *,
+                       studio: Studio | None = None) -> list[ClientRow]:
     """The coach's clients per studio where the coach is still staff: customers of their classes
     and 1:1 sessions (last 90 days or upcoming) and those they train (plans, logged workouts);
-    `search` narrows by name or email; sorted by name."""
+    `search` narrows by name or email, `studio` to one studio; sorted by name."""
     since = now - RECENT
     contacts = union_all(
         select(Booking.customer_id.label("user_id"), Booking.studio_id.label("studio_id"),
@@ -56,6 +57,8 @@ def list_coach_clients(coach, now: datetime, search: str = "", limit: int = 200)
         .order_by(User.name, User.id, Studio.slug)
         .limit(limit)
     )
+    if studio is not None:
+        query = query.where(contacts.c.studio_id == studio.id)
     search = search.strip()
     if search:
         query = query.where(User.name.icontains(search, autoescape=True)

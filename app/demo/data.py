@@ -3,6 +3,7 @@ types on a weekly timetable, plans, 1:1 session types and workout templates. Pla
 app.demo.loader writes it."""
 
 from datetime import time
+from decimal import Decimal
 
 from app.memberships.models import Period, PlanKind
 from app.studios.models import WaitlistMode
@@ -99,9 +100,9 @@ COACH_HOURS = ((1, 2, 3, 4, 6, 7), time(10, 0), time(16, 0))  # (weekdays, from,
 
 # (title in Arabic, title in English, [(built-in exercise, reps, load)]) — three sets each
 TEMPLATES = [
-    ("الجسم كامل أ", "Full body A", [("Back squat", 8, "60"), ("Bench press", 8, "50"),
-                                      ("Barbell row", 10, "40"), ("Push-up", 12, None)]),
-    ("الجسم كامل ب", "Full body B", [("Deadlift", 5, "80"), ("Overhead press", 8, "35"),
+    ("الجسم كامل أ", "Full body A", [("Back squat", 8, Decimal(60)), ("Bench press", 8, Decimal(50)),
+                                      ("Barbell row", 10, Decimal(40)), ("Push-up", 12, None)]),
+    ("الجسم كامل ب", "Full body B", [("Deadlift", 5, Decimal(80)), ("Overhead press", 8, Decimal(35)),
                                       ("Pull-up", 6, None)]),
 ]
 # The demo customer's plan: four weeks of three days, the first week A, B, A (TEMPLATES' order).

@@ -178,8 +178,7 @@ def _training(studio: Studio, coach, customer) -> None:
         for name, reps, load in rows:
             item = training_plans.add_workout_exercise(template, builtins[name], actor=coach)
             for set_ in item.sets:
-                training_plans.update_set(template, item, set_, reps=reps, load=load,
-                                          unit=studio.load_unit, actor=coach)
+                training_plans.update_set(template, item, set_, reps=reps, load=load, actor=coach)
         templates.append(template)
     ensure_customer(studio, customer)
     title = PLAN_TITLE["ar" if studio.default_language == "ar" else "en"]

@@ -83,5 +83,5 @@ def _log(studio, customer, coach, started, workout, rows, rng) -> None:
                 done, weight = max(1, reps - rng.choice((0, 0, 0, 1))), load
             at += timedelta(minutes=3)
             sessions.log_set(session, studio, set_id=str(uuid.uuid4()), exercise_id=exercise.id,
-                             position=position, reps=done, load=str(weight), now=at)
+                             position=position, reps=done, load=Decimal(weight), now=at)
     sessions.finish_session(session, now=started + timedelta(minutes=55))

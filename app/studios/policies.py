@@ -42,13 +42,19 @@ def require_manager(user, studio: Studio) -> None:
 
 
 def require_coach(user, studio: Studio) -> None:
+    """404 unless the user is staff of this studio: another studio's coach area does not exist."""
     if not can_coach(user, studio):
         abort(404)
 
 
 def coaches_anywhere(user) -> bool:
     """Whether the user coaches in any studio (for the navigation)."""
-    return any(can_coach(user, s) for s in studios_managed_by(user))
+    return bool(coach_studios(user))
+
+
+def coach_studios(user) -> list[Studio]:
+    """Studios whose coach area the user may open (navigation, the studio switcher)."""
+    return [s for s in studios_managed_by(user) if can_coach(user, s)]
 
 
 def console_studios(user) -> list[Studio]:

@@ -118,6 +118,10 @@
     if (note) note.hidden = true;
   });
 
+  function movedCoachUrl(response) {
+    return new URL(response.url, window.location.href).pathname.indexOf("/coach/") === 0;
+  }
+
   function sync() {
     if (syncing || !navigator.onLine) return;
     var queue = load();
@@ -129,8 +133,12 @@
       headers: { "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true",
                  "Idempotency-Key": entry.key }
     }).then(function (response) {
-      // Signed out (redirected to the sign-in page) or the server is struggling: keep it.
-      if (response.redirected || response.status >= 500) throw new Error("later");
+      // Signed out (redirected to the sign-in page) or the server is struggling: keep it. A
+      // tap queued against a coach URL that has moved since follows its 308 (method and body
+      // kept) and is answered by the coach page it now lives at.
+      if (response.status >= 500 || (response.redirected && !movedCoachUrl(response))) {
+        throw new Error("later");
+      }
       return response.text().then(function (html) {
         save(load().filter(function (e) { return e.key !== entry.key; }));
         var target = entry.target && document.getElementById(entry.target);

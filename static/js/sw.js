@@ -1,8 +1,10 @@
 // Service worker: static assets cache-first, pages network-first with a translated offline page.
-// The coach's pages (rosters, workouts) are kept as last seen online, so a tablet that reloads
-// without a network still shows them — with its queued taps (static/js/queue.js) on top.
-const VERSION = "fitflow-v3";
-const PAGES = "fitflow-coach-pages-v1";
+// The coach's pages (/coach/ and everything under /coach/<studio>/: rosters, workouts) are kept
+// as last seen online, so a tablet that reloads without a network still shows them — with its
+// queued taps (static/js/queue.js) on top. PAGES is named by the coach URL layout: pages kept
+// under another layout post to URLs that only redirect now, so a new name drops them.
+const VERSION = "fitflow-v4";
+const PAGES = "fitflow-coach-pages-v2";
 const OFFLINE = { ar: "/offline/ar", en: "/offline/en" };
 const PRECACHE = [OFFLINE.ar, OFFLINE.en, "/static/css/app.css", "/static/js/app.js",
   "/static/vendor/htmx-2.0.11.min.js", "/static/icons/icon.svg"];

@@ -53,7 +53,7 @@ def status_of(booking):
 
 
 def roster_url(cls, tail=""):
-    return f"/coach/classes/{cls.id}/{tail}"
+    return f"/coach/{cls.studio.slug}/classes/{cls.id}/{tail}"
 
 
 def test_one_tap_check_in_then_undo(tablet, studio, cls):
@@ -179,7 +179,7 @@ def test_today_is_each_studios_own_today(client, app):
     login(client, coach)
     page = Page(client.get("/coach/?lang=en"))
     links = sorted(a.get("href") for a in page.all("a.coach-class"))
-    assert links == sorted(f"/coach/classes/{c.id}/" for c in mine)
+    assert links == sorted(f"/coach/{c.studio.slug}/classes/{c.id}/" for c in mine)
 
 
 def test_a_replayed_tap_from_the_offline_queue_is_applied_once(tablet, studio, cls):

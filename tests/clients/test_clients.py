@@ -43,8 +43,12 @@ def t(app):
     return dict(a=a, b=b, coach=coach, nora=nora, omar=omar, sami=sami, mine=mine, b_cls=b_cls)
 
 
+def list_url(studio, query=""):
+    return f"/coach/{studio.slug}/clients/{query}"
+
+
 def profile_url(studio, customer, tail=""):
-    return f"/coach/clients/{studio.slug}/{customer.id}{tail}"
+    return f"/coach/{studio.slug}/clients/{customer.id}{tail}"
 
 
 def notes_count():
@@ -53,7 +57,7 @@ def notes_count():
 
 def test_the_list_shows_only_the_coachs_clients(client, t):
     login(client, t["coach"])
-    page = Page(client.get("/coach/clients/"))
+    page = Page(client.get(list_url(t["a"])))
     names = page.text("#client-results")
     assert "Nora Haddad" in names and "Sami Aziz" in names
     assert "Omar Saleh" not in names
@@ -63,19 +67,19 @@ def test_the_list_shows_only_the_coachs_clients(client, t):
 
 def test_search_narrows_and_the_fragment_is_only_the_results(client, t):
     login(client, t["coach"])
-    response = client.get("/coach/clients/?q=nora%40", headers=HX)
+    response = client.get(list_url(t["a"], "?q=nora%40"), headers=HX)
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in body
     assert "HX-Request" in response.headers.get("Vary", "")
     page = Page(body)
     assert page.one("#client-results")
     assert "Nora Haddad" in page.text() and "Sami Aziz" not in page.text()
-    full = Page(client.get("/coach/clients/?q=SAMI"))
+    full = Page(client.get(list_url(t["a"], "?q=SAMI")))
     assert full.one("#client-q").get("value") == "SAMI"
     assert "Sami Aziz" in full.text("#client-results") and "Nora" not in full.text("#client-results")
     with force_locale("en"):
         assert _("No client matches your search.") in Page(
-            client.get("/coach/clients/?q=zzz", headers=HX)).text()
+            client.get(list_url(t["a"], "?q=zzz"), headers=HX)).text()
 
 
 def test_the_profile_shows_bookings_attendance_and_passes(client, t):
@@ -96,7 +100,7 @@ def test_the_profile_shows_bookings_attendance_and_passes(client, t):
         assert f"0 {_('no-shows')}" in page.text(".client-attendance")
         assert "8 credits left" in page.text(".client-passes")
     # The roster links the client's name to this page.
-    roster = Page(client.get(f"/coach/classes/{t['mine'].id}/"))
+    roster = Page(client.get(f"/coach/{a.slug}/classes/{t['mine'].id}/"))
     assert profile_url(a, nora) in [e.get("href") for e in roster.all(".roster-name a")]
 
 
@@ -141,8 +145,8 @@ def test_a_customer_gets_404_on_every_clients_url_even_about_themselves(client, 
                               body="Secret about Nora"))
     db.session.flush()
     login(client, nora)
-    for url in ("/coach/clients/", "/coach/clients/?q=nora", profile_url(a, nora),
-                profile_url(a, t["sami"])):
+    for url in ("/coach/clients/", list_url(a), list_url(a, "?q=nora"), profile_url(a, nora),
+                profile_url(a, t["sami"]), f"/coach/clients/{a.slug}/{nora.id}"):
         response = client.get(url)
         assert response.status_code == 404, url
         assert "Secret about Nora" not in response.get_data(as_text=True)
@@ -168,6 +172,20 @@ def test_another_studios_staff_cannot_see_this_studios_client_or_notes(client, t
     assert notes_count() == 1
 
 
+def test_each_studio_lists_its_own_clients(client, t):
+    a, b, nora = t["a"], t["b"], t["nora"]
+    both = staff(a, Role.TRAINER)
+    grant_role(b, both, Role.TRAINER)
+    theirs = UserFactory(name="Bea Bashir")
+    services.book_class(b, ClassFactory(studio=b, coach_id=both.id), theirs, actor=theirs)
+    services.book_class(a, ClassFactory(studio=a, coach_id=both.id), nora, actor=nora)
+    login(client, both)
+    in_a = Page(client.get(list_url(a))).text("#client-results")
+    in_b = Page(client.get(list_url(b))).text("#client-results")
+    assert "Nora Haddad" in in_a and "Bea Bashir" not in in_a
+    assert "Bea Bashir" in in_b and "Nora Haddad" not in in_b
+
+
 def test_a_note_written_in_studio_a_is_not_shown_in_studio_b(client, t):
     a, b, nora = t["a"], t["b"], t["nora"]
     both = staff(a, Role.TRAINER_ADMIN)
@@ -184,8 +202,8 @@ def test_a_former_client_falls_off_the_list_after_90_days(client, t):
     gone = UserFactory(name="Gone Long")
     services.book_class(a, old, gone, actor=gone, now=old.starts_at - timedelta(days=1))
     login(client, coach)
-    assert "Gone Long" not in Page(client.get("/coach/clients/")).text("#client-results")
-    assert "Nora Haddad" in Page(client.get("/coach/clients/")).text("#client-results")
+    assert "Gone Long" not in Page(client.get(list_url(t["a"]))).text("#client-results")
+    assert "Nora Haddad" in Page(client.get(list_url(t["a"]))).text("#client-results")
 
 
 def test_clients_also_come_from_1_1_sessions_and_training_plans(client, t):
@@ -200,5 +218,5 @@ def test_clients_also_come_from_1_1_sessions_and_training_plans(client, t):
                                 title="Base", weeks=4, days_per_week=3))
     db.session.flush()
     login(client, t["coach"])
-    names = Page(client.get("/coach/clients/")).text("#client-results")
+    names = Page(client.get(list_url(t["a"]))).text("#client-results")
     assert "Pia Tamer" in names and "Tariq Noor" in names and "Omar Saleh" not in names

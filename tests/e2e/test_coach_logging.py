@@ -58,7 +58,7 @@ def client_with_plan(live_app, exercises: int, sets: int):
         for e in chosen:
             for j in range(sets):
                 sessions.log_set(last, studio, set_id=str(uuid.uuid4()), exercise_id=e.id,
-                                 position=j, reps=5, load="60", now=utcnow() - timedelta(days=3))
+                                 position=j, reps=5, load=Decimal(60), now=utcnow() - timedelta(days=3))
         sessions.finish_session(last)
         db.session.commit()
         return dict(slug=studio.slug, coach=coach.email, client=client.id,
@@ -81,7 +81,7 @@ def open_session(context, live_server, info, t, lang):
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("response", lambda r: r.status >= 500 and problems.append(f"{r.status} {r.url}"))
     sign_in(page, live_server, t, lang, info["coach"])
-    page.goto(f"{live_server}/coach/clients/{info['slug']}/{info['client']}")
+    page.goto(f"{live_server}/coach/{info['slug']}/clients/{info['client']}")
     page.get_by_role("button", name=t("Start this workout")).tap()
     expect(page.locator(".exercise-log")).to_have_count(len(info["exercises"]))
     page.evaluate("window.__noReload = 1")
@@ -104,7 +104,7 @@ def test_coach_logs_a_session_online_and_offline(new_context, live_app, live_ser
 
     # Prefilled from the last session: "last: 60 × 5", weight 60, reps 5 from the plan.
     first = page.locator(f"#set-{bench}-0")
-    expect(first).to_contain_text(t("last: %(load)s × %(reps)s", load="60", reps=5))
+    expect(first).to_contain_text(t("last: %(load)s × %(reps)s", load=Decimal(60), reps=5))
     expect(first.locator("input[name=load]")).to_have_value("60")
     expect(first.locator("input[name=reps]")).to_have_value("5")
 

@@ -30,7 +30,7 @@ def empty_template(live_app):
             select(Exercise).where(Exercise.studio_id.is_(None)))}
         db.session.commit()
         picked = [builtins[n] for n in ("Bench press", "Back squat")]
-        return (f"/coach/workouts/{studio.slug}/{template.id}", template.id, coach.email,
+        return (f"/coach/{studio.slug}/workouts/{template.id}", template.id, coach.email,
                 [(e.id, dict(e.name)) for e in picked])
 
 

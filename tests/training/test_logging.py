@@ -71,7 +71,7 @@ def new_session(t, *, days_ago=0, workout="day"):
 def log(session, t, exercise, load, reps, position=0, set_id=None, now=None):
     return sessions.log_set(session, t["a"], set_id=set_id or str(uuid.uuid4()),
                             exercise_id=t[exercise].id, position=position, reps=reps,
-                            load=str(load), now=now)[0]
+                            load=Decimal(load), now=now)[0]
 
 
 def sets_count():
@@ -123,7 +123,7 @@ def test_records_are_per_client_and_per_exercise(t):
     db.session.add(StudioCustomer(studio_id=t["a"].id, user_id=other.id))
     theirs = sessions.start_session(t["a"], other, coach=t["coach"])
     their_first = sessions.log_set(theirs, t["a"], set_id=str(uuid.uuid4()), exercise_id=t["bench"].id,
-                                   position=0, reps=5, load="50")[0]
+                                   position=0, reps=5, load=Decimal(50))[0]
     assert their_first.records == []  # Nora's 100 is not theirs to beat
     assert log(s, t, "squat", 50, 5, 0).records == []  # and squats start their own history
 
@@ -143,27 +143,11 @@ def test_a_retry_with_the_same_id_returns_the_saved_set(t):
     s = new_session(t)
     set_id = str(uuid.uuid4())
     first, created = sessions.log_set(s, t["a"], set_id=set_id, exercise_id=t["bench"].id,
-                                      position=0, reps=8, load="60")
+                                      position=0, reps=8, load=Decimal(60))
     again, created_again = sessions.log_set(s, t["a"], set_id=set_id, exercise_id=t["bench"].id,
-                                            position=0, reps=9, load="99")
+                                            position=0, reps=9, load=Decimal(99))
     assert (created, created_again) == (True, False)
     assert again is first and sets_count() == 1 and again.load == Decimal("60.00")
-
-
-@pytest.mark.parametrize("reps, load", [("0", "60"), ("1001", "60"), ("8", "-1"), ("8", "10001"),
-                                        ("8", "60.125"), ("eight", "60"), ("8", "NaN"),
-                                        ("8", "Infinity"), ("", "")])
-def test_bad_values_are_refused_and_nothing_is_saved(t, reps, load):
-    s = new_session(t)
-    with pytest.raises(sessions.BadSetValues):
-        sessions.log_set(s, t["a"], set_id=str(uuid.uuid4()), exercise_id=t["bench"].id,
-                         position=0, reps=reps, load=load)
-    assert sets_count() == 0
-
-
-def test_a_comma_decimal_is_read_as_a_dot(t):
-    s = new_session(t)
-    assert log(s, t, "bench", "77,5", 8).load == Decimal("77.50")
 
 
 def test_another_studios_exercise_is_not_in_the_library(t):
@@ -175,7 +159,7 @@ def test_another_studios_exercise_is_not_in_the_library(t):
     s = new_session(t)
     with pytest.raises(sessions.NotInLibrary):
         sessions.log_set(s, t["a"], set_id=str(uuid.uuid4()), exercise_id=theirs.id, position=0,
-                         reps=5, load="10")
+                         reps=5, load=Decimal(10))
 
 
 def test_a_finished_session_takes_no_more_sets(t):
@@ -209,7 +193,7 @@ def test_sets_are_prefilled_from_the_plan_and_from_the_last_session(client, t):
         log(earlier, t, "squat", load, reps, i, now=utcnow() - timedelta(days=3))
     sessions.finish_session(earlier)
     login(client, t["coach"])
-    response = client.post(f"/coach/clients/{t['a'].slug}/{t['nora'].id}/sessions",
+    response = client.post(f"/coach/{t['a'].slug}/clients/{t['nora'].id}/sessions",
                            data={"workout": t["day"].id})
     assert response.status_code == 303
     page = Page(client.get(response.headers["Location"]))
@@ -229,21 +213,21 @@ def test_one_tap_logs_a_set_and_answers_with_its_row(client, t):
     login(client, t["coach"])
     set_id = str(uuid.uuid4())
     form = {"set_id": set_id, "exercise": t["bench"].id, "position": 1, "reps": 8, "load": "62.5"}
-    response = client.post(f"/coach/sessions/{s.id}/sets", data=form, headers=HX)
+    response = client.post(f"/coach/{s.studio.slug}/sessions/{s.id}/sets", data=form, headers=HX)
     assert response.status_code == 200
     row = Page(response)
     assert row.one("li").get("id") == f"set-{t['bench'].id}-1"
     assert "62.5 kg × 8" in row.text() and "PR" in row.text()
     assert row.one("li").get("data-rest") == "120" and row.one("li").get("data-rest-start") is not None
     # The same tap again (a retry, a double tap, a queued replay) changes nothing.
-    again = client.post(f"/coach/sessions/{s.id}/sets", data=form, headers=HX)
+    again = client.post(f"/coach/{s.studio.slug}/sessions/{s.id}/sets", data=form, headers=HX)
     assert again.status_code == 200 and sets_count() == 2
 
 
 def test_bad_input_answers_422_in_the_row_and_saves_nothing(client, t):
     s = new_session(t)
     login(client, t["coach"])
-    response = client.post(f"/coach/sessions/{s.id}/sets", headers=HX, data={
+    response = client.post(f"/coach/{s.studio.slug}/sessions/{s.id}/sets", headers=HX, data={
         "set_id": str(uuid.uuid4()), "exercise": t["bench"].id, "position": 0, "reps": "0",
         "load": "60"})
     assert response.status_code == 422
@@ -254,7 +238,7 @@ def test_bad_input_answers_422_in_the_row_and_saves_nothing(client, t):
 def test_a_set_of_an_exercise_not_in_the_library_says_so_in_the_logbook(client, t):
     s = new_session(t)
     login(client, t["coach"])
-    response = client.post(f"/coach/sessions/{s.id}/sets", headers=HX, data={
+    response = client.post(f"/coach/{s.studio.slug}/sessions/{s.id}/sets", headers=HX, data={
         "set_id": str(uuid.uuid4()), "exercise": "2147483000", "position": 0, "reps": "8",
         "load": "60"})
     assert response.status_code == 404
@@ -267,7 +251,7 @@ def test_undo_gives_the_row_back_and_a_replayed_undo_is_harmless(client, t):
     s = new_session(t)
     logged = log(s, t, "bench", 60, 8, 0)
     login(client, t["coach"])
-    url = f"/coach/sessions/{s.id}/sets/{logged.id}/undo"
+    url = f"/coach/{s.studio.slug}/sessions/{s.id}/sets/{logged.id}/undo"
     form = {"exercise": t["bench"].id, "position": 0}
     first = client.post(url, data=form, headers=HX)
     assert first.status_code == 200 and sets_count() == 0
@@ -278,7 +262,7 @@ def test_undo_gives_the_row_back_and_a_replayed_undo_is_harmless(client, t):
 def test_without_htmx_the_tap_redirects_back_to_the_page(client, t):
     s = new_session(t)
     login(client, t["coach"])
-    response = client.post(f"/coach/sessions/{s.id}/sets", data={
+    response = client.post(f"/coach/{s.studio.slug}/sessions/{s.id}/sets", data={
         "exercise": t["bench"].id, "position": 0, "reps": 8, "load": "60"})
     assert response.status_code == 303 and sets_count() == 1
 
@@ -287,7 +271,7 @@ def test_adding_an_exercise_on_the_day(client, t):
     s = new_session(t)
     login(client, t["coach"])
     plank = exercise("Plank")
-    response = client.post(f"/coach/sessions/{s.id}/exercises", data={"exercise": plank.id},
+    response = client.post(f"/coach/{s.studio.slug}/sessions/{s.id}/exercises", data={"exercise": plank.id},
                            headers=HX)
     assert response.status_code == 200
     assert Page(response).all(f"#exercise-{plank.id}")
@@ -296,7 +280,7 @@ def test_adding_an_exercise_on_the_day(client, t):
 def test_finishing_returns_to_the_client(client, t):
     s = new_session(t)
     login(client, t["coach"])
-    response = client.post(f"/coach/sessions/{s.id}/finish")
+    response = client.post(f"/coach/{s.studio.slug}/sessions/{s.id}/finish")
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(TrainingSession, s.id).finished_at is not None
@@ -304,7 +288,7 @@ def test_finishing_returns_to_the_client(client, t):
 
 def test_the_profile_offers_the_next_plan_day(client, t):
     login(client, t["coach"])
-    page = Page(client.get(f"/coach/clients/{t['a'].slug}/{t['nora'].id}"))
+    page = Page(client.get(f"/coach/{t['a'].slug}/clients/{t['nora'].id}"))
     option = page.one("#training select[name=workout] option[selected]")
     assert option.get("value") == str(t["day"].id)
 
@@ -315,10 +299,10 @@ def test_customers_and_other_studios_coaches_get_404(client, t):
     for user in (t["nora"], other_coach):
         client.post("/logout")
         login(client, user)
-        assert client.get(f"/coach/sessions/{s.id}/").status_code == 404
-        assert client.post(f"/coach/sessions/{s.id}/sets", data={
+        assert client.get(f"/coach/{s.studio.slug}/sessions/{s.id}/").status_code == 404
+        assert client.post(f"/coach/{s.studio.slug}/sessions/{s.id}/sets", data={
             "exercise": t["bench"].id, "reps": 8, "load": 60}).status_code == 404
-        assert client.post(f"/coach/clients/{t['a'].slug}/{t['nora'].id}/sessions").status_code == 404
+        assert client.post(f"/coach/{t['a'].slug}/clients/{t['nora'].id}/sessions").status_code == 404
     assert sets_count() == 0
 
 
@@ -326,7 +310,7 @@ def test_a_plan_day_of_another_client_cannot_be_started(client, t):
     other = UserFactory()
     db.session.add(StudioCustomer(studio_id=t["a"].id, user_id=other.id))
     login(client, t["coach"])
-    response = client.post(f"/coach/clients/{t['a'].slug}/{other.id}/sessions",
+    response = client.post(f"/coach/{t['a'].slug}/clients/{other.id}/sessions",
                            data={"workout": t["day"].id})
     assert response.status_code == 404
 
@@ -336,7 +320,7 @@ def test_a_set_beyond_the_plan_repeats_the_set_logged_before(client, t):
     sessions.add_exercise(s, t["a"], t["bench"].id)
     log(s, t, "bench", 70, 6, 0)
     login(client, t["coach"])
-    page = Page(client.get(f"/coach/sessions/{s.id}/"))
+    page = Page(client.get(f"/coach/{s.studio.slug}/sessions/{s.id}/"))
     assert page.one(f"#set-{t['bench'].id}-1 input[name=load]").get("value") == "70"
     assert page.one(f"#set-{t['bench'].id}-1 input[name=reps]").get("value") == "6"
 
@@ -346,9 +330,9 @@ def test_a_finished_session_is_history_no_undo(client, t):
     logged = log(s, t, "bench", 60, 8, 0)
     sessions.finish_session(s)
     login(client, t["coach"])
-    page = Page(client.get(f"/coach/sessions/{s.id}/"))
+    page = Page(client.get(f"/coach/{s.studio.slug}/sessions/{s.id}/"))
     assert page.all(f"#set-{t['bench'].id}-0 form") == []
-    response = client.post(f"/coach/sessions/{s.id}/sets/{logged.id}/undo",
+    response = client.post(f"/coach/{s.studio.slug}/sessions/{s.id}/sets/{logged.id}/undo",
                            data={"exercise": t["bench"].id, "position": 0}, headers=HX)
     assert response.status_code == 409 and sets_count() == 1
     assert "This session is finished" in Page(response).text()

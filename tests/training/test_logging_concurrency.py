@@ -2,6 +2,7 @@
 separate connections is saved once; a negative control shows ids made per request double it."""
 
 import uuid
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -42,7 +43,7 @@ def send_twice(app, session_ids, set_id_for):
         studio = db.session.get(Studio, studio_id)
         session = db.session.get(TrainingSession, session_id)
         logged, created = sessions.log_set(session, studio, set_id=set_id_for(attempt),
-                                           exercise_id=exercise_id, position=0, reps=8, load="60")
+                                           exercise_id=exercise_id, position=0, reps=8, load=Decimal(60))
         return logged.id, created
 
     results, errors = run_at_once(app, tap, [(i,) for i in range(2)])

@@ -4,7 +4,6 @@ copies of templates and days, validation that saves nothing, audit events."""
 from decimal import Decimal
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
@@ -13,13 +12,8 @@ from app.extensions import db
 from app.studios.models import Role
 from app.studios.services import ensure_customer
 from app.training.errors import (
-    InvalidLoad,
-    InvalidPlanSize,
-    InvalidReps,
-    InvalidRest,
     NotAPlanDay,
     PlanArchived,
-    TitleRequired,
 )
 from app.training.models import Exercise, PlanStatus, Workout, WorkoutExercise, WorkoutSet
 from app.training.queries.loaders import plan_weeks, workout_items
@@ -114,7 +108,7 @@ def test_sets_copy_the_previous_one_and_stay_dense(t):
     template = template_with(t, t["squat"])
     item = fresh(template)[0]
     last = item.sets[-1]
-    plans.update_set(template, item, last, reps="5", load="102.5", unit="kg", actor=t["coach"])
+    plans.update_set(template, item, last, reps=5, load=Decimal("102.5"), actor=t["coach"])
     plans.add_set(template, item, actor=t["coach"])
     sets = layout(template)[0][2]
     assert sets[-1] == (3, 5, Decimal("102.50")) and len(sets) == 4
@@ -129,69 +123,15 @@ def test_sets_copy_the_previous_one_and_stay_dense(t):
     assert layout(template)[0][2] == [(0, 10, None)]
 
 
-@pytest.mark.parametrize("reps, load, expected", [
-    ("8", "", (8, None)), (" 12 ", "60", (12, Decimal("60"))), ("1000", "10000", (1000, Decimal(10000))),
-    ("٥", "٦٢٫٥", (5, Decimal("62.5"))), ("3", "42,25", (3, Decimal("42.25"))), ("1", "0", (1, 0)),
-])
-def test_valid_reps_and_loads_are_saved(t, reps, load, expected):
-    template = template_with(t, t["squat"])
-    item = fresh(template)[0]
-    plans.update_set(template, item, item.sets[0], reps=reps, load=load, unit="kg", actor=t["coach"])
-    s = fresh(template)[0].sets[0]
-    assert (s.reps, s.load) == expected
-
-
-@pytest.mark.parametrize("reps, load, error", [
-    ("0", "", InvalidReps), ("1001", "", InvalidReps), ("", "", InvalidReps), ("8.5", "", InvalidReps),
-    ("-3", "", InvalidReps), ("²", "", InvalidReps), ("x" * 5000, "", InvalidReps),
-    ("8", "10000.01", InvalidLoad), ("8", "-1", InvalidLoad), ("8", "2.555", InvalidLoad),
-    ("8", "NaN", InvalidLoad), ("8", "1e3", InvalidLoad), ("8", "Infinity", InvalidLoad),
-    ("8", "99999999999999999999", InvalidLoad), ("8", "a\x00b", InvalidLoad),
-])
-def test_bad_reps_or_load_are_refused_with_a_message_and_nothing_changes(t, reps, load, error):
-    template = template_with(t, t["squat"])
-    item = fresh(template)[0]
-    before = layout(template)
-    with pytest.raises(error) as caught:
-        plans.update_set(template, item, item.sets[0], reps=reps, load=load, unit="kg",
-                         actor=t["coach"])
-    assert caught.value.status == 422
-    assert layout(template) == before
-    with force_locale("en"):
-        text = str(caught.value)
-    assert ("1000" in text) if error is InvalidReps else ("10000 kg" in text and "2 decimals" in text)
-
-
-@pytest.mark.parametrize("rest, ok", [("0", True), ("3600", True), ("75", True), ("3601", False),
-                                      ("-1", False), ("", False), ("1.5", False)])
-def test_rest_is_whole_seconds_up_to_an_hour(t, rest, ok):
-    template = template_with(t, t["squat"])
-    item = fresh(template)[0]
-    if ok:
-        plans.set_rest(template, item, rest, actor=t["coach"])
-        assert fresh(template)[0].rest_seconds == int(rest)
-    else:
-        with pytest.raises(InvalidRest):
-            plans.set_rest(template, item, rest, actor=t["coach"])
-        assert fresh(template)[0].rest_seconds == 90
-
-
-def test_a_plan_has_every_week_and_day_and_refuses_bad_sizes(t):
-    plan = plans.create_plan(t["a"], t["client"], title=" Get  strong ", weeks="4",
-                             days_per_week="3", actor=t["coach"])
+def test_a_plan_has_every_week_and_day(t):
+    plan = plans.create_plan(t["a"], t["client"], title="Get strong", weeks=4,
+                             days_per_week=3, actor=t["coach"])
     weeks = plan_weeks(plan)
     assert plan.title == "Get strong" and plan.coach_id == t["coach"].id
     assert [[(d.week, d.day) for d in w] for w in weeks] == [
         [(w, d) for d in (1, 2, 3)] for w in (1, 2, 3, 4)]
     assert all(d.studio_id == t["a"].id and d.title == "" for w in weeks for d in w)
-    for weeks_, days in (("0", "3"), ("53", "3"), ("4", "0"), ("4", "8"), ("x", "3"), (None, "3")):
-        with pytest.raises(InvalidPlanSize):
-            plans.create_plan(t["a"], t["client"], title="X", weeks=weeks_, days_per_week=days,
-                              actor=t["coach"])
-    with pytest.raises(TitleRequired):
-        plans.create_plan(t["a"], t["client"], title="  ", weeks="4", days_per_week="3",
-                          actor=t["coach"])
-    big = plans.create_plan(t["a"], t["client"], title="Year", weeks="52", days_per_week="7",
+    big = plans.create_plan(t["a"], t["client"], title="Year", weeks=52, days_per_week=7,
                             actor=t["coach"])
     assert sum(len(w) for w in plan_weeks(big)) == 364
 
@@ -199,9 +139,9 @@ def test_a_plan_has_every_week_and_day_and_refuses_bad_sizes(t):
 def test_copying_a_template_into_a_day_appends_its_exercises_and_sets(t):
     template = template_with(t, t["squat"], t["press"])
     item = fresh(template)[0]
-    plans.update_set(template, item, item.sets[0], reps="5", load="80", unit="kg", actor=t["coach"])
-    plans.set_rest(template, item, "180", actor=t["coach"])
-    plan = plans.create_plan(t["a"], t["client"], title="Block", weeks="2", days_per_week="2",
+    plans.update_set(template, item, item.sets[0], reps=5, load=Decimal("80"), actor=t["coach"])
+    plans.set_rest(template, item, 180, actor=t["coach"])
+    plan = plans.create_plan(t["a"], t["client"], title="Block", weeks=2, days_per_week=2,
                              actor=t["coach"])
     day = plan_weeks(plan)[0][1]
     plans.add_workout_exercise(day, t["sled"], actor=t["coach"])
@@ -212,14 +152,14 @@ def test_copying_a_template_into_a_day_appends_its_exercises_and_sets(t):
     assert day.title == "Legs day"
     # The day owns its copy: editing it leaves the template alone.
     copy = fresh(day)[1]
-    plans.update_set(day, copy, copy.sets[0], reps="3", load="90", unit="kg", actor=t["coach"])
+    plans.update_set(day, copy, copy.sets[0], reps=3, load=Decimal("90"), actor=t["coach"])
     assert layout(template)[0][2][0] == (0, 5, Decimal("80.00"))
     with pytest.raises(NotAPlanDay):
         plans.copy_template_into(template, template_with(t), actor=t["coach"])
 
 
 def test_copying_a_day_to_every_week_replaces_that_day_elsewhere_only(t):
-    plan = plans.create_plan(t["a"], t["client"], title="Block", weeks="3", days_per_week="2",
+    plan = plans.create_plan(t["a"], t["client"], title="Block", weeks=3, days_per_week=2,
                              actor=t["coach"])
     weeks = plan_weeks(plan)
     source, other_day = weeks[0][0], weeks[0][1]
@@ -229,7 +169,7 @@ def test_copying_a_day_to_every_week_replaces_that_day_elsewhere_only(t):
     plans.add_workout_exercise(weeks[2][0], t["sled"], actor=t["coach"])  # will be replaced
     plans.add_workout_exercise(other_day, t["sled"], actor=t["coach"])  # another day: kept
     item = fresh(source)[1]
-    plans.update_set(source, item, item.sets[2], reps="4", load="70.5", unit="kg", actor=t["coach"])
+    plans.update_set(source, item, item.sets[2], reps=4, load=Decimal("70.5"), actor=t["coach"])
 
     assert plans.copy_day_to_every_week(source, actor=t["coach"]) == 2
     expected = layout(source)
@@ -245,7 +185,7 @@ def test_copying_a_day_to_every_week_replaces_that_day_elsewhere_only(t):
 
 
 def test_an_archived_plan_can_no_longer_be_changed(t):
-    plan = plans.create_plan(t["a"], t["client"], title="Done", weeks="1", days_per_week="1",
+    plan = plans.create_plan(t["a"], t["client"], title="Done", weeks=1, days_per_week=1,
                              actor=t["coach"])
     day = plan_weeks(plan)[0][0]
     plans.add_workout_exercise(day, t["squat"], actor=t["coach"])
@@ -254,8 +194,8 @@ def test_an_archived_plan_can_no_longer_be_changed(t):
     item = fresh(day)[0]
     for change in (lambda: plans.add_workout_exercise(day, t["press"], actor=t["coach"]),
                    lambda: plans.add_set(day, item, actor=t["coach"]),
-                   lambda: plans.update_set(day, item, item.sets[0], reps="3", load="",
-                                            unit="kg", actor=t["coach"]),
+                   lambda: plans.update_set(day, item, item.sets[0], reps=3, load=None,
+                                            actor=t["coach"]),
                    lambda: plans.rename_workout(day, "Later", actor=t["coach"])):
         with pytest.raises(PlanArchived) as caught:
             change()
@@ -263,11 +203,9 @@ def test_an_archived_plan_can_no_longer_be_changed(t):
     assert [len(i.sets) for i in fresh(day)] == [3]
 
 
-def test_templates_need_a_title_and_deleting_one_keeps_plan_copies(t):
-    with pytest.raises(TitleRequired):
-        plans.create_template(t["a"], "   ", actor=t["coach"])
+def test_deleting_a_template_keeps_plan_copies(t):
     template = template_with(t, t["squat"])
-    plan = plans.create_plan(t["a"], t["client"], title="P", weeks="1", days_per_week="1",
+    plan = plans.create_plan(t["a"], t["client"], title="P", weeks=1, days_per_week=1,
                              actor=t["coach"])
     day = plan_weeks(plan)[0][0]
     plans.copy_template_into(template, day, actor=t["coach"])
@@ -281,7 +219,7 @@ def test_templates_need_a_title_and_deleting_one_keeps_plan_copies(t):
 def test_every_change_is_audited_with_the_coach(t):
     template = template_with(t, t["squat"])
     item = fresh(template)[0]
-    plans.update_set(template, item, item.sets[0], reps="6", load="", unit="kg", actor=t["coach"])
+    plans.update_set(template, item, item.sets[0], reps=6, load=None, actor=t["coach"])
     actions = db.session.execute(select(AuditEvent.action, AuditEvent.actor_id, AuditEvent.subject)
                                  .where(AuditEvent.studio_id == t["a"].id)
                                  .order_by(AuditEvent.id)).all()

@@ -49,7 +49,7 @@ def t(app):
 
 
 def coach_url(studio, customer):
-    return f"/coach/clients/{studio.slug}/{customer.id}/training"
+    return f"/coach/{studio.slug}/clients/{customer.id}/training"
 
 
 def charts(page: Page) -> dict[str, dict]:
@@ -147,7 +147,7 @@ def test_the_coach_sees_the_clients_training_with_the_same_parts(client, t):
     assert set(charts(page)) == {"e1rm", "volume", "attendance"}
     assert "Nora's strength block" in page.text("#training-plans")
     assert "777" not in page.text()
-    profile = Page(client.get(f"/coach/clients/{t['a'].slug}/{t['nora'].id}"))
+    profile = Page(client.get(f"/coach/{t['a'].slug}/clients/{t['nora'].id}"))
     assert coach_url(t["a"], t["nora"]) in [a.get("href") for a in profile.all("main a")]
 
 
@@ -163,7 +163,7 @@ def test_a_coach_finds_only_their_studios_customers(client, t):
     stranger = UserFactory()
     assert client.get(coach_url(t["a"], stranger)).status_code == 404
     assert client.get(coach_url(t["b"], t["nora"])).status_code == 404  # B is not their studio
-    assert client.get(f"/coach/clients/{t['a'].slug}/2147483647/training").status_code == 404
+    assert client.get(f"/coach/{t['a'].slug}/clients/2147483647/training").status_code == 404
 
 
 def test_older_sessions_come_as_a_fragment_of_the_timeline(client, t):

@@ -4,21 +4,21 @@ Every editor action is a POST answering htmx with the block it changed (the whol
 one exercise) plus the page's "Saved" status out of band; without htmx it redirects (303).
 """
 
-from flask import abort, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from app.core.errors import DomainError
 from app.core.htmx import render, wants_fragment
 from app.core.i18n import translated
-from app.extensions import db
-from app.studios.queries import get_studio_customer_or_404, get_studio_or_404
+from app.core.lifecycle import perform
+from app.studios.queries import get_studio_customer_or_404
+from app.training import forms
 from app.training.coach_views import bp
 from app.training.errors import UnknownExercise, UnknownTemplate
 from app.training.models import EQUIPMENT_LABELS, MUSCLE_LABELS, PlanStatus
-from app.training.policies import can_train_clients, coaching_studios
+from app.training.policies import can_train_clients
 from app.training.queries.loaders import (
     exercise_counts,
     get_item_or_404,
@@ -39,7 +39,7 @@ from app.training.services import plans
 TEMPLATES, EDITOR = "training/coach/workouts.html", "training/coach/workout.html"
 PLANS, PLAN = "training/coach/plans.html", "training/coach/plan.html"
 UNITS = {"kg": _l("kg"), "lb": _l("lb")}
-WORKOUT = "/coach/workouts/<studio>/<int:workout_id>"
+WORKOUT = "/workouts/<int:workout_id>"
 ITEM = WORKOUT + "/exercises/<int:item_id>"
 
 
@@ -55,12 +55,12 @@ def _form_id(name: str, error) -> int:
     return int(value)
 
 
-def _studio_or_404(slug: str):
-    """The studio, for staff who coach there; for anyone else it does not exist."""
-    studio = get_studio_or_404(slug)
-    if not can_train_clients(current_user, studio):
+def _studio_or_404():
+    """The studio in the URL, for staff who train its clients; for anyone else it does not
+    exist."""
+    if not can_train_clients(current_user, g.studio):
         abort(404)
-    return studio
+    return g.studio
 
 
 def _workout_context(studio, workout, **extra) -> dict:
@@ -92,249 +92,227 @@ def _editor(studio, workout, block: str | None, *, status: int = 200, **extra):
     return render(EDITOR, block, status=status, oob=oob, **context)
 
 
-def _edit(studio_slug: str, workout_id: int, change, *, block: str = "workout",
-          item_id: int | None = None, set_id: int | None = None, error_at=None):
+def _edit(workout_id: int, change, *, block: str = "workout", item_id: int | None = None,
+          set_id: int | None = None, error_at=None):
     """Load the workout (and exercise, set) through the studio, apply `change`, commit, answer
     with the changed block; a refused change shows its message there and saves nothing."""
-    studio = _studio_or_404(studio_slug)
+    studio = _studio_or_404()
     workout = get_workout_or_404(studio, workout_id)
     item = get_item_or_404(workout, item_id) if item_id is not None else None
     set_ = get_set_or_404(item, set_id) if set_id is not None else None
     error_at = error_at or ("workout" if block == "workout" else f"item-{item_id}")
-    try:
-        message = change(studio, workout, item, set_) or _("Saved")
-    except DomainError as exc:
-        db.session.rollback()
+
+    def changed(message):
+        if not wants_fragment():
+            anchor = f"workout-item-{item.id}" if block == "workout_item" else None
+            return redirect(url_for(".edit_workout", workout_id=workout.id, _anchor=anchor), 303)
+        return _editor(studio, workout, block, item=item, saved=message or _("Saved"))
+
+    def refused(exc):
         if exc.status == 404:
             abort(404)
         values = {k: v[:20] for k, v in request.form.items() if k != "csrf_token"}
         return _editor(studio, workout, block, status=exc.status, item=item, error=str(exc),
                        error_at=error_at, values=values, saved=_("Not saved."))
-    db.session.commit()
-    if not wants_fragment():
-        anchor = f"workout-item-{item.id}" if block == "workout_item" else None
-        return redirect(url_for(".edit_workout", studio=studio.slug, workout_id=workout.id,
-                                _anchor=anchor), 303)
-    return _editor(studio, workout, block, item=item, saved=message)
+    return perform(lambda: change(studio, workout, item, set_), changed, failed=refused)
 
 
 # --- Templates ----------------------------------------------------------------------------------
 
 
-@bp.get("/coach/workouts/")
-@login_required
+@bp.get("/workouts/")
 def list_workouts():
-    studios = coaching_studios(current_user)
-    if not studios:
-        abort(404)
-    templates = list_templates(studios)
-    return render(TEMPLATES, studios=studios, templates=templates, form={}, error=None,
-                  counts=exercise_counts(t.id for t in templates),
-                  studio_of={s.id: s for s in studios})
+    return _templates(_studio_or_404())
 
 
-@bp.post("/coach/workouts/")
-@login_required
+def _templates(studio, *, status: int = 200, form=None, error=None):
+    templates = list_templates([studio])
+    return render(TEMPLATES, status=status, studio=studio, templates=templates, form=form or {},
+                  error=error, counts=exercise_counts(t.id for t in templates))
+
+
+@bp.post("/workouts/")
 def create_workout():
-    studios = coaching_studios(current_user)
-    studio = next((s for s in studios if s.slug == request.form.get("studio")), None)
-    if studio is None:
-        abort(404)
-    try:
-        template = plans.create_template(studio, request.form.get("title", ""), actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        templates = list_templates(studios)
-        return render(TEMPLATES, status=exc.status, studios=studios, templates=templates,
-                      counts=exercise_counts(t.id for t in templates), error=str(exc),
-                      studio_of={s.id: s for s in studios},
-                      form={"title": request.form.get("title", "")[:200], "studio": studio.slug})
-    db.session.commit()
-    return redirect(url_for(".edit_workout", studio=studio.slug, workout_id=template.id), 303)
+    studio = _studio_or_404()
+    title = request.form.get("title", "")
+
+    def create():
+        return plans.create_template(studio, forms.parse_title(title, required=True),
+                                     actor=current_user)
+    return perform(
+        create, lambda template: redirect(url_for(".edit_workout", workout_id=template.id), 303),
+        failed=lambda exc: _templates(studio, status=exc.status, error=str(exc),
+                                      form={"title": title[:200]}))
 
 
 @bp.post(WORKOUT + "/delete")
-@login_required
-def delete_workout(studio: str, workout_id: int):
-    studio_ = _studio_or_404(studio)
-    workout = get_workout_or_404(studio_, workout_id)
+def delete_workout(workout_id: int):
+    workout = get_workout_or_404(_studio_or_404(), workout_id)
     if not workout.is_template:
         abort(404)
-    plans.delete_template(workout, actor=current_user)
-    db.session.commit()
-    return redirect(url_for(".list_workouts"), 303)
+    return perform(lambda: plans.delete_template(workout, actor=current_user),
+                   lambda _none: redirect(url_for(".list_workouts"), 303))
 
 
 # --- The editor ---------------------------------------------------------------------------------
 
 
 @bp.get(WORKOUT)
-@login_required
-def edit_workout(studio: str, workout_id: int):
-    studio_ = _studio_or_404(studio)
-    return _editor(studio_, get_workout_or_404(studio_, workout_id), None)
+def edit_workout(workout_id: int):
+    studio = _studio_or_404()
+    return _editor(studio, get_workout_or_404(studio, workout_id), None)
 
 
 @bp.get(WORKOUT + "/exercises")
-@login_required
-def search_exercises(studio: str, workout_id: int):
-    studio_ = _studio_or_404(studio)
-    return _editor(studio_, get_workout_or_404(studio_, workout_id), "picker_results")
+def search_exercises(workout_id: int):
+    studio = _studio_or_404()
+    return _editor(studio, get_workout_or_404(studio, workout_id), "picker_results")
 
 
 @bp.post(WORKOUT + "/title")
-@login_required
-def rename_workout(studio: str, workout_id: int):
-    studio_ = _studio_or_404(studio)
-    workout = get_workout_or_404(studio_, workout_id)
+def rename_workout(workout_id: int):
+    studio = _studio_or_404()
+    workout = get_workout_or_404(studio, workout_id)
     title = request.form.get("title", "")
-    try:
-        plans.rename_workout(workout, title, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        return _editor(studio_, workout, "workout_title", status=exc.status, error=str(exc),
-                       error_at="title", values={"title": title[:200]}, saved=_("Not saved."))
-    db.session.commit()
-    if not wants_fragment():
-        return redirect(url_for(".edit_workout", studio=studio, workout_id=workout_id), 303)
-    return _editor(studio_, workout, "workout_title", saved=_("Saved"))
+
+    def rename():
+        parsed = forms.parse_title(title, required=workout.is_template)
+        return plans.rename_workout(workout, parsed, actor=current_user)
+
+    def renamed(_workout):
+        if not wants_fragment():
+            return redirect(url_for(".edit_workout", workout_id=workout_id), 303)
+        return _editor(studio, workout, "workout_title", saved=_("Saved"))
+    return perform(rename, renamed, failed=lambda exc: _editor(
+        studio, workout, "workout_title", status=exc.status, error=str(exc), error_at="title",
+        values={"title": title[:200]}, saved=_("Not saved.")))
 
 
 @bp.post(WORKOUT + "/exercises")
-@login_required
-def add_exercise(studio: str, workout_id: int):
+def add_exercise(workout_id: int):
     def add(studio_, workout, _item, _set):
         exercise = get_library_exercise_or_404(studio_, _form_id("exercise_id", UnknownExercise))
         plans.add_workout_exercise(workout, exercise, actor=current_user)
         return _("Added: %(name)s", name=translated(exercise.name))
-    return _edit(studio, workout_id, add)
+    return _edit(workout_id, add)
 
 
 @bp.post(ITEM + "/remove")
-@login_required
-def remove_exercise(studio: str, workout_id: int, item_id: int):
+def remove_exercise(workout_id: int, item_id: int):
     def remove(_studio, workout, item, _set):
         plans.remove_workout_exercise(workout, item, actor=current_user)
         return _("Removed: %(name)s", name=translated(item.exercise.name))
-    return _edit(studio, workout_id, remove, item_id=item_id)
+    return _edit(workout_id, remove, item_id=item_id)
 
 
 @bp.post(ITEM + "/up", defaults={"offset": -1})
 @bp.post(ITEM + "/down", defaults={"offset": 1})
-@login_required
-def move_exercise(studio: str, workout_id: int, item_id: int, offset: int):
+def move_exercise(workout_id: int, item_id: int, offset: int):
     def move(_studio, workout, item, _set):
         plans.move_workout_exercise(workout, item, offset, actor=current_user)
         return _("Moved: %(name)s is number %(position)s", name=translated(item.exercise.name),
                  position=item.position + 1)
-    return _edit(studio, workout_id, move, item_id=item_id)
+    return _edit(workout_id, move, item_id=item_id)
 
 
 @bp.post(ITEM + "/rest")
-@login_required
-def set_rest(studio: str, workout_id: int, item_id: int):
+def set_rest(workout_id: int, item_id: int):
     def rest(_studio, workout, item, _set):
-        plans.set_rest(workout, item, request.form.get("rest_seconds"), actor=current_user)
-    return _edit(studio, workout_id, rest, block="workout_item", item_id=item_id,
+        plans.set_rest(workout, item, forms.parse_rest(request.form.get("rest_seconds")),
+                       actor=current_user)
+    return _edit(workout_id, rest, block="workout_item", item_id=item_id,
                  error_at=f"rest-{item_id}")
 
 
 @bp.post(ITEM + "/sets")
-@login_required
-def add_set(studio: str, workout_id: int, item_id: int):
+def add_set(workout_id: int, item_id: int):
     def new_set(_studio, workout, item, _set):
         plans.add_set(workout, item, actor=current_user)
         return _("Set added")
-    return _edit(studio, workout_id, new_set, block="workout_item", item_id=item_id)
+    return _edit(workout_id, new_set, block="workout_item", item_id=item_id)
 
 
 @bp.post(ITEM + "/sets/<int:set_id>")
-@login_required
-def update_set(studio: str, workout_id: int, item_id: int, set_id: int):
+def update_set(workout_id: int, item_id: int, set_id: int):
     def change(studio_, workout, item, set_):
-        plans.update_set(workout, item, set_, reps=request.form.get("reps"),
-                         load=request.form.get("load"), unit=_unit(studio_), actor=current_user)
-    return _edit(studio, workout_id, change, block="workout_item", item_id=item_id, set_id=set_id,
+        reps = forms.parse_reps(request.form.get("reps"))
+        load = forms.parse_load(request.form.get("load"), _unit(studio_))
+        plans.update_set(workout, item, set_, reps=reps, load=load, actor=current_user)
+    return _edit(workout_id, change, block="workout_item", item_id=item_id, set_id=set_id,
                  error_at=f"set-{set_id}")
 
 
 @bp.post(ITEM + "/sets/<int:set_id>/remove")
-@login_required
-def remove_set(studio: str, workout_id: int, item_id: int, set_id: int):
+def remove_set(workout_id: int, item_id: int, set_id: int):
     def remove(_studio, workout, item, set_):
         plans.remove_set(workout, item, set_, actor=current_user)
         return _("Set removed")
-    return _edit(studio, workout_id, remove, block="workout_item", item_id=item_id, set_id=set_id)
+    return _edit(workout_id, remove, block="workout_item", item_id=item_id, set_id=set_id)
 
 
 @bp.post(WORKOUT + "/copy-template")
-@login_required
-def copy_template(studio: str, workout_id: int):
+def copy_template(workout_id: int):
     def copy(studio_, workout, _item, _set):
         template = get_workout_or_404(studio_, _form_id("template_id", UnknownTemplate))
         plans.copy_template_into(template, workout, actor=current_user)
         return _("Added the exercises of %(title)s", title=template.title)
-    return _edit(studio, workout_id, copy)
+    return _edit(workout_id, copy)
 
 
 @bp.post(WORKOUT + "/copy-to-weeks")
-@login_required
-def copy_to_weeks(studio: str, workout_id: int):
+def copy_to_weeks(workout_id: int):
     def copy(_studio, workout, _item, _set):
         weeks = plans.copy_day_to_every_week(workout, actor=current_user)
         return ngettext("Copied to %(num)s other week", "Copied to %(num)s other weeks", weeks)
-    return _edit(studio, workout_id, copy)
+    return _edit(workout_id, copy)
 
 
 # --- A client's plans ---------------------------------------------------------------------------
 
 
-def _client_or_404(slug: str, customer_id: int):
-    studio = _studio_or_404(slug)
+def _client_or_404(customer_id: int):
+    studio = _studio_or_404()
     customer, _link = get_studio_customer_or_404(studio, customer_id)
     return studio, customer
 
 
-@bp.get("/coach/clients/<studio>/<int:customer_id>/plans")
-@login_required
-def list_plans(studio: str, customer_id: int):
-    studio_, customer = _client_or_404(studio, customer_id)
-    return render(PLANS, studio=studio_, customer=customer, form={}, error=None,
-                  plans=list_client_plans(studio_, customer))
+@bp.get("/clients/<int:customer_id>/plans")
+def list_plans(customer_id: int):
+    studio, customer = _client_or_404(customer_id)
+    return render(PLANS, studio=studio, customer=customer, form={}, error=None,
+                  plans=list_client_plans(studio, customer))
 
 
-@bp.post("/coach/clients/<studio>/<int:customer_id>/plans")
-@login_required
-def create_plan(studio: str, customer_id: int):
-    studio_, customer = _client_or_404(studio, customer_id)
+@bp.post("/clients/<int:customer_id>/plans")
+def create_plan(customer_id: int):
+    studio, customer = _client_or_404(customer_id)
     form = request.form
-    try:
-        plan = plans.create_plan(studio_, customer, title=form.get("title", ""),
-                                 weeks=form.get("weeks"), days_per_week=form.get("days_per_week"),
+
+    def create():
+        title = forms.parse_title(form.get("title", ""), required=True)
+        weeks, days = forms.parse_plan_size(form.get("weeks"), form.get("days_per_week"))
+        return plans.create_plan(studio, customer, title=title, weeks=weeks, days_per_week=days,
                                  actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
+
+    def refused(exc):
         values = {k: (form.get(k) or "")[:200] for k in ("title", "weeks", "days_per_week")}
-        return render(PLANS, status=exc.status, studio=studio_, customer=customer, form=values,
-                      error=str(exc), plans=list_client_plans(studio_, customer))
-    db.session.commit()
-    return redirect(url_for(".show_plan", studio=studio, training_plan_id=plan.id), 303)
+        return render(PLANS, status=exc.status, studio=studio, customer=customer, form=values,
+                      error=str(exc), plans=list_client_plans(studio, customer))
+    return perform(create, lambda plan: redirect(
+        url_for(".show_plan", training_plan_id=plan.id), 303), failed=refused)
 
 
-@bp.get("/coach/plans/<studio>/<int:training_plan_id>")
-@login_required
-def show_plan(studio: str, training_plan_id: int):
-    studio_ = _studio_or_404(studio)
-    plan = get_plan_or_404(studio_, training_plan_id)
+@bp.get("/plans/<int:training_plan_id>")
+def show_plan(training_plan_id: int):
+    studio = _studio_or_404()
+    plan = get_plan_or_404(studio, training_plan_id)
     weeks = plan_weeks(plan)
-    return render(PLAN, studio=studio_, plan=plan, weeks=weeks,
+    return render(PLAN, studio=studio, plan=plan, weeks=weeks,
                   counts=exercise_counts(d.id for week in weeks for d in week))
 
 
-@bp.post("/coach/plans/<studio>/<int:training_plan_id>/archive")
-@login_required
-def archive_plan(studio: str, training_plan_id: int):
-    studio_ = _studio_or_404(studio)
-    plan = plans.archive_plan(get_plan_or_404(studio_, training_plan_id), actor=current_user)
-    db.session.commit()
-    return redirect(url_for(".list_plans", studio=studio, customer_id=plan.client_id), 303)
+@bp.post("/plans/<int:training_plan_id>/archive")
+def archive_plan(training_plan_id: int):
+    plan = get_plan_or_404(_studio_or_404(), training_plan_id)
+    return perform(lambda: plans.archive_plan(plan, actor=current_user), lambda plan: redirect(
+        url_for(".list_plans", customer_id=plan.client_id), 303))

@@ -1,14 +1,14 @@
 """Logging a client's workout on the coach's tablet: start (or resume) today's session, log a
 set with one tap, undo, add an exercise, finish. Every action answers with the part it changed."""
 
-from flask import abort, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask import abort, g, redirect, request, url_for
+from flask_login import current_user
 
 from app.core.db import get_in_studio_or_404
-from app.core.errors import DomainError
 from app.core.htmx import render, wants_fragment
-from app.extensions import db
-from app.studios.queries import get_studio_customer_or_404, get_studio_or_404
+from app.core.lifecycle import perform
+from app.studios.queries import get_studio_customer_or_404
+from app.training import forms
 from app.training.coach_views import bp
 from app.training.errors import SessionFinished
 from app.training.models import RECORD_LABELS, UNIT_LABELS, TrainingSession, Workout
@@ -20,18 +20,15 @@ from app.training.services import sessions
 PAGE = "training/coach/session.html"
 
 
-def _studio_or_404(slug: str):
-    studio = get_studio_or_404(slug)
-    if not can_train_clients(current_user, studio):
+def _studio_or_404():
+    if not can_train_clients(current_user, g.studio):
         abort(404)
-    return studio
+    return g.studio
 
 
 def _session_or_404(session_id: int) -> TrainingSession:
-    session = db.session.get(TrainingSession, session_id)
-    if session is None or not can_train_clients(current_user, session.studio):
-        abort(404)
-    return session
+    """A session of the studio in the URL (another studio's id is a 404)."""
+    return get_in_studio_or_404(TrainingSession, _studio_or_404(), session_id)
 
 
 def _context(session: TrainingSession, *, library: bool = True, **extra) -> dict:
@@ -43,24 +40,22 @@ def _context(session: TrainingSession, *, library: bool = True, **extra) -> dict
                 library=list_exercises([studio]) if library else [], **extra)
 
 
-@bp.post("/coach/clients/<studio>/<int:customer_id>/sessions")
-@login_required
-def start_session(studio: str, customer_id: int):
-    studio_ = _studio_or_404(studio)
-    client, _link = get_studio_customer_or_404(studio_, customer_id)
+@bp.post("/clients/<int:customer_id>/sessions")
+def start_session(customer_id: int):
+    studio = _studio_or_404()
+    client, _link = get_studio_customer_or_404(studio, customer_id)
     workout = None
     if workout_id := request.form.get("workout", type=int):
-        workout = get_in_studio_or_404(Workout, studio_, workout_id)
+        workout = get_in_studio_or_404(Workout, studio, workout_id)
         plan = workout.plan
         if plan is None or plan.client_id != client.id:
             abort(404)
-    session = sessions.start_session(studio_, client, coach=current_user, workout=workout)
-    db.session.commit()
-    return redirect(url_for(".show_session", session_id=session.id), 303)
+    return perform(
+        lambda: sessions.start_session(studio, client, coach=current_user, workout=workout),
+        lambda session: redirect(url_for(".show_session", session_id=session.id), 303))
 
 
-@bp.get("/coach/sessions/<int:session_id>/")
-@login_required
+@bp.get("/sessions/<int:session_id>/")
 def show_session(session_id: int):
     return render(PAGE, "logbook", **_context(_session_or_404(session_id)))
 
@@ -84,64 +79,66 @@ def _row_answer(session, exercise_id, position, *, status=200, message=None, fre
 
 
 def _form_position() -> int:
-    return sessions.clean_position(request.form.get("position"))
+    return forms.parse_position(request.form.get("position"))
 
 
-@bp.post("/coach/sessions/<int:session_id>/sets")
-@login_required
+@bp.post("/sessions/<int:session_id>/sets")
 def log_set(session_id: int):
     session = _session_or_404(session_id)
     form = request.form
     exercise_id = form.get("exercise", type=int)
-    try:
-        logged, _created = sessions.log_set(
-            session, session.studio, set_id=form.get("set_id"), exercise_id=exercise_id,
-            position=form.get("position"), reps=form.get("reps", ""), load=form.get("load", ""))
-    except DomainError as exc:
-        db.session.rollback()
-        return _row_answer(session, exercise_id, _form_position(), status=exc.status,
-                           message=str(exc))
-    db.session.commit()
-    return _row_answer(session, logged.exercise_id, logged.position, fresh=True, set_id=logged.id)
+
+    def log():
+        reps, load = forms.parse_set_values(form.get("reps", ""), form.get("load", ""))
+        return sessions.log_set(session, session.studio, set_id=form.get("set_id"),
+                                exercise_id=exercise_id, position=_form_position(), reps=reps,
+                                load=load)
+
+    def logged_answer(result):
+        logged, _created = result
+        return _row_answer(session, logged.exercise_id, logged.position, fresh=True,
+                           set_id=logged.id)
+    return perform(log, logged_answer, failed=lambda exc: _row_answer(
+        session, exercise_id, _form_position(), status=exc.status, message=str(exc)))
 
 
-@bp.post("/coach/sessions/<int:session_id>/sets/<logged_set_id>/undo")
-@login_required
+@bp.post("/sessions/<int:session_id>/sets/<logged_set_id>/undo")
 def undo_set(session_id: int, logged_set_id: str):
     session = _session_or_404(session_id)
-    try:
-        logged = sessions.undo_set(session, logged_set_id[:64])
-    except SessionFinished as exc:
-        db.session.rollback()
-        return _row_answer(session, request.form.get("exercise", type=int), _form_position(),
-                           status=exc.status, message=str(exc), set_id=logged_set_id)
-    db.session.commit()
-    if logged is None:  # undone already (a replay): show the row as it is now
-        return _row_answer(session, request.form.get("exercise", type=int), _form_position())
-    return _row_answer(session, logged.exercise_id, logged.position)
+    exercise_id = request.form.get("exercise", type=int)
+
+    def undone(logged):
+        if logged is None:  # undone already (a replay): show the row as it is now
+            return _row_answer(session, exercise_id, _form_position())
+        return _row_answer(session, logged.exercise_id, logged.position)
+
+    def refused(exc):
+        if not isinstance(exc, SessionFinished):
+            raise exc
+        return _row_answer(session, exercise_id, _form_position(), status=exc.status,
+                           message=str(exc), set_id=logged_set_id)
+    return perform(lambda: sessions.undo_set(session, logged_set_id[:64]), undone,
+                   failed=refused)
 
 
-@bp.post("/coach/sessions/<int:session_id>/exercises")
-@login_required
+@bp.post("/sessions/<int:session_id>/exercises")
 def add_session_exercise(session_id: int):
     session = _session_or_404(session_id)
-    try:
-        sessions.add_exercise(session, session.studio, request.form.get("exercise", type=int))
-    except DomainError as exc:
-        db.session.rollback()
-        return render(PAGE, "logbook", status=exc.status, **_context(session, message=str(exc)))
-    db.session.commit()
-    if not wants_fragment():
-        return redirect(url_for(".show_session", session_id=session.id), 303)
-    return render(PAGE, "logbook", **_context(session))
+
+    def added(_exercise):
+        if not wants_fragment():
+            return redirect(url_for(".show_session", session_id=session.id), 303)
+        return render(PAGE, "logbook", **_context(session))
+    return perform(
+        lambda: sessions.add_exercise(session, session.studio,
+                                      request.form.get("exercise", type=int)),
+        added, failed=lambda exc: render(PAGE, "logbook", status=exc.status,
+                                         **_context(session, message=str(exc))))
 
 
-@bp.post("/coach/sessions/<int:session_id>/finish")
-@login_required
+@bp.post("/sessions/<int:session_id>/finish")
 def finish_session(session_id: int):
     session = _session_or_404(session_id)
-    sessions.finish_session(session)
-    db.session.commit()
-    studio = session.studio
-    return redirect(url_for("clients_coach.show_client", studio=studio.slug, customer_id=session.client_id,
-                            _anchor="training"), 303)
+    return perform(lambda: sessions.finish_session(session), lambda _done: redirect(
+        url_for("clients_coach.show_client", customer_id=session.client_id, _anchor="training"),
+        303))

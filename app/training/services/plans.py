@@ -1,12 +1,11 @@
 """Workout templates and clients' training plans: create them, edit a workout's exercises and
 target sets in place, copy a template into a plan day and a day into every week.
 
-Every change to a workout's exercises or sets first locks the workout row (SELECT … FOR UPDATE
+The services take typed values (app/training/forms.py parses what coaches type). Every change
+to a workout's exercises or sets first locks the workout row (SELECT … FOR UPDATE
 on PostgreSQL), so two edits of the same workout take turns and positions stay 0..n-1.
 """
 
-import re
-import unicodedata
 from decimal import Decimal
 
 from flask import current_app
@@ -17,22 +16,8 @@ from app.audit.services import record
 from app.core.db import bounded_wait
 from app.core.errors import NotFound
 from app.extensions import db
-from app.training.errors import (
-    InvalidLoad,
-    InvalidPlanSize,
-    InvalidReps,
-    InvalidRest,
-    NotAPlanDay,
-    PlanArchived,
-    TitleRequired,
-    TitleTooLong,
-    WorkoutBusy,
-)
+from app.training.errors import NotAPlanDay, PlanArchived, WorkoutBusy
 from app.training.models import (
-    LOAD_MAX,
-    REPS_MAX,
-    REST_MAX,
-    TITLE_MAX,
     PlanStatus,
     TrainingPlan,
     Workout,
@@ -40,63 +25,7 @@ from app.training.models import (
     WorkoutSet,
 )
 
-WEEKS_MAX, DAYS_MAX = 52, 7
 NEW_SETS, NEW_REPS, NEW_REST = 3, 10, 90
-_WHOLE = re.compile(r"\s*(\d{1,7})\s*")
-_DECIMAL = re.compile(r"\s*(\d{1,7})(?:[.,\u066b](\d{1,7}))?\s*")  # U+066B: Arabic decimal sign
-
-
-# --- Form values --------------------------------------------------------------------------------
-
-
-def _digits(value: str) -> str:
-    """Any script's decimal digits (an Arabic keyboard types ٣) as ASCII digits."""
-    return "".join(str(unicodedata.decimal(c)) for c in value)
-
-
-def _whole(value, low: int, high: int) -> int | None:
-    match = _WHOLE.fullmatch(str(value if value is not None else ""))
-    number = int(_digits(match[1])) if match else None
-    return number if number is not None and low <= number <= high else None
-
-
-def parse_reps(value) -> int:
-    """Target reps: a whole number from 1 to REPS_MAX."""
-    reps = _whole(value, 1, REPS_MAX)
-    if reps is None:
-        raise InvalidReps(max=REPS_MAX)
-    return reps
-
-
-def parse_rest(value) -> int:
-    """Rest between sets in seconds, 0 to REST_MAX."""
-    rest = _whole(value, 0, REST_MAX)
-    if rest is None:
-        raise InvalidRest(max=REST_MAX)
-    return rest
-
-
-def parse_load(value, unit: str) -> Decimal | None:
-    """A load in the studio's unit, 0 to LOAD_MAX with at most two decimals; empty is no load."""
-    if isinstance(value, Decimal | int):
-        value = str(value)
-    if value is None or not str(value).strip():
-        return None
-    match = _DECIMAL.fullmatch(str(value))
-    if match and len(match[2] or "") <= 2:
-        load = Decimal(f"{_digits(match[1])}.{_digits(match[2] or '0')}")
-        if load <= LOAD_MAX:
-            return load
-    raise InvalidLoad(max=LOAD_MAX, unit=unit)
-
-
-def parse_title(value, *, required: bool) -> str:
-    title = " ".join((value or "").split())
-    if required and not title:
-        raise TitleRequired()
-    if len(title) > TITLE_MAX:
-        raise TitleTooLong(max=TITLE_MAX)
-    return title
 
 
 # --- Locks --------------------------------------------------------------------------------------
@@ -154,8 +83,8 @@ def _locked(workout: Workout, item: WorkoutExercise | None = None,
 
 
 def create_template(studio, title: str, *, actor) -> Workout:
-    """A new, empty workout template of `studio`."""
-    workout = Workout(studio_id=studio.id, title=parse_title(title, required=True),
+    """A new, empty workout template of `studio` (`title` parsed, see forms.parse_title)."""
+    workout = Workout(studio_id=studio.id, title=title,
                       created_by_id=actor.id if actor else None)
     db.session.add(workout)
     db.session.flush()
@@ -177,30 +106,26 @@ def delete_template(template: Workout, *, actor) -> None:
 
 def rename_workout(workout: Workout, title: str, *, actor) -> Workout:
     """A template's title (required) or a plan day's (optional, e.g. "Upper body")."""
-    title = parse_title(title, required=workout.is_template)
     lock_workouts(workout)
     workout.title = title
     _done(workout, "workout.renamed", actor)
     return workout
 
 
-def create_plan(studio, client, *, title: str, weeks, days_per_week, actor) -> TrainingPlan:
+def create_plan(studio, client, *, title: str, weeks: int, days_per_week: int,
+                actor) -> TrainingPlan:
     """A plan for `client` with every week × day workout made now: a day has an id to edit and
     lock from the start, and GET pages never write (at most 52 × 7 small rows)."""
-    title = parse_title(title, required=True)
-    weeks_n, days_n = _whole(weeks, 1, WEEKS_MAX), _whole(days_per_week, 1, DAYS_MAX)
-    if weeks_n is None or days_n is None:
-        raise InvalidPlanSize(weeks=WEEKS_MAX, days=DAYS_MAX)
     plan = TrainingPlan(studio_id=studio.id, client_id=client.id, coach_id=actor.id if actor else None,
-                        title=title, weeks=weeks_n, days_per_week=days_n)
+                        title=title, weeks=weeks, days_per_week=days_per_week)
     db.session.add(plan)
     db.session.flush()
     db.session.add_all([Workout(studio_id=studio.id, plan_id=plan.id, week=w, day=d,
                                 created_by_id=plan.coach_id)
-                        for w in range(1, weeks_n + 1) for d in range(1, days_n + 1)])
+                        for w in range(1, weeks + 1) for d in range(1, days_per_week + 1)])
     db.session.flush()
     record("training_plan.created", actor=actor, studio_id=studio.id, subject=f"plan:{plan.id}",
-           client_id=client.id, weeks=weeks_n, days_per_week=days_n)
+           client_id=client.id, weeks=weeks, days_per_week=days_per_week)
     return plan
 
 
@@ -249,9 +174,8 @@ def move_workout_exercise(workout: Workout, item: WorkoutExercise, offset: int, 
     _done(workout, "workout.exercise_moved", actor, item_id=item.id, position=item.position)
 
 
-def set_rest(workout: Workout, item: WorkoutExercise, rest, *, actor) -> WorkoutExercise:
+def set_rest(workout: Workout, item: WorkoutExercise, rest: int, *, actor) -> WorkoutExercise:
     """Rest between the exercise's sets, in seconds."""
-    rest = parse_rest(rest)
     _locked(workout, item)
     item.rest_seconds = rest
     _done(workout, "workout.rest_set", actor, item_id=item.id, rest_seconds=rest)
@@ -279,10 +203,9 @@ def remove_set(workout: Workout, item: WorkoutExercise, set_: WorkoutSet, *, act
     db.session.expire(item, ["sets"])
 
 
-def update_set(workout: Workout, item: WorkoutExercise, set_: WorkoutSet, *, reps, load, unit: str,
-               actor) -> WorkoutSet:
-    """A set's target reps and load (in the studio's `unit`); both are checked before saving."""
-    reps, load = parse_reps(reps), parse_load(load, unit)
+def update_set(workout: Workout, item: WorkoutExercise, set_: WorkoutSet, *, reps: int,
+               load: Decimal | None, actor) -> WorkoutSet:
+    """A set's target reps and load (in the studio's unit; None for no load)."""
     _locked(workout, item, set_)
     set_.reps, set_.load = reps, load
     _done(workout, "workout.set_changed", actor, set_id=set_.id, reps=reps,

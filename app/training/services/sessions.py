@@ -7,7 +7,7 @@ Undo deletes the set; undoing a set that is already gone changes nothing.
 
 import uuid
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -85,19 +85,6 @@ def add_exercise(session: TrainingSession, studio, exercise_id) -> Exercise:
     return exercise
 
 
-def parse_set_values(reps, load) -> tuple[int, Decimal]:
-    """Reps and load as typed on the tablet; anything out of range is refused."""
-    try:
-        reps_ = int(str(reps).strip())
-        load_ = Decimal(str(load).strip().replace(",", ".") or "0")
-    except (ValueError, InvalidOperation):
-        raise BadSetValues(reps=REPS_MAX, load=LOAD_MAX) from None
-    if not (1 <= reps_ <= REPS_MAX) or not load_.is_finite() or not (0 <= load_ <= LOAD_MAX) \
-            or load_ != load_.quantize(Decimal("0.01")):
-        raise BadSetValues(reps=REPS_MAX, load=LOAD_MAX)
-    return reps_, load_.quantize(Decimal("0.01"))
-
-
 def clean_set_id(value) -> str:
     """The tablet's set id as a canonical UUID; a missing one is made here (no-script forms)."""
     value = (value or "").strip()
@@ -109,19 +96,19 @@ def clean_set_id(value) -> str:
         raise BadSetValues(reps=REPS_MAX, load=LOAD_MAX) from None
 
 
-def log_set(session: TrainingSession, studio, *, set_id, exercise_id, position, reps, load,
-            now: datetime | None = None) -> tuple[LoggedSet, bool]:
-    """Save one set (True) or return the one already saved under this id (False)."""
+def log_set(session: TrainingSession, studio, *, set_id, exercise_id, position: int, reps: int,
+            load: Decimal, now: datetime | None = None) -> tuple[LoggedSet, bool]:
+    """Save one set (True) or return the one already saved under this id (False); reps, load
+    and position come parsed (app/training/forms.py)."""
     set_id = clean_set_id(set_id)
     existing = db.session.get(LoggedSet, set_id)
     if existing is not None:
         return _same_session(existing, session), False
     _require_open(session)
     exercise = visible_exercise(studio, exercise_id)
-    reps_, load_ = parse_set_values(reps, load)
     logged = LoggedSet(id=set_id, session_id=session.id, studio_id=studio.id,
                        client_id=session.client_id, exercise_id=exercise.id,
-                       position=clean_position(position), reps=reps_, load=load_,
+                       position=position, reps=reps, load=load,
                        logged_at=now or utcnow(), records=[])
     try:
         with db.session.begin_nested():  # a concurrent retry with the same id lost the race
@@ -155,13 +142,6 @@ def finish_session(session: TrainingSession, now: datetime | None = None) -> Tra
         session.finished_at = now or utcnow()
         db.session.flush()
     return session
-
-
-def clean_position(value) -> int:
-    try:
-        return max(0, min(int(value), 99))
-    except (TypeError, ValueError):
-        return 0
 
 
 def _same_session(logged: LoggedSet | None, session: TrainingSession) -> LoggedSet:
