@@ -4,7 +4,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -13,26 +12,19 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import undefer
 
 from app.accounts import member_pass as member_pass_tokens
 from app.accounts import services
 from app.accounts.forms import LoginForm, ProfileForm, ResetForm, ResetRequestForm, SignupForm
 from app.accounts.models import User
-from app.core.errors import DomainError
+from app.accounts.queries import get_signed_in_user
 from app.core.htmx import render
 from app.core.i18n import current_language, set_language_cookie
-from app.core.lifecycle import perform
+from app.core.lifecycle import done, perform
 from app.core.mail import dev_mailbox_open, read_mailbox
-from app.extensions import db, limiter, login_manager
+from app.extensions import limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
-
-
-# With whether they are staff anywhere (the navigation asks on every page). Built once: a
-# Session.get() with options builds and keys a new statement on every request.
-_SIGNED_IN = select(User).where(User.id == bindparam("id")).options(undefer(User.is_staff))
 
 
 @login_manager.user_loader
@@ -40,7 +32,7 @@ def load_user(user_id: str):
     uid, _sep, token = user_id.partition(":")
     if not uid.isdigit() or len(uid) > 9:
         return None
-    user = db.session.execute(_SIGNED_IN, {"id": int(uid)}).scalar_one_or_none()
+    user = get_signed_in_user(int(uid))
     return user if user is not None and user.session_token == token else None
 
 
@@ -60,6 +52,26 @@ def _start_session(user: User) -> None:
     login_user(user)
 
 
+def _signed_in(user: User, to: str, message: str | None = None):
+    """After a signup, a login or a new password: a fresh session, the message, a 303 on."""
+    _start_session(user)
+    return done(message, to) if message else redirect(to, 303)
+
+
+def _shown_on(field, template: str, **context):
+    """A refusal (address taken, wrong password) shown on the form's `field`, at 422 like any
+    input the form turned down."""
+    def answer(exc):
+        field.errors.append(str(exc))
+        return render_template(template, **context), 422
+    return answer
+
+
+def _message_page(exc):
+    """A refused link (verify, reset): the message alone, at the error's status."""
+    return render_template("accounts/message.html", message=str(exc)), exc.status
+
+
 @bp.get("/signup")
 def signup_form():
     return render_template("accounts/signup.html", form=SignupForm())
@@ -69,18 +81,14 @@ def signup_form():
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT"])
 def signup():
     form = SignupForm()
-    if form.validate_on_submit():
-        try:
-            user = services.register(email=form.email.data, name=form.name.data,
-                                     password=form.password.data, locale=current_language())
-        except DomainError as exc:
-            form.email.errors.append(str(exc))
-        else:
-            db.session.commit()
-            _start_session(user)
-            flash(_("Welcome! We sent you a link to confirm your email."), "success")
-            return redirect(_safe_next(url_for("studios.index")), 303)
-    return render_template("accounts/signup.html", form=form), 422
+    if not form.validate_on_submit():
+        return render_template("accounts/signup.html", form=form), 422
+    return perform(
+        lambda: services.register(email=form.email.data, name=form.name.data,
+                                  password=form.password.data, locale=current_language()),
+        lambda user: _signed_in(user, _safe_next(url_for("studios.index")),
+                                _("Welcome! We sent you a link to confirm your email.")),
+        failed=_shown_on(form.email, "accounts/signup.html", form=form))
 
 
 @bp.get("/login")
@@ -92,15 +100,11 @@ def login_form():
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT"])
 def login():
     form = LoginForm()
-    if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.email.data, form.password.data)
-        except DomainError as exc:
-            form.password.errors.append(str(exc))
-        else:
-            _start_session(user)
-            return redirect(_safe_next(url_for("studios.index")), 303)
-    return render_template("accounts/login.html", form=form), 422
+    if not form.validate_on_submit():
+        return render_template("accounts/login.html", form=form), 422
+    return perform(lambda: services.authenticate(form.email.data, form.password.data),
+                   lambda user: _signed_in(user, _safe_next(url_for("studios.index"))),
+                   failed=_shown_on(form.password, "accounts/login.html", form=form))
 
 
 @bp.post("/logout")
@@ -112,13 +116,10 @@ def logout():
 
 @bp.get("/verify/<token>")
 def verify_email(token: str):
-    try:
-        services.verify_email(token)
-    except DomainError as exc:
-        return render_template("accounts/message.html", message=str(exc)), exc.status
-    db.session.commit()
-    flash(_("Thank you, your email is confirmed."), "success")
-    return redirect(url_for("studios.index"))
+    return perform(lambda: services.verify_email(token),
+                   lambda _user: done(_("Thank you, your email is confirmed."),
+                                      url_for("studios.index")),
+                   failed=_message_page)
 
 
 @bp.get("/reset")
@@ -132,35 +133,30 @@ def reset_request():
     form = ResetRequestForm()
     if not form.validate_on_submit():
         return render_template("accounts/reset_request.html", form=form), 422
-    services.request_password_reset(form.email.data)
-    db.session.commit()
-    return render_template("accounts/message.html", message=_(
-        "If an account exists for that address, we have sent it a link to choose a new password."))
+    return perform(lambda: services.request_password_reset(form.email.data),
+                   lambda _sent: render_template("accounts/message.html", message=_(
+                       "If an account exists for that address, we have sent it a link to "
+                       "choose a new password.")))
 
 
 @bp.get("/reset/<token>")
 def reset_form(token: str):
     """The new-password form; an expired, used or tampered link says so before any typing."""
-    try:
-        services.check_reset_token(token)
-    except DomainError as exc:
-        return render_template("accounts/message.html", message=str(exc)), exc.status
-    return render_template("accounts/reset.html", form=ResetForm(), token=token)
+    return perform(lambda: services.check_reset_token(token),
+                   lambda _user: render_template("accounts/reset.html", form=ResetForm(),
+                                                 token=token),
+                   failed=_message_page)
 
 
 @bp.post("/reset/<token>")
 def reset(token: str):
     form = ResetForm()
-    if form.validate_on_submit():
-        try:
-            user = services.reset_password(token, form.password.data)
-        except DomainError as exc:
-            return render_template("accounts/message.html", message=str(exc)), exc.status
-        db.session.commit()
-        _start_session(user)
-        flash(_("Your password has been changed."), "success")
-        return redirect(url_for("studios.index"), 303)
-    return render_template("accounts/reset.html", form=form, token=token), 422
+    if not form.validate_on_submit():
+        return render_template("accounts/reset.html", form=form, token=token), 422
+    return perform(lambda: services.reset_password(token, form.password.data),
+                   lambda user: _signed_in(user, url_for("studios.index"),
+                                           _("Your password has been changed.")),
+                   failed=_message_page)
 
 
 @bp.get("/me/profile")
@@ -176,12 +172,15 @@ def update_profile():
     form = ProfileForm()
     if not form.validate_on_submit():
         return render_template("accounts/profile.html", form=form), 422
-    services.update_profile(current_user, name=form.name.data, locale=form.locale.data,
-                            timezone=form.timezone.data)
-    db.session.commit()
-    flash(_("Your profile is saved."), "success")
-    response = redirect(url_for("accounts.profile_form"), 303)
-    return set_language_cookie(response, form.locale.data) if form.locale.data else response
+    return perform(
+        lambda: services.update_profile(current_user, name=form.name.data,
+                                        locale=form.locale.data, timezone=form.timezone.data),
+        lambda _user: _profile_saved(form.locale.data))
+
+
+def _profile_saved(locale: str | None):
+    response = done(_("Your profile is saved."), url_for("accounts.profile_form"))
+    return set_language_cookie(response, locale) if locale else response
 
 
 @bp.get("/me/pass")

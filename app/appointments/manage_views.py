@@ -2,7 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, g, render_template, url_for
 from flask_babel import gettext as _
 
 from app.appointments import services
@@ -19,8 +19,8 @@ from app.appointments.queries import (
 from app.core.db import utcnow
 from app.core.forms import options
 from app.core.i18n import translated
+from app.core.lifecycle import done, perform
 from app.core.money import to_input
-from app.extensions import db
 from app.schedule.forms import WEEKDAYS
 from app.schedule.queries import local_today
 from app.studios.console import console_blueprint
@@ -49,10 +49,8 @@ def create_session_type():
     form = SessionTypeForm(currency=_currency())
     if not form.validate_on_submit():
         return _types_page(form, 422)
-    services.save_session_type(g.studio, **form.values())
-    db.session.commit()
-    flash(_("Session type saved."), "success")
-    return redirect(url_for(".session_types"), 303)
+    return perform(lambda: services.save_session_type(g.studio, **form.values()),
+                   lambda _saved: done(_("Session type saved."), url_for(".session_types")))
 
 
 def _edit_page(session_type, form, status=200):
@@ -76,10 +74,8 @@ def update_session_type(session_type_id: int):
     form = SessionTypeForm(currency=st.currency)
     if not form.validate_on_submit():
         return _edit_page(st, form, 422)
-    services.save_session_type(g.studio, st, **form.values())
-    db.session.commit()
-    flash(_("Session type saved."), "success")
-    return redirect(url_for(".session_types"), 303)
+    return perform(lambda: services.save_session_type(g.studio, st, **form.values()),
+                   lambda _saved: done(_("Session type saved."), url_for(".session_types")))
 
 
 def _availability_form() -> AvailabilityForm:
@@ -108,12 +104,11 @@ def add_hours(coach_id: int):
     if not form.validate_on_submit():
         return _coach_page(coach, hours=form, status=422)
     location = next(loc for loc in list_locations(g.studio) if loc.id == form.location_id.data)
-    services.add_availability(g.studio, coach, location, weekday=form.weekday.data,
-                              starts=form.starts.data, ends=form.ends.data,
-                              on_date=form.on_date.data)
-    db.session.commit()
-    flash(_("Hours added."), "success")
-    return redirect(url_for(".coach_hours", coach_id=coach.id), 303)
+    return perform(
+        lambda: services.add_availability(g.studio, coach, location, weekday=form.weekday.data,
+                                          starts=form.starts.data, ends=form.ends.data,
+                                          on_date=form.on_date.data),
+        lambda _added: done(_("Hours added."), url_for(".coach_hours", coach_id=coach.id)))
 
 
 @bp.post("/sessions/coaches/<int:coach_id>/time-off")
@@ -123,29 +118,32 @@ def add_time_off(coach_id: int):
     if not form.validate_on_submit():
         return _coach_page(coach, off=form, status=422)
     zone = ZoneInfo(g.studio.timezone)
-    services.add_time_off(g.studio, coach, starts_at=form.starts.data.replace(tzinfo=zone),
-                          ends_at=form.ends.data.replace(tzinfo=zone), reason=form.reason.data or "")
-    db.session.commit()
-    flash(_("Time off added."), "success")
-    return redirect(url_for(".coach_hours", coach_id=coach.id), 303)
+    return perform(
+        lambda: services.add_time_off(g.studio, coach,
+                                      starts_at=form.starts.data.replace(tzinfo=zone),
+                                      ends_at=form.ends.data.replace(tzinfo=zone),
+                                      reason=form.reason.data or ""),
+        lambda _added: done(_("Time off added."), url_for(".coach_hours", coach_id=coach.id)))
 
 
 @bp.post("/sessions/coaches/<int:coach_id>/hours/<int:row_id>/delete")
 def delete_hours(coach_id: int, row_id: int):
-    return _delete(Availability, coach_id, row_id)
+    coach, row = _coach_row_or_404(Availability, coach_id, row_id)
+    return perform(lambda: services.remove(row),
+                   lambda _removed: done(_("Removed."), url_for(".coach_hours", coach_id=coach.id)))
 
 
 @bp.post("/sessions/coaches/<int:coach_id>/time-off/<int:row_id>/delete")
 def delete_time_off(coach_id: int, row_id: int):
-    return _delete(TimeOff, coach_id, row_id)
+    coach, row = _coach_row_or_404(TimeOff, coach_id, row_id)
+    return perform(lambda: services.remove(row),
+                   lambda _removed: done(_("Removed."), url_for(".coach_hours", coach_id=coach.id)))
 
 
-def _delete(model, coach_id: int, row_id: int):
+def _coach_row_or_404(model, coach_id: int, row_id: int):
+    """The coach and one of their `model` rows (hours, time off); a foreign one is a 404."""
     coach = get_coach_or_404(g.studio, coach_id)
     row = get_owned_or_404(model, g.studio, row_id)
     if row.coach_id != coach.id:
         abort(404)
-    services.remove(row)
-    db.session.commit()
-    flash(_("Removed."), "success")
-    return redirect(url_for(".coach_hours", coach_id=coach.id), 303)
+    return coach, row

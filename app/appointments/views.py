@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,9 +16,8 @@ from app.appointments.queries import (
     slot_picker,
 )
 from app.core.db import utcnow
-from app.core.errors import DomainError
 from app.core.htmx import render, wants_fragment
-from app.extensions import db
+from app.core.lifecycle import answer_error, done, perform
 from app.schedule.queries import local_today
 from app.studios.queries import get_studio_or_404
 
@@ -70,22 +69,24 @@ def book_session(studio: str, coach_id: int):
     session_type = get_session_type_or_404(studio, request.form.get("type", type=int) or 0,
                                            active_only=True)
     starts_at = _instant(request.form.get("slot")) or abort(400)
-    try:
-        appointment = services.book_appointment(studio, coach, current_user, session_type,
-                                                starts_at, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        if not wants_fragment():
-            flash(str(exc), "error")
-            return redirect(url_for(".book_form", studio=studio.slug, coach_id=coach.id,
-                                    type=session_type.id, day=request.form.get("day")), 303)
-        return _picker_page(studio, coach, request.form, status=exc.status, error=str(exc))
-    db.session.commit()
-    if wants_fragment():
-        return render("appointments/detail.html", "appointment_panel", studio=studio,
-                      appointment=appointment, consequence=None, just_booked=True)
-    flash(_("Your session is booked."), "success")
-    return redirect(url_for(".detail", studio=studio.slug, appointment_id=appointment.id), 303)
+    back = url_for(".book_form", studio=studio.slug, coach_id=coach.id, type=session_type.id,
+                   day=request.form.get("day"))
+    return perform(
+        lambda: services.book_appointment(studio, coach, current_user, session_type, starts_at,
+                                          actor=current_user),
+        lambda appointment: (
+            _panel(studio, appointment, just_booked=True) if wants_fragment()
+            else done(_("Your session is booked."),
+                      url_for(".detail", studio=studio.slug, appointment_id=appointment.id))),
+        failed=lambda exc: (
+            _picker_page(studio, coach, request.form, status=exc.status, error=str(exc))
+            if wants_fragment() else answer_error(exc, back)))
+
+
+def _panel(studio, appointment, **options):
+    """The session's panel alone (htmx): after a change, or with the error that refused it."""
+    return render("appointments/detail.html", "appointment_panel", studio=studio,
+                  appointment=appointment, consequence=None, **options)
 
 
 def _own_or_404(studio, appointment_id: int):
@@ -111,18 +112,10 @@ def detail(studio: str, appointment_id: int):
 def cancel_session(studio: str, appointment_id: int):
     studio = get_studio_or_404(studio)
     appointment = _own_or_404(studio, appointment_id)
-    try:
-        services.cancel_appointment(studio, appointment, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        if wants_fragment():
-            return render("appointments/detail.html", "appointment_panel", status=exc.status,
-                          studio=studio, appointment=appointment, consequence=None, error=str(exc))
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        if wants_fragment():
-            return render("appointments/detail.html", "appointment_panel", studio=studio,
-                          appointment=appointment, consequence=None)
-        flash(_("Your session is cancelled."), "success")
-    return redirect(url_for(".detail", studio=studio.slug, appointment_id=appointment.id), 303)
+    back = url_for(".detail", studio=studio.slug, appointment_id=appointment.id)
+    return perform(
+        lambda: services.cancel_appointment(studio, appointment, actor=current_user),
+        lambda _cancelled: (_panel(studio, appointment) if wants_fragment()
+                            else done(_("Your session is cancelled."), back)),
+        failed=lambda exc: (_panel(studio, appointment, status=exc.status, error=str(exc))
+                            if wants_fragment() else answer_error(exc, back)))

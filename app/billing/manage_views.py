@@ -24,10 +24,9 @@ from app.billing.queries import (
 from app.billing.services import fees, payments, settings
 from app.billing.services.documents import invoice_of
 from app.core.db import utcnow
-from app.core.errors import DomainError
 from app.core.i18n import format_money
+from app.core.lifecycle import done, perform
 from app.core.money import to_input
-from app.extensions import db
 from app.studios.console import console_blueprint
 
 bp = console_blueprint("billing_manage", __name__)
@@ -71,14 +70,16 @@ def record_payment(order_id: int):
     form = PaymentForm(currency=order.currency)
     if not form.validate_on_submit():
         return _order_page(order, payment_form=form, status=422)
-    try:
-        payment = payments.record_payment(
+    return perform(
+        lambda: payments.record_payment(
             g.studio, order, amount_minor=form.amount.minor, actor=current_user,
-            method=PaymentMethod(form.method.data), reference=(form.reference.data or "").strip())
-    except DomainError as exc:
-        db.session.rollback()
-        return _order_page(order, payment_form=form, error=("payment", str(exc)), status=exc.status)
-    db.session.commit()
+            method=PaymentMethod(form.method.data), reference=(form.reference.data or "").strip()),
+        lambda payment: _payment_recorded(order, payment),
+        failed=lambda exc: _order_page(order, payment_form=form, error=("payment", str(exc)),
+                                       status=exc.status))
+
+
+def _payment_recorded(order, payment):
     flash(_("Payment of %(amount)s recorded.", amount=format_money(payment.amount_minor,
                                                                   payment.currency)), "success")
     if order.status == OrderStatus.PAID:
@@ -91,14 +92,10 @@ def record_payment(order_id: int):
 def waive_fee(order_id: int):
     """Drop an unpaid late-cancel or no-show fee (audited)."""
     order = get_order_or_404(g.studio, order_id)
-    try:
-        fees.waive_fee(g.studio, order, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        return _order_page(order, error=("waive", str(exc)), status=exc.status)
-    db.session.commit()
-    flash(_("The fee is waived."), "success")
-    return redirect(url_for(".order", order_id=order.id), 303)
+    return perform(
+        lambda: fees.waive_fee(g.studio, order, actor=current_user),
+        lambda _waived: done(_("The fee is waived."), url_for(".order", order_id=order.id)),
+        failed=lambda exc: _order_page(order, error=("waive", str(exc)), status=exc.status))
 
 
 @bp.post("/payments/<int:payment_id>/refunds")
@@ -108,17 +105,14 @@ def refund_payment(payment_id: int):
     form = RefundForm(prefix=f"refund-{payment.id}", currency=payment.currency)
     if not form.validate_on_submit():
         return _order_page(order, refund_form=(payment.id, form), status=422)
-    try:
-        refund = payments.refund_payment(g.studio, payment, amount_minor=form.amount.minor,
-                                         actor=current_user, reason=(form.reason.data or "").strip())
-    except DomainError as exc:
-        db.session.rollback()
-        return _order_page(order, refund_form=(payment.id, form), error=(payment.id, str(exc)),
-                           status=exc.status)
-    db.session.commit()
-    flash(_("Refund of %(amount)s recorded; a credit note is issued.",
-            amount=format_money(refund.amount_minor, payment.currency)), "success")
-    return redirect(url_for(".order", order_id=order.id), 303)
+    return perform(
+        lambda: payments.refund_payment(g.studio, payment, amount_minor=form.amount.minor,
+                                        actor=current_user, reason=(form.reason.data or "").strip()),
+        lambda refund: done(_("Refund of %(amount)s recorded; a credit note is issued.",
+                              amount=format_money(refund.amount_minor, payment.currency)),
+                            url_for(".order", order_id=order.id)),
+        failed=lambda exc: _order_page(order, refund_form=(payment.id, form),
+                                       error=(payment.id, str(exc)), status=exc.status))
 
 
 @bp.get("/invoices/<int:invoice_id>.pdf")
@@ -134,9 +128,12 @@ def invoice_pdf(invoice_id: int):
     }
 
 
-def _money_settings_page(form=None, status: int = 200):
-    return render_template("billing/manage/money_settings.html", studio=g.studio,
-                           form=form or MoneySettingsForm.for_studio(g.studio),
+def _money_settings_page(form=None, status: int = 200, *, taxes_error=None):
+    """The settings page; a refusal of the custom taxes is shown on that field."""
+    form = form or MoneySettingsForm.for_studio(g.studio)
+    if taxes_error is not None:
+        form.custom_taxes.errors = [str(taxes_error)]
+    return render_template("billing/manage/money_settings.html", studio=g.studio, form=form,
                            invoice_year=utcnow().year), status
 
 
@@ -150,12 +147,7 @@ def update_money_settings():
     form = MoneySettingsForm(currency=g.studio.currency)
     if not form.validate_on_submit():
         return _money_settings_page(form, 422)
-    try:
-        settings.update_money_settings(g.studio, **form.settings())
-    except DomainError as exc:
-        db.session.rollback()
-        form.custom_taxes.errors = [str(exc)]
-        return _money_settings_page(form, exc.status)
-    db.session.commit()
-    flash(_("Payment and tax settings saved."), "success")
-    return redirect(url_for(".money_settings"), 303)
+    return perform(lambda: settings.update_money_settings(g.studio, **form.settings()),
+                   lambda _saved: done(_("Payment and tax settings saved."),
+                                       url_for(".money_settings")),
+                   failed=lambda exc: _money_settings_page(form, exc.status, taxes_error=exc))

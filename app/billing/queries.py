@@ -9,9 +9,14 @@ from sqlalchemy.orm import selectinload, undefer
 
 from app.accounts.models import User
 from app.billing.models import Invoice, Order, OrderStatus, Payment, PaymentMethodKind, Refund
+from app.billing.services.documents import invoice_of
+from app.bookings.services import active_booking
 from app.core.db import get_in_studio_or_404
 from app.extensions import db
+from app.memberships.models import Pass
+from app.schedule.models import ScheduledClass
 from app.schedule.queries import day_bounds
+from app.studios.models import Studio
 
 PAGE_SIZE = 50
 
@@ -109,3 +114,37 @@ def list_unpaid_orders(user) -> list[Order]:
                             Order.status == OrderStatus.AWAITING_PAYMENT,
                             Order.payment_method_kind == PaymentMethodKind.AT_STUDIO)
         .order_by(Order.created_at)).all()
+
+
+def list_my_invoices(user) -> list[Invoice]:
+    """The customer's invoices and credit notes, newest first."""
+    return db.session.scalars(
+        select(Invoice).where(Invoice.customer_id == user.id)
+        .order_by(Invoice.issued_at.desc(), Invoice.id.desc())).all()
+
+
+def get_own_invoice_or_404(user, invoice_id: int) -> Invoice:
+    """One of the customer's own documents with its PDF bytes; anyone else's is a 404."""
+    invoice = db.session.scalar(select(Invoice).where(Invoice.id == invoice_id)
+                                .options(undefer(Invoice.pdf)))
+    if invoice is None or invoice.customer_id != user.id:
+        abort(404)
+    return invoice
+
+
+def get_own_order_or_404(user, order_id: int) -> Order:
+    """One of the customer's own orders; anyone else's is a 404."""
+    order = db.session.get(Order, order_id)
+    if order is None or order.customer_id != user.id:
+        abort(404)
+    return order
+
+
+def order_context(order: Order) -> dict:
+    """What the customer's order page and its status fragment show: the studio, the class
+    booked with it, the pass it granted, its invoice and the booking."""
+    cls = db.session.get(ScheduledClass, order.booking_class_id) if order.booking_class_id else None
+    return {"order": order, "studio": db.session.get(Studio, order.studio_id), "cls": cls,
+            "pass_": db.session.scalar(select(Pass).where(Pass.order_id == order.id)),
+            "invoice": invoice_of(order),
+            "booking": active_booking(cls, order.customer) if cls is not None else None}

@@ -17,10 +17,9 @@ from app.bookings.queries import (
     panel_state,
 )
 from app.bookings.week import load_week
-from app.core.db import commit_keeping_loaded, utcnow
-from app.core.errors import DomainError
+from app.core.db import utcnow
 from app.core.htmx import render, wants_fragment
-from app.extensions import db
+from app.core.lifecycle import perform
 from app.schedule.queries import ScheduleFilters, get_studio_class_or_404
 
 bp = Blueprint("bookings", __name__)
@@ -81,28 +80,15 @@ def _panel(studio, cls, *, status=200, state=None, **options):
     return render(*PANEL, status=status, studio=studio, cls=cls, state=state)
 
 
-def _act(studio, cls, action):
-    """Run one booking service, commit, answer with the panel (or the error in it)."""
-    try:
-        action(studio, cls)
-    except DomainError as exc:
-        db.session.rollback()
-        response = _panel(studio, cls, status=exc.status, error=str(exc))
-        if exc.status == 503:
-            response.headers["Retry-After"] = "2"
-        return response
-    # Committed first, then the panel read: the class lock is held for as short as can be
-    # (in a rush everyone booking the class waits for it).
-    commit_keeping_loaded()
-    return _panel(studio, cls)
-
-
 def _on_booking(service, slug: str, class_id: int, booking_id: int):
     """Run `service` on one booking of this class that the user may change (else 404)."""
     studio, cls, booking = get_class_booking_or_404(slug, class_id, booking_id)
     if not can_change_booking(current_user, studio, booking):
         abort(404)
-    return _act(studio, cls, lambda s, c: service(s, booking, actor=current_user))
+    return perform(lambda: service(studio, booking, actor=current_user),
+                   lambda _changed: _panel(studio, cls),
+                   failed=lambda exc: _panel(studio, cls, status=exc.status, error=str(exc)),
+                   keep_loaded=True)
 
 
 @bp.post("/s/<studio>/classes/<int:class_id>/book")
@@ -113,8 +99,12 @@ def book_class(studio: str, class_id: int):
         # Already in: a double tap, a retry or a replayed offline tap is answered from the
         # statement that loaded the class (book_class would return the same booking).
         return _panel(studio, cls, state=known)
-    return _act(studio, cls, lambda s, c: services.book_class(
-        s, c, current_user, actor=current_user))
+    # Committed keeping what was loaded, then the panel drawn from those rows: the class lock
+    # is held for as short as can be (in a rush everyone booking the class waits for it).
+    return perform(lambda: services.book_class(studio, cls, current_user, actor=current_user),
+                   lambda _booking: _panel(studio, cls),
+                   failed=lambda exc: _panel(studio, cls, status=exc.status, error=str(exc)),
+                   keep_loaded=True)
 
 
 @bp.post("/s/<studio>/classes/<int:class_id>/bookings/<int:booking_id>/cancel")

@@ -1,9 +1,9 @@
 """Studio console for what the studio sells: plans (drop-ins, packs, memberships, intro offers)."""
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import g, render_template, url_for
 from flask_babel import gettext as _
 
-from app.extensions import db
+from app.core.lifecycle import done, perform
 from app.memberships.forms import KINDS, PlanForm
 from app.memberships.queries import get_plan_or_404, list_studio_plans
 from app.memberships.services import save_plan
@@ -40,10 +40,8 @@ def create_plan():
     form = _form()
     if not form.validate_on_submit():
         return _plan_page(form, status=422)
-    save_plan(g.studio, **form.maps())
-    db.session.commit()
-    flash(_("Plan saved."), "success")
-    return redirect(url_for(".plans"), 303)
+    return perform(lambda: save_plan(g.studio, **form.maps()),
+                   lambda _saved: done(_("Plan saved."), url_for(".plans")))
 
 
 @bp.get("/plans/<int:plan_id>")
@@ -58,7 +56,5 @@ def update_plan(plan_id: int):
     form = _form()
     if not form.validate_on_submit():
         return _plan_page(form, plan, 422)
-    save_plan(g.studio, plan, **form.maps())
-    db.session.commit()
-    flash(_("Plan saved."), "success")
-    return redirect(url_for(".plans"), 303)
+    return perform(lambda: save_plan(g.studio, plan, **form.maps()),
+                   lambda _saved: done(_("Plan saved."), url_for(".plans")))

@@ -1,11 +1,12 @@
 """Studio console for the schedule: the coming week, class types and recurring series."""
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import g, render_template, url_for
 from flask_babel import gettext as _
 
+from app.core.db import get_in_studio_or_404
 from app.core.forms import options
 from app.core.i18n import translated
-from app.extensions import db
+from app.core.lifecycle import done, perform
 from app.schedule import services
 from app.schedule.forms import WEEKDAYS, ClassTypeForm, SeriesForm
 from app.schedule.queries import (
@@ -32,10 +33,8 @@ def create_class_type():
     if not form.validate_on_submit():
         return render_template("schedule/manage/class_types.html", studio=g.studio,
                                class_types=list_class_types(g.studio), form=form), 422
-    services.save_class_type(g.studio, **form.maps())
-    db.session.commit()
-    flash(_("Class type saved."), "success")
-    return redirect(url_for(".class_types"), 303)
+    return perform(lambda: services.save_class_type(g.studio, **form.maps()),
+                   lambda _saved: done(_("Class type saved."), url_for(".class_types")))
 
 
 @bp.get("/class-types/<int:type_id>")
@@ -55,10 +54,8 @@ def update_class_type(type_id: int):
     if not form.validate_on_submit():
         return render_template("schedule/manage/class_type.html", studio=g.studio, class_type=ct,
                                form=form), 422
-    services.save_class_type(g.studio, ct, **form.maps())
-    db.session.commit()
-    flash(_("Class type saved."), "success")
-    return redirect(url_for(".class_types"), 303)
+    return perform(lambda: services.save_class_type(g.studio, ct, **form.maps()),
+                   lambda _saved: done(_("Class type saved."), url_for(".class_types")))
 
 
 def _series_form() -> SeriesForm:
@@ -85,12 +82,13 @@ def create_series():
     if not form.validate_on_submit():
         return _series_page(form, 422)
     coaches = {u.id: u for u in list_coaches(g.studio)}
-    location = db.session.get(Location, form.location_id.data)
-    made = services.create_series(
-        g.studio, class_type=get_class_type_or_404(g.studio, form.class_type_id.data),
-        location=location, coach=coaches.get(form.coach_id.data), weekdays=form.weekdays.data,
-        start_time=form.start_time.data, duration_minutes=form.duration_minutes.data,
-        capacity=form.capacity.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data)
-    db.session.commit()
-    flash(_("Series saved: the classes are on the schedule."), "success")
-    return redirect(url_for(".series", _anchor=f"series-{made.id}"), 303)
+    location = get_in_studio_or_404(Location, g.studio, form.location_id.data)
+    class_type = get_class_type_or_404(g.studio, form.class_type_id.data)
+    return perform(
+        lambda: services.create_series(
+            g.studio, class_type=class_type, location=location,
+            coach=coaches.get(form.coach_id.data), weekdays=form.weekdays.data,
+            start_time=form.start_time.data, duration_minutes=form.duration_minutes.data,
+            capacity=form.capacity.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data),
+        lambda made: done(_("Series saved: the classes are on the schedule."),
+                          url_for(".series", _anchor=f"series-{made.id}")))

@@ -1,9 +1,9 @@
 """Studio console: the studio's booking settings."""
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import g, render_template, url_for
 from flask_babel import gettext as _
 
-from app.extensions import db
+from app.core.lifecycle import done, perform
 from app.studios.console import console_blueprint
 from app.studios.forms import BookingPolicyForm
 from app.studios.services import update_booking_policy
@@ -26,7 +26,6 @@ def update_settings():
     form = BookingPolicyForm()
     if not form.validate_on_submit():
         return _settings_page(form=form, status=422)
-    update_booking_policy(g.studio, **{k: v for k, v in form.data.items() if k != "csrf_token"})
-    db.session.commit()
-    flash(_("Booking settings saved."), "success")
-    return redirect(url_for(".settings_form"), 303)
+    settings = {k: v for k, v in form.data.items() if k != "csrf_token"}
+    return perform(lambda: update_booking_policy(g.studio, **settings),
+                   lambda _saved: done(_("Booking settings saved."), url_for(".settings_form")))

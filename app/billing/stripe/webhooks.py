@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, select
 
 from app.billing.stripe import gateway as stripe_gateway
 from app.billing.stripe.inbox import receive_event
+from app.core.lifecycle import perform
 from app.extensions import csrf, db
 from app.studios.models import Studio
 
@@ -48,9 +49,8 @@ def stripe_webhook():
                          request.headers.get("Stripe-Signature"), request.args.get("studio"))
     if verified is None:
         return jsonify(outcome="invalid signature"), 400
-    outcome = receive_event(*verified)
-    db.session.commit()
-    return jsonify(outcome=outcome), 200
+    return perform(lambda: receive_event(*verified),
+                   lambda outcome: (jsonify(outcome=outcome), 200))
 
 
 csrf.exempt(stripe_webhook)  # Stripe signs its requests; it cannot send our CSRF token
