@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 340, 180
-TOP, BOTTOM = 10, 24  # room above the highest tick label, below for the time labels
-VALUE_SIDE, FAR_SIDE = 40, 16  # the value axis' labels; the far side leaves half a date label
+TOP, BOTTOM = 10, 26  # room above the highest tick label, below for the time labels
+VALUE_SIDE, FAR_SIDE = 46, 18  # the value axis' labels; the far side leaves half a date label
 MARKER = 3.5
 
 
@@ -44,7 +44,7 @@ class Frame:
 
     @property
     def label_y(self) -> float:
-        return self.bottom + 16
+        return self.bottom + 18
 
     @property
     def view_box(self) -> str:
