@@ -28,10 +28,10 @@ class Frame:
     """The plot area inside the viewBox, its gridlines and axis labels."""
 
     rtl: bool
+    left: float
+    right: float
     y_ticks: list[Tick]
     x_ticks: list[Tick]
-    left: float = VALUE_SIDE
-    right: float = WIDTH - FAR_SIDE
     width: int = WIDTH
     height: int = HEIGHT
     top: float = TOP
@@ -63,6 +63,7 @@ class Line:
     label: str
     points: list[Point]
     shape: str  # circle, square, diamond or triangle: colour is never the only cue
+    radius = MARKER
 
     @property
     def path(self) -> str:
@@ -136,9 +137,8 @@ def _value_scale(ticks: list[float], top: float, bottom: float) -> Callable[[flo
 
 
 def _frame(rtl: bool, ticks: list[float], number: Callable[[float], str], x_ticks) -> Frame:
-    base = Frame(rtl=rtl, y_ticks=[], x_ticks=[])
     left, right = (FAR_SIDE, WIDTH - VALUE_SIDE) if rtl else (VALUE_SIDE, WIDTH - FAR_SIDE)
-    y = _value_scale(ticks, base.top, base.bottom)
+    y = _value_scale(ticks, TOP, HEIGHT - BOTTOM)
     return Frame(rtl=rtl, left=left, right=right,
                  y_ticks=[Tick(y(v), number(v), "end") for v in ticks],
                  x_ticks=x_ticks(left, right))
