@@ -1,7 +1,7 @@
 """The training pages: /me/training (a customer's own plan, history, records and charts, per
 studio) and the coach's page of a client; tenancy, empty states, the timeline fragment."""
 
-import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -52,9 +52,35 @@ def coach_url(studio, customer):
     return f"/coach/{studio.slug}/clients/{customer.id}/training"
 
 
+def _title(element) -> str:
+    return next(c.text for c in element if c.tag.endswith("title"))
+
+
 def charts(page: Page) -> dict[str, dict]:
-    return {c.get("aria-labelledby").split("-")[1]: json.loads(c.get("data-chart"))
-            for c in page.all("canvas[data-chart]")}
+    """Each drawn chart by name, read from its SVG: per series (the <g> in drawing order) its
+    name, the tooltips of its points or bars and their x; the axis labels."""
+    drawn = {}
+    for svg in page.all("#training-progress svg.chart-svg"):
+        name = svg.get("aria-labelledby").split("-")[1]
+        groups = [g for g in svg.iter() if "chart-series" in (g.get("class") or "")]
+        marks = [[m for m in g if m.get("class") in ("chart-point", "chart-bar")] for g in groups]
+        drawn[name] = {
+            "svg": svg, "labels": [_title(g) for g in groups],
+            "titles": [[_title(m) for m in ms] for ms in marks],
+            "xs": [[float(m.get("cx") or m.get("x") or re.match(r"M([\d.]+)", m.get("d"))[1])
+                    for m in ms] for ms in marks],
+            "time": [t.text for t in svg.iter() if t.get("class") == "chart-time"],
+            "values": [t for t in svg.iter() if t.get("class") == "chart-value"],
+        }
+    return drawn
+
+
+def script_names(page: Page) -> list[str]:
+    return [s.get("src").split("?")[0].rsplit("/", 1)[-1] for s in page.all("script")]
+
+
+def number_in(title: str) -> float:
+    return float(re.search(r"[\d,.]+", title.split(": ")[-1])[0].replace(",", ""))
 
 
 def assert_no_inline_code(response):
@@ -82,15 +108,24 @@ def test_the_customer_sees_their_plan_history_records_and_charts(client, t):
     assert "Back squat" in records and "105 kg" in records  # 90 × (1 + 5/30)
     assert "777" not in page.text() and "Deadlift" not in page.text()  # Omar's, and studio B's
 
-    specs = charts(page)
-    assert set(specs) == {"e1rm", "volume", "attendance"}
-    assert [d["label"] for d in specs["e1rm"]["datasets"]] == ["Back squat"]
-    assert [p[1] for p in specs["e1rm"]["datasets"][0]["points"]] == [93.3, 99.2, 105.0]
-    assert sum(specs["volume"]["datasets"][0]["values"]) == 5 * (80 + 70 + 85 + 75 + 90 + 80)
-    assert [d["values"] for d in specs["attendance"]["datasets"]][1][-4:].count(1) >= 2
-    assert len(specs["volume"]["labels"]) == 12
-    script = page.one("script[src*='js/charts.js']")
-    assert "vendor/chart-4.6.1.umd.min.js" in script.get("data-lib")
+    drawn = charts(page)
+    assert set(drawn) == {"e1rm", "volume", "attendance"}
+    e1rm = drawn["e1rm"]
+    assert e1rm["labels"] == ["Back squat"]
+    assert [number_in(t) for t in e1rm["titles"][0]] == [93.3, 99.2, 105.0]
+    assert e1rm["titles"][0][-1].startswith("Back squat: 105 kg on ")
+    assert e1rm["xs"][0] == sorted(e1rm["xs"][0])  # time runs left to right in English
+    assert len(e1rm["time"]) == 4 and len(e1rm["values"]) >= 3
+    assert page.text("#chart-e1rm .chart-legend") == "Back squat"
+    volume = drawn["volume"]
+    assert sum(number_in(t) for t in volume["titles"][0]) == 5 * (80 + 70 + 85 + 75 + 90 + 80)
+    assert all(" kg in the week of " in t for t in volume["titles"][0])
+    assert len(volume["time"]) == 4  # every third of the 12 weeks, the latest included
+    attendance = drawn["attendance"]
+    assert attendance["labels"] == ["Classes attended", "Training sessions"]
+    assert [len(bars) for bars in attendance["titles"]] == [0, 3]
+    assert attendance["titles"][1][0].startswith("1 training session in the week of ")
+    assert script_names(page) == ["htmx-2.0.11.min.js", "app.js"]  # no chart script
     assert page.one("#chart-e1rm-caption").text is not None
     assert "up from 93.3 kg to 105 kg" in page.text("#chart-e1rm-caption")
     assert len(page.all("#chart-volume details table tbody tr")) == 12
@@ -114,8 +149,7 @@ def test_someone_who_never_trained_sees_an_empty_state_without_chart_code(client
     page = Page(response)
     with force_locale("en"):
         assert _("No training yet.") in page.text("main")
-    assert not page.all("canvas") and not page.all("script[src*='charts.js']")
-    assert not page.all(".studio-picker")
+    assert not page.all("svg.chart-svg") and not page.all(".studio-picker")
 
 
 def test_empty_charts_say_so_instead_of_drawing(client, t):
@@ -125,7 +159,7 @@ def test_empty_charts_say_so_instead_of_drawing(client, t):
     login(client, newcomer)
     page = Page(client.get(ME))
     assert "First steps" in page.text("#training-plans")
-    assert not page.all("canvas") and not page.all("script[src*='charts.js']")
+    assert not page.all("svg.chart-svg")
     empties = page.text("#training-progress")
     with force_locale("en"):
         assert _("No weighted sets in the last 6 months.") in empties
@@ -192,7 +226,18 @@ def test_arabic_pages_name_the_exercises_in_arabic_and_run_right_to_left(client,
     login(client, t["nora"])
     page = Page(client.get(f"{ME}?studio={t['a'].slug}&lang=ar"))
     assert page.one("html").get("dir") == "rtl"
-    assert charts(page)["e1rm"]["datasets"][0]["label"] == "القرفصاء الخلفية"
+    drawn = charts(page)
+    e1rm = drawn["e1rm"]
+    assert e1rm["labels"] == ["القرفصاء الخلفية"]
+    assert e1rm["xs"][0] == sorted(e1rm["xs"][0], reverse=True)  # time runs right to left
+    for chart in drawn.values():  # the value axis on the right, its labels outside the plot
+        assert chart["svg"].get("direction") == "rtl"
+        plot_right = max(float(line.get("x2")) for line in chart["svg"].iter()
+                         if line.tag.endswith("}line"))
+        assert all(float(t.get("x")) > plot_right for t in chart["values"])
+        labels = "".join(chart["time"] + [t.text for t in chart["values"]])
+        assert re.search(r"[0-9]", labels) and not re.search("[\u0660-\u0669]", labels)
+    assert re.search("[\u0600-\u06ff]", "".join(e1rm["time"]))  # Arabic month names
     assert "القرفصاء الخلفية" in page.text("#training-records")
 
 
@@ -215,20 +260,32 @@ def test_the_pages_run_the_same_statements_for_3_or_30_sessions(app, t, path):
     assert counts[0] == counts[1], counts
 
 
-def test_a_hostile_exercise_name_stays_text_in_the_chart_data(client, t):
-    name = "Bob's \"lift\" </canvas><script>alert(1)</script> & co"
+def test_a_hostile_exercise_name_stays_text_in_the_chart(client, t):
+    name = "Bob's \"lift\" </svg><script>alert(1)</script> & co"
     own = exercise(name, name, studio=t["a"])
     workout_session(t["a"], t["nora"], utcnow() - timedelta(days=1), [(own, 5, 200, ["load"])])
     login(client, t["nora"])
     response = client.get(f"{ME}?studio={t['a'].slug}")
     assert "<script>alert" not in response.get_data(as_text=True)
-    labels = [d["label"] for d in charts(Page(response))["e1rm"]["datasets"]]
-    assert labels[0] == name
+    page = Page(response)
+    e1rm = charts(page)["e1rm"]
+    assert e1rm["labels"][0] == name
+    assert e1rm["titles"][0][0].startswith(f"{name}: 233.3 kg on ")
+    assert name in page.text("#chart-e1rm .chart-legend")
+    assert not page.all("#training-progress script") and len(page.all("svg.chart-svg")) == 3
 
 
-def test_only_the_training_pages_load_the_chart_code(client, t):
-    login(client, t["nora"])
-    for path in ("/", f"/s/{t['a'].slug}/schedule", "/me/bookings", "/me/wallet"):
-        body = client.get(path).get_data(as_text=True)
-        assert "charts.js" not in body and "vendor/chart-" not in body, path
-    assert "charts.js" in client.get(f"{ME}?studio={t['a'].slug}").get_data(as_text=True)
+@pytest.mark.parametrize("path", ["me", "coach"])
+def test_no_page_loads_chart_code(client, t, path):
+    """The charts are drawn on the server: the training pages load the scripts every page of
+    their layout loads, and nothing of Chart.js."""
+    login(client, t["nora"] if path == "me" else t["coach"])
+    url = f"{ME}?studio={t['a'].slug}" if path == "me" else coach_url(t["a"], t["nora"])
+    page = Page(client.get(url))
+    assert len(page.all("svg.chart-svg")) == 3
+    scripts = script_names(page)
+    assert not any("chart" in name for name in scripts), scripts
+    if path == "me":
+        assert scripts == script_names(Page(client.get("/me/bookings")))
+        assert scripts == ["htmx-2.0.11.min.js", "app.js"]
+    assert client.get("/static/js/charts.js").status_code == 404

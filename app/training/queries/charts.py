@@ -1,16 +1,17 @@
-"""What static/js/charts.js draws: each chart as a small JSON spec with its labels already in the
-page's language. Days are numbers (days since 1970-01-01) so the time axis is to scale; the
-script formats them, and every number, with Latin digits."""
+"""The progress charts of a client's training as SVG geometry (app/core/charts.py), labels and
+tooltips in the page's language with Latin digits; templates/training/_charts.html draws them."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.accounts.models import User
+from app.core.charts import BarChart, LineChart, bar_chart, line_chart
 from app.core.db import utcnow
-from app.core.i18n import format_day, translated
+from app.core.i18n import format_date, format_day, text_direction, translated
 from app.studios.models import Studio
-from app.training.display import unit_label
+from app.training.display import format_number, format_weight
 from app.training.models import RECORD_LABELS
 from app.training.queries.progress import (
     ExerciseSeries,
@@ -19,61 +20,72 @@ from app.training.queries.progress import (
     training_overview,
 )
 
-EPOCH = date(1970, 1, 1)
+DAY_LABELS = 4  # dates along the 1RM chart's time axis, first training day to today
 
 
-def _value_format(unit: str | None = None) -> str:
-    """How a tooltip shows a value; charts.js puts the formatted number in place of %v."""
-    return _("%(value)s %(unit)s", value="%v", unit=unit_label(unit)) if unit else "%v"
+def _rtl() -> bool:
+    return text_direction() == "rtl"
+
+
+def _number(value: float) -> str:
+    return format_number(value, 1)
+
+
+def _day(day: date) -> str:
+    return format_date(day, fmt="medium")
+
+
+def e1rm_chart(series: list[ExerciseSeries], unit: str, today: date) -> LineChart | None:
+    """One line per exercise: its best estimated 1RM on each training day; the time axis runs
+    from the first of those days to today, to scale."""
+    if not series:
+        return None
+    first = min(s.first[0] for s in series)
+    span = (today - first).days
+    days = sorted({first + timedelta(days=round(span * i / (DAY_LABELS - 1)))
+                   for i in range(DAY_LABELS)})
+    lines = []
+    for s in series:
+        name = translated(s.exercise.name)
+        lines.append((name, [(day.toordinal(), float(value), _(
+            "%(exercise)s: %(value)s on %(date)s", exercise=name,
+            value=format_weight(value, unit, 1), date=_day(day))) for day, value in s.points]))
+    return line_chart(lines, (first.toordinal(), today.toordinal()),
+                      [(d.toordinal(), format_day(d, skeleton="MMMd")) for d in days],
+                      _number, _rtl())
 
 
 def _week_labels(weekly: WeeklySeries) -> list[str]:
     return [format_day(week, skeleton="MMMd") for week in weekly.weeks]
 
 
-def _day_number(day: date) -> int:
-    return (day - EPOCH).days
-
-
-def e1rm_chart(series: list[ExerciseSeries], unit: str, today: date) -> dict | None:
-    """One line per exercise: its best estimated 1RM on each training day; the time axis runs
-    from the first of those days to today."""
-    if not series:
-        return None
-    return {
-        "type": "line", "x": "day", "valueFormat": _value_format(unit),
-        "xMin": min(_day_number(s.first[0]) for s in series), "xMax": _day_number(today),
-        "datasets": [{"label": translated(s.exercise.name),
-                      "points": [[_day_number(day), round(float(value), 1)]
-                                 for day, value in s.points]}
-                     for s in series],
-    }
-
-
-def volume_chart(weekly: WeeklySeries, unit: str) -> dict | None:
-    """A bar per ISO week: load × reps lifted that week."""
+def volume_chart(weekly: WeeklySeries, unit: str) -> BarChart | None:
+    """A bar per week of the studio: load × reps lifted that week."""
     if weekly.is_empty:
         return None
-    return {
-        "type": "bar", "x": "category", "labels": _week_labels(weekly),
-        "valueFormat": _value_format(unit),
-        "datasets": [{"label": _("Volume"), "values": [float(v) for v in weekly.values["volume"]]}],
-    }
+    bars = [(float(v), _("%(value)s in the week of %(date)s", value=format_weight(v, unit),
+                         date=_day(week)))
+            for week, v in zip(weekly.weeks, weekly.values["volume"], strict=True)]
+    return bar_chart([(_("Volume"), bars)], _week_labels(weekly), _number, _rtl())
 
 
-def attendance_chart(weekly: WeeklySeries) -> dict | None:
-    """Stacked bars per ISO week: classes attended and training sessions."""
+def attendance_chart(weekly: WeeklySeries) -> BarChart | None:
+    """Stacked bars per week of the studio: classes attended and training sessions."""
     if weekly.is_empty:
         return None
-    return {
-        "type": "bar", "x": "category", "labels": _week_labels(weekly), "stacked": True,
-        "integer": True, "valueFormat": _value_format(),
-        "datasets": [{"label": _("Classes attended"), "values": weekly.values["classes"]},
-                     {"label": _("Training sessions"), "values": weekly.values["sessions"]}],
-    }
+    classes = [(n, ngettext("%(num)s class attended in the week of %(date)s",
+                            "%(num)s classes attended in the week of %(date)s", n,
+                            date=_day(week)))
+               for week, n in zip(weekly.weeks, weekly.values["classes"], strict=True)]
+    sessions = [(n, ngettext("%(num)s training session in the week of %(date)s",
+                             "%(num)s training sessions in the week of %(date)s", n,
+                             date=_day(week)))
+                for week, n in zip(weekly.weeks, weekly.values["sessions"], strict=True)]
+    return bar_chart([(_("Classes attended"), classes), (_("Training sessions"), sessions)],
+                     _week_labels(weekly), _number, _rtl(), integer=True)
 
 
-def chart_specs(overview: TrainingOverview) -> dict[str, dict | None]:
+def progress_charts(overview: TrainingOverview) -> dict[str, LineChart | BarChart | None]:
     """The three progress charts of a client's overview, by name (None: nothing to draw)."""
     return {"e1rm": e1rm_chart(overview.e1rm, overview.unit, overview.today),
             "volume": volume_chart(overview.volume, overview.unit),
@@ -84,5 +96,5 @@ def progress_page(studio: Studio, client: User, page: int, page_url) -> dict:
     """The training page's context (the customer's own or a coach's view of a client), shared
     by the page and its timeline fragment."""
     overview = training_overview(studio, client, utcnow(), page)
-    return dict(overview=overview, charts=chart_specs(overview), record_labels=RECORD_LABELS,
+    return dict(overview=overview, charts=progress_charts(overview), record_labels=RECORD_LABELS,
                 page_url=page_url)
