@@ -11,7 +11,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-INSTANCE_DIR = Path(os.environ.get("FITFLOW_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
+INSTANCE_DIR = Path(os.environ.get("FITFLOW_INSTANCE",
+                                   Path(__file__).resolve().parent.parent / "instance"))
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -70,7 +71,8 @@ def from_environment() -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         "BABEL_DEFAULT_LOCALE": "en",
-        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent
+                                             / "translations"),
         "LANGUAGES": ["en", "ar"],
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
@@ -122,7 +124,8 @@ def _check_production() -> None:
         try:
             Fernet(key)
         except ValueError:
-            problems.append(f"DATA_KEYS: key {number} is not a Fernet key (32 url-safe base64 bytes)")
+            problems.append(f"DATA_KEYS: key {number} is not a Fernet key "
+                            "(32 url-safe base64 bytes)")
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url:
         problems.append("DATABASE_URL is not set: set it to the PostgreSQL database "

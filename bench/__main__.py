@@ -1,4 +1,5 @@
-"""`python -m bench [--quick] [--only P1,P3]`: prepare data, run gunicorn, measure, print a table."""
+"""`python -m bench [--quick] [--only P1,P3]`: prepare data, run gunicorn, measure, print a
+table."""
 
 import argparse
 import json

@@ -61,8 +61,9 @@ def wrk(url: str, *, seconds: float = 3, connections: int = 8, threads: int = 2,
     lines = "\n".join(f"{k}: {v}" for k, v in (headers or {}).items())
     env = {**os.environ, "BENCH_METHOD": method, "BENCH_BODY": body, "BENCH_HEADERS": lines,
            "BENCH_REQUESTS": str(requests_file or ""), "BENCH_THREADS": str(threads)}
-    out = subprocess.run([WRK, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
-                          "-s", str(LUA), url], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run([WRK, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
+                          "--timeout", "10s", "-s", str(LUA), url],
+                         env=env, capture_output=True, text=True, check=True)
     line = next(x for x in out.stdout.splitlines() if x.startswith("BENCH_JSON "))
     raw = json.loads(line.removeprefix("BENCH_JSON "))
     return {"rps": raw["requests"] / (raw["duration_us"] / 1e6), "p50_ms": raw["p50_us"] / 1e3,

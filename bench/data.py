@@ -41,8 +41,10 @@ def _read_marker(scale: Scale) -> dict | None:
     try:
         with psycopg.connect(_conninfo(scale.database)) as conn:
             row = conn.execute("SELECT value FROM bench_marker WHERE key = 'marker'").fetchone()
-            counts = conn.execute("SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM bookings),"
-                                  " (SELECT count(*) FROM classes WHERE studio_id <= %s)", (scale.studios,)).fetchone()
+            counts = conn.execute("SELECT (SELECT count(*) FROM users),"
+                                  " (SELECT count(*) FROM bookings),"
+                                  " (SELECT count(*) FROM classes WHERE studio_id <= %s)",
+                                  (scale.studios,)).fetchone()
     except psycopg.Error:
         return None
     return {"marker": json.loads(row[0]) if row else None, "counts": counts}
@@ -56,7 +58,8 @@ def prepare(scale: Scale, *, log=print) -> dict:
         m = found["marker"]
         fresh = (m["version"], m["scale"]) == (want["version"], want["scale"]) and \
             date.fromisoformat(m["day"]) >= date.today() - timedelta(days=5)
-        if fresh and found["counts"][1] >= 0.99 * scale.bookings and found["counts"][2] == scale.classes:
+        if (fresh and found["counts"][1] >= 0.99 * scale.bookings
+                and found["counts"][2] == scale.classes):
             log(f"  reusing {scale.database} (prepared {m['day']})")
             return m
     started = time.perf_counter()
@@ -100,17 +103,21 @@ def _fill(scale: Scale, marker: dict) -> None:
                 " created_at) VALUES (%s, %s, %s, 'en', 14, 0, 720, 'auto', 60, %s)",
                 (s, slug, json.dumps({"en": f"Bench {s}", "ar": f"بنش {s}"}), now))
             cur.execute("INSERT INTO locations (id, studio_id, name, timezone, currency, address,"
-                        " created_at, tax_jurisdiction) VALUES (%s, %s, %s, %s, 'CAD', '', %s, 'CA-ON')",
+                        " created_at, tax_jurisdiction)"
+                        " VALUES (%s, %s, %s, %s, 'CAD', '', %s, 'CA-ON')",
                         (s, s, json.dumps({"en": "Main", "ar": "الرئيسي"}), TZ, now))
             cur.execute("UPDATE studios SET default_location_id = %s WHERE id = %s", (s, s))
             for r in range(2):
-                cur.execute("INSERT INTO rooms (id, studio_id, location_id, name, capacity, created_at)"
-                            " VALUES (%s, %s, %s, %s, 20, %s)",
-                            (s * 2 - 1 + r, s, s, json.dumps({"en": f"Room {r}", "ar": f"غرفة {r}"}), now))
+                cur.execute("INSERT INTO rooms (id, studio_id, location_id, name, capacity,"
+                            " created_at) VALUES (%s, %s, %s, %s, 20, %s)",
+                            (s * 2 - 1 + r, s, s,
+                             json.dumps({"en": f"Room {r}", "ar": f"غرفة {r}"}), now))
             for t in range(5):
-                cur.execute("INSERT INTO class_types (id, studio_id, name, description, duration_minutes,"
-                            " color, created_at) VALUES (%s, %s, %s, %s, 60, '#0f766e', %s)",
-                            ((s - 1) * 5 + t + 1, s, json.dumps({"en": f"Type {t}", "ar": f"نوع {t}"}),
+                cur.execute("INSERT INTO class_types (id, studio_id, name, description,"
+                            " duration_minutes, color, created_at)"
+                            " VALUES (%s, %s, %s, %s, 60, '#0f766e', %s)",
+                            ((s - 1) * 5 + t + 1, s,
+                             json.dumps({"en": f"Type {t}", "ar": f"نوع {t}"}),
                              json.dumps({"en": "A class.", "ar": "حصة."}), now))
             for c in range(COACHES_PER_STUDIO):
                 cur.execute("INSERT INTO staff_roles (studio_id, user_id, role, created_at)"
@@ -155,13 +162,14 @@ def _fill(scale: Scale, marker: dict) -> None:
                         status, reason = ("confirmed" if j < CAPACITY else "waitlisted"), None
                     bid += 1
                     copy.write_row((bid, studio_id, cid, person, status, person,
-                                    now if reason else None, reason, "", starts - timedelta(days=3)))
+                                    now if reason else None, reason, "",
+                                    starts - timedelta(days=3)))
         cur.execute("SET LOCAL session_replication_role = origin")
         cur.execute("UPDATE classes SET spots_taken = t.n FROM (SELECT class_id, count(*) AS n"
                     " FROM bookings WHERE status = ANY(%s) GROUP BY class_id) t"
                     " WHERE t.class_id = classes.id", ([str(s) for s in HOLDS_SPOT],))
-        for table in ("users", "studios", "locations", "rooms", "class_types", "classes", "bookings",
-                      "staff_roles"):
+        for table in ("users", "studios", "locations", "rooms", "class_types", "classes",
+                      "bookings", "staff_roles"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
                         f" (SELECT max(id) FROM {table}))")
         conn.commit()

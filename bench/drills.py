@@ -141,7 +141,8 @@ def consistency(classes: list[int]) -> dict:
             " (SELECT 1 FROM bookings b WHERE b.class_id = c.id AND b.status = 'waitlisted')",
             (classes,)).fetchone()[0]
         doubles = conn.execute(
-            "SELECT count(*) FROM (SELECT class_id, customer_id FROM bookings WHERE class_id = ANY(%s)"
+            "SELECT count(*) FROM (SELECT class_id, customer_id FROM bookings"
+            " WHERE class_id = ANY(%s)"
             " AND status IN ('confirmed', 'waitlisted', 'offered') GROUP BY 1, 2"
             " HAVING count(*) > 1) d", (classes,)).fetchone()[0]
         miscounted = conn.execute(  # the trigger-kept count against the bookings themselves

@@ -55,7 +55,8 @@ def _side_by_side(runs: int, seconds: float, targets: dict) -> dict:
     for _ in range(runs):
         for name, spec in targets.items():
             raw[name].append(run(spec, seconds))
-    med = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for name, rs in raw.items()}
+    med = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]}
+           for name, rs in raw.items()}
     return {"median": med, "runs": raw}
 
 
@@ -87,7 +88,8 @@ def _future_class(database: str, studio_id: int = 1, days: int = 2) -> int:
     with pg(database) as conn:
         return conn.execute(
             "SELECT c.id FROM classes c WHERE c.studio_id = %s AND c.starts_at > now() + %s"
-            " AND (SELECT count(*) FROM bookings b WHERE b.class_id = c.id AND b.status = 'confirmed')"
+            " AND (SELECT count(*) FROM bookings b WHERE b.class_id = c.id"
+            " AND b.status = 'confirmed')"
             " < c.capacity - 2 AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.class_id = c.id"
             " AND b.customer_id = 1) ORDER BY c.starts_at LIMIT 1",
             (studio_id, timedelta(days=days))).fetchone()[0]
@@ -184,8 +186,9 @@ def _fresh_classes(database: str, slug: str, count: int, *, capacity: int = 10,
                 " booking_closes_minutes, cancel_cutoff_minutes, waitlist_mode, offer_hold_minutes,"
                 " created_at) VALUES (%s, %s, 'en', 14, 0, 720, 'auto', 60,"
                 " now()) RETURNING id", (slug, json.dumps({"en": slug}))).fetchone()[0]
-            lid = conn.execute("INSERT INTO locations (studio_id, name, timezone, currency, address,"
-                               " created_at) VALUES (%s, '{\"en\": \"Main\"}', 'America/Toronto',"
+            lid = conn.execute("INSERT INTO locations (studio_id, name, timezone, currency,"
+                               " address, created_at)"
+                               " VALUES (%s, '{\"en\": \"Main\"}', 'America/Toronto',"
                                " 'CAD', '', now()) RETURNING id", (sid,)).fetchone()[0]
             conn.execute("INSERT INTO class_types (studio_id, name, description, duration_minutes,"
                          " color, created_at) VALUES (%s, '{\"en\": \"Hot\"}', '{}', 60, '#000000',"
@@ -295,7 +298,8 @@ def p5(srv, user: User, database: str, opt) -> dict:
     web = statistics.median(r["rps"] for r in busy) / statistics.median(r["rps"] for r in idle)
     return {"figure": "P5", "raw": {**times, "web_idle": idle, "web_busy": busy},
             "checks": [
-                check("worker-path PDF rate / bare WeasyPrint rate", speed, ">= 0.80", speed >= 0.80),
+                check("worker-path PDF rate / bare WeasyPrint rate", speed, ">= 0.80",
+                      speed >= 0.80),
                 check("web rps with a PDF loop / idle", web, ">= 0.70", web >= 0.70)]}
 
 
@@ -306,13 +310,15 @@ def _transfer(http: requests.Session, url: str, headers: dict) -> tuple[int, req
     head = len(f"HTTP/1.1 {r.status_code} {r.reason}\r\n") + sum(
         len(k) + len(v) + 4 for k, v in r.headers.items()) + 2
     encoding = r.headers.get("Content-Encoding", "")
-    text = brotli.decompress(body) if encoding == "br" else gzip.decompress(body) if encoding == "gzip" else body
+    text = (brotli.decompress(body) if encoding == "br"
+            else gzip.decompress(body) if encoding == "gzip" else body)
     r._decoded = text
     return head + len(body), r
 
 
 def _cache_headers(r: requests.Response) -> dict:
-    return {k: r.headers.get(k) for k in ("Cache-Control", "ETag", "Last-Modified", "Content-Encoding")}
+    return {k: r.headers.get(k)
+            for k in ("Cache-Control", "ETag", "Last-Modified", "Content-Encoding")}
 
 
 def p6(srv, user: User, opt) -> dict:
@@ -329,8 +335,10 @@ def p6(srv, user: User, opt) -> dict:
         kinds[path] = "js" if path.split("?")[0].endswith(".js") else "css"
         cache[path], urls[path] = _cache_headers(r), path
         if kinds[path] == "css":  # fonts named by the stylesheet
-            for font in re.findall(r'url\(["\']?([^"\')]+\.(?:woff2?|ttf|otf))', r._decoded.decode()):
-                urls[font] = font if font.startswith("/") else "/static/fonts/" + font.rsplit("/", 1)[-1]
+            for font in re.findall(r'url\(["\']?([^"\')]+\.(?:woff2?|ttf|otf))',
+                                   r._decoded.decode()):
+                urls[font] = (font if font.startswith("/")
+                              else "/static/fonts/" + font.rsplit("/", 1)[-1])
                 fsize, fr = _transfer(user.http, srv.url + urls[font], accept)
                 first[font], kinds[font], cache[font] = fsize, "font", _cache_headers(fr)
     # Repeat visit, as a browser makes it: nothing for what its cache headers keep fresh, a

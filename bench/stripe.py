@@ -164,7 +164,8 @@ def final_state(database_url: str, order_ids: list[int]) -> list[tuple]:
                 select(func.coalesce(func.sum(Refund.amount_minor), 0))
                 .join(Payment, Payment.id == Refund.payment_id).where(Payment.order_id == order_id))
             passes = db.session.scalars(select(Pass.status).where(Pass.order_id == order_id)).all()
-            docs = db.session.scalars(select(Invoice.kind).where(Invoice.order_id == order_id)).all()
+            docs = db.session.scalars(select(Invoice.kind)
+                                      .where(Invoice.order_id == order_id)).all()
             rows.append((str(order.status), paid, refunded, sorted(map(str, passes)),
                          sum(d == DocumentKind.INVOICE for d in docs),
                          sum(d == DocumentKind.CREDIT_NOTE for d in docs)))

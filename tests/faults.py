@@ -139,5 +139,6 @@ def backends(conn, *, role: str, query_like: str = "%", waiting: bool | None = N
            " WHERE datname = current_database() AND application_name LIKE %s AND query LIKE %s"
            " AND pid <> pg_backend_pid()")
     if waiting is not None:
-        sql += " AND wait_event_type = 'Lock'" if waiting else " AND wait_event_type IS DISTINCT FROM 'Lock'"
+        sql += (" AND wait_event_type = 'Lock'" if waiting
+                else " AND wait_event_type IS DISTINCT FROM 'Lock'")
     return conn.execute(sql, (f"{role}:%", query_like)).fetchall()

@@ -114,7 +114,8 @@ def test_the_csrf_token_is_one_per_session_and_works(client, csrf, app, clock):
     assert csrf_token(client.get(f"/s/{studio.slug}/classes/{cls.id}")) == signed_out
     assert client.post("/login", data={"email": customer.email, "password": "secret-pass",
                                        "csrf_token": signed_out}).status_code == 303
-    pages = [client.get(f"/s/{studio.slug}/schedule"), client.get(f"/s/{studio.slug}/classes/{cls.id}")]
+    pages = [client.get(f"/s/{studio.slug}/schedule"),
+             client.get(f"/s/{studio.slug}/classes/{cls.id}")]
     tokens = {csrf_token(page) for page in pages}
     assert len(tokens) == 1 and signed_out not in tokens  # a new session signs a new token
     booked = client.post(f"/s/{studio.slug}/classes/{cls.id}/book",

@@ -96,7 +96,8 @@ def test_time_labels_are_cached_per_zone_and_language(ctx):
         assert i18n.format_time(start, "America/Toronto") == "3:00\u202fPM"
         assert i18n.format_day(start.date()) == "Tue, Dec 1"
     with force_locale("ar"):
-        assert i18n.format_time(start, "Asia/Riyadh") == i18n.format_time(start, "Asia/Riyadh", "ar")
+        assert (i18n.format_time(start, "Asia/Riyadh")
+                == i18n.format_time(start, "Asia/Riyadh", "ar"))
         assert i18n.format_time(start, "Asia/Riyadh") != "11:00\u202fPM"
     # Equal instants seen in different zones are different local days: an instant is labelled
     # by its local day (that label is what is cached).
@@ -178,7 +179,8 @@ def test_a_decimal_field_refuses_what_is_not_a_number(app, typed):
 
 
 
-@pytest.mark.parametrize("first, expected", [(1, "2026-12-07"), (7, "2026-12-06"), (6, "2026-12-05")])
+@pytest.mark.parametrize("first, expected",
+                         [(1, "2026-12-07"), (7, "2026-12-06"), (6, "2026-12-05")])
 def test_a_week_starts_on_the_studios_first_day(first, expected):
     from datetime import date
 

@@ -344,7 +344,8 @@ def test_redis_stopped_under_a_running_pdf_job_the_worker_starts_again(app, own_
     finally:
         holder.close()
         worker.stop()
-    sha = admin.execute("SELECT pdf_sha256 FROM invoices WHERE id = %s", (invoice_id,)).fetchone()[0]
+    sha = admin.execute("SELECT pdf_sha256 FROM invoices WHERE id = %s",
+                        (invoice_id,)).fetchone()[0]
     (mail,) = smtp.messages
     (attachment,) = list(mail.iter_attachments())
     assert attachment.get_filename() == f"{number}.pdf"

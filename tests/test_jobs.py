@@ -61,14 +61,16 @@ def test_worker_sends_the_verification_email_once(app, real_queue, smtp):
     with app.app_context():
         user = UserFactory(email=f"new-{uuid.uuid4().hex[:8]}@example.test", email_verified_at=None,
                            locale="ar")
-        enqueue_after_commit("workers.jobs.accounts.send_verification", user.id, queue="notifications")
+        enqueue_after_commit("workers.jobs.accounts.send_verification", user.id,
+                             queue="notifications")
         db.session.commit()
         user_id = user.id
 
     result = run_worker(app, smtp)
     assert result.returncode == 0, result.stderr[-2000:]
     # The worker also keeps the hourly membership renewals scheduled.
-    assert "renew-memberships" in Queue("default", connection=real_queue).scheduled_job_registry.get_job_ids()
+    assert "renew-memberships" in (Queue("default", connection=real_queue)
+                                   .scheduled_job_registry.get_job_ids())
     assert len(smtp.messages) == 1
     mail = smtp.messages[0]
     assert mail["To"] == user.email
@@ -77,12 +79,14 @@ def test_worker_sends_the_verification_email_once(app, real_queue, smtp):
 
     # Running the same job again (a retry) sends nothing more: the dedup key was recorded.
     with app.app_context():
-        enqueue_after_commit("workers.jobs.accounts.send_verification", user_id, queue="notifications")
+        enqueue_after_commit("workers.jobs.accounts.send_verification", user_id,
+                             queue="notifications")
         db.session.commit()
     assert run_worker(app, smtp).returncode == 0
     assert len(smtp.messages) == 1
     with app.app_context():
-        assert db.session.scalar(select(Notification).where(Notification.user_id == user_id)).sent_at
+        assert db.session.scalar(select(Notification)
+                                 .where(Notification.user_id == user_id)).sent_at
 
 
 @pytest.mark.concurrency
@@ -107,7 +111,8 @@ def test_scheduled_offer_expiry_runs_in_the_worker(app, real_queue, smtp):
     assert result.returncode == 0, result.stderr[-2000:]
     with app.app_context():
         b_booking, c_booking = (db.session.get(Booking, i) for i in ids)
-        assert (b_booking.status, b_booking.cancel_reason) == ("cancelled", CancelReason.OFFER_EXPIRED)
+        assert ((b_booking.status, b_booking.cancel_reason)
+                == ("cancelled", CancelReason.OFFER_EXPIRED))
         assert c_booking.status == BookingStatus.OFFERED
     # Both b (first offer) and c (the next offer) were emailed.
     # The first offer had already lapsed when its email job ran: the job re-checks the state and
@@ -194,7 +199,8 @@ def test_inline_mode_runs_jobs_after_commit(app, ctx):
     app.config.update(JOBS_CAPTURE=None, JOBS_INLINE=True)
     try:
         user = UserFactory(email_verified_at=None)
-        enqueue_after_commit("workers.jobs.accounts.send_verification", user.id, queue="notifications")
+        enqueue_after_commit("workers.jobs.accounts.send_verification", user.id,
+                             queue="notifications")
         assert [m for m in read_mailbox() if m["To"] == user.email] == []
         db.session.commit()
         subjects = [m["Subject"] for m in read_mailbox() if m["To"] == user.email]

@@ -79,7 +79,8 @@ def test_production_names_every_missing_setting_at_once(production, monkeypatch)
     with pytest.raises(ConfigError) as refused:
         create_app()
     message = str(refused.value)
-    assert all(f"{name} is not set" in message for name in ("SECRET_KEY", "DATA_KEYS", "DATABASE_URL"))
+    assert all(f"{name} is not set" in message
+               for name in ("SECRET_KEY", "DATA_KEYS", "DATABASE_URL"))
 
 
 def test_production_starts_with_every_setting(production):
@@ -123,7 +124,8 @@ def test_outside_production_the_embedded_defaults_still_apply(instance, monkeypa
     assert settings["SECRET_KEY"] == (instance / "secret_key").read_text().strip()
 
 
-@pytest.mark.parametrize("command", [["-m", "workers"], ["-m", "flask", "--app", "wsgi", "db", "upgrade"]])
+@pytest.mark.parametrize("command",
+                         [["-m", "workers"], ["-m", "flask", "--app", "wsgi", "db", "upgrade"]])
 def test_worker_and_release_stop_before_doing_anything(tmp_path, command):
     env = {k: v for k, v in os.environ.items()
            if k not in {"SECRET_KEY", "DATA_KEYS", "DATABASE_URL", "REDIS_URL"}}
@@ -150,7 +152,8 @@ def test_dev_mailbox_shows_mail_to_this_machine(app, client, address):
     assert page.status_code == 200 and "Reset your password" in page.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("address", ["203.0.113.5", "10.0.0.7", "::ffff:203.0.113.5", "2001:db8::1", ""])
+@pytest.mark.parametrize("address",
+                         ["203.0.113.5", "10.0.0.7", "::ffff:203.0.113.5", "2001:db8::1", ""])
 def test_dev_mailbox_is_not_found_from_another_machine(client, address):
     page = client.get("/dev/mailbox", environ_base={"REMOTE_ADDR": address})
     assert page.status_code == 404
@@ -168,7 +171,8 @@ def test_dev_mailbox_is_not_found_in_production(production):
 
 def test_production_without_a_mail_server_fails_to_send_instead_of_filing(production, instance):
     app = create_app()
-    with app.test_request_context(), pytest.raises(MailNotConfigured, match="MAIL_SERVER is not set"):
+    with app.test_request_context(), pytest.raises(MailNotConfigured,
+                                                   match="MAIL_SERVER is not set"):
         send(build_message("sara@example.com", "Reset your password", "Follow the link."))
     assert not instance.exists()  # nothing written where a mailbox page could show it
 

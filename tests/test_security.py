@@ -26,7 +26,8 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Views deliberately without CSRF (e.g. a signed payment webhook) go here, with the reason.
 # Stripe's webhook: signed by Stripe (verified in the view), it cannot carry our token. Listed by
 # endpoint (the sweep) and by view location (what flask-wtf records).
-CSRF_EXEMPT: set[str] = {"billing_webhooks.stripe_webhook", "app.billing.stripe.webhooks.stripe_webhook"}
+CSRF_EXEMPT: set[str] = {"billing_webhooks.stripe_webhook",
+                         "app.billing.stripe.webhooks.stripe_webhook"}
 CSRF_MESSAGE = "Your session expired or the form was sent twice."
 
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc\s*=)[^>]*>", re.I)
@@ -274,7 +275,8 @@ def test_a_coach_sees_and_changes_nothing_of_another_studios_coach_area(app, cli
 
 
 def crawl(app, client, values, verify_token):
-    """GET every route (plus an unknown page and a wrong method): (is a real route, path, answer)."""
+    """GET every route (plus an unknown page and a wrong method): (is a real route, path,
+    answer)."""
     for rule in app.url_map.iter_rules():
         if "GET" in rule.methods:
             token = verify_token if rule.endpoint == "accounts.verify_email" else values["token"]

@@ -29,7 +29,8 @@ def statements_per_page(app, client, values) -> dict[str, tuple[int, int]]:
     """path -> (status, statements) for every fully sampled GET route, each counted cold."""
     counted = {}
     for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or rule.endpoint in NOT_PAGES or not fully_sampled(rule, values):
+        if ("GET" not in rule.methods or rule.endpoint in NOT_PAGES
+                or not fully_sampled(rule, values)):
             continue
         path = build(rule, values)
         forget_remembered(app)

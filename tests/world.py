@@ -58,7 +58,8 @@ def own_training(studio, owner):
     exercise = db.session.scalar(select(Exercise).where(Exercise.studio_id.is_(None)).limit(1))
     training = sessions.start_session(studio, owner, coach=owner)
     logged, _created = sessions.log_set(training, studio, set_id=str(uuid.uuid4()),
-                                        exercise_id=exercise.id, position=0, reps=5, load=Decimal(40))
+                                        exercise_id=exercise.id, position=0, reps=5,
+                                        load=Decimal(40))
     return training, logged
 
 

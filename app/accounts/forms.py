@@ -11,7 +11,8 @@ PASSWORD = [DataRequired(), Length(min=8, max=128, message=_l("Use at least 8 ch
 
 
 class SignupForm(FlaskForm):
-    name = StringField(_l("Your name"), filters=[clean_line], validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Your name"), filters=[clean_line],
+                       validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=PASSWORD)
 
@@ -39,7 +40,9 @@ def _valid_zone(form, field):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(_l("Your name"), filters=[clean_line], validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Your name"), filters=[clean_line],
+                       validators=[DataRequired(), Length(max=120)])
     locale = SelectField(_l("Language"), choices=options([("", _l("Automatic")), ("ar", "العربية"),
-                                                            ("en", "English")]), validators=[Optional()])
+                                                            ("en", "English")]),
+                         validators=[Optional()])
     timezone = StringField(_l("Time zone"), validators=[Optional(), Length(max=64), _valid_zone])

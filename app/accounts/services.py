@@ -98,4 +98,5 @@ def set_language(user: User, locale: str) -> None:
         db.session.flush()
 
 
-_DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$0bQ8kNUYZ5JXJzc3qBGOog6cK66X3wNn1L8cRqfl5JM"
+_DUMMY_HASH = ("$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$"
+               "0bQ8kNUYZ5JXJzc3qBGOog6cK66X3wNn1L8cRqfl5JM")

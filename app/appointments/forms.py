@@ -19,7 +19,8 @@ from app.schedule.forms import WEEKDAYS
 
 class SessionTypeForm(FlaskForm):
     name_en = StringField(_l("Name (English)"), filters=[clean_line], validators=[Length(max=80)])
-    name_ar = StringField(_l("Name (Arabic)"), filters=[clean_line], validators=[Optional(), Length(max=80)])
+    name_ar = StringField(_l("Name (Arabic)"), filters=[clean_line],
+                          validators=[Optional(), Length(max=80)])
     duration_minutes = IntegerField(_l("Duration (minutes)"), default=60,
                                     validators=[InputRequired(), NumberRange(5, 480)])
     buffer_minutes = IntegerField(_l("Buffer before and after (minutes)"), default=0,
@@ -45,7 +46,8 @@ class SessionTypeForm(FlaskForm):
 
 
 class AvailabilityForm(FlaskForm):
-    weekday = SelectField(_l("Day"), coerce=int, choices=options(WEEKDAYS), validators=[InputRequired()])
+    weekday = SelectField(_l("Day"), coerce=int, choices=options(WEEKDAYS),
+                          validators=[InputRequired()])
     location_id = SelectField(_l("Location"), coerce=int, validators=[InputRequired()])
     starts = TimeField(_l("From"), validators=[InputRequired()])
     ends = TimeField(_l("Until"), validators=[InputRequired()])
@@ -61,7 +63,8 @@ class TimeOffForm(FlaskForm):
                                 validators=[InputRequired(), plausible_date])
     ends = DateTimeLocalField(_l("Until"), format="%Y-%m-%dT%H:%M",
                               validators=[InputRequired(), plausible_date])
-    reason = StringField(_l("Reason"), filters=[clean_line], validators=[Optional(), Length(max=200)])
+    reason = StringField(_l("Reason"), filters=[clean_line],
+                         validators=[Optional(), Length(max=200)])
 
     def validate_ends(self, field):
         if self.starts.data and field.data and field.data <= self.starts.data:

@@ -80,14 +80,16 @@ def update_session_type(session_type_id: int):
 
 def _availability_form() -> AvailabilityForm:
     form = AvailabilityForm(prefix="hours")
-    form.location_id.choices = options((loc.id, translated(loc.name)) for loc in list_locations(g.studio))
+    form.location_id.choices = options((loc.id, translated(loc.name))
+                                       for loc in list_locations(g.studio))
     return form
 
 
 def _coach_page(coach, *, hours=None, off=None, status=200):
     return render_template(
         "appointments/manage/coach.html", studio=g.studio, coach=coach,
-        windows=list_availability(g.studio, coach, local_today(g.studio.timezone)), time_off=list_time_off(g.studio, coach, utcnow()),
+        windows=list_availability(g.studio, coach, local_today(g.studio.timezone)),
+        time_off=list_time_off(g.studio, coach, utcnow()),
         hours_form=hours or _availability_form(), off_form=off or TimeOffForm(prefix="off"),
         weekday_names=dict(WEEKDAYS), tz=g.studio.timezone), status
 

@@ -16,7 +16,8 @@ from app.studios.models import Studio
 from app.studios.queries import list_coaches
 
 
-def get_session_type_or_404(studio: Studio, type_id: int, *, active_only: bool = False) -> SessionType:
+def get_session_type_or_404(studio: Studio, type_id: int, *,
+                            active_only: bool = False) -> SessionType:
     st = db.session.get(SessionType, type_id)
     if st is None or st.studio_id != studio.id or (active_only and not st.active):
         abort(404)
@@ -53,7 +54,8 @@ def list_availability(studio: Studio, coach, today: date | None = None) -> list[
                                        Availability.coach_id == coach.id)
     if today is not None:
         query = query.where((Availability.on_date.is_(None)) | (Availability.on_date >= today))
-    return db.session.scalars(query.order_by(Availability.on_date.is_not(None), Availability.on_date,
+    return db.session.scalars(query.order_by(Availability.on_date.is_not(None),
+                                             Availability.on_date,
                                              Availability.weekday, Availability.starts_at_local)
                               ).all()
 
@@ -66,7 +68,8 @@ def list_time_off(studio: Studio, coach, now: datetime) -> list[TimeOff]:
     ).all()
 
 
-def list_my_appointments(user, now: datetime, *, upcoming: bool, limit: int = 50) -> list[Appointment]:
+def list_my_appointments(user, now: datetime, *, upcoming: bool,
+                         limit: int = 50) -> list[Appointment]:
     """The customer's sessions, soonest first (upcoming) or latest first (past)."""
     query = (select(Appointment).where(Appointment.customer_id == user.id)
              .options(selectinload(Appointment.coach), selectinload(Appointment.studio)))

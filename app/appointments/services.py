@@ -111,7 +111,8 @@ class CancelConsequence:
     message: str
 
 
-def cancel_consequence(studio: Studio, appointment: Appointment, now: datetime) -> CancelConsequence:
+def cancel_consequence(studio: Studio, appointment: Appointment,
+                       now: datetime) -> CancelConsequence:
     """What cancelling now will do, told to the customer before they confirm."""
     deadline = format_datetime(cancel_deadline(studio, appointment), appointment.timezone)
     if is_late_cancel(studio, appointment, now):

@@ -56,7 +56,8 @@ def overlaps(a: Interval, b: Interval) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def compute_slots(windows: Iterable[Interval], blocked: Iterable[Interval], padded: Iterable[Interval],
+def compute_slots(windows: Iterable[Interval], blocked: Iterable[Interval],
+                  padded: Iterable[Interval],
                   *, duration: timedelta, buffer: timedelta, earliest: datetime, latest: datetime,
                   step: timedelta = STEP) -> list[datetime]:
     """Start times inside `windows` at `step` that leave `duration` free.
@@ -87,7 +88,8 @@ class Slot:
     timezone: str
 
 
-def free_slots(studio, coach, session_type, day_from: date, day_to: date, now: datetime) -> list[Slot]:
+def free_slots(studio, coach, session_type, day_from: date, day_to: date,
+               now: datetime) -> list[Slot]:
     """Bookable slots of `session_type` with `coach` on local days `day_from`..`day_to`."""
     availabilities = db.session.scalars(
         select(Availability).where(Availability.studio_id == studio.id,
@@ -111,7 +113,8 @@ def free_slots(studio, coach, session_type, day_from: date, day_to: date, now: d
         blocked, padded = busy_intervals(coach, lo, hi)
         starts = compute_slots(
             windows, blocked, padded, duration=duration, buffer=buffer,
-            earliest=max(now + timedelta(minutes=studio.booking_closes_minutes), now + timedelta(seconds=1)),
+            earliest=max(now + timedelta(minutes=studio.booking_closes_minutes),
+                         now + timedelta(seconds=1)),
             latest=now + timedelta(days=studio.booking_opens_days))
         for s in starts:
             slots.setdefault(s, Slot(s, s + duration, location_id, tz))
@@ -134,4 +137,5 @@ def busy_intervals(coach, lo: datetime, hi: datetime) -> tuple[list[Interval], l
         .where(Appointment.coach_id == coach.id, one_of(Appointment.status, HOLDS_TIME),
                Appointment.starts_at < hi, Appointment.ends_at > lo)
     ).all()
-    return [tuple(r) for r in time_off], [tuple(r) for r in classes] + [tuple(r) for r in appointments]
+    return ([tuple(r) for r in time_off],
+            [tuple(r) for r in classes] + [tuple(r) for r in appointments])

@@ -36,7 +36,8 @@ class OrderFilterForm(FlaskForm):
                          validators=[Optional()])
     date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
     date_to = DateField(_l("To"), validators=[Optional(), plausible_date])
-    search = StringField(_l("Customer"), filters=[clean_line], validators=[Optional(), Length(max=100)])
+    search = StringField(_l("Customer"), filters=[clean_line],
+                         validators=[Optional(), Length(max=100)])
 
     def validate_date_to(self, field):
         if self.date_from.data and field.data and field.data < self.date_from.data:
@@ -69,11 +70,13 @@ class _AmountForm(FlaskForm):
 
 class PaymentForm(_AmountForm):
     method = SelectField(_l("Paid by"), choices=options(METHODS[:2]), validators=[InputRequired()])
-    reference = StringField(_l("Reference (optional)"), filters=[clean_line], validators=[Optional(), Length(max=120)])
+    reference = StringField(_l("Reference (optional)"), filters=[clean_line],
+                            validators=[Optional(), Length(max=120)])
 
 
 class RefundForm(_AmountForm):
-    reason = StringField(_l("Reason (optional)"), filters=[clean_line], validators=[Optional(), Length(max=255)])
+    reason = StringField(_l("Reason (optional)"), filters=[clean_line],
+                         validators=[Optional(), Length(max=255)])
 
 
 # Names for the codes of app.billing.taxes.RULES (a code without a name shows as itself).
@@ -103,7 +106,8 @@ class TaxNumberForm(Form):
 
 class CustomTaxForm(Form):
     code = StringField(_l("Code"), filters=[_strip], validators=[
-        Optional(), Regexp(r"^[A-Z][A-Z0-9]{0,7}\Z", message=_l("Use up to 8 capital letters or digits."))])
+        Optional(),
+        Regexp(r"^[A-Z][A-Z0-9]{0,7}\Z", message=_l("Use up to 8 capital letters or digits."))])
     name = StringField(_l("Name on invoices"), filters=[clean_line], validators=[Length(max=60)])
     rate = StringField(_l("Rate (%)"), filters=[_strip], validators=[
         Optional(), Regexp(r"^(100(\.0+)?|\d{1,2}(\.\d{1,4})?)\Z",
@@ -112,7 +116,8 @@ class CustomTaxForm(Form):
     def validate_name(self, field):
         filled = [bool(self.code.data), bool(field.data), bool(self.rate.data)]
         if any(filled) and not all(filled):
-            raise ValidationError(_l("Give the code, the name and the rate, or leave all three empty."))
+            raise ValidationError(_l("Give the code, the name and the rate, "
+                                     "or leave all three empty."))
 
 
 class MoneySettingsForm(FlaskForm):
@@ -134,14 +139,16 @@ class MoneySettingsForm(FlaskForm):
     stripe_webhook_secret = PasswordField(_l("Stripe webhook signing secret"), filters=[_strip],
                                           validators=[Optional(), Regexp(
                                               r"^whsec_[A-Za-z0-9+/=]{8,200}\Z",
-                                              message=_l("A webhook signing secret starts with whsec_."))])
+                                              message=_l("A webhook signing secret starts "
+                                                         "with whsec_."))])
     remove_stripe = BooleanField(_l("Stop taking card payments online (forget the Stripe keys)"))
 
     def __init__(self, *args, currency: str = "USD", **kwargs):
         self.currency = currency
         super().__init__(*args, **kwargs)
         names = sorted((str(JURISDICTIONS.get(code, code)), code) for code in RULES)
-        self.tax_jurisdiction.choices = options([("", _("No sales tax"))] + [(c, n) for n, c in names])
+        self.tax_jurisdiction.choices = options([("", _("No sales tax"))]
+                                                + [(c, n) for n, c in names])
 
     @classmethod
     def for_studio(cls, studio) -> "MoneySettingsForm":

@@ -38,8 +38,8 @@ def orders():
     valid = form.validate()
     tz = g.studio.timezone
     found = list_orders(g.studio, form.filters(), tz, request.args.get("page", 1, type=int))
-    return render_template("billing/manage/orders.html", studio=g.studio, form=form, found=found, tz=tz,
-                           statuses=dict(STATUSES)), 200 if valid else 422
+    return render_template("billing/manage/orders.html", studio=g.studio, form=form, found=found,
+                           tz=tz, statuses=dict(STATUSES)), 200 if valid else 422
 
 
 def _order_page(order, *, payment_form=None, refund_form=None, error=None, status=200):
@@ -107,7 +107,8 @@ def refund_payment(payment_id: int):
         return _order_page(order, refund_form=(payment.id, form), status=422)
     return perform(
         lambda: payments.refund_payment(g.studio, payment, amount_minor=form.amount.minor,
-                                        actor=current_user, reason=(form.reason.data or "").strip()),
+                                        actor=current_user,
+                                        reason=(form.reason.data or "").strip()),
         lambda refund: done(_("Refund of %(amount)s recorded; a credit note is issued.",
                               amount=format_money(refund.amount_minor, payment.currency)),
                             url_for(".order", order_id=order.id)),

@@ -1,5 +1,6 @@
 """Customers' money: the plans a studio sells (pay at the studio, or by card, optionally with a
-class booked), the wallet, their orders (a card payment's confirmation), invoices and credit notes."""
+class booked), the wallet, their orders (a card payment's confirmation), invoices and credit
+notes."""
 
 
 import uuid
@@ -87,10 +88,12 @@ def checkout_plan(studio: str, plan_id: int):
         """Where the customer goes next: Stripe, or the order when this tap was answered."""
         order = place_order(studio, plan, current_user, actor=current_user, idempotency_key=key,
                             method=PaymentMethodKind.CARD, booking_class=cls)
-        if not order.is_card or order.status != OrderStatus.AWAITING_PAYMENT:  # the same tap, done already
+        # the same tap, done already
+        if not order.is_card or order.status != OrderStatus.AWAITING_PAYMENT:
             return url_for("billing.my_order", order_id=order.id)
         return start_checkout(
-            studio, order, success_url=url_for("billing.my_order", order_id=order.id, _external=True),
+            studio, order,
+            success_url=url_for("billing.my_order", order_id=order.id, _external=True),
             cancel_url=_plans_url(studio, cls, _external=True))
 
     return perform(checkout, lambda target: redirect(target, 303), back=_plans_url(studio, cls))

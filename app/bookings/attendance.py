@@ -61,7 +61,8 @@ def check_in_member(studio, cls, member, *, actor, now=None) -> Booking:
     """Check in the member's booking for `cls` (a scanned pass or a typed code)."""
     booking = db.session.scalar(select(Booking).where(
         Booking.class_id == cls.id, Booking.customer_id == member.id,
-        Booking.status.in_((BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW))))
+        Booking.status.in_((BookingStatus.CONFIRMED, BookingStatus.ATTENDED,
+                            BookingStatus.NO_SHOW))))
     if booking is None:
         raise NotBookedHere()
     return check_in(studio, booking, actor=actor, now=now)

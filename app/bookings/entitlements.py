@@ -38,7 +38,8 @@ class FreeEntitlements:
     def describe_cancel(self, booking, *, late: bool) -> str:
         """One sentence telling the customer what cancelling now will do."""
         if late:
-            return _("Late cancel: the class starts soon, so the studio records this as a late cancellation.")
+            return _("Late cancel: the class starts soon, so the studio records this as a "
+                     "late cancellation.")
         return _("You can cancel free of charge.")
 
 

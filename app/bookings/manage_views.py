@@ -26,7 +26,8 @@ def dashboard():
     """The coming seven days: every class with how full it is."""
     tz = g.studio.timezone
     classes = list_classes(g.studio, local_today(tz), 7, ScheduleFilters(), tz)
-    return render_template("bookings/manage/dashboard.html", studio=g.studio, tz=tz, classes=classes,
+    return render_template("bookings/manage/dashboard.html", studio=g.studio, tz=tz,
+                           classes=classes,
                            states=class_states(g.studio, classes, None, utcnow()))
 
 
@@ -34,8 +35,9 @@ def dashboard():
 def roster(class_id: int):
     cls = get_class_or_404(g.studio, class_id)
     late = list_late_cancels(cls)
-    return render_template("bookings/manage/roster.html", studio=g.studio, cls=cls, roster=list_roster(cls),
-                           late_cancels=late, credits_kept=entitlements.provider().credits_kept([b.id for b in late]))
+    return render_template("bookings/manage/roster.html", studio=g.studio, cls=cls,
+                           roster=list_roster(cls), late_cancels=late,
+                           credits_kept=entitlements.provider().credits_kept([b.id for b in late]))
 
 
 @bp.post("/classes/<int:class_id>/bookings/<int:booking_id>/waive")
@@ -58,5 +60,5 @@ def cancel_class(class_id: int):
     cls = get_class_or_404(g.studio, class_id)
     back = url_for(".roster", class_id=class_id)
     return perform(lambda: services.cancel_class(g.studio, cls, actor=current_user),
-                   lambda cancelled: done(_("The class is cancelled and everyone booked has been told."),
-                                  back), back=back)
+                   lambda cancelled: done(_("The class is cancelled and everyone booked "
+                                            "has been told."), back), back=back)

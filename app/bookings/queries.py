@@ -182,7 +182,8 @@ def panel_state(studio: Studio, cls: ScheduledClass, user, now: datetime, *,
         execution_options={"populate_existing": True}).one()
     state = panel_states(studio, [(cls, taken, booking)], now)[cls.id]
     state.error = error
-    if state.booking is None and not state.closed_reason and getattr(user, "is_authenticated", False):
+    if (state.booking is None and not state.closed_reason
+            and getattr(user, "is_authenticated", False)):
         state.needs_pass = not entitlements.provider().can_pay(studio, user, cls)
     if confirm_cancel and state.booking is not None:
         state.confirm = cancel_consequence(studio, state.booking, now)

@@ -98,7 +98,8 @@ def waitlist_position(booking: Booking) -> int | None:
 
 def booking_window(studio: Studio) -> tuple[timedelta, timedelta]:
     """How long before a class starts its booking opens, and closes."""
-    return timedelta(days=studio.booking_opens_days), timedelta(minutes=studio.booking_closes_minutes)
+    return (timedelta(days=studio.booking_opens_days),
+            timedelta(minutes=studio.booking_closes_minutes))
 
 
 def check_bookable(studio: Studio, cls: ScheduledClass, now: datetime) -> None:

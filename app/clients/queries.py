@@ -50,7 +50,8 @@ def list_coach_clients(coach, now: datetime, search: str = "", limit: int = 200,
     query = (
         select(User, Studio, func.max(contacts.c.at))
         .select_from(contacts)
-        .join(StaffRole, (StaffRole.studio_id == contacts.c.studio_id) & (StaffRole.user_id == coach.id))
+        .join(StaffRole,
+              (StaffRole.studio_id == contacts.c.studio_id) & (StaffRole.user_id == coach.id))
         .join(User, User.id == contacts.c.user_id)
         .join(Studio, Studio.id == contacts.c.studio_id)
         .group_by(User.id, Studio.id)

@@ -1,6 +1,7 @@
 """Rendered fragments remembered by everything they are made of.
 
-A template wraps a piece of HTML that many pages repeat in `{% call fragment(*key) %}…{% endcall %}`.
+A template wraps a piece of HTML that many pages repeat in
+`{% call fragment(*key) %}…{% endcall %}`.
 The key holds every value the piece reads (the caller's), to which this adds the language and
 the URL root; the body renders only when that key has not been seen. An entry is therefore
 never stale: when something shown changes, the key changes, and the old entry ages out of the

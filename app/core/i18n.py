@@ -99,7 +99,8 @@ def format_date(dt, tz: str | None = None, fmt: str = "full") -> str:
 def _skeleton_pattern(skeleton: str, lang: str) -> str:
     """The CLDR pattern a skeleton stands for in a language (matching is slow: done once)."""
     skeletons = Locale.parse(lang).datetime_skeletons
-    return skeletons[skeleton if skeleton in skeletons else dates.match_skeleton(skeleton, skeletons)]
+    return skeletons[skeleton if skeleton in skeletons
+                     else dates.match_skeleton(skeleton, skeletons)]
 
 
 _TIME_FIELDS = frozenset("hHjJkKmsaAzZvVOxX")

@@ -103,7 +103,8 @@ def relay(bind=None, *, ids: list[int] | None = None, limit: int = 100) -> int:
                     sent_at=utcnow(), attempts=_table.c.attempts + 1, last_error=None))
             if error is not None:
                 session.execute(update(_table).where(_table.c.id == rows[len(sent)].id).values(
-                    attempts=_table.c.attempts + 1, last_error=f"{type(error).__name__}: {error}"[:200]))
+                    attempts=_table.c.attempts + 1,
+                    last_error=f"{type(error).__name__}: {error}"[:200]))
     if error is not None:
         raise RelayFailed(len(sent)) from error
     return len(sent)

@@ -33,9 +33,11 @@ def _keys() -> MultiFernet:
     app = current_app._get_current_object()
     keys = app.extensions.get("fitflow_data_keys")
     if keys is None:
-        configured = [k.strip() for k in (app.config.get("DATA_KEYS") or "").split(",") if k.strip()]
+        configured = [k.strip() for k in (app.config.get("DATA_KEYS") or "").split(",")
+                      if k.strip()]
         if not configured:  # derived, so an embedded run needs no extra setting
-            digest = hashlib.sha256(b"fitflow-data-key:" + app.config["SECRET_KEY"].encode()).digest()
+            digest = hashlib.sha256(b"fitflow-data-key:"
+                                    + app.config["SECRET_KEY"].encode()).digest()
             configured = [base64.urlsafe_b64encode(digest).decode()]
         keys = app.extensions["fitflow_data_keys"] = MultiFernet([Fernet(k) for k in configured])
     return keys

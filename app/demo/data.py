@@ -45,7 +45,8 @@ MEMBERS = [(f"member{i:02d}@example.com", _member_name(i), {"locale": "ar" if i 
 CLASS_TYPES = [
     ({"en": "Strength Foundations", "ar": "أساسيات القوة"},
      {"en": "Barbell basics: squat, hinge, press and pull with a coach at your side.",
-      "ar": "أساسيات البار الحديدي: القرفصاء والرفعة والضغط والسحب مع مدرب بجانبك."}, 60, "#0f766e"),
+      "ar": "أساسيات البار الحديدي: القرفصاء والرفعة والضغط والسحب مع مدرب بجانبك."},
+     60, "#0f766e"),
     ({"en": "HIIT Express", "ar": "تمارين متقطعة سريعة"},
      {"en": "Thirty minutes of intervals that leave nothing in the tank.",
       "ar": "ثلاثون دقيقة من التمارين المتقطعة عالية الشدة."}, 30, "#b91c1c"),
@@ -84,12 +85,13 @@ TIMETABLE = [  # (class type index, start, capacity, room index)
 
 PLANS = [  # (kind, name, credits, validity days, price in major units, period, per week)
     (PlanKind.DROP_IN, {"en": "Drop-in class", "ar": "حصة واحدة"}, 1, 30, 60, None, None),
-    (PlanKind.INTRO, {"en": "Intro offer: 3 classes", "ar": "عرض تعريفي: 3 حصص"}, 3, 14, 49, None, None),
+    (PlanKind.INTRO, {"en": "Intro offer: 3 classes", "ar": "عرض تعريفي: 3 حصص"},
+     3, 14, 49, None, None),
     (PlanKind.CLASS_PACK, {"en": "10-class pack", "ar": "باقة 10 حصص"}, 10, 90, 450, None, None),
     (PlanKind.MEMBERSHIP, {"en": "Unlimited monthly", "ar": "عضوية شهرية مفتوحة"}, None, None, 599,
      Period.MONTH, None),
-    (PlanKind.MEMBERSHIP, {"en": "Twice a week, monthly", "ar": "مرتان أسبوعيًا، شهريًا"}, None, None,
-     349, Period.MONTH, 2),
+    (PlanKind.MEMBERSHIP, {"en": "Twice a week, monthly", "ar": "مرتان أسبوعيًا، شهريًا"},
+     None, None, 349, Period.MONTH, 2),
 ]
 
 SESSION_TYPES = [  # 1:1 personal training: (name, minutes, price in major units)
@@ -100,9 +102,11 @@ COACH_HOURS = ((1, 2, 3, 4, 6, 7), time(10, 0), time(16, 0))  # (weekdays, from,
 
 # (title in Arabic, title in English, [(built-in exercise, reps, load)]) — three sets each
 TEMPLATES = [
-    ("الجسم كامل أ", "Full body A", [("Back squat", 8, Decimal(60)), ("Bench press", 8, Decimal(50)),
+    ("الجسم كامل أ", "Full body A",
+     [("Back squat", 8, Decimal(60)), ("Bench press", 8, Decimal(50)),
                                       ("Barbell row", 10, Decimal(40)), ("Push-up", 12, None)]),
-    ("الجسم كامل ب", "Full body B", [("Deadlift", 5, Decimal(80)), ("Overhead press", 8, Decimal(35)),
+    ("الجسم كامل ب", "Full body B",
+     [("Deadlift", 5, Decimal(80)), ("Overhead press", 8, Decimal(35)),
                                       ("Pull-up", 6, None)]),
 ]
 # The demo customer's plan: four weeks of three days, the first week A, B, A (TEMPLATES' order).

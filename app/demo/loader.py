@@ -194,7 +194,8 @@ def load_demo(seed: int = 7) -> dict:
     """Create (or complete) the demo data and commit it. Returns a short summary."""
     rng = random.Random(seed)
     pw = hash_password(PASSWORD)
-    people = {role: _user(email, name, pw, **extra) for role, (email, name, extra) in PEOPLE.items()}
+    people = {role: _user(email, name, pw, **extra)
+              for role, (email, name, extra) in PEOPLE.items()}
     customer, coach, coach2 = people["customer"], people["coach"], people["coach2"]
     admin, owner = people["admin"], people["owner"]
     customers = [customer] + [_user(email, name, pw, **extra) for email, name, extra in MEMBERS]
@@ -208,9 +209,11 @@ def load_demo(seed: int = 7) -> dict:
         grant_role(studio, coach2, Role.TRAINER)
         if not db.session.scalar(select(Plan.id).where(Plan.studio_id == studio.id).limit(1)):
             _wallets(studio, _plans(studio), customers, owner)
-        if not db.session.scalar(select(SessionType.id).where(SessionType.studio_id == studio.id).limit(1)):
+        if not db.session.scalar(select(SessionType.id)
+                                 .where(SessionType.studio_id == studio.id).limit(1)):
             _sessions(studio, coach)
-        has_series = db.session.scalar(select(Series.id).where(Series.studio_id == studio.id).limit(1))
+        has_series = db.session.scalar(select(Series.id)
+                                       .where(Series.studio_id == studio.id).limit(1))
         if not has_series:
             _timetable(studio, spec, [coach, coach2])
             summary["bookings"] += _bookings(studio, customers, rng)

@@ -51,7 +51,8 @@ def seed_training_history(customer: User, studio: Studio, coach: User, *, weeks:
             continue  # a missed session now and then
         started = datetime.combine(day, time(18, rng.choice((0, 15, 30))), tz)
         if workout:
-            rows = [(item.exercise, [(s.reps, s.load) for s in item.sets]) for item in workout.items]
+            rows = [(item.exercise, [(s.reps, s.load) for s in item.sets])
+                    for item in workout.items]
         else:
             week = n // 2
             rows = [(names[name], [(reps, None if load is None else

@@ -22,12 +22,16 @@ class PlanForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=options(KINDS), validators=[InputRequired()])
     # No Optional() on name_en: it would stop the chain before validate_name_en.
     name_en = StringField(_l("Name (English)"), filters=[clean_line], validators=[Length(max=80)])
-    name_ar = StringField(_l("Name (Arabic)"), filters=[clean_line], validators=[Optional(), Length(max=80)])
-    description_en = TextAreaField(_l("Description (English)"), filters=[clean_text], validators=[Optional(), Length(max=2000)])
-    description_ar = TextAreaField(_l("Description (Arabic)"), filters=[clean_text], validators=[Optional(), Length(max=2000)])
+    name_ar = StringField(_l("Name (Arabic)"), filters=[clean_line],
+                          validators=[Optional(), Length(max=80)])
+    description_en = TextAreaField(_l("Description (English)"), filters=[clean_text],
+                                   validators=[Optional(), Length(max=2000)])
+    description_ar = TextAreaField(_l("Description (Arabic)"), filters=[clean_text],
+                                   validators=[Optional(), Length(max=2000)])
     price = MoneyField(_l("Price"))
     credits = IntegerField(_l("Classes included"), validators=[Optional(), NumberRange(1, 1000)])
-    validity_days = IntegerField(_l("Valid for (days)"), validators=[Optional(), NumberRange(1, 3650)])
+    validity_days = IntegerField(_l("Valid for (days)"),
+                                 validators=[Optional(), NumberRange(1, 3650)])
     validity_start = SelectField(_l("Validity starts"), choices=options(VALIDITY_STARTS),
                                  validators=[InputRequired()])
     period = SelectField(_l("Renews"), choices=options(PERIODS), validators=[Optional()])

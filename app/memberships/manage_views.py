@@ -20,12 +20,14 @@ def _form(plan=None, **kwargs) -> PlanForm:
 
 
 def _plan_page(form: PlanForm, plan=None, status: int = 200):
-    return render_template("memberships/manage/plan.html", studio=g.studio, plan=plan, form=form), status
+    return render_template("memberships/manage/plan.html", studio=g.studio, plan=plan,
+                           form=form), status
 
 
 @bp.get("/plans")
 def plans():
-    return render_template("memberships/manage/plans.html", studio=g.studio, plans=list_studio_plans(g.studio),
+    return render_template("memberships/manage/plans.html", studio=g.studio,
+                           plans=list_studio_plans(g.studio),
                            kinds=dict(KINDS),
                            class_types={ct.id: ct for ct in list_class_types(g.studio)})
 

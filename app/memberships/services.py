@@ -75,7 +75,8 @@ def grant_pass(studio, plan: Plan, customer, *, order=None, actor=None, now=None
     return pass_
 
 
-def _entry(pass_: Pass, delta: int, reason: CreditReason, *, booking=None, actor=None) -> CreditEntry:
+def _entry(pass_: Pass, delta: int, reason: CreditReason, *, booking=None,
+           actor=None) -> CreditEntry:
     entry = CreditEntry(studio_id=pass_.studio_id, pass_id=pass_.id, delta=delta, reason=reason,
                         booking_id=booking.id if booking else None,
                         actor_id=actor.id if actor else None)

@@ -31,9 +31,12 @@ WEEKDAYS = [(1, _l("Monday")), (2, _l("Tuesday")), (3, _l("Wednesday")), (4, _l(
 class ClassTypeForm(FlaskForm):
     # No Optional() here: it would stop the chain before validate_name_en on an empty name.
     name_en = StringField(_l("Name (English)"), filters=[clean_line], validators=[Length(max=80)])
-    name_ar = StringField(_l("Name (Arabic)"), filters=[clean_line], validators=[Optional(), Length(max=80)])
-    description_en = TextAreaField(_l("Description (English)"), filters=[clean_text], validators=[Optional(), Length(max=2000)])
-    description_ar = TextAreaField(_l("Description (Arabic)"), filters=[clean_text], validators=[Optional(), Length(max=2000)])
+    name_ar = StringField(_l("Name (Arabic)"), filters=[clean_line],
+                          validators=[Optional(), Length(max=80)])
+    description_en = TextAreaField(_l("Description (English)"), filters=[clean_text],
+                                   validators=[Optional(), Length(max=2000)])
+    description_ar = TextAreaField(_l("Description (Arabic)"), filters=[clean_text],
+                                   validators=[Optional(), Length(max=2000)])
     duration_minutes = IntegerField(_l("Duration (minutes)"), default=60,
                                     validators=[InputRequired(), NumberRange(5, 600)])
     color = StringField(_l("Colour"), default="#0f766e",
@@ -48,7 +51,8 @@ class ClassTypeForm(FlaskForm):
             "name": {k: v.strip() for k, v in (("en", self.name_en.data or ""),
                                                ("ar", self.name_ar.data or "")) if v.strip()},
             "description": {k: v.strip() for k, v in (("en", self.description_en.data or ""),
-                                                      ("ar", self.description_ar.data or "")) if v.strip()},
+                                                      ("ar", self.description_ar.data or ""))
+                            if v.strip()},
             "duration_minutes": self.duration_minutes.data,
             "color": self.color.data,
         }
@@ -70,7 +74,8 @@ class SeriesForm(FlaskForm):
     start_time = TimeField(_l("Start time"), validators=[InputRequired()])
     duration_minutes = IntegerField(_l("Duration (minutes)"), default=60,
                                     validators=[InputRequired(), NumberRange(5, 600)])
-    capacity = IntegerField(_l("Capacity"), default=12, validators=[InputRequired(), NumberRange(1, 500)])
+    capacity = IntegerField(_l("Capacity"), default=12,
+                            validators=[InputRequired(), NumberRange(1, 500)])
     starts_on = DateField(_l("First day"), default=date.today,
                           validators=[InputRequired(), plausible_date])
     ends_on = DateField(_l("Last day"), default=lambda: date.today() + timedelta(weeks=8),

@@ -42,9 +42,11 @@ def edit_class_type(type_id: int):
     ct = get_class_type_or_404(g.studio, type_id)
     form = ClassTypeForm(data={
         "name_en": ct.name.get("en", ""), "name_ar": ct.name.get("ar", ""),
-        "description_en": ct.description.get("en", ""), "description_ar": ct.description.get("ar", ""),
+        "description_en": ct.description.get("en", ""),
+        "description_ar": ct.description.get("ar", ""),
         "duration_minutes": ct.duration_minutes, "color": ct.color})
-    return render_template("schedule/manage/class_type.html", studio=g.studio, class_type=ct, form=form)
+    return render_template("schedule/manage/class_type.html", studio=g.studio, class_type=ct,
+                           form=form)
 
 
 @bp.post("/class-types/<int:type_id>")
@@ -60,14 +62,18 @@ def update_class_type(type_id: int):
 
 def _series_form() -> SeriesForm:
     form = SeriesForm()
-    form.class_type_id.choices = options((ct.id, translated(ct.name)) for ct in list_class_types(g.studio))
-    form.location_id.choices = options((loc.id, translated(loc.name)) for loc in list_locations(g.studio))
-    form.coach_id.choices = options([(0, _("No coach yet"))] + [(u.id, u.name) for u in list_coaches(g.studio)])
+    form.class_type_id.choices = options((ct.id, translated(ct.name))
+                                         for ct in list_class_types(g.studio))
+    form.location_id.choices = options((loc.id, translated(loc.name))
+                                       for loc in list_locations(g.studio))
+    form.coach_id.choices = options([(0, _("No coach yet"))]
+                                    + [(u.id, u.name) for u in list_coaches(g.studio)])
     return form
 
 
 def _series_page(form: SeriesForm, status: int = 200):
-    return render_template("schedule/manage/series.html", studio=g.studio, series=list_series(g.studio),
+    return render_template("schedule/manage/series.html", studio=g.studio,
+                           series=list_series(g.studio),
                            form=form, weekday_names=dict(WEEKDAYS)), status
 
 

@@ -33,7 +33,8 @@ def get_class_or_404(studio: Studio, class_id: int) -> ScheduledClass:
 
 _STUDIO_CLASS = (select(Studio, ScheduledClass)
                  .join(ScheduledClass, ScheduledClass.studio_id == Studio.id)
-                 .where(Studio.slug == bindparam("slug"), ScheduledClass.id == bindparam("class_id"))
+                 .where(Studio.slug == bindparam("slug"),
+                        ScheduledClass.id == bindparam("class_id"))
                  .options(joinedload(ScheduledClass.room), joinedload(ScheduledClass.coach)))
 
 

@@ -38,7 +38,8 @@ def occurrences(series: Series, location: Location) -> list[tuple[datetime, date
         if day.isoweekday() in days:
             start = datetime.combine(day, series.start_time, tzinfo=tz)
             out.append((start.astimezone(ZoneInfo("UTC")),
-                        (start + timedelta(minutes=series.duration_minutes)).astimezone(ZoneInfo("UTC"))))
+                        (start + timedelta(minutes=series.duration_minutes))
+                        .astimezone(ZoneInfo("UTC"))))
         day += timedelta(days=1)
     return out
 

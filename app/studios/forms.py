@@ -31,7 +31,8 @@ class BookingPolicyForm(FlaskForm):
     default_language = SelectField(_l("Default language"),
                                    choices=options([("ar", "العربية"), ("en", "English")]))
     load_unit = SelectField(_l("Training loads are logged in"),
-                            choices=options([("kg", _l("Kilograms (kg)")), ("lb", _l("Pounds (lb)"))]))
+                            choices=options([("kg", _l("Kilograms (kg)")),
+                                             ("lb", _l("Pounds (lb)"))]))
     load_increment = FiniteDecimalField(_l("Weight steppers move by"), places=2,
                                   validators=[InputRequired(), NumberRange(0.25, 50)])
 

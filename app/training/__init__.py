@@ -1,1 +1,2 @@
-"""Training: the exercise library (built-in exercises shared by every studio, plus a studio's own)."""
+"""Training: the exercise library (built-in exercises shared by every studio, plus a studio's
+own)."""

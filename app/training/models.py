@@ -42,7 +42,8 @@ MUSCLE_LABELS = {
 EQUIPMENT_LABELS = {
     Equipment.BARBELL: _l("Barbell"), Equipment.DUMBBELL: _l("Dumbbell"),
     Equipment.KETTLEBELL: _l("Kettlebell"), Equipment.MACHINE: _l("Machine"),
-    Equipment.CABLE: _l("Cable"), Equipment.BODYWEIGHT: _l("Bodyweight"), Equipment.BAND: _l("Band"),
+    Equipment.CABLE: _l("Cable"), Equipment.BODYWEIGHT: _l("Bodyweight"),
+    Equipment.BAND: _l("Band"),
     Equipment.OTHER: _l("Other equipment"),
 }
 NAME_MAX = 120

@@ -34,7 +34,8 @@ def test_booking_a_free_slot(world):
     appt = book(world, alice, SEVEN)
     assert (appt.status, appt.starts_at, appt.ends_at) == (AppointmentStatus.BOOKED, SEVEN,
                                                            SEVEN + timedelta(hours=1))
-    assert db.session.query(StudioCustomer).filter_by(studio_id=studio.id, user_id=alice.id).count() == 1
+    assert db.session.query(StudioCustomer).filter_by(studio_id=studio.id,
+                                                      user_id=alice.id).count() == 1
     assert book(world, alice, SEVEN).id == appt.id  # a double tap is the same booking
 
 
@@ -93,7 +94,8 @@ def test_cancelling_after_the_cutoff_is_a_late_cancel_and_told_first(world):
     services.cancel_appointment(studio, appt, actor=alice, now=late_now)
     assert appt.status == AppointmentStatus.LATE_CANCELLED
     with pytest.raises(AppointmentNotCancellable):  # and a started session cannot be cancelled
-        services.cancel_appointment(studio, book(world, alice, SEVEN + timedelta(hours=1, minutes=15)),
+        services.cancel_appointment(studio,
+                                    book(world, alice, SEVEN + timedelta(hours=1, minutes=15)),
                                     actor=alice, now=SEVEN + timedelta(hours=1, minutes=20))
 
 

@@ -32,17 +32,20 @@ def local_starts(starts) -> dict[date, list[str]]:
 def test_fall_back_keeps_seven_oclock_local():
     """2026-11-01 02:00 EDT → 01:00 EST: 07:00 local is 11:00 UTC before and 12:00 UTC after."""
     windows = local_windows(EVERY_DAY, date(2026, 10, 31), date(2026, 11, 2))
-    assert [w[0] for w in windows] == [utc(2026, 10, 31, 11), utc(2026, 11, 1, 12), utc(2026, 11, 2, 12)]
+    assert [w[0] for w in windows] == [utc(2026, 10, 31, 11), utc(2026, 11, 1, 12),
+                                       utc(2026, 11, 2, 12)]
     assert all(end - start == 2 * HOUR for start, end in windows)
     starts = compute_slots(windows, [], [], duration=HOUR, buffer=timedelta(0), **FAR)
     assert local_starts(starts) == {d: ["07:00", "07:15", "07:30", "07:45", "08:00"]
-                                    for d in (date(2026, 10, 31), date(2026, 11, 1), date(2026, 11, 2))}
+                                    for d in (date(2026, 10, 31), date(2026, 11, 1),
+                                              date(2026, 11, 2))}
 
 
 def test_spring_forward_keeps_seven_oclock_local():
     """2026-03-08 02:00 EST → 03:00 EDT: 07:00 local is 12:00 UTC before and 11:00 UTC after."""
     windows = local_windows(EVERY_DAY, date(2026, 3, 7), date(2026, 3, 9))
-    assert [w[0] for w in windows] == [utc(2026, 3, 7, 12), utc(2026, 3, 8, 11), utc(2026, 3, 9, 11)]
+    assert [w[0] for w in windows] == [utc(2026, 3, 7, 12), utc(2026, 3, 8, 11),
+                                       utc(2026, 3, 9, 11)]
     starts = compute_slots(windows, [], [], duration=HOUR, buffer=timedelta(0), **FAR)
     assert {d: s[0] for d, s in local_starts(starts).items()} == {
         date(2026, 3, 7): "07:00", date(2026, 3, 8): "07:00", date(2026, 3, 9): "07:00"}
@@ -92,17 +95,20 @@ def test_free_slots_remove_classes_time_off_and_appointments():
     def wall():
         return local_starts(s.starts_at for s in free_slots(studio, coach, st, day, day, now))[day]
 
-    assert wall() == ["07:00", "07:15", "07:30", "07:45", "08:00", "08:15", "08:30", "08:45", "09:00"]
+    assert wall() == ["07:00", "07:15", "07:30", "07:45", "08:00", "08:15", "08:30", "08:45",
+                      "09:00"]
     ClassFactory(studio=studio, coach_id=coach.id, starts_at=utc(2026, 11, 25, 12),
                  ends_at=utc(2026, 11, 25, 12, 30))  # 07:00–07:30 local
-    db.session.add(TimeOff(studio_id=studio.id, coach_id=coach.id, starts_at=utc(2026, 11, 25, 14, 30),
+    db.session.add(TimeOff(studio_id=studio.id, coach_id=coach.id,
+                           starts_at=utc(2026, 11, 25, 14, 30),
                            ends_at=utc(2026, 11, 25, 15)))  # 09:30–10:00 local
     db.session.flush()
     assert wall() == ["07:45", "08:00", "08:15", "08:30"]
     customer = UserFactory()
     db.session.add(Appointment(studio_id=studio.id, coach_id=coach.id, customer_id=customer.id,
                                session_type_id=st.id, location_id=studio.default_location_id,
-                               starts_at=utc(2026, 11, 25, 12, 45), ends_at=utc(2026, 11, 25, 13, 45)))
+                               starts_at=utc(2026, 11, 25, 12, 45),
+                               ends_at=utc(2026, 11, 25, 13, 45)))
     db.session.flush()
     assert local_starts(s.starts_at for s in free_slots(studio, coach, st, day, day, now)) == {}
 

@@ -39,7 +39,8 @@ def test_the_picker_page_and_its_fragment(client, world):
     page = client.get(url)
     body = page.get_data(as_text=True)
     assert page.status_code == 200 and "<html" in body and 'id="slot-list"' in body
-    assert slot.starts_at.isoformat().replace("+", "%2B") in body or slot.starts_at.isoformat() in body
+    assert (slot.starts_at.isoformat().replace("+", "%2B") in body
+            or slot.starts_at.isoformat() in body)
     fragment = client.get(url, headers=HX)
     text = fragment.get_data(as_text=True)
     assert "<html" not in text and text.lstrip().startswith('<div id="slot-list"')
@@ -143,20 +144,24 @@ def test_console_creates_session_types_hours_and_time_off(client):
                                  "buffer_minutes": "10", "price": "60.00", "active": "y"})
     assert ok.status_code == 303
     st = db.session.query(SessionType).filter_by(studio_id=studio.id).one()
-    assert (st.duration_minutes, st.buffer_minutes, st.price_minor, st.currency) == (45, 10, 6000, "CAD")
+    assert ((st.duration_minutes, st.buffer_minutes, st.price_minor, st.currency)
+            == (45, 10, 6000, "CAD"))
     hours = f"{base}/coaches/{coach.id}/hours"
     loc = studio.default_location_id
     assert client.post(hours, data={"hours-weekday": "1", "hours-location_id": str(loc),
-                                    "hours-starts": "10:00", "hours-ends": "09:00"}).status_code == 422
+                                    "hours-starts": "10:00",
+                                    "hours-ends": "09:00"}).status_code == 422
     assert client.post(hours, data={"hours-weekday": "1", "hours-location_id": str(loc),
-                                    "hours-starts": "07:00", "hours-ends": "09:00"}).status_code == 303
+                                    "hours-starts": "07:00",
+                                    "hours-ends": "09:00"}).status_code == 303
     window = db.session.query(Availability).filter_by(coach_id=coach.id).one()
     assert (window.weekday, window.starts_at_local, window.on_date) == (1, time(7), None)
     # Extra hours on one Saturday: the date decides the weekday.
     assert client.post(hours, data={"hours-weekday": "1", "hours-location_id": str(loc),
                                     "hours-starts": "10:00", "hours-ends": "12:00",
                                     "hours-on_date": "2099-01-03"}).status_code == 303
-    extra = db.session.query(Availability).filter_by(coach_id=coach.id, on_date=date(2099, 1, 3)).one()
+    extra = db.session.query(Availability).filter_by(coach_id=coach.id,
+                                                     on_date=date(2099, 1, 3)).one()
     assert extra.weekday == 6
     assert "Extra hours on" in Page(client.get(f"{base}/coaches/{coach.id}")).text()
     off = f"{base}/coaches/{coach.id}/time-off"

@@ -109,7 +109,8 @@ class FakeStripe:
                                   "idempotency_key": key,
                                   "authorization": handler.headers.get("Authorization")})
             if not (handler.headers.get("Authorization") or "").startswith("Bearer sk_test_"):
-                status, reply = 401, StripeError(401, "invalid_request_error", "Invalid API Key").body
+                status, reply = 401, StripeError(401, "invalid_request_error",
+                                                 "Invalid API Key").body
             elif method == "POST" and key and key in self._replies:
                 first, status, reply = self._replies[key]
                 if first != params:
@@ -258,7 +259,8 @@ class FakeStripe:
         amount = item["price"]["unit_amount"]
         invoice = self._new("in", {
             "object": "invoice", "status": "paid", "billing_reason": reason,
-            "customer": sub["customer"], "amount_paid": amount, "currency": item["price"]["currency"],
+            "customer": sub["customer"], "amount_paid": amount,
+            "currency": item["price"]["currency"],
             "parent": {"type": "subscription_details", "subscription_details": {
                 "subscription": sub["id"], "metadata": dict(sub["metadata"])}},
             "lines": {"object": "list", "data": [{"object": "line_item", "amount": amount,

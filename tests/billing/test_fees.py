@@ -35,7 +35,8 @@ def fees_of(customer):
 def test_a_late_cancel_says_the_fee_first_then_charges_it_once(studio, ctx):
     user = UserFactory()
     grant_pass(studio, PlanFactory(studio=studio), user)
-    booking = bookings.book_class(studio, ClassFactory(studio=studio, hours_ahead=2), user, actor=user)
+    booking = bookings.book_class(studio, ClassFactory(studio=studio, hours_ahead=2), user,
+                                  actor=user)
     told = bookings.cancel_consequence(studio, booking, utcnow()).message
     assert "1 credit is used" in told and "CA$15.00" in told
     bookings.cancel_booking(studio, booking, actor=user)
@@ -47,7 +48,8 @@ def test_a_late_cancel_says_the_fee_first_then_charges_it_once(studio, ctx):
 def test_a_timely_cancel_costs_nothing(studio, ctx):
     user = UserFactory()
     grant_pass(studio, PlanFactory(studio=studio), user)
-    booking = bookings.book_class(studio, ClassFactory(studio=studio, hours_ahead=48), user, actor=user)
+    booking = bookings.book_class(studio, ClassFactory(studio=studio, hours_ahead=48), user,
+                                  actor=user)
     bookings.cancel_booking(studio, booking, actor=user)
     assert fees_of(user) == []
 
@@ -93,7 +95,8 @@ def test_stripe_keys_are_kept_when_left_empty_and_never_shown(client, studio):
 def test_staff_waive_a_fee_from_the_order_page(client, studio):
     admin, user = staff(studio, Role.STUDIO_ADMIN), UserFactory()
     grant_pass(studio, PlanFactory(studio=studio), user)
-    booking = bookings.book_class(studio, ClassFactory(studio=studio, hours_ahead=2), user, actor=user)
+    booking = bookings.book_class(studio, ClassFactory(studio=studio, hours_ahead=2), user,
+                                  actor=user)
     bookings.cancel_booking(studio, booking, actor=user)
     (fee,) = fees_of(user)
     db.session.commit()
@@ -108,7 +111,8 @@ def test_staff_waive_a_fee_from_the_order_page(client, studio):
 def test_the_wallet_lists_what_is_owed_at_the_desk(client, studio):
     user = UserFactory(locale="en")
     grant_pass(studio, PlanFactory(studio=studio), user)
-    booking = bookings.book_class(studio, ClassFactory(studio=studio, hours_ahead=2), user, actor=user)
+    booking = bookings.book_class(studio, ClassFactory(studio=studio, hours_ahead=2), user,
+                                  actor=user)
     bookings.cancel_booking(studio, booking, actor=user)
     db.session.commit()
     login(client, user)

@@ -127,7 +127,8 @@ def test_recording_the_payment_issues_the_invoice_shown_on_the_order(client, tor
     assert invoice.number.startswith("TOR-")
     page = Page(client.get(response.headers["Location"] + "?lang=en"))
     assert invoice.number in page.text(".flashes") and invoice.number in page.text("main")
-    assert "Card terminal" in page.text(".payment-list") and "terminal 4" in page.text(".payment-list")
+    assert ("Card terminal" in page.text(".payment-list")
+            and "terminal 4" in page.text(".payment-list"))
     assert not page.all("#amount")  # paid: no more payment form
     assert db.session.get(Order, order.id).status == OrderStatus.PAID
 

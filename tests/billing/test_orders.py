@@ -124,7 +124,8 @@ def test_partial_refund_issues_a_credit_note_and_keeps_the_invoice(toronto, ctx)
     invoice = invoice_of(order)
     frozen = dict(invoice.snapshot)
     refund_payment(toronto, payment, amount_minor=11300, actor=staff, reason="moved away")
-    note = db.session.query(Invoice).filter_by(order_id=order.id, kind=DocumentKind.CREDIT_NOTE).one()
+    note = db.session.query(Invoice).filter_by(order_id=order.id,
+                                               kind=DocumentKind.CREDIT_NOTE).one()
     assert note.reference_id == invoice.id and note.number.startswith("TOR-CN-")
     assert note.snapshot["totals"] == {"net_minor": 10000, "gross_minor": 11300, "taxes": [
         {"code": "HST", "name": "HST", "rate": "13", "amount_minor": 1300}]}

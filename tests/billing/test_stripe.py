@@ -112,7 +112,8 @@ def test_card_button_only_where_the_studio_takes_cards(signed_in, studio):
     form = page.one("form[action$='/checkout']")
     assert form.get("action") == f"/s/{studio.slug}/plans/{plan.id}/checkout"
     assert form.get("hx-boost") == "false"  # a real navigation: the answer leaves for Stripe
-    assert "Pay by card" in page.text(".plan-card") and "pay at the studio" in page.text(".plan-card")
+    assert ("Pay by card" in page.text(".plan-card")
+            and "pay at the studio" in page.text(".plan-card"))
     desk_only = StudioFactory()
     plan = PlanFactory(studio=desk_only)
     page = Page(signed_in.get(f"/s/{desk_only.slug}/plans?lang=en"))
@@ -243,7 +244,8 @@ def test_stripe_down_at_checkout_writes_nothing(signed_in, studio, customer, fak
 
 def test_bad_signature_is_a_400_and_writes_nothing(client, studio, customer, fake):
     order = card_order(studio, PlanFactory(studio=studio), customer)
-    event = fake.event("checkout.session.completed", fake.complete(order.stripe_checkout_session_id))
+    event = fake.event("checkout.session.completed",
+                       fake.complete(order.stripe_checkout_session_id))
     assert deliver(client, studio, event, secret="whsec_wrong").status_code == 400
     body, headers = signed(event, studio.stripe_webhook_secret)
     tampered = body.replace('"amount_total": 22600', '"amount_total": 1')
@@ -257,7 +259,8 @@ def test_bad_signature_is_a_400_and_writes_nothing(client, studio, customer, fak
 
 def test_a_stale_timestamp_is_a_400(client, studio, customer, fake):
     order = card_order(studio, PlanFactory(studio=studio), customer)
-    event = fake.event("checkout.session.completed", fake.complete(order.stripe_checkout_session_id))
+    event = fake.event("checkout.session.completed",
+                       fake.complete(order.stripe_checkout_session_id))
     stale = deliver(client, studio, event, timestamp=int(time.time()) - 301)
     assert stale.status_code == 400 and count(StripeEvent, studio=studio) == 0
     assert deliver(client, studio, event, timestamp=int(time.time()) - 240).status_code == 200
@@ -265,7 +268,8 @@ def test_a_stale_timestamp_is_a_400(client, studio, customer, fake):
 
 def test_the_same_event_five_times_is_one_payment_pass_and_invoice(client, studio, customer, fake):
     order = card_order(studio, PlanFactory(studio=studio), customer)
-    event = fake.event("checkout.session.completed", fake.complete(order.stripe_checkout_session_id))
+    event = fake.event("checkout.session.completed",
+                       fake.complete(order.stripe_checkout_session_id))
     answers = [deliver(client, studio, event) for _ in range(5)]
     assert [a.status_code for a in answers] == [200] * 5
     assert [a.json["outcome"] for a in answers] == ["received"] + ["duplicate"] * 4
@@ -282,7 +286,8 @@ def test_applying_a_paid_checkout_runs_a_fixed_handful_of_statements(client, stu
     the invoice and its number, the pass and its credits, the audit, the jobs: no statement
     reads again what the order's lock already brought."""
     order = card_order(studio, PlanFactory(studio=studio), customer)
-    event = fake.event("checkout.session.completed", fake.complete(order.stripe_checkout_session_id))
+    event = fake.event("checkout.session.completed",
+                       fake.complete(order.stripe_checkout_session_id))
     body, headers = signed(event, studio.stripe_webhook_secret)
     assert client.post(f"/webhooks/stripe?studio={studio.slug}", data=body,
                        headers=headers).status_code == 200
@@ -296,7 +301,8 @@ def test_applying_a_paid_checkout_runs_a_fixed_handful_of_statements(client, stu
 def test_without_the_query_the_studio_is_found_by_its_secret(client, studio, customer, fake):
     card_studio("second")  # tried too, and does not match
     order = card_order(studio, PlanFactory(studio=studio), customer)
-    event = fake.event("checkout.session.completed", fake.complete(order.stripe_checkout_session_id))
+    event = fake.event("checkout.session.completed",
+                       fake.complete(order.stripe_checkout_session_id))
     assert deliver(client, studio, event, by_query=False).status_code == 200
     db.session.expire_all()
     assert order.status == OrderStatus.PAID
@@ -331,7 +337,8 @@ def test_a_failure_while_applying_leaves_just_the_stored_event_and_a_retry_appli
         client, studio, customer, fake, monkeypatch):
     cls = ClassFactory(studio=studio)
     order = card_order(studio, PlanFactory(studio=studio), customer, cls=cls)
-    event = fake.event("checkout.session.completed", fake.complete(order.stripe_checkout_session_id))
+    event = fake.event("checkout.session.completed",
+                       fake.complete(order.stripe_checkout_session_id))
     real = stripe_events.deliver_card_order
 
     def deliver_then_fail(*args, **kwargs):
@@ -343,7 +350,8 @@ def test_a_failure_while_applying_leaves_just_the_stored_event_and_a_retry_appli
         deliver(client, studio, event)  # Stripe got its 200: the event is stored
     db.session.expire_all()
     assert count(StripeEvent, studio=studio) == 1 and outcome(event) == ""
-    assert count(Payment, studio=studio) == count(Invoice, studio=studio) == count(Booking, studio=studio) == 0
+    assert (count(Payment, studio=studio) == count(Invoice, studio=studio)
+            == count(Booking, studio=studio) == 0)
     assert pass_of(order) is None and order.status == OrderStatus.AWAITING_PAYMENT
 
     # Stripe resends it (from its dashboard, say): not applied yet, so it is queued again.
@@ -355,14 +363,16 @@ def test_a_failure_while_applying_leaves_just_the_stored_event_and_a_retry_appli
     assert apply_stripe_event(row) == "processed"  # RQ's retry of the failed job
     assert apply_queued(client.application) == [None]  # the resend's job finds it applied
     db.session.expire_all()
-    assert order.status == OrderStatus.PAID and count(Booking, studio=studio) == 1 and count(Invoice, studio=studio) == 1
+    assert (order.status == OrderStatus.PAID and count(Booking, studio=studio) == 1
+            and count(Invoice, studio=studio) == 1)
     assert count(Payment, studio=studio) == 1 and outcome(event) == "processed"
 
 
 def test_an_event_whose_job_was_lost_is_queued_again_for_three_days(client, studio, customer,
                                                                    fake):
     order = card_order(studio, PlanFactory(studio=studio), customer)
-    event = fake.event("checkout.session.completed", fake.complete(order.stripe_checkout_session_id))
+    event = fake.event("checkout.session.completed",
+                       fake.complete(order.stripe_checkout_session_id))
     body, headers = signed(event, studio.stripe_webhook_secret)
     assert client.post(f"/webhooks/stripe?studio={studio.slug}", data=body,
                        headers=headers).json == {"outcome": "received"}
@@ -386,7 +396,8 @@ def test_an_event_whose_job_was_lost_is_queued_again_for_three_days(client, stud
 def test_events_wait_for_the_worker_and_the_order_page_polls_meanwhile(
         signed_in, studio, customer, fake):
     order = card_order(studio, PlanFactory(studio=studio), customer)
-    event = fake.event("checkout.session.completed", fake.complete(order.stripe_checkout_session_id))
+    event = fake.event("checkout.session.completed",
+                       fake.complete(order.stripe_checkout_session_id))
     body, headers = signed(event, studio.stripe_webhook_secret)
     answer = signed_in.post(f"/webhooks/stripe?studio={studio.slug}", data=body, headers=headers)
     assert answer.json == {"outcome": "received"} and outcome(event) == ""

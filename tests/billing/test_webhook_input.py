@@ -22,7 +22,8 @@ def post_signed(client, studio, payload: str):
 
 def test_a_timestamp_from_the_future_is_a_400(client, studio, customer, fake):
     order = card_order(studio, PlanFactory(studio=studio), customer)
-    event = fake.event("checkout.session.completed", fake.complete(order.stripe_checkout_session_id))
+    event = fake.event("checkout.session.completed",
+                       fake.complete(order.stripe_checkout_session_id))
     ahead = deliver(client, studio, event, timestamp=int(time.time()) + 301)
     assert ahead.status_code == 400 and count(StripeEvent, studio=studio) == 0
     assert deliver(client, studio, event, timestamp=int(time.time()) + 240).status_code == 200

@@ -75,7 +75,8 @@ def test_checking_in_twice_warns_and_counts_once(tablet, studio, cls):
     again = tablet.post(roster_url(cls, f"bookings/{booking.id}/check-in"), headers=HX)
     assert again.status_code == 409
     with force_locale("en"):
-        assert _("%(name)s is already checked in.", name=booking.customer.name) in Page(again).text()
+        assert _("%(name)s is already checked in.",
+                 name=booking.customer.name) in Page(again).text()
     assert Page(again).all(".roster-row.is-attended") != []
     assert len(Page(again).all(".roster-row.is-attended")) == 1
 
@@ -115,7 +116,8 @@ def test_walk_in_is_booked_and_checked_in(tablet, studio, cls):
     assert response.status_code == 200
     booking = db.session.scalar(select(Booking).where(Booking.customer_id == member.id))
     assert booking.status == BookingStatus.ATTENDED
-    unknown = tablet.post(roster_url(cls, "walk-in"), data={"email": "nobody@example.com"}, headers=HX)
+    unknown = tablet.post(roster_url(cls, "walk-in"), data={"email": "nobody@example.com"},
+                          headers=HX)
     assert unknown.status_code == 422
 
 
@@ -125,7 +127,8 @@ def test_no_show_only_after_the_start(tablet, studio, cls):
     assert early.status_code == 409 and status_of(booking) == BookingStatus.CONFIRMED
     cls.starts_at = utcnow() - timedelta(minutes=5)
     db.session.commit()
-    assert tablet.post(roster_url(cls, f"bookings/{booking.id}/no-show"), headers=HX).status_code == 200
+    assert tablet.post(roster_url(cls, f"bookings/{booking.id}/no-show"),
+                       headers=HX).status_code == 200
     assert status_of(booking) == BookingStatus.NO_SHOW
 
 
@@ -151,7 +154,8 @@ def test_member_pass_page_shows_a_qr_and_a_code(client, app):
         code = short_code(member)
     assert f"{code[:3]} {code[3:]}" in page.text(".pass-code")
     fragment = client.get("/me/pass", headers=HX)
-    assert "<html" not in fragment.get_data(as_text=True) and 'hx-trigger="every 60s"' in fragment.get_data(as_text=True)
+    assert ("<html" not in fragment.get_data(as_text=True)
+            and 'hx-trigger="every 60s"' in fragment.get_data(as_text=True))
 
 
 def test_today_is_each_studios_own_today(client, app):

@@ -58,7 +58,8 @@ def rush_class(app, studio_id, class_id, user_ids):
 def committed(app, class_id):
     with app.app_context():
         return db.session.execute(
-            select(Booking.id, Booking.status).where(Booking.class_id == class_id).order_by(Booking.id)
+            select(Booking.id,
+                   Booking.status).where(Booking.class_id == class_id).order_by(Booking.id)
         ).all()
 
 
@@ -112,7 +113,8 @@ def test_a_locked_class_answers_busy_instead_of_hanging(app, rush):
     with app.app_context():
         conn = db.engine.connect()
         tx = conn.begin()
-        conn.execute(select(ScheduledClass.id).where(ScheduledClass.id == class_id).with_for_update())
+        conn.execute(select(ScheduledClass.id).where(ScheduledClass.id == class_id)
+                     .with_for_update())
         try:
             studio = db.session.get(Studio, studio_id)
             cls = db.session.get(ScheduledClass, class_id)
@@ -152,7 +154,8 @@ def test_customers_queued_on_a_locked_class_all_hear_busy_within_the_timeout(app
     with app.app_context():
         conn = db.engine.connect()
         tx = conn.begin()
-        conn.execute(select(ScheduledClass.id).where(ScheduledClass.id == class_id).with_for_update())
+        conn.execute(select(ScheduledClass.id).where(ScheduledClass.id == class_id)
+                     .with_for_update())
         try:
             threads = [threading.Thread(target=book, args=(uid,)) for uid in user_ids[:4]]
             for t in threads:

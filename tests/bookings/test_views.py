@@ -219,7 +219,8 @@ def test_booking_a_full_class_shows_the_waitlist_position(client, app, studio):
 def test_a_repeated_submit_answers_the_same_panel_as_the_first_and_books_nothing(
         client, app, studio, lang):
     """A double tap or a replayed offline tap: the panel the first answer gave (it comes from
-    the statement that loads the class, app/bookings/queries.py: load_for_booking), the same HTML."""
+    the statement that loads the class, app/bookings/queries.py: load_for_booking), the same
+    HTML."""
     cls = ClassFactory(studio=studio, capacity=1)
     book_for(studio, cls, UserFactory())
     me = UserFactory()
@@ -231,7 +232,8 @@ def test_a_repeated_submit_answers_the_same_panel_as_the_first_and_books_nothing
     assert (first.status_code, again.status_code) == (200, 200)
     assert again.get_data(as_text=True) == first.get_data(as_text=True)
     assert "1" in Page(again).text(panel_sel(cls))  # number 1 on the waitlist, in either language
-    assert client.post(class_url(cls) + "/book").status_code == 303  # a plain POST: back to the page
+    # a plain POST: back to the page
+    assert client.post(class_url(cls) + "/book").status_code == 303
     assert [b.status for b in bookings_of(cls)] == ["confirmed", "waitlisted"]
 
 

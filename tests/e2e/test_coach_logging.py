@@ -41,7 +41,8 @@ def client_with_plan(live_app, exercises: int, sets: int):
         builtin = {e.name["en"]: e for e in db.session.scalars(
             select(Exercise).where(Exercise.studio_id.is_(None)))}
         chosen = [builtin[n] for n in NAMES[:exercises]]
-        studio = StudioFactory(slug=f"lift-{uuid.uuid4().hex[:6]}", location__timezone="Asia/Riyadh")
+        studio = StudioFactory(slug=f"lift-{uuid.uuid4().hex[:6]}",
+                               location__timezone="Asia/Riyadh")
         coach = staff(studio, Role.TRAINER, email=f"coach-{uuid.uuid4().hex[:6]}@example.com")
         client = UserFactory(name="Huda Nasser")
         db.session.add(StudioCustomer(studio_id=studio.id, user_id=client.id))
@@ -58,7 +59,8 @@ def client_with_plan(live_app, exercises: int, sets: int):
         for e in chosen:
             for j in range(sets):
                 sessions.log_set(last, studio, set_id=str(uuid.uuid4()), exercise_id=e.id,
-                                 position=j, reps=5, load=Decimal(60), now=utcnow() - timedelta(days=3))
+                                 position=j, reps=5, load=Decimal(60),
+                                 now=utcnow() - timedelta(days=3))
         sessions.finish_session(last)
         db.session.commit()
         return dict(slug=studio.slug, coach=coach.email, client=client.id,
@@ -126,7 +128,8 @@ def test_coach_logs_a_session_online_and_offline(new_context, live_app, live_ser
     tap_set(page, t, squat, 2)
     tap_set(page, t, deadlift, 1)
     expect(page.locator(".set-row.is-queued")).to_have_count(2)
-    expect(page.locator("[data-sync-status]")).to_have_text(t("Waiting to sync: %(count)s", count=2))
+    expect(page.locator("[data-sync-status]")).to_have_text(t("Waiting to sync: %(count)s",
+                                                              count=2))
     page.screenshot(path=artifacts_dir / f"logging-offline-{lang}.png", full_page=True)
     assert len(today_sets(live_app, info)) == 3
 

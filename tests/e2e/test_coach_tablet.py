@@ -47,7 +47,8 @@ def test_coach_checks_in_three_members(new_context, live_app, live_server, class
     context = new_context(locale=lang, **TABLET)
     page = context.new_page()
     problems = []
-    page.on("console", lambda m: m.type == "error" and problems.append(m.text + " @ " + str(m.location)))
+    page.on("console",
+            lambda m: m.type == "error" and problems.append(m.text + " @ " + str(m.location)))
     page.on("response", lambda r: r.status >= 500 and problems.append(f"{r.status} {r.url}"))
 
     sign_in(page, live_server, t, lang, coach_email)
@@ -70,7 +71,8 @@ def test_coach_checks_in_three_members(new_context, live_app, live_server, class
     # Scanning the same member again warns instead of counting twice.
     page.get_by_label(t("Scan a pass or type its code")).fill(code)
     page.get_by_label(t("Scan a pass or type its code")).press("Enter")
-    expect(roster.locator(".alert")).to_have_text(t("%(name)s is already checked in.", name=names[2]))
+    expect(roster.locator(".alert")).to_have_text(t("%(name)s is already checked in.",
+                                                    name=names[2]))
     expect(roster.locator(".roster-row.is-attended")).to_have_count(3)
 
     roster.locator(".roster-row", has_text=names[0]).get_by_role("button", name=t("Undo")).tap()
@@ -104,10 +106,12 @@ def test_check_in_keeps_working_offline(new_context, live_app, live_server, clas
     for name in names[:2]:
         roster.locator(".roster-row", has_text=name).get_by_role("button", name=t("Check in")).tap()
     expect(roster.locator(".roster-row.is-queued")).to_have_count(2)
-    expect(page.locator("[data-sync-status]")).to_have_text(t("Waiting to sync: %(count)s", count=2))
+    expect(page.locator("[data-sync-status]")).to_have_text(t("Waiting to sync: %(count)s",
+                                                              count=2))
     # Taken back before it ever reached the server.
     roster.locator(".roster-row", has_text=names[1]).get_by_role("button", name=t("Undo")).tap()
-    expect(page.locator("[data-sync-status]")).to_have_text(t("Waiting to sync: %(count)s", count=1))
+    expect(page.locator("[data-sync-status]")).to_have_text(t("Waiting to sync: %(count)s",
+                                                              count=1))
 
     set_network(context, online=True)
     expect(page.locator("[data-sync-status]")).to_have_text(t("All changes are synced."))

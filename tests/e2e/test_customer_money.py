@@ -33,7 +33,8 @@ def shop(live_app):
                                name={"en": "FitFlow Riyadh", "ar": "فت فلو الرياض"},
                                location__timezone=TZ, location__currency="SAR",
                                location__tax_jurisdiction="SA")
-        kind = ClassTypeFactory(studio=studio, name={"en": "Morning strength", "ar": "تمارين القوة"})
+        kind = ClassTypeFactory(studio=studio,
+                                name={"en": "Morning strength", "ar": "تمارين القوة"})
         tomorrow = utcnow().astimezone(ZoneInfo(TZ)).date() + timedelta(days=1)
         start = datetime.combine(tomorrow, time(18), ZoneInfo(TZ)).astimezone(ZoneInfo("UTC"))
         cls = ClassFactory(studio=studio, class_type_id=kind.id, starts_at=start,
@@ -76,7 +77,8 @@ def test_buy_a_pack_book_cancel_and_download_the_invoice(phone, live_app, live_s
     card.get_by_role("button", name=t("Get it and book, pay at the studio")).tap()
 
     # Bought and booked in one flow, back on the class.
-    expect(page.get_by_text(t("Your pass is ready and the class is booked. Please pay at the studio."))).to_be_visible()
+    expect(page.get_by_text(t("Your pass is ready and the class is booked. "
+                              "Please pay at the studio."))).to_be_visible()
     expect(panel.locator(".badge-ok")).to_have_text(t("You're booked"))
     shot("02-booked")
     page.goto(f"{live_server}/me/wallet")
@@ -134,9 +136,11 @@ def test_stop_a_membership_in_three_taps(phone, live_app, live_server, shop):
         db.session.commit()
     sign_in(page, live_server, t, lang, email)
 
-    page.get_by_role("navigation", name=t("Shortcuts")).get_by_role("link", name=t("Wallet")).tap()  # 1
-    page.get_by_role("link", name=t("Cancel membership")).tap()                                      # 2
-    page.get_by_role("alertdialog").get_by_role("button", name=t("Yes, stop renewing")).tap()        # 3
-    expect(page.get_by_text(t("Your membership will not renew. You can keep booking until it ends."))).to_be_visible()
+    page.get_by_role("navigation", name=t("Shortcuts")).get_by_role(
+        "link", name=t("Wallet")).tap()                                                        # 1
+    page.get_by_role("link", name=t("Cancel membership")).tap()                                # 2
+    page.get_by_role("alertdialog").get_by_role("button", name=t("Yes, stop renewing")).tap()  # 3
+    expect(page.get_by_text(t("Your membership will not renew. "
+                              "You can keep booking until it ends."))).to_be_visible()
     expect(page.locator("h1")).to_have_count(1)  # the page was swapped whole, not nested
     assert problems == []

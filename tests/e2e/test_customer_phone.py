@@ -1,4 +1,5 @@
-"""A customer on a phone: sign up, book with one tap, cancel, join a waitlist — in Arabic and English.
+"""A customer on a phone: sign up, book with one tap, cancel, join a waitlist — in Arabic and
+English.
 
 Expected text comes from the message catalogue through Flask-Babel, so the assertions follow the
 translations instead of copying them.

@@ -14,7 +14,8 @@ def test_offline_page_when_the_network_drops(phone, live_app, live_server, artif
     lang, page, problems = phone
     t = Texts(live_app, lang)
     page.goto(f"{live_server}/?lang={lang}")
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("navigator.serviceWorker"
+                           " && navigator.serviceWorker.ready.then(() => true)")
     page.evaluate("navigator.serviceWorker.ready")
     page.reload()  # now controlled by the service worker
     page.wait_for_function("!!navigator.serviceWorker.controller")

@@ -23,7 +23,8 @@ TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True}
 def empty_template(live_app):
     with live_app.app_context():
         seed_library()
-        studio = StudioFactory(slug=f"plan-{uuid.uuid4().hex[:6]}", location__timezone="Asia/Riyadh")
+        studio = StudioFactory(slug=f"plan-{uuid.uuid4().hex[:6]}",
+                               location__timezone="Asia/Riyadh")
         coach = staff(studio, Role.TRAINER, email=f"coach-{uuid.uuid4().hex[:6]}@example.com")
         template = plans.create_template(studio, "Upper A", actor=coach)
         builtins = {e.name["en"]: e for e in db.session.scalars(

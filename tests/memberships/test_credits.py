@@ -83,7 +83,8 @@ def test_ineligible_and_expired_passes_do_not_pay(studio, ctx):
     old = services.grant_pass(studio, PlanFactory(studio=studio, validity_days=1), user,
                               now=utcnow() - timedelta(days=3))
     with pytest.raises(NoEntitlement):
-        book(studio, ClassFactory(studio=studio, class_type_id=ClassTypeFactory(studio=studio).id), user)
+        book(studio, ClassFactory(studio=studio, class_type_id=ClassTypeFactory(studio=studio).id),
+             user)
     assert left(old) == 10
 
 

@@ -82,7 +82,8 @@ def test_cancel_in_time_tells_first_and_returns_the_credit(signed_in, studio, cu
     cls = ClassFactory(studio=studio, hours_ahead=48)
     signed_in.post(f"/s/{studio.slug}/classes/{cls.id}/book", headers=HX)
     booking = db.session.scalar(select(Booking).where(Booking.customer_id == customer.id))
-    confirm = Page(signed_in.get(f"/s/{studio.slug}/classes/{cls.id}?confirm=cancel&lang=en", headers=HX))
+    confirm = Page(signed_in.get(f"/s/{studio.slug}/classes/{cls.id}?confirm=cancel&lang=en",
+                                 headers=HX))
     with force_locale("en"):
         assert _("You keep your credit: it goes back to your pass.") in confirm.text()
     signed_in.post(f"/s/{studio.slug}/classes/{cls.id}/bookings/{booking.id}/cancel", headers=HX)

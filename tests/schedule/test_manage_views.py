@@ -228,7 +228,8 @@ def test_cancelling_a_class_cancels_bookings_and_tells_each_customer_once(client
     bookings = db.session.scalars(select(Booking).where(Booking.class_id == cls.id)).all()
     assert {(b.status, b.cancel_reason) for b in bookings} == {
         (BookingStatus.CANCELLED, CancelReason.CLASS_CANCELLED)}
-    sent = Counter(j[1][0] for j in jobs if j[0] == "workers.jobs.notifications.send_class_cancelled")
+    sent = Counter(j[1][0] for j in jobs
+                   if j[0] == "workers.jobs.notifications.send_class_cancelled")
     assert sent == Counter(b.id for b in bookings)  # one each, nobody twice
     assert len(sent) == 3
 

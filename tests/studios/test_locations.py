@@ -95,7 +95,8 @@ def test_the_order_page_shows_times_in_the_default_location_s_zone(client, studi
                         actor=customer)
     order.created_at = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)  # 15:00 in Riyadh, 07:00 Toronto
     db.session.flush()
-    header = Page(client.get(f"/manage/{studio.slug}/orders/{order.id}?lang=en")).text("main p.subtle")
+    header = Page(client.get(f"/manage/{studio.slug}/orders/{order.id}?lang=en")).text(
+        "main p.subtle")
     assert "3:00\u202fPM" in header or "3:00 PM" in header, header
 
 

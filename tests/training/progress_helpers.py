@@ -57,7 +57,8 @@ def plan(studio, client, coach, title: str, days: dict, weeks: int = 2, days_per
          ) -> TrainingPlan:
     """An active plan; `days` maps (week, day) to [(exercise, [(reps, load), ...]), ...]."""
     row = TrainingPlan(studio_id=studio.id, client_id=client.id,
-                       coach_id=coach.id if coach else None, title=title, weeks=weeks, days_per_week=days_per_week)
+                       coach_id=coach.id if coach else None, title=title, weeks=weeks,
+                       days_per_week=days_per_week)
     db.session.add(row)
     db.session.flush()
     for (week, day), items in days.items():

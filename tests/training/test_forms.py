@@ -19,7 +19,8 @@ from app.training.errors import (
 
 
 @pytest.mark.parametrize("reps, load, expected", [
-    ("8", "", (8, None)), (" 12 ", "60", (12, Decimal("60"))), ("1000", "10000", (1000, Decimal(10000))),
+    ("8", "", (8, None)), (" 12 ", "60", (12, Decimal("60"))),
+    ("1000", "10000", (1000, Decimal(10000))),
     ("٥", "٦٢٫٥", (5, Decimal("62.5"))), ("3", "42,25", (3, Decimal("42.25"))), ("1", "0", (1, 0)),
 ])
 def test_valid_reps_and_loads(reps, load, expected):
@@ -27,7 +28,8 @@ def test_valid_reps_and_loads(reps, load, expected):
 
 
 @pytest.mark.parametrize("reps, load, error", [
-    ("0", "", InvalidReps), ("1001", "", InvalidReps), ("", "", InvalidReps), ("8.5", "", InvalidReps),
+    ("0", "", InvalidReps), ("1001", "", InvalidReps), ("", "", InvalidReps),
+    ("8.5", "", InvalidReps),
     ("-3", "", InvalidReps), ("²", "", InvalidReps), ("x" * 5000, "", InvalidReps),
     ("8", "10000.01", InvalidLoad), ("8", "-1", InvalidLoad), ("8", "2.555", InvalidLoad),
     ("8", "NaN", InvalidLoad), ("8", "1e3", InvalidLoad), ("8", "Infinity", InvalidLoad),
@@ -39,7 +41,8 @@ def test_bad_reps_or_load_are_refused_with_a_message(app, reps, load, error):
     assert caught.value.status == 422
     with app.test_request_context(), force_locale("en"):
         text = str(caught.value)
-    assert ("1000" in text) if error is InvalidReps else ("10000 kg" in text and "2 decimals" in text)
+    assert (("1000" in text) if error is InvalidReps
+            else ("10000 kg" in text and "2 decimals" in text))
 
 
 @pytest.mark.parametrize("rest, expected", [("0", 0), ("3600", 3600), ("75", 75), ("٩٠", 90),

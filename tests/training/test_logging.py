@@ -122,8 +122,9 @@ def test_records_are_per_client_and_per_exercise(t):
     other = UserFactory()
     db.session.add(StudioCustomer(studio_id=t["a"].id, user_id=other.id))
     theirs = sessions.start_session(t["a"], other, coach=t["coach"])
-    their_first = sessions.log_set(theirs, t["a"], set_id=str(uuid.uuid4()), exercise_id=t["bench"].id,
-                                   position=0, reps=5, load=Decimal(50))[0]
+    their_first = sessions.log_set(theirs, t["a"], set_id=str(uuid.uuid4()),
+                                   exercise_id=t["bench"].id, position=0, reps=5,
+                                   load=Decimal(50))[0]
     assert their_first.records == []  # Nora's 100 is not theirs to beat
     assert log(s, t, "squat", 50, 5, 0).records == []  # and squats start their own history
 
@@ -218,7 +219,8 @@ def test_one_tap_logs_a_set_and_answers_with_its_row(client, t):
     row = Page(response)
     assert row.one("li").get("id") == f"set-{t['bench'].id}-1"
     assert "62.5 kg × 8" in row.text() and "PR" in row.text()
-    assert row.one("li").get("data-rest") == "120" and row.one("li").get("data-rest-start") is not None
+    assert (row.one("li").get("data-rest") == "120"
+            and row.one("li").get("data-rest-start") is not None)
     # The same tap again (a retry, a double tap, a queued replay) changes nothing.
     again = client.post(f"/coach/{s.studio.slug}/sessions/{s.id}/sets", data=form, headers=HX)
     assert again.status_code == 200 and sets_count() == 2
@@ -271,8 +273,8 @@ def test_adding_an_exercise_on_the_day(client, t):
     s = new_session(t)
     login(client, t["coach"])
     plank = exercise("Plank")
-    response = client.post(f"/coach/{s.studio.slug}/sessions/{s.id}/exercises", data={"exercise": plank.id},
-                           headers=HX)
+    response = client.post(f"/coach/{s.studio.slug}/sessions/{s.id}/exercises",
+                           data={"exercise": plank.id}, headers=HX)
     assert response.status_code == 200
     assert Page(response).all(f"#exercise-{plank.id}")
 
@@ -302,7 +304,8 @@ def test_customers_and_other_studios_coaches_get_404(client, t):
         assert client.get(f"/coach/{s.studio.slug}/sessions/{s.id}/").status_code == 404
         assert client.post(f"/coach/{s.studio.slug}/sessions/{s.id}/sets", data={
             "exercise": t["bench"].id, "reps": 8, "load": 60}).status_code == 404
-        assert client.post(f"/coach/{t['a'].slug}/clients/{t['nora'].id}/sessions").status_code == 404
+        assert client.post(
+            f"/coach/{t['a'].slug}/clients/{t['nora'].id}/sessions").status_code == 404
     assert sets_count() == 0
 
 

@@ -43,7 +43,8 @@ def send_twice(app, session_ids, set_id_for):
         studio = db.session.get(Studio, studio_id)
         session = db.session.get(TrainingSession, session_id)
         logged, created = sessions.log_set(session, studio, set_id=set_id_for(attempt),
-                                           exercise_id=exercise_id, position=0, reps=8, load=Decimal(60))
+                                           exercise_id=exercise_id, position=0, reps=8,
+                                           load=Decimal(60))
         return logged.id, created
 
     results, errors = run_at_once(app, tap, [(i,) for i in range(2)])

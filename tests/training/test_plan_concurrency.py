@@ -46,7 +46,8 @@ def add_all_at_once(app, workout_id, coach_id, exercise_ids):
 
         template = db.session.get(Workout, workout_id)
         exercise = db.session.get(Exercise, exercise_id)
-        return plans.add_workout_exercise(template, exercise, actor=db.session.get(User, coach_id)).id
+        return plans.add_workout_exercise(template, exercise,
+                                          actor=db.session.get(User, coach_id)).id
 
     return run_at_once(app, add, [(eid,) for eid in exercise_ids])
 
@@ -97,7 +98,8 @@ def test_negative_control_without_the_lock_two_exercises_share_a_position(app, w
     slow_reader(monkeypatch, lambda: readers.wait(timeout=30))  # both read before either writes
     results, errors = add_all_at_once(app, workout_id, coach_id, exercise_ids[:2])
     assert errors == [] and len(results) == 2
-    assert stored_positions(app, workout_id) == [0, 1, 1], "without the lock the race should collide"
+    assert stored_positions(app, workout_id) == [0, 1, 1], (
+        "without the lock the race should collide")
 
 
 def test_a_locked_workout_answers_busy_instead_of_hanging(app, workout):

@@ -139,7 +139,8 @@ def test_set_edits_answer_with_the_exercise_block(client, t):
     fourth = items(t["template"])[0].sets[3]
     body = client.post(url + f"/sets/{fourth.id}/remove", headers=HX).get_data(as_text=True)
     assert status(body) == "Set removed" and len(Page(body).all(".set-row")) == 3
-    body = client.post(url + "/rest", data={"rest_seconds": "120"}, headers=HX).get_data(as_text=True)
+    body = client.post(url + "/rest", data={"rest_seconds": "120"},
+                       headers=HX).get_data(as_text=True)
     assert Page(body).one(f"#rest-{item.id}").get("value") == "120"
     assert items(t["template"])[0].rest_seconds == 120
 

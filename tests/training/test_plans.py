@@ -39,7 +39,8 @@ def t(app):
     client = UserFactory(name="Nora Haddad")
     ensure_customer(a, client)
     squat, press = builtin("Back squat"), builtin("Bench press")
-    sled = add_exercise(a, name={"en": "Sled push"}, cues={}, muscle_group="legs", equipment="other")
+    sled = add_exercise(a, name={"en": "Sled push"}, cues={}, muscle_group="legs",
+                        equipment="other")
     foreign = add_exercise(b, name={"en": "Secret move"}, cues={}, muscle_group="core",
                            equipment="band")
     return dict(a=a, b=b, coach=coach, client=client, squat=squat, press=press, sled=sled,
@@ -147,7 +148,8 @@ def test_copying_a_template_into_a_day_appends_its_exercises_and_sets(t):
     plans.add_workout_exercise(day, t["sled"], actor=t["coach"])
     plans.copy_template_into(template, day, actor=t["coach"])
     rows = layout(day)
-    assert [(n, p) for n, p, _s in rows] == [("Sled push", 0), ("Back squat", 1), ("Bench press", 2)]
+    assert [(n, p) for n, p, _s in rows] == [("Sled push", 0), ("Back squat", 1),
+                                             ("Bench press", 2)]
     assert rows[1][2][0] == (0, 5, Decimal("80.00")) and fresh(day)[1].rest_seconds == 180
     assert day.title == "Legs day"
     # The day owns its copy: editing it leaves the template alone.

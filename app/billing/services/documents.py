@@ -137,5 +137,6 @@ def document_context(invoice: Invoice) -> dict:
     doc = dict(invoice.snapshot)
     doc["issued_at"] = datetime.fromisoformat(doc["issued_at"])
     if doc.get("payment"):
-        doc["payment"] = dict(doc["payment"], paid_at=datetime.fromisoformat(doc["payment"]["paid_at"]))
+        doc["payment"] = dict(doc["payment"],
+                              paid_at=datetime.fromisoformat(doc["payment"]["paid_at"]))
     return doc

@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 
 def tax_lines(breakdown) -> list[dict]:
-    return [{"code": t.code, "name": str(t.name), "rate": str(t.rate), "amount_minor": t.amount_minor}
+    return [{"code": t.code, "name": str(t.name), "rate": str(t.rate),
+             "amount_minor": t.amount_minor}
             for t in breakdown.taxes]
 
 
@@ -72,7 +73,8 @@ def place_order(studio, plan, customer, *, actor, idempotency_key: str | None = 
     order = Order(studio_id=studio.id, customer_id=customer.id, plan_id=plan.id,
                   status=OrderStatus.AWAITING_PAYMENT, currency=plan.currency,
                   description=dict(plan.name), unit_minor=plan.price_minor,
-                  net_minor=breakdown.net_minor, tax_minor=breakdown.gross_minor - breakdown.net_minor,
+                  net_minor=breakdown.net_minor,
+                  tax_minor=breakdown.gross_minor - breakdown.net_minor,
                   gross_minor=breakdown.gross_minor, taxes=tax_lines(breakdown),
                   prices_include_tax=studio.prices_include_tax, idempotency_key=idempotency_key,
                   customer=customer, plan=plan, payment_method_kind=method,

@@ -105,7 +105,8 @@ def _timestamp(value) -> datetime | None:
     return datetime.fromtimestamp(int(value), UTC) if value else None
 
 
-def _subscription(studio, subscription_id: str, metadata) -> tuple[StripeSubscription, Order] | None:
+def _subscription(studio, subscription_id: str,
+                  metadata) -> tuple[StripeSubscription, Order] | None:
     """The subscription's row, made on first sight, and its first order, both locked (order
     first, always, so two events of one subscription cannot deadlock)."""
     known = db.session.scalar(select(StripeSubscription).where(
@@ -218,7 +219,8 @@ def _invoice_subscription(invoice: dict) -> tuple[str | None, dict]:
     sub = details.get("subscription") or invoice.get("subscription")  # this API / older ones
     if isinstance(sub, dict):
         sub = sub.get("id")
-    metadata = details.get("metadata") or (invoice.get("subscription_details") or {}).get("metadata")
+    metadata = (details.get("metadata")
+                or (invoice.get("subscription_details") or {}).get("metadata"))
     return sub, metadata or {}
 
 
@@ -253,7 +255,8 @@ def invoice_paid(studio, invoice: dict, event: dict, now) -> str:
     _merge_period(sub, *_invoice_period(invoice))
     intent = _invoice_payment_intent(studio, invoice)
     amount = int(invoice.get("amount_paid") or 0)
-    if invoice.get("billing_reason") == "subscription_create" or first.stripe_invoice_id == invoice["id"]:
+    if (invoice.get("billing_reason") == "subscription_create"
+            or first.stripe_invoice_id == invoice["id"]):
         first.stripe_invoice_id = invoice["id"]
         outcome = settle(studio, first, amount_minor=amount, reference=invoice["id"],
                          payment_intent=intent, now=now, period=(sub.period_start, sub.period_end))

@@ -18,5 +18,6 @@ def client_training(customer_id: int):
         abort(404)
     customer, _link = get_studio_customer_or_404(g.studio, customer_id)
     page = request.args.get("page", 1, type=int)
-    return render(CLIENT, "training_timeline", **progress_page(g.studio, customer, page, lambda n: url_for(
-        ".client_training", customer_id=customer.id, page=n)))
+    return render(CLIENT, "training_timeline", **progress_page(
+        g.studio, customer, page,
+        lambda n: url_for(".client_training", customer_id=customer.id, page=n)))

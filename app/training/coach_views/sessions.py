@@ -75,7 +75,8 @@ def _row_answer(session, exercise_id, position, *, status=200, message=None, fre
         context["library"] = list_exercises([session.studio])
         return render(PAGE, "logbook", status=status, message=message, **context)
     return render(PAGE, "set_row", status=status, entry=block, row=row, fresh=fresh,
-                  row_message=message, base=url_for(".show_session", session_id=session.id), **context)
+                  row_message=message, base=url_for(".show_session", session_id=session.id),
+                  **context)
 
 
 def _form_position() -> int:

@@ -90,7 +90,8 @@ def _block(exercise, rest, targets, logged, last) -> ExerciseBlock:
         if row.reps is None and rows:  # beyond the plan: repeat the set before
             before_row = rows[-1]
             done = before_row.logged
-            row.reps, row.load = (done.reps, done.load) if done else (before_row.reps, before_row.load)
+            row.reps, row.load = ((done.reps, done.load) if done
+                                  else (before_row.reps, before_row.load))
         rows.append(row)
     # Sets logged twice at one position (two tablets) are all shown.
     for s in mine:

@@ -233,8 +233,8 @@ def e1rm_series(studio: Studio, client: User, today: date) -> list[ExerciseSerie
 
 
 def weekly_volume(studio: Studio, client: User, today: date) -> WeeklySeries:
-    """Load × reps summed per week of the studio (its zone, its first day) over the last 12 weeks; each session
-    counts in the week of the day it started. One statement."""
+    """Load × reps summed per week of the studio (its zone, its first day) over the last 12
+    weeks; each session counts in the week of the day it started. One statement."""
     tz = studio.timezone
     weeks = _chart_weeks(today, CHART_WEEKS, studio.first_weekday)
     rows = db.session.execute(
@@ -252,8 +252,8 @@ def weekly_volume(studio: Studio, client: User, today: date) -> WeeklySeries:
 
 
 def weekly_attendance(studio: Studio, client: User, today: date) -> WeeklySeries:
-    """Classes attended and training sessions per week of the studio (its zone, its first day) over the last
-    12 weeks; one statement."""
+    """Classes attended and training sessions per week of the studio (its zone, its first day)
+    over the last 12 weeks; one statement."""
     tz = studio.timezone
     weeks = _chart_weeks(today, CHART_WEEKS, studio.first_weekday)
     since = _midnight_utc(weeks[0], tz)

@@ -63,7 +63,8 @@ def _renumber(rows) -> None:
 def _done(workout: Workout, action: str, actor, **data) -> None:
     db.session.flush()
     db.session.expire(workout, ["items"])
-    record(action, actor=actor, studio_id=workout.studio_id, subject=f"workout:{workout.id}", **data)
+    record(action, actor=actor, studio_id=workout.studio_id, subject=f"workout:{workout.id}",
+           **data)
 
 
 def _locked(workout: Workout, item: WorkoutExercise | None = None,
@@ -116,7 +117,8 @@ def create_plan(studio, client, *, title: str, weeks: int, days_per_week: int,
                 actor) -> TrainingPlan:
     """A plan for `client` with every week × day workout made now: a day has an id to edit and
     lock from the start, and GET pages never write (at most 52 × 7 small rows)."""
-    plan = TrainingPlan(studio_id=studio.id, client_id=client.id, coach_id=actor.id if actor else None,
+    plan = TrainingPlan(studio_id=studio.id, client_id=client.id,
+                        coach_id=actor.id if actor else None,
                         title=title, weeks=weeks, days_per_week=days_per_week)
     db.session.add(plan)
     db.session.flush()

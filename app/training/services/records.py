@@ -40,7 +40,8 @@ def detect_records(logged: LoggedSet) -> list[str]:
     kinds = []
     if not as_good:
         kinds.append(RecordKind.LOAD.value)
-    if best_e1rm is None or estimated_1rm(load, logged.reps) > Decimal(best_e1rm).quantize(Decimal("0.01")):
+    if (best_e1rm is None
+            or estimated_1rm(load, logged.reps) > Decimal(best_e1rm).quantize(Decimal("0.01"))):
         kinds.append(RecordKind.E1RM.value)
     if best_volume is None or load * logged.reps > Decimal(best_volume):
         kinds.append(RecordKind.VOLUME.value)
