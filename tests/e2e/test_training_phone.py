@@ -37,8 +37,10 @@ CHARTS = """() => [...document.querySelectorAll("svg.chart-svg")].map((svg) => {
   return {
     width: box(svg).width, height: box(svg).height, marks: all.length,
     firstX: box(marks[0]).x, lastX: box(marks[marks.length - 1]).x,
-    valuesRightOfMarks: Math.min(...values.map((r) => r.left)) >= Math.max(...all.map((r) => r.right)),
-    valuesLeftOfMarks: Math.max(...values.map((r) => r.right)) <= Math.min(...all.map((r) => r.left)),
+    valuesRightOfMarks:
+      Math.min(...values.map((r) => r.left)) >= Math.max(...all.map((r) => r.right)),
+    valuesLeftOfMarks:
+      Math.max(...values.map((r) => r.right)) <= Math.min(...all.map((r) => r.left)),
     colour: getComputedStyle(marks[0]).fill,
     labels: [...svg.querySelectorAll("text")].map((t) => t.textContent),
   };
