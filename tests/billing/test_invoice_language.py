@@ -103,6 +103,44 @@ def tlv(payload: str) -> dict[int, str]:
     return fields
 
 
+# --- the studio chooses ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language, jurisdiction, given, expected", [
+    ("ar", "SA", None, "ar+en"),  # the Saudi norm: both languages on one page
+    ("en", "SA", None, "ar+en"),
+    ("en", "CA-ON", None, "en"),
+    ("ar", "", None, "ar"),
+    ("ar", "SA", "ar", "ar"),  # an explicit choice wins
+])
+def test_new_studios_invoice_in_their_language_or_both_under_saudi_vat(
+        app, ctx, language, jurisdiction, given, expected):
+    extra = {"invoice_language": given} if given else {}
+    studio = create_studio(slug=f"s-{language}-{jurisdiction or 'none'}-{given}",
+                           name={"en": "S"}, default_language=language, **extra,
+                           location={"name": {"en": "Main"}, "timezone": "UTC",
+                                     "currency": "SAR", "tax_jurisdiction": jurisdiction})
+    assert studio.invoice_language == expected
+
+
+def test_admin_chooses_the_invoice_language(client, toronto):
+    login(client, staff(toronto, Role.STUDIO_ADMIN))
+    url = f"/manage/{toronto.slug}/settings/money"
+    form = Page(client.get(url))
+    assert form.one("#invoice_language option[selected]").get("value") == "en"
+    base = {"invoice_prefix": "TOR", "tax_jurisdiction": "CA-ON", "late_cancel_fee": "0",
+            "no_show_fee": "0"}
+
+    assert client.post(url, data={**base, "invoice_language": "ar+en"}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Studio, toronto.id).invoice_language == "ar+en"
+
+    refused = client.post(url, data={**base, "invoice_language": "fr"})
+    assert refused.status_code == 422 and "Not a valid choice." in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Studio, toronto.id).invoice_language == "ar+en"
+
+
 # --- tax names in the reader's language ---------------------------------------------------------
 
 
