@@ -141,6 +141,84 @@ def test_admin_chooses_the_invoice_language(client, toronto):
     assert db.session.get(Studio, toronto.id).invoice_language == "ar+en"
 
 
+# --- the invoice follows the studio, not the customer -------------------------------------------
+
+
+def test_an_english_studio_invoices_an_arabic_speaking_customer_in_english(
+        app, ctx, toronto, run_jobs, tmp_path):
+    customer = UserFactory(locale="ar", name="Sam Lee")
+    _, _, invoice = paid_invoice(toronto, customer, run_jobs)
+
+    assert invoice.locale == "en" and invoice.snapshot["languages"] == ["en"]
+    text = pdftotext(invoice.pdf, tmp_path)
+    assert "Tax invoice" in text and "Monthly membership" in text
+    assert re.search(r"HST \(13%\)", text)
+    assert not ARABIC.search(text), text  # not a word of the customer's profile language
+    assert qr_codes(invoice.pdf, tmp_path) == []  # no ZATCA code outside Saudi Arabia
+
+
+def test_a_saudi_invoice_is_bilingual_on_one_page_with_shaped_arabic(
+        app, ctx, riyadh, run_jobs, tmp_path):
+    customer = UserFactory(locale="en", name="Sara Al-Otaibi")
+    _, _, invoice = paid_invoice(riyadh, customer, run_jobs, currency="SAR")
+
+    assert invoice.locale == "ar" and invoice.snapshot["languages"] == ["ar", "en"]
+    text = pdftotext(invoice.pdf, tmp_path)
+    for label in ("Tax invoice", "فاتورة ضريبية", "Billed to", "فاتورة إلى", "Total",
+                  "الإجمالي", "Monthly membership", "عضوية شهرية", "Nabd Fitness Riyadh",
+                  "استوديو نبض الرياض", VAT_AR):
+        assert label in text, label
+    # pdftotext reads English brackets inside an Arabic page in visual order: "(VAT )15%".
+    assert re.search(r"VAT \)?15%", text)
+    # Shaped Arabic reads back as the logical text above; unshaped isolated forms would not.
+    assert not re.search("[\ufe70-\ufeff]", text)
+    assert "Page 1 of 1" not in text and re.search(r"صفحة\s+1\s*من\s*1", text)  # Arabic first
+
+
+# --- ZATCA QR ----------------------------------------------------------------------------------
+
+
+def test_the_tlv_payload_matches_zatca_s_published_example():
+    from app.billing.services import zatca
+
+    payload = zatca.qr_payload(seller="Bobs Records", vat_number="310122393500003",
+                               issued_at=datetime(2022, 4, 25, 15, 30, tzinfo=UTC),
+                               total_minor=100000, vat_minor=15000, currency="SAR")
+    assert payload == ("AQxCb2JzIFJlY29yZHMCDzMxMDEyMjM5MzUwMDAwMwMUMjAyMi0wNC0yNVQxNTozMDow"
+                       "MFoEBzEwMDAuMDAFBjE1MC4wMA==")
+    arabic = tlv(zatca.qr_payload(seller="استوديو نبض", vat_number="3", issued_at=datetime(
+        2026, 1, 1, tzinfo=UTC), total_minor=1, vat_minor=0, currency="SAR"))
+    assert arabic[1] == "استوديو نبض"  # the length counts UTF-8 bytes, not characters
+
+
+def test_saudi_invoice_and_credit_note_carry_the_zatca_qr_code(
+        app, ctx, riyadh, run_jobs, tmp_path):
+    customer = UserFactory(locale="en")
+    order, payment, invoice = paid_invoice(riyadh, customer, run_jobs, currency="SAR")
+
+    (code,) = qr_codes(invoice.pdf, tmp_path)
+    fields = tlv(code)
+    assert fields == {
+        1: "استوديو نبض الرياض",
+        2: "310123456700003",
+        3: invoice.issued_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        4: "115.00",  # prices include 15 % VAT: 100.00 + 15.00
+        5: "15.00",
+    }
+    assert datetime.fromisoformat(fields[3]) == invoice.issued_at.replace(microsecond=0)
+    assert order.gross_minor == 11500 and order.tax_minor == 1500
+
+    refund_payment(riyadh, db.session.merge(payment), amount_minor=5750, actor=UserFactory())
+    db.session.commit()
+    run_jobs("render_invoice_pdf")
+    note = stored(db.session.scalar(select(Invoice.id).where(
+        Invoice.order_id == order.id, Invoice.kind == DocumentKind.CREDIT_NOTE)))
+    (code,) = qr_codes(note.pdf, tmp_path)
+    assert tlv(code) == {1: "استوديو نبض الرياض", 2: "310123456700003",
+                         3: note.issued_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                         4: "57.50", 5: "7.50"}
+
+
 # --- tax names in the reader's language ---------------------------------------------------------
 
 

@@ -14,7 +14,6 @@ from app.memberships.services import balances
 from tests.conftest import login
 from tests.factories import PlanFactory, StudioFactory, UserFactory
 
-
 # Tax names are frozen in every language, so each reader and each invoice finds its own.
 HST = {"en": "HST", "ar": "ضريبة المبيعات الموحدة (HST)"}
 
