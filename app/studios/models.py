@@ -64,7 +64,7 @@ class Studio(TimestampMixin, db.Model):
     # The language of its invoices and credit notes, one of INVOICE_LANGUAGES: a tax document
     # speaks the seller's choice, never the customer's profile language.
     invoice_language: Mapped[str] = mapped_column(
-        String(8), default=lambda ctx: ctx.get_current_parameters()["default_language"],
+        String(8), default=lambda ctx: ctx.get_current_parameters().get("default_language") or "en",
         server_default="en")
     # A studio's own taxes on top of its jurisdiction's: [{code, name, rate, from, to}].
     custom_taxes: Mapped[list] = mapped_column(JSON, default=list)
