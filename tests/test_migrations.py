@@ -125,3 +125,43 @@ def test_each_studio_s_default_location_is_backfilled_with_its_first(request, tm
         db.engine.dispose()
     if engine == "postgresql":
         drop_database(name)
+
+
+BEFORE_INVOICE_LANGUAGE = "0019_first_weekday"
+
+
+@pytest.mark.parametrize("engine", ["postgresql", "sqlite"])
+def test_invoice_language_starts_bilingual_under_saudi_vat_else_the_default(request, tmp_path,
+                                                                            engine):
+    if engine == "postgresql":
+        name = f"fitflow_migr_inv_{run_id(request.config)}_{worker_index(request.config)}"
+        url = fresh_database(name)
+    else:
+        url = f"sqlite:///{tmp_path / 'before.sqlite3'}"
+    app = create_app(test_config(url, 0))
+    with app.app_context():
+        upgrade(revision=BEFORE_INVOICE_LANGUAGE)
+        studios = ((1, "riyadh", "ar", "SA"), (2, "toronto", "en", "CA-ON"),
+                   (3, "jeddah", "en", "SA"), (4, "cairo", "ar", ""))
+        with db.engine.begin() as conn:
+            for studio_id, slug, lang, jurisdiction in studios:
+                conn.execute(text(
+                    "INSERT INTO studios (id, slug, name, default_language, booking_opens_days,"
+                    " booking_closes_minutes, cancel_cutoff_minutes, waitlist_mode,"
+                    " offer_hold_minutes, created_at) VALUES (:id, :slug, '{}', :lang, 14, 0,"
+                    " 720, 'auto', 60, CURRENT_TIMESTAMP)"),
+                    {"id": studio_id, "slug": slug, "lang": lang})
+                conn.execute(text(
+                    "INSERT INTO locations (id, studio_id, name, timezone, currency, address,"
+                    " tax_jurisdiction, created_at) VALUES (:id, :id, '{}', 'UTC', 'SAR', '',"
+                    " :tax, CURRENT_TIMESTAMP)"), {"id": studio_id, "tax": jurisdiction})
+                conn.execute(text("UPDATE studios SET default_location_id = :id WHERE id = :id"),
+                             {"id": studio_id})
+        upgrade()
+        with db.engine.connect() as conn:
+            chosen = dict(conn.execute(text("SELECT slug, invoice_language FROM studios")).all())
+        assert chosen == {"riyadh": "ar+en", "toronto": "en", "jeddah": "ar+en", "cairo": "ar"}
+        downgrade(revision=BEFORE_INVOICE_LANGUAGE)
+        db.engine.dispose()
+    if engine == "postgresql":
+        drop_database(name)

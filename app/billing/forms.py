@@ -18,6 +18,7 @@ from app.billing.queries import OrderFilters
 from app.billing.services.taxes import RULES
 from app.core.forms import clean_line, options, plausible_date
 from app.core.money import MoneyField, to_input
+from app.studios.models import BILINGUAL
 
 STATUSES = [(OrderStatus.AWAITING_PAYMENT.value, _l("Awaiting payment")),
             (OrderStatus.PAID.value, _l("Paid")), (OrderStatus.CANCELLED.value, _l("Cancelled"))]
@@ -91,6 +92,10 @@ JURISDICTIONS = {
 }
 
 
+LANGUAGE_CHOICES = [("ar", _l("Arabic")), ("en", _l("English")),
+                     (BILINGUAL, _l("Arabic and English on one page"))]
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -126,6 +131,8 @@ class MoneySettingsForm(FlaskForm):
     invoice_prefix = StringField(_l("Invoice number prefix"), filters=[_strip], validators=[
         InputRequired(), Regexp(r"^[A-Za-z0-9]{1,12}\Z", message=_l(
             "Use 1 to 12 Latin letters or digits, without spaces."))])
+    invoice_language = SelectField(_l("Invoice language"), choices=options(LANGUAGE_CHOICES),
+                                   validators=[Optional()])  # left out: kept as it is
     tax_numbers = FieldList(FormField(TaxNumberForm), label=_l("Tax registration numbers"),
                             min_entries=3, max_entries=3)
     tax_jurisdiction = SelectField(_l("Sales tax rules"), validators=[Optional()])
@@ -161,6 +168,7 @@ class MoneySettingsForm(FlaskForm):
             "booking_requires_pass": studio.booking_requires_pass,
             "prices_include_tax": studio.prices_include_tax,
             "invoice_prefix": studio.invoice_prefix,
+            "invoice_language": studio.invoice_language,
             "tax_numbers": list(studio.tax_numbers)[:3],
             "tax_jurisdiction": studio.default_location.tax_jurisdiction,
         })
@@ -171,6 +179,7 @@ class MoneySettingsForm(FlaskForm):
             "booking_requires_pass": self.booking_requires_pass.data,
             "prices_include_tax": self.prices_include_tax.data,
             "invoice_prefix": self.invoice_prefix.data,
+            "invoice_language": self.invoice_language.data or None,
             "tax_numbers": [{"label": row["label"], "value": row["value"]}
                             for row in self.tax_numbers.data if row["value"]],
             "tax_jurisdiction": self.tax_jurisdiction.data or "",

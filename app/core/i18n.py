@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, dates, lists, numbers
 from flask import current_app, g, has_request_context, request
-from flask_babel import get_locale, get_translations
+from flask_babel import force_locale, get_locale, get_translations
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -39,16 +39,20 @@ def current_language() -> str:
     return str(get_locale() or "en")
 
 
-def text_direction() -> str:
-    """'rtl' or 'ltr' for the current locale, from Babel's CLDR data."""
-    return Locale.parse(current_language()).text_direction
+def text_direction(lang: str | None = None) -> str:
+    """'rtl' or 'ltr' for the current locale (or `lang`), from Babel's CLDR data."""
+    return Locale.parse(lang or current_language()).text_direction
 
 
-def translated(value: dict | None, fallback: str | None = None, lang: str | None = None) -> str:
+def translated(value: dict | str | None, fallback: str | None = None,
+               lang: str | None = None) -> str:
     """Pick the current language (or `lang`) from a content map, falling back to `fallback`,
-    then any."""
+    then any. A plain string is the same text in every language (content frozen before it
+    became a map)."""
     if not value:
         return ""
+    if isinstance(value, str):
+        return value
     lang = lang or current_language()
     for key in (lang, fallback, "en", "ar"):
         if key and value.get(key):
@@ -65,6 +69,20 @@ def week_start(day: date, first_weekday: int = 1) -> date:
 def weekdays_from(first_weekday: int) -> list[int]:
     """ISO weekdays in the order a week that starts on `first_weekday` lists them."""
     return [(first_weekday - 1 + i) % 7 + 1 for i in range(7)]
+
+
+def translations_of(text) -> dict:
+    """`text` as a content map over every supported language: a lazy UI string translated into
+    each, a map kept as it is, any other text the same in each."""
+    if isinstance(text, dict):
+        return dict(text)
+    if isinstance(text, str):  # plain text (a LazyString is not a str)
+        return {lang: text for lang in supported()}
+    result = {}
+    for lang in supported():
+        with force_locale(lang):
+            result[lang] = str(text)
+    return result
 
 
 def local(dt: datetime, tz: str) -> datetime:
@@ -89,10 +107,10 @@ def format_time(dt: datetime, tz: str, lang: str | None = None) -> str:
     return _time_text(dt, tz, lang or current_language())
 
 
-def format_date(dt, tz: str | None = None, fmt: str = "full") -> str:
+def format_date(dt, tz: str | None = None, fmt: str = "full", lang: str | None = None) -> str:
     if isinstance(dt, datetime) and tz:
         dt = local(dt, tz)
-    return dates.format_date(dt, fmt, locale=current_language())
+    return dates.format_date(dt, fmt, locale=lang or current_language())
 
 
 @lru_cache(maxsize=256)
@@ -201,6 +219,13 @@ def _template_gettext(translations) -> dict:
     return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
 
 
+def gettext_for(lang: str):
+    """Templates' `_` bound to `lang`'s catalogue: for documents that print each label in more
+    than one language on the same page."""
+    with force_locale(lang):
+        return _template_gettext(get_translations())["_"]
+
+
 def bound_gettext() -> dict:
     """Templates translate through the catalogue of the locale in force when rendering starts.
 
@@ -216,6 +241,7 @@ def init_app(app):
     app.context_processor(bound_gettext)
     app.jinja_env.globals.update(
         current_language=current_language, text_direction=text_direction, languages=supported,
+        gettext_for=gettext_for,
         switch_language_url=switch_language_url,
     )
     app.jinja_env.filters.update(

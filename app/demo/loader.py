@@ -68,7 +68,7 @@ def _studio(spec: dict) -> tuple[Studio, bool]:
         slug=spec["slug"], name=spec["name"], default_language=spec["lang"],
         waitlist_mode=spec["mode"], cancel_cutoff_minutes=12 * 60, booking_requires_pass=True,
         prices_include_tax=spec["inclusive"], tax_numbers=spec["tax_numbers"],
-        invoice_prefix=spec["prefix"],
+        invoice_prefix=spec["prefix"], invoice_language=spec["invoice_language"],
         location={"name": spec["location"], "timezone": spec["tz"], "currency": spec["currency"],
                   "address": spec["address"], "tax_jurisdiction": spec["tax"]})
     location = studio.default_location

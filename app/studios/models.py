@@ -30,6 +30,11 @@ class WaitlistMode(enum.StrEnum):
     CLAIM = "claim"  # the first in line is offered the spot and must claim it in time
 
 
+# One language, or Arabic and English on one page (the norm for Saudi tax invoices).
+BILINGUAL = "ar+en"
+INVOICE_LANGUAGES = ("ar", "en", BILINGUAL)
+
+
 class Studio(TimestampMixin, db.Model):
     __tablename__ = "studios"
     __table_args__ = (
@@ -56,6 +61,11 @@ class Studio(TimestampMixin, db.Model):
     prices_include_tax: Mapped[bool] = mapped_column(default=True)
     tax_numbers: Mapped[list] = mapped_column(JSON, default=list)  # [{"label", "value"}]
     invoice_prefix: Mapped[str] = mapped_column(String(12), default="INV")
+    # The language of its invoices and credit notes, one of INVOICE_LANGUAGES: a tax document
+    # speaks the seller's choice, never the customer's profile language.
+    invoice_language: Mapped[str] = mapped_column(
+        String(8), default=lambda ctx: ctx.get_current_parameters().get("default_language") or "en",
+        server_default="en")
     # A studio's own taxes on top of its jurisdiction's: [{code, name, rate, from, to}].
     custom_taxes: Mapped[list] = mapped_column(JSON, default=list)
     late_cancel_fee_minor: Mapped[int] = mapped_column(default=0)
@@ -93,6 +103,12 @@ class Studio(TimestampMixin, db.Model):
     def currency(self) -> str:
         """The currency the studio as a whole sells in: its default location's."""
         return self.default_location.currency
+
+    @property
+    def invoice_languages(self) -> list[str]:
+        """The languages each invoice label is printed in, the first setting the page's
+        direction: ["ar", "en"] for bilingual invoices."""
+        return self.invoice_language.split("+")
 
     @property
     def takes_cards(self) -> bool:

@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, select
 from app.core.db import insert_built_once, utcnow
 from app.core.errors import InvalidInput
 from app.extensions import db
-from app.studios.models import Location, Role, StaffRole, Studio, StudioCustomer
+from app.studios.models import BILINGUAL, Location, Role, StaffRole, Studio, StudioCustomer
 
 
 def default_first_weekday(tax_jurisdiction: str) -> int:
@@ -17,9 +17,14 @@ def default_first_weekday(tax_jurisdiction: str) -> int:
 
 def create_studio(*, location: dict, **fields) -> Studio:
     """Make a studio with its first location (`location`: the Location's fields), which is its
-    default location; its week starts on its country's first day unless `fields` say."""
+    default location. Its week starts on its country's first day, and its invoices speak its
+    default language, or Arabic and English on one page when it sells under Saudi VAT (the
+    Saudi norm), unless `fields` say otherwise."""
     fields.setdefault("first_weekday",
                       default_first_weekday(location.get("tax_jurisdiction", "")))
+    if "invoice_language" not in fields:
+        saudi = location.get("tax_jurisdiction") == "SA"
+        fields["invoice_language"] = BILINGUAL if saudi else fields.get("default_language", "en")
     studio = Studio(**fields)
     db.session.add(studio)
     db.session.flush()

@@ -14,6 +14,9 @@ from app.memberships.services import balances
 from tests.conftest import login
 from tests.factories import PlanFactory, StudioFactory, UserFactory
 
+# Tax names are frozen in every language, so each reader and each invoice finds its own.
+HST = {"en": "HST", "ar": "ضريبة المبيعات الموحدة (HST)"}
+
 
 @pytest.fixture
 def toronto(app):
@@ -37,7 +40,7 @@ def test_order_freezes_exclusive_tax_lines(toronto, ctx):
     order = place_order(toronto, PlanFactory(studio=toronto, price_minor=20000), customer,
                                  actor=customer)
     assert (order.net_minor, order.tax_minor, order.gross_minor) == (20000, 2600, 22600)
-    assert order.taxes == [{"code": "HST", "name": "HST", "rate": "13", "amount_minor": 2600}]
+    assert order.taxes == [{"code": "HST", "name": HST, "rate": "13", "amount_minor": 2600}]
     assert order.status == OrderStatus.AWAITING_PAYMENT
     # Pay at the studio: the pass is theirs already.
     pass_ = db.session.query(Pass).filter_by(order_id=order.id).one()
@@ -128,7 +131,7 @@ def test_partial_refund_issues_a_credit_note_and_keeps_the_invoice(toronto, ctx)
                                                kind=DocumentKind.CREDIT_NOTE).one()
     assert note.reference_id == invoice.id and note.number.startswith("TOR-CN-")
     assert note.snapshot["totals"] == {"net_minor": 10000, "gross_minor": 11300, "taxes": [
-        {"code": "HST", "name": "HST", "rate": "13", "amount_minor": 1300}]}
+        {"code": "HST", "name": HST, "rate": "13", "amount_minor": 1300}]}
     assert invoice.snapshot == frozen
     with pytest.raises(RefundTooLarge):
         refund_payment(toronto, payment, amount_minor=11301, actor=staff)

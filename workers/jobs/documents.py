@@ -11,7 +11,8 @@ from workers.jobs import job
 
 @job
 def render_invoice_pdf(invoice_id: int) -> bool:
-    """Render an issued invoice or credit note to PDF and store it once (its email follows)."""
+    """Render an issued invoice or credit note to PDF, in the studio's invoice language(s)
+    frozen on it, and store it once (its email follows)."""
     invoice = db.session.get(Invoice, invoice_id)
     if invoice is None or invoice.pdf_sha256 is not None:
         return False

@@ -3,13 +3,12 @@
 import hashlib
 from datetime import datetime
 
-from flask_babel import force_locale
 from sqlalchemy import select, update
 
 from app.billing.models import DocumentKind, DocumentSequence, Invoice, Order, Refund
-from app.billing.services import taxes
+from app.billing.services import taxes, zatca
 from app.core.db import dialect_insert
-from app.core.i18n import translated
+from app.core.i18n import translated, translations_of
 from app.core.jobs import enqueue_after_commit
 from app.extensions import db
 
@@ -35,45 +34,65 @@ def format_number(studio, kind: DocumentKind, sequence: int, issued_at: datetime
 PAYMENT_LABELS = {"cash": "Cash", "card_terminal": "Card", "stripe": "Card"}
 
 
-def localized_taxes(lines: list[dict]) -> list[dict]:
-    """Tax lines named in the current language (the order froze them in the buyer's)."""
+def frozen_taxes(lines: list[dict]) -> list[dict]:
+    """Tax lines with their names as content maps. An order frozen while names were plain text
+    gets the rate table's name in every language where its code and rate match a table rule."""
     names = {(r.component.code, str(r.component.rate)): r.component.name
              for rules in taxes.RULES.values() for r in rules}
-    return [dict(t, name=str(names.get((t["code"], t["rate"]), t["name"]))) for t in lines]
+    return [dict(t, name=t["name"] if isinstance(t["name"], dict) else translations_of(
+        names.get((t["code"], t["rate"]), t["name"]))) for t in lines]
 
 
-def _snapshot(studio, order: Order, *, kind, locale, issued_at, lines, totals, reference=None,
+def _in_languages(value, studio, languages) -> dict:
+    """A content map cut down to the document's languages (each falling back as pages do)."""
+    return {lang: translated(value, studio.default_language, lang) for lang in languages}
+
+
+def _zatca_qr(studio, location, totals, issued_at) -> str | None:
+    """The FATOORA QR payload of a document sold under Saudi VAT; None elsewhere."""
+    if location.tax_jurisdiction != zatca.JURISDICTION:
+        return None
+    vat = sum(t["amount_minor"] for t in totals["taxes"] if t["code"] == zatca.VAT_CODE)
+    return zatca.qr_payload(
+        seller=translated(studio.name, studio.default_language, "ar"),
+        vat_number=zatca.vat_number(studio.tax_numbers), issued_at=issued_at,
+        total_minor=totals["gross_minor"], vat_minor=vat, currency=studio.currency)
+
+
+def _snapshot(studio, order: Order, *, kind, issued_at, lines, totals, reference=None,
               payment=None) -> dict:
-    location = studio.default_location  # the seller: the studio as a whole
-    with force_locale(locale):
-        lines = [dict(line, taxes=localized_taxes(line["taxes"])) for line in lines]
-        totals = dict(totals, taxes=localized_taxes(totals["taxes"]))
-        return {
-            "kind": str(kind), "issued_at": issued_at.isoformat(), "timezone": location.timezone,
-            "currency": order.currency, "locale": locale,
-            "reference": reference.number if reference else None,
-            "studio": {"name": translated(studio.name, studio.default_language),
-                       "address": location.address, "tax_numbers": list(studio.tax_numbers)},
-            "customer": {"name": order.customer.name, "email": order.customer.email},
-            "lines": lines, "totals": totals, "prices_include_tax": order.prices_include_tax,
-            "payment": payment, "note": None,
-        }
+    """The document as issued, in the studio's invoice languages (never the customer's)."""
+    location = studio.default_location  # the seller, whose jurisdiction set the order's taxes
+    languages = studio.invoice_languages
+    lines = [dict(line, description=_in_languages(order.description, studio, languages),
+                  taxes=frozen_taxes(line["taxes"])) for line in lines]
+    totals = dict(totals, taxes=frozen_taxes(totals["taxes"]))
+    return {
+        "kind": str(kind), "issued_at": issued_at.isoformat(), "timezone": location.timezone,
+        "currency": order.currency, "locale": languages[0], "languages": languages,
+        "reference": reference.number if reference else None,
+        "studio": {"name": _in_languages(studio.name, studio, languages),
+                   "address": location.address, "tax_numbers": list(studio.tax_numbers)},
+        "customer": {"name": order.customer.name, "email": order.customer.email},
+        "lines": lines, "totals": totals, "prices_include_tax": order.prices_include_tax,
+        "payment": payment, "note": None,
+        "zatca_qr": _zatca_qr(studio, location, totals, issued_at),
+    }
 
 
 def _issue(studio, order: Order, kind: DocumentKind, *, now, snapshot_args, refund=None,
            reference=None) -> Invoice:
-    locale = order.customer.locale or studio.default_language
     sequence = next_number(studio, kind)
     number = format_number(studio, kind, sequence, now)
-    snapshot = _snapshot(studio, order, kind=kind, locale=locale, issued_at=now,
-                         reference=reference, **snapshot_args)
+    snapshot = _snapshot(studio, order, kind=kind, issued_at=now, reference=reference,
+                         **snapshot_args)
     snapshot["number"] = number
     doc = Invoice(studio_id=studio.id, kind=kind, sequence=sequence, number=number,
                   order_id=order.id,
                   customer_id=order.customer_id, refund_id=refund.id if refund else None,
                   reference_id=reference.id if reference else None, issued_at=now,
-                  locale=locale, snapshot=snapshot, gross_minor=snapshot["totals"]["gross_minor"],
-                  currency=order.currency)
+                  locale=snapshot["locale"], snapshot=snapshot,
+                  gross_minor=snapshot["totals"]["gross_minor"], currency=order.currency)
     db.session.add(doc)
     db.session.flush()
     enqueue_after_commit("workers.jobs.documents.render_invoice_pdf", doc.id, queue="documents")
@@ -82,9 +101,7 @@ def _issue(studio, order: Order, kind: DocumentKind, *, now, snapshot_args, refu
 
 def issue_invoice(studio, order: Order, *, now, payment=None) -> Invoice:
     """Number and freeze the invoice of a paid order (the PDF is rendered by a job)."""
-    locale = order.customer.locale or studio.default_language
-    line = {"description": _describe(order, locale), "quantity": order.quantity,
-            "unit_minor": order.unit_minor,
+    line = {"quantity": order.quantity, "unit_minor": order.unit_minor,
             "net_minor": order.net_minor, "taxes": order.taxes}
     totals = {"net_minor": order.net_minor, "taxes": order.taxes, "gross_minor": order.gross_minor}
     pay = None
@@ -97,17 +114,10 @@ def issue_invoice(studio, order: Order, *, now, payment=None) -> Invoice:
 def issue_credit_note(studio, order: Order, refund: Refund, breakdown: dict, *, now) -> Invoice:
     """A credit note for `refund`, pointing at the order's invoice (corrections never edit)."""
     original = invoice_of(order)
-    locale = order.customer.locale or studio.default_language
-    line = {"description": _describe(order, locale), "quantity": 1,
-            "unit_minor": breakdown["net_minor"], "net_minor": breakdown["net_minor"],
-            "taxes": breakdown["taxes"]}
+    line = {"quantity": 1, "unit_minor": breakdown["net_minor"],
+            "net_minor": breakdown["net_minor"], "taxes": breakdown["taxes"]}
     return _issue(studio, order, DocumentKind.CREDIT_NOTE, now=now, refund=refund,
                   reference=original, snapshot_args={"lines": [line], "totals": breakdown})
-
-
-def _describe(order: Order, locale: str) -> str:
-    with force_locale(locale):
-        return translated(order.description) or "—"
 
 
 def invoice_of(order: Order) -> Invoice | None:
@@ -135,7 +145,10 @@ def store_pdf(invoice: Invoice, pdf: bytes) -> bool:
 def document_context(invoice: Invoice) -> dict:
     """The snapshot with its timestamps as datetimes, ready for templates/pdf/invoice.html."""
     doc = dict(invoice.snapshot)
+    doc.setdefault("languages", [doc["locale"]])
     doc["issued_at"] = datetime.fromisoformat(doc["issued_at"])
+    if doc.get("zatca_qr"):
+        doc["zatca_qr_image"] = zatca.qr_image(doc["zatca_qr"])
     if doc.get("payment"):
         doc["payment"] = dict(doc["payment"],
                               paid_at=datetime.fromisoformat(doc["payment"]["paid_at"]))

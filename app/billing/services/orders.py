@@ -22,6 +22,7 @@ from app.billing.models import (
 from app.billing.services import taxes
 from app.billing.services.documents import issue_invoice
 from app.core.db import utcnow
+from app.core.i18n import translations_of
 from app.extensions import db
 from app.memberships.services import check_can_buy, grant_pass
 
@@ -29,9 +30,10 @@ log = logging.getLogger(__name__)
 
 
 def tax_lines(breakdown) -> list[dict]:
-    return [{"code": t.code, "name": str(t.name), "rate": str(t.rate),
-             "amount_minor": t.amount_minor}
-            for t in breakdown.taxes]
+    """The breakdown's taxes as frozen on orders: each name a content map in every language
+    ({"en": "HST", "ar": …}), so each reader and each invoice language finds its own."""
+    return [{"code": t.code, "name": translations_of(t.name), "rate": str(t.rate),
+             "amount_minor": t.amount_minor} for t in breakdown.taxes]
 
 
 def tax_breakdown(studio, amount_minor: int, *, on=None, quantity: int = 1):

@@ -1,4 +1,5 @@
-"""How a studio sells: passes required to book, taxes, invoice numbers, fees, Stripe keys."""
+"""How a studio sells: passes required to book, taxes, invoice numbers and language, fees,
+Stripe keys."""
 
 from datetime import date
 
@@ -6,14 +7,17 @@ from app.billing.services import taxes
 from app.billing.services.taxes import RULES
 from app.core.errors import InvalidInput
 from app.extensions import db
+from app.studios.models import INVOICE_LANGUAGES
 
-PLAIN = ("booking_requires_pass", "prices_include_tax", "invoice_prefix",
+PLAIN = ("booking_requires_pass", "prices_include_tax", "invoice_prefix", "invoice_language",
          "late_cancel_fee_minor", "no_show_fee_minor")
 
 
 def update_money_settings(studio, **settings):
     """Change the studio's selling settings. Stripe keys left empty are kept (they are never
     shown back); `remove_stripe` forgets both."""
+    if settings.get("invoice_language") not in (None, *INVOICE_LANGUAGES):
+        raise InvalidInput()
     for key in PLAIN:
         if key in settings and settings[key] is not None:
             setattr(studio, key, settings[key])
