@@ -46,6 +46,13 @@ def _safe_next(default: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else default
 
 
+def _landing(user: User) -> str:
+    """Where `user` goes after signing in when no page asked for them: where their work is
+    (the factory installs the studios' answer, since accounts knows no studio)."""
+    choose = current_app.extensions.get("fitflow.landing")
+    return choose(user) if choose else url_for("studios.index")
+
+
 def _start_session(user: User) -> None:
     """Sign in on a fresh session: nothing from before the login survives (no fixation)."""
     session.clear()
@@ -103,7 +110,7 @@ def login():
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form), 422
     return perform(lambda: services.authenticate(form.email.data, form.password.data),
-                   lambda user: _signed_in(user, _safe_next(url_for("studios.index"))),
+                   lambda user: _signed_in(user, _safe_next(_landing(user))),
                    failed=_shown_on(form.password, "accounts/login.html", form=form))
 
 
