@@ -8,7 +8,7 @@ from app.core.errors import InvalidInput
 from app.extensions import db
 
 PLAIN = ("booking_requires_pass", "prices_include_tax", "invoice_prefix",
-         "late_cancel_fee_minor", "no_show_fee_minor")
+         "late_cancel_fee_minor", "no_show_fee_minor", "unpaid_orders_per_kind")
 
 
 def update_money_settings(studio, **settings):
