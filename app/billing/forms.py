@@ -137,7 +137,7 @@ class MoneySettingsForm(FlaskForm):
     late_cancel_fee = MoneyField(_l("Late-cancellation fee"))
     no_show_fee = MoneyField(_l("No-show fee"))
     unpaid_orders_per_kind = IntegerField(_l("Unpaid orders a customer may hold per kind of plan"),
-                                          default=1, validators=[InputRequired(), NumberRange(0, 20)])
+                                          validators=[Optional(), NumberRange(0, 20)])
     stripe_secret_key = PasswordField(_l("Stripe secret key"), filters=[_strip], validators=[
         Optional(), Regexp(r"^(sk|rk)_(test|live)_[A-Za-z0-9]{8,200}\Z",
                            message=_l("A Stripe secret key starts with sk_live_ or sk_test_."))])

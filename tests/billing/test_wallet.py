@@ -90,3 +90,18 @@ def test_the_cap_is_the_studios_setting(studio, customer):
     studio.unpaid_orders_per_kind = 0  # no cap
     place_order(studio, PlanFactory(studio=studio), customer, actor=customer)
     assert len(db.session.scalars(select(Order).where(Order.customer_id == customer.id)).all()) == 3
+
+
+def test_the_console_sets_the_cap(client, studio):
+    from app.studios.models import Role
+    from tests.factories import staff
+
+    login(client, staff(studio, Role.OWNER))
+    response = client.post(f"/manage/{studio.slug}/settings/money", data={
+        "invoice_prefix": "INV", "late_cancel_fee": "0", "no_show_fee": "0",
+        "unpaid_orders_per_kind": "3"})
+    assert response.status_code == 303
+    db.session.refresh(studio)
+    assert studio.unpaid_orders_per_kind == 3
+    page = Page(client.get(f"/manage/{studio.slug}/settings/money?lang=ar"))
+    assert page.one("input[name=unpaid_orders_per_kind]").get("value") == "3"
