@@ -19,7 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
 
     _init_extensions(app)
-    _connect_domains()
+    _connect_domains(app)
     _register_blueprints(app)
     _init_jinja(app)
 
@@ -58,12 +58,15 @@ def _init_extensions(app: Flask) -> None:
     import app.models  # noqa: F401  (every table is known to the metadata)
 
 
-def _connect_domains() -> None:
-    """Passes and fees pay for bookings (the booking service stays free of money code)."""
+def _connect_domains(app: Flask) -> None:
+    """Passes and fees pay for bookings (the booking service stays free of money code); staff
+    land in their console after signing in (accounts knows no studio)."""
     from app.billing.services.entitlements import PaidBookings
     from app.bookings import entitlements
+    from app.studios.policies import landing_url
 
     entitlements.install(PaidBookings())
+    app.extensions["fitflow.landing"] = landing_url
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -95,7 +98,8 @@ def _register_blueprints(app: Flask) -> None:
                    billing_manage, appointments_manage, billing_webhooks, operator):
         app.register_blueprint(module.bp)
     # The cross-studio coach home, and coach URLs from before the studio led the path.
-    for bp in (bookings_coach.home, clients_coach.moved, training_coach.moved):
+    for bp in (bookings_coach.home, clients_coach.moved, training_coach.moved,
+               studios_manage.home):
         app.register_blueprint(bp)
 
 

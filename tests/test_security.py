@@ -348,7 +348,8 @@ def test_healthz_says_what_is_down(app, client, monkeypatch):
 
 # --- hostile input: 4xx with a message, never a 500 -------------------------------------------
 
-HOSTILE = ["a\x00b", "x" * 5000, "²", "٣", "-1", "99999999999999999999", "\u202eevil", ""]
+HOSTILE = ["a\x00b", "x" * 5000, "²", "٣", "-1", "99999999999999999999", "\u202eevil", "",
+           "sNaN", "NaN", "0001-01-01", "9999-12-31", "9999-12-31T23:59"]
 
 
 def assert_answered_with_a_message(response, where):
@@ -427,6 +428,14 @@ def valid_forms(world) -> dict[str, dict]:
         f"/coach/{studio.slug}/workouts/{world['day'].id}/exercises/{world['day'].items[0].id}"
         "/rest": {"rest_seconds": "90"},
         f"/coach/{studio.slug}/workouts/{world['day'].id}/title": {"title": "Heavy"},
+        f"/manage/{studio.slug}/sessions/coaches/{world['owner'].id}/hours": {
+            "weekday": "2", "location_id": str(studio.default_location_id), "starts": "07:00",
+            "ends": "09:00", "on_date": "2030-01-08"},
+        f"/manage/{studio.slug}/sessions/coaches/{world['owner'].id}/time-off": {
+            "starts": "2030-01-08T07:00", "ends": "2030-01-08T09:00", "reason": "away"},
+        f"/s/{studio.slug}/coaches/{world['owner'].id}/sessions": {
+            "type": str(world["appointment"].session_type_id),
+            "slot": "2030-01-08T07:00:00+00:00", "day": "2030-01-08"},
     }
 
 
@@ -437,7 +446,22 @@ def test_one_hostile_field_in_an_otherwise_valid_form_never_causes_a_500(app, wo
             for bad in HOSTILE:
                 if path in ("/signup", "/login") or not client.get_cookie("session"):
                     login(client, world["owner"])  # the last answer may have changed who it is
-                response = client.post(path, data={**form, field: bad})
-                assert_answered_with_a_message(response, (path, field, bad[:12]))
-                if "\x00" in bad:
-                    assert response.status_code == 400, (path, field)
+                for headers in ({}, {"HX-Request": "true"}):
+                    response = client.post(path, data={**form, field: bad}, headers=headers)
+                    where = (path, field, bad[:12], headers)
+                    assert_answered_with_a_message(response, where)
+                    if "\x00" in bad:
+                        assert response.status_code == 400, where
+
+
+def test_hostile_slot_picker_queries_never_cause_a_500(app, client, world):
+    """The 1:1 slot picker reads its type, day and chosen slot from the query string."""
+    picker = f"/s/{world['studio'].slug}/coaches/{world['owner'].id}/sessions"
+    query = {"type": str(world["appointment"].session_type_id), "day": "2030-01-08",
+             "slot": "2030-01-08T07:00:00+00:00"}
+    for field in query:
+        for bad in HOSTILE:
+            for headers in ({}, {"HX-Request": "true"}):
+                response = client.get(picker, query_string={**query, field: bad},
+                                      headers=headers)
+                assert_answered_with_a_message(response, (field, bad[:12], headers))

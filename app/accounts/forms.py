@@ -1,5 +1,7 @@
+from functools import cache
 from zoneinfo import available_timezones
 
+from babel.dates import get_timezone_location, get_timezone_name
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
@@ -39,10 +41,30 @@ def _valid_zone(form, field):
         raise ValidationError(_l("Enter a valid time zone, such as Asia/Riyadh."))
 
 
+# The regions of the IANA database people live in; the rest are aliases kept for old systems
+# (US/Eastern, Etc/GMT+3, SystemV/…) that would only double the list.
+_REGIONS = ("Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/", "Europe/",
+            "Indian/", "Pacific/")
+
+
+@cache
+def zone_choices(locale: str) -> list[tuple[str, str]]:
+    """(zone, "city — zone name") for every inhabited zone, in `locale`, sorted by city: the
+    profile's searchable list (the browser matches what is typed against both)."""
+    zones = sorted(z for z in available_timezones() if z.startswith(_REGIONS)) + ["UTC"]
+    labelled = []
+    for zone in zones:
+        city = get_timezone_location(zone, locale=locale, return_city=True)
+        name = get_timezone_name(zone, "long", locale=locale)
+        labelled.append((zone, f"{city} — {name}" if name and name != city else city))
+    return sorted(labelled, key=lambda pair: pair[1])
+
+
 class ProfileForm(FlaskForm):
     name = StringField(_l("Your name"), filters=[clean_line],
                        validators=[DataRequired(), Length(max=120)])
     locale = SelectField(_l("Language"), choices=options([("", _l("Automatic")), ("ar", "العربية"),
                                                             ("en", "English")]),
                          validators=[Optional()])
-    timezone = StringField(_l("Time zone"), validators=[Optional(), Length(max=64), _valid_zone])
+    timezone = StringField(_l("Time zone"), filters=[lambda v: v.strip() if v else v],
+                           validators=[Optional(), Length(max=64), _valid_zone])

@@ -15,7 +15,14 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import member_pass as member_pass_tokens
 from app.accounts import services
-from app.accounts.forms import LoginForm, ProfileForm, ResetForm, ResetRequestForm, SignupForm
+from app.accounts.forms import (
+    LoginForm,
+    ProfileForm,
+    ResetForm,
+    ResetRequestForm,
+    SignupForm,
+    zone_choices,
+)
 from app.accounts.models import User
 from app.accounts.queries import get_signed_in_user
 from app.core.htmx import render
@@ -44,6 +51,13 @@ def _safe_next(default: str) -> str:
     if any(c == "\\" or ord(c) < 32 or ord(c) == 127 for c in target):
         return default
     return target if target.startswith("/") and not target.startswith("//") else default
+
+
+def _landing(user: User) -> str:
+    """Where `user` goes after signing in when no page asked for them: where their work is
+    (the factory installs the studios' answer, since accounts knows no studio)."""
+    choose = current_app.extensions.get("fitflow.landing")
+    return choose(user) if choose else url_for("studios.index")
 
 
 def _start_session(user: User) -> None:
@@ -103,7 +117,7 @@ def login():
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form), 422
     return perform(lambda: services.authenticate(form.email.data, form.password.data),
-                   lambda user: _signed_in(user, _safe_next(url_for("studios.index"))),
+                   lambda user: _signed_in(user, _safe_next(_landing(user))),
                    failed=_shown_on(form.password, "accounts/login.html", form=form))
 
 
@@ -162,8 +176,12 @@ def reset(token: str):
 @bp.get("/me/profile")
 @login_required
 def profile_form():
-    form = ProfileForm(obj=current_user)
-    return render_template("accounts/profile.html", form=form)
+    return _profile_page(ProfileForm(obj=current_user))
+
+
+def _profile_page(form, status: int = 200):
+    return render_template("accounts/profile.html", form=form,
+                           zones=zone_choices(current_language())), status
 
 
 @bp.post("/me/profile")
@@ -171,7 +189,7 @@ def profile_form():
 def update_profile():
     form = ProfileForm()
     if not form.validate_on_submit():
-        return render_template("accounts/profile.html", form=form), 422
+        return _profile_page(form, 422)
     return perform(
         lambda: services.update_profile(current_user, name=form.name.data,
                                         locale=form.locale.data, timezone=form.timezone.data),

@@ -1,3 +1,5 @@
+from datetime import UTC, date, datetime
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.core.forms import clean_line, options, plausible_date
+from app.core.forms import FIRST_DATE, LAST_DATE, clean_line, options, plausible_date, plausible_day
 from app.core.money import MoneyField
 from app.schedule.forms import WEEKDAYS
 
@@ -69,3 +71,37 @@ class TimeOffForm(FlaskForm):
     def validate_ends(self, field):
         if self.starts.data and field.data and field.data <= self.starts.data:
             raise ValidationError(_l("The end must be after the start."))
+
+
+# --- the slot picker's query and the booking form (plain fields, read without WTForms) --------
+
+MAX_ID = 2**31 - 1
+
+
+def parse_type_id(value: str | None) -> int | None:
+    """A session type id as sent, or None when absent or not an id."""
+    if value and value.isascii() and value.isdigit() and int(value) <= MAX_ID:
+        return int(value)
+    return None
+
+
+def parse_picker_day(value: str | None, today: date) -> date:
+    """The picker's day from `?day=`: today when absent, unreadable, past or outside the
+    plausible years (a link never carries those; clamping beats an error page)."""
+    try:
+        day = plausible_day(date.fromisoformat(value)) if value else None
+    except ValueError:
+        day = None
+    return max(day or today, today)
+
+
+def parse_slot(value: str | None) -> datetime | None:
+    """A chosen slot's start, as the picker writes it (ISO 8601 with its UTC offset), in UTC;
+    None when absent. ValueError when unreadable, without an offset or outside the plausible
+    years (year 1 or 9999 overflows once shifted to UTC)."""
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None or not FIRST_DATE <= parsed.date() <= LAST_DATE:
+        raise ValueError(value)
+    return parsed.astimezone(UTC)

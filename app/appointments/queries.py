@@ -8,7 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
-from app.appointments.models import HOLDS_TIME, Appointment, Availability, SessionType, TimeOff
+from app.appointments.models import (
+    HOLDS_TIME,
+    Appointment,
+    AppointmentStatus,
+    Availability,
+    SessionType,
+    TimeOff,
+)
 from app.appointments.slots import Slot, free_slots
 from app.core.db import get_in_studio_or_404, one_of
 from app.extensions import db
@@ -87,6 +94,36 @@ def list_coach_appointments(coach, lo: datetime, hi: datetime) -> list[Appointme
                                   one_of(Appointment.status, HOLDS_TIME),
                                   Appointment.starts_at >= lo, Appointment.starts_at < hi)
         .options(selectinload(Appointment.customer), selectinload(Appointment.studio))
+        .order_by(Appointment.starts_at)
+    ).unique().all()
+
+
+@dataclass
+class DirectoryEntry:
+    coach: User
+    session_types: list[SessionType]
+
+
+def coach_directory(studio: Studio, today: date) -> list[DirectoryEntry]:
+    """The studio's coaches who take 1:1 sessions (weekly hours, or extra hours still to come),
+    each with the session types on offer; three statements whatever the size."""
+    taking = set(db.session.scalars(
+        select(Availability.coach_id).where(
+            Availability.studio_id == studio.id,
+            Availability.on_date.is_(None) | (Availability.on_date >= today)).distinct()))
+    types = list_session_types(studio, active_only=True)
+    return [DirectoryEntry(c, types) for c in list_coaches(studio) if c.id in taking]
+
+
+def list_unpaid_sessions(user) -> list[Appointment]:
+    """The customer's booked sessions with a price, owed at the desk (sessions are paid there),
+    soonest first."""
+    return db.session.scalars(
+        select(Appointment).join(SessionType, SessionType.id == Appointment.session_type_id)
+        .where(Appointment.customer_id == user.id,
+               Appointment.status == AppointmentStatus.BOOKED, SessionType.price_minor > 0)
+        .options(selectinload(Appointment.session_type), selectinload(Appointment.studio),
+                 selectinload(Appointment.coach))
         .order_by(Appointment.starts_at)
     ).unique().all()
 

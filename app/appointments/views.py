@@ -1,14 +1,16 @@
 """Customers book a 1:1 session from their phone: choose a type and a day, tap a slot, confirm."""
 
-from datetime import UTC, date, datetime
+from datetime import datetime
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.appointments import services
+from app.appointments.forms import parse_picker_day, parse_slot, parse_type_id
 from app.appointments.policies import can_change_appointment
 from app.appointments.queries import (
+    coach_directory,
     get_appointment_or_404,
     get_coach_or_404,
     get_session_type_or_404,
@@ -26,33 +28,30 @@ bp = Blueprint("appointments", __name__)
 PAGE = "appointments/book.html"
 
 
-def _day(value: str | None, today: date) -> date:
+def _slot(value: str | None) -> datetime | None:
     try:
-        day = date.fromisoformat(value) if value else today
+        return parse_slot(value)
     except ValueError:
         abort(400)
-    return max(day, today)
-
-
-def _instant(value: str | None) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(value) if value else None
-    except ValueError:
-        abort(400)
-    if parsed is not None and parsed.tzinfo is None:
-        abort(400)
-    return parsed.astimezone(UTC) if parsed else None
 
 
 def _picker_page(studio, coach, args, *, status=200, error=None):
     tz = studio.timezone
     today = local_today(tz)
     types = list_session_types(studio, active_only=True)
-    picker = slot_picker(studio, coach, types, args.get("type", type=int),
-                         _day(args.get("day"), today), today, utcnow(),
-                         chosen_at=_instant(args.get("slot")), error=error)
+    picker = slot_picker(studio, coach, types, parse_type_id(args.get("type")),
+                         parse_picker_day(args.get("day"), today), today, utcnow(),
+                         chosen_at=_slot(args.get("slot")), error=error)
     return render(PAGE, "slot_list", status=status, studio=studio, coach=coach, picker=picker,
                   tz=tz)
+
+
+@bp.get("/s/<studio>/coaches")
+def coaches(studio: str):
+    """The studio's coaches who take 1:1 sessions: what they offer and where to book it."""
+    studio = get_studio_or_404(studio)
+    return render_template("appointments/coaches.html", studio=studio,
+                           directory=coach_directory(studio, local_today(studio.timezone)))
 
 
 @bp.get("/s/<studio>/coaches/<int:coach_id>/sessions")
@@ -66,9 +65,9 @@ def book_form(studio: str, coach_id: int):
 def book_session(studio: str, coach_id: int):
     studio = get_studio_or_404(studio)
     coach = get_coach_or_404(studio, coach_id)
-    session_type = get_session_type_or_404(studio, request.form.get("type", type=int) or 0,
+    session_type = get_session_type_or_404(studio, parse_type_id(request.form.get("type")) or 0,
                                            active_only=True)
-    starts_at = _instant(request.form.get("slot")) or abort(400)
+    starts_at = _slot(request.form.get("slot")) or abort(400)
     back = url_for(".book_form", studio=studio.slug, coach_id=coach.id, type=session_type.id,
                    day=request.form.get("day"))
     return perform(

@@ -47,3 +47,11 @@ class NotRefundableByCard(DomainError):
     status = 409
     message = _l("This card payment is not confirmed by the card payment service yet, so it "
                  "cannot be refunded. Please try again in a few minutes.")
+
+
+class TooManyUnpaid(DomainError):
+    """The customer already owes the studio for a pass of this kind."""
+
+    status = 409
+    message = _l("You already have a pass of this kind to pay at the studio. Pay for it at the "
+                 "desk before taking another.")

@@ -7,11 +7,19 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    IntegerField,
     PasswordField,
     SelectField,
     StringField,
 )
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from app.billing.models import OrderStatus, PaymentMethod
 from app.billing.queries import OrderFilters
@@ -140,6 +148,8 @@ class MoneySettingsForm(FlaskForm):
                              min_entries=2, max_entries=2)
     late_cancel_fee = MoneyField(_l("Late-cancellation fee"))
     no_show_fee = MoneyField(_l("No-show fee"))
+    unpaid_orders_per_kind = IntegerField(_l("Unpaid orders a customer may hold per kind of plan"),
+                                          validators=[Optional(), NumberRange(0, 20)])
     stripe_secret_key = PasswordField(_l("Stripe secret key"), filters=[_strip], validators=[
         Optional(), Regexp(r"^(sk|rk)_(test|live)_[A-Za-z0-9]{8,200}\Z",
                            message=_l("A Stripe secret key starts with sk_live_ or sk_test_."))])
@@ -165,6 +175,7 @@ class MoneySettingsForm(FlaskForm):
             "custom_taxes": [{"code": t["code"], "name": t["name"], "rate": t["rate"]}
                              for t in studio.custom_taxes][:2],
             "no_show_fee": to_input(studio.no_show_fee_minor, currency),
+            "unpaid_orders_per_kind": studio.unpaid_orders_per_kind,
             "booking_requires_pass": studio.booking_requires_pass,
             "prices_include_tax": studio.prices_include_tax,
             "invoice_prefix": studio.invoice_prefix,
@@ -186,6 +197,7 @@ class MoneySettingsForm(FlaskForm):
             "custom_taxes": [row for row in self.custom_taxes.data if row["code"]],
             "late_cancel_fee_minor": self.late_cancel_fee.minor,
             "no_show_fee_minor": self.no_show_fee.minor,
+            "unpaid_orders_per_kind": self.unpaid_orders_per_kind.data,
             "stripe_secret_key": self.stripe_secret_key.data or None,
             "stripe_webhook_secret": self.stripe_webhook_secret.data or None,
             "remove_stripe": self.remove_stripe.data,

@@ -8,12 +8,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload, undefer
 
 from app.accounts.models import User
+from app.appointments.queries import list_unpaid_sessions
 from app.billing.models import Invoice, Order, OrderStatus, Payment, PaymentMethodKind, Refund
 from app.billing.services.documents import invoice_of
 from app.bookings.services import active_booking
 from app.core.db import get_in_studio_or_404
 from app.extensions import db
 from app.memberships.models import Pass
+from app.memberships.queries import studios_by_id
 from app.schedule.models import ScheduledClass
 from app.schedule.queries import day_bounds
 from app.studios.models import Studio
@@ -114,6 +116,30 @@ def list_unpaid_orders(user) -> list[Order]:
                             Order.status == OrderStatus.AWAITING_PAYMENT,
                             Order.payment_method_kind == PaymentMethodKind.AT_STUDIO)
         .order_by(Order.created_at)).all()
+
+
+@dataclass
+class Owed:
+    """One thing the customer owes at a studio's desk: an unpaid order or a booked session."""
+
+    what: dict  # a translation map
+    studio: Studio
+    amount_minor: int
+    currency: str
+    starts_at: object = None  # a session's start (aware UTC)
+    timezone: str | None = None
+
+
+def list_owed(user) -> list[Owed]:
+    """What the customer owes at the desk: pay-at-the-studio orders and fees, then the booked
+    1:1 sessions with a price."""
+    orders = list_unpaid_orders(user)
+    studios = studios_by_id({o.studio_id for o in orders})
+    owed = [Owed(o.description, studios[o.studio_id], o.gross_minor, o.currency) for o in orders]
+    owed += [Owed(dict(a.session_type.name), a.studio, a.session_type.price_minor,
+                  a.session_type.currency, a.starts_at, a.location.timezone)
+             for a in list_unpaid_sessions(user)]
+    return owed
 
 
 def list_my_invoices(user) -> list[Invoice]:

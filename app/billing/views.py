@@ -14,7 +14,7 @@ from app.billing.queries import (
     get_own_invoice_or_404,
     get_own_order_or_404,
     list_my_invoices,
-    list_unpaid_orders,
+    list_owed,
     order_context,
 )
 from app.billing.services.checkout import start_checkout
@@ -104,7 +104,7 @@ def checkout_plan(studio: str, plan_id: int):
 def wallet():
     confirm = request.args.get("confirm", type=int)
     return render("billing/wallet.html", "wallet_list", entries=list_wallet(current_user),
-                  unpaid=list_unpaid_orders(current_user), confirm=confirm, now=utcnow())
+                  owed=list_owed(current_user), confirm=confirm, now=utcnow())
 
 
 @bp.post("/me/passes/<int:pass_id>/cancel")

@@ -26,7 +26,7 @@ from app.extensions import db
 from app.schedule.models import ScheduledClass
 from app.schedule.queries import get_class_or_404, list_coach_classes
 from app.studios.console import coach_blueprint, moved_to_studio
-from app.studios.policies import can_see_roster
+from app.studios.policies import can_see_roster, coaches_anywhere
 
 bp = coach_blueprint("bookings_coach", __name__)
 home = Blueprint("coach", __name__, url_prefix="/coach")
@@ -130,6 +130,8 @@ def walk_in(class_id: int):
 @home.get("/")
 @login_required
 def today():
+    if not coaches_anywhere(current_user):  # like every console: not there for customers
+        abort(404)
     now = utcnow()
     nearby = list_coach_classes(current_user, now - timedelta(hours=36), now + timedelta(hours=36))
     # "Today" is each studio's own today: a coach in Riyadh and Toronto sees both local days.

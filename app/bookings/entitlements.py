@@ -5,7 +5,37 @@ confirmed and to release it on cancellation. The default provider makes classes 
 memberships domain installs one that takes and returns credits.
 """
 
+from dataclasses import dataclass
+
 from flask_babel import gettext as _
+
+from app.core.i18n import format_money
+
+
+@dataclass(frozen=True)
+class Released:
+    """What a cancellation did to what the booking cost: a credit given back or kept, a fee
+    owed at the desk (minor units)."""
+
+    late: bool = False
+    credit_back: bool = False
+    credit_used: bool = False
+    fee_minor: int = 0
+    currency: str = ""
+
+    def message(self) -> str:
+        """The one sentence the customer reads after cancelling."""
+        fee = format_money(self.fee_minor, self.currency) if self.fee_minor else None
+        if not self.late:
+            return (_("Cancelled — your credit is back.") if self.credit_back
+                    else _("Cancelled."))
+        if self.credit_used and fee:
+            return _("Late cancel — 1 credit used, fee %(fee)s owed at the desk.", fee=fee)
+        if self.credit_used:
+            return _("Late cancel — 1 credit used.")
+        if fee:
+            return _("Late cancel — fee %(fee)s owed at the desk.", fee=fee)
+        return _("Late cancel — the studio records it as a late cancellation.")
 
 
 class FreeEntitlements:
@@ -21,8 +51,9 @@ class FreeEntitlements:
     def reserve(self, booking) -> None:
         """Take what the booking costs, or raise NoEntitlement."""
 
-    def release(self, booking, *, late: bool) -> None:
-        """Give back what the booking took; a late cancel keeps it."""
+    def release(self, booking, *, late: bool) -> Released:
+        """Give back what the booking took; a late cancel keeps it. Says what it did."""
+        return Released(late=late)
 
     def no_show(self, booking) -> None:
         """A booked member did not come (the studio may charge a fee)."""

@@ -54,6 +54,7 @@ class PanelState:
     confirm: CancelConsequence | None = None
     error: str | None = None
     needs_pass: bool = False
+    outcome: str | None = None  # what the action just done did (a cancel: credit back, fee)
 
     @property
     def key(self) -> tuple:
@@ -65,7 +66,7 @@ class PanelState:
             self.cls.timezone if b.status == BookingStatus.OFFERED else None)
         confirm = None if self.confirm is None else (self.confirm.late, self.confirm.message)
         return (self.cls.status, self.spots_left, booking, self.position, self.closed_reason,
-                confirm, self.error, self.needs_pass)
+                confirm, self.error, self.needs_pass, self.outcome)
 
     @property
     def spots_left(self) -> int:
@@ -173,7 +174,8 @@ def panel_states(studio: Studio, rows, now: datetime) -> dict[int, PanelState]:
 
 
 def panel_state(studio: Studio, cls: ScheduledClass, user, now: datetime, *,
-                confirm_cancel: bool = False, error: str | None = None) -> PanelState:
+                confirm_cancel: bool = False, error: str | None = None,
+                outcome: str | None = None) -> PanelState:
     """The booking panel of one class, optionally asking to confirm a cancellation."""
     customer = user.id if getattr(user, "is_authenticated", False) else None
     # populate_existing: a booking this request changed is shown as the database has it now.
@@ -182,6 +184,7 @@ def panel_state(studio: Studio, cls: ScheduledClass, user, now: datetime, *,
         execution_options={"populate_existing": True}).one()
     state = panel_states(studio, [(cls, taken, booking)], now)[cls.id]
     state.error = error
+    state.outcome = outcome
     if (state.booking is None and not state.closed_reason
             and getattr(user, "is_authenticated", False)):
         state.needs_pass = not entitlements.provider().can_pay(studio, user, cls)

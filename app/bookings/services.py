@@ -190,9 +190,18 @@ def book_class(studio: Studio, cls: ScheduledClass, customer, *, actor, now=None
     return booking
 
 
+@dataclass(frozen=True)
+class Cancellation:
+    """A cancelled booking and what cancelling it did (credit back or used, fee owed)."""
+
+    booking: Booking
+    released: entitlements.Released
+
+
 def cancel_booking(studio: Studio, booking: Booking, *, actor, now=None,
-                   reason: CancelReason = CancelReason.CUSTOMER) -> Booking:
-    """Cancel a spot, an offer or a waitlist place; a freed spot goes to the waitlist."""
+                   reason: CancelReason = CancelReason.CUSTOMER) -> Cancellation:
+    """Cancel a spot, an offer or a waitlist place; a freed spot goes to the waitlist.
+    Returns the booking with what the cancel cost the customer."""
     now = now or utcnow()
     cls = booking.scheduled_class
     taken = lock_class(cls)
@@ -204,15 +213,16 @@ def cancel_booking(studio: Studio, booking: Booking, *, actor, now=None,
         raise NotCancellable()
     freed = booking.status in HOLDS_SPOT
     late = booking.status == BookingStatus.CONFIRMED and is_late_cancel(studio, cls, now)
+    released = entitlements.Released()
     if booking.status == BookingStatus.CONFIRMED:
-        entitlements.provider().release(booking, late=late)
+        released = entitlements.provider().release(booking, late=late)
     booking.status = BookingStatus.LATE_CANCELLED if late else BookingStatus.CANCELLED
     booking.cancelled_at = now
     booking.cancel_reason = reason
     db.session.flush()
     if freed:
         fill_spots(studio, cls, now=now, taken=taken - 1)
-    return booking
+    return Cancellation(booking, released)
 
 
 def claim_offer(studio: Studio, booking: Booking, *, actor, now=None) -> Booking:

@@ -74,6 +74,8 @@ def _panel(studio, cls, *, status=200, state=None, **options):
     if request.method == "POST" and not wants_fragment():
         if options.get("error"):
             flash(options["error"], "error")
+        if options.get("outcome"):
+            flash(options["outcome"], "success")
         return redirect(url_for("bookings.class_detail", studio=studio.slug, class_id=cls.id), 303)
     if state is None:
         state = panel_state(studio, cls, current_user, utcnow(), **options)
@@ -110,7 +112,13 @@ def book_class(studio: str, class_id: int):
 @bp.post("/s/<studio>/classes/<int:class_id>/bookings/<int:booking_id>/cancel")
 @login_required
 def cancel_booking(studio: str, class_id: int, booking_id: int):
-    return _on_booking(services.cancel_booking, studio, class_id, booking_id)
+    studio, cls, booking = get_class_booking_or_404(studio, class_id, booking_id)
+    if not can_change_booking(current_user, studio, booking):
+        abort(404)
+    return perform(lambda: services.cancel_booking(studio, booking, actor=current_user),
+                   lambda cancelled: _panel(studio, cls, outcome=cancelled.released.message()),
+                   failed=lambda exc: _panel(studio, cls, status=exc.status, error=str(exc)),
+                   keep_loaded=True)
 
 
 @bp.post("/s/<studio>/classes/<int:class_id>/bookings/<int:booking_id>/claim")

@@ -5,7 +5,7 @@ Studios that do not require a pass book for free.
 
 from flask_babel import gettext as _
 
-from app.bookings.entitlements import FreeEntitlements
+from app.bookings.entitlements import FreeEntitlements, Released
 from app.core.errors import DomainError
 from app.memberships import queries, services
 
@@ -34,9 +34,10 @@ class PassEntitlements(FreeEntitlements):
         if studio.booking_requires_pass:
             services.take_credit(studio, booking)
 
-    def release(self, booking, *, late: bool) -> None:
+    def release(self, booking, *, late: bool) -> Released:
         if not late:
-            services.return_credit(booking)
+            return Released(credit_back=services.return_credit(booking) is not None)
+        return Released(late=True, credit_used=services.booking_debit(booking) is not None)
 
     def credits_kept(self, booking_ids: list[int]) -> dict[int, bool]:
         return queries.credits_kept(booking_ids)

@@ -9,6 +9,7 @@ from app.core.db import get_in_studio_or_404
 from app.extensions import db
 from app.memberships.models import Pass, Plan
 from app.memberships.services import balances
+from app.studios.models import Studio
 
 
 def list_plans(studio, *, class_type_id: int | None = None) -> list[Plan]:
@@ -27,6 +28,7 @@ def get_plan_or_404(studio, plan_id: int) -> Plan:
 class WalletEntry:
     pass_: Pass
     credits_left: int | None  # None: unlimited
+    studio: Studio | None = None  # whose pass it is
 
 
 def list_wallet(user, studio=None) -> list[WalletEntry]:
@@ -38,7 +40,16 @@ def list_wallet(user, studio=None) -> list[WalletEntry]:
         query.order_by(Pass.created_at.desc(), Pass.id.desc())
     ).unique().all()
     left = balances([p.id for p in passes if not p.is_unlimited])
-    return [WalletEntry(p, None if p.is_unlimited else left[p.id]) for p in passes]
+    studios = studios_by_id({p.studio_id for p in passes})
+    return [WalletEntry(p, None if p.is_unlimited else left[p.id], studios[p.studio_id])
+            for p in passes]
+
+
+def studios_by_id(ids: set[int]) -> dict[int, Studio]:
+    """The studios with these ids, in one statement (none when there are none)."""
+    if not ids:
+        return {}
+    return {s.id: s for s in db.session.scalars(select(Studio).where(Studio.id.in_(ids)))}
 
 
 def get_own_pass_or_404(user, pass_id: int) -> Pass:

@@ -70,6 +70,8 @@ class Studio(TimestampMixin, db.Model):
     custom_taxes: Mapped[list] = mapped_column(JSON, default=list)
     late_cancel_fee_minor: Mapped[int] = mapped_column(default=0)
     no_show_fee_minor: Mapped[int] = mapped_column(default=0)
+    # Pay-at-the-studio orders a customer may leave unpaid per plan kind (0: no cap).
+    unpaid_orders_per_kind: Mapped[int] = mapped_column(default=1, server_default="1")
     # Card payments: the studio's own Stripe account. Without both, customers pay at the studio.
     # Stored encrypted (app/core/sealed.py) and loaded only where payments need them.
     stripe_secret_key: Mapped[str | None] = mapped_column(Sealed(), deferred=True)

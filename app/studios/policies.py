@@ -1,6 +1,6 @@
 """Who may do what in a studio. Every studio permission is decided here."""
 
-from flask import abort
+from flask import abort, url_for
 
 from app.studios.models import Role, Studio
 from app.studios.queries import staff_role, studios_managed_by
@@ -60,3 +60,18 @@ def coach_studios(user) -> list[Studio]:
 def console_studios(user) -> list[Studio]:
     """Studios whose console the user may open (for navigation)."""
     return [s for s in studios_managed_by(user) if can_manage_studio(user, s)]
+
+
+def landing_url(user) -> str:
+    """Where a person's work is, for after signing in: the operator's console, the studio
+    console (the list of studios when they run several), the coach's day, else the home page."""
+    if user.is_operator:
+        return url_for("operator.dashboard")
+    managed = console_studios(user)
+    if len(managed) == 1:
+        return url_for("bookings_manage.dashboard", studio=managed[0].slug)
+    if managed:
+        return url_for("manage.index")
+    if coaches_anywhere(user):
+        return url_for("coach.today")
+    return url_for("studios.index")

@@ -103,8 +103,9 @@ def test_cancel_before_cutoff_is_free_after_is_late(studio, ctx):
     assert not services.cancel_consequence(studio, b1, utcnow()).late
     consequence = services.cancel_consequence(studio, b2, utcnow())
     assert consequence.late and "late" in consequence.message
-    assert services.cancel_booking(studio, b1, actor=user).status == BookingStatus.CANCELLED
-    assert services.cancel_booking(studio, b2, actor=user).status == BookingStatus.LATE_CANCELLED
+    assert services.cancel_booking(studio, b1, actor=user).booking.status == BookingStatus.CANCELLED
+    late = services.cancel_booking(studio, b2, actor=user)
+    assert late.booking.status == BookingStatus.LATE_CANCELLED
 
 
 def test_leaving_the_waitlist_is_never_late(studio, ctx):
@@ -114,13 +115,14 @@ def test_leaving_the_waitlist_is_never_late(studio, ctx):
     waiting_user = UserFactory()
     waiting = book(studio, cls, waiting_user)
     assert not services.cancel_consequence(studio, waiting, utcnow()).late
-    assert services.cancel_booking(studio, waiting, actor=waiting_user).status == "cancelled"
+    left = services.cancel_booking(studio, waiting, actor=waiting_user)
+    assert left.booking.status == "cancelled"
 
 
 def test_cancelled_booking_cannot_be_cancelled_again(studio, ctx):
     cls = ClassFactory(studio=studio)
     user = UserFactory()
-    b = services.cancel_booking(studio, book(studio, cls, user), actor=user)
+    b = services.cancel_booking(studio, book(studio, cls, user), actor=user).booking
     with pytest.raises(NotCancellable):
         services.cancel_booking(studio, b, actor=user)
 

@@ -74,6 +74,7 @@ def test_customer_books_cancels_and_waits_on_a_phone(
     expect(open_panel.get_by_role("button", name=t("Book"), exact=True)).to_be_visible()
     expect(open_panel.locator(".spots")).to_have_text(t.spots_left(5))
     expect(open_panel.locator(".badge-ok")).to_have_count(0)
+    expect(open_panel.locator(".cancel-outcome")).to_have_text(t("Cancelled."))
     assert page.evaluate("window.__noReload") == 1
     shot("05-cancelled", open_panel)
 

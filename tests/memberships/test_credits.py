@@ -49,7 +49,7 @@ def test_a_late_cancel_keeps_the_credit_and_says_so_first(studio, ctx):
     booking = book(studio, cls, user)
     consequence = bookings.cancel_consequence(studio, booking, utcnow())
     assert consequence.late and "1 credit is used" in consequence.message
-    assert bookings.cancel_booking(studio, booking, actor=user).status == "late_cancelled"
+    assert bookings.cancel_booking(studio, booking, actor=user).booking.status == "late_cancelled"
     assert left(pack) == 4
 
 

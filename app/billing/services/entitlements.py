@@ -1,18 +1,23 @@
 """Bookings paid with passes, and the fees a studio charges for late cancels and no-shows."""
 
+from dataclasses import replace
+
 from flask_babel import gettext as _
 
 from app.billing.services import fees
+from app.bookings.entitlements import Released
 from app.core.i18n import format_money
 from app.memberships.entitlements import PassEntitlements
 from app.memberships.services import booking_debit
 
 
 class PaidBookings(PassEntitlements):
-    def release(self, booking, *, late: bool) -> None:
-        super().release(booking, late=late)
-        if late:
-            fees.charge_fee(self._studio(booking), booking, kind="late_cancel")
+    def release(self, booking, *, late: bool) -> Released:
+        released = super().release(booking, late=late)
+        fee = fees.charge_fee(self._studio(booking), booking, kind="late_cancel") if late else None
+        if fee is None:
+            return released
+        return replace(released, fee_minor=fee.gross_minor, currency=fee.currency)
 
     def no_show(self, booking) -> None:
         fees.charge_fee(self._studio(booking), booking, kind="no_show")

@@ -7,11 +7,12 @@ frozen on it; invoices are issued when an order is fully paid. Services flush; t
 import logging
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.billing.errors import (
     CardsNotAccepted,
+    TooManyUnpaid,
 )
 from app.billing.models import (
     Order,
@@ -24,6 +25,7 @@ from app.billing.services.documents import issue_invoice
 from app.core.db import utcnow
 from app.core.i18n import translations_of
 from app.extensions import db
+from app.memberships.models import Plan
 from app.memberships.services import check_can_buy, grant_pass
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,8 @@ def place_order(studio, plan, customer, *, actor, idempotency_key: str | None = 
             return existing
     check_can_buy(studio, plan, customer)
     breakdown = price(studio, plan, on=now)
+    if method == PaymentMethodKind.AT_STUDIO and breakdown.gross_minor > 0:
+        check_unpaid_cap(studio, plan, customer)
     order = Order(studio_id=studio.id, customer_id=customer.id, plan_id=plan.id,
                   status=OrderStatus.AWAITING_PAYMENT, currency=plan.currency,
                   description=dict(plan.name), unit_minor=plan.price_minor,
@@ -91,6 +95,21 @@ def place_order(studio, plan, customer, *, actor, idempotency_key: str | None = 
     if order.gross_minor == 0:
         mark_paid(studio, order, None, now)
     return order
+
+
+def check_unpaid_cap(studio, plan, customer) -> None:
+    """Refuse another pay-at-the-studio order while the customer already leaves the studio's
+    cap of this plan kind unpaid (TooManyUnpaid)."""
+    cap = studio.unpaid_orders_per_kind
+    if cap <= 0:
+        return
+    unpaid = db.session.scalar(
+        select(func.count(Order.id)).join(Plan, Plan.id == Order.plan_id)
+        .where(Order.studio_id == studio.id, Order.customer_id == customer.id,
+               Order.status == OrderStatus.AWAITING_PAYMENT,
+               Order.payment_method_kind == PaymentMethodKind.AT_STUDIO, Plan.kind == plan.kind))
+    if unpaid >= cap:
+        raise TooManyUnpaid()
 
 
 def mark_paid(studio, order: Order, payment: Payment | None, now) -> None:

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.studios.models import INVOICE_LANGUAGES
 
 PLAIN = ("booking_requires_pass", "prices_include_tax", "invoice_prefix", "invoice_language",
-         "late_cancel_fee_minor", "no_show_fee_minor")
+         "late_cancel_fee_minor", "no_show_fee_minor", "unpaid_orders_per_kind")
 
 
 def update_money_settings(studio, **settings):
