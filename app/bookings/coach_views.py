@@ -12,7 +12,6 @@ from flask_login import current_user, login_required
 
 from app.accounts.member_pass import code_matches, read_token
 from app.accounts.models import User
-from app.accounts.services import find_user
 from app.appointments.queries import list_coach_appointments
 from app.bookings import attendance
 from app.bookings.errors import NotBookedHere
@@ -27,6 +26,7 @@ from app.schedule.models import ScheduledClass
 from app.schedule.queries import get_class_or_404, list_coach_classes
 from app.studios.console import coach_blueprint, moved_to_studio
 from app.studios.policies import can_see_roster
+from app.studios.queries import find_studio_customer
 
 bp = coach_blueprint("bookings_coach", __name__)
 home = Blueprint("coach", __name__, url_prefix="/coach")
@@ -118,10 +118,17 @@ def scan(class_id: int):
 
 @bp.post("/classes/<int:class_id>/walk-in")
 def walk_in(class_id: int):
+    email = request.form.get("email", "").strip()[:254]
+
     def action(cls):
-        member = find_user(request.form.get("email", "")[:254])
+        member = find_studio_customer(cls.studio, email) if "@" in email else None
         if member is None:
-            raise NotBookedHere(_("No member has that email address."))
+            # Anyone else gets the same answer, account or not: an invitation, nothing booked.
+            if "@" not in email:
+                raise NotBookedHere(_("Type the member's email address."))
+            attendance.invite_walk_in(cls.studio, cls, email, actor=current_user)
+            return _("%(email)s is not a customer of this studio yet: we emailed an invitation "
+                     "to book.", email=email)
         attendance.add_walk_in(cls.studio, cls, member, actor=current_user)
         return _("Walk-in added and checked in: %(name)s", name=member.name)
     return _act(class_id, action)
