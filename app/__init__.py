@@ -59,11 +59,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _connect_domains() -> None:
-    """Passes and fees pay for bookings (the booking service stays free of money code)."""
+    """Passes and fees pay for bookings (the booking service stays free of money code); the
+    roster learns credits, money owed and notes from the domains that hold them."""
     from app.billing.services.entitlements import PaidBookings
-    from app.bookings import entitlements
+    from app.bookings import entitlements, people
+    from app.clients.people import ClientFacts
 
     entitlements.install(PaidBookings())
+    people.install(ClientFacts())
 
 
 def _register_blueprints(app: Flask) -> None:
