@@ -90,7 +90,7 @@ def test_the_roster_tells_about_each_person(client, studio, coach, lang):
     rows = dict(zip([text_of(e) for e in page.all(".roster-row .roster-name bdi")],
                     [text_of(e) for e in page.all(".roster-row .roster-facts")], strict=True))
     with force_locale(lang):
-        assert ngettext("%(num)d credit left", "%(num)d credits left", 5) in rows["Regular"]
+        assert ngettext("%(count)s credit left", "%(count)s credits left", 5, count=5) in rows["Regular"]
         owes = " ".join(_("Owes %(amount)s",
                           amount=format_money(order.gross_minor, order.currency)).split())
         assert owes in rows["Regular"]
