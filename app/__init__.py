@@ -59,13 +59,16 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _connect_domains(app: Flask) -> None:
-    """Passes and fees pay for bookings (the booking service stays free of money code); staff
-    land in their console after signing in (accounts knows no studio)."""
+    """Passes and fees pay for bookings (the booking service stays free of money code); the
+    roster learns credits, money owed and notes from the domains that hold them; staff land in
+    their console after signing in (accounts knows no studio)."""
     from app.billing.services.entitlements import PaidBookings
-    from app.bookings import entitlements
+    from app.bookings import entitlements, people
+    from app.clients.people import ClientFacts
     from app.studios.policies import landing_url
 
     entitlements.install(PaidBookings())
+    people.install(ClientFacts())
     app.extensions["fitflow.landing"] = landing_url
 
 

@@ -40,3 +40,26 @@ def test_offline_page_in_each_language(client, app, lang, direction):
     with app.test_request_context(), force_locale(lang):
         assert _("You are offline") in page.text("h1")
     assert client.get("/offline/xx").status_code == 404
+
+
+def test_pages_name_their_session_for_the_service_worker(app, client):
+    """The marker the service worker keeps coach pages under: nobody's when signed out, one per
+    sign-in (the same on each page of it), another for the next sign-in."""
+    from tests.conftest import login
+    from tests.factories import UserFactory
+
+    def marker():
+        response = client.get("/")
+        meta = Page(response).one("meta[name=fitflow-session]").get("content")
+        assert response.headers["X-FitFlow-Session"] == meta
+        return meta
+
+    person = UserFactory()
+    assert marker() == "anon"
+    login(client, person)
+    first = marker()
+    assert first != "anon" and marker() == first
+    client.post("/logout")
+    assert marker() == "anon"
+    login(client, person)
+    assert marker() not in ("anon", first)

@@ -138,6 +138,7 @@ def grow_world(world: dict, n: int) -> None:
             services.book_class(studio, extra, who, actor=who)
         services.book_class(studio, cls, customer, actor=customer)  # then its waitlist
         paid_order(studio, customer, rendered=True)
+        owes_and_noted(studio, customer, owner)
         paid_order(studio, owner, rendered=True)
         st = session_type(studio)
         for client in (customer, owner):
@@ -155,3 +156,14 @@ def grow_world(world: dict, n: int) -> None:
                          exercise_id=exercises[i].id, position=i + 1, reps=8, load=Decimal(50))
         plans.add_workout_exercise(day, exercises[i], actor=owner)
     db.session.flush()
+
+
+def owes_and_noted(studio, customer, coach):
+    """An order the customer still owes at the desk, and a coach's private note about them."""
+    from app.billing.services.orders import place_order
+    from app.clients.services import add_note
+    from tests.factories import PlanFactory
+
+    place_order(studio, PlanFactory(studio=studio, currency=studio.currency), customer,
+                actor=customer)
+    add_note(studio, customer, "Prefers mornings", actor=coach)

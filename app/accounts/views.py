@@ -1,5 +1,7 @@
 """Sign up, sign in and out, verification, password reset, profile, language switch."""
 
+import secrets
+
 from flask import (
     Blueprint,
     abort,
@@ -41,6 +43,33 @@ def load_user(user_id: str):
         return None
     user = get_signed_in_user(int(uid))
     return user if user is not None and user.session_token == token else None
+
+
+# Names the signed-in session to the service worker (static/js/sw.js), which keeps coach pages
+# for offline use only while the marker it sees stays the same: another sign-in, a session that
+# ended (expired, signed out elsewhere) or nobody signed in ("anon") each drop them.
+SESSION_HEADER = "X-FitFlow-Session"
+
+
+def session_marker() -> str:
+    """A random name for this signed-in session (made on first use, gone with the session)."""
+    if not current_user.is_authenticated:
+        return "anon"
+    if "device" not in session:
+        session["device"] = secrets.token_hex(8)
+    return session["device"]
+
+
+@bp.app_context_processor
+def session_marker_context():
+    return {"session_marker": session_marker}
+
+
+@bp.after_app_request
+def mark_session(response):
+    if response.mimetype == "text/html":
+        response.headers[SESSION_HEADER] = session_marker()
+    return response
 
 
 def _safe_next(default: str) -> str:

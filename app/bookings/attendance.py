@@ -14,6 +14,7 @@ from app.bookings.errors import (
 from app.bookings.models import Booking, BookingStatus
 from app.bookings.services import book_class, lock_class
 from app.core.db import utcnow
+from app.core.jobs import enqueue_after_commit
 from app.extensions import db
 
 
@@ -74,3 +75,11 @@ def add_walk_in(studio, cls, member, *, actor, now=None) -> Booking:
     if booking.status == BookingStatus.WAITLISTED:
         raise ClassFull()
     return check_in(studio, booking, actor=actor, now=now)
+
+
+def invite_walk_in(studio, cls, email: str, *, actor) -> None:
+    """Someone at the door who is not yet the studio's customer: email them an invitation to
+    book (or to join first); whether the address has an account is decided in the job, so the
+    coach's answer never tells."""
+    enqueue_after_commit("workers.jobs.notifications.send_walk_in_invite", cls.id,
+                         email.strip().lower()[:254], queue="notifications")

@@ -4,7 +4,8 @@ studios, each studio's "today" in its own time zone, at /coach/) and one class's
 roster action answers with the roster fragment. Roster URLs without the studio redirect."""
 
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, g, render_template, request
 from flask_babel import gettext as _
@@ -12,10 +13,11 @@ from flask_login import current_user, login_required
 
 from app.accounts.member_pass import code_matches, read_token
 from app.accounts.models import User
-from app.accounts.services import find_user
 from app.appointments.queries import list_coach_appointments
 from app.bookings import attendance
 from app.bookings.errors import NotBookedHere
+from app.bookings.forms import DAY_WINDOW, parse_day
+from app.bookings.people import roster_facts
 from app.bookings.queries import get_booking_or_404, list_roster
 from app.core.db import utcnow
 from app.core.htmx import render
@@ -27,6 +29,7 @@ from app.schedule.models import ScheduledClass
 from app.schedule.queries import get_class_or_404, list_coach_classes
 from app.studios.console import coach_blueprint, moved_to_studio
 from app.studios.policies import can_see_roster, coaches_anywhere
+from app.studios.queries import find_studio_customer, studios_managed_by
 
 bp = coach_blueprint("bookings_coach", __name__)
 home = Blueprint("coach", __name__, url_prefix="/coach")
@@ -42,8 +45,9 @@ def _class_or_404(class_id: int) -> ScheduledClass:
 
 
 def _roster(cls, *, status=200, message=None, level="success"):
-    return render(PAGE, "roster", status=status, cls=cls, studio=cls.studio,
-                  roster=list_roster(cls), now=utcnow(), message=message, level=level)
+    roster, now = list_roster(cls), utcnow()
+    return render(PAGE, "roster", status=status, cls=cls, studio=cls.studio, roster=roster,
+                  facts=roster_facts(cls, roster, now), now=now, message=message, level=level)
 
 
 def _act(class_id: int, action):
@@ -118,13 +122,27 @@ def scan(class_id: int):
 
 @bp.post("/classes/<int:class_id>/walk-in")
 def walk_in(class_id: int):
+    email = request.form.get("email", "").strip()[:254]
+
     def action(cls):
-        member = find_user(request.form.get("email", "")[:254])
+        member = find_studio_customer(cls.studio, email) if "@" in email else None
         if member is None:
-            raise NotBookedHere(_("No member has that email address."))
+            # Anyone else gets the same answer, account or not: an invitation, nothing booked.
+            if "@" not in email:
+                raise NotBookedHere(_("Type the member's email address."))
+            attendance.invite_walk_in(cls.studio, cls, email, actor=current_user)
+            return _("%(email)s is not a customer of this studio yet: we emailed an invitation "
+                     "to book.", email=email)
         attendance.add_walk_in(cls.studio, cls, member, actor=current_user)
         return _("Walk-in added and checked in: %(name)s", name=member.name)
     return _act(class_id, action)
+
+
+def _coach_zone(user) -> str:
+    """The zone whose date names "today" in the day's navigation: the coach's own, else their
+    first studio's."""
+    studios = studios_managed_by(user)
+    return user.timezone or (studios[0].timezone if studios else "UTC")
 
 
 @home.get("/")
@@ -133,16 +151,31 @@ def today():
     if not coaches_anywhere(current_user):  # like every console: not there for customers
         abort(404)
     now = utcnow()
-    nearby = list_coach_classes(current_user, now - timedelta(hours=36), now + timedelta(hours=36))
-    # "Today" is each studio's own today: a coach in Riyadh and Toronto sees both local days.
-    def today_there(item) -> bool:
-        return local(item.starts_at, item.timezone).date() == local(now, item.timezone).date()
+    home_today = local(now, _coach_zone(current_user)).date()
+    try:
+        day = parse_day(request.args.get("day"), home_today)
+    except ValueError:
+        abort(400)
+    # Each studio's day in its own zone: without ?day, each studio's own today (a coach in
+    # Riyadh and Toronto sees both local days); with it, that date wherever the class is.
+    if day is None:
+        lo, hi = now - timedelta(hours=36), now + timedelta(hours=36)
+    else:
+        midnight = datetime.combine(day, time(), ZoneInfo("UTC"))
+        lo, hi = midnight - timedelta(hours=15), midnight + timedelta(hours=39)
 
-    classes = [c for c in nearby if today_there(c)]
-    sessions = [a for a in list_coach_appointments(current_user, now - timedelta(hours=36),
-                                                   now + timedelta(hours=36)) if today_there(a)]
+    def on_day(item) -> bool:
+        return local(item.starts_at, item.timezone).date() == (
+            day or local(now, item.timezone).date())
+
+    classes = [c for c in list_coach_classes(current_user, lo, hi) if on_day(c)]
+    sessions = [a for a in list_coach_appointments(current_user, lo, hi) if on_day(a)]
+    shown = day or home_today
     return render_template("bookings/coach/today.html", classes=classes, sessions=sessions,
-                           rosters={c.id: list_roster(c) for c in classes}, now=now)
+                           rosters={c.id: list_roster(c) for c in classes}, now=now,
+                           day=shown, is_today=shown == home_today,
+                           prev_day=shown - timedelta(days=1), next_day=shown + timedelta(days=1),
+                           min_day=home_today - DAY_WINDOW, max_day=home_today + DAY_WINDOW)
 
 
 @home.route("/classes/<int:class_id>/", defaults={"rest": ""}, methods=["GET", "POST"])

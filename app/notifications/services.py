@@ -38,16 +38,23 @@ def send_email(user, template: str, *, dedup_key: str | None = None,
     """
     if dedup_key and already_sent(dedup_key):
         return False
-    locale = user.locale or fallback_locale
-    with base_url_context(), force_locale(locale):
-        name = f"emails/{template}.html"
-        ctx = dict(user=user, lang=locale, **context)
-        subject = " ".join(render_plain(name, "subject", **ctx).split())
-        text = render_plain(name, "text", **ctx).strip() + "\n"
-        html = render_template(name, **ctx)
-    send(build_message(user.email, subject, text, html, attachments))
+    send_email_to(user.email, template, locale=user.locale or fallback_locale,
+                  attachments=attachments, user=user, **context)
     if dedup_key:
         db.session.add(Notification(user_id=user.id, category=template, dedup_key=dedup_key,
                                     sent_at=utcnow()))
         db.session.flush()
     return True
+
+
+def send_email_to(address: str, template: str, *, locale: str, attachments=(),
+                  **context) -> None:
+    """Render `emails/<template>.html` in `locale` and send it to `address` (which may belong
+    to nobody yet: an invitation)."""
+    with base_url_context(), force_locale(locale):
+        name = f"emails/{template}.html"
+        ctx = dict(lang=locale, **context)
+        subject = " ".join(render_plain(name, "subject", **ctx).split())
+        text = render_plain(name, "text", **ctx).strip() + "\n"
+        html = render_template(name, **ctx)
+    send(build_message(address, subject, text, html, attachments))

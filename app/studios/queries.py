@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from flask import abort, g
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
@@ -104,3 +104,12 @@ def get_studio_customer_or_404(studio: Studio, customer_id: int) -> tuple[User, 
     if link is None:
         abort(404)
     return link.user, link
+
+
+def find_studio_customer(studio, email: str) -> User | None:
+    """The studio's own customer with this address; None for anyone else, known to the
+    platform or not (staff must not learn who has an account)."""
+    return db.session.scalar(
+        select(User).join(StudioCustomer, StudioCustomer.user_id == User.id)
+        .where(StudioCustomer.studio_id == studio.id,
+               func.lower(User.email) == email.strip().lower()))

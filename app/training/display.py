@@ -31,17 +31,40 @@ def format_weight(value, unit: str, places: int = 2) -> str:
     return _("%(value)s %(unit)s", value=format_number(value, places), unit=unit_label(unit))
 
 
-def format_set(reps: int, load, unit: str) -> str:
-    """A set as done or planned: "8 × 80 kg", or "12 reps" without load."""
+def format_duration(seconds: int) -> str:
+    """Seconds as a clock: 45 → "0:45", 90 → "1:30", 3725 → "1:02:05" (Latin digits)."""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_distance(meters: int) -> str:
+    return _("%(num)s m", num=format_number(meters, 0))
+
+
+def format_set(reps: int, load, unit: str, seconds: int | None = None,
+               meters: int | None = None) -> str:
+    """A set as done or planned: "8 × 80 kg", "12 reps" without load, "1:30" for a hold,
+    "400 m", or "5,000 m in 25:00"."""
+    if seconds and meters:
+        return _("%(distance)s in %(time)s", distance=format_distance(meters),
+                 time=format_duration(seconds))
+    if seconds:
+        return format_duration(seconds)
+    if meters:
+        return format_distance(meters)
     if not load:
         return ngettext("%(num)s rep", "%(num)s reps", reps)
     return _("%(reps)s × %(load)s", reps=reps, load=format_weight(load, unit))
 
 
-def group_sets(sets) -> list[tuple[int, int, Decimal | None]]:
-    """Consecutive target sets with the same reps and load, as (how many, reps, load)."""
-    return [(len(list(run)), reps, load)
-            for (reps, load), run in groupby(sets, key=lambda s: (s.reps, s.load or None))]
+def group_sets(sets) -> list[tuple[int, int, Decimal | None, object]]:
+    """Consecutive target sets that are the same, as (how many, reps, load, one of them)."""
+    groups = []
+    for _key, run in groupby(sets, key=lambda s: (s.reps, s.load or None, s.seconds, s.meters)):
+        run = list(run)
+        groups.append((len(run), run[0].reps, run[0].load or None, run[0]))
+    return groups
 
 
 def format_load(load) -> str:
@@ -52,7 +75,9 @@ def format_load(load) -> str:
 def init_blueprint(bp) -> None:
     """Template filters of the training pages: weight, set_text, set_groups, unit_label, load."""
     bp.add_app_template_filter(format_weight, "weight")
-    bp.add_app_template_filter(lambda s, unit: format_set(s.reps, s.load, unit), "set_text")
+    bp.add_app_template_filter(
+        lambda s, unit: format_set(s.reps, s.load, unit, s.seconds, s.meters), "set_text")
+    bp.add_app_template_filter(format_duration, "duration")
     bp.add_app_template_filter(group_sets, "set_groups")
     bp.add_app_template_filter(unit_label, "unit_label")
     bp.add_app_template_filter(format_load, "load")

@@ -17,6 +17,14 @@ class UnknownExerciseChoice(InvalidInput):
     message = _l("Choose a muscle group and equipment from the lists.")
 
 
+class BadTime(InvalidInput):
+    message = _l("The time must be seconds (or minutes:seconds) from 1 second to %(hours)s hours.")
+
+
+class BadDistance(InvalidInput):
+    message = _l("The distance must be a whole number of meters from 1 to %(max)s.")
+
+
 class BadSetValues(InvalidInput):
     message = _l("Reps must be a whole number from 1 to %(reps)s and the load a number from 0 to "
                  "%(load)s with at most two decimals.")

@@ -4,10 +4,13 @@ returns a typed value for the services or raises the error the form shows."""
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from app.training.errors import (
+    BadDistance,
     BadSetValues,
+    BadTime,
     InvalidLoad,
     InvalidPlanSize,
     InvalidReps,
@@ -15,7 +18,15 @@ from app.training.errors import (
     TitleRequired,
     TitleTooLong,
 )
-from app.training.models import LOAD_MAX, REPS_MAX, REST_MAX, TITLE_MAX
+from app.training.models import (
+    LOAD_MAX,
+    METERS_MAX,
+    REPS_MAX,
+    REST_MAX,
+    SECONDS_MAX,
+    TITLE_MAX,
+    Measure,
+)
 
 WEEKS_MAX, DAYS_MAX = 52, 7
 POSITION_MAX = 99
@@ -93,6 +104,62 @@ def parse_set_values(reps, load) -> tuple[int, Decimal]:
             or load_ != load_.quantize(Decimal("0.01")):
         raise BadSetValues(reps=REPS_MAX, load=LOAD_MAX)
     return reps_, load_.quantize(Decimal("0.01"))
+
+
+def parse_seconds(value) -> int:
+    """A time as seconds ("45"), minutes:seconds ("1:30") or h:mm:ss; 1 s to SECONDS_MAX."""
+    parts = _digits_in(value).strip().split(":")
+    if 1 <= len(parts) <= 3 and all(p.isascii() and p.isdigit() and len(p) <= 5 for p in parts):
+        numbers = [int(p) for p in parts]
+        if all(n < 60 for n in numbers[1:]):
+            total = 0
+            for n in numbers:
+                total = total * 60 + n
+            if 1 <= total <= SECONDS_MAX:
+                return total
+    raise BadTime(hours=SECONDS_MAX // 3600)
+
+
+def parse_meters(value) -> int:
+    """A distance in whole meters, 1 to METERS_MAX."""
+    meters = _whole(_digits_in(value), 1, METERS_MAX)
+    if meters is None:
+        raise BadDistance(max=METERS_MAX)
+    return meters
+
+
+def _digits_in(value) -> str:
+    """Any script's digits in `value` as ASCII, other characters kept."""
+    return "".join(str(unicodedata.decimal(c)) if unicodedata.decimal(c, None) is not None else c
+                   for c in str(value if value is not None else ""))
+
+
+@dataclass(frozen=True)
+class SetValues:
+    reps: int = 0
+    load: Decimal | None = Decimal(0)
+    seconds: int | None = None
+    meters: int | None = None
+
+
+def parse_set(form, measure: Measure) -> SetValues:
+    """A logged set's values as its exercise measures them (the others are left empty)."""
+    if measure.counts_reps:
+        reps, load = parse_set_values(form.get("reps", ""),
+                                      form.get("load", "") if measure == Measure.REPS_LOAD else "")
+        return SetValues(reps=reps, load=load)
+    return SetValues(seconds=parse_seconds(form.get("seconds")) if measure.timed else None,
+                     meters=parse_meters(form.get("meters")) if measure.has_distance else None)
+
+
+def parse_target(form, measure: Measure, unit: str) -> SetValues:
+    """A plan's target set as its exercise measures it."""
+    if measure.counts_reps:
+        load = parse_load(form.get("load"), unit) if measure == Measure.REPS_LOAD else None
+        return SetValues(reps=parse_reps(form.get("reps")), load=load)
+    seconds = parse_seconds(form.get("seconds")) if measure.timed else None
+    meters = parse_meters(form.get("meters")) if measure.has_distance else None
+    return SetValues(load=None, seconds=seconds, meters=meters)
 
 
 def parse_position(value) -> int:

@@ -50,6 +50,35 @@ NAME_MAX = 120
 CUE_MAX = 300
 
 
+class Measure(enum.StrEnum):
+    """What a set of an exercise records."""
+
+    REPS_LOAD = "reps_load"          # reps × load (a squat)
+    REPS = "reps"                    # reps only (a push-up)
+    TIME = "time"                    # a hold, in seconds (a plank)
+    DISTANCE = "distance"            # meters (a farmer's carry)
+    TIME_DISTANCE = "time_distance"  # meters in a time (a run)
+
+    @property
+    def counts_reps(self) -> bool:
+        return self in (Measure.REPS_LOAD, Measure.REPS)
+
+    @property
+    def timed(self) -> bool:
+        return self in (Measure.TIME, Measure.TIME_DISTANCE)
+
+    @property
+    def has_distance(self) -> bool:
+        return self in (Measure.DISTANCE, Measure.TIME_DISTANCE)
+
+
+MEASURE_LABELS = {
+    Measure.REPS_LOAD: _l("Reps × weight"), Measure.REPS: _l("Reps only"),
+    Measure.TIME: _l("Time"), Measure.DISTANCE: _l("Distance"),
+    Measure.TIME_DISTANCE: _l("Time and distance"),
+}
+
+
 class Exercise(TimestampMixin, db.Model):
     """An exercise: built-in (no studio, shared by every studio) or a studio's own."""
 
@@ -62,6 +91,9 @@ class Exercise(TimestampMixin, db.Model):
     cues: Mapped[dict] = mapped_column(JSON, default=dict)
     muscle_group: Mapped[MuscleGroup] = mapped_column(str_enum(MuscleGroup, "muscle_group"))
     equipment: Mapped[Equipment] = mapped_column(str_enum(Equipment, "equipment"))
+    measure: Mapped[Measure] = mapped_column(str_enum(Measure, "measure"),
+                                             default=Measure.REPS_LOAD,
+                                             server_default=Measure.REPS_LOAD.value)
 
     @property
     def is_builtin(self) -> bool:
@@ -79,6 +111,8 @@ TITLE_MAX = 120
 REPS_MAX = 1000
 LOAD_MAX = Decimal("10000")
 REST_MAX = 3600
+SECONDS_MAX = 24 * 3600
+METERS_MAX = 1_000_000
 
 
 class TrainingPlan(TimestampMixin, db.Model):
@@ -148,7 +182,8 @@ class WorkoutExercise(db.Model):
 
 
 class WorkoutSet(db.Model):
-    """A target set: reps and (optionally) load in the studio's unit."""
+    """A target set, as its exercise measures: reps and (optionally) load in the studio's unit,
+    or seconds and/or meters (reps then unused)."""
 
     __tablename__ = "workout_sets"
 
@@ -158,6 +193,8 @@ class WorkoutSet(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     reps: Mapped[int] = mapped_column(default=8)
     load: Mapped[Decimal | None] = mapped_column(LOAD_DIGITS)
+    seconds: Mapped[int | None]
+    meters: Mapped[int | None]
 
     item: Mapped[WorkoutExercise] = relationship(back_populates="sets")
 
@@ -189,10 +226,15 @@ class RecordKind(enum.StrEnum):
     E1RM = "e1rm"      # best estimated one-rep max (Epley)
     VOLUME = "volume"  # best load × reps in one set
     REPS = "reps"      # most reps without load (bodyweight)
+    HOLD = "hold"      # longest time (a hold)
+    PACE = "pace"      # fastest time over at least this distance
+    DISTANCE = "distance"  # longest distance
 
 
 RECORD_LABELS = {RecordKind.LOAD: _l("Heaviest"), RecordKind.E1RM: _l("Best estimated 1RM"),
-                 RecordKind.VOLUME: _l("Best volume"), RecordKind.REPS: _l("Most reps")}
+                 RecordKind.VOLUME: _l("Best volume"), RecordKind.REPS: _l("Most reps"),
+                 RecordKind.HOLD: _l("Longest hold"), RecordKind.PACE: _l("Fastest"),
+                 RecordKind.DISTANCE: _l("Longest distance")}
 
 
 class LoggedSet(db.Model):
@@ -209,8 +251,10 @@ class LoggedSet(db.Model):
     client_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"))
     position: Mapped[int] = mapped_column(default=0)
-    reps: Mapped[int] = mapped_column()
+    reps: Mapped[int] = mapped_column()  # 0 for an exercise that does not count reps
     load: Mapped[Decimal] = mapped_column(LOAD_DIGITS, default=Decimal(0))
+    seconds: Mapped[int | None]
+    meters: Mapped[int | None]
     logged_at: Mapped[datetime] = mapped_column(UTCDateTime())
     records: Mapped[list] = mapped_column(JSON, default=list)
 

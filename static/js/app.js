@@ -5,10 +5,21 @@
     window.addEventListener("load", function () {
       navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function (reg) {
         var worker = navigator.serviceWorker.controller || reg.active;
-        if (worker) worker.postMessage({ lang: document.documentElement.lang });
+        var marker = document.querySelector("meta[name=fitflow-session]");
+        if (worker) worker.postMessage({ lang: document.documentElement.lang,
+                                         session: marker ? marker.content : undefined });
       }).catch(function () { /* offline support is a bonus, never a blocker */ });
     });
   }
+  // An htmx answer that names another session (or nobody) tells the service worker to forget
+  // the coach pages it kept for the one before.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail.xhr;
+    var worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+    if (!xhr || !worker || !xhr.status) return;
+    var marker = xhr.status === 401 ? "anon" : xhr.getResponseHeader("X-FitFlow-Session");
+    if (marker) worker.postMessage({ session: marker });
+  });
   // Signing out forgets the coach pages the service worker kept for offline use.
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -1,10 +1,16 @@
 // Service worker: static assets cache-first, pages network-first with a translated offline page.
 // The coach's pages (/coach/ and everything under /coach/<studio>/: rosters, workouts) are kept
 // as last seen online, so a tablet that reloads without a network still shows them — with its
-// queued taps (static/js/queue.js) on top. PAGES is named by the coach URL layout: pages kept
-// under another layout post to URLs that only redirect now, so a new name drops them.
-const VERSION = "fitflow-v4";
-const PAGES = "fitflow-coach-pages-v2";
+// queued taps (static/js/queue.js) on top. They are kept per signed-in session: every HTML
+// answer names its session (the X-FitFlow-Session header, and the page's fitflow-session meta
+// tag the page passes on), and the pages are kept in a cache named after it. A different name
+// (another person signed in), "anon" (signed out, expired, ended elsewhere) or an answer that
+// sends to the sign-in page drops every kept page. PAGES is the prefix; it is named by the
+// coach URL layout: pages kept under another layout post to URLs that only redirect now.
+const VERSION = "fitflow-v5";
+const PAGES = "fitflow-coach-pages-v3:";
+const SESSION_HEADER = "X-FitFlow-Session";
+const NOBODY = "anon";
 const OFFLINE = { ar: "/offline/ar", en: "/offline/en" };
 const PRECACHE = [OFFLINE.ar, OFFLINE.en, "/static/css/app.css", "/static/js/app.js",
   "/static/vendor/htmx-2.0.11.min.js", "/static/icons/icon.svg"];
@@ -19,14 +25,38 @@ self.addEventListener("install", (event) => {
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(caches.keys()
-    .then((keys) => Promise.all(keys.filter((k) => k !== VERSION && k !== PAGES).map((k) => caches.delete(k))))
+    .then((keys) => Promise.all(keys.filter((k) => k !== VERSION && !k.startsWith(PAGES)).map((k) => caches.delete(k))))
     .then(() => self.clients.claim()));
 });
+
+// The session a response speaks for: its header, or nobody when it sends to sign in.
+function sessionOf(response) {
+  if (response.status === 401) return NOBODY;
+  if (response.redirected && new URL(response.url).pathname === "/login") return NOBODY;
+  return response.headers.get(SESSION_HEADER);
+}
+
+// Keep only the pages of `marker`'s session (none for nobody).
+function sawSession(marker) {
+  if (!marker) return Promise.resolve();
+  return caches.keys().then((keys) => Promise.all(keys
+    .filter((k) => k.startsWith(PAGES) && (marker === NOBODY || k !== PAGES + marker))
+    .map((k) => caches.delete(k))));
+}
+
+// The kept pages' cache: at most one exists, the last session seen online.
+function keptPages() {
+  return caches.keys().then((keys) => {
+    const name = keys.find((k) => k.startsWith(PAGES));
+    return name ? caches.open(name) : null;
+  });
+}
 
 self.addEventListener("message", (event) => {
   if (!event.data) return;
   if (OFFLINE[event.data.lang]) lang = event.data.lang;
-  if (event.data.signedOut) event.waitUntil(caches.delete(PAGES));  // nobody else's pages
+  if (event.data.signedOut) event.waitUntil(sawSession(NOBODY));  // nobody else's pages
+  if (typeof event.data.session === "string") event.waitUntil(sawSession(event.data.session));
 });
 
 function offlinePage(url) {
@@ -36,14 +66,23 @@ function offlinePage(url) {
 
 function coachPage(request, url) {
   return fetch(request).then((response) => {
-    if (response.ok && !response.redirected) {
+    const marker = sessionOf(response);
+    const kept = sawSession(marker);
+    if (response.ok && !response.redirected && marker && marker !== NOBODY) {
       const copy = response.clone();
-      caches.open(PAGES).then((cache) => cache.put(request, copy));
+      kept.then(() => caches.open(PAGES + marker)).then((cache) => cache.put(request, copy));
     }
     return response;
-  }).catch(() => caches.open(PAGES)
-    .then((cache) => cache.match(request))
+  }).catch(() => keptPages()
+    .then((cache) => cache && cache.match(request))
     .then((hit) => hit || offlinePage(url)));
+}
+
+function otherPage(event, request, url) {
+  return fetch(request).then((response) => {
+    event.waitUntil(sawSession(sessionOf(response)));
+    return response;
+  }).catch(() => offlinePage(url));
 }
 
 self.addEventListener("fetch", (event) => {
@@ -53,7 +92,7 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     event.respondWith(url.pathname.startsWith("/coach/") ? coachPage(request, url)
-      : fetch(request).catch(() => offlinePage(url)));
+      : otherPage(event, request, url));
     return;
   }
   if (url.pathname.startsWith("/static/")) {

@@ -12,8 +12,10 @@ from app.accounts.member_pass import make_token, short_code
 from app.bookings import services
 from app.bookings.models import Booking, BookingStatus
 from app.core.db import utcnow
+from app.core.mail import read_mailbox
 from app.extensions import db
 from app.studios.models import Role
+from app.studios.services import ensure_customer
 from tests.conftest import login
 from tests.factories import ClassFactory, StudioFactory, UserFactory, staff
 from tests.pages import Page
@@ -112,13 +114,44 @@ def test_a_member_of_another_class_is_not_checked_in_here(tablet, studio, cls, a
 
 def test_walk_in_is_booked_and_checked_in(tablet, studio, cls):
     member = UserFactory()
-    response = tablet.post(roster_url(cls, "walk-in"), data={"email": member.email}, headers=HX)
+    ensure_customer(studio, member)
+    db.session.commit()
+    response = tablet.post(roster_url(cls, "walk-in"), data={"email": member.email.upper()},
+                           headers=HX)
     assert response.status_code == 200
     booking = db.session.scalar(select(Booking).where(Booking.customer_id == member.id))
     assert booking.status == BookingStatus.ATTENDED
-    unknown = tablet.post(roster_url(cls, "walk-in"), data={"email": "nobody@example.com"},
-                          headers=HX)
-    assert unknown.status_code == 422
+    assert member.name in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_walk_in_never_reveals_who_has_an_account(tablet, studio, cls, jobs, run_jobs, lang):
+    """A platform user who is not this studio's customer and an unknown address get the same
+    answer, nothing is booked, and each is emailed an invitation in their language."""
+    elsewhere = UserFactory(name="Hidden Person", locale=lang)
+    services.book_class(StudioFactory(), ClassFactory(), elsewhere, actor=elsewhere, staff=True)
+    db.session.commit()
+    answers = {}
+    for email in (elsewhere.email, f"stranger-{lang}@example.org"):
+        response = tablet.post(roster_url(cls, f"walk-in?lang={lang}"), data={"email": email},
+                               headers=HX)
+        answers[email] = (response.status_code,
+                          response.get_data(as_text=True).replace(email, "EMAIL"))
+    (known, unknown) = answers.values()
+    assert known == unknown and known[0] == 200
+    assert "Hidden Person" not in known[1]
+    with force_locale(lang):
+        told = _("%(email)s is not a customer of this studio yet: we emailed an invitation "
+                 "to book.", email="EMAIL")
+    assert told in known[1]
+    assert db.session.scalar(select(Booking).where(Booking.class_id == cls.id)) is None
+    run_jobs("send_walk_in_invite")
+    mails = {m["To"]: m for m in read_mailbox()}
+    with force_locale(lang):
+        subject = _("Book your next class at %(studio)s", studio=studio.name[lang])
+    assert mails[elsewhere.email]["Subject"] == subject
+    assert "/signup" in mails[f"stranger-{lang}@example.org"].get_body(("plain",)).get_content()
+    assert "/signup" not in mails[elsewhere.email].get_body(("plain",)).get_content()
 
 
 def test_no_show_only_after_the_start(tablet, studio, cls):

@@ -1,7 +1,9 @@
+from app.accounts.services import find_user
 from app.bookings.models import Booking, BookingStatus, CancelReason
 from app.core.urls import external_url
 from app.extensions import db
-from app.notifications.services import send_email
+from app.notifications.services import send_email, send_email_to
+from app.schedule.models import ScheduledClass
 from workers.jobs import job
 
 
@@ -38,3 +40,19 @@ def send_class_cancelled(booking_id: int) -> bool:
     """Tell a booked customer their class was cancelled by the studio."""
     return _booking_email(booking_id, "class_cancelled",
                           lambda b: b.cancel_reason == CancelReason.CLASS_CANCELLED)
+
+
+@job
+def send_walk_in_invite(class_id: int, email: str) -> bool:
+    """Invite someone who came to a class as a walk-in: an account holder to book with the
+    studio, anyone else to join first."""
+    cls = db.session.get(ScheduledClass, class_id)
+    if cls is None:
+        return False
+    studio = cls.studio
+    user = find_user(email)
+    schedule = external_url("bookings.week", studio=studio.slug)
+    url = schedule if user else external_url("accounts.signup_form", next=schedule)
+    send_email_to(email, "walk_in_invite", locale=(user and user.locale) or studio.default_language,
+                  user=user, studio=studio, cls=cls, url=url)
+    return True

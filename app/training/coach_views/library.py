@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.core.htmx import render
 from app.core.lifecycle import done, perform
 from app.training.coach_views import bp
-from app.training.models import EQUIPMENT_LABELS, MUSCLE_LABELS
+from app.training.models import EQUIPMENT_LABELS, MEASURE_LABELS, MUSCLE_LABELS
 from app.training.policies import can_add_exercise
 from app.training.queries.loaders import list_exercises, parse_muscle_group
 from app.training.services.library import add_exercise
@@ -21,7 +21,8 @@ def _context(form=None, error=None) -> dict:
     search = request.args.get("q", "")[:100]
     muscle = parse_muscle_group(request.args.get("muscle"))
     return dict(search=search, muscle=muscle, studio=g.studio, studio_names={g.studio.id: g.studio},
-                muscle_labels=MUSCLE_LABELS, equipment_labels=EQUIPMENT_LABELS, form=form or {},
+                muscle_labels=MUSCLE_LABELS, equipment_labels=EQUIPMENT_LABELS,
+                measure_labels=MEASURE_LABELS, form=form or {},
                 error=error, exercises=list_exercises([g.studio], search, muscle))
 
 
@@ -43,6 +44,7 @@ def create_exercise():
         lambda: add_exercise(g.studio, name={"en": form.get("name_en"), "ar": form.get("name_ar")},
                              cues={"en": form.get("cue_en"), "ar": form.get("cue_ar")},
                              muscle_group=form.get("muscle_group", ""),
-                             equipment=form.get("equipment", ""), actor=current_user),
+                             equipment=form.get("equipment", ""),
+                             measure=form.get("measure") or "reps_load", actor=current_user),
         lambda _exercise: done(_("Exercise added to the library."), url_for(".list_library")),
         failed=refused)

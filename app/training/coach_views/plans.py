@@ -235,9 +235,9 @@ def add_set(workout_id: int, item_id: int):
 @bp.post(ITEM + "/sets/<int:set_id>")
 def update_set(workout_id: int, item_id: int, set_id: int):
     def change(studio_, workout, item, set_):
-        reps = forms.parse_reps(request.form.get("reps"))
-        load = forms.parse_load(request.form.get("load"), _unit(studio_))
-        plans.update_set(workout, item, set_, reps=reps, load=load, actor=current_user)
+        target = forms.parse_target(request.form, item.exercise.measure, _unit(studio_))
+        plans.update_set(workout, item, set_, reps=target.reps, load=target.load,
+                         seconds=target.seconds, meters=target.meters, actor=current_user)
     return _edit(workout_id, change, block="workout_item", item_id=item_id, set_id=set_id,
                  error_at=f"set-{set_id}")
 

@@ -90,10 +90,12 @@ def log_set(session_id: int):
     exercise_id = form.get("exercise", type=int)
 
     def log():
-        reps, load = forms.parse_set_values(form.get("reps", ""), form.get("load", ""))
+        exercise = sessions.visible_exercise(session.studio, exercise_id)
+        values = forms.parse_set(form, exercise.measure)
         return sessions.log_set(session, session.studio, set_id=form.get("set_id"),
-                                exercise_id=exercise_id, position=_form_position(), reps=reps,
-                                load=load)
+                                exercise_id=exercise_id, position=_form_position(),
+                                reps=values.reps, load=values.load, seconds=values.seconds,
+                                meters=values.meters)
 
     def logged_answer(result):
         logged, _created = result

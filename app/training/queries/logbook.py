@@ -25,6 +25,8 @@ class SetRow:
     position: int
     reps: int | None = None
     load: Decimal | None = None
+    seconds: int | None = None
+    meters: int | None = None
     last: LoggedSet | None = None
     logged: LoggedSet | None = None
 
@@ -61,7 +63,7 @@ def session_blocks(session: TrainingSession) -> list[ExerciseBlock]:
 
     blocks = []
     for item in items:
-        targets = [(s.reps, s.load) for s in item.sets]
+        targets = [(s.reps, s.load, s.seconds, s.meters) for s in item.sets]
         blocks.append(_block(item.exercise, item.rest_seconds, targets, logged, last))
     for exercise_id in extra_ids:
         if exercise_id in extras:
@@ -82,21 +84,22 @@ def _block(exercise, rest, targets, logged, last) -> ExerciseBlock:
         before = previous[min(i, len(previous) - 1)] if previous else None
         row = SetRow(position=i, last=before, logged=by_position.get(i))
         if i < len(targets):
-            row.reps, row.load = targets[i]
-        if row.load is None and before is not None:
-            row.load = before.load
-        if row.reps is None and before is not None:
-            row.reps = before.reps
+            row.reps, row.load, row.seconds, row.meters = targets[i]
+        if before is not None:
+            row.load = before.load if row.load is None else row.load
+            row.reps = before.reps if row.reps is None else row.reps
+            row.seconds = before.seconds if row.seconds is None else row.seconds
+            row.meters = before.meters if row.meters is None else row.meters
         if row.reps is None and rows:  # beyond the plan: repeat the set before
-            before_row = rows[-1]
-            done = before_row.logged
-            row.reps, row.load = ((done.reps, done.load) if done
-                                  else (before_row.reps, before_row.load))
+            source = rows[-1].logged or rows[-1]
+            row.reps, row.load = source.reps, source.load
+            row.seconds, row.meters = source.seconds, source.meters
         rows.append(row)
     # Sets logged twice at one position (two tablets) are all shown.
     for s in mine:
         if by_position.get(s.position) is not s:
-            rows.append(SetRow(position=s.position, reps=s.reps, load=s.load, logged=s))
+            rows.append(SetRow(position=s.position, reps=s.reps, load=s.load, seconds=s.seconds,
+                               meters=s.meters, logged=s))
     return ExerciseBlock(exercise, rest, rows)
 
 

@@ -23,6 +23,7 @@ from app.studios.models import Studio
 from app.training.models import (
     Exercise,
     LoggedSet,
+    Measure,
     PlanStatus,
     RecordKind,
     TrainingPlan,
@@ -128,6 +129,21 @@ class ExerciseRecords:
     records: dict[RecordKind, LoggedSet] = field(default_factory=dict)
 
 
+def _record_kinds(logged: LoggedSet) -> tuple[RecordKind, ...]:
+    """The records a set can hold, by what its exercise measures (and, for reps × load,
+    whether it had a load)."""
+    measure = logged.exercise.measure
+    if measure == Measure.TIME:
+        return (RecordKind.HOLD,)
+    if measure == Measure.DISTANCE:
+        return (RecordKind.DISTANCE,)
+    if measure == Measure.TIME_DISTANCE:
+        return (RecordKind.PACE, RecordKind.DISTANCE)
+    if measure == Measure.REPS or logged.load <= 0:
+        return (RecordKind.REPS,)
+    return (RecordKind.LOAD, RecordKind.E1RM, RecordKind.VOLUME)
+
+
 def personal_records(studio: Studio, client: User) -> list[ExerciseRecords]:
     """The client's current best per exercise and kind (heaviest load, estimated 1RM, volume of
     a set, most reps without load), each with the set that first reached it; one statement."""
@@ -138,6 +154,11 @@ def personal_records(studio: Studio, client: User) -> list[ExerciseRecords]:
         RecordKind.E1RM: (_e1rm_sql().desc(), first),
         RecordKind.VOLUME: ((LoggedSet.load * LoggedSet.reps).desc(), first),
         RecordKind.REPS: (bodyweight_first, LoggedSet.reps.desc(), first),
+        RecordKind.HOLD: (func.coalesce(LoggedSet.seconds, 0).desc(), first),
+        RecordKind.DISTANCE: (func.coalesce(LoggedSet.meters, 0).desc(), first),
+        RecordKind.PACE: (case((LoggedSet.seconds > 0, LoggedSet.meters
+                                * literal_column("1.0", Numeric) / LoggedSet.seconds),
+                               else_=0).desc(), first),
     }
     ranked = select(LoggedSet.id.label("set_id"), *(
         func.row_number().over(partition_by=part, order_by=order).label(kind.value)
@@ -150,9 +171,9 @@ def personal_records(studio: Studio, client: User) -> list[ExerciseRecords]:
 
     by_exercise: dict[int, ExerciseRecords] = {}
     for logged, *positions in rows:
-        weighted = logged.load > 0
+        shown = _record_kinds(logged)
         for kind, position in zip(ranks, positions, strict=True):
-            if position == 1 and weighted == (kind != RecordKind.REPS):
+            if position == 1 and kind in shown:
                 by_exercise.setdefault(logged.exercise_id, ExerciseRecords(logged.exercise)
                                        ).records[kind] = logged
     return sorted((r for r in by_exercise.values() if r.records),

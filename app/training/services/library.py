@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.audit.services import record
 from app.extensions import db
 from app.training.errors import EmptyExerciseName, ExerciseTextTooLong, UnknownExerciseChoice
-from app.training.models import CUE_MAX, NAME_MAX, Equipment, Exercise, MuscleGroup
+from app.training.models import CUE_MAX, NAME_MAX, Equipment, Exercise, Measure, MuscleGroup
 from app.training.models import Equipment as E
 from app.training.models import MuscleGroup as M
 
@@ -199,6 +199,17 @@ LIBRARY = [
 ]
 
 
+R, T, D, TD = Measure.REPS, Measure.TIME, Measure.DISTANCE, Measure.TIME_DISTANCE
+# What a built-in exercise measures, by English name; the others are reps × load.
+MEASURES = {
+    "Push-up": R, "Chest dip": R, "Pull-up": R, "Chin-up": R, "Inverted row": R,
+    "Back extension": R, "Crunch": R, "Hanging leg raise": R, "Bird dog": R,
+    "Ab wheel rollout": R, "Mountain climber": R, "Burpee": R, "Jumping jack": R, "Box jump": R,
+    "High knees": R, "Plank": T, "Side plank": T, "Jump rope": T, "Farmer's carry": D,
+    "Rowing machine": TD, "Assault bike": TD, "Treadmill run": TD,
+}
+
+
 def seed_library() -> int:
     """Insert the built-in exercises that are missing (by English name); returns how many."""
     have_en = {(name or {}).get("en") for name in db.session.scalars(
@@ -209,7 +220,8 @@ def seed_library() -> int:
             continue
         db.session.add(Exercise(studio_id=None, name={"en": en, "ar": ar},
                                 cues={"en": cue_en, "ar": cue_ar}, muscle_group=muscle,
-                                equipment=equipment))
+                                equipment=equipment,
+                                measure=MEASURES.get(en, Measure.REPS_LOAD)))
         added += 1
     db.session.flush()
     return added
@@ -223,7 +235,7 @@ def _clean(value: dict | None) -> dict:
 
 
 def add_exercise(studio, *, name: dict, cues: dict, muscle_group: str, equipment: str,
-                 actor=None) -> Exercise:
+                 measure: str = Measure.REPS_LOAD.value, actor=None) -> Exercise:
     """Add an exercise of `studio`'s own to its library; a name in one language is enough."""
     name, cues = _clean(name), _clean(cues)
     if not name:
@@ -232,11 +244,11 @@ def add_exercise(studio, *, name: dict, cues: dict, muscle_group: str, equipment
             or any(len(t) > CUE_MAX for t in cues.values())):
         raise ExerciseTextTooLong(name=NAME_MAX, cue=CUE_MAX)
     try:
-        muscle, kit = MuscleGroup(muscle_group), Equipment(equipment)
+        muscle, kit, measured = MuscleGroup(muscle_group), Equipment(equipment), Measure(measure)
     except ValueError:
         raise UnknownExerciseChoice() from None
     exercise = Exercise(studio_id=studio.id, name=name, cues=cues, muscle_group=muscle,
-                        equipment=kit)
+                        equipment=kit, measure=measured)
     db.session.add(exercise)
     db.session.flush()
     record("exercise.added", actor=actor, studio_id=studio.id, subject=f"exercise:{exercise.id}")

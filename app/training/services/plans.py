@@ -26,6 +26,7 @@ from app.training.models import (
 )
 
 NEW_SETS, NEW_REPS, NEW_REST = 3, 10, 90
+NEW_SECONDS, NEW_METERS = 30, 400  # a new timed or distance set: a 30 s hold, 400 m
 
 
 # --- Locks --------------------------------------------------------------------------------------
@@ -149,9 +150,13 @@ def add_workout_exercise(workout: Workout, exercise, *, actor) -> WorkoutExercis
     if exercise.studio_id not in (None, workout.studio_id):
         raise NotFound()
     items = _locked(workout)
+    seconds = NEW_SECONDS if exercise.measure.timed else None
+    meters = NEW_METERS if exercise.measure.has_distance else None
+    reps = NEW_REPS if exercise.measure.counts_reps else 0
     item = WorkoutExercise(workout_id=workout.id, exercise_id=exercise.id, position=len(items),
                            rest_seconds=NEW_REST,
-                           sets=[WorkoutSet(position=i, reps=NEW_REPS) for i in range(NEW_SETS)])
+                           sets=[WorkoutSet(position=i, reps=reps, seconds=seconds, meters=meters)
+                                 for i in range(NEW_SETS)])
     db.session.add(item)
     _done(workout, "workout.exercise_added", actor, exercise_id=exercise.id)
     return item
@@ -189,7 +194,8 @@ def add_set(workout: Workout, item: WorkoutExercise, *, actor) -> WorkoutSet:
     _locked(workout, item)
     last = item.sets[-1] if item.sets else None
     new = WorkoutSet(item_id=item.id, position=len(item.sets),
-                     reps=last.reps if last else NEW_REPS, load=last.load if last else None)
+                     reps=last.reps if last else NEW_REPS, load=last.load if last else None,
+                     seconds=last.seconds if last else None, meters=last.meters if last else None)
     db.session.add(new)
     _done(workout, "workout.set_added", actor, item_id=item.id)
     db.session.expire(item, ["sets"])
@@ -206,12 +212,14 @@ def remove_set(workout: Workout, item: WorkoutExercise, set_: WorkoutSet, *, act
 
 
 def update_set(workout: Workout, item: WorkoutExercise, set_: WorkoutSet, *, reps: int,
-               load: Decimal | None, actor) -> WorkoutSet:
-    """A set's target reps and load (in the studio's unit; None for no load)."""
+               load: Decimal | None, actor, seconds: int | None = None,
+               meters: int | None = None) -> WorkoutSet:
+    """A set's target as its exercise measures it: reps and load (in the studio's unit; None
+    for no load), or seconds and/or meters."""
     _locked(workout, item, set_)
-    set_.reps, set_.load = reps, load
+    set_.reps, set_.load, set_.seconds, set_.meters = reps, load, seconds, meters
     _done(workout, "workout.set_changed", actor, set_id=set_.id, reps=reps,
-          load=None if load is None else str(load))
+          load=None if load is None else str(load), seconds=seconds, meters=meters)
     return set_
 
 
@@ -222,7 +230,8 @@ def _copy_items(items: list[WorkoutExercise], target: Workout, start: int) -> No
     db.session.add_all([
         WorkoutExercise(workout_id=target.id, exercise_id=item.exercise_id, position=start + n,
                         rest_seconds=item.rest_seconds,
-                        sets=[WorkoutSet(position=s.position, reps=s.reps, load=s.load)
+                        sets=[WorkoutSet(position=s.position, reps=s.reps, load=s.load,
+                                         seconds=s.seconds, meters=s.meters)
                               for s in item.sets])
         for n, item in enumerate(items)])
 

@@ -4,7 +4,11 @@ A set is compared with every other set the client logged for the same exercise i
 - heaviest load: no other set moved as much or more for at least as many reps;
 - estimated 1RM (Epley) above every other set's;
 - volume (load × reps) above every other set's;
-- without load (bodyweight): more reps than any other unloaded set.
+- without load (bodyweight, or a reps-only exercise): more reps than any other unloaded set;
+- a timed hold: longer than any other set;
+- a distance: longer than any other set (longest distance);
+- time × distance: no other set covered as far or farther as fast or faster (fastest time for
+  the distance), and the longest distance.
 The very first set of an exercise sets a baseline, not a record. Removing a set (undo) never
 takes a record away from a later one, so records are kept on the set that set them.
 """
@@ -14,13 +18,16 @@ from decimal import Decimal
 from sqlalchemy import and_, case, func, select
 
 from app.extensions import db
-from app.training.models import LoggedSet, RecordKind, estimated_1rm
+from app.training.models import LoggedSet, Measure, RecordKind, estimated_1rm
 
 
-def detect_records(logged: LoggedSet) -> list[str]:
-    """The record kinds `logged` sets against the client's other sets of that exercise."""
+def detect_records(logged: LoggedSet, measure: Measure = Measure.REPS_LOAD) -> list[str]:
+    """The record kinds `logged` sets against the client's other sets of that exercise, by
+    what the exercise measures."""
     others = and_(LoggedSet.studio_id == logged.studio_id, LoggedSet.client_id == logged.client_id,
                   LoggedSet.exercise_id == logged.exercise_id, LoggedSet.id != logged.id)
+    if not measure.counts_reps:
+        return _time_and_distance(logged, measure, others)
     loaded = LoggedSet.load > 0
     e1rm = case((LoggedSet.reps <= 1, LoggedSet.load),
                 else_=LoggedSet.load * (30 + LoggedSet.reps) / 30)
@@ -45,4 +52,23 @@ def detect_records(logged: LoggedSet) -> list[str]:
         kinds.append(RecordKind.E1RM.value)
     if best_volume is None or load * logged.reps > Decimal(best_volume):
         kinds.append(RecordKind.VOLUME.value)
+    return kinds
+
+
+def _time_and_distance(logged: LoggedSet, measure: Measure, others) -> list[str]:
+    seconds, meters = logged.seconds or 0, logged.meters or 0
+    as_fast = and_(LoggedSet.meters >= meters, LoggedSet.seconds <= seconds)
+    count, best_seconds, best_meters, faster = db.session.execute(select(
+        func.count(), func.max(LoggedSet.seconds), func.max(LoggedSet.meters),
+        func.count().filter(as_fast),
+    ).where(others)).one()
+    if not count:
+        return []
+    kinds = []
+    if measure == Measure.TIME and seconds > (best_seconds or 0):
+        kinds.append(RecordKind.HOLD.value)
+    if measure == Measure.TIME_DISTANCE and meters and seconds and not faster:
+        kinds.append(RecordKind.PACE.value)
+    if measure.has_distance and meters > (best_meters or 0):
+        kinds.append(RecordKind.DISTANCE.value)
     return kinds

@@ -97,9 +97,10 @@ def clean_set_id(value) -> str:
 
 
 def log_set(session: TrainingSession, studio, *, set_id, exercise_id, position: int, reps: int,
-            load: Decimal, now: datetime | None = None) -> tuple[LoggedSet, bool]:
-    """Save one set (True) or return the one already saved under this id (False); reps, load
-    and position come parsed (app/training/forms.py)."""
+            load: Decimal, seconds: int | None = None, meters: int | None = None,
+            now: datetime | None = None) -> tuple[LoggedSet, bool]:
+    """Save one set (True) or return the one already saved under this id (False); the values
+    and position come parsed (app/training/forms.py) as the exercise measures them."""
     set_id = clean_set_id(set_id)
     existing = db.session.get(LoggedSet, set_id)
     if existing is not None:
@@ -108,14 +109,14 @@ def log_set(session: TrainingSession, studio, *, set_id, exercise_id, position: 
     exercise = visible_exercise(studio, exercise_id)
     logged = LoggedSet(id=set_id, session_id=session.id, studio_id=studio.id,
                        client_id=session.client_id, exercise_id=exercise.id,
-                       position=position, reps=reps, load=load,
-                       logged_at=now or utcnow(), records=[])
+                       position=position, reps=reps, load=load, seconds=seconds,
+                       meters=meters, logged_at=now or utcnow(), records=[])
     try:
         with db.session.begin_nested():  # a concurrent retry with the same id lost the race
             db.session.add(logged)
     except IntegrityError:  # the savepoint's rollback has already dropped `logged`
         return _same_session(db.session.get(LoggedSet, set_id), session), False
-    logged.records = detect_records(logged)
+    logged.records = detect_records(logged, exercise.measure)
     db.session.flush()
     return logged, True
 
