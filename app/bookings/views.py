@@ -5,6 +5,7 @@ and claiming an offered spot (htmx fragments or 303s); "my bookings"."""
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.appointments.queries import list_my_appointments
@@ -20,6 +21,7 @@ from app.bookings.week import load_week
 from app.core.db import commit_keeping_loaded, utcnow
 from app.core.errors import DomainError
 from app.core.htmx import render, wants_fragment
+from app.core.i18n import format_day, format_time, translated
 from app.extensions import db
 from app.schedule.queries import ScheduleFilters, get_studio_class_or_404
 
@@ -58,19 +60,27 @@ def week(studio: str):
     )
 
 
+def _about(studio, cls) -> str:
+    """The class and its time, as the panel's actions name them for a screen reader. Read
+    before a booking service runs: its locked re-read of the class unloads type and place."""
+    return _("%(name)s, %(day)s at %(time)s",
+             name=translated(cls.class_type.name, studio.default_language),
+             day=format_day(cls.starts_at, cls.timezone), time=format_time(cls.starts_at, cls.timezone))
+
+
 @bp.get("/s/<studio>/classes/<int:class_id>")
 def class_detail(studio: str, class_id: int):
     studio, cls = get_studio_class_or_404(studio, class_id)
     state = panel_state(studio, cls, current_user, utcnow(),
                         confirm_cancel=request.args.get("confirm") == "cancel")
     return render("bookings/class_detail.html", "booking_panel", studio=studio, cls=cls,
-                  state=state)
+                  state=state, about=_about(studio, cls))
 
 
 PANEL = ("bookings/class_detail.html", "booking_panel")
 
 
-def _panel(studio, cls, *, status=200, state=None, **options):
+def _panel(studio, cls, *, status=200, state=None, about=None, **options):
     """The class page, or only its booking panel for htmx; 303 back after a plain POST."""
     if request.method == "POST" and not wants_fragment():
         if options.get("error"):
@@ -78,23 +88,25 @@ def _panel(studio, cls, *, status=200, state=None, **options):
         return redirect(url_for("bookings.class_detail", studio=studio.slug, class_id=cls.id), 303)
     if state is None:
         state = panel_state(studio, cls, current_user, utcnow(), **options)
-    return render(*PANEL, status=status, studio=studio, cls=cls, state=state)
+    return render(*PANEL, status=status, studio=studio, cls=cls, state=state,
+                  about=about or _about(studio, cls))
 
 
 def _act(studio, cls, action):
     """Run one booking service, commit, answer with the panel (or the error in it)."""
+    about = _about(studio, cls)
     try:
         action(studio, cls)
     except DomainError as exc:
         db.session.rollback()
-        response = _panel(studio, cls, status=exc.status, error=str(exc))
+        response = _panel(studio, cls, status=exc.status, about=about, error=str(exc))
         if exc.status == 503:
             response.headers["Retry-After"] = "2"
         return response
     # Committed first, then the panel read: the class lock is held for as short as can be
     # (in a rush everyone booking the class waits for it).
     commit_keeping_loaded()
-    return _panel(studio, cls)
+    return _panel(studio, cls, about=about)
 
 
 def _on_booking(service, slug: str, class_id: int, booking_id: int):
