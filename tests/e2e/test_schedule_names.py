@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import Texts
 from tests.e2e.personas import PHONE, build_personas, signed_in_state, with_lang
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -22,8 +23,6 @@ def personas(live_app):
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_each_link_on_the_anonymous_schedule_names_its_class_and_time(
         browser, live_app, live_server, personas, lang):
-    from tests.e2e.conftest import Texts
-
     t = Texts(live_app, lang)
     context = browser.new_context(locale=lang, **PHONE)
     page = context.new_page()
@@ -48,8 +47,6 @@ def test_each_link_on_the_anonymous_schedule_names_its_class_and_time(
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_booking_from_the_schedule_announces_the_new_state(browser, live_app, live_server,
                                                            personas, lang):
-    from tests.e2e.conftest import Texts
-
     t = Texts(live_app, lang)
     state = signed_in_state(browser, live_server, personas.email)
     context = browser.new_context(locale=lang, storage_state=state, **PHONE)
