@@ -5,6 +5,7 @@ and claiming an offered spot (htmx fragments or 303s); "my bookings"."""
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.appointments.queries import list_my_appointments
@@ -19,6 +20,7 @@ from app.bookings.queries import (
 from app.bookings.week import load_week
 from app.core.db import utcnow
 from app.core.htmx import render, wants_fragment
+from app.core.i18n import format_day, format_time, translated
 from app.core.lifecycle import perform
 from app.schedule.queries import ScheduleFilters, get_studio_class_or_404
 
@@ -57,19 +59,28 @@ def week(studio: str):
     )
 
 
+def _about(studio, cls) -> str:
+    """The class and its time, as the panel's actions name them for a screen reader. Read
+    before a booking service runs: its locked re-read of the class unloads type and place."""
+    return _("%(name)s, %(day)s at %(time)s",
+             name=translated(cls.class_type.name, studio.default_language),
+             day=format_day(cls.starts_at, cls.timezone),
+             time=format_time(cls.starts_at, cls.timezone))
+
+
 @bp.get("/s/<studio>/classes/<int:class_id>")
 def class_detail(studio: str, class_id: int):
     studio, cls = get_studio_class_or_404(studio, class_id)
     state = panel_state(studio, cls, current_user, utcnow(),
                         confirm_cancel=request.args.get("confirm") == "cancel")
     return render("bookings/class_detail.html", "booking_panel", studio=studio, cls=cls,
-                  state=state)
+                  state=state, about=_about(studio, cls))
 
 
 PANEL = ("bookings/class_detail.html", "booking_panel")
 
 
-def _panel(studio, cls, *, status=200, state=None, **options):
+def _panel(studio, cls, *, status=200, state=None, about=None, **options):
     """The class page, or only its booking panel for htmx; 303 back after a plain POST."""
     if request.method == "POST" and not wants_fragment():
         if options.get("error"):
@@ -79,7 +90,8 @@ def _panel(studio, cls, *, status=200, state=None, **options):
         return redirect(url_for("bookings.class_detail", studio=studio.slug, class_id=cls.id), 303)
     if state is None:
         state = panel_state(studio, cls, current_user, utcnow(), **options)
-    return render(*PANEL, status=status, studio=studio, cls=cls, state=state)
+    return render(*PANEL, status=status, studio=studio, cls=cls, state=state,
+                  about=about or _about(studio, cls))
 
 
 def _on_booking(service, slug: str, class_id: int, booking_id: int):
@@ -87,9 +99,11 @@ def _on_booking(service, slug: str, class_id: int, booking_id: int):
     studio, cls, booking = get_class_booking_or_404(slug, class_id, booking_id)
     if not can_change_booking(current_user, studio, booking):
         abort(404)
+    about = _about(studio, cls)
     return perform(lambda: service(studio, booking, actor=current_user),
-                   lambda _changed: _panel(studio, cls),
-                   failed=lambda exc: _panel(studio, cls, status=exc.status, error=str(exc)),
+                   lambda _changed: _panel(studio, cls, about=about),
+                   failed=lambda exc: _panel(studio, cls, status=exc.status, about=about,
+                                             error=str(exc)),
                    keep_loaded=True)
 
 
@@ -103,9 +117,11 @@ def book_class(studio: str, class_id: int):
         return _panel(studio, cls, state=known)
     # Committed keeping what was loaded, then the panel drawn from those rows: the class lock
     # is held for as short as can be (in a rush everyone booking the class waits for it).
+    about = _about(studio, cls)
     return perform(lambda: services.book_class(studio, cls, current_user, actor=current_user),
-                   lambda _booking: _panel(studio, cls),
-                   failed=lambda exc: _panel(studio, cls, status=exc.status, error=str(exc)),
+                   lambda _booking: _panel(studio, cls, about=about),
+                   failed=lambda exc: _panel(studio, cls, status=exc.status, about=about,
+                                             error=str(exc)),
                    keep_loaded=True)
 
 
@@ -115,9 +131,12 @@ def cancel_booking(studio: str, class_id: int, booking_id: int):
     studio, cls, booking = get_class_booking_or_404(studio, class_id, booking_id)
     if not can_change_booking(current_user, studio, booking):
         abort(404)
+    about = _about(studio, cls)
     return perform(lambda: services.cancel_booking(studio, booking, actor=current_user),
-                   lambda cancelled: _panel(studio, cls, outcome=cancelled.released.message()),
-                   failed=lambda exc: _panel(studio, cls, status=exc.status, error=str(exc)),
+                   lambda cancelled: _panel(studio, cls, about=about,
+                                            outcome=cancelled.released.message()),
+                   failed=lambda exc: _panel(studio, cls, status=exc.status, about=about,
+                                             error=str(exc)),
                    keep_loaded=True)
 
 

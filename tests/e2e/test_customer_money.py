@@ -1,6 +1,7 @@
 """A customer on a phone pays for classes with a pass: buy a 10-class pack (pay at the studio)
 and book in one flow, watch the credit go and come back, download the invoice — ar and en."""
 
+import re
 import subprocess
 import uuid
 from datetime import datetime, time, timedelta
@@ -92,7 +93,7 @@ def test_buy_a_pack_book_cancel_and_download_the_invoice(phone, live_app, live_s
     expect(confirm).to_contain_text(t("You keep your credit: it goes back to your pass."))
     shot("04-cancel-confirm")
     confirm.get_by_role("button", name=t("Yes, cancel")).tap()
-    expect(panel.get_by_role("button", name=t("Book"), exact=True)).to_be_visible()
+    expect(panel.get_by_role("button", name=re.compile("^" + re.escape(t("Book")) + ":"))).to_be_visible()
     page.goto(f"{live_server}/me/wallet")
     expect(page.locator("#wallet-list .plan-price")).to_have_text(credits_left(10))
 
