@@ -93,7 +93,8 @@ def test_buy_a_pack_book_cancel_and_download_the_invoice(phone, live_app, live_s
     expect(confirm).to_contain_text(t("You keep your credit: it goes back to your pass."))
     shot("04-cancel-confirm")
     confirm.get_by_role("button", name=t("Yes, cancel")).tap()
-    expect(panel.get_by_role("button", name=re.compile("^" + re.escape(t("Book")) + ":"))).to_be_visible()
+    book = re.compile("^" + re.escape(t("Book")) + ":")
+    expect(panel.get_by_role("button", name=book)).to_be_visible()
     page.goto(f"{live_server}/me/wallet")
     expect(page.locator("#wallet-list .plan-price")).to_have_text(credits_left(10))
 

@@ -48,6 +48,7 @@ def test_main_pages_are_valid_html(browser, live_app, live_server, tmp_path):
     context.close()
 
     errors = vnu_errors(files)
-    report = [f"{Path(e['url']).name}:{e.get('lastLine')}: {e['message']}\n    {e.get('extract', '')}"
+    report = [f"{Path(e['url']).name}:{e.get('lastLine')}: {e['message']}"
+              f"\n    {e.get('extract', '')}"
               for e in errors]
     assert not errors, "\n".join(report)
