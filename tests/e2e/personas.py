@@ -7,6 +7,7 @@ URLs come from `url_for`, so the sweeps follow the routes wherever they move.
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from flask import url_for
 
@@ -66,7 +67,7 @@ def build_personas(live_app) -> Personas:
                 PersonaPage("my-bookings", url_for("bookings.my_bookings"), PHONE),
                 PersonaPage("wallet", url_for("billing.wallet"), PHONE),
                 PersonaPage("training", url_for("training.my_training"), PHONE),
-                PersonaPage("coach-today", url_for("bookings_coach.today"), TABLET),
+                PersonaPage("coach-today", url_for("coach.today"), TABLET),
                 PersonaPage("roster", url_for("bookings_coach.roster", studio=slug,
                                               class_id=soon.id), TABLET),
                 PersonaPage("logger", url_for("training_coach.show_session", studio=slug,
@@ -87,11 +88,12 @@ def _session_mid_workout(studio, client, day):
                                   now=now - timedelta(days=7))
     for position in range(3):
         sessions.log_set(last, studio, set_id=str(uuid.uuid4()), exercise_id=exercise_id,
-                         position=position, reps=12, load="102.5", now=now - timedelta(days=7))
+                         position=position, reps=12, load=Decimal("102.5"),
+                         now=now - timedelta(days=7))
     sessions.finish_session(last, now=now - timedelta(days=7))
     today = sessions.start_session(studio, client, coach=client, workout=day, now=now)
     sessions.log_set(today, studio, set_id=str(uuid.uuid4()), exercise_id=exercise_id,
-                     position=0, reps=12, load="102.5", now=now)
+                     position=0, reps=12, load=Decimal("102.5"), now=now)
     return today
 
 

@@ -64,5 +64,7 @@ def test_booking_from_the_schedule_announces_the_new_state(browser, live_app, li
     # Undo, so the other language books the same class again.
     panel.get_by_role("link", name=re.compile(re.escape(t("Cancel booking")))).tap()
     panel.get_by_role("button", name=re.compile(re.escape(t("Yes, cancel")))).tap()
-    expect(panel.get_by_role("status")).to_have_count(0)
+    # The new state is announced too: the answer says what the cancel did.
+    expect(panel.get_by_role("status")).to_have_class(re.compile("cancel-outcome"))
+    expect(panel.get_by_role("status")).not_to_have_text(t("You're booked"))
     context.close()
