@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -226,7 +227,10 @@ def update_profile():
 
 
 def _profile_saved(locale: str | None):
-    response = done(_("Your profile is saved."), url_for("accounts.profile_form"))
+    # Said in the language just chosen: the request itself still runs in the old one.
+    with force_locale(locale or current_language()):
+        message = _("Your profile is saved.")
+    response = done(message, url_for("accounts.profile_form"))
     return set_language_cookie(response, locale) if locale else response
 
 

@@ -348,6 +348,20 @@ def test_profile_update_saves(client):
     assert (user.name, user.locale, user.timezone) == ("Nora K", "ar", "Asia/Riyadh")
 
 
+@pytest.mark.parametrize("before, after, saved", [("en", "ar", "تم حفظ ملفك الشخصي."),
+                                                    ("ar", "en", "Your profile is saved.")])
+def test_the_saved_message_speaks_the_language_just_chosen(client, before, after, saved):
+    user = UserFactory(locale=before)
+    login(client, user)
+    client.get(f"/me/profile?lang={before}")  # the browser's language cookie says `before`
+    response = client.post("/me/profile",
+                           data={"name": "Nora K", "locale": after, "timezone": "Asia/Riyadh"},
+                           follow_redirects=True)
+    page = Page(response)
+    assert page.one("html").get("lang") == after
+    assert saved in page.text(".flashes")
+
+
 def test_lang_on_a_get_shows_the_language_but_never_changes_the_account(client):
     user = UserFactory(locale="en")
     login(client, user)
