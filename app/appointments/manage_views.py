@@ -21,7 +21,7 @@ from app.core.forms import options
 from app.core.i18n import translated
 from app.core.lifecycle import done, perform
 from app.core.money import to_input
-from app.schedule.forms import WEEKDAYS
+from app.schedule.forms import weekday_names
 from app.schedule.queries import local_today
 from app.studios.console import console_blueprint
 from app.studios.queries import list_coaches, list_locations
@@ -80,6 +80,7 @@ def update_session_type(session_type_id: int):
 
 def _availability_form() -> AvailabilityForm:
     form = AvailabilityForm(prefix="hours")
+    form.weekday.choices = options(weekday_names(g.studio.first_weekday).items())
     form.location_id.choices = options((loc.id, translated(loc.name))
                                        for loc in list_locations(g.studio))
     return form
@@ -91,7 +92,7 @@ def _coach_page(coach, *, hours=None, off=None, status=200):
         windows=list_availability(g.studio, coach, local_today(g.studio.timezone)),
         time_off=list_time_off(g.studio, coach, utcnow()),
         hours_form=hours or _availability_form(), off_form=off or TimeOffForm(prefix="off"),
-        weekday_names=dict(WEEKDAYS), tz=g.studio.timezone), status
+        weekday_names=weekday_names(g.studio.first_weekday), tz=g.studio.timezone), status
 
 
 @bp.get("/sessions/coaches/<int:coach_id>")

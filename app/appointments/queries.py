@@ -63,7 +63,9 @@ def list_availability(studio: Studio, coach, today: date | None = None) -> list[
         query = query.where((Availability.on_date.is_(None)) | (Availability.on_date >= today))
     return db.session.scalars(query.order_by(Availability.on_date.is_not(None),
                                              Availability.on_date,
-                                             Availability.weekday, Availability.starts_at_local)
+                                             # weekly hours in the order of the studio's week
+                                             (Availability.weekday - studio.first_weekday + 7) % 7,
+                                             Availability.starts_at_local)
                               ).all()
 
 

@@ -23,9 +23,16 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.forms import clean_line, clean_text, options, plausible_date
+from app.core.i18n import weekdays_from
 
 WEEKDAYS = [(1, _l("Monday")), (2, _l("Tuesday")), (3, _l("Wednesday")), (4, _l("Thursday")),
             (5, _l("Friday")), (6, _l("Saturday")), (7, _l("Sunday"))]
+
+
+def weekday_names(first_weekday: int) -> dict:
+    """ISO weekday → name, in the order of a week that starts on `first_weekday`."""
+    names = dict(WEEKDAYS)
+    return {day: names[day] for day in weekdays_from(first_weekday)}
 
 
 class ClassTypeForm(FlaskForm):

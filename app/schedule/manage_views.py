@@ -8,7 +8,7 @@ from app.core.forms import options
 from app.core.i18n import translated
 from app.core.lifecycle import done, perform
 from app.schedule import services
-from app.schedule.forms import WEEKDAYS, ClassTypeForm, SeriesForm
+from app.schedule.forms import ClassTypeForm, SeriesForm, weekday_names
 from app.schedule.queries import (
     get_class_type_or_404,
     list_class_types,
@@ -62,6 +62,7 @@ def update_class_type(type_id: int):
 
 def _series_form() -> SeriesForm:
     form = SeriesForm()
+    form.weekdays.choices = options(weekday_names(g.studio.first_weekday).items())
     form.class_type_id.choices = options((ct.id, translated(ct.name))
                                          for ct in list_class_types(g.studio))
     form.location_id.choices = options((loc.id, translated(loc.name))
@@ -74,7 +75,7 @@ def _series_form() -> SeriesForm:
 def _series_page(form: SeriesForm, status: int = 200):
     return render_template("schedule/manage/series.html", studio=g.studio,
                            series=list_series(g.studio),
-                           form=form, weekday_names=dict(WEEKDAYS)), status
+                           form=form, weekday_names=weekday_names(g.studio.first_weekday)), status
 
 
 @bp.get("/series")

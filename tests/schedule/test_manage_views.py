@@ -23,7 +23,7 @@ from tests.factories import (
     paid_order,
     staff,
 )
-from tests.pages import Page
+from tests.pages import Page, text_of
 from tests.routes import build, console_rules
 
 TORONTO = ZoneInfo("America/Toronto")
@@ -311,3 +311,28 @@ def test_operator_console_only_for_operators(client, studio, who, status):
 def test_operator_console_asks_anonymous_to_sign_in(client):
     response = client.get("/operator/")
     assert response.status_code in (302, 303)
+
+
+@pytest.mark.parametrize("first_weekday, first, last", [(7, "Sunday", "Saturday"),
+                                                        (1, "Monday", "Sunday")])
+def test_day_lists_follow_the_studios_first_weekday(client, studio, admin, first_weekday,
+                                                    first, last):
+    studio.first_weekday = first_weekday
+    coach = staff(studio, Role.TRAINER)
+    db.session.flush()
+    series_days = [text_of(label) for label in
+                   Page(client.get(console(studio, "series"))).all(".checks label.check")]
+    hours = Page(client.get(console(studio, f"sessions/coaches/{coach.id}")))
+    hours_days = [text_of(o) for o in hours.all("select[name='hours-weekday'] option")]
+    assert series_days[0] == hours_days[0] == first
+    assert series_days[-1] == hours_days[-1] == last
+    # A series on Monday and Sunday reads in the studio's order.
+    ct = ClassTypeFactory(studio=studio)
+    response = client.post(console(studio, "series"), data={
+        "class_type_id": ct.id, "location_id": studio.default_location_id, "weekdays": ["1", "7"],
+        "start_time": "07:00", "duration_minutes": "60", "capacity": "10",
+        "starts_on": "2099-01-05", "ends_on": "2099-01-31"})
+    assert response.status_code == 303
+    row = Page(client.get(console(studio, "series"))).text("tbody tr")
+    other = "Monday" if first == "Sunday" else "Sunday"
+    assert row.index(first) < row.index(other)
