@@ -6,6 +6,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from app.accounts.models import User
 from app.billing.errors import RefundTooLarge
 from app.billing.models import DocumentKind, Invoice, Order, Payment, PaymentMethod, Refund
 from app.billing.services import orders as orders_service
@@ -13,6 +14,7 @@ from app.billing.services import payments
 from app.billing.services.orders import lock_order, place_order
 from app.billing.services.payments import record_payment, refund_payment
 from app.extensions import db
+from app.memberships.models import Plan
 from app.studios.models import Studio
 from tests.concurrency import run_at_once
 from tests.factories import PlanFactory, StudioFactory, UserFactory
@@ -134,3 +136,48 @@ def test_an_order_locked_once_per_transaction_is_locked_again_after_a_rollback(
             assert lock_order(order, studio_id=studio_id) is order
         assert sql.count == 0
         db.session.rollback()
+
+
+def unpaid_race(app, monkeypatch, *, locked: bool):
+    """Two pay-at-the-studio orders of one customer at once, two plans of one kind, cap 1."""
+    with app.app_context():
+        studio = StudioFactory(slug=f"cap-{uuid.uuid4().hex[:8]}", unpaid_orders_per_kind=1)
+        plans = [PlanFactory(studio=studio).id for _ in range(2)]
+        customer = UserFactory()
+        db.session.commit()
+        studio_id, customer_id = studio.id, customer.id
+    if not locked:
+        monkeypatch.setattr(orders_service, "lock_customer_orders", lambda customer: None)
+    entered = threading.Barrier(2)
+    counted = orders_service.check_unpaid_cap
+
+    def count_together(*args):  # both count before either writes, when nothing serialises them
+        try:
+            entered.wait(timeout=3)
+        except threading.BrokenBarrierError:
+            pass
+        counted(*args)
+
+    monkeypatch.setattr(orders_service, "check_unpaid_cap", count_together)
+
+    def buy(plan_id):
+        studio = db.session.get(Studio, studio_id)
+        customer = db.session.get(User, customer_id)
+        return place_order(studio, db.session.get(Plan, plan_id), customer, actor=customer).id
+
+    results, errors = run_at_once(app, buy, [(p,) for p in plans])
+    with app.app_context():
+        placed = db.session.scalars(select(Order).where(Order.customer_id == customer_id)).all()
+    return results, errors, placed
+
+
+def test_two_taps_at_once_leave_one_unpaid_order(app, monkeypatch):
+    results, errors, placed = unpaid_race(app, monkeypatch, locked=True)
+    assert len(placed) == 1 and len(results) == 1
+    assert [type(e).__name__ for e in errors] == ["TooManyUnpaid"]
+
+
+def test_without_the_customer_lock_both_taps_get_an_unpaid_order(app, monkeypatch):
+    """Negative control: the lock is what keeps the cap."""
+    _results, errors, placed = unpaid_race(app, monkeypatch, locked=False)
+    assert errors == [] and len(placed) == 2

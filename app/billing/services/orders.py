@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app.accounts.models import User
 from app.billing.errors import (
     CardsNotAccepted,
     TooManyUnpaid,
@@ -67,6 +68,7 @@ def place_order(studio, plan, customer, *, actor, idempotency_key: str | None = 
     now = now or utcnow()
     if method == PaymentMethodKind.CARD and not studio.takes_cards:
         raise CardsNotAccepted()
+    lock_customer_orders(customer)
     if idempotency_key:
         existing = db.session.scalar(select(Order).where(
             Order.customer_id == customer.id, Order.idempotency_key == idempotency_key))
@@ -95,6 +97,13 @@ def place_order(studio, plan, customer, *, actor, idempotency_key: str | None = 
     if order.gross_minor == 0:
         mark_paid(studio, order, None, now)
     return order
+
+
+def lock_customer_orders(customer) -> None:
+    """One order of a customer at a time: the replay of a key and the cap on unpaid orders
+    count what is there, so two taps (or two tabs) must not both count before either writes.
+    The customer's own row is the lock; no other path locks users, so it orders with nothing."""
+    db.session.execute(select(User.id).where(User.id == customer.id).with_for_update())
 
 
 def check_unpaid_cap(studio, plan, customer) -> None:
