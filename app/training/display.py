@@ -42,6 +42,10 @@ def format_distance(meters: int) -> str:
     return _("%(num)s m", num=format_number(meters, 0))
 
 
+def format_pace(seconds_per_km) -> str:
+    return _("%(time)s per km", time=format_duration(seconds_per_km))
+
+
 def format_set(reps: int, load, unit: str, seconds: int | None = None,
                meters: int | None = None) -> str:
     """A set as done or planned: "8 × 80 kg", "12 reps" without load, "1:30" for a hold,
@@ -73,11 +77,14 @@ def format_load(load) -> str:
 
 
 def init_blueprint(bp) -> None:
-    """Template filters of the training pages: weight, set_text, set_groups, unit_label, load."""
+    """Template filters of the training pages: weight, set_text, duration, distance, pace,
+    set_groups, unit_label, load."""
     bp.add_app_template_filter(format_weight, "weight")
     bp.add_app_template_filter(
         lambda s, unit: format_set(s.reps, s.load, unit, s.seconds, s.meters), "set_text")
     bp.add_app_template_filter(format_duration, "duration")
+    bp.add_app_template_filter(format_distance, "distance")
+    bp.add_app_template_filter(format_pace, "pace")
     bp.add_app_template_filter(group_sets, "set_groups")
     bp.add_app_template_filter(unit_label, "unit_label")
     bp.add_app_template_filter(format_load, "load")

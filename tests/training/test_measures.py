@@ -2,6 +2,7 @@
 carry a distance. Plans' targets, the logger and personal records follow the measure."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -118,3 +119,34 @@ def test_a_plans_target_sets_follow_the_measure(client, t, lang):
     with force_locale(lang):
         assert _("The distance must be a whole number of meters from 1 to %(max)s.",
                  max=1_000_000) in bad.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_progress_charts_follow_the_measure(client, t, lang):
+    """Holds, distances and paces get their own charts: a plank's longest hold per day, a
+    carry's longest distance, a run's fastest pace (the slower run of a day is not its point)."""
+    plank, carry, run = builtin("Plank"), builtin("Farmer's carry"), builtin("Treadmill run")
+    for days_ago, hold, pace_s in ((8, 60, 330), (1, 95, 300)):
+        session = sessions.start_session(t["studio"], t["nora"], coach=t["coach"])
+        session.started_at -= timedelta(days=days_ago)
+        log(t, session, plank, seconds=hold)
+        log(t, session, plank, seconds=hold - 20)
+        log(t, session, carry, meters=hold * 2)
+        log(t, session, run, meters=1000, seconds=pace_s)
+        log(t, session, run, meters=2000, seconds=pace_s * 2 + 100)  # slower per km
+    db.session.commit()
+    page = Page(client.get(f"/coach/{t['studio'].slug}/clients/{t['nora'].id}/training"
+                           f"?lang={lang}"))
+    with force_locale(lang):
+        titles = [_("Longest hold"), _("Longest distance"), _("Fastest pace")]
+        for chart_id, title in zip(("hold", "distance", "pace"), titles, strict=True):
+            assert page.text(f"#chart-{chart_id}-title") == title
+            assert page.one(f"#chart-{chart_id} svg") is not None
+        hold = page.text("#chart-hold table")
+        assert "1:35" in hold and "1:00" in hold and "0:40" not in hold
+        distances = " ".join(text_of(table) for table in page.all("#chart-distance table"))
+        assert _("%(num)s m", num="190") in distances  # the carry
+        assert _("%(num)s m", num="2,000") in distances  # the run's longest
+        assert _("%(time)s per km", time="5:00") in page.text("#chart-pace table")
+        assert _("%(time)s per km", time="6:20") not in page.text("#chart-pace table")
+    assert len(page.all("#chart-hold svg .chart-point")) == 2  # one point per day

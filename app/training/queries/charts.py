@@ -11,9 +11,16 @@ from app.core.charts import BarChart, LineChart, bar_chart, line_chart
 from app.core.db import utcnow
 from app.core.i18n import format_date, format_day, text_direction, translated
 from app.studios.models import Studio
-from app.training.display import format_number, format_weight
+from app.training.display import (
+    format_distance,
+    format_duration,
+    format_number,
+    format_pace,
+    format_weight,
+)
 from app.training.models import RECORD_LABELS
 from app.training.queries.progress import (
+    EnduranceSeries,
     ExerciseSeries,
     TrainingOverview,
     WeeklySeries,
@@ -35,9 +42,10 @@ def _day(day: date) -> str:
     return format_date(day, fmt="medium")
 
 
-def e1rm_chart(series: list[ExerciseSeries], unit: str, today: date) -> LineChart | None:
-    """One line per exercise: its best estimated 1RM on each training day; the time axis runs
-    from the first of those days to today, to scale."""
+def best_chart(series: list[ExerciseSeries], today: date, value_text, number) -> LineChart | None:
+    """One line per exercise: its best value on each training day; the time axis runs from
+    the first of those days to today, to scale. `value_text` words a value for tooltips,
+    `number` labels the value axis."""
     if not series:
         return None
     first = min(s.first[0] for s in series)
@@ -49,10 +57,24 @@ def e1rm_chart(series: list[ExerciseSeries], unit: str, today: date) -> LineChar
         name = translated(s.exercise.name)
         lines.append((name, [(day.toordinal(), float(value), _(
             "%(exercise)s: %(value)s on %(date)s", exercise=name,
-            value=format_weight(value, unit, 1), date=_day(day))) for day, value in s.points]))
+            value=value_text(value), date=_day(day))) for day, value in s.points]))
     return line_chart(lines, (first.toordinal(), today.toordinal()),
                       [(d.toordinal(), format_day(d, skeleton="MMMd")) for d in days],
-                      _number, _rtl())
+                      number, _rtl())
+
+
+def e1rm_chart(series: list[ExerciseSeries], unit: str, today: date) -> LineChart | None:
+    return best_chart(series, today, lambda v: format_weight(v, unit, 1), _number)
+
+
+def endurance_charts(endurance: EnduranceSeries, today: date) -> dict[str, LineChart | None]:
+    """Longest hold, longest distance and fastest pace per training day, by name."""
+    return {
+        "hold": best_chart(endurance.hold, today, format_duration, format_duration),
+        "distance": best_chart(endurance.distance, today, format_distance,
+                               lambda v: format_number(v, 0)),
+        "pace": best_chart(endurance.pace, today, format_pace, format_duration),
+    }
 
 
 def _week_labels(weekly: WeeklySeries) -> list[str]:
@@ -86,8 +108,9 @@ def attendance_chart(weekly: WeeklySeries) -> BarChart | None:
 
 
 def progress_charts(overview: TrainingOverview) -> dict[str, LineChart | BarChart | None]:
-    """The three progress charts of a client's overview, by name (None: nothing to draw)."""
+    """The progress charts of a client's overview, by name (None: nothing to draw)."""
     return {"e1rm": e1rm_chart(overview.e1rm, overview.unit, overview.today),
+            **endurance_charts(overview.endurance, overview.today),
             "volume": volume_chart(overview.volume, overview.unit),
             "attendance": attendance_chart(overview.attendance)}
 

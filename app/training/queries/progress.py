@@ -185,7 +185,7 @@ def personal_records(studio: Studio, client: User) -> list[ExerciseRecords]:
 
 @dataclass
 class ExerciseSeries:
-    """Best estimated 1RM of one exercise per training day."""
+    """The best value of one exercise per training day (estimated 1RM, hold, distance, pace)."""
 
     exercise: Exercise
     points: list[tuple[date, Decimal]]
@@ -242,6 +242,12 @@ def e1rm_series(studio: Studio, client: User, today: date) -> list[ExerciseSerie
     for exercise_id, started_at, value in rows:
         day, value = local_day(started_at, tz), Decimal(value).quantize(Decimal("0.01"))
         best[exercise_id][day] = max(value, best[exercise_id].get(day, value))
+    return _lines(best, max)
+
+
+def _lines(best: dict[int, dict[date, object]], better) -> list[ExerciseSeries]:
+    """The (up to) four exercises trained on most days as chart lines, each with its best value
+    per day; `better` (max or min) says which end of the scale is good."""
     chosen = sorted(best, key=lambda e: (-len(best[e]), -max(best[e]).toordinal(), e))
     chosen = chosen[:E1RM_LINES]
     if not chosen:
@@ -249,8 +255,49 @@ def e1rm_series(studio: Studio, client: User, today: date) -> list[ExerciseSerie
     exercises = {e.id: e for e in
                  db.session.scalars(select(Exercise).where(Exercise.id.in_(chosen)))}
     series = [ExerciseSeries(exercises[e], sorted(best[e].items())) for e in chosen]
-    # Highest line first: the legend then reads in the order the lines are stacked.
-    return sorted(series, key=lambda s: (-s.last[1], s.exercise.id))
+    # Best line first: the legend then reads in the order the lines are stacked.
+    sign = -1 if better is max else 1
+    return sorted(series, key=lambda s: (sign * s.last[1], s.exercise.id))
+
+
+@dataclass
+class EnduranceSeries:
+    """Best per training day of the exercises measured in time or distance: longest hold
+    (seconds), longest distance (meters), fastest pace (seconds per kilometre)."""
+
+    hold: list[ExerciseSeries]
+    distance: list[ExerciseSeries]
+    pace: list[ExerciseSeries]
+
+
+def endurance_series(studio: Studio, client: User, today: date) -> EnduranceSeries:
+    """The timed and distance exercises' best per training day over the last 26 weeks; one
+    statement."""
+    tz = studio.timezone
+    since = _midnight_utc(_chart_weeks(today, E1RM_WEEKS, studio.first_weekday)[0], tz)
+    pace = case((LoggedSet.meters > 0, LoggedSet.seconds * literal_column("1000.0", Numeric)
+                 / LoggedSet.meters))
+    rows = db.session.execute(
+        select(LoggedSet.exercise_id, Exercise.measure, TrainingSession.started_at,
+               func.max(LoggedSet.seconds), func.max(LoggedSet.meters), func.min(pace))
+        .join(TrainingSession, TrainingSession.id == LoggedSet.session_id)
+        .join(Exercise, Exercise.id == LoggedSet.exercise_id)
+        .where(*_sets_of(studio, client), *_sessions_of(studio, client),
+               Exercise.measure.in_((Measure.TIME, Measure.DISTANCE, Measure.TIME_DISTANCE)),
+               TrainingSession.started_at >= since)
+        .group_by(LoggedSet.exercise_id, Exercise.measure, TrainingSession.id,
+                  TrainingSession.started_at)).all()
+    hold, distance, fastest = (defaultdict(dict) for _ in range(3))
+    for exercise_id, measure, started_at, seconds, meters, per_km in rows:
+        day = local_day(started_at, tz)
+        if measure == Measure.TIME and seconds:
+            hold[exercise_id][day] = max(seconds, hold[exercise_id].get(day, 0))
+        if measure.has_distance and meters:
+            distance[exercise_id][day] = max(meters, distance[exercise_id].get(day, 0))
+        if measure == Measure.TIME_DISTANCE and per_km:
+            per_km = round(per_km)
+            fastest[exercise_id][day] = min(per_km, fastest[exercise_id].get(day, per_km))
+    return EnduranceSeries(_lines(hold, max), _lines(distance, max), _lines(fastest, min))
 
 
 def weekly_volume(studio: Studio, client: User, today: date) -> WeeklySeries:
@@ -355,6 +402,7 @@ class TrainingOverview:
     timeline: TimelinePage
     records: list[ExerciseRecords]
     e1rm: list[ExerciseSeries]
+    endurance: EnduranceSeries
     volume: WeeklySeries
     attendance: WeeklySeries
 
@@ -375,7 +423,8 @@ def training_overview(studio: Studio, client: User, now: datetime, page: int = 1
     return TrainingOverview(
         studio=studio, client=client, timezone=tz, today=today, plans=active_plans(studio, client),
         timeline=client_timeline(studio, client, page), records=personal_records(studio, client),
-        e1rm=e1rm_series(studio, client, today), volume=weekly_volume(studio, client, today),
+        e1rm=e1rm_series(studio, client, today), endurance=endurance_series(studio, client, today),
+        volume=weekly_volume(studio, client, today),
         attendance=weekly_attendance(studio, client, today))
 
 
