@@ -24,6 +24,9 @@ from app.training.services import sessions
 DAY_A = [("Back squat", 3, 5, 60, 2.5), ("Bench press", 3, 5, 40, 1.25),
          ("Barbell row", 3, 8, 40, 1.25)]
 DAY_B = [("Deadlift", 2, 5, 80, 5), ("Overhead press", 3, 5, 25, 0.5), ("Pull-up", 3, 5, None, 0)]
+# A finisher measured in time or distance, to show those charts: (name, week → seconds, meters).
+FINISHERS = [("Treadmill run", lambda week: (330 - 4 * week, 1000)),
+             ("Plank", lambda week: (45 + 5 * week, None))]
 
 
 def seed_training_history(customer: User, studio: Studio, coach: User, *, weeks: int = 10,
@@ -58,7 +61,9 @@ def seed_training_history(customer: User, studio: Studio, coach: User, *, weeks:
             rows = [(names[name], [(reps, None if load is None else
                                     Decimal(str(load + step * week)))] * sets)
                     for name, sets, reps, load, step in (DAY_A, DAY_B)[n % 2]]
-        _log(studio, customer, coach, started, workout, rows, rng)
+        finisher = None if workout else FINISHERS[n % 2]
+        _log(studio, customer, coach, started, workout, rows, rng,
+             finisher and (names[finisher[0]], *finisher[1](n // 2)))
         made += 1
     db.session.flush()
     return made
@@ -73,7 +78,7 @@ def _plan_days(studio, customer) -> list:
     return [w for w in plan.workouts if w.items] if plan else []
 
 
-def _log(studio, customer, coach, started, workout, rows, rng) -> None:
+def _log(studio, customer, coach, started, workout, rows, rng, finisher=None) -> None:
     session = sessions.start_session(studio, customer, coach=coach, workout=workout, now=started)
     at = started
     for exercise, targets in rows:
@@ -85,4 +90,9 @@ def _log(studio, customer, coach, started, workout, rows, rng) -> None:
             at += timedelta(minutes=3)
             sessions.log_set(session, studio, set_id=str(uuid.uuid4()), exercise_id=exercise.id,
                              position=position, reps=done, load=Decimal(weight), now=at)
+    if finisher:
+        exercise, seconds, meters = finisher
+        sessions.log_set(session, studio, set_id=str(uuid.uuid4()), exercise_id=exercise.id,
+                         position=0, reps=0, load=Decimal(0), seconds=seconds, meters=meters,
+                         now=at + timedelta(minutes=5))
     sessions.finish_session(session, now=started + timedelta(minutes=55))
