@@ -6,7 +6,7 @@ they take, with the one order every path follows, are in `locks`. Services flush
 commits.
 """
 
-from app.bookings.services.book import book_class
+from app.bookings.services.book import Booked, book_class, make_booking
 from app.bookings.services.cancel import Cancellation, cancel_booking, cancel_class
 from app.bookings.services.locks import active_booking, lock_class, spots_taken
 from app.bookings.services.rules import (
@@ -24,7 +24,8 @@ from app.bookings.services.waitlist import (
 )
 
 __all__ = [
-    "CancelConsequence", "Cancellation", "active_booking", "book_class", "booking_window",
+    "Booked", "CancelConsequence", "Cancellation", "active_booking", "book_class",
+    "booking_window", "make_booking",
     "cancel_booking", "cancel_class", "cancel_consequence", "check_bookable", "claim_offer",
     "expire_offer", "fill_spots", "is_late_cancel", "lock_class", "spots_taken",
     "waitlist_position",

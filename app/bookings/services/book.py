@@ -1,5 +1,6 @@
 """Booking a class: a confirmed spot while any is left, else the waitlist."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import text
@@ -37,6 +38,15 @@ def _as_loaded(row) -> Booking:
     return booking
 
 
+@dataclass(frozen=True)
+class Booked:
+    """A booking made or found, and the spots its class had taken right after the decision
+    (None when the booking was found rather than made: nothing was decided)."""
+
+    booking: Booking
+    spots_taken: int | None = None
+
+
 def book_class(studio: Studio, cls: ScheduledClass, customer, *, actor,
                now: datetime | None = None, staff: bool = False) -> Booking:
     """Book `customer` into `cls`: a confirmed spot while any is left, else the waitlist.
@@ -45,11 +55,21 @@ def book_class(studio: Studio, cls: ScheduledClass, customer, *, actor,
     walk-in) are not held to the booking window (rules.check_may_book). In a studio that
     requires a pass, a customer who cannot pay is refused either way (the waitlist too).
     """
+    return make_booking(studio, cls, customer, actor=actor, now=now, staff=staff).booking
+
+
+def make_booking(studio: Studio, cls: ScheduledClass, customer, *, actor,
+                 now: datetime | None = None, staff: bool = False,
+                 linked: bool = False) -> Booked:
+    """book_class, telling also the spots taken once the booking was decided (the panel that
+    answers the customer shows them). `linked`: the caller saw that `customer` is already the
+    studio's customer (no statement to make them one)."""
     now = now or utcnow()
     provider = entitlements.provider()
     # Everyone booking the class waits while its lock is held, so all that can comes before
     # it, in the lock order (locks.py): the customer's link, then their passes, chosen.
-    ensure_customer(studio, customer)
+    if not linked:
+        ensure_customer(studio, customer)
     hold = provider.hold(studio, customer, cls)
     taken = lock_class(cls)
     try:
@@ -58,7 +78,7 @@ def book_class(studio: Studio, cls: ScheduledClass, customer, *, actor,
             raise hold.refusal
     except DomainError:
         if (existing := active_booking(cls, customer)) is not None:
-            return existing  # booked before: the same answer as then
+            return Booked(existing)  # booked before: the same answer as then
         raise
     status = new_booking_status(cls, taken)
     row = db.session.connection().execute(_insert_booking(), {
@@ -67,8 +87,9 @@ def book_class(studio: Studio, cls: ScheduledClass, customer, *, actor,
     if row is None:
         # Already in (a second tap the view's look missed): an active booking is only ever
         # made or ended under the class lock, so this one is settled.
-        return active_booking(cls, customer)
+        return Booked(active_booking(cls, customer))
     booking = _as_loaded(row)
     if status == BookingStatus.CONFIRMED:
         provider.reserve(studio, booking, hold)
-    return booking
+        taken += 1
+    return Booked(booking, taken)
