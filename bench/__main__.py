@@ -14,7 +14,15 @@ from redis import Redis
 
 from bench import data, figures, webhooks
 from bench.client import WRK, User
-from bench.config import LARGE, QUICK_LARGE, REDIS_URL, RESULTS, SMALL
+from bench.config import (
+    LARGE,
+    QUICK_LARGE,
+    REDIS_URL,
+    RESULTS,
+    SMALL,
+    alternative_setting,
+    procfile_setting,
+)
 from bench.server import Server
 
 FIGURES = ["P1", "P2", "P3", "P4", "P5", "P6", "P7"]
@@ -56,8 +64,10 @@ def main(argv=None) -> int:
         markers["large"] = data.prepare(large)
     Redis.from_url(REDIS_URL).flushdb()
     results = []
-    with Server(SMALL.database, balanced=True) as srv:
-        print(f"gunicorn (small) at {srv.url}")
+    setting = procfile_setting()
+    with Server(SMALL.database, workers=setting.workers, threads=setting.threads,
+                balanced=True) as srv:
+        print(f"gunicorn (small, the Procfile's {setting}) at {srv.url}")
         user = User(srv.url, "bench0@example.com")
         for name in opt.only:
             print(f"  {name} …", flush=True)
@@ -106,15 +116,28 @@ def sign_in(srv, numbers) -> list[User]:
         return list(pool.map(lambda i: User(srv.url, f"bench{i}@example.com"), numbers))
 
 
+def alternative(srv) -> Server:
+    """A second gunicorn on the same data with the worker setting the Procfile does not use."""
+    other = alternative_setting(procfile_setting())
+    return Server(SMALL.database, workers=other.workers, threads=other.threads, balanced=True)
+
+
 def run_figure(name, srv, user, large, opt) -> dict:
     if name == "P1":
-        return figures.p1(srv, user, opt)
+        with alternative(srv) as alt:
+            return figures.p1(srv, user, opt, alt)
     if name == "P2":
         return figures.p2(srv, user, SMALL.database, opt, sign_in(srv, range(201, 241)))
     if name == "P3":
-        return figures.p3(srv, SMALL.database, opt, sign_in(srv, range(1, 201)))
+        users = sign_in(srv, range(1, 201))
+        with alternative(srv) as alt:
+            settings = {procfile_setting().name: srv,
+                        alternative_setting(procfile_setting()).name: alt}
+            return figures.p3(settings, SMALL.database, opt, users)
     if name == "P4":
-        with Server(large.database, balanced=True) as big:
+        setting = procfile_setting()
+        with Server(large.database, workers=setting.workers, threads=setting.threads,
+                    balanced=True) as big:
             return figures.p4({"small": srv, "large": big},
                               {"small": user, "large": User(big.url, "bench0@example.com")}, opt)
     if name == "P5":

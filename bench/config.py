@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,3 +47,35 @@ class Scale:
 SMALL = Scale("small", f"fitflow_bench_small_{SCHEMA}", 1_000, 10_000, 1, 28, 28)
 LARGE = Scale("large", f"fitflow_bench_large_{SCHEMA}", 100_000, 1_000_000, 10, 182, 183)
 QUICK_LARGE = Scale("large", f"fitflow_bench_quick_large_{SCHEMA}", 10_000, 100_000, 2, 91, 91)
+
+
+@dataclass(frozen=True)
+class WorkerSetting:
+    """gunicorn's workers and threads per worker (1: the sync worker)."""
+
+    workers: int
+    threads: int
+
+    @property
+    def name(self) -> str:
+        return "threads" if self.threads > 1 else "sync"
+
+    def __str__(self) -> str:
+        if self.threads > 1:
+            return f"{self.workers} workers x {self.threads} threads"
+        return f"{self.workers} sync workers"
+
+
+def procfile_setting() -> WorkerSetting:
+    """The Procfile's web worker setting: the one the figures are measured with."""
+    web = next(line for line in (ROOT / "Procfile").read_text().splitlines()
+               if line.startswith("web:"))
+    workers = re.search(r"--workers[= ](\d+)", web)
+    threads = re.search(r"--threads[= ](\d+)", web)
+    return WorkerSetting(int(workers[1]) if workers else 1, int(threads[1]) if threads else 1)
+
+
+def alternative_setting(setting: WorkerSetting) -> WorkerSetting:
+    """The other setting the bench compares with the Procfile's: sync for threaded workers,
+    4 threads a worker for sync ones, the same number of workers."""
+    return WorkerSetting(setting.workers, 1 if setting.threads > 1 else 4)

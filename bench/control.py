@@ -1,19 +1,22 @@
 """The control routes the benchmark compares real pages against, and a SQL statement counter.
 
 `/_bench/hello` is the floor of the stack; `/_bench/schedule/<studio>` renders the real week
-page from data loaded once per process (the template's cost without the database's). Every
-response carries `X-SQL-Count`: the statements the request ran. Only bench.wsgi installs them:
-the product's entry point (wsgi.py) has no way to.
+page from data loaded once per process (the template's cost without the database's);
+`POST /_bench/write-floor` is the floor of a write: one INSERT … RETURNING and a COMMIT through
+the same app, session, sign-in and CSRF check as a booking (P2). Every response carries
+`X-SQL-Count`: the statements the request ran. Only bench.wsgi installs them: the product's
+entry point (wsgi.py) has no way to.
 """
 
 from datetime import timedelta
 
 from flask import Blueprint, Flask, g, render_template
-from flask_login import current_user
-from sqlalchemy import event
+from flask_login import current_user, login_required
+from sqlalchemy import event, text
 
 from app.bookings.week import WeekResults
 from app.core.db import utcnow
+from app.core.lifecycle import perform
 from app.extensions import db
 from app.schedule.frames import load_frame
 from app.schedule.queries import ScheduleFilters, local_today
@@ -45,6 +48,23 @@ def install(app: Flask) -> None:
 @bp.get("/hello")
 def hello():
     return "hello"
+
+
+# The write floor's table: the bench database's own, made by the harness (bench/figures.py).
+WRITE_FLOOR_TABLE = ("CREATE TABLE IF NOT EXISTS bench_write_floor (id bigserial PRIMARY KEY,"
+                     " user_id integer NOT NULL, created_at timestamptz NOT NULL)")
+WRITE_FLOOR_PATH = "/_bench/write-floor"
+_WRITE = text("INSERT INTO bench_write_floor (user_id, created_at) VALUES (:user_id, :now)"
+              " RETURNING id")
+
+
+@bp.post("/write-floor")
+@login_required
+def write_floor():
+    """One INSERT … RETURNING and its COMMIT, as a view hands a service to `perform`."""
+    return perform(lambda: db.session.execute(_WRITE, {"user_id": current_user.id,
+                                                       "now": utcnow()}).scalar_one(),
+                   lambda written: f'<p id="written">{written}</p>')
 
 
 @bp.get("/schedule/<studio>")

@@ -3,7 +3,9 @@
 gunicorn (-w 2 --threads 4) and `python -m workers` run against a database of their own
 (`fitflow_bench_drills`, small scale) and a Redis of their own (a `redis-server` on a free port:
 the shared Redis is never touched). Eight customers book and cancel in 3-spot
-classes the whole time, so waitlists move and promotion emails are queued as jobs.
+classes the whole time, so waitlists move and promotion emails are queued as jobs. Every drill
+books in both variants at once: half its classes in a studio that needs no pass, half in one
+that requires a pass (each customer holds one), whose ledger is checked too.
 
 D1  PostgreSQL: every web connection is killed (pg_terminate_backend) three times under load.
 D2  A class row is held locked by another session for 8 s while customers try to book it.
@@ -30,7 +32,7 @@ from app.bookings.models import HOLDS_SPOT
 from bench import data
 from bench.client import User
 from bench.config import PG_HOST, ROOT, SMALL
-from bench.figures import check
+from bench.figures import _fresh_classes, _give_passes, check
 from bench.server import Server, Worker
 from tests.faults import RedisServer, wait_for
 
@@ -48,15 +50,35 @@ def pg(autocommit=True) -> psycopg.Connection:
                            autocommit=autocommit)
 
 
+PASS_SLUG = "benchpass"  # the drills' studio that requires a pass
+SLUG: dict[int, str] = {}  # each drill class's studio
+
+
 def drill_classes(count: int, capacity: int = 3) -> list[int]:
-    """Fresh classes of the `bench` studio two days ahead: small, so waitlists move."""
+    """Fresh classes two days ahead, small, so waitlists move: alternately of the studio that
+    requires a pass (the first) and of the free `bench` studio."""
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    ids = []
     with pg() as conn:
-        return [conn.execute(
-            "INSERT INTO classes (studio_id, class_type_id, location_id, starts_at, ends_at,"
-            " capacity, status, created_at) VALUES (1, 1, 1, %s, %s, %s, 'scheduled', now())"
-            " RETURNING id", (start + timedelta(minutes=i), start + timedelta(minutes=i + 60),
-                              capacity)).fetchone()[0] for i in range(count)]
+        for i in range(count):
+            if i % 2 == 0:
+                cls = _fresh_classes(DRILLS.database, PASS_SLUG, 1, capacity=capacity,
+                                     requires_pass=True)[0]
+                SLUG[cls] = PASS_SLUG
+            else:
+                cls = conn.execute(
+                    "INSERT INTO classes (studio_id, class_type_id, location_id, starts_at,"
+                    " ends_at, capacity, status, created_at) VALUES (1, 1, 1, %s, %s, %s,"
+                    " 'scheduled', now()) RETURNING id",
+                    (start + timedelta(minutes=i), start + timedelta(minutes=i + 60),
+                     capacity)).fetchone()[0]
+                SLUG[cls] = "bench"
+            ids.append(cls)
+    return ids
+
+
+def class_path(cls: int) -> str:
+    return f"/s/{SLUG[cls]}/classes/{cls}"
 
 
 class Load:
@@ -102,12 +124,12 @@ class Load:
             cls = rnd.choice(self.classes)
             if cls in held:
                 r = self.request(i, "cancel", cls,
-                                 f"/s/bench/classes/{cls}/bookings/{held.pop(cls)}/cancel")
+                                 f"{class_path(cls)}/bookings/{held.pop(cls)}/cancel")
                 continue
-            r = self.request(i, "book", cls, f"/s/bench/classes/{cls}/book")
+            r = self.request(i, "book", cls, f"{class_path(cls)}/book")
             if r is not None and r.status_code == 200 and "is-confirmed" in r.text:
                 # A spot is cancelled in two taps: the consequence first, then the form.
-                r = self.request(i, "confirm", cls, f"/s/bench/classes/{cls}?confirm=cancel",
+                r = self.request(i, "confirm", cls, f"{class_path(cls)}?confirm=cancel",
                                  method="get")
             found = CANCEL.search(r.text) if r is not None and r.status_code == 200 else None
             if found:
@@ -129,7 +151,8 @@ class Load:
 def consistency(classes: list[int]) -> dict:
     """No class over capacity, no free spot while someone waits (auto waitlist), one active
     booking per customer and class, every class's kept spots taken equal to its bookings, every
-    promotion email job about a committed booking."""
+    promotion email job about a committed booking; where a pass is required, every confirmed
+    booking paid one credit, a timely cancel got it back, a place in line took none."""
     with pg() as conn:
         over = conn.execute(
             "SELECT count(*) FROM classes c WHERE c.id = ANY(%s) AND (SELECT count(*) FROM bookings"
@@ -137,9 +160,9 @@ def consistency(classes: list[int]) -> dict:
             (classes,)).fetchone()[0]
         idle_spot = conn.execute(
             "SELECT count(*) FROM classes c WHERE c.id = ANY(%s) AND (SELECT count(*) FROM bookings"
-            " b WHERE b.class_id = c.id AND b.status = 'confirmed') < c.capacity AND EXISTS"
+            " b WHERE b.class_id = c.id AND b.status = ANY(%s)) < c.capacity AND EXISTS"
             " (SELECT 1 FROM bookings b WHERE b.class_id = c.id AND b.status = 'waitlisted')",
-            (classes,)).fetchone()[0]
+            (classes, [str(s) for s in HOLDS_SPOT])).fetchone()[0]
         doubles = conn.execute(
             "SELECT count(*) FROM (SELECT class_id, customer_id FROM bookings"
             " WHERE class_id = ANY(%s)"
@@ -153,9 +176,20 @@ def consistency(classes: list[int]) -> dict:
             "SELECT count(*) FROM job_outbox o WHERE o.func LIKE 'workers.jobs.notifications.%%'"
             " AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.id = (o.args->>0)::int)"
         ).fetchone()[0]
+        unpaid, not_returned, paid_to_wait = conn.execute(
+            "SELECT count(*) FILTER (WHERE b.status = 'confirmed' AND (d.id IS NULL"
+            " OR r.id IS NOT NULL)), count(*) FILTER (WHERE b.status = 'cancelled'"
+            " AND d.id IS NOT NULL AND r.id IS NULL), count(*) FILTER (WHERE b.status IN"
+            " ('waitlisted', 'offered') AND d.id IS NOT NULL AND r.id IS NULL)"
+            " FROM bookings b JOIN studios s ON s.id = b.studio_id AND s.booking_requires_pass"
+            " LEFT JOIN credit_entries d ON d.booking_id = b.id AND d.reason = 'booking'"
+            " LEFT JOIN credit_entries r ON r.booking_id = b.id AND r.reason = 'returned'"
+            " WHERE b.class_id = ANY(%s)", (classes,)).fetchone()
     return {"over_capacity": over, "free_spot_while_waiting": idle_spot,
             "double_bookings": doubles, "spots_miscounted": miscounted,
-            "jobs_without_booking": orphans}
+            "jobs_without_booking": orphans, "confirmed_without_its_credit": unpaid,
+            "timely_cancel_without_credit_back": not_returned,
+            "credit_taken_for_a_place_in_line": paid_to_wait}
 
 
 def kill_web_connections() -> int:
@@ -214,7 +248,7 @@ def d2_class_locked(srv, users) -> dict:
         def attempt(i: int, lang: str):
             user = users[i]
             t = time.monotonic()
-            r = user.http.post(f"{srv.url}/s/bench/classes/{locked}/book?lang={lang}",
+            r = user.http.post(f"{srv.url}{class_path(locked)}/book?lang={lang}",
                                headers={**user.post_headers(), **HX}, timeout=30)
             tries.append((time.monotonic() - t, r.status_code, r.headers.get("Retry-After"),
                           lang, r.text))
@@ -232,7 +266,7 @@ def d2_class_locked(srv, users) -> dict:
         time.sleep(2)
     holder.close()
     others = [e for e in load.log if t_lock <= e[0] < t_free]
-    after = users[0].http.post(f"{srv.url}/s/bench/classes/{locked}/book",
+    after = users[0].http.post(f"{srv.url}{class_path(locked)}/book",
                                headers={**users[0].post_headers(), **HX}, timeout=30)
     waited = max(t[0] for t in tries)
     arabic = all(BUSY_AR in t[4] for t in tries if t[3] == "ar")
@@ -364,6 +398,8 @@ def run(log=print) -> list[dict]:
                 Server(DRILLS.database, env={"REDIS_URL": redis.url}) as srv:
             log(f"gunicorn at {srv.url}, Redis at {redis.url}, worker log {worker.path}")
             users = [User(srv.url, f"bench{i}@example.com") for i in range(1, CUSTOMERS + 1)]
+            drill_classes(1)  # the studio that requires a pass, then each customer's pass
+            _give_passes(DRILLS.database, PASS_SLUG, [u.email for u in users])
             for drill in (d1_postgres_killed, d2_class_locked,
                           lambda s, u: d3_redis_stopped(s, u[:4], redis, worker)):
                 t0 = time.perf_counter()

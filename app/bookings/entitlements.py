@@ -1,15 +1,30 @@
 """What a booking costs the customer: the seam where passes and credits plug in.
 
-The booking service asks the active provider to reserve an entitlement when a spot is
-confirmed and to release it on cancellation. The default provider makes classes free; the
-memberships domain installs one that takes and returns credits.
+The booking service asks the active provider to hold what would pay for a booking (before it
+locks the class), to reserve it when a spot is confirmed and to release it on cancellation;
+every lock the provider takes follows the order in app/bookings/services/locks.py. The default
+provider makes classes free; the memberships domain installs one that takes and returns credits.
 """
 
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from app.core.errors import DomainError
 from app.core.i18n import format_money
+
+
+@dataclass(frozen=True)
+class Hold:
+    """What will pay for a booking, chosen (and locked) before the class is locked: `source`
+    (a pass, or None when nothing is owed), or `refusal`, why nothing can pay, raised only
+    once the booking is otherwise decided (so that a closed class still says it is closed)."""
+
+    source: object = None
+    refusal: DomainError | None = None
+
+
+FREE = Hold()
 
 
 @dataclass(frozen=True)
@@ -45,11 +60,20 @@ class FreeEntitlements:
         """Whether `customer` could pay for `cls` now (to offer passes before they try)."""
         return True
 
-    def check(self, booking) -> None:
-        """Raise NoEntitlement if the customer could never pay (checked on joining a waitlist)."""
+    def hold(self, studio, customer, cls) -> Hold:
+        """Choose and lock what would pay for `customer` booking `cls` (first in the lock
+        order); never raises: a customer who cannot pay gets a Hold with its refusal."""
+        return FREE
 
-    def reserve(self, booking) -> None:
-        """Take what the booking costs, or raise NoEntitlement."""
+    def reserve(self, studio, booking, hold: Hold | None = None) -> None:
+        """Take what the confirmed `booking` costs from `hold` (raising its refusal). Without a
+        hold (a promotion from the waitlist, under another class's lock) the customer's passes
+        are tried without waiting: ClassBusy when someone holds them, NoEntitlement when they
+        cannot pay."""
+
+    def lock_paid(self, booking_ids: list[int], *, wait: bool = True) -> None:
+        """Lock what paid for these bookings, before a class lock (`wait=False`: after one,
+        raising ClassBusy rather than waiting)."""
 
     def release(self, booking, *, late: bool) -> Released:
         """Give back what the booking took; a late cancel keeps it. Says what it did."""

@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased, selectinload
 from app.bookings import entitlements
 from app.bookings.models import ACTIVE, Booking, BookingStatus
 from app.bookings.services import (
+    Booked,
     CancelConsequence,
     cancel_consequence,
     check_bookable,
@@ -29,7 +30,7 @@ from app.schedule.models import ClassType, ScheduledClass
 from app.schedule.queries import (
     ClassRow,
 )
-from app.studios.models import Location, Studio
+from app.studios.models import Location, Studio, StudioCustomer
 from app.studios.queries import entered
 
 
@@ -196,9 +197,12 @@ def panel_state(studio: Studio, cls: ScheduledClass, user, now: datetime, *,
 @cache
 def _for_booking() -> Select:
     mine = aliased(Booking)
+    linked = (select(StudioCustomer.user_id)
+              .where(StudioCustomer.studio_id == Studio.id,
+                     StudioCustomer.user_id == bindparam("customer")).exists())
     return (
         select(Studio, ScheduledClass, ScheduledClass.spots_taken,
-               mine.id, mine.status, mine.offer_expires_at)
+               mine.id, mine.status, mine.offer_expires_at, linked)
         .join(ScheduledClass, ScheduledClass.studio_id == Studio.id)
         .outerjoin(mine, (mine.class_id == ScheduledClass.id)
                    & (mine.customer_id == bindparam("customer")) & one_of(mine.status, ACTIVE))
@@ -206,19 +210,39 @@ def _for_booking() -> Select:
     )
 
 
-def load_for_booking(slug: str, class_id: int, user,
-                     now: datetime) -> tuple[Studio, ScheduledClass, PanelState | None]:
-    """The studio and class a customer books (a 404 if either is missing) and, when they
-    already hold an active booking in it, its panel: one statement either way."""
+@dataclass(frozen=True, slots=True)
+class ForBooking:
+    """What a customer's booking POST loads in one statement."""
+
+    studio: Studio
+    cls: ScheduledClass
+    known: PanelState | None  # their panel, when they already hold an active booking
+    linked: bool  # already the studio's customer
+
+
+def load_for_booking(slug: str, class_id: int, user, now: datetime) -> ForBooking:
+    """The studio and class a customer books (a 404 if either is missing), whether they are
+    the studio's customer yet and, when they already hold an active booking in it, its panel:
+    one statement either way."""
     row = db.session.execute(_for_booking(), {"slug": slug, "class_id": class_id,
                                               "customer": user.id}).one_or_none()
     if row is None:
         abort(404)
-    studio, cls, taken, *own = row
+    studio, cls, taken, *own, linked = row
     studio = entered(studio)
     if own[0] is None:
-        return studio, cls, None
-    return studio, cls, panel_states(studio, [(cls, taken, OwnBooking(*own))], now)[cls.id]
+        return ForBooking(studio, cls, None, linked)
+    return ForBooking(studio, cls, panel_states(studio, [(cls, taken, OwnBooking(*own))],
+                                                now)[cls.id], linked)
+
+
+def booked_state(studio: Studio, cls: ScheduledClass, booked: Booked) -> PanelState | None:
+    """The panel of a booking just confirmed, from what booking it decided (its spots taken):
+    no statement. None when it needs reading (a place in the waitlist, a booking found)."""
+    booking = booked.booking
+    if booked.spots_taken is None or booking.status != BookingStatus.CONFIRMED:
+        return None
+    return PanelState(cls, booked.spots_taken, booking)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from app.appointments.queries import list_my_appointments
 from app.bookings import services
 from app.bookings.policies import can_change_booking
 from app.bookings.queries import (
+    booked_state,
     get_class_booking_or_404,
     list_my_bookings,
     load_for_booking,
@@ -110,16 +111,20 @@ def _on_booking(service, slug: str, class_id: int, booking_id: int):
 @bp.post("/s/<studio>/classes/<int:class_id>/book")
 @login_required
 def book_class(studio: str, class_id: int):
-    studio, cls, known = load_for_booking(studio, class_id, current_user, utcnow())
-    if known is not None:
+    loaded = load_for_booking(studio, class_id, current_user, utcnow())
+    studio, cls = loaded.studio, loaded.cls
+    if loaded.known is not None:
         # Already in: a double tap, a retry or a replayed offline tap is answered from the
         # statement that loaded the class (book_class would return the same booking).
-        return _panel(studio, cls, state=known)
-    # Committed keeping what was loaded, then the panel drawn from those rows: the class lock
-    # is held for as short as can be (in a rush everyone booking the class waits for it).
+        return _panel(studio, cls, state=loaded.known)
+    # Committed keeping what was loaded, then the panel drawn from those rows (a confirmed
+    # spot: from what the booking decided, with no statement): the class lock is held for as
+    # short as can be (in a rush everyone booking the class waits for it).
     about = _about(studio, cls)
-    return perform(lambda: services.book_class(studio, cls, current_user, actor=current_user),
-                   lambda _booking: _panel(studio, cls, about=about),
+    return perform(lambda: services.make_booking(studio, cls, current_user,
+                                                 actor=current_user, linked=loaded.linked),
+                   lambda booked: _panel(studio, cls, about=about,
+                                         state=booked_state(studio, cls, booked)),
                    failed=lambda exc: _panel(studio, cls, status=exc.status, about=about,
                                              error=str(exc)),
                    keep_loaded=True)

@@ -130,6 +130,24 @@ def bounded_wait(timeout_ms: int, busy: Callable[[], Exception], *,
         raise
 
 
+@contextmanager
+def without_waiting(busy: Callable[[], Exception]) -> Iterator[None]:
+    """Run the block in a savepoint for row locks taken with NOWAIT: when another transaction
+    holds one, the savepoint is rolled back (the transaction stays usable) and `busy()` is
+    raised. For a lock taken out of the lock order, which must never be waited for. (SQLite
+    has no row locks: the block just runs.)"""
+    if not is_postgresql():
+        yield
+        return
+    try:
+        with db.session.begin_nested():
+            yield
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "55P03":
+            raise busy() from exc
+        raise
+
+
 def str_enum(cls, name: str) -> Enum:
     """A portable enum column storing the values (a CHECK constraint, not a native type)."""
     return Enum(cls, name=name, native_enum=False, length=20, create_constraint=True,

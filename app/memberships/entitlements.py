@@ -5,7 +5,9 @@ Studios that do not require a pass book for free.
 
 from flask_babel import gettext as _
 
-from app.bookings.entitlements import FreeEntitlements, Released
+from app.bookings.entitlements import FREE, FreeEntitlements, Hold, Released
+from app.bookings.errors import ClassBusy
+from app.core.db import without_waiting
 from app.core.errors import DomainError
 from app.memberships import queries, services
 
@@ -23,16 +25,33 @@ class PassEntitlements(FreeEntitlements):
             return False
         return True
 
-    def check(self, booking) -> None:
-        """A customer without any usable pass cannot even join the waitlist."""
-        studio = self._studio(booking)
-        if studio.booking_requires_pass:
-            services.pick_pass(studio, booking.customer, booking.scheduled_class, lock=False)
+    def hold(self, studio, customer, cls) -> Hold:
+        """The customer's passes locked and the best one picked. A customer without any usable
+        pass cannot even join the waitlist (the refusal is raised either way)."""
+        if not studio.booking_requires_pass:
+            return FREE
+        try:
+            return Hold(services.pick_pass(studio, customer, cls, lock=True))
+        except DomainError as exc:
+            return Hold(refusal=exc)
 
-    def reserve(self, booking) -> None:
-        studio = self._studio(booking)
+    def reserve(self, studio, booking, hold: Hold | None = None) -> None:
+        if hold is not None:
+            if hold.refusal is not None:
+                raise hold.refusal
+            if hold.source is not None:
+                services.spend_credit(hold.source, booking)
+            return
         if studio.booking_requires_pass:
-            services.take_credit(studio, booking)
+            with without_waiting(ClassBusy):
+                services.take_credit(studio, booking, nowait=True)
+
+    def lock_paid(self, booking_ids: list[int], *, wait: bool = True) -> None:
+        if wait:
+            services.lock_debited_passes(booking_ids)
+            return
+        with without_waiting(ClassBusy):
+            services.lock_debited_passes(booking_ids, nowait=True)
 
     def release(self, booking, *, late: bool) -> Released:
         if not late:

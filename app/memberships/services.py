@@ -5,10 +5,13 @@ the customer's candidate passes, so two bookings at once cannot spend the same l
 """
 
 import calendar
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.audit.services import record
 from app.bookings.errors import NoEntitlement
@@ -33,6 +36,8 @@ from app.memberships.models import (
     PlanKind,
     ValidityStart,
 )
+
+NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 def add_months(dt: datetime, months: int) -> datetime:
@@ -105,7 +110,7 @@ def _week_bounds(moment: datetime, tz: str, first_weekday: int) -> tuple[datetim
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
-def _week_usage(pass_: Pass, cls, first_weekday: int) -> int:
+def _week_usage(pass_: "PayingPass", cls, first_weekday: int) -> int:
     """Classes this pass paid for in the class's week (studio time), not given back."""
     from app.bookings.models import Booking
     from app.schedule.models import ScheduledClass
@@ -122,24 +127,70 @@ def _week_usage(pass_: Pass, cls, first_weekday: int) -> int:
                ScheduledClass.starts_at >= lo, ScheduledClass.starts_at < hi))
 
 
-def candidate_passes(studio, customer, cls, *, lock: bool) -> list[Pass]:
-    """The customer's passes that can pay for `cls`, the one expiring first first."""
-    query = (select(Pass).where(Pass.studio_id == studio.id, Pass.customer_id == customer.id,
-                                Pass.status != PassStatus.REVOKED)
-             .order_by(Pass.expires_at.is_(None), Pass.expires_at, Pass.id))
-    if lock:
-        query = query.with_for_update(of=Pass)
-    passes = [p for p in db.session.scalars(query).unique()
-              if p.usable_for(cls.starts_at) and p.plan.covers(cls.class_type_id)]
-    left = balances([p.id for p in passes if not p.is_unlimited])
-    return [p for p in passes if p.is_unlimited or left[p.id] > 0]
+@dataclass(frozen=True, slots=True)
+class PayingPass:
+    """What paying for a class reads of a pass and its plan, as plain values (one statement,
+    SQLAlchemy Core); the rules are the models' own."""
+
+    id: int
+    studio_id: int
+    starts_at: datetime | None
+    expires_at: datetime | None
+    status: PassStatus
+    credits_total: int | None
+    validity_days: int | None
+    classes_per_week: int | None
+    eligible_class_type_ids: list
+    credits_left: int
+
+    is_unlimited = property(Pass.is_unlimited.fget)
+    usable_for = Pass.usable_for
+    covers = Plan.covers
 
 
-def pick_pass(studio, customer, cls, *, lock: bool) -> Pass:
+_PASSES, _PLANS = Pass.__table__, Plan.__table__
+
+
+@cache
+def _passes(lock: bool, nowait: bool = False) -> Select:
+    """The customer's passes in a studio (not revoked) with their plans' rules and credits
+    left, in one statement; `lock`: FOR UPDATE, in id order (the lock order:
+    app/bookings/services/locks.py)."""
+    left = (select(func.coalesce(func.sum(CreditEntry.delta), 0))
+            .where(CreditEntry.pass_id == _PASSES.c.id).scalar_subquery())
+    p = _PASSES.c
+    query = (select(p.id, p.studio_id, p.starts_at, p.expires_at, p.status, p.credits_total,
+                    _PLANS.c.validity_days, _PLANS.c.classes_per_week,
+                    _PLANS.c.eligible_class_type_ids, left)
+             .select_from(_PASSES.join(_PLANS, _PLANS.c.id == p.plan_id))
+             .where(p.studio_id == bindparam("studio_id"),
+                    p.customer_id == bindparam("customer_id"),
+                    p.status != PassStatus.REVOKED)
+             .order_by(p.id))
+    return query.with_for_update(of=_PASSES, nowait=nowait) if lock else query
+
+
+def candidate_passes(studio, customer, cls, *, lock: bool,
+                     nowait: bool = False) -> list[PayingPass]:
+    """The customer's passes that can pay for `cls`, the one expiring first first. `lock`
+    locks every pass the customer holds in the studio (`nowait`: or raise at once)."""
+    rows = db.session.connection().execute(
+        _passes(lock, nowait), {"studio_id": studio.id, "customer_id": customer.id})
+    usable = [p for p in (PayingPass(*row) for row in rows)
+              if (p.is_unlimited or p.credits_left > 0) and can_pay_for(p, cls)]
+    return sorted(usable, key=lambda p: (p.expires_at is None, p.expires_at or NEVER, p.id))
+
+
+def can_pay_for(pass_: PayingPass, cls) -> bool:
+    """Whether `pass_` may pay for `cls` at all: usable at its start, its plan covering it."""
+    return pass_.usable_for(cls.starts_at) and pass_.covers(cls.class_type_id)
+
+
+def pick_pass(studio, customer, cls, *, lock: bool, nowait: bool = False) -> PayingPass:
     """The best pass to pay for `cls`, or NoEntitlement / WeeklyLimitReached."""
     limit_hit = None
-    for pass_ in candidate_passes(studio, customer, cls, lock=lock):
-        cap = pass_.plan.classes_per_week
+    for pass_ in candidate_passes(studio, customer, cls, lock=lock, nowait=nowait):
+        cap = pass_.classes_per_week
         if cap and _week_usage(pass_, cls, studio.first_weekday) >= cap:
             limit_hit = cap
             continue
@@ -149,16 +200,35 @@ def pick_pass(studio, customer, cls, *, lock: bool) -> Pass:
     raise NoEntitlement()
 
 
-def take_credit(studio, booking, *, now=None) -> CreditEntry:
-    """Pay for a confirmed spot with the best eligible pass (a pass that starts at first
-    booking starts now)."""
+_START_PASS = (update(_PASSES).where(_PASSES.c.id == bindparam("pass_id"))
+               .values(starts_at=bindparam("starts"), expires_at=bindparam("expires")))
+_INSERT_ENTRY = insert(CreditEntry.__table__)
+
+
+def spend_credit(pass_: PayingPass, booking, *, now=None) -> None:
+    """Take one credit of `pass_` (picked and locked by pick_pass) for a confirmed booking (a
+    pass that starts at first booking starts now)."""
     now = now or utcnow()
-    cls = booking.scheduled_class
-    pass_ = pick_pass(studio, booking.customer, cls, lock=True)
+    conn = db.session.connection()
     if pass_.starts_at is None:
-        pass_.starts_at = now
-        pass_.expires_at = now + timedelta(days=pass_.plan.validity_days or 365)
-    return _entry(pass_, -1, CreditReason.BOOKING, booking=booking)
+        times = {"starts_at": now, "expires_at": now + timedelta(days=pass_.validity_days or 365)}
+        conn.execute(_START_PASS, {"pass_id": pass_.id, "starts": times["starts_at"],
+                                   "expires": times["expires_at"]})
+        loaded = db.session.identity_map.get(db.session.identity_key(Pass, pass_.id))
+        for name, value in times.items() if loaded is not None else ():
+            set_committed_value(loaded, name, value)  # the session's copy, if it has one
+    conn.execute(_INSERT_ENTRY, {
+        "studio_id": pass_.studio_id, "pass_id": pass_.id, "delta": -1,
+        "reason": CreditReason.BOOKING, "booking_id": booking.id, "actor_id": None,
+        "created_at": now})
+
+
+def take_credit(studio, booking, *, now=None, nowait: bool = False) -> None:
+    """Pay for a confirmed spot with the best eligible pass, locking the customer's passes
+    (`nowait`: or raising at once when another transaction holds them)."""
+    pass_ = pick_pass(studio, booking.customer, booking.scheduled_class, lock=True,
+                      nowait=nowait)
+    spend_credit(pass_, booking, now=now)
 
 
 def booking_debit(booking) -> CreditEntry | None:
@@ -166,8 +236,24 @@ def booking_debit(booking) -> CreditEntry | None:
         CreditEntry.booking_id == booking.id, CreditEntry.reason == CreditReason.BOOKING))
 
 
+@cache
+def _debited_passes(nowait: bool) -> Select:
+    return (select(Pass.id).join(CreditEntry, CreditEntry.pass_id == Pass.id)
+            .where(CreditEntry.booking_id.in_(bindparam("booking_ids", expanding=True)),
+                   CreditEntry.reason == CreditReason.BOOKING)
+            .order_by(Pass.id).with_for_update(of=Pass, nowait=nowait))
+
+
+def lock_debited_passes(booking_ids: list[int], *, nowait: bool = False) -> set[int]:
+    """Lock the passes that paid for these bookings, in id order; their ids."""
+    if not booking_ids:
+        return set()
+    return set(db.session.scalars(_debited_passes(nowait), {"booking_ids": booking_ids}))
+
+
 def return_credit(booking, *, actor=None) -> CreditEntry | None:
-    """Give back the credit a booking took (once), unless its pass has been revoked."""
+    """Give back the credit a booking took (once), unless its pass has been revoked. The
+    caller holds the pass's lock (lock_debited_passes)."""
     debit = booking_debit(booking)
     if debit is None:
         return None
@@ -180,7 +266,10 @@ def return_credit(booking, *, actor=None) -> CreditEntry | None:
 
 
 def revoke_unused(pass_: Pass, *, actor) -> int:
-    """Take away a refunded pass's unused credits; returns how many were revoked."""
+    """Take away a refunded pass's unused credits; returns how many were revoked. The pass is
+    locked first (a booking spending its last credit at the same moment waits, or is waited for).
+    """
+    db.session.execute(select(Pass.id).where(Pass.id == pass_.id).with_for_update())
     left = balances([pass_.id])[pass_.id] if not pass_.is_unlimited else 0
     if left > 0:
         _entry(pass_, -left, CreditReason.REVOKED, actor=actor)
@@ -241,7 +330,7 @@ def waive_late_cancel(studio, booking, *, actor) -> CreditEntry | None:
     if debit is None:
         return None
     # Lock the pass: two waives of one booking at once queue up, and the second sees the first.
-    db.session.execute(select(Pass.id).where(Pass.id == debit.pass_id).with_for_update())
+    lock_debited_passes([booking.id])
     entry = return_credit(booking, actor=actor)
     if entry is None:
         return None

@@ -17,23 +17,33 @@ from app.accounts.models import User
 from app.bookings import services
 from app.bookings.errors import ClassBusy
 from app.bookings.models import Booking, BookingStatus
+from app.bookings.services import book
 from app.extensions import db
+from app.memberships.models import CreditEntry
+from app.memberships.services import grant_pass
 from app.schedule.models import ScheduledClass
 from app.studios.models import Studio, StudioCustomer
 from tests.concurrency import run_at_once
-from tests.factories import ClassFactory, StudioFactory, UserFactory
+from tests.factories import ClassFactory, PlanFactory, StudioFactory, UserFactory
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.xdist_group("concurrency")]
 N = 50
 
 
 @pytest.fixture
-def rush(app):
-    """A committed studio, a 5-spot class and N customers; removed afterwards."""
+def rush(app, request):
+    """A committed studio, a 5-spot class and N customers; removed afterwards. Parametrized
+    `True`: the studio requires a pass, and each customer holds one with a single credit."""
+    requires_pass = getattr(request, "param", False)
     with app.app_context():
-        studio = StudioFactory(slug=f"rush-{uuid.uuid4().hex[:8]}")
+        studio = StudioFactory(slug=f"rush-{uuid.uuid4().hex[:8]}",
+                               booking_requires_pass=requires_pass)
         cls = ClassFactory(studio=studio, capacity=5)
         users = UserFactory.create_batch(N)
+        if requires_pass:
+            plan = PlanFactory(studio=studio, credits=1)
+            for user in users:
+                grant_pass(studio, plan, user)
         db.session.commit()
         ids = studio.id, cls.id, [u.id for u in users]
     yield ids
@@ -69,6 +79,7 @@ def kept_spots_taken(app, class_id) -> int:
                                  .where(ScheduledClass.id == class_id))
 
 
+@pytest.mark.parametrize("rush", [False, True], indirect=True, ids=["free", "pass-required"])
 def test_fifty_concurrent_bookings_fill_exactly_five_spots(app, rush):
     studio_id, class_id, user_ids = rush
     results, errors = rush_class(app, studio_id, class_id, user_ids)
@@ -84,8 +95,17 @@ def test_fifty_concurrent_bookings_fill_exactly_five_spots(app, rush):
     # The five confirmed are the first five to commit.
     assert all(s == BookingStatus.CONFIRMED for s in statuses[:5])
     assert kept_spots_taken(app, class_id) == 5  # the trigger's count, from 50 transactions
+    with app.app_context():
+        if db.session.get(Studio, studio_id).booking_requires_pass:
+            paid = dict(db.session.execute(
+                select(CreditEntry.booking_id, CreditEntry.delta)
+                .join(Booking, Booking.id == CreditEntry.booking_id)
+                .where(Booking.class_id == class_id)).all())
+            # Exactly the five confirmed paid, one credit each; a place in line costs nothing.
+            assert paid == {bid: -1 for bid, status in rows if status == BookingStatus.CONFIRMED}
 
 
+@pytest.mark.parametrize("rush", [False, True], indirect=True, ids=["free", "pass-required"])
 def test_negative_control_without_the_lock_the_class_is_overbooked(app, rush, monkeypatch):
     studio_id, class_id, user_ids = rush
     readers = threading.Barrier(len(user_ids))
@@ -98,7 +118,7 @@ def test_negative_control_without_the_lock_the_class_is_overbooked(app, rush, mo
         readers.wait(timeout=30)
         return taken
 
-    monkeypatch.setattr(services, "lock_class", no_lock)
+    monkeypatch.setattr(book, "lock_class", no_lock)
     results, errors = rush_class(app, studio_id, class_id, user_ids)
     assert errors == []
     confirmed = [s for _id, s in committed(app, class_id)].count(BookingStatus.CONFIRMED)
@@ -199,7 +219,7 @@ def test_negative_control_a_read_then_insert_link_fails_the_racing_taps(app, rus
             db.session.add(StudioCustomer(studio_id=studio.id, user_id=user.id))
             db.session.flush()
 
-    monkeypatch.setattr(services, "ensure_customer", read_then_insert)
+    monkeypatch.setattr(book, "ensure_customer", read_then_insert)
     _results, errors = run_at_once(app, lambda uid: _book(studio_id, class_id, uid)[0],
                                    [(user_ids[0],)] * 8)
     assert len(errors) == 7, errors  # unique (studio, user): all but one tap fail

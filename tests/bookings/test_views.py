@@ -14,12 +14,14 @@ from app.bookings.errors import ClassStarted
 from app.bookings.models import Booking, BookingStatus
 from app.core.db import utcnow
 from app.extensions import db
+from app.memberships.services import balances, grant_pass
 from app.studios.models import Role, WaitlistMode
 from tests.conftest import login
 from tests.factories import (
     ClassFactory,
     ClassTypeFactory,
     LocationFactory,
+    PlanFactory,
     RoomFactory,
     StudioFactory,
     UserFactory,
@@ -483,17 +485,33 @@ def test_booking_runs_a_handful_of_statements(signed_in, studio, customer):
     book = f"{class_url(cls)}/book"
     first = Statements().during(lambda: signed_in.post(book, headers=HX))
     again = Statements().during(lambda: signed_in.post(book, headers=HX))  # idempotent
-    # The user, then the studio, the class and the customer's active booking in one
-    # statement. Again: the panel comes from it, no lock. The first goes on: the customer
-    # link, the lock (its timeouts, the class and its spots under it), one insert that also
-    # looks for an active booking, and after the commit the panel.
-    assert (first, again) == (7, 2)
+    # The user, then the studio, the class, whether the user is its customer and their active
+    # booking in one statement. Again: the panel comes from it, no lock. The first goes on:
+    # the customer link (a new customer), the lock (its timeouts, the class and its spots
+    # under it), one insert that also looks for an active booking; the panel of a confirmed
+    # spot is drawn from what the booking decided.
+    assert (first, again) == (6, 2)
     assert len(bookings_of(cls)) == 1
     [booking] = bookings_of(cls)
     cancel = f"{class_url(cls)}/bookings/{booking.id}/cancel"
-    # The user; studio, class and booking; timeouts, lock, the booking under it, its credit;
-    # the update; who waits for the freed spot; after the commit the panel.
-    assert Statements().during(lambda: signed_in.post(cancel, headers=HX)) == 9
+    # The user; studio, class and booking; the pass that paid for it, locked before the class
+    # (none here); timeouts, lock, the booking under it, its credit; the update; who waits for
+    # the freed spot; after the commit the panel.
+    assert Statements().during(lambda: signed_in.post(cancel, headers=HX)) == 10
+
+
+def test_booking_with_a_pass_adds_the_pass_before_the_lock_and_its_credit(signed_in, studio,
+                                                                          customer):
+    studio.booking_requires_pass = True
+    pack = grant_pass(studio, PlanFactory(studio=studio, credits=5), customer)
+    cls = ClassFactory(studio=studio, capacity=5)
+    # As without a pass (6), plus the customer's passes with their credits left, locked
+    # before the class, and the credit it takes, inserted after the booking.
+    assert Statements().during(lambda: signed_in.post(f"{class_url(cls)}/book",
+                                                      headers=HX)) == 8
+    [booking] = bookings_of(cls)
+    assert booking.status == BookingStatus.CONFIRMED
+    assert balances([pack.id]) == {pack.id: 4}
 
 
 def test_the_class_page_loads_what_it_shows_in_one_statement(signed_in, studio):

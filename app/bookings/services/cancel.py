@@ -1,0 +1,94 @@
+"""Cancelling: a customer's booking (a freed spot goes to the waitlist), or a whole class."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.bookings import entitlements
+from app.bookings.errors import NotCancellable
+from app.bookings.models import HOLDS_SPOT, Booking, BookingStatus, CancelReason
+from app.bookings.services.locks import lock_class
+from app.bookings.services.rules import is_late_cancel
+from app.bookings.services.waitlist import fill_spots
+from app.core.db import utcnow
+from app.core.jobs import enqueue_after_commit
+from app.extensions import db
+from app.schedule.errors import AlreadyCancelled, ClassInPast
+from app.schedule.models import ClassStatus, ScheduledClass
+from app.studios.models import Studio
+
+CANCELLABLE = (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED, BookingStatus.OFFERED)
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """A cancelled booking and what cancelling it did (credit back or used, fee owed)."""
+
+    booking: Booking
+    released: entitlements.Released
+
+
+def cancel_booking(studio: Studio, booking: Booking, *, actor, now=None,
+                   reason: CancelReason = CancelReason.CUSTOMER) -> Cancellation:
+    """Cancel a spot, an offer or a waitlist place; a freed spot goes to the waitlist.
+    Returns the booking with what the cancel cost the customer."""
+    now = now or utcnow()
+    cls = booking.scheduled_class
+    provider = entitlements.provider()
+    provider.lock_paid([booking.id])  # the pass it may give a credit back to, before the class
+    taken = lock_class(cls)
+    db.session.refresh(booking)
+    if booking.status not in CANCELLABLE:
+        raise NotCancellable()
+    if booking.status == BookingStatus.CONFIRMED and cls.has_started(now):
+        raise NotCancellable()
+    freed = booking.status in HOLDS_SPOT
+    late = booking.status == BookingStatus.CONFIRMED and is_late_cancel(studio, cls, now)
+    released = entitlements.Released()
+    if booking.status == BookingStatus.CONFIRMED:
+        released = provider.release(booking, late=late)
+    booking.status = BookingStatus.LATE_CANCELLED if late else BookingStatus.CANCELLED
+    booking.cancelled_at = now
+    booking.cancel_reason = reason
+    db.session.flush()
+    if freed:
+        fill_spots(studio, cls, now=now, taken=taken - 1)
+    return Cancellation(booking, released)
+
+
+def _confirmed(cls: ScheduledClass) -> list[int]:
+    return list(db.session.scalars(select(Booking.id).where(
+        Booking.class_id == cls.id, Booking.status == BookingStatus.CONFIRMED)))
+
+
+def cancel_class(studio: Studio, cls: ScheduledClass, *, actor, now=None) -> ScheduledClass:
+    """Cancel one class: every booking is cancelled (nothing lost) and each customer is told."""
+    now = now or utcnow()
+    provider = entitlements.provider()
+    paid = _confirmed(cls)
+    provider.lock_paid(paid)  # the passes its credits go back to, before the class
+    lock_class(cls)
+    if cls.is_cancelled:
+        raise AlreadyCancelled()
+    if cls.has_started(now):
+        raise ClassInPast()
+    cls.status = ClassStatus.CANCELLED
+    cls.cancelled_at = now
+    bookings = db.session.scalars(
+        select(Booking).where(Booking.class_id == cls.id, Booking.status.in_(CANCELLABLE))
+    ).all()
+    # Booked between the first look and the lock: their passes are taken out of the lock order,
+    # so without waiting (ClassBusy, try again, if one is in use right now).
+    provider.lock_paid([b.id for b in bookings
+                        if b.status == BookingStatus.CONFIRMED and b.id not in set(paid)],
+                       wait=False)
+    for booking in bookings:
+        if booking.status == BookingStatus.CONFIRMED:
+            provider.release(booking, late=False)
+        booking.status = BookingStatus.CANCELLED
+        booking.cancelled_at = now
+        booking.cancel_reason = CancelReason.CLASS_CANCELLED
+        enqueue_after_commit("workers.jobs.notifications.send_class_cancelled", booking.id,
+                             queue="notifications")
+    db.session.flush()
+    return cls
