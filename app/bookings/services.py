@@ -39,6 +39,7 @@ from app.extensions import db
 from app.schedule.errors import AlreadyCancelled, ClassInPast
 from app.schedule.models import ClassStatus, ScheduledClass
 from app.studios.models import Studio, WaitlistMode
+from app.studios.policies import check_open
 from app.studios.services import ensure_customer
 
 
@@ -164,6 +165,7 @@ def book_class(studio: Studio, cls: ScheduledClass, customer, *, actor, now=None
     walk-in) are not held to the booking window, only to a class that is on and not over.
     """
     now = now or utcnow()
+    check_open(studio)
     # Whatever does not need the class lock comes before it: everyone booking the class
     # waits while it is held, so under it there are two statements and the commit.
     ensure_customer(studio, customer)
@@ -228,6 +230,7 @@ def cancel_booking(studio: Studio, booking: Booking, *, actor, now=None,
 def claim_offer(studio: Studio, booking: Booking, *, actor, now=None) -> Booking:
     """Take up an offered spot before the hold runs out."""
     now = now or utcnow()
+    check_open(studio)
     lock_class(booking.scheduled_class)
     db.session.refresh(booking)
     if booking.status == BookingStatus.CONFIRMED:
