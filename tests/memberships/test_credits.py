@@ -117,6 +117,7 @@ def test_the_weekly_cap_counts_from_the_studios_first_day(studio, ctx, first_wee
     """A Sunday and the Monday after are one week where weeks start on Sunday (Saudi Arabia),
     two where they start on Monday."""
     studio.first_weekday = first_weekday
+    studio.booking_opens_days = 21  # the Monday is up to 15 days ahead: inside the window
     tz = ZoneInfo(studio.timezone)
     today = utcnow().astimezone(tz).date()
     sunday = today + timedelta(days=(6 - today.weekday()) % 7 + 7)  # a Sunday 1-2 weeks ahead

@@ -164,7 +164,7 @@ def test_a_plan_priced_in_another_currency_is_not_sold_for_a_class_there(app):
         place_order(studio, PlanFactory(studio=studio, currency="SAR"), customer,
                     actor=customer, booking_class=ClassFactory(studio=studio,
                                                                location_id=toronto.id))
-    assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+    assert count(Order, studio) == 0
 
 
 def test_each_class_is_shown_in_its_location_s_zone_named_where_it_is_not_the_reader_s(client,

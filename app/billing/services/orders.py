@@ -78,7 +78,8 @@ def place_order(studio, plan, customer, *, actor, idempotency_key: str | None = 
             return existing
     check_can_buy(studio, plan, customer)
     location = selling_location(studio, booking_class=booking_class)
-    if location.currency != plan.currency:
+    # A plan is priced in the studio's currency; a class elsewhere must sell in the same one.
+    if location.id != studio.default_location_id and location.currency != plan.currency:
         raise NotSoldHere(currency=plan.currency)
     breakdown = price(studio, plan, on=now, location=location)
     if method == PaymentMethodKind.AT_STUDIO and breakdown.gross_minor > 0:
