@@ -70,6 +70,33 @@ def _connect_domains(app: Flask) -> None:
     entitlements.install(PaidBookings())
     people.install(ClientFacts())
     app.extensions["fitflow.landing"] = landing_url
+    _first_steps(app)
+
+
+def _first_steps(app: Flask) -> None:
+    """A new studio's checklist (app/studios/checklist.py), each step read from its own data."""
+    from app.core.db import exists_in_studio
+    from app.memberships.models import Plan
+    from app.schedule.models import ClassType, Series
+    from app.studios.checklist import Step, add_step
+    from app.studios.models import Invitation, Role, StaffRole
+
+    for step in (
+        Step("class_type", _l("Add a class type"), "schedule_manage.class_types",
+             lambda s: exists_in_studio(ClassType, s.id)),
+        Step("timetable", _l("Build the timetable"), "schedule_manage.series",
+             lambda s: exists_in_studio(Series, s.id)),
+        Step("plan", _l("Create a plan customers can buy"), "memberships_manage.plans",
+             lambda s: exists_in_studio(Plan, s.id)),
+        # No console page invites staff yet (the staff page comes with its own change).
+        Step("staff", _l("Invite your staff"), None,
+             lambda s: exists_in_studio(Invitation, s.id)
+             or exists_in_studio(StaffRole, s.id, StaffRole.role != Role.OWNER)),
+        Step("payments", _l("Set up payments and tax numbers"), "billing_manage.money_settings",
+             lambda s: bool(s.tax_numbers) or any(loc.tax_numbers for loc in s.locations)
+             or s.takes_cards),
+    ):
+        add_step(app, step)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -109,10 +136,14 @@ def _register_blueprints(app: Flask) -> None:
 def _init_jinja(app: Flask) -> None:
     from app.core.sealed import Unopenable
     from app.core.security import csrf_token
+    from app.studios.models import jurisdiction_name, role_name
     from app.studios.policies import coach_studios, coaches_anywhere, console_studios
+    from app.studios.queries import studio_of_path
 
     app.jinja_env.globals.update(csrf_token=csrf_token, console_studios=console_studios,
-                                 coaches_anywhere=coaches_anywhere, coach_studios=coach_studios)
+                                 coaches_anywhere=coaches_anywhere, coach_studios=coach_studios,
+                                 role_name=role_name, jurisdiction_name=jurisdiction_name,
+                                 studio_of_path=studio_of_path)
     # Flask-WTF also hands templates its generate_csrf through a context processor; this one,
     # registered later, wins: one token per session (core.security.csrf_token).
     app.context_processor(lambda: {"csrf_token": csrf_token})

@@ -15,7 +15,8 @@ from app.bookings.models import Booking, BookingStatus
 from app.extensions import csrf as csrf_extension
 from app.extensions import db
 from app.schedule.models import ClassType, ScheduledClass, Series
-from app.studios.models import Role
+from app.studios.models import Location, Role, Room
+from app.studios.services import places
 from tests.conftest import login
 from tests.factories import ClassFactory, ClassTypeFactory, StudioFactory, paid_order, staff
 from tests.pages import Page, csrf_token
@@ -143,11 +144,14 @@ def two_studios(app, client):
     a_type, b_type = ClassTypeFactory(studio=a), ClassTypeFactory(studio=b)
     a_cls = ClassFactory(studio=a, class_type_id=a_type.id)
     b_cls = ClassFactory(studio=b, class_type_id=b_type.id)
+    a_room, b_room = (places.add_room(s, s.default_location, actor=admin, name={"en": "Hall"},
+                                      capacity=9) for s in (a, b))
     b_booking = services.book_class(b, b_cls, admin, actor=admin)  # even their own booking
     a_order, a_payment, a_invoice = paid_order(a, admin, rendered=True)
     b_order, b_payment, b_invoice = paid_order(b, admin, rendered=True)
     login(client, admin)
     return dict(a=a, b=b, admin=admin, a_type=a_type, b_type=b_type, a_cls=a_cls, b_cls=b_cls,
+                a_room=a_room, b_room=b_room,
                 b_booking=b_booking, a_order=a_order, a_payment=a_payment, a_invoice=a_invoice,
                 b_order=b_order, b_payment=b_payment, b_invoice=b_invoice)
 
@@ -157,7 +161,8 @@ def studio_ids(t, studio: str, ids: str) -> dict:
     values = {"studio": t[studio].slug, "class_id": t[f"{ids}_cls"].id,
               "type_id": t[f"{ids}_type"].id, "plan_id": t[f"{ids}_order"].plan_id,
               "order_id": t[f"{ids}_order"].id, "payment_id": t[f"{ids}_payment"].id,
-              "invoice_id": t[f"{ids}_invoice"].id}
+              "invoice_id": t[f"{ids}_invoice"].id,
+              "location_id": t[ids].default_location_id, "room_id": t[f"{ids}_room"].id}
     if ids == "b":
         values["booking_id"] = t["b_booking"].id
     return values
@@ -189,7 +194,10 @@ def test_a_studio_admin_cannot_change_another_studio(app, client, two_studios):
             "default_language": "ar", "duration_minutes": "60", "color": "#000000",
             "kind": "class_pack", "price": "1.00", "credits": "1", "validity_start": "purchase",
             "amount": "1.00", "method": "cash", f"refund-{t['b_payment'].id}-amount": "1.00",
-            "invoice_prefix": "HIJACK"}
+            "invoice_prefix": "HIJACK", "timezone": "Asia/Riyadh", "tax_jurisdiction": "SA",
+            "currency": "SAR", "capacity": "5", "name_ar": "مخترق",
+            f"room-{t['b_room'].id}-name_en": "Hijacked", f"room-{t['b_room'].id}-capacity": "5"}
+    b_places = (len(b.locations), b.default_location.timezone, t["b_room"].capacity)
 
     smuggled = studio_ids(t, "a", "b")
 
@@ -204,6 +212,12 @@ def test_a_studio_admin_cannot_change_another_studio(app, client, two_studios):
     assert db.session.get(ClassType, t["b_type"].id).name.get("en") != "Hijacked"
     assert db.session.get(Payment, t["b_payment"].id).refunded_minor == 0
     assert b.invoice_prefix != "HIJACK"
+    assert b.name.get("en") != "Hijacked"
+    b_room = db.session.get(Room, t["b_room"].id)
+    assert (db.session.scalar(select(func.count()).select_from(Location)
+                              .where(Location.studio_id == b.id)),
+            b.default_location.timezone, b_room.capacity) == b_places
+    assert b_room.archived_at is None and b.default_location.archived_at is None
     assert db.session.scalar(select(func.count()).select_from(Series)
                              .where(Series.studio_id == b.id)) == 0
 

@@ -16,7 +16,7 @@ from app.core.db import utcnow
 from app.extensions import db
 from app.memberships.models import Pass
 from app.studios.models import Role
-from app.studios.services import ensure_customer
+from app.studios.services import ensure_customer, operating, places
 from tests.appointments.helpers import session_type
 from tests.factories import (
     ClassFactory,
@@ -40,10 +40,13 @@ def make_world() -> dict:
     appointment, window = own_appointment(studio, owner)
     training, logged = own_training(studio, owner)
     day = own_plan_day(studio, owner)
+    room = places.add_room(studio, studio.default_location, actor=owner, name={"en": "Hall"},
+                           capacity=20)
+    invitation = operating.invite(studio, owner.email, Role.TRAINER, actor=owner)
     return dict(studio=studio, owner=owner, class_type=class_type, cls=cls, booking=booking,
                 order=order, payment=payment, invoice=invoice, pass_=pass_,
                 appointment=appointment, window=window, training=training, logged=logged,
-                day=day)
+                day=day, room=room, invitation=invitation)
 
 
 def own_training(studio, owner):
@@ -114,7 +117,10 @@ def sample_values(world, lang="en") -> dict:
             "session_id": world["training"].id, "logged_set_id": world["logged"].id,
             "workout_id": world["day"].id, "item_id": world["day"].items[0].id,
             "set_id": world["day"].items[0].sets[0].id,
-            "training_plan_id": world["day"].plan_id}
+            "training_plan_id": world["day"].plan_id,
+            "location_id": world["studio"].default_location_id, "room_id": world["room"].id,
+            "invitation_token": operating.invitation_token(world["invitation"]),
+            "studio_id": world["studio"].id}
 
 
 def grow_world(world: dict, n: int) -> None:

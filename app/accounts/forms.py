@@ -36,7 +36,8 @@ class ResetForm(FlaskForm):
     )
 
 
-def _valid_zone(form, field):
+def valid_zone(form, field):
+    """A WTForms validator: an IANA time zone name (Asia/Riyadh)."""
     if field.data and field.data not in available_timezones():
         raise ValidationError(_l("Enter a valid time zone, such as Asia/Riyadh."))
 
@@ -67,4 +68,4 @@ class ProfileForm(FlaskForm):
                                                             ("en", "English")]),
                          validators=[Optional()])
     timezone = StringField(_l("Time zone"), filters=[lambda v: v.strip() if v else v],
-                           validators=[Optional(), Length(max=64), _valid_zone])
+                           validators=[Optional(), Length(max=64), valid_zone])

@@ -27,6 +27,7 @@ from app.core.db import bounded_wait, is_postgresql, one_of, utcnow
 from app.core.i18n import format_datetime
 from app.extensions import db
 from app.studios.models import Studio
+from app.studios.policies import check_open
 from app.studios.services import ensure_customer
 
 # First key of pg_advisory_xact_lock(int, int): keeps these locks apart from any other user.
@@ -73,6 +74,7 @@ def book_appointment(studio: Studio, coach, customer, session_type: SessionType,
     """Book `customer` with `coach` at `starts_at`: SlotTaken if someone was quicker,
     SlotUnavailable if the time is not offered. Submitting twice returns the first booking."""
     now = now or utcnow()
+    check_open(studio)
     starts_at = starts_at.astimezone(UTC)
     if session_type.studio_id != studio.id or not session_type.active:
         raise SlotUnavailable()

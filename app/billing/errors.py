@@ -55,3 +55,11 @@ class TooManyUnpaid(DomainError):
     status = 409
     message = _l("You already have a pass of this kind to pay at the studio. Pay for it at the "
                  "desk before taking another.")
+
+
+class NotSoldHere(DomainError):
+    """The location of what is sold sells in another currency than the plan's price."""
+
+    status = 409
+    message = _l("This plan is priced in %(currency)s and can't be bought for a class at this "
+                 "location.")

@@ -69,12 +69,16 @@ class Order(TimestampMixin, db.Model):
         str_enum(PaymentMethodKind, "payment_method_kind"), default=PaymentMethodKind.AT_STUDIO,
         server_default=PaymentMethodKind.AT_STUDIO.value)
     booking_class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id"))  # buy and book
+    # Where it is sold (app/billing/services/selling.py: selling_location): its jurisdiction set
+    # the taxes, its currency the order's, its address the invoice's. None: before locations sold.
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
     stripe_checkout_session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_subscription_id: Mapped[str | None] = mapped_column(String(255), index=True)
     stripe_invoice_id: Mapped[str | None] = mapped_column(String(255), unique=True)
 
     customer = relationship("User")
     plan = relationship("Plan")
+    location = relationship("Location")
     payments: Mapped[list["Payment"]] = relationship(back_populates="order", order_by="Payment.id")
 
     @property

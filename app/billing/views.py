@@ -20,6 +20,7 @@ from app.billing.queries import (
 from app.billing.services.checkout import start_checkout
 from app.billing.services.orders import place_order, price
 from app.billing.services.renewals import stop_membership
+from app.billing.services.selling import selling_location
 from app.bookings.services import book_class
 from app.core.db import utcnow
 from app.core.htmx import render
@@ -45,8 +46,9 @@ def plans(studio: str):
     studio = get_studio_or_404(studio)
     cls = _class_arg(studio)
     offered = list_plans(studio, class_type_id=cls.class_type_id if cls else None)
+    where = selling_location(studio, booking_class=cls)
     return render_template("billing/plans.html", studio=studio, cls=cls, plans=offered,
-                           prices={p.id: price(studio, p) for p in offered},
+                           prices={p.id: price(studio, p, location=where) for p in offered},
                            idempotency_key=uuid.uuid4().hex)
 
 
@@ -60,7 +62,8 @@ def buy_plan(studio: str, plan_id: int):
     key = request.form.get("idempotency_key", "")[:64] or None
 
     def buy():
-        place_order(studio, plan, current_user, actor=current_user, idempotency_key=key)
+        place_order(studio, plan, current_user, actor=current_user, idempotency_key=key,
+                    booking_class=cls)
         if cls is not None:
             book_class(studio, cls, current_user, actor=current_user)
 

@@ -16,6 +16,7 @@ from app.schedule.queries import (
     list_classes,
     local_today,
 )
+from app.studios.checklist import checklist
 from app.studios.console import console_blueprint
 
 bp = console_blueprint("bookings_manage", __name__)
@@ -27,7 +28,7 @@ def dashboard():
     tz = g.studio.timezone
     classes = list_classes(g.studio, local_today(tz), 7, ScheduleFilters(), tz)
     return render_template("bookings/manage/dashboard.html", studio=g.studio, tz=tz,
-                           classes=classes,
+                           classes=classes, steps=checklist(g.studio),
                            states=class_states(g.studio, classes, None, utcnow()))
 
 

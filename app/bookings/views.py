@@ -18,12 +18,12 @@ from app.bookings.queries import (
     load_for_booking,
     panel_state,
 )
-from app.bookings.week import load_week
+from app.bookings.week import load_week, reader_zone
 from app.core.db import utcnow
 from app.core.htmx import render, wants_fragment
-from app.core.i18n import format_day, format_time, translated
+from app.core.i18n import current_language, format_day, format_time, translated
 from app.core.lifecycle import perform
-from app.schedule.queries import ScheduleFilters, get_studio_class_or_404
+from app.schedule.queries import ScheduleFilters, get_studio_class_or_404, zone_note
 
 bp = Blueprint("bookings", __name__)
 
@@ -74,8 +74,9 @@ def class_detail(studio: str, class_id: int):
     studio, cls = get_studio_class_or_404(studio, class_id)
     state = panel_state(studio, cls, current_user, utcnow(),
                         confirm_cancel=request.args.get("confirm") == "cancel")
+    zone = zone_note(cls.timezone, reader_zone(current_user, studio.timezone), current_language())
     return render("bookings/class_detail.html", "booking_panel", studio=studio, cls=cls,
-                  state=state, about=_about(studio, cls))
+                  state=state, about=_about(studio, cls), zone=zone)
 
 
 PANEL = ("bookings/class_detail.html", "booking_panel")

@@ -54,11 +54,17 @@ def list_week(studio: Studio, start: date, filters: ScheduleFilters, tz: str, us
         {**params, "customer": customer})
     rows = rows.all()
     classes = class_rows(rows, locations)
-    listings = make_listings(classes, studio, tz, class_types=class_types, locations=locations)
+    listings = make_listings(classes, studio, tz, class_types=class_types, locations=locations,
+                             reader_zone=reader_zone(user, tz))
     n = WEEK_CLASS_COLUMNS + 1  # the class, the coach's name, then spots taken and the booking
     return listings, panel_states(studio, [
         (cls, r[n], None if r[n + 1] is None else OwnBooking(*r[n + 1:n + 4]))
         for (cls, _coach), r in zip(classes, rows, strict=True)], now)
+
+
+def reader_zone(user, studio_zone: str) -> str:
+    """The zone the reader lives in: their profile's, else the studio's."""
+    return getattr(user, "timezone", None) or studio_zone
 
 
 @cache
@@ -121,7 +127,8 @@ class WeekResults:
     def key(self) -> tuple:
         """Every value the week's results show (their fragment cache key)."""
         if self.version is not None:  # the cards name class types, places and coaches
-            return (self.start, self.today, self.filters, self.frame.version, self.version)
+            return (self.start, self.today, self.filters, self.frame.version, self.version,
+                    reader_zone(self.user, self.frame.tz))
         return week_key(self.days, self.states, start=self.start, today=self.today,
                         filters=self.filters)
 

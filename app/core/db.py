@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from functools import wraps
 
 from flask import abort
-from sqlalchemy import DateTime, Enum, bindparam, event, types
+from sqlalchemy import DateTime, Enum, bindparam, event, exists, select, types
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -219,3 +219,9 @@ def _close_session(exc) -> None:
         db.session.remove()
     except (OperationalError, InterfaceError) as err:
         log.warning("database connection lost after the response: %s", str(err).splitlines()[0])
+
+
+def exists_in_studio(model, studio_id: int, *criteria) -> bool:
+    """Whether `studio_id` has any row of `model` (matching `criteria`): one EXISTS query."""
+    return bool(db.session.scalar(select(exists().where(model.studio_id == studio_id,
+                                                        *criteria))))

@@ -6,7 +6,7 @@ bookings are made only when the studio has no series yet.
 """
 
 import random
-from datetime import timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import select
 
@@ -44,7 +44,7 @@ from app.schedule.models import ScheduledClass, Series
 from app.schedule.queries import local_today
 from app.schedule.services import create_series, save_class_type
 from app.studios.models import Role, Room, Studio
-from app.studios.services import create_studio, ensure_customer, grant_role
+from app.studios.services import add_location, create_studio, ensure_customer, grant_role
 from app.training.models import Exercise, Workout
 from app.training.services import plans as training_plans
 from app.training.services.library import seed_library
@@ -74,8 +74,24 @@ def _studio(spec: dict) -> tuple[Studio, bool]:
     location = studio.default_location
     db.session.add_all(Room(studio_id=studio.id, location_id=location.id, name=n, capacity=20)
                        for n in spec["rooms"])
+    for key, value in spec.get("profile", {}).items():
+        setattr(studio, key, value)
     db.session.flush()
     return studio, True
+
+
+def _branch(studio: Studio, spec: dict) -> None:
+    """The studio's second location in its own zone, with rooms (made once)."""
+    branch = spec.get("branch")
+    if not branch or any(loc.name == branch["name"] for loc in studio.locations):
+        return
+    home = studio.default_location
+    location = add_location(studio, name=branch["name"], address=branch["address"],
+                            timezone=home.timezone, currency=home.currency,
+                            tax_jurisdiction=home.tax_jurisdiction)
+    db.session.add_all(Room(studio_id=studio.id, location_id=location.id, name=n, capacity=c)
+                       for n, c in branch["rooms"])
+    db.session.flush()
 
 
 def _plans(studio: Studio) -> list[Plan]:
@@ -131,6 +147,11 @@ def _timetable(studio: Studio, spec: dict, coaches: list[User]) -> None:
                       start_time=start, duration_minutes=types[ti].duration_minutes,
                       capacity=capacity, starts_on=today - timedelta(days=7),
                       ends_on=today + timedelta(days=20))
+    for branch in studio.locations[1:2]:  # one evening ride a day at the second branch
+        create_series(studio, class_type=types[3], location=branch, room=branch.rooms[0],
+                      coach=coaches[-1], weekdays=spec["weekdays"], start_time=time(20, 30),
+                      duration_minutes=types[3].duration_minutes, capacity=branch.rooms[0].capacity,
+                      starts_on=today - timedelta(days=7), ends_on=today + timedelta(days=20))
 
 
 def _bookings(studio: Studio, customers: list[User], rng: random.Random) -> int:
@@ -202,6 +223,7 @@ def load_demo(seed: int = 7) -> dict:
     summary = {"studios": 0, "bookings": 0}
     for spec in STUDIOS:
         studio, new = _studio(spec)
+        _branch(studio, spec)
         summary["studios"] += int(new)
         grant_role(studio, owner, Role.OWNER)
         grant_role(studio, admin, Role.STUDIO_ADMIN)

@@ -1,14 +1,23 @@
 """Operator console: every tenant with its size, platform users, and the background work the
 worker still owes (jobs not yet handed to Redis, card payments not yet applied)."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.accounts.forms import zone_choices
 from app.billing.stripe.inbox import unapplied_by_studio
 from app.core import outbox
 from app.core.db import utcnow
+from app.core.i18n import current_language
+from app.core.lifecycle import done, perform
+from app.extensions import db
 from app.operator.queries import count_bookings_by_studio, count_customers_by_studio, count_users
+from app.studios.forms import OperatorStudioForm, name_map
+from app.studios.models import Studio
 from app.studios.queries import list_studios
+from app.studios.services.operating import resume_studio, suspend_studio
+from app.studios.services.starting import start_studio
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")
 
@@ -35,6 +44,59 @@ def dashboard():
         job_wait=_minutes_since(oldest_job),
         payment_wait=_minutes_since(min((o for _n, o in payments.values()), default=None)),
     )
+
+
+def _new_studio_page(form=None, status: int = 200):
+    return render_template("operator/operator/new_studio.html", form=form or OperatorStudioForm(
+        formdata=None, country="SA", default_language=current_language()),
+        zones=zone_choices(current_language())), status
+
+
+@bp.get("/studios/new")
+def new_studio():
+    return _new_studio_page()
+
+
+def _shown_on_slug(form):
+    def answer(exc):
+        form.slug.errors.append(str(exc))
+        return _new_studio_page(form, exc.status)
+    return answer
+
+
+@bp.post("/studios")
+def create_studio():
+    form = OperatorStudioForm()
+    if not form.validate_on_submit():
+        return _new_studio_page(form, 422)
+    return perform(lambda: start_studio(
+        actor=current_user, owner_email=form.owner_email.data,
+        name=name_map(form.name_ar.data, form.name_en.data), slug=form.slug.data,
+        country=form.country.data, province=form.province.data,
+        location_name=form.location_name(), address=form.address.data or "",
+        timezone=form.zone(), default_language=form.default_language.data),
+                   lambda studio: done(_("Studio created; its owner was invited by email."),
+                                       url_for(".dashboard")),
+                   failed=_shown_on_slug(form))
+
+
+def _studio_or_404(studio_id: int) -> Studio:
+    return db.get_or_404(Studio, studio_id)
+
+
+@bp.post("/studios/<int:studio_id>/suspend")
+def suspend(studio_id: int):
+    studio = _studio_or_404(studio_id)
+    return perform(lambda: suspend_studio(studio, actor=current_user),
+                   lambda _s: done(_("Studio suspended: customers see it is closed for now."),
+                                   url_for(".dashboard")))
+
+
+@bp.post("/studios/<int:studio_id>/resume")
+def resume(studio_id: int):
+    studio = _studio_or_404(studio_id)
+    return perform(lambda: resume_studio(studio, actor=current_user),
+                   lambda _s: done(_("Studio resumed."), url_for(".dashboard")))
 
 
 def _minutes_since(moment) -> int | None:

@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_timezone_location
 from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import Integer, Select, bindparam, literal, null, select, union_all
@@ -159,12 +160,13 @@ class Listing:
     time: str
     duration: str
     iso: str  # the start, for <time datetime>
+    zone: str | None = None  # "Toronto time" when the class's zone is not the reader's
 
     @property
     def key(self) -> tuple:
         """Every value the schedule's class card shows of the class (fragment cache key)."""
         return (self.cls.id, self.cls.status, self.name, self.place, self.coach, self.time,
-                self.duration, self.iso)
+                self.duration, self.iso, self.zone)
 
 
 # The optional filters: parameter name and column.
@@ -213,12 +215,22 @@ def week_params(studio: Studio, start: date, filters: ScheduleFilters, tz: str) 
     return {"studio": studio.id, "lo": lo, "hi": hi, **{k: v for k, v in given.items() if v}}
 
 
+def zone_note(zone: str, reader_zone: str | None, lang: str) -> str | None:
+    """"Toronto time" when a time shown in `zone` is not in the reader's zone; else None."""
+    if not reader_zone or zone == reader_zone:
+        return None
+    return _("%(city)s time", city=get_timezone_location(zone, locale=lang, return_city=True))
+
+
 def make_listings(rows, studio: Studio, tz: str, *, class_types: list[Choice],
-                  locations: list) -> list[Listing]:
-    """Listings for (class, coach's name) rows, each text made once per page and language."""
+                  locations: list, reader_zone: str | None = None) -> list[Listing]:
+    """Listings for (class, coach's name) rows, each text made once per page and language.
+    Each class's time is in its location's zone, named where it is not `reader_zone`."""
     lang, fallback = current_language(), studio.default_language
     names = {t.id: translated(t.name, fallback, lang) for t in class_types}
     places = {loc.id: translated(loc.name, fallback, lang) for loc in locations}
+    zones = {loc.id: loc.timezone for loc in locations}
+    notes = {zone: zone_note(zone, reader_zone, lang) for zone in set(zones.values())}
     durations: dict[int, str] = {}
 
     def duration(cls) -> str:
@@ -229,7 +241,8 @@ def make_listings(rows, studio: Studio, tz: str, *, class_types: list[Choice],
 
     return [
         Listing(cls, names[cls.class_type_id], places[cls.location_id], coach,
-                format_time(cls.starts_at, tz, lang), duration(cls), cls.starts_at.isoformat())
+                format_time(cls.starts_at, zones.get(cls.location_id, tz), lang), duration(cls),
+                cls.starts_at.isoformat(), notes.get(zones.get(cls.location_id)))
         for cls, coach in rows
     ]
 

@@ -1,10 +1,14 @@
 import enum
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
     ForeignKey,
+    LargeBinary,
     Numeric,
     String,
     UniqueConstraint,
@@ -13,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.accounts.models import User
-from app.core.db import TimestampMixin, str_enum
+from app.core.db import TimestampMixin, UTCDateTime, str_enum
 from app.core.sealed import Sealed
 from app.extensions import db
 
@@ -28,6 +32,63 @@ class Role(enum.StrEnum):
 class WaitlistMode(enum.StrEnum):
     AUTO = "auto"    # the first in line is booked at once
     CLAIM = "claim"  # the first in line is offered the spot and must claim it in time
+
+
+@dataclass(frozen=True)
+class Country:
+    """What a studio's country decides when it starts: the currency it sells in, the day its
+    week starts on (ISO 1 Monday … 7 Sunday), a time zone to suggest, and the tax jurisdiction
+    (a province's own for Canada, whose sales taxes differ by province)."""
+
+    currency: str
+    first_weekday: int
+    zone: str
+    provinces: dict = field(default_factory=dict)  # jurisdiction -> suggested zone
+
+
+COUNTRIES = {
+    "SA": Country("SAR", 7, "Asia/Riyadh"),
+    "CA": Country("CAD", 1, "America/Toronto", {
+        "CA-AB": "America/Edmonton", "CA-BC": "America/Vancouver", "CA-MB": "America/Winnipeg",
+        "CA-NB": "America/Moncton", "CA-NL": "America/St_Johns", "CA-NS": "America/Halifax",
+        "CA-NT": "America/Yellowknife", "CA-NU": "America/Iqaluit", "CA-ON": "America/Toronto",
+        "CA-PE": "America/Halifax", "CA-QC": "America/Toronto", "CA-SK": "America/Regina",
+        "CA-YT": "America/Whitehorse"}),
+}
+
+
+# Canada's provinces and territories by tax jurisdiction (app/billing/services/taxes.py).
+PROVINCES = {
+    "CA-AB": _l("Alberta"), "CA-BC": _l("British Columbia"), "CA-MB": _l("Manitoba"),
+    "CA-NB": _l("New Brunswick"), "CA-NL": _l("Newfoundland and Labrador"),
+    "CA-NS": _l("Nova Scotia"), "CA-NT": _l("Northwest Territories"), "CA-NU": _l("Nunavut"),
+    "CA-ON": _l("Ontario"), "CA-PE": _l("Prince Edward Island"), "CA-QC": _l("Quebec"),
+    "CA-SK": _l("Saskatchewan"), "CA-YT": _l("Yukon"),
+}
+
+ROLE_NAMES = {Role.OWNER: _l("owner"), Role.STUDIO_ADMIN: _l("studio admin"),
+              Role.TRAINER_ADMIN: _l("trainer admin"), Role.TRAINER: _l("trainer")}
+
+
+def role_name(role) -> str:
+    """A role's name in the reader's language."""
+    return str(ROLE_NAMES.get(Role(role), role))
+
+
+def jurisdiction_name(jurisdiction: str) -> str:
+    """A tax jurisdiction's name in the reader's language: "Saudi Arabia", "Canada — Ontario"."""
+    if jurisdiction in PROVINCES:
+        return _l("Canada — %(province)s", province=PROVINCES[jurisdiction])
+    return {"SA": _l("Saudi Arabia")}.get(jurisdiction, jurisdiction or "—")
+
+
+def jurisdiction_of(country: str, province: str | None) -> str:
+    """The tax jurisdiction a location in `country` (and `province`) sells under."""
+    return province if COUNTRIES[country].provinces else country
+
+
+def country_of(jurisdiction: str) -> str:
+    return (jurisdiction or "").split("-")[0]
 
 
 # One language, or Arabic and English on one page (the norm for Saudi tax invoices).
@@ -90,6 +151,23 @@ class Studio(TimestampMixin, db.Model):
     default_location_id: Mapped[int | None] = mapped_column(
         ForeignKey("locations.id", use_alter=True))
 
+    # Profile: what customers read about the studio. Texts are content maps {"en", "ar"}; terms
+    # and privacy are shown at sign-up in the studio and at checkout.
+    contact_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    contact_phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    website: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    about: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    terms: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    privacy: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    # The logo as checked and cleaned on upload (PNG, JPEG or sanitised SVG), served from our
+    # own origin; `logo_version` (a hash of the bytes) names it in URLs so caches never go stale.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo_type: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    logo_version: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    # Set by the operator: customers are told the studio is closed and nothing is sold or
+    # booked (app/studios/policies.py: check_open); staff still sign in and see their data.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     locations: Mapped[list["Location"]] = relationship(
         back_populates="studio", order_by="Location.id", foreign_keys="Location.studio_id"
     )
@@ -105,6 +183,10 @@ class Studio(TimestampMixin, db.Model):
     def currency(self) -> str:
         """The currency the studio as a whole sells in: its default location's."""
         return self.default_location.currency
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
     @property
     def invoice_languages(self) -> list[str]:
@@ -131,21 +213,37 @@ class Location(TimestampMixin, db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     tax_jurisdiction: Mapped[str] = mapped_column(String(12), default="")  # "CA-ON", "SA"
     address: Mapped[str] = mapped_column(String(255), default="")
+    # Registration numbers printed on invoices for what is sold here: [{"label", "value"}]
+    # (a VAT number, a GST/HST and a QST number); empty: the studio's own numbers.
+    tax_numbers: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     studio: Mapped[Studio] = relationship(back_populates="locations", foreign_keys=[studio_id])
     rooms: Mapped[list["Room"]] = relationship(back_populates="location", order_by="Room.id")
 
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
 
 class Room(TimestampMixin, db.Model):
+    """A room of a location: classes are held in one, at most `capacity` people."""
+
     __tablename__ = "rooms"
+    __table_args__ = (CheckConstraint("capacity > 0", name="room_capacity"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
     name: Mapped[dict] = mapped_column(JSON, default=dict)
     capacity: Mapped[int] = mapped_column(default=20)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     location: Mapped[Location] = relationship(back_populates="rooms")
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class StaffRole(TimestampMixin, db.Model):
@@ -178,3 +276,22 @@ class StudioCustomer(TimestampMixin, db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
 
     user = relationship("User")
+
+
+class Invitation(TimestampMixin, db.Model):
+    """An e-mailed invitation to take a staff role in a studio (the operator inviting a new
+    studio's owner): the link carries its id signed, expires, and is accepted once."""
+
+    __tablename__ = "staff_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "staff_role"))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    studio: Mapped[Studio] = relationship()

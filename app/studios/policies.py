@@ -2,11 +2,20 @@
 
 from flask import abort, url_for
 
+from app.studios.errors import StudioSuspended
 from app.studios.models import Role, Studio
 from app.studios.queries import staff_role, studios_managed_by
 
 MANAGERS = (Role.OWNER, Role.STUDIO_ADMIN)
 COACHES = (Role.OWNER, Role.STUDIO_ADMIN, Role.TRAINER_ADMIN, Role.TRAINER)
+
+
+def check_open(studio: Studio) -> None:
+    """Whether the studio sells and books: not while the operator has suspended it
+    (StudioSuspended). The booking, appointment and order services ask this before anything;
+    staff still sign in and see their data."""
+    if studio.suspended_at is not None:
+        raise StudioSuspended()
 
 
 def can_manage_studio(user, studio: Studio) -> bool:

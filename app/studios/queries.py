@@ -113,3 +113,12 @@ def find_studio_customer(studio, email: str) -> User | None:
         select(User).join(StudioCustomer, StudioCustomer.user_id == User.id)
         .where(StudioCustomer.studio_id == studio.id,
                func.lower(User.email) == email.strip().lower()))
+
+
+def studio_of_path(path: str | None) -> Studio | None:
+    """The studio a customer path is in (/s/<slug>/…), for the sign-up page to show that
+    studio's terms and privacy notice; None elsewhere."""
+    parts = (path or "").split("/")
+    if len(parts) < 3 or parts[1] != "s" or not parts[2]:
+        return None
+    return db.session.scalar(select(Studio).where(Studio.slug == parts[2]))

@@ -56,3 +56,21 @@ def send_walk_in_invite(class_id: int, email: str) -> bool:
     send_email_to(email, "walk_in_invite", locale=(user and user.locale) or studio.default_language,
                   user=user, studio=studio, cls=cls, url=url)
     return True
+
+
+@job
+def send_invitation(invitation_id: int) -> bool:
+    """E-mail an invitation's signed link, in the invitee's language when they have an account
+    (else the studio's); nothing once it was accepted or cancelled."""
+    from app.studios.models import Invitation
+    from app.studios.services.operating import invitation_token
+
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.accepted_at or invitation.cancelled_at:
+        return False
+    studio, user = invitation.studio, find_user(invitation.email)
+    url = external_url("studios.invitation", invitation_token=invitation_token(invitation))
+    send_email_to(invitation.email, "staff_invitation",
+                  locale=(user and user.locale) or studio.default_language, user=user,
+                  studio=studio, invitation=invitation, url=url)
+    return True

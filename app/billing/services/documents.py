@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 
 from app.billing.models import DocumentKind, DocumentSequence, Invoice, Order, Refund
 from app.billing.services import taxes, zatca
+from app.billing.services.selling import invoice_numbers, selling_location
 from app.core.db import dialect_insert
 from app.core.i18n import translated, translations_of
 from app.core.jobs import enqueue_after_commit
@@ -55,14 +56,14 @@ def _zatca_qr(studio, location, totals, issued_at) -> str | None:
     vat = sum(t["amount_minor"] for t in totals["taxes"] if t["code"] == zatca.VAT_CODE)
     return zatca.qr_payload(
         seller=translated(studio.name, studio.default_language, "ar"),
-        vat_number=zatca.vat_number(studio.tax_numbers), issued_at=issued_at,
-        total_minor=totals["gross_minor"], vat_minor=vat, currency=studio.currency)
+        vat_number=zatca.vat_number(invoice_numbers(studio, location)), issued_at=issued_at,
+        total_minor=totals["gross_minor"], vat_minor=vat, currency=location.currency)
 
 
 def _snapshot(studio, order: Order, *, kind, issued_at, lines, totals, reference=None,
               payment=None) -> dict:
     """The document as issued, in the studio's invoice languages (never the customer's)."""
-    location = studio.default_location  # the seller, whose jurisdiction set the order's taxes
+    location = selling_location(studio, order=order)  # whose jurisdiction set the taxes
     languages = studio.invoice_languages
     lines = [dict(line, description=_in_languages(order.description, studio, languages),
                   taxes=frozen_taxes(line["taxes"])) for line in lines]
@@ -72,7 +73,8 @@ def _snapshot(studio, order: Order, *, kind, issued_at, lines, totals, reference
         "currency": order.currency, "locale": languages[0], "languages": languages,
         "reference": reference.number if reference else None,
         "studio": {"name": _in_languages(studio.name, studio, languages),
-                   "address": location.address, "tax_numbers": list(studio.tax_numbers)},
+                   "address": location.address,
+                   "tax_numbers": invoice_numbers(studio, location)},
         "customer": {"name": order.customer.name, "email": order.customer.email},
         "lines": lines, "totals": totals, "prices_include_tax": order.prices_include_tax,
         "payment": payment, "note": None,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.audit.services import record
 from app.billing.models import Order, OrderStatus
 from app.billing.services.orders import tax_breakdown, tax_lines
+from app.billing.services.selling import selling_location
 from app.core.errors import DomainError
 from app.extensions import db
 
@@ -35,10 +36,14 @@ def charge_fee(studio, booking, *, kind: str, now=None) -> Order | None:
     if existing is not None:
         return existing
     # The fee is set on the studio's settings page, in its default location's currency: it is
-    # charged the same whichever location the class was at.
-    breakdown = tax_breakdown(studio, amount, on=now)
+    # charged at the class's location (its taxes) when that sells in the same currency.
+    location = selling_location(studio, booking_class=booking.scheduled_class)
+    if location.currency != studio.currency:
+        location = studio.default_location
+    breakdown = tax_breakdown(studio, amount, on=now, location=location)
     order = Order(studio_id=studio.id, customer_id=booking.customer_id, plan_id=None,
-                  fee_booking_id=booking.id, status=OrderStatus.AWAITING_PAYMENT,
+                  location_id=location.id, fee_booking_id=booking.id,
+                  status=OrderStatus.AWAITING_PAYMENT,
                   currency=studio.currency, description=_description(kind), unit_minor=amount,
                   net_minor=breakdown.net_minor, tax_minor=breakdown.tax_minor,
                   gross_minor=breakdown.gross_minor, taxes=tax_lines(breakdown),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from app.accounts.models import User
 from app.billing.errors import (
     CardsNotAccepted,
+    NotSoldHere,
     TooManyUnpaid,
 )
 from app.billing.models import (
@@ -23,11 +24,13 @@ from app.billing.models import (
 )
 from app.billing.services import taxes
 from app.billing.services.documents import issue_invoice
+from app.billing.services.selling import selling_location
 from app.core.db import utcnow
 from app.core.i18n import translations_of
 from app.extensions import db
 from app.memberships.models import Plan
 from app.memberships.services import check_can_buy, grant_pass
+from app.studios.policies import check_open
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +42,10 @@ def tax_lines(breakdown) -> list[dict]:
              "amount_minor": t.amount_minor} for t in breakdown.taxes]
 
 
-def tax_breakdown(studio, amount_minor: int, *, on=None, quantity: int = 1):
-    """Net, taxes and gross of `amount_minor` sold now by the studio as a whole: in its default
-    location's jurisdiction and on that location's date."""
-    location = studio.default_location
+def tax_breakdown(studio, amount_minor: int, *, on=None, quantity: int = 1, location=None):
+    """Net, taxes and gross of `amount_minor` sold now at `location` (the studio's default
+    location unless told, see selling.py): in its jurisdiction and on its local date."""
+    location = location or studio.default_location
     on = (on or utcnow()).astimezone(ZoneInfo(location.timezone)).date()  # the local tax point
     custom = studio.custom_taxes or ()
     if location.tax_jurisdiction:
@@ -53,9 +56,9 @@ def tax_breakdown(studio, amount_minor: int, *, on=None, quantity: int = 1):
                          quantity=quantity)
 
 
-def price(studio, plan, *, on=None, quantity: int = 1):
-    """The tax breakdown of buying `plan` today."""
-    return tax_breakdown(studio, plan.price_minor, on=on, quantity=quantity)
+def price(studio, plan, *, on=None, quantity: int = 1, location=None):
+    """The tax breakdown of buying `plan` today (at `location`, else the default location)."""
+    return tax_breakdown(studio, plan.price_minor, on=on, quantity=quantity, location=location)
 
 
 def place_order(studio, plan, customer, *, actor, idempotency_key: str | None = None,
@@ -66,6 +69,7 @@ def place_order(studio, plan, customer, *, actor, idempotency_key: str | None = 
     confirm the payment, which grants the pass and books `booking_class` (remembered on the
     order). The same key twice from one customer is one order."""
     now = now or utcnow()
+    check_open(studio)
     if method == PaymentMethodKind.CARD and not studio.takes_cards:
         raise CardsNotAccepted()
     lock_customer_orders(customer)
@@ -75,7 +79,11 @@ def place_order(studio, plan, customer, *, actor, idempotency_key: str | None = 
         if existing is not None:
             return existing
     check_can_buy(studio, plan, customer)
-    breakdown = price(studio, plan, on=now)
+    location = selling_location(studio, booking_class=booking_class)
+    # A plan is priced in the studio's currency; a class elsewhere must sell in the same one.
+    if location.id != studio.default_location_id and location.currency != plan.currency:
+        raise NotSoldHere(currency=plan.currency)
+    breakdown = price(studio, plan, on=now, location=location)
     if method == PaymentMethodKind.AT_STUDIO and breakdown.gross_minor > 0:
         check_unpaid_cap(studio, plan, customer)
     order = Order(studio_id=studio.id, customer_id=customer.id, plan_id=plan.id,
@@ -86,7 +94,8 @@ def place_order(studio, plan, customer, *, actor, idempotency_key: str | None = 
                   gross_minor=breakdown.gross_minor, taxes=tax_lines(breakdown),
                   prices_include_tax=studio.prices_include_tax, idempotency_key=idempotency_key,
                   customer=customer, plan=plan, payment_method_kind=method,
-                  booking_class_id=booking_class.id if booking_class is not None else None)
+                  booking_class_id=booking_class.id if booking_class is not None else None,
+                  location_id=location.id)
     if order.gross_minor == 0:
         order.payment_method_kind = PaymentMethodKind.AT_STUDIO  # nothing to pay by card
     db.session.add(order)

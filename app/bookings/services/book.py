@@ -15,6 +15,7 @@ from app.core.errors import DomainError
 from app.extensions import db
 from app.schedule.models import ScheduledClass
 from app.studios.models import Studio
+from app.studios.policies import check_open
 from app.studios.services import ensure_customer
 
 _BOOKINGS = Booking.__table__
@@ -65,6 +66,7 @@ def make_booking(studio: Studio, cls: ScheduledClass, customer, *, actor,
     answers the customer shows them). `linked`: the caller saw that `customer` is already the
     studio's customer (no statement to make them one)."""
     now = now or utcnow()
+    check_open(studio)
     provider = entitlements.provider()
     # Everyone booking the class waits while its lock is held, so all that can comes before
     # it, in the lock order (locks.py): the customer's link, then their passes, chosen.

@@ -15,6 +15,7 @@ from app.core.jobs import enqueue_after_commit
 from app.extensions import db
 from app.schedule.models import ScheduledClass
 from app.studios.models import Studio
+from app.studios.policies import check_open
 
 
 def waitlist_position(booking: Booking) -> int | None:
@@ -81,6 +82,7 @@ def _try_reserve(studio: Studio, booking: Booking) -> bool:
 def claim_offer(studio: Studio, booking: Booking, *, actor, now=None) -> Booking:
     """Take up an offered spot before the hold runs out."""
     now = now or utcnow()
+    check_open(studio)
     hold = entitlements.provider().hold(studio, booking.customer, booking.scheduled_class)
     lock_class(booking.scheduled_class)
     db.session.refresh(booking)

@@ -1,5 +1,6 @@
 """Studio use cases: create studios and their locations, link customers, set booking and money
-settings, grant staff roles."""
+settings, grant staff roles. Starting a studio, its places (locations and rooms), its profile
+and the operator's hold on it live in the modules beside this one."""
 
 
 from sqlalchemy import bindparam, select
