@@ -42,7 +42,7 @@ from app.memberships.models import Plan
 from app.memberships.services import grant_pass
 from app.schedule.models import ScheduledClass, Series
 from app.schedule.queries import local_today
-from app.schedule.services import create_series, save_class_type
+from app.schedule.services import create_series, extend_open_series, save_class_type
 from app.studios.models import Role, Room, Studio
 from app.studios.services import create_studio, ensure_customer, grant_role
 from app.training.models import Exercise, Workout
@@ -130,7 +130,7 @@ def _timetable(studio: Studio, spec: dict, coaches: list[User]) -> None:
                       coach=coaches[i % len(coaches)], weekdays=spec["weekdays"],
                       start_time=start, duration_minutes=types[ti].duration_minutes,
                       capacity=capacity, starts_on=today - timedelta(days=7),
-                      ends_on=today + timedelta(days=20))
+                      ends_on=None)  # no end: the scheduled job keeps it weeks ahead
 
 
 def _bookings(studio: Studio, customers: list[User], rng: random.Random) -> int:
@@ -217,6 +217,7 @@ def load_demo(seed: int = 7) -> dict:
         if not has_series:
             _timetable(studio, spec, [coach, coach2])
             summary["bookings"] += _bookings(studio, customers, rng)
+    extend_open_series()  # a demo loaded again keeps its timetable ahead too
     seed_library()
     for spec in STUDIOS:  # templates and a plan, then the demo customer's logged workouts
         studio = db.session.scalar(select(Studio).where(Studio.slug == spec["slug"]))

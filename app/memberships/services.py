@@ -130,7 +130,8 @@ def candidate_passes(studio, customer, cls, *, lock: bool) -> list[Pass]:
     if lock:
         query = query.with_for_update(of=Pass)
     passes = [p for p in db.session.scalars(query).unique()
-              if p.usable_for(cls.starts_at) and p.plan.covers(cls.class_type_id)]
+              if p.usable_for(cls.starts_at) and p.plan.covers(cls.class_type_id)
+              and (not cls.plan_ids or p.plan_id in cls.plan_ids)]
     left = balances([p.id for p in passes if not p.is_unlimited])
     return [p for p in passes if p.is_unlimited or left[p.id] > 0]
 
