@@ -16,7 +16,7 @@ from app.bookings.errors import CapacityBelowBooked
 from app.bookings.models import ACTIVE, Booking
 from app.bookings.services import fill_spots, lock_class
 from app.core.db import one_of, utcnow
-from app.core.i18n import format_datetime, translated
+from app.core.i18n import translated
 from app.core.jobs import enqueue_after_commit
 from app.extensions import db
 from app.schedule import services as schedule
@@ -65,7 +65,7 @@ def _resize(studio: Studio, cls: ScheduledClass, capacity: int) -> int:
     if capacity < taken:
         raise CapacityBelowBooked(
             count=taken, name=translated(cls.class_type.name, studio.default_language),
-            when=format_datetime(cls.starts_at, cls.timezone))
+            when=schedule.class_when(cls))
     return taken
 
 

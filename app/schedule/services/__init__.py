@@ -2,7 +2,12 @@
 (series.py), one class's time, place, coach and the clash checks (classes.py)."""
 
 from app.schedule.services.class_types import save_class_type
-from app.schedule.services.classes import ClassChange, create_class, reschedule_class
+from app.schedule.services.classes import (
+    ClassChange,
+    class_when,
+    create_class,
+    reschedule_class,
+)
 from app.schedule.services.series import (
     SeriesUpdate,
     create_series,
@@ -12,6 +17,6 @@ from app.schedule.services.series import (
     update_series,
 )
 
-__all__ = ["ClassChange", "SeriesUpdate", "create_class", "create_series", "extend_open_series",
-           "future_classes", "occurrences", "reschedule_class", "save_class_type",
-           "update_series"]
+__all__ = ["ClassChange", "SeriesUpdate", "class_when", "create_class", "create_series",
+           "extend_open_series", "future_classes", "occurrences", "reschedule_class",
+           "save_class_type", "update_series"]

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select, text
 from sqlalchemy.orm import joinedload
 
 from app.core.db import bounded_wait, is_postgresql
-from app.core.i18n import format_datetime, translated
+from app.core.i18n import format_day, format_time, translated
 from app.extensions import db
 from app.schedule.errors import ClassOver, CoachBusy, NoticeTooShort, RoomBusy, ScheduleBusy
 from app.schedule.models import ClassStatus, ClassType, ScheduledClass
@@ -45,6 +45,11 @@ class ClassChange:
     @property
     def tell_customers(self) -> bool:
         return self.time or self.place or self.coach
+
+
+def class_when(cls: ScheduledClass) -> str:
+    """A class's day and time in its location's zone, as messages name it ("Mon, Dec 7 07:00")."""
+    return f"{format_day(cls.starts_at, cls.timezone)} {format_time(cls.starts_at, cls.timezone)}"
 
 
 def _lock_timetables(slots: list[Slot]) -> None:
@@ -83,7 +88,7 @@ def check_clashes(studio: Studio, slots: list[Slot], *, ignore: set[int] = froze
             if not (other.starts_at < slot.ends_at and slot.starts_at < other.ends_at):
                 continue
             named = {"name": translated(other.class_type.name, lang),
-                     "when": format_datetime(other.starts_at, other.timezone)}
+                     "when": class_when(other)}
             if slot.coach_id and other.coach_id == slot.coach_id:
                 raise CoachBusy(coach=other.coach.name, **named)
             if slot.room_id and other.room_id == slot.room_id:
