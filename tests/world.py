@@ -40,10 +40,23 @@ def make_world() -> dict:
     appointment, window = own_appointment(studio, owner)
     training, logged = own_training(studio, owner)
     day = own_plan_day(studio, owner)
+    series = weekly_series(studio, class_type)
     return dict(studio=studio, owner=owner, class_type=class_type, cls=cls, booking=booking,
                 order=order, payment=payment, invoice=invoice, pass_=pass_,
                 appointment=appointment, window=window, training=training, logged=logged,
-                day=day)
+                day=day, series=series)
+
+
+def weekly_series(studio, class_type):
+    """A Sunday series without an end, starting next week (no clash with the world's class)."""
+    from datetime import time, timedelta
+
+    from app.schedule.queries import local_today
+    from app.schedule.services import create_series
+
+    return create_series(studio, class_type=class_type, location=studio.default_location,
+                         weekdays=[7], start_time=time(5, 0), capacity=8,
+                         starts_on=local_today(studio.timezone) + timedelta(days=8), ends_on=None)
 
 
 def own_training(studio, owner):
@@ -114,7 +127,7 @@ def sample_values(world, lang="en") -> dict:
             "session_id": world["training"].id, "logged_set_id": world["logged"].id,
             "workout_id": world["day"].id, "item_id": world["day"].items[0].id,
             "set_id": world["day"].items[0].sets[0].id,
-            "training_plan_id": world["day"].plan_id}
+            "training_plan_id": world["day"].plan_id, "series_id": world["series"].id}
 
 
 def grow_world(world: dict, n: int) -> None:
