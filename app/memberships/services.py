@@ -5,9 +5,11 @@ the customer's candidate passes, so two bookings at once cannot spend the same l
 """
 
 import calendar
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from app.audit.services import record
@@ -15,10 +17,12 @@ from app.bookings.errors import NoEntitlement
 from app.bookings.models import BookingStatus
 from app.core.db import utcnow
 from app.core.errors import InvalidInput
-from app.core.i18n import week_start
+from app.core.i18n import format_date, local, week_start
 from app.extensions import db
 from app.memberships.errors import (
+    FreezeRefused,
     IntroAlreadyUsed,
+    MembershipFrozen,
     NotAMembership,
     PlanUnavailable,
     WeeklyLimitReached,
@@ -27,6 +31,7 @@ from app.memberships.models import (
     CreditEntry,
     CreditReason,
     Pass,
+    PassFreeze,
     PassStatus,
     Period,
     Plan,
@@ -139,7 +144,10 @@ def candidate_passes(studio, customer, cls, *, lock: bool) -> list[Pass]:
 def pick_pass(studio, customer, cls, *, lock: bool) -> Pass:
     """The best pass to pay for `cls`, or NoEntitlement / WeeklyLimitReached."""
     limit_hit = None
-    for pass_ in candidate_passes(studio, customer, cls, lock=lock):
+    candidates = candidate_passes(studio, customer, cls, lock=lock)
+    if not candidates:
+        _refuse_if_frozen(studio, customer, cls)
+    for pass_ in candidates:
         cap = pass_.plan.classes_per_week
         if cap and _week_usage(pass_, cls, studio.first_weekday) >= cap:
             limit_hit = cap
@@ -148,6 +156,62 @@ def pick_pass(studio, customer, cls, *, lock: bool) -> Pass:
     if limit_hit:
         raise WeeklyLimitReached(limit=limit_hit)
     raise NoEntitlement()
+
+
+def _refuse_if_frozen(studio, customer, cls) -> None:
+    """Say so when the only thing between the customer and the class is their paused
+    membership (reached only when no pass can pay: the rare path reads the passes again)."""
+    frozen = db.session.scalars(
+        select(Pass).where(Pass.studio_id == studio.id, Pass.customer_id == customer.id,
+                           Pass.frozen_from <= cls.starts_at, Pass.frozen_until > cls.starts_at,
+                           Pass.status != PassStatus.REVOKED)).unique().first()
+    if frozen is not None and frozen.plan.covers(cls.class_type_id):
+        last = local(frozen.frozen_until, cls.timezone).date() - timedelta(days=1)
+        raise MembershipFrozen(until=format_date(last, fmt="medium"))
+
+
+def freeze_pass(studio, pass_: Pass, *, starts_on: date, ends_on: date, tz: str, actor,
+                now: datetime | None = None) -> PassFreeze:
+    """Pause a membership for local days `starts_on`..`ends_on` within what its plan allows;
+    its end moves by the paused days. The caller (billing) pauses its card billing and charges
+    the fee."""
+    now = now or utcnow()
+    plan = pass_.plan
+    today = local(now, tz).date()
+    days = (ends_on - starts_on).days + 1
+    if not plan.is_membership or not plan.freeze_allowed:
+        raise FreezeRefused()
+    if pass_.status != PassStatus.ACTIVE:
+        raise FreezeRefused(_("Only an active membership can be paused."))
+    if starts_on < today or ends_on < starts_on:
+        raise FreezeRefused(_("A pause starts today or later and ends on or after its first "
+                              "day."))
+    if not plan.freeze_min_days <= days <= plan.freeze_max_days:
+        raise FreezeRefused(_("A pause of this membership lasts %(min)s to %(max)s days.",
+                              min=plan.freeze_min_days, max=plan.freeze_max_days))
+    if pass_.expires_at is not None and datetime.combine(starts_on, time(0), ZoneInfo(tz)) \
+            >= pass_.expires_at:
+        raise FreezeRefused(_("The pause must start before the membership ends."))
+    if pass_.frozen_until is not None and pass_.frozen_until > now:
+        raise FreezeRefused(_("This membership already has a pause; one at a time."))
+    year_ago = today - timedelta(days=365)
+    used = db.session.scalar(select(func.count()).select_from(PassFreeze).where(
+        PassFreeze.pass_id == pass_.id, PassFreeze.starts_on > year_ago))
+    if used >= plan.freezes_per_year:
+        raise FreezeRefused(ngettext("This membership can be paused %(num)s time a year.",
+                                     "This membership can be paused %(num)s times a year.",
+                                     plan.freezes_per_year))
+    zone = ZoneInfo(tz)
+    pass_.frozen_from = datetime.combine(starts_on, time(0), zone).astimezone(UTC)
+    pass_.frozen_until = datetime.combine(ends_on + timedelta(days=1), time(0), zone) \
+        .astimezone(UTC)
+    if pass_.expires_at is not None:
+        pass_.expires_at += timedelta(days=days)
+    freeze = PassFreeze(studio_id=studio.id, pass_id=pass_.id, starts_on=starts_on,
+                        ends_on=ends_on, days=days, actor_id=actor.id if actor else None)
+    db.session.add(freeze)
+    db.session.flush()
+    return freeze
 
 
 def take_credit(studio, booking, *, now=None) -> CreditEntry:
@@ -202,7 +266,9 @@ def cancel_membership(pass_: Pass, *, actor) -> Pass:
 
 
 PLAN_FIELDS = ("kind", "name", "description", "price_minor", "credits", "validity_days",
-               "validity_start", "period", "classes_per_week", "eligible_class_type_ids", "active")
+               "validity_start", "period", "classes_per_week", "eligible_class_type_ids", "active",
+               "freeze_allowed", "freeze_min_days", "freeze_max_days", "freezes_per_year",
+               "freeze_fee_minor")
 
 
 def save_plan(studio, plan: Plan | None = None, **fields) -> Plan:
