@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.appointments.models import Availability, SessionType
 from app.billing.models import PaymentMethod
+from app.billing.services.freezes import freeze_membership
 from app.billing.services.orders import place_order
 from app.billing.services.payments import record_payment
 from app.bookings.models import Booking, BookingStatus
@@ -38,7 +39,7 @@ from app.demo.data import (
 )
 from app.demo.training import seed_training_history
 from app.extensions import db
-from app.memberships.models import Plan
+from app.memberships.models import Plan, PlanKind
 from app.memberships.services import grant_pass
 from app.schedule.models import ScheduledClass, Series
 from app.schedule.queries import local_today
@@ -80,9 +81,11 @@ def _studio(spec: dict) -> tuple[Studio, bool]:
 
 def _plans(studio: Studio) -> list[Plan]:
     currency = studio.currency
+    # Memberships may be paused: 7 to 30 days, once a year, for a small fee.
     return [save_plan_row(studio, kind=kind, name=name, credits=credits, validity_days=days,
                           price_minor=major * 100, currency=currency, period=period,
-                          classes_per_week=per_week)
+                          classes_per_week=per_week, freeze_allowed=kind == PlanKind.MEMBERSHIP,
+                          freeze_fee_minor=2500 if kind == PlanKind.MEMBERSHIP else 0)
             for kind, name, credits, days, major, period, per_week in PLANS]
 
 
@@ -97,7 +100,11 @@ def _wallets(studio: Studio, plans: list[Plan], customers: list[User], owner: Us
     """Every demo member holds a pass; the demo customer bought and paid for theirs (invoices)."""
     pack, unlimited = plans[2], plans[3]
     for i, person in enumerate(customers[1:]):
-        grant_pass(studio, unlimited if i % 3 == 0 else pack, person)
+        granted = grant_pass(studio, unlimited if i % 3 == 0 else pack, person)
+        if i == 0:  # a frozen membership: paused from the day after tomorrow for ten days
+            first = local_today(studio.timezone) + timedelta(days=2)
+            freeze_membership(studio, granted, starts_on=first,
+                              ends_on=first + timedelta(days=9), actor=owner)
     order = place_order(studio, pack if studio.slug == "riyadh" else unlimited, customers[0],
                         actor=customers[0], idempotency_key=f"demo-{studio.slug}")
     record_payment(studio, order, amount_minor=order.gross_minor,
