@@ -98,8 +98,8 @@ def freeze_membership(order_id: int):
     """Pause the membership this order granted, for a range of days (audited)."""
     order = get_order_or_404(g.studio, order_id)
     pass_ = pass_of_order(order)
-    if pass_ is None:
-        abort(404)
+    if pass_ is None or not pass_.plan.is_membership:
+        abort(404)  # nothing here can be paused
     form = FreezeForm()
     if not form.validate_on_submit():
         return _order_page(order, freeze_form=form, status=422)
