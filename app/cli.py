@@ -1,4 +1,4 @@
-"""Flask CLI commands: `flask --app wsgi demo`."""
+"""Flask CLI commands: `flask --app wsgi demo`, `flask --app wsgi extend-series`."""
 
 import click
 
@@ -14,3 +14,14 @@ def init_app(app):
 
         summary = load_demo()
         click.echo(", ".join(f"{k}: {v}" for k, v in summary.items()))
+
+    @app.cli.command("extend-series")
+    def extend_series():
+        """Make the classes of series without an end up to SERIES_WEEKS_AHEAD weeks ahead (the
+        worker does it every six hours: workers/jobs/schedule.py)."""
+        from app.extensions import db
+        from app.schedule.services import extend_open_series
+
+        made = extend_open_series()
+        db.session.commit()
+        click.echo(f"classes made: {made}")

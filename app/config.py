@@ -93,6 +93,8 @@ def from_environment() -> dict:
         # The RQ worker's niceness: background jobs yield the CPU to web requests (workers/).
         "WORKER_NICE": int(os.environ.get("WORKER_NICE", "10")),
         "BOOKING_LOCK_TIMEOUT_MS": int(os.environ.get("BOOKING_LOCK_TIMEOUT_MS", "3000")),
+        # How far ahead a series without an end has its classes made (workers/jobs/schedule.py).
+        "SERIES_WEEKS_AHEAD": int(os.environ.get("SERIES_WEEKS_AHEAD", "8")),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         # Responses are compressed by the app (Flask-Compress): pages, fragments, CSS, JS, SVG.
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript",

@@ -21,7 +21,7 @@ from tests.conftest import login
 from tests.factories import ClassFactory, ClassTypeFactory, StudioFactory, paid_order, staff
 from tests.pages import Page, csrf_token
 from tests.routes import build, coach_rules, console_rules, fully_sampled, numeric_arg
-from tests.world import make_world, sample_values
+from tests.world import make_world, sample_values, weekly_series
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Views deliberately without CSRF (e.g. a signed payment webhook) go here, with the reason.
@@ -149,9 +149,11 @@ def two_studios(app, client):
     b_booking = services.book_class(b, b_cls, admin, actor=admin)  # even their own booking
     a_order, a_payment, a_invoice = paid_order(a, admin, rendered=True)
     b_order, b_payment, b_invoice = paid_order(b, admin, rendered=True)
+    a_series, b_series = weekly_series(a, a_type), weekly_series(b, b_type)
     login(client, admin)
     return dict(a=a, b=b, admin=admin, a_type=a_type, b_type=b_type, a_cls=a_cls, b_cls=b_cls,
                 a_room=a_room, b_room=b_room,
+                a_series=a_series, b_series=b_series,
                 b_booking=b_booking, a_order=a_order, a_payment=a_payment, a_invoice=a_invoice,
                 b_order=b_order, b_payment=b_payment, b_invoice=b_invoice)
 
@@ -161,7 +163,7 @@ def studio_ids(t, studio: str, ids: str) -> dict:
     values = {"studio": t[studio].slug, "class_id": t[f"{ids}_cls"].id,
               "type_id": t[f"{ids}_type"].id, "plan_id": t[f"{ids}_order"].plan_id,
               "order_id": t[f"{ids}_order"].id, "payment_id": t[f"{ids}_payment"].id,
-              "invoice_id": t[f"{ids}_invoice"].id,
+              "invoice_id": t[f"{ids}_invoice"].id, "series_id": t[f"{ids}_series"].id,
               "location_id": t[ids].default_location_id, "room_id": t[f"{ids}_room"].id}
     if ids == "b":
         values["booking_id"] = t["b_booking"].id
@@ -196,7 +198,9 @@ def test_a_studio_admin_cannot_change_another_studio(app, client, two_studios):
             "amount": "1.00", "method": "cash", f"refund-{t['b_payment'].id}-amount": "1.00",
             "invoice_prefix": "HIJACK", "timezone": "Asia/Riyadh", "tax_jurisdiction": "SA",
             "currency": "SAR", "capacity": "5", "name_ar": "مخترق",
-            f"room-{t['b_room'].id}-name_en": "Hijacked", f"room-{t['b_room'].id}-capacity": "5"}
+            f"room-{t['b_room'].id}-name_en": "Hijacked", f"room-{t['b_room'].id}-capacity": "5",
+            "weekdays": "1", "start_time": "06:00", "day": "2030-01-07", "last_day": "2030-01-07",
+            "class_type_id": str(t["a_type"].id), "location_id": str(t["a"].default_location_id)}
     b_places = (len(b.locations), b.default_location.timezone, t["b_room"].capacity)
 
     smuggled = studio_ids(t, "a", "b")
@@ -219,7 +223,10 @@ def test_a_studio_admin_cannot_change_another_studio(app, client, two_studios):
             b.default_location.timezone, b_room.capacity) == b_places
     assert b_room.archived_at is None and b.default_location.archived_at is None
     assert db.session.scalar(select(func.count()).select_from(Series)
-                             .where(Series.studio_id == b.id)) == 0
+                             .where(Series.studio_id == b.id)) == 1
+    series = db.session.get(Series, t["b_series"].id)
+    assert (series.capacity, series.weekdays, series.ends_on) == (8, "7", None)
+    assert db.session.get(ScheduledClass, t["b_cls"].id).capacity == t["b_cls"].capacity
 
 
 def test_a_class_is_only_found_under_its_own_studio(client, two_studios):

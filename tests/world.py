@@ -43,10 +43,23 @@ def make_world() -> dict:
     room = places.add_room(studio, studio.default_location, actor=owner, name={"en": "Hall"},
                            capacity=20)
     invitation = operating.invite(studio, owner.email, Role.TRAINER, actor=owner)
+    series = weekly_series(studio, class_type)
     return dict(studio=studio, owner=owner, class_type=class_type, cls=cls, booking=booking,
                 order=order, payment=payment, invoice=invoice, pass_=pass_,
                 appointment=appointment, window=window, training=training, logged=logged,
-                day=day, room=room, invitation=invitation)
+                day=day, room=room, invitation=invitation, series=series)
+
+
+def weekly_series(studio, class_type):
+    """A Sunday series without an end, starting next week (no clash with the world's class)."""
+    from datetime import time, timedelta
+
+    from app.schedule.queries import local_today
+    from app.schedule.services import create_series
+
+    return create_series(studio, class_type=class_type, location=studio.default_location,
+                         weekdays=[7], start_time=time(5, 0), capacity=8,
+                         starts_on=local_today(studio.timezone) + timedelta(days=8), ends_on=None)
 
 
 def own_training(studio, owner):
@@ -120,7 +133,7 @@ def sample_values(world, lang="en") -> dict:
             "training_plan_id": world["day"].plan_id,
             "location_id": world["studio"].default_location_id, "room_id": world["room"].id,
             "invitation_token": operating.invitation_token(world["invitation"]),
-            "studio_id": world["studio"].id}
+            "studio_id": world["studio"].id, "series_id": world["series"].id}
 
 
 def grow_world(world: dict, n: int) -> None:

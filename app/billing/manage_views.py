@@ -1,6 +1,6 @@
 """Studio console for money: orders, payments taken at the desk, refunds, invoice PDFs."""
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,14 +19,17 @@ from app.billing.queries import (
     get_payment_or_404,
     list_documents,
     list_orders,
+    pass_of_order,
     refunds_by_payment,
 )
-from app.billing.services import fees, payments, settings
+from app.billing.services import fees, freezes, payments, settings
 from app.billing.services.documents import invoice_of
 from app.core.db import utcnow
+from app.core.forms import refused
 from app.core.i18n import format_money
 from app.core.lifecycle import done, perform
 from app.core.money import to_input
+from app.memberships.forms import FreezeForm
 from app.studios.console import console_blueprint
 
 bp = console_blueprint("billing_manage", __name__)
@@ -42,7 +45,8 @@ def orders():
                            tz=tz, statuses=dict(STATUSES)), 200 if valid else 422
 
 
-def _order_page(order, *, payment_form=None, refund_form=None, error=None, status=200):
+def _order_page(order, *, payment_form=None, refund_form=None, error=None, freeze_form=None,
+                status=200):
     """The order with its payments and documents; a form that failed keeps its input and error."""
     owed = order.gross_minor - order.paid_minor
     if payment_form is None and order.status == OrderStatus.AWAITING_PAYMENT:
@@ -56,7 +60,8 @@ def _order_page(order, *, payment_form=None, refund_form=None, error=None, statu
         "billing/manage/order.html", studio=g.studio, order=order, owed=owed, tz=g.studio.timezone,
         payment_form=payment_form, refund_forms=refund_forms, refunds=refunds_by_payment(order),
         documents=list_documents(order), statuses=dict(STATUSES), methods=dict(METHODS),
-        error=error), status
+        error=error, pass_=pass_of_order(order), now=utcnow(),
+        freeze_form=freeze_form or FreezeForm(formdata=None)), status
 
 
 @bp.get("/orders/<int:order_id>")
@@ -86,6 +91,23 @@ def _payment_recorded(order, payment):
         flash(_("The order is paid in full: invoice %(number)s is issued.",
                 number=invoice_of(order).number), "success")
     return redirect(url_for(".order", order_id=order.id), 303)
+
+
+@bp.post("/orders/<int:order_id>/freeze")
+def freeze_membership(order_id: int):
+    """Pause the membership this order granted, for a range of days (audited)."""
+    order = get_order_or_404(g.studio, order_id)
+    pass_ = pass_of_order(order)
+    if pass_ is None or not pass_.plan.is_membership:
+        abort(404)  # nothing here can be paused
+    form = FreezeForm()
+    if not form.validate_on_submit():
+        return _order_page(order, freeze_form=form, status=422)
+    return perform(
+        lambda: freezes.freeze_membership(g.studio, pass_, starts_on=form.starts_on.data,
+                                          ends_on=form.ends_on.data, actor=current_user),
+        lambda _freeze: done(_("The membership is paused."), url_for(".order", order_id=order.id)),
+        failed=lambda exc: _order_page(order, freeze_form=refused(form, exc), status=exc.status))
 
 
 @bp.post("/orders/<int:order_id>/waive")

@@ -166,6 +166,11 @@ def get_own_order_or_404(user, order_id: int) -> Order:
     return order
 
 
+def pass_of_order(order: Order) -> Pass | None:
+    """The pass an order granted (none for a fee, or before it is paid by card)."""
+    return db.session.scalar(select(Pass).where(Pass.order_id == order.id))
+
+
 def order_context(order: Order) -> dict:
     """What the customer's order page and its status fragment show: the studio, the class
     booked with it, the pass it granted, its invoice and the booking."""

@@ -17,16 +17,22 @@ from app.billing.queries import (
     list_owed,
     order_context,
 )
+from app.billing.services import freezes
 from app.billing.services.checkout import start_checkout
 from app.billing.services.orders import place_order, price
 from app.billing.services.renewals import stop_membership
 from app.billing.services.selling import selling_location
 from app.bookings.services import book_class
 from app.core.db import utcnow
+from app.core.forms import refused
 from app.core.htmx import render
+from app.core.i18n import format_date
 from app.core.lifecycle import done, perform
+from app.extensions import db
+from app.memberships.forms import FreezeForm
 from app.memberships.queries import get_own_pass_or_404, get_plan_or_404, list_plans, list_wallet
 from app.schedule.queries import get_class_or_404
+from app.studios.models import Studio
 from app.studios.queries import get_studio_or_404
 
 bp = Blueprint("billing", __name__)
@@ -102,12 +108,38 @@ def checkout_plan(studio: str, plan_id: int):
     return perform(checkout, lambda target: redirect(target, 303), back=_plans_url(studio, cls))
 
 
+def _wallet(confirm=None, freeze_form=None, freeze_pass_id=None, status=200):
+    """The wallet; a pause form that failed stays open on its pass with its input."""
+    return render("billing/wallet.html", "wallet_list", status=status,
+                  entries=list_wallet(current_user), owed=list_owed(current_user),
+                  confirm=confirm, now=utcnow(), freeze_form=freeze_form,
+                  freeze_pass_id=freeze_pass_id, blank_freeze=FreezeForm(formdata=None))
+
+
 @bp.get("/me/wallet")
 @login_required
 def wallet():
-    confirm = request.args.get("confirm", type=int)
-    return render("billing/wallet.html", "wallet_list", entries=list_wallet(current_user),
-                  owed=list_owed(current_user), confirm=confirm, now=utcnow())
+    return _wallet(confirm=request.args.get("confirm", type=int))
+
+
+@bp.post("/me/passes/<int:pass_id>/freeze")
+@login_required
+def freeze_pass(pass_id: int):
+    """Pause the customer's membership for a range of days, as its plan allows."""
+    pass_ = get_own_pass_or_404(current_user, pass_id)
+    form = FreezeForm()
+    if not form.validate_on_submit():
+        return _wallet(freeze_form=form, freeze_pass_id=pass_.id, status=422)
+    studio = db.session.get(Studio, pass_.studio_id)
+    return perform(
+        lambda: freezes.freeze_membership(studio, pass_, starts_on=form.starts_on.data,
+                                          ends_on=form.ends_on.data, actor=current_user),
+        lambda freeze: done(_("Your membership is paused from %(first)s to %(last)s.",
+                              first=format_date(freeze.starts_on, fmt="medium"),
+                              last=format_date(freeze.ends_on, fmt="medium")),
+                            url_for(".wallet")),
+        failed=lambda error: _wallet(freeze_form=refused(form, error), freeze_pass_id=pass_.id,
+                                     status=error.status))
 
 
 @bp.post("/me/passes/<int:pass_id>/cancel")

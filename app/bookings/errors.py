@@ -62,3 +62,8 @@ class NotCheckedIn(BookingError):
 class NoEntitlement(BookingError):
     status = 402
     message = _l("You need a pass or membership to book this class.")
+
+
+class CapacityBelowBooked(BookingError):
+    message = _l("%(name)s on %(when)s has %(count)s spots taken: its capacity can't go below "
+                 "that.")

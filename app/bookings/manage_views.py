@@ -1,23 +1,31 @@
 """Studio console for bookings: the console's home (the coming week with how full each class
 is), a class's roster, cancelling the class (everyone booked is
-told and keeps their credit), and giving a late canceller their credit back."""
+told and keeps their credit), and giving a late canceller their credit back; changing a series
+or one class under the bookings it holds (app/bookings/timetable.py)."""
 
 from flask import abort, g, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
-from app.bookings import entitlements, services
+from app.bookings import entitlements, services, timetable
 from app.bookings.queries import class_states, get_booking_or_404, list_late_cancels, list_roster
 from app.core.db import utcnow
+from app.core.forms import refused
+from app.core.i18n import local
 from app.core.lifecycle import done, perform
+from app.schedule.forms import ClassEditForm, EndSeriesForm, SeriesEditForm, fill_choices
 from app.schedule.queries import (
     ScheduleFilters,
     get_class_or_404,
+    get_series_or_404,
     list_classes,
+    local_start,
     local_today,
 )
 from app.studios.checklist import checklist
 from app.studios.console import console_blueprint
+from app.studios.queries import list_coaches
 
 bp = console_blueprint("bookings_manage", __name__)
 
@@ -63,3 +71,115 @@ def cancel_class(class_id: int):
     return perform(lambda: services.cancel_class(g.studio, cls, actor=current_user),
                    lambda cancelled: done(_("The class is cancelled and everyone booked "
                                             "has been told."), back), back=back)
+
+
+def _changed(result: timetable.TimetableChange) -> str:
+    """What a timetable change did, in one message for staff."""
+    parts = [ngettext("%(num)s class changed.", "%(num)s classes changed.", result.changed)]
+    if result.created:
+        parts.append(ngettext("%(num)s class added.", "%(num)s classes added.", result.created))
+    if result.removed:
+        parts.append(ngettext("%(num)s class removed.", "%(num)s classes removed.",
+                              result.removed))
+    if result.told:
+        parts.append(ngettext("%(num)s booked customer told.", "%(num)s booked customers told.",
+                              result.told))
+    if result.kept:
+        parts.append(ngettext("%(num)s class with bookings was kept: cancel it from its roster "
+                              "if it should not run.", "%(num)s classes with bookings were kept: "
+                              "cancel them from their rosters if they should not run.",
+                              len(result.kept)))
+    if result.held:
+        parts.append(ngettext("%(num)s class within its notice kept its time.",
+                              "%(num)s classes within their notice kept their time.",
+                              len(result.held)))
+    return " ".join(parts)
+
+
+def _series_page(series, form, end_form, status: int = 200):
+    return render_template("bookings/manage/series_edit.html", studio=g.studio, series=series,
+                           form=form, end_form=end_form), status
+
+
+def _series_form(series, **kwargs) -> SeriesEditForm:
+    return fill_choices(SeriesEditForm(series_starts_on=series.starts_on, **kwargs),
+                        coaches=list_coaches(g.studio), first_weekday=g.studio.first_weekday)
+
+
+@bp.get("/series/<int:series_id>")
+def edit_series(series_id: int):
+    series = get_series_or_404(g.studio, series_id)
+    form = _series_form(series, data={
+        "coach_id": series.coach_id or 0, "weekdays": series.weekday_list,
+        "start_time": series.start_time, "duration_minutes": series.duration_minutes,
+        "capacity": series.capacity, "ends_on": series.ends_on})
+    return _series_page(series, form, EndSeriesForm(last_day=local_today(g.studio.timezone)))
+
+
+@bp.post("/series/<int:series_id>")
+def update_series(series_id: int):
+    """Change a series: its classes yet to start follow; the people booked are told."""
+    series = get_series_or_404(g.studio, series_id)
+    form = _series_form(series)
+    if not form.validate_on_submit():
+        return _series_page(series, form, EndSeriesForm(), 422)
+    return perform(
+        lambda: timetable.change_series(
+            g.studio, series, actor=current_user, weekdays=form.weekdays.data,
+            start_time=form.start_time.data,
+            duration_minutes=form.duration_minutes.data or series.class_type.duration_minutes,
+            coach_id=form.coach_id.data or None, capacity=form.capacity.data,
+            ends_on=form.ends_on.data),
+        lambda result: done(_changed(result), url_for(".edit_series", series_id=series.id)),
+        failed=lambda error: _series_page(series, refused(form, error), EndSeriesForm(),
+                                          error.status))
+
+
+@bp.post("/series/<int:series_id>/end")
+def end_series(series_id: int):
+    """End a series after a given day: later classes nobody booked are removed."""
+    series = get_series_or_404(g.studio, series_id)
+    end_form = EndSeriesForm()
+    if end_form.validate_on_submit() and end_form.last_day.data < series.starts_on:
+        end_form.last_day.errors.append(_("The last day must not be before the first day."))
+    elif end_form.validate_on_submit():
+        return perform(
+            lambda: timetable.change_series(g.studio, series, actor=current_user,
+                                            ends_on=end_form.last_day.data),
+            lambda result: done(_changed(result), url_for(".edit_series", series_id=series.id)),
+            failed=lambda error: _series_page(series, _series_form(series),
+                                              refused(end_form, error), error.status))
+    return _series_page(series, _series_form(series), end_form, 422)
+
+
+def _class_page(cls, form, status: int = 200):
+    return render_template("bookings/manage/class_edit.html", studio=g.studio, cls=cls,
+                           form=form), status
+
+
+@bp.get("/classes/<int:class_id>/edit")
+def edit_class(class_id: int):
+    cls = get_class_or_404(g.studio, class_id)
+    start = local(cls.starts_at, cls.timezone)
+    form = fill_choices(ClassEditForm(data={
+        "coach_id": cls.coach_id or 0, "day": start.date(), "start_time": start.time(),
+        "duration_minutes": int((cls.ends_at - cls.starts_at).total_seconds() // 60),
+        "capacity": cls.capacity}), coaches=list_coaches(g.studio))
+    return _class_page(cls, form)
+
+
+@bp.post("/classes/<int:class_id>/edit")
+def update_class(class_id: int):
+    """One class: a substitute coach, a new time, another capacity."""
+    cls = get_class_or_404(g.studio, class_id)
+    form = fill_choices(ClassEditForm(), coaches=list_coaches(g.studio))
+    if not form.validate_on_submit():
+        return _class_page(cls, form, 422)
+    return perform(
+        lambda: timetable.change_class(
+            g.studio, cls, actor=current_user,
+            starts_at=local_start(form.day.data, form.start_time.data, cls.timezone),
+            duration_minutes=form.duration_minutes.data, coach_id=form.coach_id.data or None,
+            capacity=form.capacity.data),
+        lambda result: done(_changed(result), url_for(".roster", class_id=cls.id)),
+        failed=lambda error: _class_page(cls, refused(form, error), error.status))

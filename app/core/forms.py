@@ -74,3 +74,10 @@ class FiniteDecimalField(DecimalField):
         if isinstance(self.data, Decimal) and not self.data.is_finite():
             self.data = None
             raise ValueError(_("Enter a number."))
+
+
+def refused(form, error):
+    """A save the service refused (a clash, too little notice), kept with the form it came
+    from so the page shows it above the fields (templates/_forms.html: form_errors)."""
+    form.form_errors.append(str(error))
+    return form

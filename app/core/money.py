@@ -67,3 +67,13 @@ class MoneyField(StringField):
             self.minor = parse_minor(self.data, form.currency)
         except InvalidMoney as exc:
             raise StopValidation(str(exc)) from None
+
+
+class OptionalMoneyField(MoneyField):
+    """A MoneyField that may be left empty (`.minor` is then None)."""
+
+    def pre_validate(self, form):
+        if not (self.data or "").strip():
+            self.minor = None
+            return
+        super().pre_validate(form)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.appointments.models import Availability, SessionType
 from app.billing.models import PaymentMethod
+from app.billing.services.freezes import freeze_membership
 from app.billing.services.orders import place_order
 from app.billing.services.payments import record_payment
 from app.bookings.models import Booking, BookingStatus
@@ -38,11 +39,11 @@ from app.demo.data import (
 )
 from app.demo.training import seed_training_history
 from app.extensions import db
-from app.memberships.models import Plan
+from app.memberships.models import Plan, PlanKind
 from app.memberships.services import grant_pass
 from app.schedule.models import ScheduledClass, Series
 from app.schedule.queries import local_today
-from app.schedule.services import create_series, save_class_type
+from app.schedule.services import create_series, extend_open_series, save_class_type
 from app.studios.models import Role, Room, Studio
 from app.studios.services import add_location, create_studio, ensure_customer, grant_role
 from app.training.models import Exercise, Workout
@@ -96,9 +97,11 @@ def _branch(studio: Studio, spec: dict) -> None:
 
 def _plans(studio: Studio) -> list[Plan]:
     currency = studio.currency
+    # Memberships may be paused: 7 to 30 days, once a year, for a small fee.
     return [save_plan_row(studio, kind=kind, name=name, credits=credits, validity_days=days,
                           price_minor=major * 100, currency=currency, period=period,
-                          classes_per_week=per_week)
+                          classes_per_week=per_week, freeze_allowed=kind == PlanKind.MEMBERSHIP,
+                          freeze_fee_minor=2500 if kind == PlanKind.MEMBERSHIP else 0)
             for kind, name, credits, days, major, period, per_week in PLANS]
 
 
@@ -113,7 +116,11 @@ def _wallets(studio: Studio, plans: list[Plan], customers: list[User], owner: Us
     """Every demo member holds a pass; the demo customer bought and paid for theirs (invoices)."""
     pack, unlimited = plans[2], plans[3]
     for i, person in enumerate(customers[1:]):
-        grant_pass(studio, unlimited if i % 3 == 0 else pack, person)
+        granted = grant_pass(studio, unlimited if i % 3 == 0 else pack, person)
+        if i == 0:  # a frozen membership: paused from the day after tomorrow for ten days
+            first = local_today(studio.timezone) + timedelta(days=2)
+            freeze_membership(studio, granted, starts_on=first,
+                              ends_on=first + timedelta(days=9), actor=owner)
     order = place_order(studio, pack if studio.slug == "riyadh" else unlimited, customers[0],
                         actor=customers[0], idempotency_key=f"demo-{studio.slug}")
     record_payment(studio, order, amount_minor=order.gross_minor,
@@ -146,12 +153,12 @@ def _timetable(studio: Studio, spec: dict, coaches: list[User]) -> None:
                       coach=coaches[i % len(coaches)], weekdays=spec["weekdays"],
                       start_time=start, duration_minutes=types[ti].duration_minutes,
                       capacity=capacity, starts_on=today - timedelta(days=7),
-                      ends_on=today + timedelta(days=20))
+                      ends_on=None)  # no end: the scheduled job keeps it weeks ahead
     for branch in studio.locations[1:2]:  # one evening ride a day at the second branch
         create_series(studio, class_type=types[3], location=branch, room=branch.rooms[0],
                       coach=coaches[-1], weekdays=spec["weekdays"], start_time=time(20, 30),
                       duration_minutes=types[3].duration_minutes, capacity=branch.rooms[0].capacity,
-                      starts_on=today - timedelta(days=7), ends_on=today + timedelta(days=20))
+                      starts_on=today - timedelta(days=7), ends_on=None)
 
 
 def _bookings(studio: Studio, customers: list[User], rng: random.Random) -> int:
@@ -239,6 +246,7 @@ def load_demo(seed: int = 7) -> dict:
         if not has_series:
             _timetable(studio, spec, [coach, coach2])
             summary["bookings"] += _bookings(studio, customers, rng)
+    extend_open_series()  # a demo loaded again keeps its timetable ahead too
     seed_library()
     for spec in STUDIOS:  # templates and a plan, then the demo customer's logged workouts
         studio = db.session.scalar(select(Studio).where(Studio.slug == spec["slug"]))

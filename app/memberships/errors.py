@@ -21,3 +21,16 @@ class WeeklyLimitReached(DomainError):
 class NotAMembership(DomainError):
     status = 409
     message = _l("Only memberships renew; this pass simply runs out.")
+
+
+class MembershipFrozen(DomainError):
+    status = 402
+    message = _l("Your membership is paused until %(until)s: classes in the pause can't be "
+                 "booked with it.")
+
+
+class FreezeRefused(DomainError):
+    """A freeze the plan does not allow; the message says which rule."""
+
+    status = 422
+    message = _l("This membership can't be paused.")

@@ -1,12 +1,19 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.core.forms import clean_line, clean_text, options
+from app.core.forms import clean_line, clean_text, options, plausible_date
 from app.core.i18n import translated
-from app.core.money import MoneyField, to_input
+from app.core.money import MoneyField, OptionalMoneyField, to_input
 from app.memberships.models import Period, PlanKind, ValidityStart
 from app.schedule.forms import MultiCheckboxField
 
@@ -39,6 +46,14 @@ class PlanForm(FlaskForm):
                                     validators=[Optional(), NumberRange(1, 50)])
     class_type_ids = MultiCheckboxField(_l("Class types it pays for"), coerce=int)
     active = BooleanField(_l("On sale"), default=True)
+    freeze_allowed = BooleanField(_l("Members may pause it"))
+    freeze_min_days = IntegerField(_l("Shortest pause (days)"), default=7,
+                                   validators=[Optional(), NumberRange(1, 365)])
+    freeze_max_days = IntegerField(_l("Longest pause (days)"), default=30,
+                                   validators=[Optional(), NumberRange(1, 365)])
+    freezes_per_year = IntegerField(_l("Pauses a year"), default=1,
+                                    validators=[Optional(), NumberRange(1, 12)])
+    freeze_fee = OptionalMoneyField(_l("Pause fee"))
 
     def __init__(self, *args, currency: str, class_types=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,6 +73,9 @@ class PlanForm(FlaskForm):
             "period": plan.period.value if plan.period else "",
             "classes_per_week": plan.classes_per_week,
             "class_type_ids": list(plan.eligible_class_type_ids), "active": plan.active,
+            "freeze_allowed": plan.freeze_allowed, "freeze_min_days": plan.freeze_min_days,
+            "freeze_max_days": plan.freeze_max_days, "freezes_per_year": plan.freezes_per_year,
+            "freeze_fee": to_input(plan.freeze_fee_minor, plan.currency),
         }, **kwargs)
 
     def validate_name_en(self, field):
@@ -74,6 +92,11 @@ class PlanForm(FlaskForm):
             valid = False
         if membership and not self.period.data and not self.period.errors:
             self.period.errors.append(_("Choose whether the membership renews monthly or yearly."))
+            valid = False
+        shortest, longest = self.freeze_min_days.data, self.freeze_max_days.data
+        if shortest and longest and longest < shortest and not self.freeze_max_days.errors:
+            self.freeze_max_days.errors.append(
+                _("The longest pause must not be shorter than the shortest."))
             valid = False
         return valid
 
@@ -96,4 +119,20 @@ class PlanForm(FlaskForm):
             "classes_per_week": self.classes_per_week.data,
             "eligible_class_type_ids": sorted(set(self.class_type_ids.data or [])),
             "active": self.active.data,
+            "freeze_allowed": membership and self.freeze_allowed.data,
+            "freeze_min_days": self.freeze_min_days.data or 7,
+            "freeze_max_days": self.freeze_max_days.data or 30,
+            "freezes_per_year": self.freezes_per_year.data or 1,
+            "freeze_fee_minor": self.freeze_fee.minor or 0,
         }
+
+
+class FreezeForm(FlaskForm):
+    """A membership's pause: its first and last day (both included)."""
+
+    starts_on = DateField(_l("Pause from"), validators=[InputRequired(), plausible_date])
+    ends_on = DateField(_l("Pause until"), validators=[InputRequired(), plausible_date])
+
+    def validate_ends_on(self, field):
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The last day must not be before the first day."))

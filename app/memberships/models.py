@@ -1,7 +1,8 @@
 import enum
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import TimestampMixin, UTCDateTime, str_enum
@@ -50,6 +51,12 @@ class Plan(TimestampMixin, db.Model):
     classes_per_week: Mapped[int | None]
     eligible_class_type_ids: Mapped[list] = mapped_column(JSON, default=list)  # empty: all
     active: Mapped[bool] = mapped_column(default=True)
+    # Freezing a membership: allowed at all, how long (days), how often per year, for a fee.
+    freeze_allowed: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    freeze_min_days: Mapped[int] = mapped_column(default=7, server_default="7")
+    freeze_max_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    freezes_per_year: Mapped[int] = mapped_column(default=1, server_default="1")
+    freeze_fee_minor: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def is_membership(self) -> bool:
@@ -86,8 +93,21 @@ class Pass(TimestampMixin, db.Model):
     status: Mapped[PassStatus] = mapped_column(str_enum(PassStatus, "pass_status"),
                                                default=PassStatus.ACTIVE)
     cancel_at_period_end: Mapped[bool] = mapped_column(default=False)
+    # Its current or coming freeze, [from, until) in UTC: the local days of a PassFreeze, kept
+    # on the pass so paying for a booking reads no other row.
+    frozen_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    frozen_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     plan: Mapped[Plan] = relationship(lazy="joined")
+
+    @property
+    def frozen_last_moment(self) -> datetime | None:
+        """An instant of the pause's last day (shown as that day in the studio's zone)."""
+        return self.frozen_until - timedelta(seconds=1) if self.frozen_until else None
+
+    def frozen_at(self, moment: datetime) -> bool:
+        return (self.frozen_from is not None and self.frozen_from <= moment
+                and moment < self.frozen_until)
 
     @property
     def is_unlimited(self) -> bool:
@@ -98,6 +118,8 @@ class Pass(TimestampMixin, db.Model):
         if self.status == PassStatus.REVOKED:
             return False
         if self.starts_at is not None and class_start < self.starts_at:
+            return False
+        if self.frozen_at(class_start):
             return False
         return self.expires_at is None or class_start < self.expires_at
 
@@ -127,3 +149,20 @@ class CreditEntry(TimestampMixin, db.Model):
     delta: Mapped[int]
     reason: Mapped[CreditReason] = mapped_column(str_enum(CreditReason, "credit_reason"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class PassFreeze(TimestampMixin, db.Model):
+    """A membership paused for a range of local days (both included); its end moved by them."""
+
+    __tablename__ = "pass_freezes"
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="dates"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"))
+    pass_id: Mapped[int] = mapped_column(ForeignKey("passes.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    days: Mapped[int]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    fee_order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    paused_at_stripe: Mapped[bool] = mapped_column(default=False)

@@ -6,10 +6,12 @@ the customer's candidate passes, so two bookings at once cannot spend the same l
 
 import calendar
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -18,10 +20,12 @@ from app.bookings.errors import NoEntitlement
 from app.bookings.models import BookingStatus
 from app.core.db import utcnow
 from app.core.errors import InvalidInput
-from app.core.i18n import week_start
+from app.core.i18n import format_date, local, week_start
 from app.extensions import db
 from app.memberships.errors import (
+    FreezeRefused,
     IntroAlreadyUsed,
+    MembershipFrozen,
     NotAMembership,
     PlanUnavailable,
     WeeklyLimitReached,
@@ -30,6 +34,7 @@ from app.memberships.models import (
     CreditEntry,
     CreditReason,
     Pass,
+    PassFreeze,
     PassStatus,
     Period,
     Plan,
@@ -134,6 +139,7 @@ class PayingPass:
 
     id: int
     studio_id: int
+    plan_id: int
     starts_at: datetime | None
     expires_at: datetime | None
     status: PassStatus
@@ -141,9 +147,12 @@ class PayingPass:
     validity_days: int | None
     classes_per_week: int | None
     eligible_class_type_ids: list
+    frozen_from: datetime | None
+    frozen_until: datetime | None
     credits_left: int
 
     is_unlimited = property(Pass.is_unlimited.fget)
+    frozen_at = Pass.frozen_at
     usable_for = Pass.usable_for
     covers = Plan.covers
 
@@ -159,9 +168,9 @@ def _passes(lock: bool, nowait: bool = False) -> Select:
     left = (select(func.coalesce(func.sum(CreditEntry.delta), 0))
             .where(CreditEntry.pass_id == _PASSES.c.id).scalar_subquery())
     p = _PASSES.c
-    query = (select(p.id, p.studio_id, p.starts_at, p.expires_at, p.status, p.credits_total,
-                    _PLANS.c.validity_days, _PLANS.c.classes_per_week,
-                    _PLANS.c.eligible_class_type_ids, left)
+    query = (select(p.id, p.studio_id, p.plan_id, p.starts_at, p.expires_at, p.status,
+                    p.credits_total, _PLANS.c.validity_days, _PLANS.c.classes_per_week,
+                    _PLANS.c.eligible_class_type_ids, p.frozen_from, p.frozen_until, left)
              .select_from(_PASSES.join(_PLANS, _PLANS.c.id == p.plan_id))
              .where(p.studio_id == bindparam("studio_id"),
                     p.customer_id == bindparam("customer_id"),
@@ -182,14 +191,19 @@ def candidate_passes(studio, customer, cls, *, lock: bool,
 
 
 def can_pay_for(pass_: PayingPass, cls) -> bool:
-    """Whether `pass_` may pay for `cls` at all: usable at its start, its plan covering it."""
-    return pass_.usable_for(cls.starts_at) and pass_.covers(cls.class_type_id)
+    """Whether `pass_` may pay for `cls` at all: usable at its start (not paused then), its
+    plan covering it and, for a class that names the plans it accepts, one of them."""
+    return (pass_.usable_for(cls.starts_at) and pass_.covers(cls.class_type_id)
+            and (not cls.plan_ids or pass_.plan_id in cls.plan_ids))
 
 
 def pick_pass(studio, customer, cls, *, lock: bool, nowait: bool = False) -> PayingPass:
     """The best pass to pay for `cls`, or NoEntitlement / WeeklyLimitReached."""
     limit_hit = None
-    for pass_ in candidate_passes(studio, customer, cls, lock=lock, nowait=nowait):
+    candidates = candidate_passes(studio, customer, cls, lock=lock, nowait=nowait)
+    if not candidates:
+        _refuse_if_frozen(studio, customer, cls)
+    for pass_ in candidates:
         cap = pass_.classes_per_week
         if cap and _week_usage(pass_, cls, studio.first_weekday) >= cap:
             limit_hit = cap
@@ -198,6 +212,62 @@ def pick_pass(studio, customer, cls, *, lock: bool, nowait: bool = False) -> Pay
     if limit_hit:
         raise WeeklyLimitReached(limit=limit_hit)
     raise NoEntitlement()
+
+
+def _refuse_if_frozen(studio, customer, cls) -> None:
+    """Say so when the only thing between the customer and the class is their paused
+    membership (reached only when no pass can pay: the rare path reads the passes again)."""
+    frozen = db.session.scalars(
+        select(Pass).where(Pass.studio_id == studio.id, Pass.customer_id == customer.id,
+                           Pass.frozen_from <= cls.starts_at, Pass.frozen_until > cls.starts_at,
+                           Pass.status != PassStatus.REVOKED)).unique().first()
+    if frozen is not None and frozen.plan.covers(cls.class_type_id):
+        last = local(frozen.frozen_until, cls.timezone).date() - timedelta(days=1)
+        raise MembershipFrozen(until=format_date(last, fmt="medium"))
+
+
+def freeze_pass(studio, pass_: Pass, *, starts_on: date, ends_on: date, tz: str, actor,
+                now: datetime | None = None) -> PassFreeze:
+    """Pause a membership for local days `starts_on`..`ends_on` within what its plan allows;
+    its end moves by the paused days. The caller (billing) pauses its card billing and charges
+    the fee."""
+    now = now or utcnow()
+    plan = pass_.plan
+    today = local(now, tz).date()
+    days = (ends_on - starts_on).days + 1
+    if not plan.is_membership or not plan.freeze_allowed:
+        raise FreezeRefused()
+    if pass_.status != PassStatus.ACTIVE:
+        raise FreezeRefused(_("Only an active membership can be paused."))
+    if starts_on < today or ends_on < starts_on:
+        raise FreezeRefused(_("A pause starts today or later and ends on or after its first "
+                              "day."))
+    if not plan.freeze_min_days <= days <= plan.freeze_max_days:
+        raise FreezeRefused(_("A pause of this membership lasts %(min)s to %(max)s days.",
+                              min=plan.freeze_min_days, max=plan.freeze_max_days))
+    if pass_.expires_at is not None and datetime.combine(starts_on, time(0), ZoneInfo(tz)) \
+            >= pass_.expires_at:
+        raise FreezeRefused(_("The pause must start before the membership ends."))
+    if pass_.frozen_until is not None and pass_.frozen_until > now:
+        raise FreezeRefused(_("This membership already has a pause; one at a time."))
+    year_ago = today - timedelta(days=365)
+    used = db.session.scalar(select(func.count()).select_from(PassFreeze).where(
+        PassFreeze.pass_id == pass_.id, PassFreeze.starts_on > year_ago))
+    if used >= plan.freezes_per_year:
+        raise FreezeRefused(ngettext("This membership can be paused %(num)s time a year.",
+                                     "This membership can be paused %(num)s times a year.",
+                                     plan.freezes_per_year))
+    zone = ZoneInfo(tz)
+    pass_.frozen_from = datetime.combine(starts_on, time(0), zone).astimezone(UTC)
+    pass_.frozen_until = datetime.combine(ends_on + timedelta(days=1), time(0), zone) \
+        .astimezone(UTC)
+    if pass_.expires_at is not None:
+        pass_.expires_at += timedelta(days=days)
+    freeze = PassFreeze(studio_id=studio.id, pass_id=pass_.id, starts_on=starts_on,
+                        ends_on=ends_on, days=days, actor_id=actor.id if actor else None)
+    db.session.add(freeze)
+    db.session.flush()
+    return freeze
 
 
 _START_PASS = (update(_PASSES).where(_PASSES.c.id == bindparam("pass_id"))
@@ -290,7 +360,9 @@ def cancel_membership(pass_: Pass, *, actor) -> Pass:
 
 
 PLAN_FIELDS = ("kind", "name", "description", "price_minor", "credits", "validity_days",
-               "validity_start", "period", "classes_per_week", "eligible_class_type_ids", "active")
+               "validity_start", "period", "classes_per_week", "eligible_class_type_ids", "active",
+               "freeze_allowed", "freeze_min_days", "freeze_max_days", "freezes_per_year",
+               "freeze_fee_minor")
 
 
 def save_plan(studio, plan: Plan | None = None, **fields) -> Plan:

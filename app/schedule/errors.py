@@ -16,3 +16,35 @@ class AlreadyCancelled(DomainError):
 class ClassInPast(DomainError):
     status = 409
     message = _l("A class that has already started cannot be cancelled.")
+
+
+class CoachBusy(DomainError):
+    """The coach already teaches a class that overlaps the one being placed."""
+
+    status = 409
+    message = _l("%(coach)s already teaches %(name)s on %(when)s: a coach can't teach two "
+                 "classes at once.")
+
+
+class RoomBusy(DomainError):
+    status = 409
+    message = _l("%(room)s already holds %(name)s on %(when)s: a room can't hold two classes "
+                 "at once.")
+
+
+class NoticeTooShort(DomainError):
+    status = 409
+    message = _l("%(name)s needs %(hours)s hours' notice before its time or place changes.")
+
+
+class ClassOver(DomainError):
+    status = 409
+    message = _l("A class that has already started cannot be changed.")
+
+
+class ScheduleBusy(DomainError):
+    """A coach's or room's timetable is being changed by someone else right now."""
+
+    status = 503
+    message = _l("Someone else is changing this timetable right now. Please try again in a "
+                 "moment.")

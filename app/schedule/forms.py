@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -23,7 +23,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.forms import clean_line, clean_text, options, plausible_date
-from app.core.i18n import weekdays_from
+from app.core.i18n import translated, weekdays_from
 
 WEEKDAYS = [(1, _l("Monday")), (2, _l("Tuesday")), (3, _l("Wednesday")), (4, _l("Thursday")),
             (5, _l("Friday")), (6, _l("Saturday")), (7, _l("Sunday"))]
@@ -48,6 +48,11 @@ class ClassTypeForm(FlaskForm):
                                     validators=[InputRequired(), NumberRange(5, 600)])
     color = StringField(_l("Colour"), default="#0f766e",
                         validators=[DataRequired(), Regexp(r"^#[0-9a-fA-F]{6}$")])
+    change_notice_hours = IntegerField(
+        _l("Notice for changes (hours)"), default=0,
+        description=_l("A class of this type can't be moved this close to its start (0: any "
+                       "time before it starts). A substitute coach is always possible."),
+        validators=[Optional(), NumberRange(0, 720)])
 
     def validate_name_en(self, field):
         if not (field.data or "").strip() and not (self.name_ar.data or "").strip():
@@ -62,12 +67,50 @@ class ClassTypeForm(FlaskForm):
                             if v.strip()},
             "duration_minutes": self.duration_minutes.data,
             "color": self.color.data,
+            "change_notice_hours": self.change_notice_hours.data or 0,
         }
+
+
+def fill_choices(form, *, class_types=(), locations=(), coaches=(), first_weekday: int = 1):
+    """Fill a timetable form's selects (each only where the form has it) with the studio's
+    class types, locations and coaches, and its days in the order of the studio's week."""
+    if getattr(form, "weekdays", None) is not None:
+        form.weekdays.choices = options(weekday_names(first_weekday).items())
+    if getattr(form, "class_type_id", None) is not None:
+        form.class_type_id.choices = options((ct.id, translated(ct.name)) for ct in class_types)
+    if getattr(form, "location_id", None) is not None:
+        form.location_id.choices = options((loc.id, translated(loc.name)) for loc in locations)
+    form.coach_id.choices = options([(0, _l("No coach yet"))]
+                                    + [(u.id, u.name) for u in coaches])
+    return form
 
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+# Rooms: the services and the clash checks already take a room (Series.room_id,
+# ScheduledClass.room_id). Once the studio manages its rooms, add a `room_id` SelectField here
+# fed by the location's rooms, and pass it on in the views (schedule and bookings manage_views).
+
+
+def _duration():
+    # Optional: blank takes the class type's duration (app/schedule/services).
+    return IntegerField(_l("Duration (minutes)"),
+                        description=_l("Leave empty for the class type's duration."),
+                        validators=[Optional(), NumberRange(5, 600)])
+
+
+def _capacity():
+    return IntegerField(_l("Capacity"), default=12,
+                        validators=[InputRequired(), NumberRange(1, 500)])
+
+
+def _last_day():
+    return DateField(_l("Last day"), description=_l("Leave empty for no end: classes are kept "
+                                                   "on the timetable weeks ahead."),
+                     validators=[Optional(), plausible_date])
 
 
 class SeriesForm(FlaskForm):
@@ -79,17 +122,54 @@ class SeriesForm(FlaskForm):
     weekdays = MultiCheckboxField(_l("Days"), coerce=int, choices=options(WEEKDAYS),
                                   validators=[DataRequired(_l("Choose at least one day."))])
     start_time = TimeField(_l("Start time"), validators=[InputRequired()])
-    duration_minutes = IntegerField(_l("Duration (minutes)"), default=60,
-                                    validators=[InputRequired(), NumberRange(5, 600)])
-    capacity = IntegerField(_l("Capacity"), default=12,
-                            validators=[InputRequired(), NumberRange(1, 500)])
+    duration_minutes = _duration()
+    capacity = _capacity()
     starts_on = DateField(_l("First day"), default=date.today,
                           validators=[InputRequired(), plausible_date])
-    ends_on = DateField(_l("Last day"), default=lambda: date.today() + timedelta(weeks=8),
-                        validators=[InputRequired(), plausible_date])
+    ends_on = _last_day()
 
     def validate_ends_on(self, field):
-        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+        first = getattr(self, "starts_on", None)
+        first = first.data if first is not None else self.series_starts_on
+        if first and field.data and field.data < first:
             raise ValidationError(_l("The last day must not be before the first day."))
-        if self.starts_on.data and field.data and (field.data - self.starts_on.data).days > 366:
+        if first and field.data and (field.data - first).days > 366:
             raise ValidationError(_l("A series can cover at most one year."))
+
+
+class SeriesEditForm(SeriesForm):
+    """A series' days, time, duration, coach, capacity and last day (its type, location and
+    first day stay)."""
+
+    class_type_id = location_id = starts_on = None
+
+    def __init__(self, *args, series_starts_on: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.series_starts_on = series_starts_on
+
+
+class EndSeriesForm(FlaskForm):
+    last_day = DateField(_l("Last class on"), validators=[InputRequired(), plausible_date])
+
+
+class OneOffClassForm(FlaskForm):
+    """A single class or event, outside any series."""
+
+    class_type_id = SelectField(_l("Class type"), coerce=int, validators=[InputRequired()])
+    location_id = SelectField(_l("Location"), coerce=int, validators=[InputRequired()])
+    coach_id = SelectField(_l("Coach"), coerce=int, validators=[Optional()])
+    day = DateField(_l("Date"), validators=[InputRequired(), plausible_date])
+    start_time = TimeField(_l("Start time"), validators=[InputRequired()])
+    duration_minutes = _duration()
+    capacity = _capacity()
+
+
+class ClassEditForm(FlaskForm):
+    """One class: its date and time, duration, coach (a substitute) and capacity."""
+
+    coach_id = SelectField(_l("Coach"), coerce=int, validators=[Optional()])
+    day = DateField(_l("Date"), validators=[InputRequired(), plausible_date])
+    start_time = TimeField(_l("Start time"), validators=[InputRequired()])
+    duration_minutes = IntegerField(_l("Duration (minutes)"),
+                                    validators=[InputRequired(), NumberRange(5, 600)])
+    capacity = _capacity()

@@ -1,18 +1,25 @@
-"""Studio console for the schedule: the coming week, class types and recurring series."""
+"""Studio console for the schedule: class types, recurring series and one-off classes.
+Changing a series or a class touches bookings: those views are bookings_manage's."""
 
 from flask import g, render_template, url_for
 from flask_babel import gettext as _
 
 from app.core.db import get_in_studio_or_404
-from app.core.forms import options
-from app.core.i18n import translated
+from app.core.forms import refused
 from app.core.lifecycle import done, perform
 from app.schedule import services
-from app.schedule.forms import ClassTypeForm, SeriesForm, weekday_names
+from app.schedule.forms import (
+    ClassTypeForm,
+    OneOffClassForm,
+    SeriesForm,
+    fill_choices,
+    weekday_names,
+)
 from app.schedule.queries import (
     get_class_type_or_404,
     list_class_types,
     list_series,
+    local_start,
 )
 from app.studios.console import console_blueprint
 from app.studios.models import Location
@@ -44,7 +51,8 @@ def edit_class_type(type_id: int):
         "name_en": ct.name.get("en", ""), "name_ar": ct.name.get("ar", ""),
         "description_en": ct.description.get("en", ""),
         "description_ar": ct.description.get("ar", ""),
-        "duration_minutes": ct.duration_minutes, "color": ct.color})
+        "duration_minutes": ct.duration_minutes, "color": ct.color,
+        "change_notice_hours": ct.change_notice_hours})
     return render_template("schedule/manage/class_type.html", studio=g.studio, class_type=ct,
                            form=form)
 
@@ -60,16 +68,10 @@ def update_class_type(type_id: int):
                    lambda _saved: done(_("Class type saved."), url_for(".class_types")))
 
 
-def _series_form() -> SeriesForm:
-    form = SeriesForm()
-    form.weekdays.choices = options(weekday_names(g.studio.first_weekday).items())
-    form.class_type_id.choices = options((ct.id, translated(ct.name))
-                                         for ct in list_class_types(g.studio))
-    form.location_id.choices = options((loc.id, translated(loc.name))
-                                       for loc in list_locations(g.studio))
-    form.coach_id.choices = options([(0, _("No coach yet"))]
-                                    + [(u.id, u.name) for u in list_coaches(g.studio)])
-    return form
+def with_choices(form):
+    return fill_choices(form, class_types=list_class_types(g.studio),
+                        locations=list_locations(g.studio), coaches=list_coaches(g.studio),
+                        first_weekday=g.studio.first_weekday)
 
 
 def _series_page(form: SeriesForm, status: int = 200):
@@ -80,12 +82,12 @@ def _series_page(form: SeriesForm, status: int = 200):
 
 @bp.get("/series")
 def series():
-    return _series_page(_series_form())
+    return _series_page(with_choices(SeriesForm()))
 
 
 @bp.post("/series")
 def create_series():
-    form = _series_form()
+    form = with_choices(SeriesForm())
     if not form.validate_on_submit():
         return _series_page(form, 422)
     coaches = {u.id: u for u in list_coaches(g.studio)}
@@ -98,4 +100,34 @@ def create_series():
             start_time=form.start_time.data, duration_minutes=form.duration_minutes.data,
             capacity=form.capacity.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data),
         lambda made: done(_("Series saved: the classes are on the schedule."),
-                          url_for(".series", _anchor=f"series-{made.id}")))
+                          url_for(".series", _anchor=f"series-{made.id}")),
+        failed=lambda error: _series_page(refused(form, error), error.status))
+
+
+def _one_off_page(form: OneOffClassForm, status: int = 200):
+    return render_template("schedule/manage/one_off.html", studio=g.studio, form=form), status
+
+
+@bp.get("/classes/new")
+def new_class():
+    return _one_off_page(with_choices(OneOffClassForm()))
+
+
+@bp.post("/classes/new")
+def create_class():
+    """A one-off class or event, outside any series."""
+    form = with_choices(OneOffClassForm())
+    if not form.validate_on_submit():
+        return _one_off_page(form, 422)
+    coaches = {u.id: u for u in list_coaches(g.studio)}
+    location = get_in_studio_or_404(Location, g.studio, form.location_id.data)
+    class_type = get_class_type_or_404(g.studio, form.class_type_id.data)
+    return perform(
+        lambda: services.create_class(
+            g.studio, class_type=class_type, location=location,
+            coach=coaches.get(form.coach_id.data),
+            starts_at=local_start(form.day.data, form.start_time.data, location.timezone),
+            duration_minutes=form.duration_minutes.data, capacity=form.capacity.data),
+        lambda made: done(_("The class is on the schedule."),
+                          url_for("bookings_manage.roster", class_id=made.id)),
+        failed=lambda error: _one_off_page(refused(form, error), error.status))

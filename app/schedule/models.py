@@ -17,16 +17,20 @@ class ClassType(TimestampMixin, db.Model):
     description: Mapped[dict] = mapped_column(JSON, default=dict)
     duration_minutes: Mapped[int] = mapped_column(default=60)
     color: Mapped[str] = mapped_column(String(7), default="#0f766e")
+    # Changes to a class's time or place need this much notice (0: any time before it starts).
+    change_notice_hours: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Series(TimestampMixin, db.Model):
-    """A weekly recurrence that creates classes between two dates, in the location's zone."""
+    """A weekly recurrence that creates classes from a first day to a last one, or with no end
+    (classes made a number of weeks ahead by a scheduled job), in the location's zone."""
 
     __tablename__ = "series"
     __table_args__ = (
         CheckConstraint("capacity > 0", name="capacity"),
         CheckConstraint("duration_minutes > 0", name="duration"),
-        CheckConstraint("ends_on >= starts_on", name="dates"),
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="dates"),
+        CheckConstraint("generated_until >= starts_on - 1", name="generated"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,7 +44,9 @@ class Series(TimestampMixin, db.Model):
     duration_minutes: Mapped[int]
     capacity: Mapped[int]
     starts_on: Mapped[date] = mapped_column(Date)
-    ends_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)  # None: no end
+    # The last local day its classes are made up to (the day before the first when none yet).
+    generated_until: Mapped[date] = mapped_column(Date)
 
     class_type: Mapped[ClassType] = relationship()
     location = relationship("Location")
@@ -49,6 +55,10 @@ class Series(TimestampMixin, db.Model):
     @property
     def weekday_list(self) -> list[int]:
         return [int(d) for d in self.weekdays.split(",") if d]
+
+    @property
+    def is_open(self) -> bool:
+        return self.ends_on is None
 
 
 class ClassStatus(enum.StrEnum):
@@ -95,6 +105,9 @@ class ScheduledClass(ClassTimes, TimestampMixin, db.Model):
         str_enum(ClassStatus, "class_status"), default=ClassStatus.SCHEDULED
     )
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The plans whose passes pay for this class (an event's own); empty: any plan covering its
+    # type.
+    plan_ids: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     # Bookings holding a spot, kept by a trigger on bookings (migration 0013) in the
     # transaction that changes them, never by the app. Read in a statement's columns: an
     # instance's copy would not see the bookings the session inserted after loading it.

@@ -48,6 +48,15 @@ def get_studio_class_or_404(slug: str, class_id: int) -> tuple[Studio, Scheduled
     return entered(row[0]), row[1]
 
 
+def get_series_or_404(studio: Studio, series_id: int) -> Series:
+    return get_in_studio_or_404(Series, studio, series_id)
+
+
+def local_start(day: date, at: time, tz: str) -> datetime:
+    """The UTC instant of local wall-clock `at` on `day` in zone `tz`."""
+    return datetime.combine(day, at, tzinfo=ZoneInfo(tz)).astimezone(ZoneInfo("UTC"))
+
+
 def get_class_type_or_404(studio: Studio, type_id: int) -> ClassType:
     return get_in_studio_or_404(ClassType, studio, type_id)
 

@@ -180,6 +180,8 @@ class FakeStripe:
             sub = self._get(parts[2], "subscription")
             if method == "POST" and "cancel_at_period_end" in p:
                 sub["cancel_at_period_end"] = p["cancel_at_period_end"] == "true"
+            if method == "POST" and "pause_collection" in p:  # "" resumes billing
+                sub["pause_collection"] = p["pause_collection"] or None
             return sub
         raise StripeError(404, "invalid_request_error", f"Unrecognized request URL ({path})")
 

@@ -25,6 +25,7 @@ from tests.factories import (
 )
 from tests.pages import Page, text_of
 from tests.routes import build, console_rules
+from tests.world import weekly_series
 
 TORONTO = ZoneInfo("America/Toronto")
 
@@ -270,7 +271,8 @@ def test_trainers_and_customers_get_404_in_the_console(app, client, studio, role
     login(client, user)
     values = {"studio": studio.slug, "class_id": cls.id, "type_id": ct.id,
               "booking_id": booking.id, "plan_id": order.plan_id, "order_id": order.id,
-              "payment_id": payment.id, "invoice_id": invoice.id}
+              "payment_id": payment.id, "invoice_id": invoice.id,
+              "series_id": weekly_series(studio, ct).id}
 
     for rule in console_rules(app, "GET") + console_rules(app, "POST"):
         path = build(rule, values)

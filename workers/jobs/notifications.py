@@ -7,7 +7,7 @@ from app.schedule.models import ScheduledClass
 from workers.jobs import job
 
 
-def _booking_email(booking_id: int, template: str, still_true) -> bool:
+def _booking_email(booking_id: int, template: str, still_true, dedup: str = "") -> bool:
     """Email the booking's customer if the booking is still in the state the email is about."""
     booking = db.session.get(Booking, booking_id)
     if booking is None or not still_true(booking):
@@ -17,7 +17,8 @@ def _booking_email(booking_id: int, template: str, still_true) -> bool:
         url = external_url("bookings.week", studio=cls.studio.slug)
     else:
         url = external_url("bookings.class_detail", studio=cls.studio.slug, class_id=cls.id)
-    return send_email(booking.customer, template, dedup_key=f"{template}:{booking.id}",
+    return send_email(booking.customer, template,
+                      dedup_key=f"{template}:{booking.id}{':' if dedup else ''}{dedup}",
                       fallback_locale=cls.studio.default_language, booking=booking, cls=cls,
                       studio=cls.studio, url=url)
 
@@ -40,6 +41,13 @@ def send_class_cancelled(booking_id: int) -> bool:
     """Tell a booked customer their class was cancelled by the studio."""
     return _booking_email(booking_id, "class_cancelled",
                           lambda b: b.cancel_reason == CancelReason.CLASS_CANCELLED)
+
+
+@job
+def send_class_changed(booking_id: int, stamp: str) -> bool:
+    """Tell a booked customer their class has a new time, place or coach (once per booking and
+    resulting class: `stamp`)."""
+    return _booking_email(booking_id, "class_changed", lambda b: b.is_active, dedup=stamp)
 
 
 @job

@@ -5,7 +5,7 @@ Stripe bills each period and its invoice becomes an order here."""
 
 import time
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.billing.models import Order, OrderStatus, PaymentMethodKind, StripeSubscription
 from app.billing.services.orders import price, tax_lines
@@ -26,6 +26,8 @@ def renew_due_memberships(now=None) -> list[Order]:
         select(Pass).join(Plan, Plan.id == Pass.plan_id).join(Order, Order.id == Pass.order_id)
         .where(Plan.kind == PlanKind.MEMBERSHIP, Pass.status == PassStatus.ACTIVE,
                Pass.cancel_at_period_end.is_(False), Pass.expires_at <= now,
+               # a paused membership renews after its pause (its end moved past it anyway)
+               or_(Pass.frozen_from.is_(None), Pass.frozen_from > now, Pass.frozen_until <= now),
                Order.payment_method_kind == PaymentMethodKind.AT_STUDIO)
         .with_for_update(of=Pass, skip_locked=True)
     ).unique().all()

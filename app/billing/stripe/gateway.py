@@ -129,6 +129,24 @@ def stop_renewal(studio, subscription_id: str) -> dict:
     return subscription.to_dict()
 
 
+def pause_collection(studio, subscription_id: str, *, resumes_at: int, key: str) -> dict:
+    """Pause a subscription's billing until `resumes_at` (a Unix time): Stripe voids the
+    invoices of the pause and bills again from then on, by itself."""
+    params = {"pause_collection": {"behavior": "void", "resumes_at": resumes_at}}
+    with _stripe_call("subscription pause"):
+        subscription = client_for(studio).v1.subscriptions.update(
+            subscription_id, params, {"idempotency_key": f"pause-{key}"})
+    return subscription.to_dict()
+
+
+def resume_collection(studio, subscription_id: str, *, key: str) -> dict:
+    """Bill a paused subscription again now (a pause called off)."""
+    with _stripe_call("subscription resume"):
+        subscription = client_for(studio).v1.subscriptions.update(
+            subscription_id, {"pause_collection": ""}, {"idempotency_key": f"resume-{key}"})
+    return subscription.to_dict()
+
+
 def verify_webhook(payload: bytes, header: str | None, secret: str, *, now=None
                    ) -> dict | None:
     """The event Stripe signed with `secret`, or None. The SDK checks the signature and refuses
