@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 
 from app.bookings.models import ACTIVE, Booking
 from app.bookings.queries import _my_bookings
-from app.bookings.services import _ACTIVE_BOOKING
+from app.bookings.services.locks import _ACTIVE_BOOKING
 from app.bookings.week import WEEK_FILTER_NAMES, _week_with_states
 from app.extensions import db
 from app.schedule.queries import ScheduleFilters, week_params
