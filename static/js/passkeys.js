@@ -82,7 +82,9 @@
 
   function ceremony(form, conditional) {
     var kind = form.getAttribute("data-passkey");
-    return post(form.getAttribute("data-options"), new FormData(form)).then(function (options) {
+    // Sign-up takes the name and address typed in the password form above it.
+    var fields = document.getElementById(form.getAttribute("data-fields")) || form;
+    return post(form.getAttribute("data-options"), new FormData(fields)).then(function (options) {
       if (kind === "register" || kind === "signup") {
         return navigator.credentials.create({publicKey: creationOptions(options.publicKey || options)});
       }

@@ -67,5 +67,6 @@ class SoftAuthenticator:
                                   ec.ECDSA(hashes.SHA256()))
         return {"id": b64(self.credential_id), "rawId": b64(self.credential_id),
                 "type": "public-key", "clientExtensionResults": {},
-                "response": {"clientDataJSON": b64(client_data), "authenticatorData": b64(auth_data),
-                             "signature": b64(signature), "userHandle": b64(self.user_handle)}}
+                "response": {"clientDataJSON": b64(client_data),
+                             "authenticatorData": b64(auth_data), "signature": b64(signature),
+                             "userHandle": b64(self.user_handle)}}

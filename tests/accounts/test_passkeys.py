@@ -270,7 +270,7 @@ def test_backed_up_state_is_stored(client):
 def test_sign_up_with_a_passkey_and_no_password(client):
     authenticator = SoftAuthenticator()
     options = client.post("/signup/passkey/options", data={
-        "passkey-name": "Layla", "passkey-email": "Layla@Example.com"})
+        "name": "Layla", "email": "Layla@Example.com"})
     assert options.status_code == 200
     response = client.post("/signup/passkey", data={
         "credential": json.dumps(authenticator.create(options.get_json()))})
@@ -282,7 +282,7 @@ def test_sign_up_with_a_passkey_and_no_password(client):
     assert signed_in(client)
     # The address is taken now: a second sign-up is refused before any passkey is made.
     again = client.post("/signup/passkey/options?lang=ar", data={
-        "passkey-name": "Other", "passkey-email": "layla@example.com"})
+        "name": "Other", "email": "layla@example.com"})
     assert again.status_code == 422
     assert db.session.scalar(select(func.count()).select_from(User)
                              .where(User.email == "layla@example.com")) == 1

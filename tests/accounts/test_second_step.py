@@ -79,7 +79,8 @@ def test_a_wrong_code_at_set_up_leaves_the_app_off(client):
     assert wrong.status_code == 422 and field_error(wrong) == message(errors.WrongCode, "ar")
     secret = db.session.scalar(select(TotpSecret).where(TotpSecret.user_id == user.id))
     assert secret.confirmed_at is None
-    assert db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)).all() == []
+    assert db.session.scalars(select(RecoveryCode)
+                              .where(RecoveryCode.user_id == user.id)).all() == []
 
 
 def test_sign_in_asks_for_the_code_after_the_password(client):

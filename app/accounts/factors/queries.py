@@ -21,11 +21,12 @@ def security_context(user, rename: tuple[int, PasskeyNameForm] | None = None) ->
     """What the passkey and second-step sections show: each passkey with a rename form (the one
     being renamed keeps what was typed), the app, the recovery codes left, what is required."""
     keys = passkeys.list_passkeys(user)
+    has_app = totp.has_totp(user)
     forms = {p.id: PasskeyNameForm(formdata=None, obj=p, prefix=f"passkey-{p.id}") for p in keys}
     if rename is not None:
         forms[rename[0]] = rename[1]
-    return {"passkeys": keys, "rename_forms": forms, "has_app": totp.has_totp(user),
-            "codes_left": totp.count_recovery_codes(user) if totp.has_totp(user) else 0,
+    return {"passkeys": keys, "rename_forms": forms, "has_app": has_app,
+            "codes_left": totp.count_recovery_codes(user) if has_app else 0,
             "second_step_required": policies.second_step_required(user),
             "has_second_step": policies.has_second_step(user),
             "needs_verification": policies.must_verify_user(user)}

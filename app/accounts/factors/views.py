@@ -54,8 +54,7 @@ def passkeys_here() -> bool:
 
 @bp.app_context_processor
 def passkey_context():
-    return {"passkeys_here": passkeys_here, "passkeys_url": current_app.config["BASE_URL"],
-            "passkey_signup_form": lambda: PasskeySignupForm(formdata=None, prefix="passkey")}
+    return {"passkeys_here": passkeys_here, "passkeys_url": current_app.config["BASE_URL"]}
 
 
 def _binding() -> str:
@@ -272,7 +271,7 @@ def login_with_passkey():
 @bp.post("/signup/passkey/options")
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT"])
 def signup_options():
-    form = PasskeySignupForm(prefix="passkey")
+    form = PasskeySignupForm()
     if not form.validate_on_submit():
         return _invalid(form)
 

@@ -108,12 +108,15 @@ def new_recovery_codes(user: User) -> list[str]:
 
 def count_recovery_codes(user: User) -> int:
     """How many unused recovery codes the person has left."""
-    return len(_unused_codes(user))
+    return len(_unused_codes(user, lock=False))
 
 
-def _unused_codes(user: User) -> list[RecoveryCode]:
-    return list(db.session.scalars(select(RecoveryCode).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)).with_for_update()))
+def _unused_codes(user: User, *, lock: bool = True) -> list[RecoveryCode]:
+    """The person's unused codes; locked when one may be used, so two sign-ins racing with the
+    same code cannot both use it."""
+    query = select(RecoveryCode).where(RecoveryCode.user_id == user.id,
+                                       RecoveryCode.used_at.is_(None))
+    return list(db.session.scalars(query.with_for_update() if lock else query))
 
 
 def check_second_step(user: User, code: str) -> str:
