@@ -200,3 +200,19 @@ def test_others_may_turn_it_off(client):
     assert client.post("/me/security/second-step/remove").status_code == 303
     client.post("/logout")
     assert login(client, user).location != "/login/second-step"
+
+
+def test_a_session_that_has_not_passed_the_step_is_asked_for_it_at_the_console(client,
+                                                                              required):
+    studio = StudioFactory()
+    owner = staff(studio, Role.OWNER)
+    login(client, owner)
+    totp, _codes = set_up_app(client, owner)
+    with client.session_transaction() as session:  # e.g. signed in before the role was given
+        session.pop("second_step")
+    console = f"/manage/{studio.slug}/"
+    asked = client.get(console)
+    assert asked.status_code == 303 and asked.location.startswith("/login/second-step?next=")
+    passed = client.post(asked.location, data={"code": next_code(totp)})
+    assert passed.status_code == 303 and passed.location == console
+    assert client.get(console).status_code == 200
