@@ -61,15 +61,17 @@ def _init_extensions(app: Flask) -> None:
 def _connect_domains(app: Flask) -> None:
     """Passes and fees pay for bookings (the booking service stays free of money code); the
     roster learns credits, money owed and notes from the domains that hold them; staff land in
-    their console after signing in (accounts knows no studio)."""
+    their console after signing in, and its managers owe a second step (accounts knows no
+    studio)."""
     from app.billing.services.entitlements import PaidBookings
     from app.bookings import entitlements, people
     from app.clients.people import ClientFacts
-    from app.studios.policies import landing_url
+    from app.studios.policies import landing_url, needs_second_step
 
     entitlements.install(PaidBookings())
     people.install(ClientFacts())
     app.extensions["fitflow.landing"] = landing_url
+    app.extensions["fitflow.second_step_required"] = needs_second_step
     _first_steps(app)
 
 
@@ -103,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     """Each domain's blueprints by audience: `views` (customers and the public), `coach_views`
     (/coach/…), `manage_views` (/manage/<studio>/…), `operator_views` (/operator/…)."""
     from app.accounts import views as accounts
+    from app.accounts.factors import views as accounts_factors
     from app.appointments import manage_views as appointments_manage
     from app.appointments import views as appointments
     from app.billing import manage_views as billing_manage
@@ -122,7 +125,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.training import coach_views as training_coach
     from app.training import views as training
 
-    for module in (health, studios, accounts, bookings, billing, appointments, training, pwa,
+    for module in (health, studios, accounts, accounts_factors, bookings, billing, appointments,
+                   training, pwa,
                    bookings_coach, clients_coach, training_coach,
                    studios_manage, schedule_manage, bookings_manage, memberships_manage,
                    billing_manage, appointments_manage, billing_webhooks, operator):

@@ -101,7 +101,12 @@ def from_environment() -> dict:
                                "application/json", "application/manifest+json", "image/svg+xml"],
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_MIN_SIZE": 500,
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        # Also the passkeys' relying party (its host) and origin: WebAuthn refuses an IP
+        # address, so the quick start's address is localhost, not 127.0.0.1.
+        "BASE_URL": os.environ.get("BASE_URL", "http://localhost:5000"),
+        # Operators, owners and studio admins set up and pass a second step before their
+        # console. Only the tests of other features turn it off.
+        "SECOND_STEP_FOR_STAFF": True,
         # A request body larger than this is refused with 413 before it is read (forms, the
         # webhook); an upload that needs more sets its own limit on its route.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(2**20))),

@@ -1,5 +1,6 @@
 """Every domain's models in one import, for Alembic autogenerate and the shell. Defines nothing."""
 
+from app.accounts.factors.models import AuthChallenge, Passkey, RecoveryCode, TotpSecret  # noqa: F401
 from app.accounts.models import User  # noqa: F401
 from app.appointments.models import Appointment, Availability, SessionType, TimeOff  # noqa: F401
 from app.audit.models import AuditEvent  # noqa: F401

@@ -70,6 +70,9 @@ def test_config(database_url: str, redis_db: int, **extra) -> dict:
         "PASSWORD_HASH": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
         "MAILBOX_DIR": f"/tmp/fitflow-test-mailbox-{uuid.uuid4().hex}",
         "BASE_URL": "http://fitflow.test",
+        # The staff console's second step is on everywhere but in the tests of other features,
+        # which sign staff in with a password alone; tests/accounts/test_factors*.py turn it on.
+        "SECOND_STEP_FOR_STAFF": False,
         **extra,
     }
 

@@ -19,13 +19,15 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def register(*, email: str, name: str, password: str, locale: str | None = None,
+def register(*, email: str, name: str, password: str | None = None, locale: str | None = None,
              timezone: str | None = None) -> User:
-    """Create an account and send the verification email."""
+    """Create an account and send the verification email. Without a password the account
+    signs in with the passkey made with it (app/accounts/factors)."""
     if find_user(email) is not None:
         raise EmailTaken()
     user = User(email=normalise_email(email), name=name.strip(),
-                password_hash=hash_password(password), locale=locale, timezone=timezone)
+                password_hash=hash_password(password) if password else None, locale=locale,
+                timezone=timezone)
     db.session.add(user)
     db.session.flush()
     enqueue_after_commit("workers.jobs.accounts.send_verification", user.id, queue="notifications")

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import member_pass as member_pass_tokens
 from app.accounts import services
+from app.accounts.factors import policies
 from app.accounts.forms import (
     LoginForm,
     ProfileForm,
@@ -147,8 +148,20 @@ def login():
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form), 422
     return perform(lambda: services.authenticate(form.email.data, form.password.data),
-                   lambda user: _signed_in(user, _safe_next(_landing(user))),
+                   lambda user: _password_right(user, _safe_next(_landing(user))),
                    failed=_shown_on(form.password, "accounts/login.html", form=form))
+
+
+def _password_right(user: User, to: str):
+    """A right password signs in, unless a second step is owed first (the person has one, or
+    their role requires one); a role that requires one not set up yet is sent to set it up."""
+    from app.accounts.factors import views as factor_views  # it builds on this module
+
+    if policies.asks_second_step(user):
+        return factor_views.owe_second_step(user, to)
+    if policies.second_step_required(user):
+        to = url_for("accounts_factors.security", next=to)
+    return _signed_in(user, to)
 
 
 @bp.post("/logout")

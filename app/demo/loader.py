@@ -10,6 +10,7 @@ from datetime import time, timedelta
 
 from sqlalchemy import select
 
+from app.accounts.factors.models import TotpSecret
 from app.accounts.models import User
 from app.appointments.models import Availability, SessionType
 from app.billing.models import PaymentMethod
@@ -218,6 +219,17 @@ def _training(studio: Studio, coach, customer) -> None:
         training_plans.copy_day_to_every_week(day, actor=coach)
 
 
+# The demo studio admin's authenticator app (README: type it into any TOTP app); the owner and
+# the operator have none, so their first sign-in shows the set-up their role requires.
+DEMO_TOTP_SECRET = "FITFLOWDEMOFITFLOWDEMOFITFLOWDEM"
+
+
+def _authenticator_app(user: User) -> None:
+    if db.session.scalar(select(TotpSecret.id).where(TotpSecret.user_id == user.id)) is None:
+        db.session.add(TotpSecret(user_id=user.id, secret=DEMO_TOTP_SECRET, confirmed_at=utcnow(),
+                                  last_step=0))
+
+
 def load_demo(seed: int = 7) -> dict:
     """Create (or complete) the demo data and commit it. Returns a short summary."""
     rng = random.Random(seed)
@@ -247,6 +259,7 @@ def load_demo(seed: int = 7) -> dict:
             _timetable(studio, spec, [coach, coach2])
             summary["bookings"] += _bookings(studio, customers, rng)
     extend_open_series()  # a demo loaded again keeps its timetable ahead too
+    _authenticator_app(admin)
     seed_library()
     for spec in STUDIOS:  # templates and a plan, then the demo customer's logged workouts
         studio = db.session.scalar(select(Studio).where(Studio.slug == spec["slug"]))

@@ -5,6 +5,8 @@ from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.accounts.factors.forms import ResetSecondStepForm
+from app.accounts.factors.views import second_step_gate
 from app.accounts.forms import zone_choices
 from app.billing.stripe.inbox import unapplied_by_studio
 from app.core import outbox
@@ -12,6 +14,7 @@ from app.core.db import utcnow
 from app.core.i18n import current_language
 from app.core.lifecycle import done, perform
 from app.extensions import db
+from app.operator import services
 from app.operator.queries import count_bookings_by_studio, count_customers_by_studio, count_users
 from app.studios.forms import OperatorStudioForm, name_map
 from app.studios.models import Studio
@@ -27,10 +30,15 @@ bp = Blueprint("operator", __name__, url_prefix="/operator")
 def require_operator():
     if not current_user.is_operator:
         abort(404)
+    return second_step_gate()
 
 
 @bp.get("/")
 def dashboard():
+    return _dashboard(ResetSecondStepForm())
+
+
+def _dashboard(reset_form, status: int = 200):
     customers = count_customers_by_studio()
     bookings = count_bookings_by_studio()
     payments = unapplied_by_studio()
@@ -43,7 +51,21 @@ def dashboard():
         jobs=jobs, payment_count=sum(n for n, _oldest in payments.values()),
         job_wait=_minutes_since(oldest_job),
         payment_wait=_minutes_since(min((o for _n, o in payments.values()), default=None)),
-    )
+        reset_form=reset_form,
+    ), status
+
+
+@bp.post("/second-step/reset")
+def reset_second_step():
+    """A staff member lost their phone: their second step is reset (audited)."""
+    form = ResetSecondStepForm()
+    if not form.validate_on_submit():
+        return _dashboard(form, 422)
+    return perform(lambda: services.reset_second_step(form.email.data, actor=current_user),
+                   lambda user: done(_("The second step of %(email)s is reset. They set up a "
+                                       "new one at their next sign-in.", email=user.email),
+                                     url_for("operator.dashboard")),
+                   back=url_for("operator.dashboard"))
 
 
 def _new_studio_page(form=None, status: int = 200):

@@ -6,6 +6,7 @@ from urllib.parse import quote
 from flask import Blueprint, g, redirect, request
 from flask_login import current_user, login_required
 
+from app.accounts.factors.views import second_step_gate
 from app.studios.policies import require_coach, require_manager
 from app.studios.queries import get_studio_or_404
 
@@ -37,6 +38,9 @@ def _studio_blueprint(name: str, import_name: str, url_prefix: str, require) -> 
     @login_required
     def check_staff():
         require(current_user, g.studio)
+        if require is require_manager:  # the console of owners and studio admins
+            return second_step_gate()
+        return None
 
     return bp
 

@@ -71,6 +71,12 @@ def console_studios(user) -> list[Studio]:
     return [s for s in studios_managed_by(user) if can_manage_studio(user, s)]
 
 
+def needs_second_step(user) -> bool:
+    """Owners and studio admins pass a second step before their console (operators too, which
+    accounts decides itself)."""
+    return bool(console_studios(user))
+
+
 def landing_url(user) -> str:
     """Where a person's work is, for after signing in: the operator's console, the studio
     console (the list of studios when they run several), the coach's day, else the home page."""

@@ -1,4 +1,4 @@
-"""End-to-end plumbing: Debian's Chromium, a live server on 127.0.0.1, a seeded studio.
+"""End-to-end plumbing: Debian's Chromium, a live server on localhost, a seeded studio.
 
 The live app has its own PostgreSQL database and Redis db per xdist worker. Nothing runs in a
 savepoint here (tests marked `e2e` skip it): the scenario is committed, as a real server needs.
@@ -90,9 +90,11 @@ def live_app(request):
 
 @pytest.fixture(scope="session")
 def live_server(live_app):
-    """Serve `live_app` on a free port of 127.0.0.1 in a daemon thread; yield its base URL."""
+    """Serve `live_app` on a free port of 127.0.0.1 in a daemon thread; yield its base URL,
+    named `localhost` as the quick start does: WebAuthn refuses an IP address as the relying
+    party, so passkeys work only there."""
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    base_url = f"http://127.0.0.1:{server.server_port}"
+    base_url = f"http://localhost:{server.server_port}"
     live_app.config["BASE_URL"] = base_url
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
@@ -235,7 +237,7 @@ def sign_in(page, live_server: str, t: "Texts", lang: str, email: str,
     page.goto(f"{live_server}/login?lang={lang}")
     page.get_by_label(t("Email")).fill(email)
     page.get_by_label(t("Password")).fill(password)
-    page.get_by_role("button", name=t("Sign in")).tap()
+    page.get_by_role("button", name=t("Sign in"), exact=True).tap()
     expect(page.get_by_role("button", name=t("Sign out"))).to_be_visible()
 
 

@@ -38,7 +38,7 @@ def test_customer_books_cancels_and_waits_on_a_phone(
     page.get_by_label(t("Email")).fill(email)
     page.get_by_label(t("Password")).fill("a-good-password")
     shot("01-signup")
-    page.get_by_role("button", name=t("Create account")).tap()
+    page.get_by_role("button", name=t("Create account"), exact=True).tap()
     expect(
         page.get_by_text(t("Welcome! We sent you a link to confirm your email."))
     ).to_be_visible()

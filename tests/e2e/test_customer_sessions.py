@@ -53,5 +53,5 @@ def test_the_profile_suggests_the_browsers_time_zone(new_context, live_app, live
     page.goto(f"{live_server}/login?next=/me/profile")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill("secret-pass")
-    page.get_by_role("button", name="Sign in").tap()
+    page.get_by_role("button", name="Sign in", exact=True).tap()
     expect(page.locator("input[name=timezone]")).to_have_value("America/Toronto")

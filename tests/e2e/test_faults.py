@@ -32,7 +32,7 @@ def test_a_connection_killed_mid_booking_shows_busy_above_the_page(
     page.goto(f"{live_server}/login?lang={lang}")
     page.get_by_label(t("Email")).fill(email)
     page.get_by_label(t("Password")).fill("secret-pass")
-    page.get_by_role("button", name=t("Sign in")).tap()
+    page.get_by_role("button", name=t("Sign in"), exact=True).tap()
     expect(page.get_by_role("button", name=t("Sign out"))).to_be_visible()
     page.goto(f"{live_server}/s/{scenario.studio_slug}/classes/{scenario.open_class_id}")
     panel = page.locator(f"#booking-panel-{scenario.open_class_id}")

@@ -1,0 +1,1 @@
+"""Use cases of the sign-in factors, split by factor."""

@@ -1,0 +1,414 @@
+"""Passkeys and the second step: /me/security/… for one's own, /login/… and /signup/… for the
+ceremonies. WebAuthn answers come and go as JSON (static/js/passkeys.js); the rest are forms."""
+
+import secrets
+from time import time
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.accounts import services as account_services
+from app.accounts.errors import EmailTaken
+from app.accounts.factors import policies
+from app.accounts.factors.errors import PasskeysNeedLocalhost, SecondStepExpired
+from app.accounts.factors.forms import (
+    PasskeyAnswerForm,
+    PasskeyNameForm,
+    PasskeySignupForm,
+    SecondStepForm,
+    TotpConfirmForm,
+)
+from app.accounts.factors.queries import get_own_passkey_or_404, security_context
+from app.accounts.factors.services import passkeys, totp
+from app.accounts.models import User
+from app.accounts.views import _landing, _safe_next, _start_session
+from app.core.i18n import current_language
+from app.core.lifecycle import done, perform
+from app.extensions import db, limiter
+
+bp = Blueprint("accounts_factors", __name__)
+PENDING = "second_step_pending"  # a password was right; the second step is still owed
+PENDING_SECONDS = 300
+
+
+# --- the place passkeys work from -------------------------------------------------------------
+
+
+def passkeys_here() -> bool:
+    """Whether this page is on BASE_URL's host, the only one passkeys are made for."""
+    rp = passkeys.relying_party()
+    return rp.usable and request.host == urlsplit(current_app.config["BASE_URL"]).netloc
+
+
+@bp.app_context_processor
+def passkey_context():
+    return {"passkeys_here": passkeys_here, "passkeys_url": current_app.config["BASE_URL"]}
+
+
+def _binding() -> str:
+    """A random value this browser's session holds; challenges are answerable only with it."""
+    if "webauthn" not in session:
+        session["webauthn"] = secrets.token_urlsafe(24)
+    return session["webauthn"]
+
+
+def _json(options: str):
+    return current_app.response_class(options, mimetype="application/json")
+
+
+def _json_failed(exc):
+    return jsonify(error=str(exc)), exc.status
+
+
+def _invalid(form):
+    messages = [str(m) for errors in form.errors.values() for m in errors]
+    return jsonify(error=" ".join(messages) or _("Please check the form.")), 422
+
+
+def _require_passkey_site():
+    if not passkeys_here():
+        raise PasskeysNeedLocalhost(url=current_app.config["BASE_URL"])
+
+
+def _mark_verified(second_step: bool) -> None:
+    """The freshness contract: a passkey or code was just checked (read by re-authentication);
+    `second_step` when what was checked counts as one."""
+    session["auth_at"] = int(time())
+    if second_step:
+        session["second_step"] = True
+
+
+# --- /me/security -------------------------------------------------------------------------------
+
+
+@bp.get("/me/security")
+@login_required
+def security():
+    """Passkeys and the second step (the sessions branch adds its own sections to this page)."""
+    return render_template("accounts/security.html", **security_context(current_user))
+
+
+@bp.post("/me/security/passkeys/options")
+@login_required
+def passkey_options():
+    form = PasskeyNameForm()
+    if not form.validate_on_submit():
+        return _invalid(form)
+
+    def begin():
+        _require_passkey_site()
+        return passkeys.begin_registration(
+            current_user, _binding(),
+            require_verification=policies.must_verify_user(current_user))
+    return perform(begin, _json, failed=_json_failed)
+
+
+@bp.post("/me/security/passkeys")
+@login_required
+def add_passkey():
+    form = PasskeyAnswerForm()
+    if not form.validate_on_submit():
+        return _invalid(form)
+
+    def add():
+        credential = passkeys.read_credential(form.credential.data, "register")
+        return passkeys.finish_registration(
+            current_user, credential, form.name.data or _("Passkey"), session.get("webauthn"),
+            require_verification=policies.must_verify_user(current_user))
+
+    def added(passkey):
+        _mark_verified(passkey.user_verified)
+        flash(_("Your passkey “%(name)s” is added.", name=passkey.name), "success")
+        return jsonify(redirect=url_for("accounts_factors.security"))
+    return perform(add, added, failed=_json_failed)
+
+
+@bp.post("/me/security/passkeys/<int:passkey_id>/rename")
+@login_required
+def rename_passkey(passkey_id: int):
+    passkey = get_own_passkey_or_404(current_user, passkey_id)
+    form = PasskeyNameForm(prefix=f"passkey-{passkey.id}")
+    if not form.validate_on_submit():
+        context = security_context(current_user, rename=(passkey.id, form))
+        return render_template("accounts/security.html", **context), 422
+    return perform(lambda: passkeys.rename_passkey(passkey, form.name.data),
+                   lambda p: done(_("The passkey is now called “%(name)s”.", name=p.name),
+                                  url_for("accounts_factors.security")))
+
+
+@bp.post("/me/security/passkeys/<int:passkey_id>/remove")
+@login_required
+def remove_passkey(passkey_id: int):
+    passkey = get_own_passkey_or_404(current_user, passkey_id)
+    name = passkey.name
+    return perform(lambda: passkeys.remove_passkey(passkey),
+                   lambda _none: done(_("The passkey “%(name)s” is removed.", name=name),
+                                      url_for("accounts_factors.security")))
+
+
+@bp.post("/me/security/second-step/app")
+@login_required
+def start_totp():
+    then = url_for("accounts_factors.totp_setup", next=_safe_next("") or None)
+    return perform(lambda: totp.start_totp(current_user), lambda _secret: redirect(then, 303))
+
+
+@bp.get("/me/security/second-step/app")
+@login_required
+def totp_setup():
+    return _totp_page(TotpConfirmForm())
+
+
+def _totp_page(form, status: int = 200):
+    secret = totp.get_totp(current_user)
+    if secret is None or secret.confirmed_at is not None:
+        return redirect(url_for("accounts_factors.security"), 303)
+    uri = totp.provisioning_uri(current_user, secret)
+    return render_template("accounts/totp_setup.html", form=form, secret=secret.secret,
+                           qr=totp.qr_svg(uri), next=_safe_next("")), status
+
+
+@bp.post("/me/security/second-step/app/confirm")
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"])
+def confirm_totp():
+    form = TotpConfirmForm()
+    if not form.validate_on_submit():
+        return _totp_page(form, 422)
+
+    def refused(exc):
+        form.code.errors.append(str(exc))
+        return _totp_page(form, exc.status)
+
+    def confirmed(codes):
+        _mark_verified(True)
+        return _codes_page(codes, _("Your authenticator app is set up."))
+    return perform(lambda: totp.confirm_totp(current_user, form.code.data), confirmed,
+                   failed=refused)
+
+
+def _codes_page(codes: list[str], message: str):
+    response = current_app.make_response(render_template(
+        "accounts/recovery_codes.html", codes=codes, message=message,
+        next=_safe_next(url_for("accounts_factors.security"))))
+    response.headers["Cache-Control"] = "no-store"  # shown once: never from a cache
+    return response
+
+
+@bp.post("/me/security/second-step/recovery-codes")
+@login_required
+def new_recovery_codes():
+    if not totp.has_totp(current_user):
+        return redirect(url_for("accounts_factors.security"), 303)
+    return perform(lambda: totp.new_recovery_codes(current_user),
+                   lambda codes: _codes_page(codes, _("Your new recovery codes are ready. "
+                                                      "The old ones no longer work.")))
+
+
+@bp.post("/me/security/second-step/remove")
+@login_required
+def remove_second_step():
+    """People who may go without a second step can turn it off; staff who must cannot."""
+    if policies.second_step_required(current_user):
+        return done(_("Your role needs a second step, so it stays on. An operator can reset "
+                      "it if you lose your phone."), url_for("accounts_factors.security"),
+                    "error")
+    return perform(lambda: totp.remove_second_step(current_user),
+                   lambda _none: done(_("The authenticator app is turned off."),
+                                      url_for("accounts_factors.security")))
+
+
+# --- signing in with a passkey --------------------------------------------------------------
+
+
+def _signed_in_with_passkey(use):
+    to = _safe_next(_landing(use.user))
+    if not use.user_verified and policies.asks_second_step(use.user):
+        # A passkey that did not check who holds it is one factor: the code is still owed.
+        return jsonify(redirect=owe_second_step(use.user, to).location)
+    _start_session(use.user)
+    _mark_verified(use.user_verified)
+    if policies.second_step_required(use.user) and not policies.has_second_step(use.user):
+        to = url_for("accounts_factors.security", next=to)
+    return jsonify(redirect=to)
+
+
+@bp.post("/login/passkey/options")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"])
+def login_options():
+    def begin():
+        _require_passkey_site()
+        return passkeys.begin_sign_in(_binding())
+    return perform(begin, _json, failed=_json_failed)
+
+
+@bp.post("/login/passkey")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"])
+def login_with_passkey():
+    form = PasskeyAnswerForm()
+    if not form.validate_on_submit():
+        return _invalid(form)
+
+    def sign_in():
+        credential = passkeys.read_credential(form.credential.data, "signin")
+        return passkeys.finish_sign_in(credential, session.get("webauthn"),
+                                       staff_check=policies.must_verify_user)
+    return perform(sign_in, _signed_in_with_passkey, failed=_json_failed)
+
+
+@bp.post("/signup/passkey/options")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"])
+def signup_options():
+    form = PasskeySignupForm()
+    if not form.validate_on_submit():
+        return _invalid(form)
+
+    def begin():
+        _require_passkey_site()
+        if account_services.find_user(form.email.data) is not None:
+            raise EmailTaken()
+        return passkeys.begin_signup(account_services.normalise_email(form.email.data),
+                                     form.name.data, current_language(), _binding())
+    return perform(begin, _json, failed=_json_failed)
+
+
+@bp.post("/signup/passkey")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"])
+def signup_with_passkey():
+    form = PasskeyAnswerForm()
+    if not form.validate_on_submit():
+        return _invalid(form)
+
+    def sign_up():
+        credential = passkeys.read_credential(form.credential.data, "register")
+        return passkeys.finish_signup(credential, session.get("webauthn"),
+                                      form.name.data or _("Passkey"), account_services.register)
+
+    def signed_up(passkey):
+        user = db.session.get(User, passkey.user_id)
+        _start_session(user)
+        _mark_verified(passkey.user_verified)
+        flash(_("Welcome! We sent you a link to confirm your email."), "success")
+        return jsonify(redirect=_safe_next(url_for("studios.index")))
+    return perform(sign_up, signed_up, failed=_json_failed)
+
+
+# --- the second step ----------------------------------------------------------------------------
+
+
+def owe_second_step(user, to: str):
+    """After a right password: remember who owes the second step (not signed in yet) and send
+    them to it."""
+    session.clear()
+    session[PENDING] = {"uid": user.id, "token": user.session_token, "at": int(time()),
+                        "next": to}
+    return redirect(url_for("accounts_factors.second_step_form"), 303)
+
+
+def second_step_gate():
+    """For a console's before_request: None when the signed-in person may go on; else where
+    they must go first: setting up a second step, or passing it in this session."""
+    if not policies.second_step_required(current_user) or session.get("second_step"):
+        return None
+    if not policies.has_second_step(current_user):
+        return redirect(url_for("accounts_factors.security", next=request.full_path), 303)
+    return redirect(url_for("accounts_factors.second_step_form", next=request.full_path), 303)
+
+
+def _pending_user():
+    """Who this page is for: the person part-way through signing in, or a signed-in person
+    asked to pass it now (the console); None when the sign-in took too long."""
+    if current_user.is_authenticated:
+        return current_user
+    pending = session.get(PENDING)
+    if not pending or time() - pending["at"] > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, pending["uid"])
+    return user if user is not None and user.session_token == pending["token"] else None
+
+
+def _second_step_page(form, user, status: int = 200):
+    return render_template("accounts/second_step.html", form=form,
+                           has_app=totp.has_totp(user),
+                           has_passkey=policies.has_verifying_passkey(user)), status
+
+
+def _passed(user, _how=None):
+    if current_user.is_authenticated:
+        to = _safe_next(_landing(user))
+    else:
+        to = session[PENDING]["next"]
+        _start_session(user)
+    _mark_verified(True)
+    return redirect(to, 303)
+
+
+@bp.get("/login/second-step")
+def second_step_form():
+    user = _pending_user()
+    if user is None:
+        return done(str(SecondStepExpired()), url_for("accounts.login_form"), "error")
+    return _second_step_page(SecondStepForm(), user)
+
+
+@bp.post("/login/second-step")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"])
+def second_step():
+    user = _pending_user()
+    if user is None:
+        return done(str(SecondStepExpired()), url_for("accounts.login_form"), "error")
+    form = SecondStepForm()
+    if not form.validate_on_submit():
+        return _second_step_page(form, user, 422)
+
+    def refused(exc):
+        form.code.errors.append(str(exc))
+        return _second_step_page(form, user, exc.status)
+    return perform(lambda: totp.check_second_step(user, form.code.data),
+                   lambda how: _passed(user, how), failed=refused)
+
+
+@bp.post("/login/second-step/passkey/options")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"])
+def second_step_options():
+    user = _pending_user()
+
+    def begin():
+        if user is None:
+            raise SecondStepExpired()
+        _require_passkey_site()
+        return passkeys.begin_sign_in(_binding(), user=user, verify=True)
+    return perform(begin, _json, failed=_json_failed)
+
+
+@bp.post("/login/second-step/passkey")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"])
+def second_step_with_passkey():
+    user = _pending_user()
+    form = PasskeyAnswerForm()
+    if not form.validate_on_submit():
+        return _invalid(form)
+
+    def check():
+        if user is None:
+            raise SecondStepExpired()
+        credential = passkeys.read_credential(form.credential.data, "signin")
+        return passkeys.finish_sign_in(credential, session.get("webauthn"), purpose="step",
+                                       expected_user=user, staff_check=policies.must_verify_user)
+
+    def passed(use):
+        response = _passed(use.user)
+        return jsonify(redirect=response.location)
+    return perform(check, passed, failed=_json_failed)

@@ -1,0 +1,153 @@
+// Passkeys (WebAuthn) for the forms marked data-passkey: "register" (/me/security), "signin"
+// (/login, also offered in the e-mail field's autofill where the browser can), "signup" and
+// "step" (the second step). The server hands out the options and checks the answers
+// (app/accounts/factors); this file only carries them between it and the browser's API.
+(function () {
+  "use strict";
+
+  function toBytes(text) {
+    var b64 = text.replace(/-/g, "+").replace(/_/g, "/");
+    while (b64.length % 4) b64 += "=";
+    var raw = atob(b64), bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    return bytes.buffer;
+  }
+
+  function toText(buffer) {
+    if (!buffer) return null;
+    var bytes = new Uint8Array(buffer), raw = "";
+    for (var i = 0; i < bytes.length; i++) raw += String.fromCharCode(bytes[i]);
+    return btoa(raw).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  function creationOptions(o) {
+    o.challenge = toBytes(o.challenge);
+    o.user.id = toBytes(o.user.id);
+    (o.excludeCredentials || []).forEach(function (c) { c.id = toBytes(c.id); });
+    return o;
+  }
+
+  function requestOptions(o) {
+    o.challenge = toBytes(o.challenge);
+    (o.allowCredentials || []).forEach(function (c) { c.id = toBytes(c.id); });
+    return o;
+  }
+
+  function answer(credential) {
+    var r = credential.response, out = {
+      id: credential.id, rawId: toText(credential.rawId), type: credential.type,
+      clientExtensionResults: credential.getClientExtensionResults(),
+      authenticatorAttachment: credential.authenticatorAttachment || null,
+      response: {clientDataJSON: toText(r.clientDataJSON)}
+    };
+    if (r.attestationObject) {
+      out.response.attestationObject = toText(r.attestationObject);
+      out.response.transports = r.getTransports ? r.getTransports() : [];
+    } else {
+      out.response.authenticatorData = toText(r.authenticatorData);
+      out.response.signature = toText(r.signature);
+      out.response.userHandle = toText(r.userHandle);
+    }
+    return JSON.stringify(out);
+  }
+
+  function post(url, body) {
+    return fetch(url, {method: "POST", body: body, credentials: "same-origin",
+                       headers: {"Accept": "application/json"}})
+      .then(function (response) {
+        return response.json().then(function (data) {
+          if (!response.ok) throw {message: data.error};
+          return data;
+        });
+      });
+  }
+
+  function show(form, message) {
+    var slot = form.querySelector("[data-passkey-error]");
+    if (!slot) return;
+    slot.textContent = message;
+    slot.hidden = !message;
+  }
+
+  function finish(form, credential) {
+    var body = new FormData();
+    body.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
+    body.append("credential", answer(credential));
+    var name = form.querySelector("input[name=name]");
+    if (name) body.append("name", name.value);
+    return post(form.action, body).then(function (data) { window.location.assign(data.redirect); });
+  }
+
+  var pending = null;  // the autofill request on /login, cancelled before a button's own
+
+  function ceremony(form, conditional) {
+    var kind = form.getAttribute("data-passkey");
+    // Sign-up takes the name and address typed in the password form above it.
+    var fields = document.getElementById(form.getAttribute("data-fields")) || form;
+    return post(form.getAttribute("data-options"), new FormData(fields)).then(function (options) {
+      if (kind === "register" || kind === "signup") {
+        return navigator.credentials.create({publicKey: creationOptions(options.publicKey || options)});
+      }
+      var request = {publicKey: requestOptions(options.publicKey || options)};
+      if (conditional) {
+        pending = new AbortController();
+        request.mediation = "conditional";
+        request.signal = pending.signal;
+      }
+      return navigator.credentials.get(request);
+    }).then(function (credential) { return finish(form, credential); });
+  }
+
+  function start(form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      show(form, "");
+      var button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      var before = Promise.resolve();
+      if (pending) {
+        var aborted = pending;
+        pending = null;
+        before = new Promise(function (done) { setTimeout(done, 0); });
+        aborted.abort();
+      }
+      before.then(function () { return ceremony(form, false); }).catch(function (error) {
+        // The server's message, or (the person cancelled, the browser refused) the page's own.
+        var fromServer = error && error.message && !(error instanceof Error);
+        show(form, fromServer ? error.message : form.getAttribute("data-failed"));
+        button.disabled = false;
+      });
+    });
+  }
+
+  function autofill(form) {
+    if (!window.PublicKeyCredential || !PublicKeyCredential.isConditionalMediationAvailable) return;
+    PublicKeyCredential.isConditionalMediationAvailable().then(function (available) {
+      if (available && document.querySelector("input[autocomplete~=webauthn]")) {
+        ceremony(form, true).catch(function () { /* dismissed or replaced by the button */ });
+      }
+    });
+  }
+
+  function init() {
+    var forms = document.querySelectorAll("form[data-passkey]");
+    if (!forms.length) return;
+    if (!window.PublicKeyCredential) {
+      forms.forEach(function (form) {
+        show(form, form.getAttribute("data-unsupported"));
+        form.querySelector("button[type=submit]").disabled = true;
+      });
+      return;
+    }
+    forms.forEach(function (form) {
+      if (form.getAttribute("data-bound")) return;
+      form.setAttribute("data-bound", "1");
+      start(form);
+      if (form.getAttribute("data-passkey") === "signin") autofill(form);
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+  document.addEventListener("htmx:afterSettle", init);
+})();
