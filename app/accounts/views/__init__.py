@@ -1,4 +1,5 @@
-"""Sign up, sign in and out, verification, password reset, profile, language switch; the\nsigned-in session found on each request (security_views.py: sessions, password, re-auth)."""
+"""Sign up, sign in and out, verification, password reset, profile, language switch; the
+signed-in session found on each request (security.py: sessions, password, re-auth)."""
 
 import secrets
 
@@ -19,6 +20,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import member_pass as member_pass_tokens
 from app.accounts import services
+from app.accounts.errors import InvalidCredentials
 from app.accounts.forms import (
     LoginForm,
     ProfileForm,
@@ -28,7 +30,6 @@ from app.accounts.forms import (
     zone_choices,
 )
 from app.accounts.models import User
-from app.accounts.errors import InvalidCredentials
 from app.accounts.policies import mark_fresh
 from app.accounts.services import sessions
 from app.core.htmx import render
