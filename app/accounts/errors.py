@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
+from flask_babel import lazy_ngettext
 
 from app.core.errors import DomainError
 
@@ -31,10 +31,11 @@ class AccountThrottled(DomainError):
 
     def __init__(self, wait: int):
         minutes = max(1, -(-wait // 60))
-        super().__init__(_nl("Too many failed sign-ins for this account. Try again in "
-                             "%(num)d minute, or reset your password.",
-                             "Too many failed sign-ins for this account. Try again in "
-                             "%(num)d minutes, or reset your password.", minutes))
+        super().__init__(lazy_ngettext(
+            "Too many failed sign-ins for this account. Try again in %(num)d minute, or reset "
+            "your password.",
+            "Too many failed sign-ins for this account. Try again in %(num)d minutes, or reset "
+            "your password.", minutes))
         self.wait = wait
 
 

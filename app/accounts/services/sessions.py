@@ -5,7 +5,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import undefer
 
 from app.accounts.models import SEEN_EVERY, AuthSession, SessionKind, User
@@ -83,10 +83,8 @@ def find_session(token: str) -> Found | None:
 
 def touch_session(session: AuthSession) -> None:
     """Note that the session was used now (at most once a minute, see Found.seen_due)."""
-    now = utcnow()
-    db.session.execute(update(AuthSession).where(AuthSession.id == session.id)
-                       .values(last_seen_at=now).execution_options(synchronize_session=False))
-    session.last_seen_at = now
+    session.last_seen_at = utcnow()
+    db.session.flush()
 
 
 def end_session(session_id: int) -> None:
