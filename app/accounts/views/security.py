@@ -15,7 +15,7 @@ from app.accounts.policies import REASONS, mark_fresh
 from app.accounts.queries import list_sessions
 from app.accounts.services import sessions
 from app.accounts.views import _safe_next, _shown_on, _signed_out, bp
-from app.core.htmx import render
+from app.core.htmx import render, wants_fragment
 from app.core.lifecycle import done, perform
 from app.core.origin import request_origin
 
@@ -63,7 +63,7 @@ def end_session(session_id: int):
 def _after_revoking(ended: bool):
     if not ended:
         return render_template("errors/error.html", code=404), 404
-    if request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted"):
+    if wants_fragment():
         return _security_page()
     return done(_("That device is signed out."), url_for(".security"))
 
