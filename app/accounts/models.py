@@ -39,6 +39,12 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
 
+def is_staff(user: User) -> bool:
+    """Staff for the session limits and the audit log: an operator, or on a studio's staff
+    (`User.is_staff`, added by the studios domain and loaded with the signed-in user)."""
+    return bool(user.is_operator or getattr(user, "is_staff", False))
+
+
 class SessionKind:
     STAFF = "staff"
     CUSTOMER = "customer"

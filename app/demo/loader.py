@@ -10,7 +10,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.accounts.models import User
+from app.accounts.models import AuthSession, User
+from app.accounts.services.sessions import start_session
 from app.appointments.models import Availability, SessionType
 from app.billing.models import PaymentMethod
 from app.billing.services.orders import place_order
@@ -19,6 +20,7 @@ from app.bookings.models import Booking, BookingStatus
 from app.bookings.services import book_class
 from app.core.db import utcnow
 from app.core.errors import DomainError
+from app.core.origin import Origin, describe_device
 from app.core.security import hash_password
 from app.demo.data import (
     CLASS_TYPES,
@@ -190,6 +192,15 @@ def _training(studio: Studio, coach, customer) -> None:
         training_plans.copy_day_to_every_week(day, actor=coach)
 
 
+def _other_device(user: User) -> None:
+    """A session on another device, so /me/security lists two and "sign out" has something to
+    end (its token is thrown away: nobody can use it)."""
+    if db.session.scalar(select(AuthSession.id).where(AuthSession.user_id == user.id).limit(1)):
+        return
+    start_session(user, Origin(address="94.97.12.34", device=describe_device(
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Version/17.5 Safari/604.1")))
+
+
 def load_demo(seed: int = 7) -> dict:
     """Create (or complete) the demo data and commit it. Returns a short summary."""
     rng = random.Random(seed)
@@ -218,6 +229,8 @@ def load_demo(seed: int = 7) -> dict:
             _timetable(studio, spec, [coach, coach2])
             summary["bookings"] += _bookings(studio, customers, rng)
     seed_library()
+    for person in (customer, owner):
+        _other_device(person)
     for spec in STUDIOS:  # templates and a plan, then the demo customer's logged workouts
         studio = db.session.scalar(select(Studio).where(Studio.slug == spec["slug"]))
         _training(studio, coach, customer)

@@ -281,3 +281,19 @@ def test_production_names_the_cookie_with_the_host_prefix(app, monkeypatch):
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("__Host-session=") and "Secure" in cookie and "Path=/" in cookie
     assert "Domain" not in cookie and "HttpOnly" in cookie
+
+
+def test_the_member_pass_carries_nothing_of_the_session_or_the_links(app, client):
+    from app.accounts import member_pass
+    from app.accounts.services.links import issue_link
+
+    user = UserFactory()
+    login(client, user)
+    with client.session_transaction() as session:
+        token = session["_user_id"]
+    link = issue_link(user, "reset")
+    with app.test_request_context():
+        pass_token = member_pass.make_token(user)
+        assert member_pass.read_token(pass_token) == (user.id, user.pass_key[:8])
+    for secret in (token, link):
+        assert not any(secret[i:i + 8] in pass_token for i in range(len(secret) - 7))

@@ -19,10 +19,11 @@ def send_verification(user_id: int) -> bool:
 
 
 @job
-def send_password_reset(email: str) -> bool:
+def send_password_reset(email: str | int) -> bool:
     """Email a one-time, expiring link to choose a new password, if `email` has an account
-    (the request answered the same either way)."""
-    user = find_user(email)
+    (the request answered the same either way). A user id (jobs queued before the address
+    was passed) is taken too."""
+    user = db.session.get(User, email) if isinstance(email, int) else find_user(email)
     if user is None:
         return False
     token = issue_link(user, LinkPurpose.RESET)

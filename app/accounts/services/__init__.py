@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.accounts import throttle
 from app.accounts.errors import AccountThrottled, InvalidCredentials, WrongPassword
-from app.accounts.models import LinkPurpose, User, new_pass_key
+from app.accounts.models import LinkPurpose, User, is_staff, new_pass_key
 from app.accounts.services import links, sessions
 from app.audit.services import record
 from app.core.db import utcnow
@@ -70,7 +70,7 @@ def note_failed_sign_in(email: str, *, throttling_starts: bool, origin: Origin) 
     user = find_user(email)
     if user is None:
         return
-    if sessions.is_staff(user):
+    if is_staff(user):
         record("sign_in_failed", actor=None, studio_id=None, subject=f"user:{user.id}",
                **origin.as_audit())
     if throttling_starts:

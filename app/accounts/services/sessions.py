@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import undefer
 
-from app.accounts.models import SEEN_EVERY, AuthSession, SessionKind, User
-from app.accounts.queries import list_sessions
+from app.accounts.models import SEEN_EVERY, AuthSession, SessionKind, User, is_staff
 from app.audit.services import record
 from app.core.db import utcnow
 from app.core.origin import Origin
@@ -18,12 +17,6 @@ from app.extensions import db
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def is_staff(user: User) -> bool:
-    """Staff for the session limits and the audit log: an operator, or on a studio's staff
-    (`User.is_staff`, loaded with the signed-in user)."""
-    return bool(user.is_operator or getattr(user, "is_staff", False))
 
 
 def start_session(user: User, origin: Origin) -> tuple[AuthSession, str]:
@@ -47,7 +40,7 @@ def start_session(user: User, origin: Origin) -> tuple[AuthSession, str]:
 def _forget_ended(user: User, now) -> None:
     """Delete `user`'s sessions that timed out (they sign nobody in already)."""
     staff = is_staff(user)
-    for row in list_sessions(user):
+    for row in db.session.scalars(select(AuthSession).where(AuthSession.user_id == user.id)):
         if now >= row.ends_at(staff):
             db.session.delete(row)
 
