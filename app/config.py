@@ -36,6 +36,7 @@ def from_environment() -> dict:
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
     redis_url = os.environ.get("REDIS_URL") or None
     redis_timeout = float(os.environ.get("REDIS_TIMEOUT", "2"))
+    secure_cookies = _bool("SESSION_COOKIE_SECURE", production)
     return {
         "PRODUCTION": production,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _dev_secret(),
@@ -63,11 +64,19 @@ def from_environment() -> dict:
         "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": redis_timeout,
                                       "socket_timeout": redis_timeout} if redis_url else {},
         "RATELIMIT_HEADERS_ENABLED": True,
-        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        # __Host-: the browser keeps it only if Secure, for this host alone (no Domain), on
+        # path /, so a sibling subdomain can neither read nor plant it.
+        "SESSION_COOKIE_NAME": "__Host-session" if secure_cookies else "session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        # Flask-Login's remember-me cookie is never set (login_user without remember); one sent
+        # anyway names a session record like the session cookie and dies with it.
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        # How many proxies in front set X-Forwarded-For/-Proto/-Host (werkzeug's ProxyFix);
+        # 0: none, the peer address is the client's (docs/operations.md).
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         "BABEL_DEFAULT_LOCALE": "en",

@@ -88,7 +88,7 @@ def _fill(scale: Scale, marker: dict) -> None:
         cur.execute("CREATE TABLE bench_marker (key text PRIMARY KEY, value text NOT NULL)")
         cur.execute("INSERT INTO bench_marker VALUES ('marker', %s)", (json.dumps(marker),))
         with cur.copy("COPY users (id, email, name, password_hash, email_verified_at, is_operator,"
-                      " session_token, created_at, locale) FROM STDIN") as copy:
+                      " pass_key, created_at, locale) FROM STDIN") as copy:
             for i in range(1, scale.customers + n_coaches + 1):
                 kind = "bench" if i <= scale.customers else "coach"
                 copy.write_row((i, f"{kind}{i - 1}@example.com", f"{kind.title()} {i - 1}",

@@ -145,6 +145,21 @@ def jobs(app):
     app.config["JOBS_CAPTURE"] = None
 
 
+@pytest.fixture(autouse=True)
+def _forget_sign_in_failures(app):
+    """Each test starts with no account resting after failed sign-ins (app/accounts/throttle.py)."""
+    yield
+    from app.core.queues import redis_connection
+
+    with app.app_context():
+        app.extensions.pop("fitflow_signin_throttle", None)
+        if app.config["REDIS_URL"]:
+            conn = redis_connection()
+            keys = list(conn.scan_iter("fitflow:signin:*", count=1000))
+            if keys:
+                conn.delete(*keys)
+
+
 @pytest.fixture
 def run_jobs(app, jobs):
     """Run the captured jobs in order, as a worker would (nested jobs too)."""

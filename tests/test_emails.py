@@ -41,7 +41,7 @@ def test_verification_and_reset_emails(app, ctx, run_jobs):
     from app.core.jobs import enqueue_after_commit
 
     enqueue_after_commit("workers.jobs.accounts.send_verification", user.id)
-    enqueue_after_commit("workers.jobs.accounts.send_password_reset", user.id)
+    enqueue_after_commit("workers.jobs.accounts.send_password_reset", user.email)
     db.session.commit()
     run_jobs()
     bodies = [m.get_body(("plain",)).get_content() for m in read_mailbox() if m["To"] == user.email]

@@ -8,7 +8,7 @@ import pytest
 from redis import Redis
 from sqlalchemy import func, select
 
-from app.accounts.tokens import make_token
+from app.accounts.services.links import issue_link
 from app.billing.models import Payment
 from app.bookings import services
 from app.bookings.models import Booking, BookingStatus
@@ -318,7 +318,7 @@ def test_every_page_has_strict_csp_the_shell_and_no_inline_code(app, client, wor
     html_pages = 0
 
     for real, path, response in crawl(app, client, values,
-                                      make_token(world["owner"], "verify")):
+                                      issue_link(world["owner"], "verify")):
         assert response.status_code < (400 if real and persona == "owner" else 500), path
         assert_strict_csp(response, path)
         if response.mimetype != "text/html":

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.accounts.tokens import make_token
+from app.accounts.services.links import issue_link
 from app.appointments.models import Appointment
 from app.bookings import services
 from app.core.db import utcnow
@@ -120,7 +120,7 @@ def own_plan_day(studio, owner):
 def sample_values(world, lang="en") -> dict:
     return {"studio": world["studio"].slug, "class_id": world["cls"].id,
             "type_id": world["class_type"].id, "booking_id": world["booking"].id,
-            "token": make_token(world["owner"], "reset"), "lang": lang,
+            "token": issue_link(world["owner"], "reset"), "lang": lang,
             "filename": "css/app.css", "plan_id": world["order"].plan_id,
             "order_id": world["order"].id, "payment_id": world["payment"].id,
             "invoice_id": world["invoice"].id, "pass_id": world["pass_"].id,

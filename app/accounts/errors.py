@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from app.core.errors import DomainError
 
@@ -21,3 +22,23 @@ class InvalidPass(DomainError):
 class InvalidToken(DomainError):
     status = 400
     message = _l("This link is invalid or has expired. Please ask for a new one.")
+
+
+class AccountThrottled(DomainError):
+    """Too many failed sign-ins on this account lately: wait before the next try."""
+
+    status = 429
+
+    def __init__(self, wait: int):
+        minutes = max(1, -(-wait // 60))
+        super().__init__(lazy_ngettext(
+            "Too many failed sign-ins for this account. Try again in %(num)d minute, or reset "
+            "your password.",
+            "Too many failed sign-ins for this account. Try again in %(num)d minutes, or reset "
+            "your password.", minutes))
+        self.wait = wait
+
+
+class WrongPassword(DomainError):
+    status = 422
+    message = _l("That is not your current password.")

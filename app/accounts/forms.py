@@ -7,9 +7,20 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from app.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_common
 from app.core.forms import clean_line, options
 
-PASSWORD = [DataRequired(), Length(min=8, max=128, message=_l("Use at least 8 characters."))]
+
+def _not_common(form, field):
+    if field.data and is_common(field.data):
+        raise ValidationError(_l("This password is one of the most common ones and is guessed "
+                                 "first. Choose another, for example a few unrelated words."))
+
+
+PASSWORD = [DataRequired(),
+            Length(min=MIN_LENGTH, max=MAX_LENGTH,
+                   message=_l("Use at least 12 characters (and at most 128).")),
+            _not_common]
 
 
 class SignupForm(FlaskForm):
@@ -20,12 +31,12 @@ class SignupForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
 class ResetForm(FlaskForm):
@@ -34,6 +45,14 @@ class ResetForm(FlaskForm):
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
+
+
+class PasswordChangeForm(ResetForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+
+
+class ReauthForm(FlaskForm):
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
 def valid_zone(form, field):

@@ -24,11 +24,11 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def make_token(user) -> str:
-    return _serializer().dumps({"u": user.id, "s": user.session_token[:8]})
+    return _serializer().dumps({"u": user.id, "s": user.pass_key[:8]})
 
 
 def read_token(token: str) -> tuple[int, str]:
-    """(user id, session-token prefix) of a valid, fresh pass token, else InvalidPass."""
+    """(user id, pass-key prefix) of a valid, fresh pass token, else InvalidPass."""
     try:
         data = _serializer().loads(token.strip(), max_age=TOKEN_MAX_AGE)
     except (BadSignature, SignatureExpired) as exc:
@@ -40,7 +40,7 @@ def short_code(user, at: float | None = None) -> str:
     """Six digits for this member in the current ten-minute window."""
     window = int((at or time.time()) // CODE_WINDOW)
     key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, f"{user.id}:{user.session_token}:{window}".encode(), hashlib.sha256)
+    digest = hmac.new(key, f"{user.id}:{user.pass_key}:{window}".encode(), hashlib.sha256)
     return f"{int.from_bytes(digest.digest()[:4], 'big') % 1_000_000:06d}"
 
 

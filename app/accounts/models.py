@@ -1,15 +1,17 @@
+"""People, their signed-in sessions, and the single-use links emailed to them."""
+
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import TimestampMixin, UTCDateTime
 from app.extensions import db
 
 
-def new_session_token() -> str:
+def new_pass_key() -> str:
     return secrets.token_urlsafe(16)
 
 
@@ -24,11 +26,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     timezone: Mapped[str | None] = mapped_column(String(64))
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_operator: Mapped[bool] = mapped_column(default=False)
-    # Part of the login cookie: rotating it signs the user out everywhere.
-    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
-
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+    # Signs the member pass and its six-digit code (member_pass.py) and nothing else: a new
+    # password rotates it, so a pass photographed before is void. Sessions and emailed links
+    # have their own random secrets (AuthSession, AccountLink).
+    pass_key: Mapped[str] = mapped_column(String(32), default=new_pass_key)
 
     @property
     def is_verified(self) -> bool:
@@ -36,3 +37,67 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+def is_staff(user: User) -> bool:
+    """Staff for the session limits and the audit log: an operator, or on a studio's staff
+    (`User.is_staff`, added by the studios domain and loaded with the signed-in user)."""
+    return bool(user.is_operator or getattr(user, "is_staff", False))
+
+
+class SessionKind:
+    STAFF = "staff"
+    CUSTOMER = "customer"
+
+
+# How long a session lives: staff (anyone on a studio's staff, operators) end after 30 minutes
+# without a request and 12 hours in all; customers after 30 days without one.
+STAFF_IDLE = timedelta(minutes=30)
+STAFF_LIFETIME = timedelta(hours=12)
+CUSTOMER_IDLE = timedelta(days=30)
+# last_seen_at is written at most this often (one UPDATE a minute, not one per request).
+SEEN_EVERY = timedelta(minutes=1)
+
+
+class AuthSession(TimestampMixin, db.Model):
+    """One signed-in browser. The cookie holds a random token; only its SHA-256 is stored,
+    so a copy of this table signs nobody in. Deleting the row ends the session at once."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    device: Mapped[str] = mapped_column(String(80), default="")
+    place: Mapped[str] = mapped_column(String(50), default="")  # the address's network
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def ends_at(self, staff: bool) -> datetime:
+        """When this session ends if nothing happens meanwhile; `staff` as the person is now
+        (a customer made staff gets the staff limits from their next request on)."""
+        if staff or self.kind == SessionKind.STAFF:
+            return min(self.last_seen_at + STAFF_IDLE, self.created_at + STAFF_LIFETIME)
+        return self.last_seen_at + CUSTOMER_IDLE
+
+
+class LinkPurpose:
+    VERIFY = "verify"
+    RESET = "reset"
+
+
+class AccountLink(TimestampMixin, db.Model):
+    """A link emailed for one purpose (confirm the address, choose a new password): a random
+    nonce of its own, stored hashed, used once, expiring. Nothing in it comes from the
+    session secret or the member pass."""
+
+    __tablename__ = "account_links"
+    __table_args__ = (Index("ix_account_links_user_purpose", "user_id", "purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254))  # the address it was sent to
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,16 +1,16 @@
-"""Read helpers for accounts: the signed-in user, loaded on every request."""
+"""Read helpers for accounts: a person's signed-in sessions."""
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import undefer
+from sqlalchemy import select
 
-from app.accounts.models import User
+from app.accounts.models import AuthSession, User, is_staff
+from app.core.db import utcnow
 from app.extensions import db
 
-# With whether they are staff anywhere (the navigation asks on every page). Built once: a
-# Session.get() with options builds and keys a new statement on every request.
-_SIGNED_IN = select(User).where(User.id == bindparam("id")).options(undefer(User.is_staff))
 
-
-def get_signed_in_user(user_id: int) -> User | None:
-    """The user a session names, with whether they are staff anywhere; None if gone."""
-    return db.session.execute(_SIGNED_IN, {"id": user_id}).scalar_one_or_none()
+def list_sessions(user: User) -> list[AuthSession]:
+    """The user's live sessions, the most recently used first (timed-out ones sign nobody in
+    and are not shown)."""
+    now, staff = utcnow(), is_staff(user)
+    rows = db.session.scalars(select(AuthSession).where(AuthSession.user_id == user.id)
+                              .order_by(AuthSession.last_seen_at.desc(), AuthSession.id.desc()))
+    return [row for row in rows if now < row.ends_at(staff)]

@@ -4,6 +4,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.accounts.policies import fresh_auth_required
 from app.billing.forms import (
     METHODS,
     STATUSES,
@@ -29,6 +30,7 @@ from app.core.forms import refused
 from app.core.i18n import format_money
 from app.core.lifecycle import done, perform
 from app.core.money import to_input
+from app.core.origin import request_origin
 from app.memberships.forms import FreezeForm
 from app.studios.console import console_blueprint
 
@@ -121,6 +123,7 @@ def waive_fee(order_id: int):
 
 
 @bp.post("/payments/<int:payment_id>/refunds")
+@fresh_auth_required(why="refund")
 def refund_payment(payment_id: int):
     payment = get_payment_or_404(g.studio, payment_id)
     order = get_order_or_404(g.studio, payment.order_id)
@@ -166,11 +169,14 @@ def money_settings():
 
 
 @bp.post("/settings/money")
+@fresh_auth_required(why="payments")
 def update_money_settings():
     form = MoneySettingsForm(currency=g.studio.currency)
     if not form.validate_on_submit():
         return _money_settings_page(form, 422)
-    return perform(lambda: settings.update_money_settings(g.studio, **form.settings()),
+    return perform(lambda: settings.update_money_settings(g.studio, actor=current_user,
+                                                          origin=request_origin(),
+                                                          **form.settings()),
                    lambda _saved: done(_("Payment and tax settings saved."),
                                        url_for(".money_settings")),
                    failed=lambda exc: _money_settings_page(form, exc.status, taxes_error=exc))

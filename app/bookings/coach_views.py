@@ -104,9 +104,9 @@ def _member_from(cls, value: str) -> User:
             if code_matches(booking.customer, value):
                 return booking.customer
         raise NotBookedHere()
-    user_id, session_prefix = read_token(value)
+    user_id, pass_prefix = read_token(value)
     user = db.session.get(User, user_id)
-    if user is None or not user.session_token.startswith(session_prefix):
+    if user is None or not user.pass_key.startswith(pass_prefix):
         raise NotBookedHere()
     return user
 

@@ -11,7 +11,8 @@ from datetime import time, timedelta
 from sqlalchemy import select
 
 from app.accounts.factors.models import TotpSecret
-from app.accounts.models import User
+from app.accounts.models import AuthSession, User
+from app.accounts.services.sessions import start_session
 from app.appointments.models import Availability, SessionType
 from app.billing.models import PaymentMethod
 from app.billing.services.freezes import freeze_membership
@@ -21,6 +22,7 @@ from app.bookings.models import Booking, BookingStatus
 from app.bookings.services import book_class
 from app.core.db import utcnow
 from app.core.errors import DomainError
+from app.core.origin import Origin, describe_device
 from app.core.security import hash_password
 from app.demo.data import (
     CLASS_TYPES,
@@ -230,6 +232,15 @@ def _authenticator_app(user: User) -> None:
                                   last_step=0))
 
 
+def _other_device(user: User) -> None:
+    """A session on another device, so /me/security lists two and "sign out" has something to
+    end (its token is thrown away: nobody can use it)."""
+    if db.session.scalar(select(AuthSession.id).where(AuthSession.user_id == user.id).limit(1)):
+        return
+    start_session(user, Origin(address="94.97.12.34", device=describe_device(
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Version/17.5 Safari/604.1")))
+
+
 def load_demo(seed: int = 7) -> dict:
     """Create (or complete) the demo data and commit it. Returns a short summary."""
     rng = random.Random(seed)
@@ -261,6 +272,8 @@ def load_demo(seed: int = 7) -> dict:
     extend_open_series()  # a demo loaded again keeps its timetable ahead too
     _authenticator_app(admin)
     seed_library()
+    for person in (customer, owner):
+        _other_device(person)
     for spec in STUDIOS:  # templates and a plan, then the demo customer's logged workouts
         studio = db.session.scalar(select(Studio).where(Studio.slug == spec["slug"]))
         _training(studio, coach, customer)

@@ -6,7 +6,8 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from app.accounts.models import User, new_session_token
+from app.accounts.models import User
+from app.accounts.services.sessions import end_every_session
 from app.extensions import db
 from app.studios.models import Role, Studio
 from tests.e2e.conftest import Texts, set_network, sign_in
@@ -60,7 +61,7 @@ def test_kept_roster_is_not_served_to_the_next_person(new_context, live_app, liv
     # The session ends elsewhere ("sign out everywhere"): the next answer sends to sign in.
     with live_app.app_context():
         coach = db.session.scalar(db.select(User).where(User.email == coach_email))
-        coach.session_token = new_session_token()
+        end_every_session(coach)
         db.session.commit()
     page.goto(f"{live_server}/coach/")
     expect(page).to_have_url(f"{live_server}/login?next=%2Fcoach%2F")

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.core.mail import read_mailbox
-from tests.e2e.conftest import Texts
+from tests.e2e.conftest import Texts, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -39,11 +39,11 @@ def test_customer_books_cancels_and_waits_on_a_phone(
     page.get_by_label(t("Password")).fill("a-good-password")
     shot("01-signup")
     page.get_by_role("button", name=t("Create account"), exact=True).tap()
-    expect(
-        page.get_by_text(t("Welcome! We sent you a link to confirm your email."))
-    ).to_be_visible()
+    expect(page.get_by_text(t("Thank you! We sent a message to that address: open it to "
+                              "confirm, then sign in with your password."))).to_be_visible()
     with live_app.app_context():  # jobs ran inline in the live app: nothing captured them
         assert [m["To"] for m in read_mailbox() if m["To"] == email] == [email]
+    sign_in(page, live_server, t, lang, email, "a-good-password")
 
     # The studio's week, right to left in Arabic.
     page.goto(f"{live_server}/s/{scenario.studio_slug}/schedule")

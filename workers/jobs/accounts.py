@@ -1,5 +1,6 @@
-from app.accounts.models import User
-from app.accounts.tokens import make_token
+from app.accounts.models import LinkPurpose, User
+from app.accounts.services import find_user
+from app.accounts.services.links import issue_link
 from app.core.urls import external_url
 from app.extensions import db
 from app.notifications.services import send_email
@@ -12,15 +13,51 @@ def send_verification(user_id: int) -> bool:
     user = db.session.get(User, user_id)
     if user is None or user.is_verified:
         return False
+    token = issue_link(user, LinkPurpose.VERIFY)
     return send_email(user, "verify_email", dedup_key=f"verify:{user.id}:{user.email}",
-                      link=external_url("accounts.verify_email", token=make_token(user, "verify")))
+                      link=external_url("accounts.verify_email", token=token))
 
 
 @job
-def send_password_reset(user_id: int) -> bool:
-    """Email a one-time, expiring link to choose a new password."""
+def send_password_reset(email: str | int) -> bool:
+    """Email a one-time, expiring link to choose a new password, if `email` has an account
+    (the request answered the same either way). A user id (jobs queued before the address
+    was passed) is taken too."""
+    user = db.session.get(User, email) if isinstance(email, int) else find_user(email)
+    if user is None:
+        return False
+    token = issue_link(user, LinkPurpose.RESET)
+    return send_email(user, "password_reset",
+                      link=external_url("accounts.reset_form", token=token))
+
+
+@job
+def send_signup_notice(user_id: int) -> bool:
+    """Someone signed up with an address that has an account: tell its owner (sign in, or
+    reset the password), and nobody else learns the account exists."""
     user = db.session.get(User, user_id)
     if user is None:
         return False
-    return send_email(user, "password_reset",
-                      link=external_url("accounts.reset_form", token=make_token(user, "reset")))
+    return send_email(user, "signup_notice", login=external_url("accounts.login_form"),
+                      reset=external_url("accounts.reset_request_form"))
+
+
+@job
+def send_sign_in_throttled(user_id: int) -> bool:
+    """Failed sign-ins made the account wait between tries: tell its owner."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        return False
+    return send_email(user, "sign_in_throttled",
+                      reset=external_url("accounts.reset_request_form"))
+
+
+@job
+def send_password_changed(user_id: int) -> bool:
+    """The password changed and other sessions ended: tell the owner (if it was not them,
+    the reset link is their way back)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        return False
+    return send_email(user, "password_changed",
+                      reset=external_url("accounts.reset_request_form"))

@@ -1,6 +1,7 @@
 """Passkeys and the second step: /me/security/… for one's own, /login/… and /signup/… for the
 ceremonies. WebAuthn answers come and go as JSON (static/js/passkeys.js); the rest are forms."""
 
+import hashlib
 import secrets
 from time import time
 from urllib.parse import urlsplit
@@ -30,10 +31,11 @@ from app.accounts.factors.forms import (
     SecondStepForm,
     TotpConfirmForm,
 )
-from app.accounts.factors.queries import get_own_passkey_or_404, security_context
+from app.accounts.factors.queries import get_own_passkey_or_404
 from app.accounts.factors.services import passkeys, totp
 from app.accounts.models import User
-from app.accounts.views import _landing, _safe_next, _start_session
+from app.accounts.views import _landing, _safe_next, start_session
+from app.accounts.views.security import security_page
 from app.core.i18n import current_language
 from app.core.lifecycle import done, perform
 from app.extensions import db, limiter
@@ -93,13 +95,6 @@ def _mark_verified(second_step: bool) -> None:
 # --- /me/security -------------------------------------------------------------------------------
 
 
-@bp.get("/me/security")
-@login_required
-def security():
-    """Passkeys and the second step (the sessions branch adds its own sections to this page)."""
-    return render_template("accounts/security.html", **security_context(current_user))
-
-
 @bp.post("/me/security/passkeys/options")
 @login_required
 def passkey_options():
@@ -131,7 +126,7 @@ def add_passkey():
     def added(passkey):
         _mark_verified(passkey.user_verified)
         flash(_("Your passkey “%(name)s” is added.", name=passkey.name), "success")
-        return jsonify(redirect=url_for("accounts_factors.security"))
+        return jsonify(redirect=url_for("accounts.security"))
     return perform(add, added, failed=_json_failed)
 
 
@@ -141,11 +136,10 @@ def rename_passkey(passkey_id: int):
     passkey = get_own_passkey_or_404(current_user, passkey_id)
     form = PasskeyNameForm(prefix=f"passkey-{passkey.id}")
     if not form.validate_on_submit():
-        context = security_context(current_user, rename=(passkey.id, form))
-        return render_template("accounts/security.html", **context), 422
+        return security_page(status=422, rename=(passkey.id, form))
     return perform(lambda: passkeys.rename_passkey(passkey, form.name.data),
                    lambda p: done(_("The passkey is now called “%(name)s”.", name=p.name),
-                                  url_for("accounts_factors.security")))
+                                  url_for("accounts.security")))
 
 
 @bp.post("/me/security/passkeys/<int:passkey_id>/remove")
@@ -155,7 +149,7 @@ def remove_passkey(passkey_id: int):
     name = passkey.name
     return perform(lambda: passkeys.remove_passkey(passkey),
                    lambda _none: done(_("The passkey “%(name)s” is removed.", name=name),
-                                      url_for("accounts_factors.security")))
+                                      url_for("accounts.security")))
 
 
 @bp.post("/me/security/second-step/app")
@@ -174,7 +168,7 @@ def totp_setup():
 def _totp_page(form, status: int = 200):
     secret = totp.get_totp(current_user)
     if secret is None or secret.confirmed_at is not None:
-        return redirect(url_for("accounts_factors.security"), 303)
+        return redirect(url_for("accounts.security"), 303)
     uri = totp.provisioning_uri(current_user, secret)
     return render_template("accounts/totp_setup.html", form=form, secret=secret.secret,
                            qr=totp.qr_svg(uri), next=_safe_next("")), status
@@ -202,7 +196,7 @@ def confirm_totp():
 def _codes_page(codes: list[str], message: str):
     response = current_app.make_response(render_template(
         "accounts/recovery_codes.html", codes=codes, message=message,
-        next=_safe_next(url_for("accounts_factors.security"))))
+        next=_safe_next(url_for("accounts.security"))))
     response.headers["Cache-Control"] = "no-store"  # shown once: never from a cache
     return response
 
@@ -211,7 +205,7 @@ def _codes_page(codes: list[str], message: str):
 @login_required
 def new_recovery_codes():
     if not totp.has_totp(current_user):
-        return redirect(url_for("accounts_factors.security"), 303)
+        return redirect(url_for("accounts.security"), 303)
     return perform(lambda: totp.new_recovery_codes(current_user),
                    lambda codes: _codes_page(codes, _("Your new recovery codes are ready. "
                                                       "The old ones no longer work.")))
@@ -223,25 +217,28 @@ def remove_second_step():
     """People who may go without a second step can turn it off; staff who must cannot."""
     if policies.second_step_required(current_user):
         return done(_("Your role needs a second step, so it stays on. An operator can reset "
-                      "it if you lose your phone."), url_for("accounts_factors.security"),
+                      "it if you lose your phone."), url_for("accounts.security"),
                     "error")
     return perform(lambda: totp.remove_second_step(current_user),
                    lambda _none: done(_("The authenticator app is turned off."),
-                                      url_for("accounts_factors.security")))
+                                      url_for("accounts.security")))
 
 
 # --- signing in with a passkey --------------------------------------------------------------
 
 
+def _owes_code(use) -> bool:
+    # A passkey that did not check who holds it is one factor: the code is still owed.
+    return not use.user_verified and policies.asks_second_step(use.user)
+
+
 def _signed_in_with_passkey(use):
     to = _safe_next(_landing(use.user))
-    if not use.user_verified and policies.asks_second_step(use.user):
-        # A passkey that did not check who holds it is one factor: the code is still owed.
+    if _owes_code(use):
         return jsonify(redirect=owe_second_step(use.user, to).location)
-    _start_session(use.user)
     _mark_verified(use.user_verified)
     if policies.second_step_required(use.user) and not policies.has_second_step(use.user):
-        to = url_for("accounts_factors.security", next=to)
+        to = url_for("accounts.security", next=to)
     return jsonify(redirect=to)
 
 
@@ -263,8 +260,11 @@ def login_with_passkey():
 
     def sign_in():
         credential = passkeys.read_credential(form.credential.data, "signin")
-        return passkeys.finish_sign_in(credential, session.get("webauthn"),
-                                       staff_check=policies.must_verify_user)
+        use = passkeys.finish_sign_in(credential, session.get("webauthn"),
+                                      staff_check=policies.must_verify_user)
+        if not _owes_code(use):
+            start_session(use.user)  # the session record commits with the sign-in
+        return use
     return perform(sign_in, _signed_in_with_passkey, failed=_json_failed)
 
 
@@ -293,12 +293,12 @@ def signup_with_passkey():
 
     def sign_up():
         credential = passkeys.read_credential(form.credential.data, "register")
-        return passkeys.finish_signup(credential, session.get("webauthn"),
-                                      form.name.data or _("Passkey"), account_services.register)
+        passkey = passkeys.finish_signup(credential, session.get("webauthn"),
+                                         form.name.data or _("Passkey"), account_services.register)
+        start_session(db.session.get(User, passkey.user_id))
+        return passkey
 
     def signed_up(passkey):
-        user = db.session.get(User, passkey.user_id)
-        _start_session(user)
         _mark_verified(passkey.user_verified)
         flash(_("Welcome! We sent you a link to confirm your email."), "success")
         return jsonify(redirect=_safe_next(url_for("studios.index")))
@@ -312,7 +312,7 @@ def owe_second_step(user, to: str):
     """After a right password: remember who owes the second step (not signed in yet) and send
     them to it."""
     session.clear()
-    session[PENDING] = {"uid": user.id, "token": user.session_token, "at": int(time()),
+    session[PENDING] = {"uid": user.id, "token": _credentials_mark(user), "at": int(time()),
                         "next": to}
     return redirect(url_for("accounts_factors.second_step_form"), 303)
 
@@ -323,7 +323,7 @@ def second_step_gate():
     if not policies.second_step_required(current_user) or session.get("second_step"):
         return None
     if not policies.has_second_step(current_user):
-        return redirect(url_for("accounts_factors.security", next=request.full_path), 303)
+        return redirect(url_for("accounts.security", next=request.full_path), 303)
     return redirect(url_for("accounts_factors.second_step_form", next=request.full_path), 303)
 
 
@@ -336,7 +336,12 @@ def _pending_user():
     if not pending or time() - pending["at"] > PENDING_SECONDS:
         return None
     user = db.session.get(User, pending["uid"])
-    return user if user is not None and user.session_token == pending["token"] else None
+    return user if user is not None and _credentials_mark(user) == pending["token"] else None
+
+
+def _credentials_mark(user) -> str:
+    """Changes when the password does: a half-finished sign-in dies with the old password."""
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
 
 
 def _second_step_page(form, user, status: int = 200):
@@ -345,12 +350,17 @@ def _second_step_page(form, user, status: int = 200):
                            has_passkey=policies.has_verifying_passkey(user)), status
 
 
-def _passed(user, _how=None):
+def _pass(user):
+    """Inside the step's transaction: where to go on, and the session, started now for a
+    person part-way through signing in."""
     if current_user.is_authenticated:
-        to = _safe_next(_landing(user))
-    else:
-        to = session[PENDING]["next"]
-        _start_session(user)
+        return _safe_next(_landing(user))
+    to = session[PENDING]["next"]
+    start_session(user)
+    return to
+
+
+def _passed(to: str):
     _mark_verified(True)
     return redirect(to, 303)
 
@@ -376,8 +386,10 @@ def second_step():
     def refused(exc):
         form.code.errors.append(str(exc))
         return _second_step_page(form, user, exc.status)
-    return perform(lambda: totp.check_second_step(user, form.code.data),
-                   lambda how: _passed(user, how), failed=refused)
+    def check():
+        totp.check_second_step(user, form.code.data)
+        return _pass(user)
+    return perform(check, _passed, failed=refused)
 
 
 @bp.post("/login/second-step/passkey/options")
@@ -405,10 +417,10 @@ def second_step_with_passkey():
         if user is None:
             raise SecondStepExpired()
         credential = passkeys.read_credential(form.credential.data, "signin")
-        return passkeys.finish_sign_in(credential, session.get("webauthn"), purpose="step",
-                                       expected_user=user, staff_check=policies.must_verify_user)
+        use = passkeys.finish_sign_in(credential, session.get("webauthn"), purpose="step",
+                                      expected_user=user, staff_check=policies.must_verify_user)
+        return _pass(use.user)
 
-    def passed(use):
-        response = _passed(use.user)
-        return jsonify(redirect=response.location)
+    def passed(to):
+        return jsonify(redirect=_passed(to).location)
     return perform(check, passed, failed=_json_failed)

@@ -5,8 +5,10 @@ and the operator's hold on it live in the modules beside this one."""
 
 from sqlalchemy import bindparam, select
 
+from app.audit.services import record
 from app.core.db import insert_built_once, utcnow
 from app.core.errors import InvalidInput
+from app.core.origin import Origin
 from app.extensions import db
 from app.studios.models import BILINGUAL, Location, Role, StaffRole, Studio, StudioCustomer
 
@@ -68,16 +70,23 @@ def ensure_customer(studio: Studio, user) -> None:
                        {"studio_id": studio.id, "user_id": user.id, "created_at": utcnow()})
 
 
-def grant_role(studio: Studio, user, role: Role) -> StaffRole:
-    """Give `user` a staff role in `studio` (replacing any role they had there)."""
+def grant_role(studio: Studio, user, role: Role, *, actor=None,
+               origin: Origin | None = None) -> StaffRole:
+    """Give `user` a staff role in `studio` (replacing any role they had there); a change is
+    audited with who made it, from where."""
     staff = db.session.scalar(
         select(StaffRole).where(StaffRole.studio_id == studio.id, StaffRole.user_id == user.id)
     )
+    before = staff.role if staff is not None else None
     if staff is None:
         staff = StaffRole(studio_id=studio.id, user_id=user.id, role=role)
         db.session.add(staff)
     staff.role = role
     db.session.flush()
+    if before != role:
+        record("role_changed", actor=actor, studio_id=studio.id, subject=f"user:{user.id}",
+               role=str(role), previous=str(before) if before else None,
+               **(origin or Origin()).as_audit())
     return staff
 
 

@@ -39,6 +39,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from app.accounts.errors import EmailTaken
 from app.accounts.factors.errors import (
     PasskeyAlreadyAdded,
     PasskeyRefused,
@@ -189,6 +190,8 @@ def finish_signup(credential: dict, binding: str | None, name: str, register) ->
     row = take_challenge(credential, "signup", binding)
     verified = _verified_registration(credential, row.challenge, False)
     user = register(email=row.data["email"], name=row.data["name"], locale=row.data["locale"])
+    if user is None:  # the address found an account between the options and the answer
+        raise EmailTaken()
     return _store(user, name, bytes.fromhex(row.data["handle"]), verified, credential)
 
 

@@ -1,4 +1,5 @@
-"""Sign up, sign in and out, verification, password reset, profile, language switch."""
+"""Sign up, sign in and out, verification, password reset, profile, language switch; the
+signed-in session found on each request (security.py: sessions, password, re-auth)."""
 
 import secrets
 
@@ -6,6 +7,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -14,11 +16,13 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import member_pass as member_pass_tokens
 from app.accounts import services
-from app.accounts.factors import policies
+from app.accounts.errors import InvalidCredentials
+from app.accounts.factors import policies as factor_policies
 from app.accounts.forms import (
     LoginForm,
     ProfileForm,
@@ -28,23 +32,51 @@ from app.accounts.forms import (
     zone_choices,
 )
 from app.accounts.models import User
-from app.accounts.queries import get_signed_in_user
+from app.accounts.policies import mark_fresh
+from app.accounts.services import sessions
 from app.core.htmx import render
 from app.core.i18n import current_language, set_language_cookie
 from app.core.lifecycle import done, perform
 from app.core.mail import dev_mailbox_open, read_mailbox
+from app.core.origin import request_origin
 from app.extensions import limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    uid, _sep, token = user_id.partition(":")
-    if not uid.isdigit() or len(uid) > 9:
+def load_user(token: str):
+    """The person the cookie's session token names, in one statement; None once that session
+    ended (signed out, revoked, a new password, timed out)."""
+    found = sessions.find_session(token)
+    if found is None:
         return None
-    user = get_signed_in_user(int(uid))
-    return user if user is not None and user.session_token == token else None
+    g.auth_session = found.session
+    if found.seen_due:
+        # At most once a minute. Loaded before the view runs (load_signed_in), so this commit
+        # carries nothing of the view's.
+        perform(lambda: sessions.touch_session(found.session), lambda _: None, keep_loaded=True)
+    return found.user
+
+
+@bp.before_app_request
+def load_signed_in():
+    """Find the session before the view runs (see load_user); static files skip it."""
+    if "_user_id" in session and request.endpoint != "static":
+        current_user._get_current_object()
+
+
+def start_session(user: User) -> User:
+    """Every successful sign-in ends here (password, a reset link; passkeys and second steps
+    too): a new session record, and a fresh cookie holding only its token. Nothing from the
+    session before survives (no fixation), and the session is fresh for re-authentication.
+    Call it inside `perform`'s action, so the record commits with the sign-in."""
+    _row, token = sessions.start_session(user, request_origin())
+    session.clear()
+    login_user(user)
+    session["_user_id"] = token  # the cookie names the session record, never the user
+    mark_fresh()
+    return user
 
 
 # Names the signed-in session to the service worker (static/js/sw.js), which keeps coach pages
@@ -91,24 +123,17 @@ def _landing(user: User) -> str:
     return choose(user) if choose else url_for("studios.index")
 
 
-def _start_session(user: User) -> None:
-    """Sign in on a fresh session: nothing from before the login survives (no fixation)."""
-    session.clear()
-    login_user(user)
-
-
 def _signed_in(user: User, to: str, message: str | None = None):
-    """After a signup, a login or a new password: a fresh session, the message, a 303 on."""
-    _start_session(user)
+    """After a sign-in, a new password: the message, a 303 on."""
     return done(message, to) if message else redirect(to, 303)
 
 
 def _shown_on(field, template: str, **context):
-    """A refusal (address taken, wrong password) shown on the form's `field`, at 422 like any
-    input the form turned down."""
+    """A refusal (wrong password, an account resting after failures) shown on the form's
+    `field`, at its status (422 like any input the form turned down; 429)."""
     def answer(exc):
         field.errors.append(str(exc))
-        return render_template(template, **context), 422
+        return render_template(template, **context), exc.status
     return answer
 
 
@@ -125,15 +150,17 @@ def signup_form():
 @bp.post("/signup")
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT"])
 def signup():
+    """The same answer whether the address is new or has an account (its owner gets an email
+    instead): a sign-up never tells who has an account here."""
     form = SignupForm()
     if not form.validate_on_submit():
         return render_template("accounts/signup.html", form=form), 422
     return perform(
         lambda: services.register(email=form.email.data, name=form.name.data,
                                   password=form.password.data, locale=current_language()),
-        lambda user: _signed_in(user, _safe_next(url_for("studios.index")),
-                                _("Welcome! We sent you a link to confirm your email.")),
-        failed=_shown_on(form.email, "accounts/signup.html", form=form))
+        lambda _user: done(_("Thank you! We sent a message to that address: open it to "
+                             "confirm, then sign in with your password."),
+                           url_for("accounts.login_form", next=request.args.get("next"))))
 
 
 @bp.get("/login")
@@ -141,15 +168,46 @@ def login_form():
     return render_template("accounts/login.html", form=LoginForm())
 
 
+def _address_and_account() -> str:
+    """The per-address limit counts each account apart: one office behind one address does
+    not lock its neighbours out of their own accounts."""
+    typed = request.form.get("email", "")[:254].strip().lower()
+    return f"{get_remote_address()}|{typed}"
+
+
 @bp.post("/login")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], key_func=_address_and_account)
 def login():
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form), 422
-    return perform(lambda: services.authenticate(form.email.data, form.password.data),
-                   lambda user: _password_right(user, _safe_next(_landing(user))),
-                   failed=_shown_on(form.password, "accounts/login.html", form=form))
+    return perform(
+        lambda: _password_right_action(services.authenticate(form.email.data,
+                                                             form.password.data)),
+        lambda user: _password_right(user, _safe_next(_landing(user))),
+        failed=_refused_on(form.password, form.email.data, "accounts/login.html", form=form))
+
+
+def _refused_on(field, email: str, template: str, **context):
+    """A refused password: a failure is noted (audit for staff, an email when the delays
+    begin) and shown on `field` at 422; a resting account is a 429."""
+    def answer(exc):
+        if isinstance(exc, InvalidCredentials):
+            return perform(
+                lambda: services.note_failed_sign_in(
+                    email, throttling_starts=getattr(exc, "throttling_starts", False),
+                    origin=request_origin()),
+                lambda _noted: _shown_on(field, template, **context)(exc))
+        return _shown_on(field, template, **context)(exc)
+    return answer
+
+
+def _password_right_action(user: User) -> User:
+    """Inside the sign-in's transaction: the session starts now, unless a second step is owed
+    first (then it starts when that step is passed)."""
+    if not factor_policies.asks_second_step(user):
+        start_session(user)
+    return user
 
 
 def _password_right(user: User, to: str):
@@ -157,18 +215,25 @@ def _password_right(user: User, to: str):
     their role requires one); a role that requires one not set up yet is sent to set it up."""
     from app.accounts.factors import views as factor_views  # it builds on this module
 
-    if policies.asks_second_step(user):
+    if factor_policies.asks_second_step(user):
         return factor_views.owe_second_step(user, to)
-    if policies.second_step_required(user):
-        to = url_for("accounts_factors.security", next=to)
+    if factor_policies.second_step_required(user):
+        to = url_for("accounts.security", next=to)
     return _signed_in(user, to)
 
 
 @bp.post("/logout")
 def logout():
+    """End this session for good: its cookie, copied or not, signs nobody in any more."""
+    found = g.get("auth_session")
+    return perform(lambda: sessions.end_session(found.id) if found else None,
+                   lambda _ended: _signed_out(url_for("studios.index")))
+
+
+def _signed_out(to: str):
     logout_user()
     session.clear()
-    return redirect(url_for("studios.index"), 303)
+    return redirect(to, 303)
 
 
 @bp.get("/verify/<token>")
@@ -210,10 +275,12 @@ def reset(token: str):
     form = ResetForm()
     if not form.validate_on_submit():
         return render_template("accounts/reset.html", form=form, token=token), 422
-    return perform(lambda: services.reset_password(token, form.password.data),
-                   lambda user: _signed_in(user, url_for("studios.index"),
-                                           _("Your password has been changed.")),
-                   failed=_message_page)
+    return perform(
+        lambda: start_session(services.reset_password(token, form.password.data,
+                                                      origin=request_origin())),
+        lambda user: _signed_in(user, url_for("studios.index"),
+                                _("Your password has been changed.")),
+        failed=_message_page)
 
 
 @bp.get("/me/profile")
@@ -277,3 +344,6 @@ def switch_language():
     response = perform(lambda: services.set_language(current_user, lang),
                        lambda _set: redirect(back, 303))
     return set_language_cookie(response, lang)
+
+
+from app.accounts.views import security  # noqa: E402,F401  (its routes join the blueprint)
