@@ -15,7 +15,6 @@ from app.clients.queries.customers import (
     find_duplicates,
     iter_customer_rows,
     list_customers,
-    list_tags,
 )
 from app.clients.queries.desk import customer_file
 from app.clients.services import add_note
@@ -41,7 +40,7 @@ def customers():
     found = list_customers(g.studio, form.filters(), utcnow(),
                            request.args.get("page", 1, type=int))
     return render(LIST, "customer_results", studio=g.studio, form=form, found=found,
-                  args=form.query(), tags=list_tags(g.studio), shows=SHOW_LABELS,
+                  args=form.query(), shows=SHOW_LABELS,
                   tz=g.studio.timezone, status=200 if valid else 422)
 
 

@@ -187,6 +187,8 @@ class StudioCustomer(TimestampMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("studio_id", "user_id"),
         Index("ix_studio_customers_phone_key", "studio_id", "phone_key"),
+        # The customers list's order (the folded name leads the search column).
+        Index("ix_studio_customers_studio_search", "studio_id", "search"),
         # Substring search (LIKE '%…%') on the folded column: trigrams, PostgreSQL only.
         Index("ix_studio_customers_search_trgm", "search", postgresql_using="gin",
               postgresql_ops={"search": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),

@@ -49,6 +49,8 @@ def upgrade():
         conn.execute(update, [{"link_id": row_id, "text": search_text(name, email)}
                               for row_id, name, email in rows[start:start + 1000]])
 
+    op.create_index("ix_studio_customers_studio_search", "studio_customers",
+                    ["studio_id", "search"])
     if conn.dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.create_index("ix_studio_customers_search_trgm", "studio_customers", ["search"],
@@ -62,6 +64,7 @@ def downgrade():
     op.execute("UPDATE users SET email = 'no-email-' || id || '@invalid' WHERE email IS NULL")
     with op.batch_alter_table("users") as batch:
         batch.alter_column("email", existing_type=sa.String(254), nullable=False)
+    op.drop_index("ix_studio_customers_studio_search", table_name="studio_customers")
     with op.batch_alter_table("studio_customers") as batch:
         batch.drop_index("ix_studio_customers_phone_key")
         for column in ("search", "tag_keys", "tags", "birth_date", "emergency_contact",
