@@ -91,6 +91,7 @@ class ContactForm(FlaskForm):
     tags = TagsField(_l("Tags (separated by commas)"))
 
     def validate_tags(self, field):
+        field.data = field.data or []  # no tags field in the form at all: no tags
         if len(field.data) > TAGS_MAX or any(len(t) > TAG_LENGTH for t in field.data):
             raise ValidationError(_l("At most %(max)s tags of %(length)s characters each.",
                                      max=TAGS_MAX, length=TAG_LENGTH))
@@ -98,7 +99,7 @@ class ContactForm(FlaskForm):
     def values(self) -> dict:
         return {"phone": self.phone.data or "",
                 "emergency_contact": self.emergency_contact.data or "",
-                "birth_date": self.birth_date.data, "tags": self.tags.data}
+                "birth_date": self.birth_date.data, "tags": self.tags.data or []}
 
 
 class NewCustomerForm(FlaskForm):
