@@ -120,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.bookings import manage_views as bookings_manage
     from app.bookings import views as bookings
     from app.clients import coach_views as clients_coach
+    from app.clients import manage_views as clients_manage
     from app.core import health
     from app.memberships import manage_views as memberships_manage
     from app.operator import operator_views as operator
@@ -134,7 +135,8 @@ def _register_blueprints(app: Flask) -> None:
                    training, pwa,
                    bookings_coach, clients_coach, training_coach,
                    studios_manage, schedule_manage, bookings_manage, memberships_manage,
-                   billing_manage, appointments_manage, billing_webhooks, operator):
+                   billing_manage, appointments_manage, clients_manage, billing_webhooks,
+                   operator):
         app.register_blueprint(module.bp)
     # The cross-studio coach home, and coach URLs from before the studio led the path.
     for bp in (bookings_coach.home, clients_coach.moved, training_coach.moved,
@@ -143,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _init_jinja(app: Flask) -> None:
+    from app.clients.policies import can_manage_customers
     from app.core.sealed import Unopenable
     from app.core.security import csrf_token
     from app.studios.models import jurisdiction_name, role_name
@@ -152,7 +155,8 @@ def _init_jinja(app: Flask) -> None:
     app.jinja_env.globals.update(csrf_token=csrf_token, console_studios=console_studios,
                                  coaches_anywhere=coaches_anywhere, coach_studios=coach_studios,
                                  role_name=role_name, jurisdiction_name=jurisdiction_name,
-                                 studio_of_path=studio_of_path)
+                                 studio_of_path=studio_of_path,
+                                 can_manage_customers=can_manage_customers)
     # Flask-WTF also hands templates its generate_csrf through a context processor; this one,
     # registered later, wins: one token per session (core.security.csrf_token).
     app.context_processor(lambda: {"csrf_token": csrf_token})

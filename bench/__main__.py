@@ -23,9 +23,10 @@ from bench.config import (
     alternative_setting,
     procfile_setting,
 )
+from bench.data import DESK_EMAIL as DESK
 from bench.server import Server
 
-FIGURES = ["P1", "P2", "P3", "P4", "P5", "P6", "P7"]
+FIGURES = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P11"]
 
 
 def options(argv):
@@ -60,7 +61,7 @@ def main(argv=None) -> int:
     large = QUICK_LARGE if opt.quick else LARGE
     print("Preparing data")
     markers = {"small": data.prepare(SMALL)}
-    if "P4" in opt.only:
+    if "P4" in opt.only or "P11" in opt.only:
         markers["large"] = data.prepare(large)
     Redis.from_url(REDIS_URL).flushdb()
     results = []
@@ -140,6 +141,12 @@ def run_figure(name, srv, user, large, opt) -> dict:
                     balanced=True) as big:
             return figures.p4({"small": srv, "large": big},
                               {"small": user, "large": User(big.url, "bench0@example.com")}, opt)
+    if name == "P11":
+        opt.large_customers = large.customers
+        with Server(large.database, balanced=True) as big:
+            return figures.p11({"small": srv, "large": big},
+                               {"small": User(srv.url, DESK), "large": User(big.url, DESK)},
+                               opt)
     if name == "P5":
         return figures.p5(srv, user, SMALL.database, opt)
     if name == "P6":

@@ -19,6 +19,7 @@ import psycopg
 from argon2 import PasswordHasher
 
 from app.bookings.models import HOLDS_SPOT
+from app.core.search import phone_key, search_text
 from bench.config import BIN, PASSWORD, PG_ADMIN, PG_HOST, ROOT, Scale, db_url
 
 TZ = "America/Toronto"
@@ -26,7 +27,14 @@ SLOTS = [dtime(h, m) for h, m in ((6, 0), (7, 0), (8, 0), (9, 30), (12, 0), (13,
                                   (17, 0), (18, 0), (19, 0), (20, 0))]
 CAPACITY = 20
 COACHES_PER_STUDIO = 5
-VERSION = 1  # bump when the generated shape changes
+VERSION = 2  # bump when the generated shape changes
+# Customers' names (P11 searches them): Riyadh and Toronto names, first x last, so each full
+# name recurs in proportion to the scale. Customer 0 keeps "Bench 0".
+FIRST = ["أحمد", "سارة", "محمد", "نورة", "عبدالله", "فاطمة", "خالد", "آمنة", "عمر", "ريم",
+         "Liam", "Emma", "Noah", "Olivia", "Lucas", "Chloé", "Ethan", "Zoë", "Mia", "José"]
+LAST = ["الغامدي", "القحطاني", "الحربي", "العتيبي", "الدوسري", "الشهري", "الزهراني", "المطيري",
+        "Tremblay", "Roy", "Gagnon", "Côté", "Bouchard", "Smith", "Chen", "Singh"]
+DESK_EMAIL = "desk@example.com"  # the measured studio's admin (P11)
 
 
 def _conninfo(name: str) -> str:
@@ -78,6 +86,12 @@ def prepare(scale: Scale, *, log=print) -> dict:
     return want
 
 
+def _name(kind: str, n: int) -> str:
+    if kind != "bench" or n == 0:
+        return f"{kind.title()} {n}"
+    return f"{FIRST[n % len(FIRST)]} {LAST[n // len(FIRST) % len(LAST)]}"
+
+
 def _fill(scale: Scale, marker: dict) -> None:
     rnd = random.Random(42)
     now = datetime.now(UTC)
@@ -91,8 +105,11 @@ def _fill(scale: Scale, marker: dict) -> None:
                       " pass_key, created_at, locale) FROM STDIN") as copy:
             for i in range(1, scale.customers + n_coaches + 1):
                 kind = "bench" if i <= scale.customers else "coach"
-                copy.write_row((i, f"{kind}{i - 1}@example.com", f"{kind.title()} {i - 1}",
+                copy.write_row((i, f"{kind}{i - 1}@example.com", _name(kind, i - 1),
                                 pw_hash, now, False, f"{i:032x}", now, "en"))
+            desk_id = scale.customers + n_coaches + 1
+            copy.write_row((desk_id, DESK_EMAIL, "Desk", pw_hash, now, False, f"{desk_id:032x}",
+                            now, "en"))
         coach_ids = list(range(scale.customers + 1, scale.customers + n_coaches + 1))
         class_rows = []
         for s in range(1, scale.studios + 1):
@@ -135,6 +152,17 @@ def _fill(scale: Scale, marker: dict) -> None:
                       " starts_at, ends_at, capacity, status, created_at) FROM STDIN") as copy:
             for row in class_rows:
                 copy.write_row(row[:-1])
+        cur.execute("INSERT INTO staff_roles (studio_id, user_id, role, created_at)"
+                    " VALUES (1, %s, 'studio_admin', %s)", (desk_id, now))
+        # Every customer is a customer of the measured studio, with the studio's record.
+        with cur.copy("COPY studio_customers (studio_id, user_id, created_at, phone, phone_key,"
+                      " emergency_contact, tags, tag_keys, search) FROM STDIN") as copy:
+            for i in range(1, scale.customers + 1):
+                phone = f"05{i % 10} {i % 1000:03d} {i // 1000 % 10000:04d}"
+                tags = ["vip"] if i % 50 == 0 else []
+                name, email = _name("bench", i - 1), f"bench{i - 1}@example.com"
+                copy.write_row((1, i, now, phone, phone_key(phone), "", json.dumps(tags),
+                                "|vip|" if tags else "", search_text(name, email, phone=phone)))
         # Bulk rows skip the bookings trigger that counts spots taken (one class UPDATE per
         # booking); the counts are set in one statement after the COPY.
         cur.execute("SET LOCAL session_replication_role = replica")
@@ -169,7 +197,7 @@ def _fill(scale: Scale, marker: dict) -> None:
                     " FROM bookings WHERE status = ANY(%s) GROUP BY class_id) t"
                     " WHERE t.class_id = classes.id", ([str(s) for s in HOLDS_SPOT],))
         for table in ("users", "studios", "locations", "rooms", "class_types", "classes",
-                      "bookings", "staff_roles"):
+                      "bookings", "staff_roles", "studio_customers"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
                         f" (SELECT max(id) FROM {table}))")
         conn.commit()

@@ -1,5 +1,5 @@
-"""The figures P1–P6 (P7, the webhook, is bench/webhooks.py). Each returns {"figure", "checks":
-[(name, value, target, ok)], "raw"}."""
+"""The figures P1–P6 and P11 (P7, the webhook, is bench/webhooks.py). Each returns
+{"figure", "checks": [(name, value, target, ok)], "raw"}."""
 
 import gzip
 import json
@@ -516,3 +516,77 @@ def p6(srv, user: User, opt) -> dict:
                       total <= 100 * 1024),
                 check("first visit JS KB", js / 1024, "<= 25", js <= 25 * 1024),
                 check("repeat visit / first", again / total, "<= 0.10", again <= 0.10 * total)]}
+
+
+CUSTOMERS = "/manage/bench/customers"
+# What the desk types: a full name without its hamza, a first name with a Latin accent left
+# off, and digits of a phone number in Arabic-Indic digits.
+P11_SEARCHES = {"name": "احمد الغامدي", "latin": "chloe tremblay", "phone": "٠٥٥ ١٢٣"}
+
+
+def _worker_peaks(srv) -> dict[int, int]:
+    """Peak resident memory (VmHWM, kB) of each gunicorn worker of `srv`."""
+    peaks = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        if int(fields.get("PPid", "0")) == srv.proc.pid and "VmHWM" in fields:
+            peaks[int(status.parent.name)] = int(fields["VmHWM"].split()[0])
+    return peaks
+
+
+def _csv_growth(srv, user: User, query: str) -> tuple[int, int]:
+    """(rows, peak RSS growth in kB of the workers) for one CSV download, streamed through."""
+    before = _worker_peaks(srv)
+    rows = 0
+    with user.http.get(srv.url + CUSTOMERS + ".csv" + query, stream=True) as r:
+        r.raise_for_status()
+        for chunk in r.iter_lines():
+            rows += bool(chunk)
+    after = _worker_peaks(srv)
+    return rows - 1, max(after[pid] - before.get(pid, after[pid]) for pid in after)
+
+
+def p11(servers: dict, users: dict, opt) -> dict:
+    """The customers list searched at 100,000 customers against 1,000, and the CSV of all of
+    them streamed with flat memory."""
+    from urllib.parse import quote
+
+    targets = {}
+    for scale, srv in servers.items():
+        h = {"Cookie": users[scale].cookie}
+        for kind, typed in P11_SEARCHES.items():
+            targets[f"{kind}_{scale}"] = dict(url=f"{srv.url}{CUSTOMERS}?q={quote(typed)}",
+                                              headers=h)
+    res = _side_by_side(opt.runs, opt.seconds, targets)
+    m = res["median"]
+    checks, sql, found = [], {}, {}
+    for scale, srv in servers.items():
+        for kind, typed in P11_SEARCHES.items():
+            r = users[scale].http.get(f"{srv.url}{CUSTOMERS}", params={"q": typed})
+            sql[f"{kind}_{scale}"] = int(r.headers["X-SQL-Count"])
+            found[f"{kind}_{scale}"] = r.text.count('class="customer-row"')
+    for kind in P11_SEARCHES:
+        ratio = m[f"{kind}_large"]["p50_ms"] / m[f"{kind}_small"]["p50_ms"]
+        checks.append(check(f"search '{kind}' p50 large / small", ratio, "<= 1.5", ratio <= 1.5))
+        same = sql[f"{kind}_large"] == sql[f"{kind}_small"]
+        checks.append(check(f"search '{kind}' SQL statements small, large",
+                            f"{sql[f'{kind}_small']}, {sql[f'{kind}_large']}", "equal", same))
+    big, small = servers["large"], servers["small"]
+    _csv_growth(big, users["large"], "?tag=vip")  # warm-up: imports, plans, the first chunk
+    _csv_growth(small, users["small"], "")
+    small_rows, small_kb = _csv_growth(small, users["small"], "")
+    rows, grown_kb = _csv_growth(big, users["large"], "")
+    checks += [
+        check("CSV rows (large)", rows, "= customers", rows == opt.large_customers),
+        check("CSV worker peak RSS growth MB, all customers (large)", grown_kb / 1024,
+              "<= 20", grown_kb <= 20 * 1024),
+        info("CSV worker peak RSS growth MB, small", small_kb / 1024)]
+    return {"figure": "P11", "raw": {**res, "sql_per_request": sql, "rows_shown": found,
+                                     "csv": {"large_rows": rows, "large_growth_kb": grown_kb,
+                                             "small_rows": small_rows,
+                                             "small_growth_kb": small_kb}},
+            "checks": checks}

@@ -61,7 +61,8 @@ class Server:
             cwd=ROOT, env=app_env(self.database, **self.env), stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)
         _running.append(self.proc)
-        deadline = time.monotonic() + 30
+        # A loaded shared machine may need longer: BENCH_START_SECONDS.
+        deadline = time.monotonic() + float(os.environ.get("BENCH_START_SECONDS", 30))
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.proc.returncode}; see {log.name}")
@@ -71,7 +72,7 @@ class Server:
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError("gunicorn did not answer within 30 s")
+        raise RuntimeError("gunicorn did not answer in time (BENCH_START_SECONDS)")
 
     def __exit__(self, *exc):
         self.stop()

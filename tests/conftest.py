@@ -91,7 +91,14 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         if self.preserve_context:  # `with client:` wants the contexts kept for inspection
             return super().open(*args, **kwargs)
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        context = contextvars.Context()
+        response = context.run(super().open, *args, **kwargs)
+        if response.is_streamed:
+            # A streamed body (stream_with_context) pushes the request's contexts again while
+            # it is read: read it inside the request's own contextvars, as a server does.
+            context.run(response.make_sequence)
+            response.was_streamed = True
+        return response
 
 
 @pytest.fixture(scope="session")

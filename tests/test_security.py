@@ -16,9 +16,16 @@ from app.extensions import csrf as csrf_extension
 from app.extensions import db
 from app.schedule.models import ClassType, ScheduledClass, Series
 from app.studios.models import Location, Role, Room
-from app.studios.services import places
+from app.studios.services import ensure_customer, places
 from tests.conftest import login
-from tests.factories import ClassFactory, ClassTypeFactory, StudioFactory, paid_order, staff
+from tests.factories import (
+    ClassFactory,
+    ClassTypeFactory,
+    StudioFactory,
+    UserFactory,
+    paid_order,
+    staff,
+)
 from tests.pages import Page, csrf_token
 from tests.routes import build, coach_rules, console_rules, fully_sampled, numeric_arg
 from tests.world import make_world, sample_values, weekly_series
@@ -150,10 +157,14 @@ def two_studios(app, client):
     a_order, a_payment, a_invoice = paid_order(a, admin, rendered=True)
     b_order, b_payment, b_invoice = paid_order(b, admin, rendered=True)
     a_series, b_series = weekly_series(a, a_type), weekly_series(b, b_type)
+    a_customer, b_customer = UserFactory(), UserFactory()
+    ensure_customer(a, a_customer)
+    ensure_customer(b, b_customer)
     login(client, admin)
     return dict(a=a, b=b, admin=admin, a_type=a_type, b_type=b_type, a_cls=a_cls, b_cls=b_cls,
                 a_room=a_room, b_room=b_room,
                 a_series=a_series, b_series=b_series,
+                a_customer=a_customer, b_customer=b_customer,
                 b_booking=b_booking, a_order=a_order, a_payment=a_payment, a_invoice=a_invoice,
                 b_order=b_order, b_payment=b_payment, b_invoice=b_invoice)
 
@@ -164,7 +175,8 @@ def studio_ids(t, studio: str, ids: str) -> dict:
               "type_id": t[f"{ids}_type"].id, "plan_id": t[f"{ids}_order"].plan_id,
               "order_id": t[f"{ids}_order"].id, "payment_id": t[f"{ids}_payment"].id,
               "invoice_id": t[f"{ids}_invoice"].id, "series_id": t[f"{ids}_series"].id,
-              "location_id": t[ids].default_location_id, "room_id": t[f"{ids}_room"].id}
+              "location_id": t[ids].default_location_id, "room_id": t[f"{ids}_room"].id,
+              "customer_id": t[f"{ids}_customer"].id}
     if ids == "b":
         values["booking_id"] = t["b_booking"].id
     return values
@@ -454,6 +466,11 @@ def valid_forms(world) -> dict[str, dict]:
             "ends": "09:00", "on_date": "2030-01-08"},
         f"/manage/{studio.slug}/sessions/coaches/{world['owner'].id}/time-off": {
             "starts": "2030-01-08T07:00", "ends": "2030-01-08T09:00", "reason": "away"},
+        f"/manage/{studio.slug}/customers/new": {"name": "Nora", "phone": "0551234567",
+                                                 "email": "nora.desk@example.com"},
+        f"/manage/{studio.slug}/customers/{world['owner'].id}/contact": {
+            "phone": "0551234567", "emergency_contact": "Omar", "birth_date": "1990-01-02",
+            "tags": "vip, morning"},
         f"/s/{studio.slug}/coaches/{world['owner'].id}/sessions": {
             "type": str(world["appointment"].session_type_id),
             "slot": "2030-01-08T07:00:00+00:00", "day": "2030-01-08"},

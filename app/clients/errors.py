@@ -9,3 +9,11 @@ class EmptyNote(InvalidInput):
 
 class NoteTooLong(InvalidInput):
     message = _l("A note can be at most %(max)s characters.")
+
+
+class ContactMissing(InvalidInput):
+    message = _l("Give a phone number or an email address, so the studio can reach them.")
+
+
+class TooManyTags(InvalidInput):
+    message = _l("A customer can have at most %(max)s tags of %(length)s characters each.")

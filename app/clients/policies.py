@@ -1,10 +1,28 @@
-"""Who may see a studio's clients and their private notes."""
+"""Who may see a studio's clients, its customers at the desk, and their private notes."""
 
-from app.studios.models import Studio
+from flask import abort
+
+from app.studios.models import Role, Studio
 from app.studios.policies import COACHES
 from app.studios.queries import staff_role
+
+# The roles that work the front desk: see every customer of the studio, add them, edit the
+# studio's record of them. A front-desk role joins here, in one place.
+CUSTOMER_DESK = (Role.OWNER, Role.STUDIO_ADMIN)
 
 
 def can_see_clients(user, studio: Studio) -> bool:
     """Any staff of the studio sees its clients and private notes; customers never do."""
     return staff_role(user, studio) in COACHES
+
+
+def can_manage_customers(user, studio: Studio) -> bool:
+    """Whether the user sees and edits every customer of the studio (trainers keep their own
+    client list in the coach area)."""
+    return staff_role(user, studio) in CUSTOMER_DESK
+
+
+def require_customer_desk(user, studio: Studio) -> None:
+    """404 unless the user works the studio's customer desk (the console's guard)."""
+    if not can_manage_customers(user, studio):
+        abort(404)

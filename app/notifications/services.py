@@ -32,10 +32,14 @@ def already_sent(dedup_key: str) -> bool:
 
 def send_email(user, template: str, *, dedup_key: str | None = None,
                fallback_locale: str = "en", attachments=(), **context) -> bool:
-    """Send `emails/<template>.html` to `user` in their language; False if sent before.
+    """Send `emails/<template>.html` to `user` in their language; False if sent before or
+    they have no address.
 
-    The template holds three blocks: subject, text and html.
+    The template holds three blocks: subject, text and html. A customer without an email
+    (added at the desk with a phone only) is skipped: False.
     """
+    if not user.email:
+        return False
     if dedup_key and already_sent(dedup_key):
         return False
     send_email_to(user.email, template, locale=user.locale or fallback_locale,

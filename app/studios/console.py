@@ -11,9 +11,10 @@ from app.studios.policies import require_coach, require_manager
 from app.studios.queries import get_studio_or_404
 
 
-def console_blueprint(name: str, import_name: str) -> Blueprint:
-    """A blueprint under /manage/<studio>: the studio is loaded into g, managers only (404)."""
-    return _studio_blueprint(name, import_name, "/manage/<studio>", require_manager)
+def console_blueprint(name: str, import_name: str, require=require_manager) -> Blueprint:
+    """A blueprint under /manage/<studio>: the studio is loaded into g, managers only (404),
+    or whoever `require(user, studio)` lets in (a domain's own policy)."""
+    return _studio_blueprint(name, import_name, "/manage/<studio>", require)
 
 
 def coach_blueprint(name: str, import_name: str) -> Blueprint:

@@ -1,24 +1,31 @@
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Date,
     ForeignKey,
+    Index,
     LargeBinary,
     Numeric,
     String,
+    Text,
     UniqueConstraint,
+    event,
     exists,
+    inspect,
+    select,
 )
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, column_property, mapped_column, relationship
 
 from app.accounts.models import User
 from app.core.db import TimestampMixin, UTCDateTime, str_enum
 from app.core.sealed import Sealed
+from app.core.search import fold, phone_key, search_text
 from app.extensions import db
 
 
@@ -265,15 +272,38 @@ User.is_staff = column_property(
     exists().where(StaffRole.user_id == User.id).correlate_except(StaffRole), deferred=True)
 
 
+TAGS_MAX = 10
+TAG_LENGTH = 30
+
+
 class StudioCustomer(TimestampMixin, db.Model):
-    """A customer known to a studio (made on first booking or by staff)."""
+    """A customer known to a studio (made on first booking or by staff), with the studio's own
+    record of them: a User is shared across studios, these contact details and tags are not."""
 
     __tablename__ = "studio_customers"
-    __table_args__ = (UniqueConstraint("studio_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("studio_id", "user_id"),
+        Index("ix_studio_customers_phone_key", "studio_id", "phone_key"),
+        # The customers list's order (the folded name leads the search column).
+        Index("ix_studio_customers_studio_search", "studio_id", "search"),
+        # Substring search (LIKE '%…%') on the folded column: trigrams, PostgreSQL only.
+        Index("ix_studio_customers_search_trgm", "search", postgresql_using="gin",
+              postgresql_ops={"search": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    phone_key: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    emergency_contact: Mapped[str] = mapped_column(String(160), default="", server_default="")
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    tags: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # "|tag|other|", folded: the tag filter is a LIKE on it in every database.
+    tag_keys: Mapped[str] = mapped_column(String(400), default="", server_default="")
+    # The user's name and email and this record's phone, folded (app/core/search.py); kept up
+    # to date on every write by the flush hook below.
+    search: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     user = relationship("User")
 
@@ -295,3 +325,35 @@ class Invitation(TimestampMixin, db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     studio: Mapped[Studio] = relationship()
+    def refresh_search(self, user=None) -> None:
+        """Derive the folded search, phone and tag columns from the record and its user."""
+        user = user or self.user
+        self.search = search_text(user.name, user.email, phone=self.phone)
+        self.phone_key = phone_key(self.phone)
+        self.tag_keys = "".join(f"|{fold(t)}" for t in self.tags or []) + ("|" if self.tags else "")
+
+
+_SEARCHED = ("phone", "tags", "user_id")
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_search_current(session, _context, _instances):
+    """Every write of a name, an email or a phone refreshes the studio records' search column,
+    whichever service made it (profile edits, desk edits, new customers)."""
+    users = {}
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, StudioCustomer):
+            state = inspect(obj)
+            if obj in session.new or any(state.attrs[a].history.has_changes() for a in _SEARCHED):
+                user = obj.user or (obj.user_id and session.get(User, obj.user_id))
+                if user is not None:
+                    obj.refresh_search(user)
+        elif isinstance(obj, User) and obj not in session.new:
+            state = inspect(obj)
+            if state.attrs.name.history.has_changes() or state.attrs.email.history.has_changes():
+                users[obj.id] = obj
+    if users:
+        links = session.scalars(select(StudioCustomer)
+                                .where(StudioCustomer.user_id.in_(list(users)))).all()
+        for link in links:
+            link.refresh_search(users[link.user_id])

@@ -4,6 +4,7 @@ from app.accounts.services.links import issue_link
 from app.core.urls import external_url
 from app.extensions import db
 from app.notifications.services import send_email
+from app.studios.models import Studio
 from workers.jobs import job
 
 
@@ -61,3 +62,18 @@ def send_password_changed(user_id: int) -> bool:
         return False
     return send_email(user, "password_changed",
                       reset=external_url("accounts.reset_request_form"))
+
+
+@job
+def send_customer_invite(user_id: int, studio_id: int) -> bool:
+    """Invite a customer the studio added at the desk to finish their account: a link to
+    choose a password (valid for an hour), and the page that sends a new one whenever they
+    like. Sent once; skipped once they have a password."""
+    user, studio = db.session.get(User, user_id), db.session.get(Studio, studio_id)
+    if user is None or studio is None or user.password_hash:
+        return False
+    token = issue_link(user, LinkPurpose.RESET)
+    return send_email(user, "customer_invite", dedup_key=f"invite:{studio.id}:{user.id}",
+                      fallback_locale=studio.default_language, studio=studio,
+                      link=external_url("accounts.reset_form", token=token),
+                      later=external_url("accounts.reset_request_form"))

@@ -57,8 +57,10 @@ def _name(studio, order) -> str:
 
 def create_customer(studio, user) -> str:
     """Make the user a customer of the studio's Stripe account; returns the customer id."""
-    params = {"email": user.email, "name": user.name,
+    params = {"name": user.name,
               "metadata": {"user_id": str(user.id), "studio_id": str(studio.id)}}
+    if user.email:  # customers added at the desk may have none
+        params["email"] = user.email
     with _stripe_call("customer"):
         customer = client_for(studio).v1.customers.create(
             params, {"idempotency_key": f"customer-{studio.id}-{user.id}"})
@@ -84,7 +86,7 @@ def create_checkout_session(studio, order, *, success_url: str, cancel_url: str,
         params["payment_intent_data"] = {"metadata": metadata}
     if customer_id:
         params["customer"] = customer_id
-    else:
+    elif order.customer.email:
         params["customer_email"] = order.customer.email
     with _stripe_call("checkout"):
         session = client_for(studio).v1.checkout.sessions.create(

@@ -9,6 +9,7 @@ from app.audit.services import record
 from app.core.db import insert_built_once, utcnow
 from app.core.errors import InvalidInput
 from app.core.origin import Origin
+from app.core.search import search_text
 from app.extensions import db
 from app.studios.models import BILINGUAL, Location, Role, StaffRole, Studio, StudioCustomer
 
@@ -59,15 +60,17 @@ def set_default_location(studio: Studio, location: Location) -> Studio:
 def _link_customer(insert):
     return (insert(StudioCustomer)
             .values(studio_id=bindparam("studio_id"), user_id=bindparam("user_id"),
-                    created_at=bindparam("created_at"))
+                    created_at=bindparam("created_at"), search=bindparam("search"))
             .on_conflict_do_nothing(index_elements=["studio_id", "user_id"]))
 
 
 def ensure_customer(studio: Studio, user) -> None:
     """Make `user` a customer of `studio` if they are not one yet: one statement, and two
-    transactions doing it at once (a double tap) both succeed."""
+    transactions doing it at once (a double tap) both succeed. The record's search column
+    starts from the user's name and email."""
     db.session.execute(_link_customer(),
-                       {"studio_id": studio.id, "user_id": user.id, "created_at": utcnow()})
+                       {"studio_id": studio.id, "user_id": user.id, "created_at": utcnow(),
+                        "search": search_text(user.name, user.email)})
 
 
 def grant_role(studio: Studio, user, role: Role, *, actor=None,

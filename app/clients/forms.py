@@ -1,0 +1,121 @@
+"""Forms of the customer desk: the list's filters, a customer's contact details, a new customer."""
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, StringField
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from app.clients.queries.customers import SHOWS, CustomerFilters
+from app.core.forms import clean_line, options
+from app.schedule.forms import MultiCheckboxField
+from app.studios.models import TAG_LENGTH, TAGS_MAX
+
+SHOW_LABELS = {
+    "active": _l("Has an active pass or membership"),
+    "ending": _l("Membership ends within 14 days"),
+    "owes": _l("Owes money"),
+    "idle": _l("No visit in 30 days"),
+    "new": _l("First visit this month"),
+}
+PHONE_CHARACTERS = set("0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹+-() .")
+
+
+def plausible_birth_date(form, field):
+    """A birth date between 1900 and today."""
+    if field.data and not date(1900, 1, 1) <= field.data <= date.today():
+        raise ValidationError(_l("Enter a date of birth between 1900 and today."))
+
+
+def phone_number(form, field):
+    """Digits (any script) with the usual punctuation, at least six digits."""
+    value = field.data or ""
+    if value and (set(value) - PHONE_CHARACTERS
+                  or sum(c.isdigit() for c in value) < 6):
+        raise ValidationError(_l("Enter a phone number: digits, spaces, + and dashes."))
+
+
+class CustomerFilterForm(FlaskForm):
+    """The customers list's search and filters, read from the query string (a GET)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name, email or phone"), filters=[clean_line],
+                    validators=[Optional(), Length(max=100)])
+    show = MultiCheckboxField(_l("Show only"), choices=options(SHOW_LABELS.items()),
+                               validators=[Optional()])
+    tag = StringField(_l("Tag"), filters=[clean_line],
+                      validators=[Optional(), Length(max=TAG_LENGTH)])
+
+    def query(self) -> dict:
+        """The filters as typed, for links that keep them (pager, CSV)."""
+        args = {f.name: f.data for f in (self.q, self.tag) if f.data and not f.errors}
+        if self.show.data and not self.show.errors:
+            args["show"] = list(self.show.data)
+        return args
+
+    def filters(self) -> CustomerFilters:
+        """The valid filters (a field with an error filters nothing)."""
+        return CustomerFilters(
+            search="" if self.q.errors else (self.q.data or ""),
+            show=() if self.show.errors else tuple(s for s in self.show.data or () if s in SHOWS),
+            tag="" if self.tag.errors else (self.tag.data or ""))
+
+
+def _tags(value):
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return list(dict.fromkeys(t for t in (clean_line(p) for p in value.split(",")) if t))
+
+
+class TagsField(StringField):
+    """Tags typed as "vip, morning": a list, each cleaned, no repeats."""
+
+    def _value(self):
+        return ", ".join(self.data or [])
+
+    def process_formdata(self, valuelist):
+        self.data = _tags(valuelist[0] if valuelist else "")
+
+
+class ContactForm(FlaskForm):
+    phone = StringField(_l("Phone"), filters=[clean_line],
+                        validators=[Optional(), Length(max=32), phone_number])
+    emergency_contact = StringField(_l("Emergency contact"), filters=[clean_line],
+                                    validators=[Optional(), Length(max=160)])
+    birth_date = DateField(_l("Date of birth"), validators=[Optional(), plausible_birth_date])
+    tags = TagsField(_l("Tags (separated by commas)"))
+
+    def validate_tags(self, field):
+        field.data = field.data or []  # no tags field in the form at all: no tags
+        if len(field.data) > TAGS_MAX or any(len(t) > TAG_LENGTH for t in field.data):
+            raise ValidationError(_l("At most %(max)s tags of %(length)s characters each.",
+                                     max=TAGS_MAX, length=TAG_LENGTH))
+
+    def values(self) -> dict:
+        return {"phone": self.phone.data or "",
+                "emergency_contact": self.emergency_contact.data or "",
+                "birth_date": self.birth_date.data, "tags": self.tags.data or []}
+
+
+class NewCustomerForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[clean_line],
+                       validators=[InputRequired(), Length(min=2, max=120)])
+    email = EmailField(_l("Email"), filters=[clean_line],
+                       validators=[Optional(), Length(max=254), Email()])
+    phone = StringField(_l("Phone"), filters=[clean_line],
+                        validators=[Optional(), Length(max=32), phone_number])
+    birth_date = DateField(_l("Date of birth"), validators=[Optional(), plausible_birth_date])
+    save_anyway = BooleanField(_l("Save anyway: this is a different person"))
+
+    def validate_phone(self, field):
+        if not field.data and not self.email.data:
+            raise ValidationError(_l("Give a phone number or an email address."))
+
+    def values(self) -> dict:
+        return {"name": self.name.data, "email": self.email.data or None,
+                "phone": self.phone.data or "", "birth_date": self.birth_date.data}
