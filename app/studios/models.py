@@ -307,24 +307,6 @@ class StudioCustomer(TimestampMixin, db.Model):
 
     user = relationship("User")
 
-
-class Invitation(TimestampMixin, db.Model):
-    """An e-mailed invitation to take a staff role in a studio (the operator inviting a new
-    studio's owner): the link carries its id signed, expires, and is accepted once."""
-
-    __tablename__ = "staff_invitations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
-    email: Mapped[str] = mapped_column(String(254))
-    role: Mapped[Role] = mapped_column(str_enum(Role, "staff_role"))
-    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    studio: Mapped[Studio] = relationship()
     def refresh_search(self, user=None) -> None:
         """Derive the folded search, phone and tag columns from the record and its user."""
         user = user or self.user
@@ -357,3 +339,22 @@ def _keep_search_current(session, _context, _instances):
                                 .where(StudioCustomer.user_id.in_(list(users)))).all()
         for link in links:
             link.refresh_search(users[link.user_id])
+
+
+class Invitation(TimestampMixin, db.Model):
+    """An e-mailed invitation to take a staff role in a studio (the operator inviting a new
+    studio's owner): the link carries its id signed, expires, and is accepted once."""
+
+    __tablename__ = "staff_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "staff_role"))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    studio: Mapped[Studio] = relationship()
