@@ -58,8 +58,11 @@ def test_the_operator_starts_a_studio_and_its_invited_owner_accepts(client, app,
     page = Page(client.get(path + "?lang=en"))
     assert "Create an account" in page.text("main")
     signup = client.post(f"/signup?next={path}", data={
-        "name": "Huda", "email": "owner@jeddah-fit.sa", "password": "secret-pass"})
-    assert signup.status_code == 303 and signup.location == path
+        "name": "Huda", "email": "owner@jeddah-fit.sa", "password": "jeddah-fit-owner"})
+    assert signup.status_code == 303  # to sign in: a sign-up never signs in
+    signed_in = client.post(f"/login?next={path}", data={
+        "email": "owner@jeddah-fit.sa", "password": "jeddah-fit-owner"})
+    assert signed_in.status_code == 303 and signed_in.location == path
     response = client.post(path)
     assert response.status_code == 303
     owner = db.session.scalar(select(StaffRole).where(StaffRole.studio_id == studio.id))
