@@ -51,6 +51,9 @@ def sign_in_with_passkey(page, live_server, t, lang) -> None:
     page.get_by_role("button", name=t("Sign in with a passkey")).click()
 
 
+@pytest.mark.xfail(reason="issue 15: flaky in a clean CI run: the login page's passkey button "
+                   "keeps being replaced while the autofill request runs; open defect",
+                   strict=False)
 @pytest.mark.parametrize("lang", ["ar", "en"])
 def test_add_sign_out_sign_in_with_the_passkey_alone_and_remove(new_context, live_app,
                                                                  live_server, lang,
