@@ -8,6 +8,8 @@ from app.studios.queries import staff_role, studios_managed_by
 
 MANAGERS = (Role.OWNER, Role.STUDIO_ADMIN)
 COACHES = (Role.OWNER, Role.STUDIO_ADMIN, Role.TRAINER_ADMIN, Role.TRAINER)
+# The front desk's work: customers, booking on their behalf, check-in and desk payments.
+DESK = MANAGERS
 
 
 def check_open(studio: Studio) -> None:
@@ -21,6 +23,11 @@ def check_open(studio: Studio) -> None:
 def can_manage_studio(user, studio: Studio) -> bool:
     """Owners and studio admins run the studio's schedule and settings."""
     return staff_role(user, studio) in MANAGERS
+
+
+def can_work_desk(user, studio: Studio) -> bool:
+    """Customers, bookings made for them, check-in and desk payments: the desk's work."""
+    return staff_role(user, studio) in DESK
 
 
 def can_coach(user, studio: Studio) -> bool:
@@ -47,6 +54,12 @@ def can_see_session(user, studio: Studio, appointment) -> bool:
 def require_manager(user, studio: Studio) -> None:
     """404 unless the user manages this studio: another studio's console does not exist for them."""
     if not can_manage_studio(user, studio):
+        abort(404)
+
+
+def require_desk(user, studio: Studio) -> None:
+    """404 unless the user may work this studio's desk."""
+    if not can_work_desk(user, studio):
         abort(404)
 
 
