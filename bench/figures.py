@@ -249,10 +249,11 @@ def _studio(conn, slug: str, *, requires_pass: bool) -> tuple[int, int, int]:
             " booking_requires_pass, created_at) VALUES (%s, %s, 'en', 14, 0, 720, 'auto', 60,"
             " %s, now()) RETURNING id", (slug, json.dumps({"en": slug}), requires_pass)
         ).fetchone()[0]
-        conn.execute("INSERT INTO locations (studio_id, name, timezone, currency,"
-                     " address, created_at)"
-                     " VALUES (%s, '{\"en\": \"Main\"}', 'America/Toronto',"
-                     " 'CAD', '', now())", (sid,))
+        lid = conn.execute("INSERT INTO locations (studio_id, name, timezone, currency,"
+                           " address, created_at)"
+                           " VALUES (%s, '{\"en\": \"Main\"}', 'America/Toronto',"
+                           " 'CAD', '', now()) RETURNING id", (sid,)).fetchone()[0]
+        conn.execute("UPDATE studios SET default_location_id = %s WHERE id = %s", (lid, sid))
         conn.execute("INSERT INTO class_types (studio_id, name, description, duration_minutes,"
                      " color, created_at) VALUES (%s, '{\"en\": \"Hot\"}', '{}', 60, '#000000',"
                      " now())", (sid,))

@@ -19,8 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.xdist_group("bench")
-@pytest.mark.xfail(reason="issue 16/15: since server-side sessions, a P3 rush answer or page "
-                   "is not 200 although the counts are exact; open defect", strict=False)
 def test_bench_quick_p2_books_and_p3_exact_counts():
     proc = subprocess.Popen([sys.executable, "-m", "bench", "--quick", "--only", "P2,P3", "--json",
                              "--no-results"], cwd=ROOT, stdout=subprocess.PIPE,
