@@ -4,11 +4,6 @@ from flask_babel import lazy_ngettext
 from app.core.errors import DomainError
 
 
-class EmailTaken(DomainError):
-    status = 422
-    message = _l("An account with this email already exists. Try signing in.")
-
-
 class InvalidCredentials(DomainError):
     status = 422
     message = _l("That email and password do not match.")

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import make_response, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -37,8 +37,10 @@ MESSAGES = {
 
 def error_page(code: int, message: str | None = None):
     db.session.rollback()
-    return render_template("errors/error.html", code=code,
-                           message=message or MESSAGES.get(code, MESSAGES[500])()), code
+    message = message or MESSAGES.get(code, MESSAGES[500])()
+    if request.accept_mimetypes.best == "application/json":  # a script's fetch (passkeys)
+        return jsonify(error=message), code
+    return render_template("errors/error.html", code=code, message=message), code
 
 
 def init_app(app):

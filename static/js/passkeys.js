@@ -78,9 +78,12 @@
     return post(form.action, body).then(function (data) { window.location.assign(data.redirect); });
   }
 
-  var pending = null;  // the autofill request on /login, cancelled before a button's own
+  // The autofill request on /login. A button's own request waits until the autofill's options
+  // have come back and its request is withdrawn: two requests at once would race for the
+  // challenge the server keeps, and a browser runs one WebAuthn request at a time.
+  var autofilling = null;
 
-  function ceremony(form, conditional) {
+  function ceremony(form, controller) {
     var kind = form.getAttribute("data-passkey");
     // Sign-up takes the name and address typed in the password form above it.
     var fields = document.getElementById(form.getAttribute("data-fields")) || form;
@@ -89,10 +92,10 @@
         return navigator.credentials.create({publicKey: creationOptions(options.publicKey || options)});
       }
       var request = {publicKey: requestOptions(options.publicKey || options)};
-      if (conditional) {
-        pending = new AbortController();
+      if (controller) {
+        if (controller.signal.aborted) throw new DOMException("withdrawn", "AbortError");
         request.mediation = "conditional";
-        request.signal = pending.signal;
+        request.signal = controller.signal;
       }
       return navigator.credentials.get(request);
     }).then(function (credential) { return finish(form, credential); });
@@ -105,13 +108,12 @@
       var button = form.querySelector("button[type=submit]");
       button.disabled = true;
       var before = Promise.resolve();
-      if (pending) {
-        var aborted = pending;
-        pending = null;
-        before = new Promise(function (done) { setTimeout(done, 0); });
-        aborted.abort();
+      if (autofilling) {
+        autofilling.controller.abort();
+        before = autofilling.settled;
+        autofilling = null;
       }
-      before.then(function () { return ceremony(form, false); }).catch(function (error) {
+      before.then(function () { return ceremony(form, null); }).catch(function (error) {
         // The server's message, or (the person cancelled, the browser refused) the page's own.
         var fromServer = error && error.message && !(error instanceof Error);
         show(form, fromServer ? error.message : form.getAttribute("data-failed"));
@@ -122,11 +124,15 @@
 
   function autofill(form) {
     if (!window.PublicKeyCredential || !PublicKeyCredential.isConditionalMediationAvailable) return;
-    PublicKeyCredential.isConditionalMediationAvailable().then(function (available) {
+    var controller = new AbortController();
+    var settled = PublicKeyCredential.isConditionalMediationAvailable().then(function (available) {
+      if (controller.signal.aborted) return null;
       if (available && document.querySelector("input[autocomplete~=webauthn]")) {
-        ceremony(form, true).catch(function () { /* dismissed or replaced by the button */ });
+        return ceremony(form, controller);
       }
-    });
+      return null;
+    }).catch(function () { /* dismissed or withdrawn for the button's own request */ });
+    autofilling = {controller: controller, settled: settled};
   }
 
   function init() {

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from app.accounts.factors import errors
@@ -267,25 +268,39 @@ def test_backed_up_state_is_stored(client):
     assert "Synced to your other devices" in Page(client.get("/me/security")).text()
 
 
+def passkey_signup(client, authenticator, name: str, email: str):
+    options = client.post("/signup/passkey/options", data={"name": name, "email": email})
+    assert options.status_code == 200
+    return client.post("/signup/passkey", data={
+        "credential": json.dumps(authenticator.create(options.get_json()))})
+
+
 def test_sign_up_with_a_passkey_and_no_password(client):
     authenticator = SoftAuthenticator()
-    options = client.post("/signup/passkey/options", data={
-        "name": "Layla", "email": "Layla@Example.com"})
-    assert options.status_code == 200
-    response = client.post("/signup/passkey", data={
-        "credential": json.dumps(authenticator.create(options.get_json()))})
-    assert response.status_code == 200 and signed_in(client)
+    response = passkey_signup(client, authenticator, "Layla", "Layla@Example.com")
+    # Like a sign-up with a password: no sign-in until the address is shown to be theirs.
+    assert response.status_code == 200 and not signed_in(client)
+    assert response.get_json()["redirect"].startswith("/login")
     user = db.session.scalar(select(User).where(User.email == "layla@example.com"))
     assert user.password_hash is None and len(passkeys_of(user)) == 1
-    client.post("/logout")
     assert send_assertion(client, authenticator.get(sign_in_options(client))).status_code == 200
     assert signed_in(client)
-    # The address is taken now: a second sign-up is refused before any passkey is made.
-    again = client.post("/signup/passkey/options?lang=ar", data={
-        "name": "Other", "email": "layla@example.com"})
-    assert again.status_code == 422
+
+
+def test_a_passkey_sign_up_for_a_taken_address_answers_the_same_and_stores_nothing(
+        client, jobs):
+    owner = UserFactory(email="layla@example.com")
+    db.session.commit()
+    fresh = passkey_signup(client, SoftAuthenticator(), "Nour", "nour@example.com")
+    jobs.clear()
+    taken = passkey_signup(client, SoftAuthenticator(), "Other", "Layla@example.com")
+    assert taken.status_code == fresh.status_code == 200
+    assert taken.get_json() == fresh.get_json() and not signed_in(client)
     assert db.session.scalar(select(func.count()).select_from(User)
                              .where(User.email == "layla@example.com")) == 1
+    assert passkeys_of(owner) == []
+    assert [(j[0], j[1]) for j in jobs] == [("workers.jobs.accounts.send_signup_notice",
+                                             (owner.id,))]
 
 
 def test_passkeys_on_an_ip_address_say_where_they_work(client, app, monkeypatch):
@@ -295,3 +310,17 @@ def test_passkeys_on_an_ip_address_say_where_they_work(client, app, monkeypatch)
     assert not page.all("form[data-passkey]")
     refused = client.post("/login/passkey/options", base_url="http://127.0.0.1:5000")
     assert refused.status_code == 409 and "http://localhost:5000" in refused.get_json()["error"]
+
+
+def test_a_form_from_before_a_sign_out_gets_a_message_the_script_can_show(client, csrf):
+    """Signed out in another tab after the login page loaded: the passkey script's fetch gets
+    the expired-form message as JSON (what it shows), not an HTML page it cannot read."""
+    response = client.post("/login/passkey/options?lang=ar", data={"csrf_token": "stale"},
+                           headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    with force_locale("ar"):
+        expected = _("Your session expired or the form was sent twice. "
+                           "Please reload the page and try again.")
+    assert response.get_json() == {"error": expected}
+    page = client.post("/login/passkey/options", data={"csrf_token": "stale"})
+    assert page.status_code == 400 and page.mimetype == "text/html"

@@ -21,7 +21,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.accounts import services as account_services
-from app.accounts.errors import EmailTaken
 from app.accounts.factors import policies
 from app.accounts.factors.errors import PasskeysNeedLocalhost, SecondStepExpired
 from app.accounts.factors.forms import (
@@ -277,8 +276,6 @@ def signup_options():
 
     def begin():
         _require_passkey_site()
-        if account_services.find_user(form.email.data) is not None:
-            raise EmailTaken()
         return passkeys.begin_signup(account_services.normalise_email(form.email.data),
                                      form.name.data, current_language(), _binding())
     return perform(begin, _json, failed=_json_failed)
@@ -293,15 +290,16 @@ def signup_with_passkey():
 
     def sign_up():
         credential = passkeys.read_credential(form.credential.data, "register")
-        passkey = passkeys.finish_signup(credential, session.get("webauthn"),
-                                         form.name.data or _("Passkey"), account_services.register)
-        start_session(db.session.get(User, passkey.user_id))
-        return passkey
+        return passkeys.finish_signup(credential, session.get("webauthn"),
+                                      form.name.data or _("Passkey"), account_services.register)
 
-    def signed_up(passkey):
-        _mark_verified(passkey.user_verified)
-        flash(_("Welcome! We sent you a link to confirm your email."), "success")
-        return jsonify(redirect=_safe_next(url_for("studios.index")))
+    def signed_up(_passkey):
+        # Like a sign-up with a password: the same answer for a taken address (its owner is
+        # e-mailed, nothing is stored), and no sign-in until the address is the person's.
+        flash(_("Thank you! We sent a message to that address: open it to confirm, then sign "
+                "in with your passkey."), "success")
+        return jsonify(redirect=url_for("accounts.login_form",
+                                        next=_safe_next("") or None))
     return perform(sign_up, signed_up, failed=_json_failed)
 
 

@@ -39,7 +39,6 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from app.accounts.errors import EmailTaken
 from app.accounts.factors.errors import (
     PasskeyAlreadyAdded,
     PasskeyRefused,
@@ -184,14 +183,15 @@ def finish_registration(user: User, credential: dict, name: str, binding: str | 
     return _store(user, name, bytes.fromhex(row.data["handle"]), verified, credential)
 
 
-def finish_signup(credential: dict, binding: str | None, name: str, register) -> Passkey:
+def finish_signup(credential: dict, binding: str | None, name: str, register) -> Passkey | None:
     """Verify the answer to `begin_signup`, make the account with `register(email=, name=,
-    locale=)` (the accounts service) and keep its first passkey."""
+    locale=)` (the accounts service) and keep its first passkey. An address that has an account
+    makes nothing (`register` e-mails its owner): None, which the answer does not tell."""
     row = take_challenge(credential, "signup", binding)
     verified = _verified_registration(credential, row.challenge, False)
     user = register(email=row.data["email"], name=row.data["name"], locale=row.data["locale"])
-    if user is None:  # the address found an account between the options and the answer
-        raise EmailTaken()
+    if user is None:
+        return None
     return _store(user, name, bytes.fromhex(row.data["handle"]), verified, credential)
 
 
