@@ -10,7 +10,8 @@ import time
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import redirect, request, session, url_for
+from flask import jsonify, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.htmx import wants_fragment
@@ -60,6 +61,8 @@ def fresh_auth_required(view=None, *, why: str = "default"):
 def ask_to_reauthenticate(why: str = "default"):
     """The answer that sends the person to confirm their password, then back."""
     target = url_for("accounts.reauth_form", next=_come_back_to(), why=why)
+    if request.accept_mimetypes.best == "application/json":  # a script's fetch (passkeys)
+        return jsonify(error=_("Please confirm it is you first."), redirect=target), 401
     if wants_fragment() or request.headers.get("HX-Request") == "true":
         response = redirect(target, 303)
         response.status_code = 401

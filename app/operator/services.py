@@ -12,7 +12,7 @@ def reset_second_step(email: str, *, actor):
     user = find_user(email)
     if user is None:
         raise NotFound()
-    remove_second_step(user)
+    remove_second_step(user, actor=actor)
     record("second_step.reset", actor=actor, studio_id=None, subject=f"user:{user.id}",
            email=user.email)
     return user

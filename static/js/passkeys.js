@@ -56,6 +56,8 @@
                        headers: {"Accept": "application/json"}})
       .then(function (response) {
         return response.json().then(function (data) {
+          // Asked to confirm it is them first: the server names the page that does.
+          if (response.status === 401 && data.redirect) window.location.assign(data.redirect);
           if (!response.ok) throw {message: data.error};
           return data;
         });

@@ -1,3 +1,4 @@
+from app.accounts.factors.services import CHANGES
 from app.accounts.models import LinkPurpose, User
 from app.accounts.services import find_user
 from app.accounts.services.links import issue_link
@@ -77,3 +78,15 @@ def send_customer_invite(user_id: int, studio_id: int) -> bool:
                       fallback_locale=studio.default_language, studio=studio,
                       link=external_url("accounts.reset_form", token=token),
                       later=external_url("accounts.reset_request_form"))
+
+
+@job
+def send_sign_in_changed(user_id: int, change: str) -> bool:
+    """A way of signing in was added or removed: tell the owner, with the way back if it
+    was not them."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        return False
+    return send_email(user, "sign_in_changed", what=CHANGES[change],
+                      security=external_url("accounts.security"),
+                      reset=external_url("accounts.reset_request_form"))

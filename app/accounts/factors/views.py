@@ -33,6 +33,7 @@ from app.accounts.factors.forms import (
 from app.accounts.factors.queries import get_own_passkey_or_404
 from app.accounts.factors.services import passkeys, totp
 from app.accounts.models import User
+from app.accounts.policies import fresh_auth_required, mark_fresh
 from app.accounts.views import _landing, _safe_next, start_session
 from app.accounts.views.security import security_page
 from app.core.i18n import current_language
@@ -55,7 +56,8 @@ def passkeys_here() -> bool:
 
 @bp.app_context_processor
 def passkey_context():
-    return {"passkeys_here": passkeys_here, "passkeys_url": current_app.config["BASE_URL"]}
+    return {"passkeys_here": passkeys_here, "passkeys_url": current_app.config["BASE_URL"],
+            "own_passkeys": lambda: passkeys.list_passkeys(current_user)}
 
 
 def _binding() -> str:
@@ -95,7 +97,7 @@ def _mark_verified(second_step: bool) -> None:
 
 
 @bp.post("/me/security/passkeys/options")
-@login_required
+@fresh_auth_required(why="second_factor")
 def passkey_options():
     form = PasskeyNameForm()
     if not form.validate_on_submit():
@@ -110,7 +112,7 @@ def passkey_options():
 
 
 @bp.post("/me/security/passkeys")
-@login_required
+@fresh_auth_required(why="second_factor")
 def add_passkey():
     form = PasskeyAnswerForm()
     if not form.validate_on_submit():
@@ -142,7 +144,7 @@ def rename_passkey(passkey_id: int):
 
 
 @bp.post("/me/security/passkeys/<int:passkey_id>/remove")
-@login_required
+@fresh_auth_required(why="second_factor")
 def remove_passkey(passkey_id: int):
     passkey = get_own_passkey_or_404(current_user, passkey_id)
     name = passkey.name
@@ -152,7 +154,7 @@ def remove_passkey(passkey_id: int):
 
 
 @bp.post("/me/security/second-step/app")
-@login_required
+@fresh_auth_required(why="second_factor")
 def start_totp():
     then = url_for("accounts_factors.totp_setup", next=_safe_next("") or None)
     return perform(lambda: totp.start_totp(current_user), lambda _secret: redirect(then, 303))
@@ -201,7 +203,7 @@ def _codes_page(codes: list[str], message: str):
 
 
 @bp.post("/me/security/second-step/recovery-codes")
-@login_required
+@fresh_auth_required(why="second_factor")
 def new_recovery_codes():
     if not totp.has_totp(current_user):
         return redirect(url_for("accounts.security"), 303)
@@ -211,7 +213,7 @@ def new_recovery_codes():
 
 
 @bp.post("/me/security/second-step/remove")
-@login_required
+@fresh_auth_required(why="second_factor")
 def remove_second_step():
     """People who may go without a second step can turn it off; staff who must cannot."""
     if policies.second_step_required(current_user):
@@ -301,6 +303,40 @@ def signup_with_passkey():
         return jsonify(redirect=url_for("accounts.login_form",
                                         next=_safe_next("") or None))
     return perform(sign_up, signed_up, failed=_json_failed)
+
+
+# --- confirming it is still them (re-authentication) with a passkey ------------------------
+
+
+@bp.post("/reauth/passkey/options")
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"])
+def reauth_options():
+    def begin():
+        _require_passkey_site()
+        return passkeys.begin_sign_in(_binding(), user=current_user, verify=True)
+    return perform(begin, _json, failed=_json_failed)
+
+
+@bp.post("/reauth/passkey")
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"])
+def reauth_with_passkey():
+    """The passkey answer of /reauth: one of the person's own passkeys, user verified."""
+    form = PasskeyAnswerForm()
+    if not form.validate_on_submit():
+        return _invalid(form)
+
+    def check():
+        credential = passkeys.read_credential(form.credential.data, "signin")
+        return passkeys.finish_sign_in(credential, session.get("webauthn"), purpose="step",
+                                       expected_user=current_user,
+                                       staff_check=policies.must_verify_user)
+
+    def confirmed(_use):
+        mark_fresh()
+        return jsonify(redirect=_safe_next("/"))
+    return perform(check, confirmed, failed=_json_failed)
 
 
 # --- the second step ----------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from app.accounts.factors.errors import (
     VerificationRequired,
 )
 from app.accounts.factors.models import Passkey
+from app.accounts.factors.services import note_change
 from app.accounts.factors.services.challenges import from_b64url as _decode
 from app.accounts.factors.services.challenges import issue_challenge, take_challenge
 from app.accounts.models import User
@@ -180,7 +181,9 @@ def finish_registration(user: User, credential: dict, name: str, binding: str | 
     if row.user_id != user.id:
         raise PasskeyRefused()
     verified = _verified_registration(credential, row.challenge, require_verification)
-    return _store(user, name, bytes.fromhex(row.data["handle"]), verified, credential)
+    passkey = _store(user, name, bytes.fromhex(row.data["handle"]), verified, credential)
+    note_change(user, "passkey_added", name=passkey.name)
+    return passkey
 
 
 def finish_signup(credential: dict, binding: str | None, name: str, register) -> Passkey | None:
@@ -276,5 +279,6 @@ def rename_passkey(passkey: Passkey, name: str) -> Passkey:
 
 def remove_passkey(passkey: Passkey) -> None:
     """Forget a passkey: it no longer signs anyone in here."""
+    note_change(db.session.get(User, passkey.user_id), "passkey_removed", name=passkey.name)
     db.session.delete(passkey)
     db.session.flush()

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 
 from app.accounts.factors.errors import WrongCode, WrongRecoveryCode
 from app.accounts.factors.models import RecoveryCode, TotpSecret
+from app.accounts.factors.services import note_change
 from app.accounts.models import User
 from app.core.db import utcnow
 from app.extensions import db
@@ -84,7 +85,8 @@ def confirm_totp(user: User, code: str) -> list[str]:
         raise WrongCode()
     _use_code(found, code)
     found.confirmed_at = utcnow()
-    return new_recovery_codes(user)
+    note_change(user, "app_added")
+    return _recovery_codes(user)
 
 
 def _hash(code: str, salt: str) -> str:
@@ -97,6 +99,12 @@ def normalise_recovery_code(code: str) -> str:
 
 
 def new_recovery_codes(user: User) -> list[str]:
+    """Ten fresh recovery codes instead of the ones left, which stop working."""
+    note_change(user, "recovery_codes_renewed")
+    return _recovery_codes(user)
+
+
+def _recovery_codes(user: User) -> list[str]:
     """Ten fresh recovery codes (16 symbols, ~79 bits each); the old ones stop working."""
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = ["".join(secrets.choice(_ALPHABET) for _ in range(16)) for _ in range(RECOVERY_CODES)]
@@ -140,9 +148,10 @@ def check_second_step(user: User, code: str) -> str:
     raise WrongRecoveryCode()
 
 
-def remove_second_step(user: User) -> None:
+def remove_second_step(user: User, *, actor: User | None = None) -> None:
     """Forget the person's authenticator app and recovery codes (their own choice, or an
-    operator's reset for staff who lost their phone)."""
+    operator's reset for staff who lost their phone: `actor`)."""
+    note_change(user, "second_step_removed", actor=actor)
     db.session.execute(delete(TotpSecret).where(TotpSecret.user_id == user.id))
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     db.session.flush()
