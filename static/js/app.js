@@ -1,4 +1,5 @@
-// FitFlow's only script besides htmx: register the service worker, tell it the page language.
+// FitFlow's only script besides htmx: register the service worker, tell it the page language,
+// let password fields show what was typed.
 (function () {
   "use strict";
   if ("serviceWorker" in navigator) {
@@ -27,6 +28,24 @@
         navigator.serviceWorker.controller) {
       navigator.serviceWorker.controller.postMessage({ signedOut: true });
     }
+  });
+  // Password fields offer to show what was typed (the button stays hidden without script).
+  function passwordButtons(root) {
+    root.querySelectorAll("[data-show-password][hidden]").forEach(function (button) {
+      button.setAttribute("data-show", button.textContent);
+      button.hidden = false;
+    });
+  }
+  passwordButtons(document);
+  document.addEventListener("htmx:load", function (event) { passwordButtons(event.target); });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-show-password]");
+    if (!button) return;
+    var input = document.getElementById(button.getAttribute("aria-controls"));
+    var shown = input.type === "password";
+    input.type = shown ? "text" : "password";
+    button.setAttribute("aria-pressed", shown ? "true" : "false");
+    button.textContent = button.getAttribute(shown ? "data-hide" : "data-show");
   });
   // After an htmx swap, move focus to the new panel's first control so keyboard and screen
   // reader users stay in place.
