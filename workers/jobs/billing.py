@@ -2,6 +2,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
+from app.billing.services import suspension
 from app.billing.stripe.inbox import apply_received
 from app.extensions import db
 from app.notifications.services import send_email
@@ -31,3 +32,15 @@ def tell_owners_of_payment_change(event_id: int) -> int:
         sent += send_email(owner, "payment_settings_changed", dedup_key=f"paychange:{event.id}:"
                            f"{owner.id}", studio=studio, event=event, actor=actor)
     return sent
+
+
+@job
+def pause_studio_billing(studio_id: int) -> int:
+    """The operator suspended the studio: its card subscriptions stop billing."""
+    return suspension.pause_studio_billing(db.session.get(Studio, studio_id))
+
+
+@job
+def resume_studio_billing(studio_id: int) -> int:
+    """The operator opened the studio again: its card subscriptions bill again."""
+    return suspension.resume_studio_billing(db.session.get(Studio, studio_id))

@@ -20,7 +20,8 @@ from app.studios.models import Studio
 
 def renew_due_memberships(now=None) -> list[Order]:
     """Renew every pay-at-the-studio membership whose period has ended and that was not
-    stopped. Rows are locked and skipped when busy, so two runs never renew one pass twice."""
+    stopped, in studios that are open. Rows are locked and skipped when busy, so two runs
+    never renew one pass twice."""
     now = now or utcnow()
     due = db.session.scalars(
         select(Pass).join(Plan, Plan.id == Pass.plan_id).join(Order, Order.id == Pass.order_id)
@@ -28,7 +29,9 @@ def renew_due_memberships(now=None) -> list[Order]:
                Pass.cancel_at_period_end.is_(False), Pass.expires_at <= now,
                # a paused membership renews after its pause (its end moved past it anyway)
                or_(Pass.frozen_from.is_(None), Pass.frozen_from > now, Pass.frozen_until <= now),
-               Order.payment_method_kind == PaymentMethodKind.AT_STUDIO)
+               Order.payment_method_kind == PaymentMethodKind.AT_STUDIO,
+               # a suspended studio bills nobody; it renews when opened again
+               Pass.studio_id.in_(select(Studio.id).where(Studio.suspended_at.is_(None))))
         .with_for_update(of=Pass, skip_locked=True)
     ).unique().all()
     return [renew(pass_, now=now) for pass_ in due]

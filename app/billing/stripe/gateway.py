@@ -131,10 +131,11 @@ def stop_renewal(studio, subscription_id: str) -> dict:
     return subscription.to_dict()
 
 
-def pause_collection(studio, subscription_id: str, *, resumes_at: int, key: str) -> dict:
-    """Pause a subscription's billing until `resumes_at` (a Unix time): Stripe voids the
-    invoices of the pause and bills again from then on, by itself."""
-    params = {"pause_collection": {"behavior": "void", "resumes_at": resumes_at}}
+def pause_collection(studio, subscription_id: str, *, resumes_at: int | None, key: str) -> dict:
+    """Pause a subscription's billing until `resumes_at` (a Unix time), or until resumed
+    (None): Stripe voids the invoices of the pause and bills again from then on, by itself."""
+    pause = {"behavior": "void"} | ({"resumes_at": resumes_at} if resumes_at else {})
+    params = {"pause_collection": pause}
     with _stripe_call("subscription pause"):
         subscription = client_for(studio).v1.subscriptions.update(
             subscription_id, params, {"idempotency_key": f"pause-{key}"})

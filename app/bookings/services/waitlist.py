@@ -38,8 +38,8 @@ def fill_spots(studio: Studio, cls: ScheduledClass, *, now: datetime,
     The caller holds the class lock; `taken`: the spots taken now, when the caller knows
     (else they are read).
     """
-    if cls.is_cancelled or cls.has_started(now):
-        return []
+    if cls.is_cancelled or cls.has_started(now) or studio.suspended_at is not None:
+        return []  # a suspended studio books nobody, from its waitlist neither
     moved = []
     free = cls.capacity - (spots_taken(cls) if taken is None else taken)
     if free <= 0:

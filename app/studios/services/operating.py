@@ -19,12 +19,14 @@ INVITATION_DAYS = 7
 
 
 def suspend_studio(studio: Studio, *, actor, now=None) -> Studio:
-    """Close the studio for now: customers are told, nothing is sold or booked (audited)."""
+    """Close the studio for now: customers are told, nothing is sold, booked or billed
+    (card subscriptions pause at Stripe by a job; audited)."""
     if studio.suspended_at is None:
         studio.suspended_at = now or utcnow()
         db.session.flush()
         record("studio.suspended", actor=actor, studio_id=studio.id,
                subject=f"studio:{studio.id}")
+        enqueue_after_commit("workers.jobs.billing.pause_studio_billing", studio.id)
     return studio
 
 
@@ -35,6 +37,7 @@ def resume_studio(studio: Studio, *, actor) -> Studio:
         db.session.flush()
         record("studio.resumed", actor=actor, studio_id=studio.id,
                subject=f"studio:{studio.id}")
+        enqueue_after_commit("workers.jobs.billing.resume_studio_billing", studio.id)
     return studio
 
 
