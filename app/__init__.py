@@ -95,8 +95,7 @@ def _first_steps(app: Flask) -> None:
              lambda s: exists_in_studio(Series, s.id)),
         Step("plan", _l("Create a plan customers can buy"), "memberships_manage.plans",
              lambda s: exists_in_studio(Plan, s.id)),
-        # No console page invites staff yet (the staff page comes with its own change).
-        Step("staff", _l("Invite your staff"), None,
+        Step("staff", _l("Invite your staff"), "studios_staff.staff_page",
              lambda s: exists_in_studio(Invitation, s.id)
              or exists_in_studio(StaffRole, s.id, StaffRole.role != Role.OWNER)),
         Step("payments", _l("Set up payments and tax numbers"), "billing_manage.money_settings",
@@ -127,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.pwa import views as pwa
     from app.schedule import manage_views as schedule_manage
     from app.studios import manage_views as studios_manage
+    from app.studios import staff_views as studios_staff
     from app.studios import views as studios
     from app.training import coach_views as training_coach
     from app.training import views as training
@@ -134,7 +134,8 @@ def _register_blueprints(app: Flask) -> None:
     for module in (health, studios, accounts, accounts_factors, bookings, billing, appointments,
                    training, pwa,
                    bookings_coach, clients_coach, training_coach,
-                   studios_manage, schedule_manage, bookings_manage, memberships_manage,
+                   studios_manage, studios_staff, schedule_manage, bookings_manage,
+                   memberships_manage,
                    billing_manage, appointments_manage, clients_manage, billing_webhooks,
                    operator):
         app.register_blueprint(module.bp)
@@ -149,6 +150,7 @@ def _init_jinja(app: Flask) -> None:
     from app.core.sealed import Unopenable
     from app.core.security import csrf_token
     from app.studios.models import jurisdiction_name, role_name
+    from app.studios.console import may_open
     from app.studios.policies import coach_studios, coaches_anywhere, console_studios
     from app.studios.queries import studio_of_path
 
@@ -156,7 +158,8 @@ def _init_jinja(app: Flask) -> None:
                                  coaches_anywhere=coaches_anywhere, coach_studios=coach_studios,
                                  role_name=role_name, jurisdiction_name=jurisdiction_name,
                                  studio_of_path=studio_of_path,
-                                 can_manage_customers=can_manage_customers)
+                                 can_manage_customers=can_manage_customers,
+                                 may_open=may_open)
     # Flask-WTF also hands templates its generate_csrf through a context processor; this one,
     # registered later, wins: one token per session (core.security.csrf_token).
     app.context_processor(lambda: {"csrf_token": csrf_token})

@@ -24,9 +24,10 @@ from app.core.money import to_input
 from app.schedule.forms import weekday_names
 from app.schedule.queries import local_today
 from app.studios.console import console_blueprint
+from app.studios.policies import can_manage_studio
 from app.studios.queries import list_coaches, list_locations
 
-bp = console_blueprint("appointments_manage", __name__)
+bp = console_blueprint("appointments_manage", __name__, require=can_manage_studio)
 
 
 def _currency() -> str:

@@ -24,10 +24,13 @@ from app.schedule.queries import (
     local_today,
 )
 from app.studios.checklist import checklist
-from app.studios.console import console_blueprint
+from app.studios.console import console_blueprint, requires
+from app.studios.policies import can_manage_studio, can_refund, can_work_desk
 from app.studios.queries import list_coaches
 
-bp = console_blueprint("bookings_manage", __name__)
+# The desk opens the week and the rosters; cancelling or changing classes and series, and
+# giving credits back, are the managers'.
+bp = console_blueprint("bookings_manage", __name__, require=can_work_desk)
 
 
 @bp.get("/")
@@ -50,6 +53,7 @@ def roster(class_id: int):
 
 
 @bp.post("/classes/<int:class_id>/bookings/<int:booking_id>/waive")
+@requires(can_refund)
 def waive_late_cancel(class_id: int, booking_id: int):
     """Give a late-cancelled customer their credit back (audited; a second time does nothing)."""
     cls = get_class_or_404(g.studio, class_id)
@@ -65,6 +69,7 @@ def waive_late_cancel(class_id: int, booking_id: int):
 
 
 @bp.post("/classes/<int:class_id>/cancel")
+@requires(can_manage_studio)
 def cancel_class(class_id: int):
     cls = get_class_or_404(g.studio, class_id)
     back = url_for(".roster", class_id=class_id)
@@ -107,6 +112,7 @@ def _series_form(series, **kwargs) -> SeriesEditForm:
 
 
 @bp.get("/series/<int:series_id>")
+@requires(can_manage_studio)
 def edit_series(series_id: int):
     series = get_series_or_404(g.studio, series_id)
     form = _series_form(series, data={
@@ -117,6 +123,7 @@ def edit_series(series_id: int):
 
 
 @bp.post("/series/<int:series_id>")
+@requires(can_manage_studio)
 def update_series(series_id: int):
     """Change a series: its classes yet to start follow; the people booked are told."""
     series = get_series_or_404(g.studio, series_id)
@@ -136,6 +143,7 @@ def update_series(series_id: int):
 
 
 @bp.post("/series/<int:series_id>/end")
+@requires(can_manage_studio)
 def end_series(series_id: int):
     """End a series after a given day: later classes nobody booked are removed."""
     series = get_series_or_404(g.studio, series_id)
@@ -158,6 +166,7 @@ def _class_page(cls, form, status: int = 200):
 
 
 @bp.get("/classes/<int:class_id>/edit")
+@requires(can_manage_studio)
 def edit_class(class_id: int):
     cls = get_class_or_404(g.studio, class_id)
     start = local(cls.starts_at, cls.timezone)
@@ -169,6 +178,7 @@ def edit_class(class_id: int):
 
 
 @bp.post("/classes/<int:class_id>/edit")
+@requires(can_manage_studio)
 def update_class(class_id: int):
     """One class: a substitute coach, a new time, another capacity."""
     cls = get_class_or_404(g.studio, class_id)
