@@ -149,8 +149,8 @@ def _init_jinja(app: Flask) -> None:
     from app.clients.policies import can_manage_customers
     from app.core.sealed import Unopenable
     from app.core.security import csrf_token
-    from app.studios.models import jurisdiction_name, role_name
     from app.studios.console import may_open
+    from app.studios.models import jurisdiction_name, role_name
     from app.studios.policies import coach_studios, coaches_anywhere, console_studios
     from app.studios.queries import studio_of_path
 

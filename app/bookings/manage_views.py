@@ -35,11 +35,14 @@ bp = console_blueprint("bookings_manage", __name__, require=can_work_desk)
 
 @bp.get("/")
 def dashboard():
-    """The coming seven days: every class with how full it is."""
+    """The coming seven days: every class with how full it is; the setup checklist for
+    managers."""
     tz = g.studio.timezone
     classes = list_classes(g.studio, local_today(tz), 7, ScheduleFilters(), tz)
     return render_template("bookings/manage/dashboard.html", studio=g.studio, tz=tz,
-                           classes=classes, steps=checklist(g.studio),
+                           classes=classes,
+                           steps=checklist(g.studio) if can_manage_studio(current_user, g.studio)
+                           else [],
                            states=class_states(g.studio, classes, None, utcnow()))
 
 

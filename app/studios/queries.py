@@ -7,8 +7,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
-from app.extensions import db
 from app.core.db import utcnow
+from app.extensions import db
 from app.studios.models import Invitation, Location, Role, StaffRole, Studio, StudioCustomer
 
 

@@ -12,7 +12,7 @@ from app.core.mail import read_mailbox
 from app.extensions import db
 from app.studios.models import Invitation, Role, StaffRole
 from tests.conftest import login
-from tests.factories import StudioFactory, UserFactory, staff
+from tests.factories import StudioFactory, staff
 from tests.pages import Page
 
 
@@ -103,7 +103,7 @@ def test_resend_gives_a_fresh_link_and_cancel_kills_it(client, studio, run_jobs)
     assert client.post(f"/manage/{studio.slug}/staff/invitations", data=data).status_code == 303
     again = client.post(f"/manage/{studio.slug}/staff/invitations?lang=en", data=data)
     assert again.status_code == 409
-    assert "already has an open invitation" in Page(again).text(".alert")
+    assert "already has an open invitation" in Page(again).text("main")
     assert invitations(studio) == 2
 
 
@@ -129,7 +129,7 @@ def test_inviting_someone_already_on_the_staff_is_refused(client, studio):
     response = client.post(f"/manage/{studio.slug}/staff/invitations?lang=en",
                            data={"email": coach.email.upper(), "role": "studio_admin"})
     assert response.status_code == 409
-    assert "already on this studio's staff" in Page(response).text(".alert")
+    assert "already on this studio's staff" in Page(response).text("main")
     assert invitations(studio) == 0
 
 
