@@ -99,13 +99,21 @@ def grant_role(studio: Studio, user, role: Role, *, actor=None,
 def keep_an_owner(studio: Studio, *, leaving: int) -> None:
     """Refuse (LastOwner) when user `leaving` is the studio's only owner. The studio row is
     locked first, so two owners demoting each other at once can't both go."""
+    lock_studio(studio)
+    if not other_owners(studio, leaving):
+        raise LastOwner()
+
+
+def lock_studio(studio: Studio) -> None:
+    """Hold the studio row until commit: changes to who owns it go one at a time."""
     db.session.execute(select(Studio.id).where(Studio.id == studio.id).with_for_update())
-    others = db.session.scalar(
+
+
+def other_owners(studio: Studio, user_id: int) -> int:
+    return db.session.scalar(
         select(func.count()).select_from(StaffRole)
         .where(StaffRole.studio_id == studio.id, StaffRole.role == Role.OWNER,
-               StaffRole.user_id != leaving))
-    if not others:
-        raise LastOwner()
+               StaffRole.user_id != user_id))
 
 
 def update_booking_policy(studio: Studio, **settings) -> Studio:
