@@ -29,6 +29,7 @@ from app.demo.data import (
     COACH_HOURS,
     MEMBERS,
     PASSWORD,
+    PENDING_INVITATION,
     PEOPLE,
     PLAN_DAYS,
     PLAN_FIRST_WEEK,
@@ -48,8 +49,9 @@ from app.memberships.services import grant_pass
 from app.schedule.models import ScheduledClass, Series
 from app.schedule.queries import local_today
 from app.schedule.services import create_series, extend_open_series, save_class_type
-from app.studios.models import Role, Room, Studio
+from app.studios.models import Invitation, Role, Room, Studio
 from app.studios.services import add_location, create_studio, ensure_customer, grant_role
+from app.studios.services.operating import invite
 from app.training.models import Exercise, Workout
 from app.training.services import plans as training_plans
 from app.training.services.library import seed_library
@@ -227,6 +229,14 @@ def _training(studio: Studio, coach, customer) -> None:
 DEMO_TOTP_SECRET = "FITFLOWDEMOFITFLOWDEMOFITFLOWDEM"
 
 
+def _pending_invitation(studio: Studio, owner: User) -> None:
+    """An invitation to the staff nobody has answered (once; its e-mail goes to the mailbox)."""
+    email, role = PENDING_INVITATION
+    if db.session.scalar(select(Invitation.id).where(Invitation.studio_id == studio.id,
+                                                     Invitation.email == email)) is None:
+        invite(studio, email, Role(role), actor=owner)
+
+
 def _authenticator_app(user: User) -> None:
     if db.session.scalar(select(TotpSecret.id).where(TotpSecret.user_id == user.id)) is None:
         db.session.add(TotpSecret(user_id=user.id, secret=DEMO_TOTP_SECRET, confirmed_at=utcnow(),
@@ -260,6 +270,9 @@ def load_demo(seed: int = 7) -> dict:
         grant_role(studio, admin, Role.STUDIO_ADMIN)
         grant_role(studio, coach, Role.TRAINER)
         grant_role(studio, coach2, Role.TRAINER)
+        if spec["slug"] == "riyadh":
+            grant_role(studio, people["desk"], Role.FRONT_DESK)
+            _pending_invitation(studio, owner)
         if not db.session.scalar(select(Plan.id).where(Plan.studio_id == studio.id).limit(1)):
             _wallets(studio, _plans(studio), customers, owner)
         if not db.session.scalar(select(SessionType.id)
@@ -271,7 +284,8 @@ def load_demo(seed: int = 7) -> dict:
             _timetable(studio, spec, [coach, coach2])
             summary["bookings"] += _bookings(studio, customers, rng)
     extend_open_series()  # a demo loaded again keeps its timetable ahead too
-    _authenticator_app(admin)
+    for person in (admin, people["desk"]):
+        _authenticator_app(person)
     seed_library()
     for person in (customer, owner):
         _other_device(person)
