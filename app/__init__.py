@@ -110,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     (/coach/…), `manage_views` (/manage/<studio>/…), `operator_views` (/operator/…)."""
     from app.accounts import views as accounts
     from app.accounts.factors import views as accounts_factors
+    from app.appointments import coach_views as appointments_coach
     from app.appointments import manage_views as appointments_manage
     from app.appointments import views as appointments
     from app.billing import manage_views as billing_manage
@@ -133,7 +134,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (health, studios, accounts, accounts_factors, bookings, billing, appointments,
                    training, pwa,
-                   bookings_coach, clients_coach, training_coach,
+                   bookings_coach, clients_coach, training_coach, appointments_coach,
                    studios_manage, studios_staff, schedule_manage, bookings_manage,
                    memberships_manage,
                    billing_manage, appointments_manage, clients_manage, billing_webhooks,
