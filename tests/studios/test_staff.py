@@ -241,3 +241,13 @@ def test_the_checklist_links_to_the_staff_page(client, studio):
     login(client, staff(studio, Role.OWNER))
     page = Page(client.get(f"/manage/{studio.slug}/"))
     assert f"/manage/{studio.slug}/staff" in [a.get("href") for a in page.all(".checklist a")]
+
+
+def test_a_trainer_admins_console_shows_only_the_staff_page(client, studio):
+    lead = staff(studio, Role.TRAINER_ADMIN)
+    login(client, lead)
+    page = Page(client.get(f"/manage/{studio.slug}/staff?lang=ar"))
+    links = [a.get("href") for a in page.all(".console-nav a")]
+    assert links == [f"/manage/{studio.slug}/staff", f"/s/{studio.slug}/schedule"]
+    coach_area = Page(client.get(f"/coach/{studio.slug}/profile"))
+    assert f"/manage/{studio.slug}/staff" in [a.get("href") for a in coach_area.all(".topnav a")]
