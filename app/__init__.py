@@ -78,6 +78,7 @@ def _connect_domains(app: Flask) -> None:
     app.extensions["fitflow.landing"] = landing_url
     app.extensions["fitflow.second_step_required"] = needs_second_step
     _first_steps(app)
+    _today(app)
 
 
 def _first_steps(app: Flask) -> None:
@@ -103,6 +104,54 @@ def _first_steps(app: Flask) -> None:
              or s.takes_cards),
     ):
         add_step(app, step)
+
+
+def _today(app: Flask) -> None:
+    """The console home's counts for today (app/studios/today.py), each from its own data."""
+    from sqlalchemy import func, select
+
+    from app.billing.models import Order, OrderStatus
+    from app.bookings.models import Booking, BookingStatus
+    from app.extensions import db
+    from app.schedule.models import ClassStatus, ScheduledClass
+    from app.studios.models import StudioCustomer
+    from app.studios.today import Fact, add_fact
+
+    def today_classes(studio, w):
+        return (select(ScheduledClass.id)
+                .where(ScheduledClass.studio_id == studio.id,
+                       ScheduledClass.status != ClassStatus.CANCELLED,
+                       ScheduledClass.starts_at >= w.day_start,
+                       ScheduledClass.starts_at < w.day_end))
+
+    def bookings_today(*statuses):
+        return lambda studio, w: db.session.scalar(
+            select(func.count()).select_from(Booking)
+            .where(Booking.class_id.in_(today_classes(studio, w)),
+                   Booking.status.in_(statuses)))
+
+    for fact in (
+        Fact("classes", _l("Classes today"), None, lambda studio, w: db.session.scalar(
+            select(func.count()).select_from(today_classes(studio, w).subquery()))),
+        Fact("booked", _l("Booked today"), None,
+             bookings_today(BookingStatus.CONFIRMED, BookingStatus.ATTENDED,
+                            BookingStatus.NO_SHOW)),
+        Fact("checked_in", _l("Checked in so far"), None,
+             bookings_today(BookingStatus.ATTENDED)),
+        Fact("waiting", _l("On today's waitlists"), None,
+             bookings_today(BookingStatus.WAITLISTED, BookingStatus.OFFERED)),
+        Fact("unpaid", _l("Unpaid orders"), "billing_manage.orders",
+             lambda studio, w: db.session.scalar(
+                 select(func.count()).select_from(Order)
+                 .where(Order.studio_id == studio.id,
+                        Order.status == OrderStatus.AWAITING_PAYMENT))),
+        Fact("new_members", _l("New members this week"), "clients_manage.customers",
+             lambda studio, w: db.session.scalar(
+                 select(func.count()).select_from(StudioCustomer)
+                 .where(StudioCustomer.studio_id == studio.id,
+                        StudioCustomer.created_at >= w.week_start))),
+    ):
+        add_fact(app, fact)
 
 
 def _register_blueprints(app: Flask) -> None:

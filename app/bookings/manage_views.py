@@ -3,6 +3,8 @@ is), a class's roster, cancelling the class (everyone booked is
 told and keeps their credit), and giving a late canceller their credit back; changing a series
 or one class under the bookings it holds (app/bookings/timetable.py)."""
 
+from datetime import timedelta
+
 from flask import abort, g, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -17,6 +19,7 @@ from app.core.lifecycle import done, perform
 from app.schedule.forms import ClassEditForm, EndSeriesForm, SeriesEditForm, fill_choices
 from app.schedule.queries import (
     ScheduleFilters,
+    day_bounds,
     get_class_or_404,
     get_series_or_404,
     list_classes,
@@ -27,6 +30,7 @@ from app.studios.checklist import checklist
 from app.studios.console import console_blueprint, requires
 from app.studios.policies import can_manage_studio, can_refund, can_work_desk
 from app.studios.queries import list_coaches
+from app.studios.today import Window, today_facts
 
 # The desk opens the week and the rosters; cancelling or changing classes and series, and
 # giving credits back, are the managers'.
@@ -35,15 +39,22 @@ bp = console_blueprint("bookings_manage", __name__, require=can_work_desk)
 
 @bp.get("/")
 def dashboard():
-    """The coming seven days: every class with how full it is; the setup checklist for
-    managers."""
+    """Today's counts, then the coming seven days: every class with how full it is; the setup
+    checklist for managers."""
     tz = g.studio.timezone
-    classes = list_classes(g.studio, local_today(tz), 7, ScheduleFilters(), tz)
+    today = local_today(tz)
+    classes = list_classes(g.studio, today, 7, ScheduleFilters(), tz)
     return render_template("bookings/manage/dashboard.html", studio=g.studio, tz=tz,
-                           classes=classes,
+                           classes=classes, today=today_facts(g.studio, _window(today, tz)),
                            steps=checklist(g.studio) if can_manage_studio(current_user, g.studio)
                            else [],
                            states=class_states(g.studio, classes, None, utcnow()))
+
+
+def _window(today, tz: str) -> Window:
+    day_start, day_end = day_bounds(today, tz)
+    week_day = today - timedelta(days=(today.isoweekday() - g.studio.first_weekday) % 7)
+    return Window(day_start, day_end, day_bounds(week_day, tz)[0])
 
 
 @bp.get("/classes/<int:class_id>")
