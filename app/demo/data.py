@@ -10,6 +10,15 @@ from app.studios.models import WaitlistMode
 
 PASSWORD = "fitflow-demo"
 
+# The coach's profile in the coach directory: a bio in both languages and the class types
+# (by English name) they teach.
+COACH_PROFILE = (
+    {"ar": "مدرب قوة ولياقة منذ ثماني سنوات، يحب تعليم الأساسيات خطوة بخطوة.",
+     "en": "Strength and conditioning coach for eight years; loves teaching the basics step "
+           "by step."},
+    ("Strength Foundations", "HIIT Express"),
+)
+
 # Someone the Riyadh studio invited to coach, who has not answered yet.
 PENDING_INVITATION = ("new.coach@example.com", "trainer")
 
