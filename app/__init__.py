@@ -78,6 +78,7 @@ def _connect_domains(app: Flask) -> None:
     app.extensions["fitflow.landing"] = landing_url
     app.extensions["fitflow.second_step_required"] = needs_second_step
     _first_steps(app)
+    _today(app)
 
 
 def _first_steps(app: Flask) -> None:
@@ -95,8 +96,7 @@ def _first_steps(app: Flask) -> None:
              lambda s: exists_in_studio(Series, s.id)),
         Step("plan", _l("Create a plan customers can buy"), "memberships_manage.plans",
              lambda s: exists_in_studio(Plan, s.id)),
-        # No console page invites staff yet (the staff page comes with its own change).
-        Step("staff", _l("Invite your staff"), None,
+        Step("staff", _l("Invite your staff"), "studios_staff.staff_page",
              lambda s: exists_in_studio(Invitation, s.id)
              or exists_in_studio(StaffRole, s.id, StaffRole.role != Role.OWNER)),
         Step("payments", _l("Set up payments and tax numbers"), "billing_manage.money_settings",
@@ -106,11 +106,60 @@ def _first_steps(app: Flask) -> None:
         add_step(app, step)
 
 
+def _today(app: Flask) -> None:
+    """The console home's counts for today (app/studios/today.py), each from its own data."""
+    from sqlalchemy import func, select
+
+    from app.billing.models import Order, OrderStatus
+    from app.bookings.models import Booking, BookingStatus
+    from app.extensions import db
+    from app.schedule.models import ClassStatus, ScheduledClass
+    from app.studios.models import StudioCustomer
+    from app.studios.today import Fact, add_fact
+
+    def today_classes(studio, w):
+        return (select(ScheduledClass.id)
+                .where(ScheduledClass.studio_id == studio.id,
+                       ScheduledClass.status != ClassStatus.CANCELLED,
+                       ScheduledClass.starts_at >= w.day_start,
+                       ScheduledClass.starts_at < w.day_end))
+
+    def bookings_today(*statuses):
+        return lambda studio, w: db.session.scalar(
+            select(func.count()).select_from(Booking)
+            .where(Booking.class_id.in_(today_classes(studio, w)),
+                   Booking.status.in_(statuses)))
+
+    for fact in (
+        Fact("classes", _l("Classes today"), None, lambda studio, w: db.session.scalar(
+            select(func.count()).select_from(today_classes(studio, w).subquery()))),
+        Fact("booked", _l("Booked today"), None,
+             bookings_today(BookingStatus.CONFIRMED, BookingStatus.ATTENDED,
+                            BookingStatus.NO_SHOW)),
+        Fact("checked_in", _l("Checked in so far"), None,
+             bookings_today(BookingStatus.ATTENDED)),
+        Fact("waiting", _l("On today's waitlists"), None,
+             bookings_today(BookingStatus.WAITLISTED, BookingStatus.OFFERED)),
+        Fact("unpaid", _l("Unpaid orders"), "billing_manage.orders",
+             lambda studio, w: db.session.scalar(
+                 select(func.count()).select_from(Order)
+                 .where(Order.studio_id == studio.id,
+                        Order.status == OrderStatus.AWAITING_PAYMENT))),
+        Fact("new_members", _l("New members this week"), "clients_manage.customers",
+             lambda studio, w: db.session.scalar(
+                 select(func.count()).select_from(StudioCustomer)
+                 .where(StudioCustomer.studio_id == studio.id,
+                        StudioCustomer.created_at >= w.week_start))),
+    ):
+        add_fact(app, fact)
+
+
 def _register_blueprints(app: Flask) -> None:
     """Each domain's blueprints by audience: `views` (customers and the public), `coach_views`
     (/coach/…), `manage_views` (/manage/<studio>/…), `operator_views` (/operator/…)."""
     from app.accounts import views as accounts
     from app.accounts.factors import views as accounts_factors
+    from app.appointments import coach_views as appointments_coach
     from app.appointments import manage_views as appointments_manage
     from app.appointments import views as appointments
     from app.billing import manage_views as billing_manage
@@ -127,14 +176,16 @@ def _register_blueprints(app: Flask) -> None:
     from app.pwa import views as pwa
     from app.schedule import manage_views as schedule_manage
     from app.studios import manage_views as studios_manage
+    from app.studios import staff_views as studios_staff
     from app.studios import views as studios
     from app.training import coach_views as training_coach
     from app.training import views as training
 
     for module in (health, studios, accounts, accounts_factors, bookings, billing, appointments,
                    training, pwa,
-                   bookings_coach, clients_coach, training_coach,
-                   studios_manage, schedule_manage, bookings_manage, memberships_manage,
+                   bookings_coach, clients_coach, training_coach, appointments_coach,
+                   studios_manage, studios_staff, schedule_manage, bookings_manage,
+                   memberships_manage,
                    billing_manage, appointments_manage, clients_manage, billing_webhooks,
                    operator):
         app.register_blueprint(module.bp)
@@ -148,6 +199,7 @@ def _init_jinja(app: Flask) -> None:
     from app.clients.policies import can_manage_customers
     from app.core.sealed import Unopenable
     from app.core.security import csrf_token
+    from app.studios.console import may_open
     from app.studios.models import jurisdiction_name, role_name
     from app.studios.policies import coach_studios, coaches_anywhere, console_studios
     from app.studios.queries import studio_of_path
@@ -156,7 +208,8 @@ def _init_jinja(app: Flask) -> None:
                                  coaches_anywhere=coaches_anywhere, coach_studios=coach_studios,
                                  role_name=role_name, jurisdiction_name=jurisdiction_name,
                                  studio_of_path=studio_of_path,
-                                 can_manage_customers=can_manage_customers)
+                                 can_manage_customers=can_manage_customers,
+                                 may_open=may_open)
     # Flask-WTF also hands templates its generate_csrf through a context processor; this one,
     # registered later, wins: one token per session (core.security.csrf_token).
     app.context_processor(lambda: {"csrf_token": csrf_token})

@@ -2,7 +2,13 @@
 
 from app.accounts.factors.models import AuthChallenge, Passkey, RecoveryCode, TotpSecret  # noqa: F401
 from app.accounts.models import User  # noqa: F401
-from app.appointments.models import Appointment, Availability, SessionType, TimeOff  # noqa: F401
+from app.appointments.models import (  # noqa: F401
+    Appointment,
+    Availability,
+    CoachProfile,
+    SessionType,
+    TimeOff,
+)
 from app.audit.models import AuditEvent  # noqa: F401
 from app.billing.models import (  # noqa: F401
     DocumentSequence,

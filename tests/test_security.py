@@ -15,8 +15,8 @@ from app.bookings.models import Booking, BookingStatus
 from app.extensions import csrf as csrf_extension
 from app.extensions import db
 from app.schedule.models import ClassType, ScheduledClass, Series
-from app.studios.models import Location, Role, Room
-from app.studios.services import ensure_customer, places
+from app.studios.models import Invitation, Location, Role, Room, StaffRole
+from app.studios.services import ensure_customer, operating, places
 from tests.conftest import login
 from tests.factories import (
     ClassFactory,
@@ -160,8 +160,15 @@ def two_studios(app, client):
     a_customer, b_customer = UserFactory(), UserFactory()
     ensure_customer(a, a_customer)
     ensure_customer(b, b_customer)
+    a_member = db.session.scalar(select(StaffRole).where(StaffRole.user_id == admin.id))
+    b_coach = staff(b, Role.TRAINER)
+    b_member = db.session.scalar(select(StaffRole).where(StaffRole.user_id == b_coach.id))
+    a_invitation, b_invitation = (operating.invite(s, "new@example.com", Role.TRAINER, actor=None)
+                                  for s in (a, b))
     login(client, admin)
-    return dict(a=a, b=b, admin=admin, a_type=a_type, b_type=b_type, a_cls=a_cls, b_cls=b_cls,
+    return dict(a=a, b=b, admin=admin, a_member=a_member, b_member=b_member,
+                a_invitation=a_invitation, b_invitation=b_invitation, a_type=a_type,
+                b_type=b_type, a_cls=a_cls, b_cls=b_cls,
                 a_room=a_room, b_room=b_room,
                 a_series=a_series, b_series=b_series,
                 a_customer=a_customer, b_customer=b_customer,
@@ -176,7 +183,8 @@ def studio_ids(t, studio: str, ids: str) -> dict:
               "order_id": t[f"{ids}_order"].id, "payment_id": t[f"{ids}_payment"].id,
               "invoice_id": t[f"{ids}_invoice"].id, "series_id": t[f"{ids}_series"].id,
               "location_id": t[ids].default_location_id, "room_id": t[f"{ids}_room"].id,
-              "customer_id": t[f"{ids}_customer"].id}
+              "customer_id": t[f"{ids}_customer"].id, "member_id": t[f"{ids}_member"].id,
+              "invitation_id": t[f"{ids}_invitation"].id}
     if ids == "b":
         values["booking_id"] = t["b_booking"].id
     return values
@@ -239,6 +247,8 @@ def test_a_studio_admin_cannot_change_another_studio(app, client, two_studios):
     series = db.session.get(Series, t["b_series"].id)
     assert (series.capacity, series.weekdays, series.ends_on) == (8, "7", None)
     assert db.session.get(ScheduledClass, t["b_cls"].id).capacity == t["b_cls"].capacity
+    assert db.session.get(StaffRole, t["b_member"].id).role == Role.TRAINER
+    assert db.session.get(Invitation, t["b_invitation"].id).cancelled_at is None
 
 
 def test_a_class_is_only_found_under_its_own_studio(client, two_studios):

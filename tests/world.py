@@ -133,7 +133,16 @@ def sample_values(world, lang="en") -> dict:
             "training_plan_id": world["day"].plan_id,
             "location_id": world["studio"].default_location_id, "room_id": world["room"].id,
             "invitation_token": operating.invitation_token(world["invitation"]),
-            "studio_id": world["studio"].id, "series_id": world["series"].id}
+            "studio_id": world["studio"].id, "series_id": world["series"].id,
+            "invitation_id": world["invitation"].id, "member_id": staff_row(world).id}
+
+
+def staff_row(world):
+    """The owner's place on the world's staff (the staff page's rows)."""
+    from app.studios.models import StaffRole
+
+    return db.session.scalar(select(StaffRole).where(
+        StaffRole.studio_id == world["studio"].id, StaffRole.user_id == world["owner"].id))
 
 
 def grow_world(world: dict, n: int) -> None:

@@ -3,6 +3,7 @@ from datetime import UTC, date, datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -10,13 +11,25 @@ from wtforms import (
     IntegerField,
     SelectField,
     StringField,
+    TextAreaField,
     TimeField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.core.forms import FIRST_DATE, LAST_DATE, clean_line, options, plausible_date, plausible_day
+from app.appointments.services import KEEP_PHOTO
+from app.core import images
+from app.core.forms import (
+    FIRST_DATE,
+    LAST_DATE,
+    clean_line,
+    clean_text,
+    options,
+    plausible_date,
+    plausible_day,
+)
+from app.core.i18n import translated
 from app.core.money import MoneyField
-from app.schedule.forms import WEEKDAYS
+from app.schedule.forms import WEEKDAYS, MultiCheckboxField
 
 
 class SessionTypeForm(FlaskForm):
@@ -105,3 +118,50 @@ def parse_slot(value: str | None) -> datetime | None:
     if parsed.tzinfo is None or not FIRST_DATE <= parsed.date() <= LAST_DATE:
         raise ValueError(value)
     return parsed.astimezone(UTC)
+
+
+PHOTO_MAX_BYTES = 512 * 1024
+
+
+class CoachProfileForm(FlaskForm):
+    """A coach's profile: bio in Arabic and English, the studio's class types they teach, and a
+    photo (PNG or JPEG of at most 512 KB, checked by its bytes), or removing it."""
+
+    bio_ar = TextAreaField(_l("About the coach (Arabic)"), filters=[clean_text],
+                           validators=[Optional(), Length(max=1500)])
+    bio_en = TextAreaField(_l("About the coach (English)"), filters=[clean_text],
+                           validators=[Optional(), Length(max=1500)])
+    teaches = MultiCheckboxField(_l("Teaches"), coerce=int, validate_choice=True)
+    photo = FileField(_l("Photo (PNG or JPEG, at most 512 KB)"))
+    remove_photo = BooleanField(_l("Remove the photo"))
+
+    def __init__(self, *args, class_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.class_types = {t.id: t for t in class_types}
+        self.teaches.choices = options((t.id, translated(t.name)) for t in class_types)
+
+    @classmethod
+    def of(cls, profile, class_types):
+        return cls(formdata=None, class_types=class_types,
+                   bio_ar=(profile.bio or {}).get("ar") if profile else None,
+                   bio_en=(profile.bio or {}).get("en") if profile else None,
+                   teaches=[t.id for t in profile.teaches] if profile else [])
+
+    def validate_photo(self, field):
+        self.image = KEEP_PHOTO
+        upload = field.data
+        if upload is None or not getattr(upload, "filename", ""):
+            return
+        data = upload.read(PHOTO_MAX_BYTES + 1)
+        if len(data) > PHOTO_MAX_BYTES:
+            raise ValidationError(_l("The photo is larger than 512 KB."))
+        kind = images.sniff(data)
+        if kind not in (images.PNG, images.JPEG):
+            raise ValidationError(_l("The photo must be a PNG or JPEG image."))
+        self.image = (data, kind)
+
+    def fields(self) -> dict:
+        bio = {k: v for k, v in (("ar", self.bio_ar.data), ("en", self.bio_en.data)) if v}
+        photo = None if self.remove_photo.data else self.image
+        return dict(bio=bio, teaches=[self.class_types[i] for i in self.teaches.data or []],
+                    photo=photo)

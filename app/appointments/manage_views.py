@@ -1,15 +1,23 @@
-"""Studio console for 1:1 sessions: session types, each coach's weekly hours and time off."""
+"""Studio console for 1:1 sessions: session types, each coach's weekly hours and time off, and
+each coach's profile in the coach directory."""
 
 from zoneinfo import ZoneInfo
 
 from flask import abort, g, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.appointments import services
-from app.appointments.forms import AvailabilityForm, SessionTypeForm, TimeOffForm
+from app.appointments.forms import (
+    AvailabilityForm,
+    CoachProfileForm,
+    SessionTypeForm,
+    TimeOffForm,
+)
 from app.appointments.models import Availability, TimeOff
 from app.appointments.queries import (
     get_coach_or_404,
+    get_coach_profile,
     get_owned_or_404,
     get_session_type_or_404,
     list_availability,
@@ -22,11 +30,12 @@ from app.core.i18n import translated
 from app.core.lifecycle import done, perform
 from app.core.money import to_input
 from app.schedule.forms import weekday_names
-from app.schedule.queries import local_today
+from app.schedule.queries import list_class_types, local_today
 from app.studios.console import console_blueprint
+from app.studios.policies import can_manage_studio
 from app.studios.queries import list_coaches, list_locations
 
-bp = console_blueprint("appointments_manage", __name__)
+bp = console_blueprint("appointments_manage", __name__, require=can_manage_studio)
 
 
 def _currency() -> str:
@@ -150,3 +159,27 @@ def _coach_row_or_404(model, coach_id: int, row_id: int):
     if row.coach_id != coach.id:
         abort(404)
     return coach, row
+
+
+def _profile_page(coach, form=None, status: int = 200):
+    profile, types = get_coach_profile(g.studio, coach), list_class_types(g.studio)
+    return render_template("appointments/manage/profile.html", studio=g.studio, coach=coach,
+                           profile=profile,
+                           form=form or CoachProfileForm.of(profile, types)), status
+
+
+@bp.get("/sessions/coaches/<int:coach_id>/profile")
+def coach_profile(coach_id: int):
+    return _profile_page(get_coach_or_404(g.studio, coach_id))
+
+
+@bp.post("/sessions/coaches/<int:coach_id>/profile")
+def save_coach_profile(coach_id: int):
+    coach = get_coach_or_404(g.studio, coach_id)
+    form = CoachProfileForm(class_types=list_class_types(g.studio))
+    if not form.validate_on_submit():
+        return _profile_page(coach, form, 422)
+    return perform(lambda: services.save_coach_profile(g.studio, coach, actor=current_user,
+                                                       **form.fields()),
+                   lambda _saved: done(_("The coach's profile is saved."),
+                                       url_for(".coach_profile", coach_id=coach.id)))

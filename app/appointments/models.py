@@ -4,12 +4,24 @@ appointments from overlapping (the last line behind the per-coach lock in servic
 import enum
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Time, func, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Time,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import TimestampMixin, UTCDateTime, str_enum
 from app.extensions import db
+from app.schedule.models import ClassType
 
 
 class SessionType(TimestampMixin, db.Model):
@@ -129,3 +141,34 @@ class Appointment(TimestampMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.status in HOLDS_TIME
+
+
+# What a coach teaches: class types of the coach's studio (both rows of one studio; the form
+# offers only the studio's own types).
+coach_class_types = db.Table(
+    "coach_class_types",
+    db.Column("profile_id", ForeignKey("coach_profiles.id", ondelete="CASCADE"),
+              primary_key=True),
+    db.Column("class_type_id", ForeignKey("class_types.id", ondelete="CASCADE"),
+              primary_key=True),
+)
+
+
+class CoachProfile(TimestampMixin, db.Model):
+    """A coach's page in a studio's coach directory: a photo (checked and cleaned on upload,
+    served from our own origin under a URL naming its version, as the studio logo is), a bio
+    in Arabic and English, and the class types they teach. Edited by the coach and managers."""
+
+    __tablename__ = "coach_profiles"
+    __table_args__ = (UniqueConstraint("studio_id", "coach_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    coach_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    bio: Mapped[dict] = mapped_column(JSON, default=dict)
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    photo_type: Mapped[str] = mapped_column(String(32), default="")
+    photo_version: Mapped[str] = mapped_column(String(16), default="")
+
+    teaches: Mapped[list[ClassType]] = relationship(secondary=coach_class_types,
+                                                    order_by=ClassType.id)

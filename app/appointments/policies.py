@@ -8,3 +8,4 @@ def can_change_appointment(user, studio, appointment) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return appointment.customer_id == user.id or can_see_session(user, studio, appointment)
+

@@ -13,6 +13,7 @@ from app.appointments.models import (
     Appointment,
     AppointmentStatus,
     Availability,
+    CoachProfile,
     SessionType,
     TimeOff,
 )
@@ -104,17 +105,29 @@ def list_coach_appointments(coach, lo: datetime, hi: datetime) -> list[Appointme
 class DirectoryEntry:
     coach: User
     session_types: list[SessionType]
+    profile: CoachProfile | None = None
 
 
 def coach_directory(studio: Studio, today: date) -> list[DirectoryEntry]:
-    """The studio's coaches who take 1:1 sessions (weekly hours, or extra hours still to come),
-    each with the session types on offer; three statements whatever the size."""
+    """The studio's coaches who take 1:1 sessions (weekly hours, or extra hours still to come)
+    or have a profile, each with their profile and the session types on offer (only to those
+    taking sessions); four statements whatever the size."""
     taking = set(db.session.scalars(
         select(Availability.coach_id).where(
             Availability.studio_id == studio.id,
             Availability.on_date.is_(None) | (Availability.on_date >= today)).distinct()))
+    profiles = {p.coach_id: p for p in db.session.scalars(
+        select(CoachProfile).where(CoachProfile.studio_id == studio.id)
+        .options(selectinload(CoachProfile.teaches)))}
     types = list_session_types(studio, active_only=True)
-    return [DirectoryEntry(c, types) for c in list_coaches(studio) if c.id in taking]
+    return [DirectoryEntry(c, types if c.id in taking else [], profiles.get(c.id))
+            for c in list_coaches(studio) if c.id in taking or c.id in profiles]
+
+
+def get_coach_profile(studio: Studio, coach) -> CoachProfile | None:
+    """The coach's profile in this studio, if they have one yet."""
+    return db.session.scalar(select(CoachProfile).where(CoachProfile.studio_id == studio.id,
+                                                        CoachProfile.coach_id == coach.id))
 
 
 def list_unpaid_sessions(user) -> list[Appointment]:
@@ -156,3 +169,12 @@ def slot_picker(studio: Studio, coach, session_types: list[SessionType], type_id
         if chosen_at is not None:
             picker.chosen = next((s for s in picker.slots if s.starts_at == chosen_at), None)
     return picker
+
+
+def coach_photo_of(studio: Studio, coach_id: int, version: str) -> tuple[bytes, str] | None:
+    """The bytes and type of a coach's photo in this studio at `version`; None otherwise."""
+    row = db.session.execute(
+        select(CoachProfile.photo, CoachProfile.photo_type)
+        .where(CoachProfile.studio_id == studio.id, CoachProfile.coach_id == coach_id,
+               CoachProfile.photo_version == version, CoachProfile.photo.is_not(None))).first()
+    return (row.photo, row.photo_type) if row else None

@@ -1,4 +1,5 @@
-"""1:1 session use cases: book and cancel an appointment; session types, availability, time off.
+"""1:1 session use cases: book and cancel an appointment; session types, availability, time off;
+coaches' profiles in the coach directory.
 
 A slot is a lock plus a constraint: booking takes a transaction advisory lock per coach (with
 a short lock_timeout) before checking the slot is free, and on PostgreSQL an exclusion
@@ -6,6 +7,7 @@ constraint refuses overlapping active appointments of one coach. Services flush;
 commits.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -19,10 +21,12 @@ from app.appointments.models import (
     Appointment,
     AppointmentStatus,
     Availability,
+    CoachProfile,
     SessionType,
     TimeOff,
 )
 from app.appointments.slots import Slot, free_slots
+from app.audit.services import record
 from app.core.db import bounded_wait, is_postgresql, one_of, utcnow
 from app.core.i18n import format_datetime
 from app.extensions import db
@@ -182,3 +186,29 @@ def remove(row) -> None:
     """Delete an availability window or a time off (the caller checked the studio)."""
     db.session.delete(row)
     db.session.flush()
+
+
+KEEP_PHOTO = object()  # save_coach_profile: leave the photo as it is
+
+
+def save_coach_profile(studio: Studio, coach, *, actor, bio: dict, teaches: list,
+                       photo=KEEP_PHOTO) -> CoachProfile:
+    """Write a coach's profile in `studio`: bio {"ar", "en"}, the class types they teach (the
+    studio's own, as the form offers), and the photo as checked and cleaned by the form
+    ((bytes, type), None to remove it, KEEP_PHOTO to leave it). Its version is a hash of the
+    bytes, so a new photo has a new URL. Audited."""
+    profile = db.session.scalar(select(CoachProfile).where(CoachProfile.studio_id == studio.id,
+                                                           CoachProfile.coach_id == coach.id))
+    if profile is None:
+        profile = CoachProfile(studio_id=studio.id, coach_id=coach.id)
+        db.session.add(profile)
+    profile.bio = bio
+    profile.teaches = [t for t in teaches if t.studio_id == studio.id]
+    if photo is not KEEP_PHOTO:
+        data, kind = photo or (None, "")
+        profile.photo, profile.photo_type = data, kind
+        profile.photo_version = hashlib.sha256(data).hexdigest()[:16] if data else ""
+    db.session.flush()
+    record("coach.profile_changed", actor=actor, studio_id=studio.id,
+           subject=f"user:{coach.id}", photo=None if photo is KEEP_PHOTO else bool(photo))
+    return profile

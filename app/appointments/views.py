@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,6 +11,7 @@ from app.appointments.forms import parse_picker_day, parse_slot, parse_type_id
 from app.appointments.policies import can_change_appointment
 from app.appointments.queries import (
     coach_directory,
+    coach_photo_of,
     get_appointment_or_404,
     get_coach_or_404,
     get_session_type_or_404,
@@ -52,6 +53,23 @@ def coaches(studio: str):
     studio = get_studio_or_404(studio)
     return render_template("appointments/coaches.html", studio=studio,
                            directory=coach_directory(studio, local_today(studio.timezone)))
+
+
+# A photo opened directly may neither run nor load anything (it is a PNG or a JPEG anyway).
+PHOTO_CSP = "default-src 'none'; sandbox"
+
+
+@bp.get("/s/<studio>/coaches/<int:coach_id>/photo/<version>")
+def coach_photo(studio: str, coach_id: int, version: str):
+    """A coach's photo from our own origin, under a URL that changes with it (cached for a
+    year); its type is the one sniffed on upload."""
+    photo = coach_photo_of(get_studio_or_404(studio), coach_id, version)
+    if photo is None:
+        abort(404)
+    response = Response(photo[0], mimetype=photo[1])
+    response.headers["Content-Security-Policy"] = PHOTO_CSP
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 @bp.get("/s/<studio>/coaches/<int:coach_id>/sessions")

@@ -32,9 +32,12 @@ from app.core.lifecycle import done, perform
 from app.core.money import to_input
 from app.core.origin import request_origin
 from app.memberships.forms import FreezeForm
-from app.studios.console import console_blueprint
+from app.studios.console import console_blueprint, requires
+from app.studios.policies import can_manage_studio, can_refund, can_work_desk
 
-bp = console_blueprint("billing_manage", __name__)
+# The desk takes payments and prints invoices; refunds, waivers, pauses and the money
+# settings are the managers'.
+bp = console_blueprint("billing_manage", __name__, require=can_work_desk)
 
 
 @bp.get("/orders")
@@ -96,6 +99,7 @@ def _payment_recorded(order, payment):
 
 
 @bp.post("/orders/<int:order_id>/freeze")
+@requires(can_manage_studio)
 def freeze_membership(order_id: int):
     """Pause the membership this order granted, for a range of days (audited)."""
     order = get_order_or_404(g.studio, order_id)
@@ -113,6 +117,7 @@ def freeze_membership(order_id: int):
 
 
 @bp.post("/orders/<int:order_id>/waive")
+@requires(can_refund)
 def waive_fee(order_id: int):
     """Drop an unpaid late-cancel or no-show fee (audited)."""
     order = get_order_or_404(g.studio, order_id)
@@ -123,6 +128,7 @@ def waive_fee(order_id: int):
 
 
 @bp.post("/payments/<int:payment_id>/refunds")
+@requires(can_refund)
 @fresh_auth_required(why="refund")
 def refund_payment(payment_id: int):
     payment = get_payment_or_404(g.studio, payment_id)
@@ -164,11 +170,13 @@ def _money_settings_page(form=None, status: int = 200, *, taxes_error=None):
 
 
 @bp.get("/settings/money")
+@requires(can_manage_studio)
 def money_settings():
     return _money_settings_page()
 
 
 @bp.post("/settings/money")
+@requires(can_manage_studio)
 @fresh_auth_required(why="payments")
 def update_money_settings():
     form = MoneySettingsForm(currency=g.studio.currency)

@@ -28,10 +28,11 @@ from app.extensions import db
 from app.schedule.models import ScheduledClass
 from app.schedule.queries import get_class_or_404, list_coach_classes
 from app.studios.console import coach_blueprint, moved_to_studio
-from app.studios.policies import can_see_roster, coaches_anywhere
+from app.studios.policies import can_run_rosters, can_see_roster, coaches_anywhere
 from app.studios.queries import find_studio_customer, studios_managed_by
 
-bp = coach_blueprint("bookings_coach", __name__)
+# Rosters are run by their coaches and by the desk (check-in at the door).
+bp = coach_blueprint("bookings_coach", __name__, require=can_run_rosters)
 home = Blueprint("coach", __name__, url_prefix="/coach")
 PAGE = "bookings/coach/roster.html"
 

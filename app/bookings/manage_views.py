@@ -3,6 +3,8 @@ is), a class's roster, cancelling the class (everyone booked is
 told and keeps their credit), and giving a late canceller their credit back; changing a series
 or one class under the bookings it holds (app/bookings/timetable.py)."""
 
+from datetime import timedelta
+
 from flask import abort, g, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -17,6 +19,7 @@ from app.core.lifecycle import done, perform
 from app.schedule.forms import ClassEditForm, EndSeriesForm, SeriesEditForm, fill_choices
 from app.schedule.queries import (
     ScheduleFilters,
+    day_bounds,
     get_class_or_404,
     get_series_or_404,
     list_classes,
@@ -24,20 +27,34 @@ from app.schedule.queries import (
     local_today,
 )
 from app.studios.checklist import checklist
-from app.studios.console import console_blueprint
+from app.studios.console import console_blueprint, requires
+from app.studios.policies import can_manage_studio, can_refund, can_work_desk
 from app.studios.queries import list_coaches
+from app.studios.today import Window, today_facts
 
-bp = console_blueprint("bookings_manage", __name__)
+# The desk opens the week and the rosters; cancelling or changing classes and series, and
+# giving credits back, are the managers'.
+bp = console_blueprint("bookings_manage", __name__, require=can_work_desk)
 
 
 @bp.get("/")
 def dashboard():
-    """The coming seven days: every class with how full it is."""
+    """Today's counts, then the coming seven days: every class with how full it is; the setup
+    checklist for managers."""
     tz = g.studio.timezone
-    classes = list_classes(g.studio, local_today(tz), 7, ScheduleFilters(), tz)
+    today = local_today(tz)
+    classes = list_classes(g.studio, today, 7, ScheduleFilters(), tz)
     return render_template("bookings/manage/dashboard.html", studio=g.studio, tz=tz,
-                           classes=classes, steps=checklist(g.studio),
+                           classes=classes, today=today_facts(g.studio, _window(today, tz)),
+                           steps=checklist(g.studio) if can_manage_studio(current_user, g.studio)
+                           else [],
                            states=class_states(g.studio, classes, None, utcnow()))
+
+
+def _window(today, tz: str) -> Window:
+    day_start, day_end = day_bounds(today, tz)
+    week_day = today - timedelta(days=(today.isoweekday() - g.studio.first_weekday) % 7)
+    return Window(day_start, day_end, day_bounds(week_day, tz)[0])
 
 
 @bp.get("/classes/<int:class_id>")
@@ -50,6 +67,7 @@ def roster(class_id: int):
 
 
 @bp.post("/classes/<int:class_id>/bookings/<int:booking_id>/waive")
+@requires(can_refund)
 def waive_late_cancel(class_id: int, booking_id: int):
     """Give a late-cancelled customer their credit back (audited; a second time does nothing)."""
     cls = get_class_or_404(g.studio, class_id)
@@ -65,6 +83,7 @@ def waive_late_cancel(class_id: int, booking_id: int):
 
 
 @bp.post("/classes/<int:class_id>/cancel")
+@requires(can_manage_studio)
 def cancel_class(class_id: int):
     cls = get_class_or_404(g.studio, class_id)
     back = url_for(".roster", class_id=class_id)
@@ -107,6 +126,7 @@ def _series_form(series, **kwargs) -> SeriesEditForm:
 
 
 @bp.get("/series/<int:series_id>")
+@requires(can_manage_studio)
 def edit_series(series_id: int):
     series = get_series_or_404(g.studio, series_id)
     form = _series_form(series, data={
@@ -117,6 +137,7 @@ def edit_series(series_id: int):
 
 
 @bp.post("/series/<int:series_id>")
+@requires(can_manage_studio)
 def update_series(series_id: int):
     """Change a series: its classes yet to start follow; the people booked are told."""
     series = get_series_or_404(g.studio, series_id)
@@ -136,6 +157,7 @@ def update_series(series_id: int):
 
 
 @bp.post("/series/<int:series_id>/end")
+@requires(can_manage_studio)
 def end_series(series_id: int):
     """End a series after a given day: later classes nobody booked are removed."""
     series = get_series_or_404(g.studio, series_id)
@@ -158,6 +180,7 @@ def _class_page(cls, form, status: int = 200):
 
 
 @bp.get("/classes/<int:class_id>/edit")
+@requires(can_manage_studio)
 def edit_class(class_id: int):
     cls = get_class_or_404(g.studio, class_id)
     start = local(cls.starts_at, cls.timezone)
@@ -169,6 +192,7 @@ def edit_class(class_id: int):
 
 
 @bp.post("/classes/<int:class_id>/edit")
+@requires(can_manage_studio)
 def update_class(class_id: int):
     """One class: a substitute coach, a new time, another capacity."""
     cls = get_class_or_404(g.studio, class_id)

@@ -1,6 +1,6 @@
 """The studio console's customers (the front desk): every customer of the studio, searched and
 filtered, as a page or a CSV; a customer's page with the studio's record of them; adding a
-customer without a password. Guarded by app/clients/policies.py: require_customer_desk."""
+customer without a password. Guarded by app/clients/policies.py: can_manage_customers."""
 
 import csv
 import io
@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.clients.forms import SHOW_LABELS, ContactForm, CustomerFilterForm, NewCustomerForm
-from app.clients.policies import require_customer_desk
+from app.clients.policies import can_manage_customers
 from app.clients.queries.customers import (
     find_duplicates,
     iter_customer_rows,
@@ -25,7 +25,7 @@ from app.core.lifecycle import done, perform
 from app.studios.console import console_blueprint
 from app.studios.queries import get_studio_customer_or_404
 
-bp = console_blueprint("clients_manage", __name__, require=require_customer_desk)
+bp = console_blueprint("clients_manage", __name__, require=can_manage_customers)
 LIST = "clients/manage/customers.html"
 PAGE = "clients/manage/customer.html"
 NEW = "clients/manage/new_customer.html"

@@ -2,13 +2,13 @@
 
 from flask import abort
 
-from app.studios.models import Role, Studio
-from app.studios.policies import COACHES
+from app.studios.models import Studio
+from app.studios.policies import COACHES, DESK
 from app.studios.queries import staff_role
 
 # The roles that work the front desk: see every customer of the studio, add them, edit the
-# studio's record of them. A front-desk role joins here, in one place.
-CUSTOMER_DESK = (Role.OWNER, Role.STUDIO_ADMIN)
+# studio's record of them.
+CUSTOMER_DESK = DESK
 
 
 def can_see_clients(user, studio: Studio) -> bool:

@@ -10,6 +10,18 @@ from app.studios.models import WaitlistMode
 
 PASSWORD = "fitflow-demo"
 
+# The coach's profile in the coach directory: a bio in both languages and the class types
+# (by English name) they teach.
+COACH_PROFILE = (
+    {"ar": "مدرب قوة ولياقة منذ ثماني سنوات، يحب تعليم الأساسيات خطوة بخطوة.",
+     "en": "Strength and conditioning coach for eight years; loves teaching the basics step "
+           "by step."},
+    ("Strength Foundations", "HIIT Express"),
+)
+
+# Someone the Riyadh studio invited to coach, who has not answered yet.
+PENDING_INVITATION = ("new.coach@example.com", "trainer")
+
 # Made in this order, by email: (email, name, other columns). A name is kept as its owner
 # wrote it: the Riyadh people write theirs in Arabic, the Toronto people in Latin letters.
 PEOPLE = {
@@ -17,6 +29,7 @@ PEOPLE = {
     "coach": ("coach@example.com", "عمر الشهري", {"locale": "ar"}),
     "coach2": ("coach2@example.com", "Emma Tremblay", {"locale": "en"}),
     "admin": ("admin@example.com", "نورة القحطاني", {"locale": "ar"}),
+    "desk": ("desk@example.com", "هيفاء العتيبي", {"locale": "ar"}),
     "owner": ("owner@example.com", "Daniel Roy", {"locale": "en"}),
     "operator": ("operator@example.com", "Lina Haddad", {"is_operator": True}),
 }

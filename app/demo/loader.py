@@ -13,7 +13,8 @@ from sqlalchemy import select
 from app.accounts.factors.models import TotpSecret
 from app.accounts.models import AuthSession, User
 from app.accounts.services.sessions import start_session
-from app.appointments.models import Availability, SessionType
+from app.appointments.models import Availability, CoachProfile, SessionType
+from app.appointments.services import save_coach_profile
 from app.billing.models import PaymentMethod
 from app.billing.services.freezes import freeze_membership
 from app.billing.services.orders import place_order
@@ -27,8 +28,10 @@ from app.core.security import hash_password
 from app.demo.data import (
     CLASS_TYPES,
     COACH_HOURS,
+    COACH_PROFILE,
     MEMBERS,
     PASSWORD,
+    PENDING_INVITATION,
     PEOPLE,
     PLAN_DAYS,
     PLAN_FIRST_WEEK,
@@ -45,11 +48,12 @@ from app.demo.training import seed_training_history
 from app.extensions import db
 from app.memberships.models import Plan, PlanKind
 from app.memberships.services import grant_pass
-from app.schedule.models import ScheduledClass, Series
+from app.schedule.models import ClassType, ScheduledClass, Series
 from app.schedule.queries import local_today
 from app.schedule.services import create_series, extend_open_series, save_class_type
-from app.studios.models import Role, Room, Studio
+from app.studios.models import Invitation, Role, Room, Studio
 from app.studios.services import add_location, create_studio, ensure_customer, grant_role
+from app.studios.services.operating import invite
 from app.training.models import Exercise, Workout
 from app.training.services import plans as training_plans
 from app.training.services.library import seed_library
@@ -227,6 +231,25 @@ def _training(studio: Studio, coach, customer) -> None:
 DEMO_TOTP_SECRET = "FITFLOWDEMOFITFLOWDEMOFITFLOWDEM"
 
 
+def _coach_profile(studio: Studio, coach: User) -> None:
+    """The coach's profile in the directory (once)."""
+    if db.session.scalar(select(CoachProfile.id).where(CoachProfile.studio_id == studio.id,
+                                                       CoachProfile.coach_id == coach.id)):
+        return
+    bio, names = COACH_PROFILE
+    types = [t for t in db.session.scalars(select(ClassType).where(
+        ClassType.studio_id == studio.id)) if t.name.get("en") in names]
+    save_coach_profile(studio, coach, actor=coach, bio=bio, teaches=types)
+
+
+def _pending_invitation(studio: Studio, owner: User) -> None:
+    """An invitation to the staff nobody has answered (once; its e-mail goes to the mailbox)."""
+    email, role = PENDING_INVITATION
+    if db.session.scalar(select(Invitation.id).where(Invitation.studio_id == studio.id,
+                                                     Invitation.email == email)) is None:
+        invite(studio, email, Role(role), actor=owner)
+
+
 def _authenticator_app(user: User) -> None:
     if db.session.scalar(select(TotpSecret.id).where(TotpSecret.user_id == user.id)) is None:
         db.session.add(TotpSecret(user_id=user.id, secret=DEMO_TOTP_SECRET, confirmed_at=utcnow(),
@@ -260,6 +283,9 @@ def load_demo(seed: int = 7) -> dict:
         grant_role(studio, admin, Role.STUDIO_ADMIN)
         grant_role(studio, coach, Role.TRAINER)
         grant_role(studio, coach2, Role.TRAINER)
+        if spec["slug"] == "riyadh":
+            grant_role(studio, people["desk"], Role.FRONT_DESK)
+            _pending_invitation(studio, owner)
         if not db.session.scalar(select(Plan.id).where(Plan.studio_id == studio.id).limit(1)):
             _wallets(studio, _plans(studio), customers, owner)
         if not db.session.scalar(select(SessionType.id)
@@ -271,7 +297,8 @@ def load_demo(seed: int = 7) -> dict:
             _timetable(studio, spec, [coach, coach2])
             summary["bookings"] += _bookings(studio, customers, rng)
     extend_open_series()  # a demo loaded again keeps its timetable ahead too
-    _authenticator_app(admin)
+    for person in (admin, people["desk"]):
+        _authenticator_app(person)
     seed_library()
     for person in (customer, owner):
         _other_device(person)
@@ -282,6 +309,7 @@ def load_demo(seed: int = 7) -> dict:
         seed_training_history(customer, studio, coach if riyadh else coach2,
                               weeks=10 if riyadh else 3, with_plan=riyadh)
         seed_desk(studio, admin)
+        _coach_profile(studio, coach)
     db.session.commit()
     summary["customers"] = len(customers)
     return summary

@@ -9,8 +9,9 @@ from app.memberships.queries import get_plan_or_404, list_studio_plans
 from app.memberships.services import save_plan
 from app.schedule.queries import list_class_types
 from app.studios.console import console_blueprint
+from app.studios.policies import can_manage_studio
 
-bp = console_blueprint("memberships_manage", __name__)
+bp = console_blueprint("memberships_manage", __name__, require=can_manage_studio)
 
 
 def _form(plan=None, **kwargs) -> PlanForm:

@@ -23,9 +23,10 @@ from app.schedule.queries import (
 )
 from app.studios.console import console_blueprint
 from app.studios.models import Location
+from app.studios.policies import can_manage_studio
 from app.studios.queries import list_coaches, list_locations
 
-bp = console_blueprint("schedule_manage", __name__)
+bp = console_blueprint("schedule_manage", __name__, require=can_manage_studio)
 
 
 @bp.get("/class-types")

@@ -32,3 +32,21 @@ class InvitationForSomeoneElse(DomainError):
     status = 403
     message = _l("This invitation was sent to %(email)s. Sign in with that address to accept "
                  "it.")
+
+
+class LastOwner(DomainError):
+    """A studio always keeps an owner: the last one can't leave or take another role."""
+
+    status = 409
+    message = _l("A studio needs an owner: make someone else an owner before this one leaves "
+                 "or takes another role.")
+
+
+class AlreadyStaff(DomainError):
+    status = 409
+    message = _l("%(email)s is already on this studio's staff: change their role instead.")
+
+
+class AlreadyInvited(DomainError):
+    status = 409
+    message = _l("%(email)s already has an open invitation: resend it or cancel it first.")

@@ -26,7 +26,7 @@ from app.accounts.forms import valid_zone
 from app.core import images
 from app.core.forms import FiniteDecimalField, clean_line, clean_text, options
 from app.core.i18n import current_language
-from app.studios.models import COUNTRIES, PROVINCES
+from app.studios.models import COUNTRIES, PROVINCES, Role, role_name
 
 
 class BookingPolicyForm(FlaskForm):
@@ -319,3 +319,32 @@ class LogoForm(FlaskForm):
         self.image = (data, kind)
 
 
+
+
+class _RoleChoice:
+    """A role among those the person filling the form may give (`roles`)."""
+
+    def _offer(self, roles) -> None:
+        self.role.choices = options((role.value, role_name(role)) for role in roles)
+
+    @property
+    def chosen_role(self) -> Role:
+        return Role(self.role.data)
+
+
+class InviteForm(_RoleChoice, FlaskForm):
+    email = EmailField(_l("Email"), filters=[clean_line],
+                       validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), validate_choice=True)
+
+    def __init__(self, *args, roles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._offer(roles)
+
+
+class RoleForm(_RoleChoice, FlaskForm):
+    role = SelectField(_l("Role"), validate_choice=True)
+
+    def __init__(self, *args, roles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._offer(roles)

@@ -19,10 +19,10 @@ from app.studios.forms import (
     new_location_form,
 )
 from app.studios.models import Location, Room
-from app.studios.policies import console_studios
+from app.studios.policies import can_manage_studio, console_studios
 from app.studios.services import places, profile, update_booking_policy
 
-bp = console_blueprint("studios_manage", __name__)
+bp = console_blueprint("studios_manage", __name__, require=can_manage_studio)
 home = Blueprint("manage", __name__, url_prefix="/manage")
 
 

@@ -34,6 +34,8 @@ class Role(enum.StrEnum):
     STUDIO_ADMIN = "studio_admin"
     TRAINER_ADMIN = "trainer_admin"
     TRAINER = "trainer"
+    # Customers, bookings and rosters, check-in and desk payments; no settings or refunds.
+    FRONT_DESK = "front_desk"
 
 
 class WaitlistMode(enum.StrEnum):
@@ -74,7 +76,8 @@ PROVINCES = {
 }
 
 ROLE_NAMES = {Role.OWNER: _l("owner"), Role.STUDIO_ADMIN: _l("studio admin"),
-              Role.TRAINER_ADMIN: _l("trainer admin"), Role.TRAINER: _l("trainer")}
+              Role.TRAINER_ADMIN: _l("trainer admin"), Role.TRAINER: _l("trainer"),
+              Role.FRONT_DESK: _l("front desk")}
 
 
 def role_name(role) -> str:

@@ -9,7 +9,16 @@ from app.studios.queries import staff_role, studios_managed_by
 MANAGERS = (Role.OWNER, Role.STUDIO_ADMIN)
 COACHES = (Role.OWNER, Role.STUDIO_ADMIN, Role.TRAINER_ADMIN, Role.TRAINER)
 # The front desk's work: customers, booking on their behalf, check-in and desk payments.
-DESK = MANAGERS
+DESK = (*MANAGERS, Role.FRONT_DESK)
+# Who runs a class's roster (check-in, walk-ins, no-shows): its coaches and the desk.
+ROSTER = (*COACHES, Role.FRONT_DESK)
+# The roles each role may give, change and take away: an owner any, a studio admin any but
+# the owner's, a trainer admin the trainers of their team.
+ASSIGNABLE = {
+    Role.OWNER: tuple(Role),
+    Role.STUDIO_ADMIN: (Role.STUDIO_ADMIN, Role.TRAINER_ADMIN, Role.TRAINER, Role.FRONT_DESK),
+    Role.TRAINER_ADMIN: (Role.TRAINER,),
+}
 
 
 def check_open(studio: Studio) -> None:
@@ -30,15 +39,47 @@ def can_work_desk(user, studio: Studio) -> bool:
     return staff_role(user, studio) in DESK
 
 
+def can_open_console(user, studio: Studio) -> bool:
+    """Whose work is in the studio console (its home, the week's rosters): managers and the
+    desk. Each console page asks its own policy on top (app/studios/console.py)."""
+    return staff_role(user, studio) in DESK
+
+
+def can_manage_staff(user, studio: Studio) -> bool:
+    """The staff page: whoever may give some role (owners, studio admins, trainer admins)."""
+    return bool(assignable_roles(user, studio))
+
+
+def assignable_roles(user, studio: Studio) -> tuple[Role, ...]:
+    """The roles `user` may invite to, change to or from, and take away in `studio`."""
+    return ASSIGNABLE.get(staff_role(user, studio), ())
+
+
+def can_assign(user, studio: Studio, role) -> bool:
+    """Whether `user` may invite someone as `role`, or change or remove someone who has it."""
+    return role is not None and Role(role) in assignable_roles(user, studio)
+
+
+def can_refund(user, studio: Studio) -> bool:
+    """Refunds, waived fees and credits given back: managers, never the desk."""
+    return can_manage_studio(user, studio)
+
+
 def can_coach(user, studio: Studio) -> bool:
     """Any staff role may see rosters and coach classes."""
     return staff_role(user, studio) in COACHES
 
 
+def can_run_rosters(user, studio: Studio) -> bool:
+    """The rosters' pages at all: coaches (their own classes, `can_see_roster`) and the desk."""
+    return staff_role(user, studio) in ROSTER
+
+
 def can_see_roster(user, studio: Studio, cls) -> bool:
-    """Managers see every roster; trainers see their own classes (trainer admins see all)."""
+    """Managers and the desk see every roster; trainers see their own classes (trainer admins
+    see all)."""
     role = staff_role(user, studio)
-    if role in (Role.OWNER, Role.STUDIO_ADMIN, Role.TRAINER_ADMIN):
+    if role in (Role.OWNER, Role.STUDIO_ADMIN, Role.TRAINER_ADMIN, Role.FRONT_DESK):
         return True
     return role == Role.TRAINER and cls.coach_id == user.id
 
@@ -81,12 +122,12 @@ def coach_studios(user) -> list[Studio]:
 
 def console_studios(user) -> list[Studio]:
     """Studios whose console the user may open (for navigation)."""
-    return [s for s in studios_managed_by(user) if can_manage_studio(user, s)]
+    return [s for s in studios_managed_by(user) if can_open_console(user, s)]
 
 
 def needs_second_step(user) -> bool:
-    """Owners and studio admins pass a second step before their console (operators too, which
-    accounts decides itself)."""
+    """Owners, studio admins and the desk (customers' records, payments) pass a second step
+    before their console (operators too, which accounts decides itself)."""
     return bool(console_studios(user))
 
 

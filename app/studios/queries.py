@@ -7,8 +7,9 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
+from app.core.db import utcnow
 from app.extensions import db
-from app.studios.models import Location, Role, StaffRole, Studio, StudioCustomer
+from app.studios.models import Invitation, Location, Role, StaffRole, Studio, StudioCustomer
 
 
 def get_studio_or_404(slug: str) -> Studio:
@@ -56,6 +57,23 @@ def staff_role(user, studio: Studio) -> Role | None:
                                          StaffRole.user_id == user.id)
         )
     return cache[key]
+
+
+@dataclass(frozen=True, slots=True)
+class StandIn:
+    """Nobody's account: a person holding one role in one studio, for asking the policies
+    themselves what that role may do (the permissions page)."""
+
+    id: int
+    is_authenticated: bool = True
+    is_operator: bool = False
+
+
+def stand_in(studio: Studio, role: Role) -> StandIn:
+    """A stand-in whose staff role in `studio` is `role` (ids below zero: no real account)."""
+    person = StandIn(id=-1 - list(Role).index(role))
+    g.setdefault("staff_roles", {})[(person.id, studio.id)] = role
+    return person
 
 
 def studios_managed_by(user) -> list[Studio]:
@@ -122,3 +140,21 @@ def studio_of_path(path: str | None) -> Studio | None:
     if len(parts) < 3 or parts[1] != "s" or not parts[2]:
         return None
     return db.session.scalar(select(Studio).where(Studio.slug == parts[2]))
+
+
+def list_staff(studio: Studio) -> list[StaffRole]:
+    """The studio's staff with their accounts, owners first, then by role and name."""
+    order = {role: i for i, role in enumerate(Role)}
+    rows = db.session.scalars(select(StaffRole).where(StaffRole.studio_id == studio.id)
+                              .options(joinedload(StaffRole.user))).all()
+    return sorted(rows, key=lambda r: (order[r.role], (r.user.name or "").casefold()))
+
+
+def list_open_invitations(studio: Studio, now=None) -> list[Invitation]:
+    """Invitations not yet accepted, cancelled or expired, newest first."""
+    return db.session.scalars(
+        select(Invitation).where(Invitation.studio_id == studio.id,
+                                 Invitation.accepted_at.is_(None),
+                                 Invitation.cancelled_at.is_(None),
+                                 Invitation.expires_at > (now or utcnow()))
+        .order_by(Invitation.id.desc())).all()

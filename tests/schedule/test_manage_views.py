@@ -275,6 +275,8 @@ def test_trainers_and_customers_get_404_in_the_console(app, client, studio, role
               "series_id": weekly_series(studio, ct).id}
 
     for rule in console_rules(app, "GET") + console_rules(app, "POST"):
+        if role == Role.TRAINER_ADMIN and rule.endpoint.startswith("studios_staff."):
+            continue  # they manage their trainers there (tests/studios/test_staff.py)
         path = build(rule, values)
         for method in sorted(rule.methods & {"GET", "POST"}):
             response = client.open(path, method=method, data=SETTINGS)

@@ -3,7 +3,7 @@ settings, grant staff roles. Starting a studio, its places (locations and rooms)
 and the operator's hold on it live in the modules beside this one."""
 
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 
 from app.audit.services import record
 from app.core.db import insert_built_once, utcnow
@@ -11,6 +11,7 @@ from app.core.errors import InvalidInput
 from app.core.origin import Origin
 from app.core.search import search_text
 from app.extensions import db
+from app.studios.errors import LastOwner
 from app.studios.models import BILINGUAL, Location, Role, StaffRole, Studio, StudioCustomer
 
 
@@ -81,6 +82,8 @@ def grant_role(studio: Studio, user, role: Role, *, actor=None,
         select(StaffRole).where(StaffRole.studio_id == studio.id, StaffRole.user_id == user.id)
     )
     before = staff.role if staff is not None else None
+    if before == Role.OWNER and role != Role.OWNER:
+        keep_an_owner(studio, leaving=user.id)
     if staff is None:
         staff = StaffRole(studio_id=studio.id, user_id=user.id, role=role)
         db.session.add(staff)
@@ -91,6 +94,26 @@ def grant_role(studio: Studio, user, role: Role, *, actor=None,
                role=str(role), previous=str(before) if before else None,
                **(origin or Origin()).as_audit())
     return staff
+
+
+def keep_an_owner(studio: Studio, *, leaving: int) -> None:
+    """Refuse (LastOwner) when user `leaving` is the studio's only owner. The studio row is
+    locked first, so two owners demoting each other at once can't both go."""
+    lock_studio(studio)
+    if not other_owners(studio, leaving):
+        raise LastOwner()
+
+
+def lock_studio(studio: Studio) -> None:
+    """Hold the studio row until commit: changes to who owns it go one at a time."""
+    db.session.execute(select(Studio.id).where(Studio.id == studio.id).with_for_update())
+
+
+def other_owners(studio: Studio, user_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(StaffRole)
+        .where(StaffRole.studio_id == studio.id, StaffRole.role == Role.OWNER,
+               StaffRole.user_id != user_id))
 
 
 def update_booking_policy(studio: Studio, **settings) -> Studio:
