@@ -70,6 +70,7 @@ def _connect_domains(app: Flask) -> None:
     studio)."""
     from app.billing.services.entitlements import PaidBookings
     from app.bookings import entitlements, people
+    from app.certificates.services.issuing import after_check_in
     from app.clients.people import ClientFacts
     from app.studios.policies import landing_url, needs_second_step
 
@@ -77,6 +78,7 @@ def _connect_domains(app: Flask) -> None:
     people.install(ClientFacts())
     app.extensions["fitflow.landing"] = landing_url
     app.extensions["fitflow.second_step_required"] = needs_second_step
+    app.extensions["fitflow.after_check_in"] = [after_check_in]
     _first_steps(app)
 
 
@@ -119,6 +121,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.bookings import coach_views as bookings_coach
     from app.bookings import manage_views as bookings_manage
     from app.bookings import views as bookings
+    from app.certificates import manage_views as certificates_manage
+    from app.certificates import views as certificates
     from app.clients import coach_views as clients_coach
     from app.clients import manage_views as clients_manage
     from app.core import health
@@ -132,10 +136,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.training import views as training
 
     for module in (health, studios, accounts, accounts_factors, bookings, billing, appointments,
-                   training, pwa,
+                   training, certificates, pwa,
                    bookings_coach, clients_coach, training_coach,
                    studios_manage, schedule_manage, bookings_manage, memberships_manage,
-                   billing_manage, appointments_manage, clients_manage, billing_webhooks,
+                   billing_manage, appointments_manage, clients_manage, certificates_manage,
+                   billing_webhooks,
                    operator):
         app.register_blueprint(module.bp)
     # The cross-studio coach home, and coach URLs from before the studio led the path.

@@ -1,0 +1,45 @@
+"""Certificates: issuing after a check-in, rendering the PDF, e-mailing it."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from app.bookings.models import Booking
+from app.certificates.models import Certificate
+from app.certificates.services.documents import certificate_context, store_pdf
+from app.certificates.services.issuing import auto_issue
+from app.core.pdf import render_template_pdf
+from app.extensions import db
+from app.notifications.services import send_email
+from workers.jobs import job
+
+
+@job
+def issue_after_check_in(booking_id: int) -> int:
+    """The certificates a check-in completes (none if it was undone meanwhile, none twice)."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        return 0
+    return len(auto_issue(booking))
+
+
+@job
+def render_certificate_pdf(certificate_id: int) -> bool:
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or certificate.pdf_sha256 is not None:
+        return False
+    pdf = render_template_pdf("pdf/certificate.html", locale=certificate.languages[0],
+                              doc=certificate_context(certificate))
+    return store_pdf(certificate, pdf)
+
+
+@job
+def send_certificate_email(certificate_id: int) -> bool:
+    """E-mail the holder their certificate with its PDF (once: dedup key)."""
+    certificate = db.session.scalar(select(Certificate).where(Certificate.id == certificate_id)
+                                    .options(undefer(Certificate.pdf)))
+    if certificate is None or certificate.pdf is None or certificate.revoked_at is not None:
+        return False
+    return send_email(certificate.holder, "certificate_issued",
+                      dedup_key=f"certificate:{certificate.id}", certificate=certificate,
+                      attachments=[(f"{certificate.number}.pdf", certificate.pdf,
+                                    "application/pdf")])
