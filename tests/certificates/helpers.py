@@ -1,7 +1,5 @@
 """A course of a class type with past classes, and people checked in to them."""
 
-from datetime import timedelta
-
 from app.bookings import attendance, services
 from app.certificates.models import CertificateLanguage
 from app.certificates.services.courses import save_course
@@ -13,7 +11,8 @@ def course_world(*, sessions=3, min_sessions=2, validity_months=12, auto_issue=T
                  language=CertificateLanguage.HOLDER, studio=None, **course_fields):
     studio = studio or StudioFactory()
     manager = staff(studio, Role.OWNER)
-    class_type = ClassTypeFactory(studio=studio, name={"en": "First aid", "ar": "الإسعافات الأولية"})
+    class_type = ClassTypeFactory(studio=studio,
+                                  name={"en": "First aid", "ar": "الإسعافات الأولية"})
     classes = [ClassFactory(studio=studio, class_type_id=class_type.id, hours_ahead=2 + 3 * i)
                for i in range(sessions)]
     fields = dict(name={"en": "First aid course", "ar": "دورة الإسعافات الأولية"},
@@ -40,5 +39,3 @@ def check_in_all(studio, bookings, actor):
 def customer(**kwargs):
     return UserFactory(**kwargs)
 
-
-__all__ = ["booked", "check_in_all", "course_world", "customer", "timedelta"]

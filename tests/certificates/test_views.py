@@ -13,7 +13,7 @@ from app.extensions import db
 from app.studios.models import Role
 from tests.certificates.helpers import booked, check_in_all, course_world, customer
 from tests.conftest import login
-from tests.factories import StudioFactory, staff
+from tests.factories import staff
 from tests.pages import Page, csrf_token
 
 
