@@ -67,10 +67,12 @@ def _connect_domains(app: Flask) -> None:
     """Passes and fees pay for bookings (the booking service stays free of money code); the
     roster learns credits, money owed and notes from the domains that hold them; staff land in
     their console after signing in, and its managers owe a second step (accounts knows no
-    studio)."""
+    studio); a check-in may complete a course, and a class type may require its coach to hold
+    a qualification (certificates sits above bookings and schedule)."""
     from app.billing.services.entitlements import PaidBookings
     from app.bookings import entitlements, people
     from app.certificates.services.issuing import after_check_in
+    from app.certificates.services.qualifications import missing_qualification
     from app.clients.people import ClientFacts
     from app.studios.policies import landing_url, needs_second_step
 
@@ -79,6 +81,7 @@ def _connect_domains(app: Flask) -> None:
     app.extensions["fitflow.landing"] = landing_url
     app.extensions["fitflow.second_step_required"] = needs_second_step
     app.extensions["fitflow.after_check_in"] = [after_check_in]
+    app.extensions["fitflow.missing_qualification"] = missing_qualification
     _first_steps(app)
 
 

@@ -3,11 +3,19 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.certificates.models import CertificateLanguage
-from app.core.forms import clean_line, clean_text, options
+from app.core.forms import clean_line, clean_text, options, plausible_date
 from app.schedule.forms import MultiCheckboxField
 
 RULES = [("count", _l("Attend at least a number of its sessions")),
@@ -119,3 +127,66 @@ class RevokeForm(FlaskForm):
     reason = StringField(_l("Reason"), filters=[clean_line],
                          validators=[InputRequired(_l("Say why it is revoked.")),
                                      Length(min=3, max=300)])
+
+
+# A scan of a paper certificate: within the request limit (1 MiB) with room for the form.
+SCAN_MAX_BYTES = 900 * 1024
+SCAN_TYPES = {b"%PDF-": "application/pdf", b"\x89PNG\r\n\x1a\n": "image/png",
+              b"\xff\xd8\xff": "image/jpeg"}
+
+
+class QualificationForm(FlaskForm):
+    name_en = StringField(_l("Name (English)"), filters=[clean_line],
+                          validators=[Length(max=120)])
+    name_ar = StringField(_l("Name (Arabic)"), filters=[clean_line],
+                          validators=[Optional(), Length(max=120)])
+    class_type_ids = MultiCheckboxField(_l("Class types whose coach must hold it"), coerce=int)
+    course_ids = MultiCheckboxField(_l("Courses whose certificate counts as it"), coerce=int)
+
+    def __init__(self, *args, class_types=(), courses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.class_type_ids.choices = options(class_types)
+        self.course_ids.choices = options(courses)
+
+    @classmethod
+    def for_qualification(cls, qualification, class_type_ids, course_ids, **kwargs):
+        return cls(data={"name_en": qualification.name.get("en", ""),
+                         "name_ar": qualification.name.get("ar", ""),
+                         "class_type_ids": class_type_ids, "course_ids": course_ids}, **kwargs)
+
+    def validate_name_en(self, field):
+        if not (field.data or "").strip() and not (self.name_ar.data or "").strip():
+            raise ValidationError(_l("Give the qualification a name in at least one language."))
+
+    def fields(self) -> dict:
+        return {"name": _content(self.name_en, self.name_ar),
+                "class_type_ids": sorted(set(self.class_type_ids.data or [])),
+                "course_ids": sorted(set(self.course_ids.data or []))}
+
+
+class StaffQualificationForm(FlaskForm):
+    user_id = SelectField(_l("Staff member"), coerce=int, validators=[InputRequired()])
+    qualification_id = SelectField(_l("Qualification"), coerce=int,
+                                   validators=[InputRequired()])
+    reference = StringField(_l("Certificate number or issuer"), filters=[clean_line],
+                            validators=[Optional(), Length(max=120)])
+    expires_on = DateField(_l("Expires on"), validators=[Optional(), plausible_date])
+    scan = FileField(_l("Scan (PDF, PNG or JPEG, at most 900 KB)"))
+
+    def __init__(self, *args, staff=(), qualifications=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_id.choices = options(staff)
+        self.qualification_id.choices = options(qualifications)
+        self.scanned = None
+
+    def validate_scan(self, field):
+        upload = field.data
+        if upload is None or not getattr(upload, "filename", ""):
+            return
+        data = upload.read(SCAN_MAX_BYTES + 1)
+        if len(data) > SCAN_MAX_BYTES:
+            raise ValidationError(_l("The scan is larger than 900 KB."))
+        kind = next((t for magic, t in SCAN_TYPES.items() if data.startswith(magic)), None)
+        if kind is None:
+            raise ValidationError(_l("The scan must be a PDF, PNG or JPEG file."))
+        self.scanned = (data, kind)

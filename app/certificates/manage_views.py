@@ -1,20 +1,32 @@
-"""The studio console's courses and certificates (/manage/<studio>/certificates…)."""
+"""The studio console's courses and certificates (/manage/<studio>/certificates…) and its
+staff's qualifications (/manage/<studio>/qualifications…)."""
 
-from flask import g, render_template, request, url_for
+from flask import abort, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.certificates.forms import CourseForm, IssueForm, RevokeForm
+from app.certificates.forms import (
+    CourseForm,
+    IssueForm,
+    QualificationForm,
+    RevokeForm,
+    StaffQualificationForm,
+)
 from app.certificates.queries import (
     certificate_counts,
     class_choices,
     course_roster,
     get_certificate_or_404,
     get_course_or_404,
+    get_qualification_or_404,
+    get_staff_qualification_or_404,
     list_course_certificates,
     list_courses,
+    list_qualifications,
+    list_staff_qualifications,
+    requirements,
 )
-from app.certificates.services import issuing
+from app.certificates.services import issuing, qualifications
 from app.certificates.services.courses import save_course
 from app.certificates.services.documents import display_code, verify_url
 from app.core.db import utcnow
@@ -22,9 +34,10 @@ from app.core.i18n import translated
 from app.core.lifecycle import done, perform
 from app.schedule.queries import list_class_types
 from app.studios.console import console_blueprint
-from app.studios.queries import get_studio_customer_or_404
+from app.studios.queries import get_studio_customer_or_404, list_coaches
 
 bp = console_blueprint("certificates_manage", __name__)
+EXPIRING_DAYS = 60  # the console lists staff qualifications running out this soon
 
 
 def _form(course=None) -> CourseForm:
@@ -170,3 +183,111 @@ def certificate_pdf(certificate_id: int):
         "Content-Type": "application/pdf",
         "Content-Disposition": f'attachment; filename="{certificate.number}.pdf"',
     }
+
+
+# --- staff qualifications ---------------------------------------------------------------------
+
+def _qualification_form(qualification=None) -> QualificationForm:
+    studio = g.studio
+    choices = {"class_types": [(ct.id, translated(ct.name, studio.default_language))
+                               for ct in list_class_types(studio)],
+               "courses": [(c.id, translated(c.name, studio.default_language))
+                           for c in list_courses(studio)]}
+    if qualification is not None and request.method != "POST":
+        return QualificationForm.for_qualification(
+            qualification, requirements(studio).get(qualification.id, []),
+            [c.id for c in list_courses(studio) if c.qualification_id == qualification.id],
+            **choices)
+    return QualificationForm(**choices)
+
+
+def _staff_form() -> StaffQualificationForm:
+    studio = g.studio
+    return StaffQualificationForm(
+        staff=[(u.id, u.name) for u in list_coaches(studio)],
+        qualifications=[(q.id, translated(q.name, studio.default_language))
+                        for q in list_qualifications(studio)])
+
+
+def _qualifications_page(status=200, **forms):
+    studio = g.studio
+    return render_template(
+        "certificates/manage/qualifications.html", studio=studio,
+        qualifications=list_qualifications(studio), required=requirements(studio),
+        class_types={ct.id: ct for ct in list_class_types(studio)},
+        courses=list_courses(studio), held=list_staff_qualifications(studio),
+        expiring=qualifications.expiring(studio, _today(), EXPIRING_DAYS),
+        days=EXPIRING_DAYS, today=_today(),
+        kind_form=forms.get("kind_form") or _qualification_form(),
+        staff_form=forms.get("staff_form") or _staff_form()), status
+
+
+@bp.get("/qualifications")
+def qualifications_page():
+    return _qualifications_page()
+
+
+@bp.post("/qualifications")
+def create_qualification():
+    form = _qualification_form()
+    if not form.validate_on_submit():
+        return _qualifications_page(422, kind_form=form)
+    return perform(lambda: qualifications.save_qualification(g.studio, actor=current_user,
+                                                             **form.fields()),
+                   lambda _q: done(_("Qualification saved."), url_for(".qualifications_page")))
+
+
+@bp.get("/qualifications/<int:qualification_id>/edit")
+def edit_qualification(qualification_id: int):
+    qualification = get_qualification_or_404(g.studio, qualification_id)
+    return render_template("certificates/manage/qualification_form.html", studio=g.studio,
+                           qualification=qualification,
+                           form=_qualification_form(qualification))
+
+
+@bp.post("/qualifications/<int:qualification_id>")
+def update_qualification(qualification_id: int):
+    qualification = get_qualification_or_404(g.studio, qualification_id)
+    form = _qualification_form(qualification)
+    if not form.validate_on_submit():
+        return render_template("certificates/manage/qualification_form.html",
+                               studio=g.studio, qualification=qualification, form=form), 422
+    return perform(lambda: qualifications.save_qualification(g.studio, qualification,
+                                                             actor=current_user,
+                                                             **form.fields()),
+                   lambda _q: done(_("Qualification saved."), url_for(".qualifications_page")))
+
+
+@bp.post("/qualifications/staff")
+def record_staff_qualification():
+    form = _staff_form()
+    if not form.validate_on_submit():
+        return _qualifications_page(422, staff_form=form)
+    kind = get_qualification_or_404(g.studio, form.qualification_id.data)
+    person = next(u for u in list_coaches(g.studio) if u.id == form.user_id.data)
+    return perform(lambda: qualifications.record_staff_qualification(
+        g.studio, kind, person, actor=current_user, expires_on=form.expires_on.data,
+        reference=form.reference.data or "", scan=form.scanned),
+        lambda _h: done(_("Qualification recorded."), url_for(".qualifications_page")))
+
+
+@bp.get("/qualifications/staff/<int:held_id>/scan")
+def staff_qualification_scan(held_id: int):
+    held = get_staff_qualification_or_404(g.studio, held_id, with_scan=True)
+    if held.scan is None:
+        abort(404)
+    extension = {"application/pdf": "pdf", "image/png": "png"}.get(held.scan_type, "jpg")
+    return held.scan, 200, {
+        "Content-Type": held.scan_type,
+        "Content-Disposition": f'attachment; filename="qualification-{held.id}.{extension}"',
+        "Cache-Control": "private, no-store",
+    }
+
+
+@bp.post("/qualifications/staff/<int:held_id>/withdraw")
+def withdraw_staff_qualification(held_id: int):
+    held = get_staff_qualification_or_404(g.studio, held_id)
+    return perform(lambda: qualifications.withdraw_staff_qualification(g.studio, held,
+                                                                       actor=current_user),
+                   lambda _h: done(_("Qualification withdrawn."),
+                                   url_for(".qualifications_page")))

@@ -54,6 +54,8 @@ class Course(TimestampMixin, db.Model):
     language: Mapped[CertificateLanguage] = mapped_column(
         str_enum(CertificateLanguage, "certificate_language"), default=CertificateLanguage.HOLDER)
     auto_issue: Mapped[bool] = mapped_column(default=True)
+    # The staff qualification its certificate counts as (a coach's instructor course).
+    qualification_id: Mapped[int | None] = mapped_column(ForeignKey("qualifications.id"))
 
     class_type = relationship("ClassType")
 
@@ -122,3 +124,45 @@ class Certificate(TimestampMixin, db.Model):
     @property
     def languages(self) -> list[str]:
         return self.locale.split("+")
+
+
+class Qualification(TimestampMixin, db.Model):
+    """A kind of qualification staff hold (first aid, lifeguard): recorded by the studio, or a
+    certificate of a course that grants it (Course.qualification_id)."""
+
+    __tablename__ = "qualifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    name: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ClassTypeRequirement(db.Model):
+    """The qualification a class type's coach must hold (one at most per class type)."""
+
+    __tablename__ = "class_type_requirements"
+
+    class_type_id: Mapped[int] = mapped_column(ForeignKey("class_types.id"), primary_key=True)
+    qualification_id: Mapped[int] = mapped_column(ForeignKey("qualifications.id"), index=True)
+
+    qualification: Mapped[Qualification] = relationship()
+
+
+class StaffQualification(TimestampMixin, db.Model):
+    """A qualification recorded by the studio for one of its staff, with the scan it saw."""
+
+    __tablename__ = "staff_qualifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    qualification_id: Mapped[int] = mapped_column(ForeignKey("qualifications.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(120), default="")
+    expires_on: Mapped[date | None] = mapped_column(Date)  # None: never
+    scan: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    scan_type: Mapped[str] = mapped_column(String(32), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    qualification: Mapped[Qualification] = relationship()
+    user = relationship("User", foreign_keys=[user_id])

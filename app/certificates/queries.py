@@ -10,7 +10,13 @@ from sqlalchemy.orm import joinedload, undefer
 
 from app.accounts.models import User
 from app.bookings.models import Booking, BookingStatus
-from app.certificates.models import Certificate, Course
+from app.certificates.models import (
+    Certificate,
+    ClassTypeRequirement,
+    Course,
+    Qualification,
+    StaffQualification,
+)
 from app.certificates.services.issuing import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -134,3 +140,45 @@ def get_own_certificate_or_404(user, certificate_id: int) -> Certificate:
     if certificate is None:
         abort(404)
     return certificate
+
+
+def list_qualifications(studio) -> list[Qualification]:
+    return list(db.session.scalars(select(Qualification)
+                                   .where(Qualification.studio_id == studio.id)
+                                   .order_by(Qualification.id)))
+
+
+def get_qualification_or_404(studio, qualification_id: int) -> Qualification:
+    return get_in_studio_or_404(Qualification, studio, qualification_id)
+
+
+def requirements(studio) -> dict[int, list[int]]:
+    """Qualification id → the ids of the class types that require it."""
+    rows = db.session.execute(
+        select(ClassTypeRequirement.qualification_id, ClassTypeRequirement.class_type_id)
+        .join(Qualification, Qualification.id == ClassTypeRequirement.qualification_id)
+        .where(Qualification.studio_id == studio.id)).all()
+    found: dict[int, list[int]] = {}
+    for kind, class_type_id in rows:
+        found.setdefault(kind, []).append(class_type_id)
+    return found
+
+
+def list_staff_qualifications(studio) -> list[StaffQualification]:
+    return list(db.session.scalars(
+        select(StaffQualification).where(StaffQualification.studio_id == studio.id,
+                                         StaffQualification.withdrawn_at.is_(None))
+        .options(joinedload(StaffQualification.user),
+                 joinedload(StaffQualification.qualification))
+        .order_by(StaffQualification.expires_on.nulls_last(), StaffQualification.id)))
+
+
+def get_staff_qualification_or_404(studio, held_id: int, *, with_scan=False
+                                   ) -> StaffQualification:
+    query = select(StaffQualification).where(StaffQualification.id == held_id,
+                                             StaffQualification.studio_id == studio.id)
+    held = db.session.scalar(query.options(undefer(StaffQualification.scan)) if with_scan
+                             else query)
+    if held is None:
+        abort(404)
+    return held

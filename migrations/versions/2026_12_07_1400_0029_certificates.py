@@ -1,4 +1,4 @@
-"""Courses, certificates and each studio's certificate numbers
+"""Courses, certificates, each studio's certificate numbers, and staff qualifications
 
 Revision ID: 0029_certificates
 Revises: 0028_customer_records
@@ -7,6 +7,8 @@ Create Date: 2026-12-07 14:00:00
 A course is the classes of one type (or a chosen set) with the rule that completes it and the
 wording of its certificate; a certificate is numbered per studio, carries a random public code
 (/c/<code>) and its rendered PDF, and a reissue or renewal points at the one it replaces.
+Qualifications: kinds per studio, the one a class type's coach must hold, and those recorded
+for staff with a scan and an expiry (a course may grant one through its certificates).
 """
 import sqlalchemy as sa
 from alembic import op
@@ -22,6 +24,40 @@ def _timestamps():
 
 
 def upgrade():
+    op.create_table(
+        "qualifications",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("studio_id", sa.Integer(), sa.ForeignKey("studios.id"), nullable=False),
+        sa.Column("name", sa.JSON(), nullable=False),
+        *_timestamps(),
+    )
+    op.create_index("ix_qualifications_studio_id", "qualifications", ["studio_id"])
+    op.create_table(
+        "class_type_requirements",
+        sa.Column("class_type_id", sa.Integer(), sa.ForeignKey("class_types.id"),
+                  primary_key=True),
+        sa.Column("qualification_id", sa.Integer(), sa.ForeignKey("qualifications.id"),
+                  nullable=False),
+    )
+    op.create_index("ix_class_type_requirements_qualification_id", "class_type_requirements",
+                    ["qualification_id"])
+    op.create_table(
+        "staff_qualifications",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("studio_id", sa.Integer(), sa.ForeignKey("studios.id"), nullable=False),
+        sa.Column("qualification_id", sa.Integer(), sa.ForeignKey("qualifications.id"),
+                  nullable=False),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("reference", sa.String(120), nullable=False),
+        sa.Column("expires_on", sa.Date()),
+        sa.Column("scan", sa.LargeBinary()),
+        sa.Column("scan_type", sa.String(32), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), sa.ForeignKey("users.id")),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True)),
+        *_timestamps(),
+    )
+    op.create_index("ix_staff_qualifications_studio_id", "staff_qualifications", ["studio_id"])
+    op.create_index("ix_staff_qualifications_user_id", "staff_qualifications", ["user_id"])
     language = sa.Enum("holder", "ar+en", name="certificate_language",
                        native_enum=False, create_constraint=True, length=20)
     op.create_table(
@@ -40,6 +76,7 @@ def upgrade():
         sa.Column("signatory_title", sa.String(120), nullable=False),
         sa.Column("language", language, nullable=False),
         sa.Column("auto_issue", sa.Boolean(), nullable=False),
+        sa.Column("qualification_id", sa.Integer(), sa.ForeignKey("qualifications.id")),
         *_timestamps(),
         sa.CheckConstraint("min_sessions IS NULL OR min_sessions BETWEEN 1 AND 500",
                            name="ck_courses_min_sessions"),
@@ -91,3 +128,6 @@ def downgrade():
     op.drop_table("certificate_sequences")
     op.drop_index("ix_courses_studio_id", "courses")
     op.drop_table("courses")
+    op.drop_table("staff_qualifications")
+    op.drop_table("class_type_requirements")
+    op.drop_table("qualifications")
