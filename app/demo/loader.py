@@ -24,6 +24,7 @@ from app.core.db import utcnow
 from app.core.errors import DomainError
 from app.core.origin import Origin, describe_device
 from app.core.security import hash_password
+from app.demo.certificates import seed_certificates
 from app.demo.data import (
     CLASS_TYPES,
     COACH_HOURS,
@@ -282,6 +283,7 @@ def load_demo(seed: int = 7) -> dict:
         seed_training_history(customer, studio, coach if riyadh else coach2,
                               weeks=10 if riyadh else 3, with_plan=riyadh)
         seed_desk(studio, admin)
+        seed_certificates(studio, admin, customer, coach, coach2, expired=not riyadh)
     db.session.commit()
     summary["customers"] = len(customers)
     return summary
