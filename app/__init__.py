@@ -67,9 +67,12 @@ def _connect_domains(app: Flask) -> None:
     """Passes and fees pay for bookings (the booking service stays free of money code); the
     roster learns credits, money owed and notes from the domains that hold them; staff land in
     their console after signing in, and its managers owe a second step (accounts knows no
-    studio)."""
+    studio); a check-in may complete a course, and a class type may require its coach to hold
+    a qualification (certificates sits above bookings and schedule)."""
     from app.billing.services.entitlements import PaidBookings
     from app.bookings import entitlements, people
+    from app.certificates.services.issuing import after_check_in
+    from app.certificates.services.qualifications import missing_qualification
     from app.clients.people import ClientFacts
     from app.studios.policies import landing_url, needs_second_step
 
@@ -77,6 +80,8 @@ def _connect_domains(app: Flask) -> None:
     people.install(ClientFacts())
     app.extensions["fitflow.landing"] = landing_url
     app.extensions["fitflow.second_step_required"] = needs_second_step
+    app.extensions["fitflow.after_check_in"] = [after_check_in]
+    app.extensions["fitflow.missing_qualification"] = missing_qualification
     _first_steps(app)
     _today(app)
 
@@ -168,6 +173,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.bookings import coach_views as bookings_coach
     from app.bookings import manage_views as bookings_manage
     from app.bookings import views as bookings
+    from app.certificates import manage_views as certificates_manage
+    from app.certificates import views as certificates
     from app.clients import coach_views as clients_coach
     from app.clients import manage_views as clients_manage
     from app.core import health
@@ -182,11 +189,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.training import views as training
 
     for module in (health, studios, accounts, accounts_factors, bookings, billing, appointments,
-                   training, pwa,
+                   training, certificates, pwa,
                    bookings_coach, clients_coach, training_coach, appointments_coach,
                    studios_manage, studios_staff, schedule_manage, bookings_manage,
                    memberships_manage,
-                   billing_manage, appointments_manage, clients_manage, billing_webhooks,
+                   billing_manage, appointments_manage, clients_manage, certificates_manage,
+                   billing_webhooks,
                    operator):
         app.register_blueprint(module.bp)
     # The cross-studio coach home, and coach URLs from before the studio led the path.

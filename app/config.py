@@ -96,6 +96,10 @@ def from_environment() -> dict:
         "PASSWORD_HASH": {},  # argon2 parameters; tests make hashing cheap
         "TOKEN_MAX_AGE": {"verify": 3 * 24 * 3600, "reset": 3600},
         "LOGIN_LIMIT": os.environ.get("LOGIN_LIMIT", "10 per minute;50 per hour"),
+        # The public certificate check (/c/<code>) per address: a person checking a few papers
+        # passes, a script walking codes does not.
+        "CERTIFICATE_CHECK_LIMIT": os.environ.get("CERTIFICATE_CHECK_LIMIT",
+                                                  "20 per minute;200 per hour"),
         # Rendered pieces remembered per process by all they show (app/core/fragments.py), up to
         # this many characters of HTML (16M: ~32 MB per process); 0: off.
         "FRAGMENT_CACHE_CHARS": int(os.environ.get("FRAGMENT_CACHE_CHARS", str(16 * 2**20))),

@@ -21,6 +21,14 @@ from app.billing.models import (  # noqa: F401
     StripeSubscription,
 )
 from app.bookings.models import Booking  # noqa: F401
+from app.certificates.models import (  # noqa: F401
+    Certificate,
+    CertificateSequence,
+    ClassTypeRequirement,
+    Course,
+    Qualification,
+    StaffQualification,
+)
 from app.clients.models import ClientNote  # noqa: F401
 from app.core.idempotency import IdempotencyKey  # noqa: F401
 from app.core.outbox import OutboxJob  # noqa: F401

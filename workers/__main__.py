@@ -73,6 +73,7 @@ def main(argv: list[str]) -> int:
     # whatever else comes within its gather window (one round for a burst of events).
     app.config["OUTBOX_RELAY_AFTER_COMMIT"] = burst
     with app.app_context():
+        from workers.jobs.certificates import queue_expiry_reminders, schedule_reminders
         from workers.jobs.memberships import renew_memberships, schedule_renewals
         from workers.jobs.schedule import extend_series, schedule_extension
 
@@ -80,6 +81,8 @@ def main(argv: list[str]) -> int:
         schedule_renewals()
         extend_series()  # series without an end: classes weeks ahead, then every six hours
         schedule_extension()
+        queue_expiry_reminders()  # certificates expiring in 30 days or today, every six hours
+        schedule_reminders()
         if burst:
             relay.relay_once()
         else:

@@ -1,6 +1,12 @@
 """Attendance: check-in (and undo), walk-ins, no-shows. These statuses are what policies and
-reports count. Services flush; the caller commits."""
+reports count. Services flush; the caller commits.
 
+Other domains learn of a check-in through hooks the factory installs
+(`app.extensions["fitflow.after_check_in"]`: functions of the booking, run inside the
+transaction, e.g. queueing a certificate once the check-in completes a course), so bookings
+imports none of them."""
+
+from flask import current_app
 from sqlalchemy import select
 
 from app.bookings import entitlements
@@ -28,6 +34,8 @@ def check_in(studio, booking: Booking, *, actor, now=None) -> Booking:
         raise NotBookedHere()
     booking.status = BookingStatus.ATTENDED
     db.session.flush()
+    for hook in current_app.extensions.get("fitflow.after_check_in", ()):
+        hook(booking)
     return booking
 
 

@@ -25,6 +25,7 @@ from app.core.db import utcnow
 from app.core.errors import DomainError
 from app.core.origin import Origin, describe_device
 from app.core.security import hash_password
+from app.demo.certificates import seed_certificates
 from app.demo.data import (
     CLASS_TYPES,
     COACH_HOURS,
@@ -310,6 +311,7 @@ def load_demo(seed: int = 7) -> dict:
                               weeks=10 if riyadh else 3, with_plan=riyadh)
         seed_desk(studio, admin)
         _coach_profile(studio, coach)
+        seed_certificates(studio, admin, customer, coach, coach2, expired=not riyadh)
     db.session.commit()
     summary["customers"] = len(customers)
     return summary

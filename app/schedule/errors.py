@@ -48,3 +48,11 @@ class ScheduleBusy(DomainError):
     status = 503
     message = _l("Someone else is changing this timetable right now. Please try again in a "
                  "moment.")
+
+
+class CoachNotQualified(DomainError):
+    """The class type requires a qualification the coach does not hold on the class's day."""
+
+    status = 409
+    message = _l("%(coach)s can't teach %(name)s on %(day)s: it requires a valid "
+                 "%(qualification)s qualification, and theirs is missing or expired.")

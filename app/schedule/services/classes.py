@@ -14,6 +14,7 @@ from app.core.i18n import format_day, format_time, translated
 from app.extensions import db
 from app.schedule.errors import ClassOver, CoachBusy, NoticeTooShort, RoomBusy, ScheduleBusy
 from app.schedule.models import ClassStatus, ClassType, ScheduledClass
+from app.schedule.services.qualifications import check_qualified
 from app.studios.models import Location, Studio
 
 # First keys of pg_advisory_xact_lock(int, int), apart from the appointments' coach lock (7001).
@@ -102,6 +103,8 @@ def create_class(studio: Studio, *, class_type: ClassType, location: Location, r
     ends_at = starts_at + timedelta(minutes=duration_minutes or class_type.duration_minutes)
     check_clashes(studio, [Slot(starts_at, ends_at, coach.id if coach else None,
                                 room.id if room else None)])
+    check_qualified(studio, class_type.id, coach.id if coach else None, [starts_at],
+                    location.timezone)
     cls = ScheduledClass(studio_id=studio.id, class_type_id=class_type.id,
                          location_id=location.id, room_id=room.id if room else None,
                          coach_id=coach.id if coach else None, starts_at=starts_at,
@@ -141,6 +144,8 @@ def reschedule_class(studio: Studio, cls: ScheduledClass, *, now: datetime,
                              hours=cls.class_type.change_notice_hours)
     if check and (change.time or change.place or change.coach):
         check_clashes(studio, [Slot(start, end, coach, room)], ignore={cls.id, *ignore})
+    if change.coach:  # a substitute, or a series' new coach
+        check_qualified(studio, cls.class_type_id, coach, [start], cls.timezone)
     cls.starts_at, cls.ends_at, cls.coach_id, cls.room_id = start, end, coach, room
     if location_id is not None:
         cls.location_id = location_id

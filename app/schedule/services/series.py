@@ -21,6 +21,7 @@ from app.schedule.services.classes import (
     reschedule_class,
     within_notice,
 )
+from app.schedule.services.qualifications import check_qualified
 from app.studios.models import Location, Studio
 
 MAX_SERIES_DAYS = 366
@@ -94,6 +95,8 @@ def create_series(studio: Studio, *, class_type: ClassType, location: Location, 
     today = local(now or utcnow(), location.timezone).date()
     days = occurrences(series, location, last=_horizon(series, today))
     check_clashes(studio, _slots(series, days))
+    check_qualified(studio, class_type.id, series.coach_id, [start for _d, start, _e in days],
+                    location.timezone)
     _make_classes(series, days)
     series.generated_until = max(series.generated_until, _horizon(series, today))
     db.session.flush()
@@ -127,6 +130,7 @@ def update_series(studio: Studio, series: Series, *, now: datetime | None = None
     their type's notice keep their time. The caller (app/bookings/timetable.py) locks the
     classes whose capacity changes, fills spots and tells the people booked."""
     now = now or utcnow()
+    coach_before = series.coach_id
     for key, value in fields.items():
         if key == "weekdays":
             value = ",".join(str(d) for d in sorted(set(value)))
@@ -152,6 +156,10 @@ def update_series(studio: Studio, series: Series, *, now: datetime | None = None
     check_clashes(studio, [Slot(start, start + timedelta(minutes=series.duration_minutes),
                                 series.coach_id, series.room_id) for _c, start in moves]
                   + _slots(series, fresh), ignore=moving)
+    if series.coach_id != coach_before:
+        check_qualified(studio, series.class_type_id, series.coach_id,
+                        [start for _c, start in moves] + [s for _d, s, _e in fresh],
+                        location.timezone)
     for cls, start in moves:
         retimed = (start, series.duration_minutes) != (
             cls.starts_at, int((cls.ends_at - cls.starts_at).total_seconds() // 60))
