@@ -4,6 +4,7 @@ signing out, by their owner from another device, by a new password, or by time."
 import hashlib
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import undefer
@@ -52,11 +53,14 @@ class Found:
     seen_due: bool  # last_seen_at is older than a minute: write it (touch_session)
 
 
-# The session and its person in one statement, with whether they are staff anywhere (the
-# navigation asks on every page). Built once: building and keying a statement costs more than
-# running it.
-_FIND = (select(AuthSession, User).join(User, User.id == AuthSession.user_id)
-         .where(AuthSession.token_hash == bindparam("h")).options(undefer(User.is_staff)))
+@cache
+def _find():
+    """The session and its person in one statement, with whether they are staff anywhere (the
+    navigation asks on every page). Built once, at first use: building and keying a statement
+    costs more than running it, and `User.is_staff` is attached when the studios' models load,
+    after this module."""
+    return (select(AuthSession, User).join(User, User.id == AuthSession.user_id)
+            .where(AuthSession.token_hash == bindparam("h")).options(undefer(User.is_staff)))
 
 
 def find_session(token: str) -> Found | None:
@@ -64,7 +68,7 @@ def find_session(token: str) -> Found | None:
     timed-out row stays until its owner next signs in, and is dead meanwhile)."""
     if not token or len(token) > 100:
         return None
-    row = db.session.execute(_FIND, {"h": token_hash(token)}).first()
+    row = db.session.execute(_find(), {"h": token_hash(token)}).first()
     if row is None:
         return None
     session, user = row
