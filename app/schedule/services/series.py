@@ -143,12 +143,19 @@ def update_series(studio: Studio, series: Series, *, now: datetime | None = None
     by_day = {local(c.starts_at, location.timezone).date(): c for c in existing}
     last = _horizon(series, today)
     wanted = [o for o in occurrences(series, location, first=today, last=last) if o[1] > now]
+    # A day whose class of the series already started keeps that one: moving 07:00 to 18:30
+    # at noon makes no second class today.
+    started = {local(at, location.timezone).date() for at in db.session.scalars(
+        select(ScheduledClass.starts_at).where(ScheduledClass.series_id == series.id,
+                                               ScheduledClass.starts_at <= now,
+                                               ScheduledClass.starts_at > now - timedelta(days=1)))}
     update = SeriesUpdate(series)
     moves, fresh = [], []
     for day, start, end in wanted:
         cls = by_day.pop(day, None)
         if cls is None:
-            fresh.append((day, start, end))
+            if day not in started:
+                fresh.append((day, start, end))
         elif not cls.is_cancelled:
             moves.append((cls, start))
     update.orphans = [c for c in by_day.values() if not c.is_cancelled]
