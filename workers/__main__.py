@@ -74,12 +74,15 @@ def main(argv: list[str]) -> int:
     app.config["OUTBOX_RELAY_AFTER_COMMIT"] = burst
     with app.app_context():
         from workers.jobs.memberships import renew_memberships, schedule_renewals
+        from workers.jobs.notifications import schedule_sweep, sweep
         from workers.jobs.schedule import extend_series, schedule_extension
 
         renew_memberships()  # catch up at start, then hourly
         schedule_renewals()
         extend_series()  # series without an end: classes weeks ahead, then every six hours
         schedule_extension()
+        sweep()  # reminders due and deliveries overdue, then every five minutes
+        schedule_sweep()
         if burst:
             relay.relay_once()
         else:

@@ -124,6 +124,9 @@ class Studio(TimestampMixin, db.Model):
         str_enum(WaitlistMode, "waitlist_mode"), default=WaitlistMode.AUTO
     )
     offer_hold_minutes: Mapped[int] = mapped_column(default=60)
+    # Hours before a class its booked customers are reminded (each once, by the worker).
+    reminder_hours: Mapped[list] = mapped_column(JSON, default=lambda: [24, 2],
+                                                 server_default="[24, 2]")
     # Money.
     booking_requires_pass: Mapped[bool] = mapped_column(default=False)
     prices_include_tax: Mapped[bool] = mapped_column(default=True)

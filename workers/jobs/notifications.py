@@ -1,8 +1,13 @@
+from datetime import timedelta
+
 from app.accounts.services import find_user
 from app.bookings.models import Booking, BookingStatus, CancelReason
+from app.core.jobs import enqueue_after_commit
+from app.core.queues import get_queue
 from app.core.urls import external_url
 from app.extensions import db
 from app.notifications.services import send_email, send_email_to
+from app.notifications.services.sending import DELIVER, QUEUE, overdue
 from app.schedule.models import ScheduledClass
 from workers.jobs import job
 
@@ -82,3 +87,70 @@ def send_invitation(invitation_id: int) -> bool:
                   locale=(user and user.locale) or studio.default_language, user=user,
                   studio=studio, invitation=invitation, url=url)
     return True
+
+
+@job
+def deliver(notification_id: int) -> bool:
+    """Send one queued or deferred message that is due (sent once, however often this runs)."""
+    from app.notifications.services import deliver as deliver_row
+
+    return deliver_row(notification_id)
+
+
+SWEEP_EVERY = timedelta(minutes=5)
+SWEEP_JOB_ID = "notifications-sweep"
+
+
+@job
+def sweep() -> int:
+    """Queue again the deliveries whose job should have run by now, and the class reminders
+    that are due: after a worker restart or a Redis that lost its schedule nothing is lost."""
+    from app.bookings.reminders import queue_due_reminders
+
+    late = overdue()
+    for row_id in late:
+        enqueue_after_commit(DELIVER, row_id, queue=QUEUE)
+    return len(late) + queue_due_reminders()
+
+
+def schedule_sweep() -> None:
+    get_queue("default").enqueue_in(SWEEP_EVERY, "workers.jobs.notifications.sweep_and_reschedule",
+                                    job_id=SWEEP_JOB_ID)
+
+
+def sweep_and_reschedule() -> int:
+    try:
+        return sweep()
+    finally:
+        schedule_sweep()
+
+
+@job
+def send_booking_confirmed(booking_id: int) -> bool:
+    """Confirm a booking (or a place on the waitlist) to its customer."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is not None and booking.status == BookingStatus.WAITLISTED:
+        return _booking_email(booking_id, "waitlist_joined",
+                              lambda b: b.status == BookingStatus.WAITLISTED)
+    return _booking_email(booking_id, "booking_confirmed",
+                          lambda b: b.status == BookingStatus.CONFIRMED)
+
+
+@job
+def send_class_reminder(booking_id: int, hours: int) -> bool:
+    """Remind a booked customer of their class (once per booking and reminder)."""
+    from app.bookings.reminders import reminder_key
+    from app.core.db import utcnow
+
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.status != BookingStatus.CONFIRMED:
+        return False
+    cls = booking.scheduled_class
+    if cls.starts_at <= utcnow():
+        return False
+    return send_email(booking.customer, "class_reminder",
+                      dedup_key=reminder_key(booking_id, hours),
+                      fallback_locale=cls.studio.default_language, booking=booking, cls=cls,
+                      studio=cls.studio,
+                      url=external_url("bookings.class_detail", studio=cls.studio.slug,
+                                       class_id=cls.id))
