@@ -4,9 +4,10 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, TimeField
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core.forms import options
 from app.notifications.models import CHOOSABLE, Category, Channel
 
 CATEGORY_LABELS = {
@@ -19,14 +20,14 @@ CHANNEL_LABELS = {Channel.EMAIL: _l("E-mail"), Channel.SMS: _l("Text message (SM
                   Channel.PUSH: _l("Push")}
 
 
-class ChannelsField(SelectMultipleField):
+class MultiCheckboxField(SelectMultipleField):  # the name _forms.html draws as checks
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
 def _channels_field(category: Category):
-    return ChannelsField(CATEGORY_LABELS[category],
-                         choices=[(c.value, CHANNEL_LABELS[c]) for c in CHOOSABLE[category]])
+    return MultiCheckboxField(CATEGORY_LABELS[category], choices=options(
+        (c.value, CHANNEL_LABELS[c]) for c in CHOOSABLE[category]))
 
 
 class PreferencesForm(FlaskForm):
@@ -37,9 +38,13 @@ class PreferencesForm(FlaskForm):
     quiet_start = TimeField(_l("Quiet from"), validators=[Optional()])
     quiet_end = TimeField(_l("Quiet until"), validators=[Optional()])
 
-    def validate_quiet_end(self, field):
-        if bool(self.quiet_start.data) != bool(field.data):
-            raise ValidationError(_l("Give both times, or neither for no quiet hours."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and (self.quiet_start.data is None) != (self.quiet_end.data is None):
+            # Optional() ends each field's own checks when it is empty: the pair is checked here.
+            self.quiet_end.errors = [_l("Give both times, or neither for no quiet hours.")]
+            return False
+        return valid
 
     def choices(self) -> dict[str, list[str]]:
         return {c.value: list(getattr(self, c.value).data or []) for c in Category}
