@@ -15,9 +15,8 @@ from app.core.jobs import enqueue_after_commit
 from app.extensions import db
 from app.notifications.models import Channel, Notification
 from app.schedule.models import ClassStatus, ScheduledClass
+from app.studios.models import REMINDER_MAX_HOURS as MAX_HOURS
 from app.studios.models import Studio
-
-MAX_HOURS = 72  # the furthest a studio may set a reminder before its class (forms bound it)
 
 
 def reminder_key(booking_id: int, hours: int) -> str:

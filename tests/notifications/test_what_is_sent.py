@@ -119,3 +119,28 @@ def test_a_cancelled_booking_gets_no_reminder(app, ctx, jobs, run_jobs, mail_ser
     db.session.commit()
     assert [r for f, _a, r in run_jobs() if f == REMIND] == [False]
     assert not [m for m in mail_server.to(user.email) if "Reminder" in m["Subject"]]
+
+
+def test_the_studio_sets_its_reminder_hours(app, client):
+    from app.studios.models import Role
+    from tests.conftest import login
+    from tests.factories import staff
+
+    studio = StudioFactory()
+    login(client, staff(studio, Role.OWNER))
+    form = {"booking_opens_days": "7", "booking_closes_minutes": "0",
+            "cancel_cutoff_minutes": "60", "waitlist_mode": "auto", "offer_hold_minutes": "10",
+            "default_language": "en", "first_weekday": "1", "load_unit": "kg",
+            "load_increment": "2.5"}
+    url = f"/manage/{studio.slug}/settings"
+    assert 'value="24, 2"' in client.get(url).get_data(as_text=True)
+    assert client.post(url, data={**form, "reminder_hours": "٢، 48"}).status_code == 303
+    db.session.expire_all()
+    assert studio.reminder_hours == [48, 2]
+    for bad in ("100", "0", "1, 2, 3, 4", "tomorrow", "2.5"):
+        assert client.post(url, data={**form, "reminder_hours": bad}).status_code == 422, bad
+    db.session.expire_all()
+    assert studio.reminder_hours == [48, 2]
+    assert client.post(url, data={**form, "reminder_hours": ""}).status_code == 303
+    db.session.expire_all()
+    assert studio.reminder_hours == []  # no reminders
