@@ -144,3 +144,37 @@ def test_the_studio_sets_its_reminder_hours(app, client):
     assert client.post(url, data={**form, "reminder_hours": ""}).status_code == 303
     db.session.expire_all()
     assert studio.reminder_hours == []  # no reminders
+
+
+def test_a_late_cancel_says_what_it_cost(app, ctx, run_jobs, mail_server):
+    studio = StudioFactory(cancel_cutoff_minutes=24 * 60, late_cancel_fee_minor=1500)
+    start = datetime.now(UTC) + timedelta(hours=3)
+    cls = ClassFactory(studio=studio, starts_at=start, ends_at=start + timedelta(hours=1))
+    user = UserFactory(locale="en")
+    booking = services.book_class(studio, cls, user, actor=user)
+    db.session.commit()
+    services.cancel_booking(studio, booking, actor=user)
+    db.session.commit()
+    run_jobs("send_booking_cancelled")
+    (mail,) = mail_server.to(user.email)
+    assert mail["Subject"] == "Your booking is cancelled"
+    assert "Late cancel" in mail.get_body(("plain",)).get_content()
+
+
+def test_an_expired_offer_is_told(app, ctx, run_jobs, mail_server):
+    from app.studios.models import WaitlistMode
+
+    studio = StudioFactory(waitlist_mode=WaitlistMode.CLAIM)
+    cls = ClassFactory(studio=studio, capacity=1)
+    first, second = UserFactory(), UserFactory(locale="ar")
+    booked = services.book_class(studio, cls, first, actor=first)
+    offered = services.book_class(studio, cls, second, actor=second)
+    services.cancel_booking(studio, booked, actor=first)
+    db.session.commit()
+    assert services.expire_offer(studio, offered, now=offered.offer_expires_at
+                                 + timedelta(seconds=1))
+    db.session.commit()
+    run_jobs("send_offer_expired")
+    (mail,) = mail_server.to(second.email)
+    html = mail.get_body(("html",)).get_content()
+    assert 'dir="rtl"' in html and f"/s/{studio.slug}/schedule" in html

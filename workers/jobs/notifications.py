@@ -18,7 +18,7 @@ def _booking_email(booking_id: int, template: str, still_true, dedup: str = "") 
     if booking is None or not still_true(booking):
         return False
     cls = booking.scheduled_class
-    if template == "class_cancelled":
+    if template in ("class_cancelled", "offer_expired"):
         url = external_url("bookings.week", studio=cls.studio.slug)
     else:
         url = external_url("bookings.class_detail", studio=cls.studio.slug, class_id=cls.id)
@@ -154,3 +154,29 @@ def send_class_reminder(booking_id: int, hours: int) -> bool:
                       studio=cls.studio,
                       url=external_url("bookings.class_detail", studio=cls.studio.slug,
                                        class_id=cls.id))
+
+
+@job
+def send_booking_cancelled(booking_id: int, late: bool, credit_back: bool, credit_used: bool,
+                           fee_minor: int, currency: str) -> bool:
+    """Confirm a cancellation and what it cost (credit back or used, a fee owed)."""
+    from app.bookings.entitlements import Released
+
+    released = Released(late=late, credit_back=credit_back, credit_used=credit_used,
+                        fee_minor=fee_minor, currency=currency)
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.cancel_reason == CancelReason.CLASS_CANCELLED:
+        return False
+    cls = booking.scheduled_class
+    return send_email(booking.customer, "booking_cancelled",
+                      dedup_key=f"booking_cancelled:{booking.id}",
+                      fallback_locale=cls.studio.default_language, booking=booking, cls=cls,
+                      studio=cls.studio, consequence=released,
+                      url=external_url("bookings.week", studio=cls.studio.slug))
+
+
+@job
+def send_offer_expired(booking_id: int) -> bool:
+    """Tell a customer the spot held for them went to the next person."""
+    return _booking_email(booking_id, "offer_expired",
+                          lambda b: b.cancel_reason == CancelReason.OFFER_EXPIRED)
