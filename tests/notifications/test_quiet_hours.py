@@ -108,3 +108,30 @@ def test_without_a_zone_of_their_own_the_studio_s_zone_counts(app, ctx, mail_ser
     assert _reminder(user, studio, cls, late)
     row = db.session.scalar(select(Notification).where(Notification.user_id == user.id))
     assert row.due_at == datetime(2026, 12, 8, 13, 0, tzinfo=UTC)  # 08:00 EST
+
+
+def test_a_deferred_message_whose_job_was_lost_goes_out_with_the_sweep(app, ctx, mail_server,
+                                                                       jobs, run_jobs):
+    """A Redis that forgot its schedule (a restart without persistence) loses nothing: the
+    worker's sweep finds the overdue row and sends it, once."""
+    from datetime import timedelta
+
+    from app.core.db import utcnow
+    from workers.jobs.notifications import sweep
+
+    studio = StudioFactory()
+    cls = ClassFactory(studio=studio)
+    user = UserFactory(timezone="Asia/Riyadh")
+    night = datetime(2026, 12, 7, 20, 30, tzinfo=UTC)
+    _reminder(user, studio, cls, night)
+    row = db.session.scalar(select(Notification).where(Notification.user_id == user.id))
+    row.due_at = utcnow() - timedelta(minutes=30)  # its time came half an hour ago
+    db.session.commit()
+    jobs.clear()  # the scheduled delivery is lost
+    deliver_row = ("workers.jobs.notifications.deliver", (row.id,))
+    sweep()  # (other tests' committed bookings may add reminders of their own)
+    assert deliver_row in [(f, a) for f, a, _q, _at in jobs]
+    run_jobs("notifications.deliver")
+    assert row.status == Status.SENT and len(mail_server.to(user.email)) == 1
+    sweep()  # sent: nothing to queue again
+    assert deliver_row not in [(f, a) for f, a, _q, _at in jobs]

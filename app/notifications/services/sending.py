@@ -223,7 +223,10 @@ def deliver(row_id: int, now: datetime | None = None) -> bool:
     the row is locked and its status checked."""
     now = now or utcnow()
     row = db.session.get(Notification, row_id, with_for_update=True)
-    if row is None or row.status not in (Status.QUEUED, Status.DEFERRED) or not row.payload:
+    if row is None or row.status not in (Status.QUEUED, Status.DEFERRED):
+        return False
+    if not row.payload:  # nothing kept to send (a code, once its moment passed)
+        row.status, row.last_error = Status.FAILED, row.last_error or "nothing to send"
         return False
     if row.due_at is not None and row.due_at > now + timedelta(seconds=5):
         enqueue_after_commit(DELIVER, row.id, queue=QUEUE, at=row.due_at)  # ran early
