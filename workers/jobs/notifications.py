@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from app.accounts.models import User
 from app.accounts.services import find_user
 from app.bookings.models import Booking, BookingStatus, CancelReason
 from app.core.jobs import enqueue_after_commit
@@ -9,6 +10,7 @@ from app.extensions import db
 from app.notifications.services import send_email, send_email_to
 from app.notifications.services.sending import DELIVER, QUEUE, overdue
 from app.schedule.models import ScheduledClass
+from app.studios.models import Studio
 from workers.jobs import job
 
 
@@ -106,11 +108,12 @@ def sweep() -> int:
     """Queue again the deliveries whose job should have run by now, and the class reminders
     that are due: after a worker restart or a Redis that lost its schedule nothing is lost."""
     from app.bookings.reminders import queue_due_reminders
+    from app.memberships.notices import queue_due_notices
 
     late = overdue()
     for row_id in late:
         enqueue_after_commit(DELIVER, row_id, queue=QUEUE)
-    return len(late) + queue_due_reminders()
+    return len(late) + queue_due_reminders() + queue_due_notices()
 
 
 def schedule_sweep() -> None:
@@ -180,3 +183,20 @@ def send_offer_expired(booking_id: int) -> bool:
     """Tell a customer the spot held for them went to the next person."""
     return _booking_email(booking_id, "offer_expired",
                           lambda b: b.cancel_reason == CancelReason.OFFER_EXPIRED)
+
+
+@job
+def send_pass_notice(pass_id: int, template: str) -> bool:
+    """A pass expiring soon or down to its last credit (once per pass and expiry)."""
+    from app.memberships.models import Pass
+    from app.memberships.notices import credits_key, expiring_key
+
+    pass_ = db.session.get(Pass, pass_id)
+    if pass_ is None or template not in ("pass_expiring", "credits_low"):
+        return False
+    studio = db.session.get(Studio, pass_.studio_id)
+    customer = db.session.get(User, pass_.customer_id)
+    key = expiring_key(pass_) if template == "pass_expiring" else credits_key(pass_)
+    return send_email(customer, template, dedup_key=key,
+                      fallback_locale=studio.default_language, studio=studio, pass_=pass_,
+                      plan=pass_.plan, url=external_url("billing.plans", studio=studio.slug))
