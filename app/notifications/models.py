@@ -72,6 +72,8 @@ CATEGORY_OF = {
     "class_changed": Category.TRANSACTIONAL,
     "class_cancelled": Category.TRANSACTIONAL,
     "class_reminder": Category.REMINDERS,
+    "membership_renewed": Category.TRANSACTIONAL,
+    "membership_frozen": Category.TRANSACTIONAL,
     "pass_expiring": Category.REMINDERS,
     "credits_low": Category.REMINDERS,
 }

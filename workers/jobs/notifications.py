@@ -200,3 +200,24 @@ def send_pass_notice(pass_id: int, template: str) -> bool:
     return send_email(customer, template, dedup_key=key,
                       fallback_locale=studio.default_language, studio=studio, pass_=pass_,
                       plan=pass_.plan, url=external_url("billing.plans", studio=studio.slug))
+
+
+@job
+def send_membership_notice(pass_id: int, template: str, about_id: int) -> bool:
+    """A membership renewed at the studio (`about_id`: the order owed at the desk) or paused
+    (`about_id`: the freeze); once each."""
+    from app.billing.models import Order
+    from app.memberships.models import Pass, PassFreeze
+
+    pass_ = db.session.get(Pass, pass_id)
+    kinds = {"membership_renewed": Order, "membership_frozen": PassFreeze}
+    if pass_ is None or template not in kinds:
+        return False
+    about = db.session.get(kinds[template], about_id)
+    if about is None:
+        return False
+    studio = db.session.get(Studio, pass_.studio_id)
+    return send_email(db.session.get(User, pass_.customer_id), template,
+                      dedup_key=f"{template}:{about_id}", fallback_locale=studio.default_language,
+                      studio=studio, pass_=pass_, plan=pass_.plan, order=about, freeze=about,
+                      url=external_url("billing.wallet"))
