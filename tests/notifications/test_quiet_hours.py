@@ -135,3 +135,18 @@ def test_a_deferred_message_whose_job_was_lost_goes_out_with_the_sweep(app, ctx,
     assert row.status == Status.SENT and len(mail_server.to(user.email)) == 1
     sweep()  # sent: nothing to queue again
     assert deliver_row not in [(f, a) for f, a, _q, _at in jobs]
+
+
+def test_a_deferred_reminder_is_not_sent_after_unsubscribing(app, ctx, mail_server):
+    from app.notifications.services.preferences import unsubscribe
+
+    studio = StudioFactory()
+    cls = ClassFactory(studio=studio)
+    user = UserFactory(timezone="Asia/Riyadh")
+    night = datetime(2026, 12, 7, 20, 30, tzinfo=UTC)
+    _reminder(user, studio, cls, night)
+    row = db.session.scalar(select(Notification).where(Notification.user_id == user.id))
+    unsubscribe(user.id, "reminders")
+    assert not deliver(row.id, now=row.due_at)
+    assert (row.status, row.last_error) == (Status.FAILED, "unsubscribed")
+    assert mail_server.to(user.email) == []

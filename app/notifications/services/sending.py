@@ -234,6 +234,12 @@ def deliver(row_id: int, now: datetime | None = None) -> bool:
     if is_retired(row.channel, row.address):
         row.status, row.payload, row.last_error = Status.UNDELIVERABLE, None, "address retired"
         return False
+    if row.user_id is not None and row.category in UNSUBSCRIBABLE:
+        prefs = db.session.get(NotificationPreference, row.user_id)
+        if prefs is not None and row.channel not in prefs.channels(row.category):
+            # Turned off (the one-click link, say) while it waited for the quiet hours' end.
+            row.status, row.payload, row.last_error = Status.FAILED, None, "unsubscribed"
+            return False
     return attempt(row, (), now)
 
 
