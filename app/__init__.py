@@ -179,6 +179,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.clients import manage_views as clients_manage
     from app.core import health
     from app.memberships import manage_views as memberships_manage
+    from app.notifications import views as notifications
     from app.operator import operator_views as operator
     from app.pwa import views as pwa
     from app.schedule import manage_views as schedule_manage
@@ -188,8 +189,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.training import coach_views as training_coach
     from app.training import views as training
 
-    for module in (health, studios, accounts, accounts_factors, bookings, billing, appointments,
-                   training, certificates, pwa,
+    for module in (health, studios, accounts, accounts_factors, notifications, bookings, billing,
+                   appointments, training, certificates, pwa,
                    bookings_coach, clients_coach, training_coach, appointments_coach,
                    studios_manage, studios_staff, schedule_manage, bookings_manage,
                    memberships_manage,

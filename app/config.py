@@ -93,6 +93,14 @@ def from_environment() -> dict:
         # machine; production has no mailbox (sending without MAIL_SERVER fails).
         "MAILBOX_DIR": None if production else str(INSTANCE_DIR / "mailbox"),
         "DEV_MAILBOX": not production and not os.environ.get("MAIL_SERVER"),
+        # SMS in Twilio's REST shape (POST {base}/2010-04-01/Accounts/{sid}/Messages.json); no
+        # base URL: no SMS channel.
+        "SMS_BASE_URL": os.environ.get("SMS_BASE_URL") or None,
+        "SMS_ACCOUNT_SID": os.environ.get("SMS_ACCOUNT_SID") or None,
+        "SMS_AUTH_TOKEN": os.environ.get("SMS_AUTH_TOKEN") or None,
+        "SMS_FROM": os.environ.get("SMS_FROM", "FitFlow"),
+        # Seconds between a notification's tries after a temporary failure; then it failed.
+        "NOTIFY_RETRY_DELAYS": [60, 300, 1800, 7200],
         "PASSWORD_HASH": {},  # argon2 parameters; tests make hashing cheap
         "TOKEN_MAX_AGE": {"verify": 3 * 24 * 3600, "reset": 3600},
         "LOGIN_LIMIT": os.environ.get("LOGIN_LIMIT", "10 per minute;50 per hour"),

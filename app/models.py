@@ -33,7 +33,11 @@ from app.clients.models import ClientNote  # noqa: F401
 from app.core.idempotency import IdempotencyKey  # noqa: F401
 from app.core.outbox import OutboxJob  # noqa: F401
 from app.memberships.models import CreditEntry, Pass, Plan  # noqa: F401
-from app.notifications.models import Notification  # noqa: F401
+from app.notifications.models import (  # noqa: F401
+    Notification,
+    NotificationPreference,
+    UndeliverableAddress,
+)
 from app.schedule.models import ClassType, ScheduledClass, Series  # noqa: F401
 from app.studios.models import Location, Room, StaffRole, Studio, StudioCustomer  # noqa: F401
 from app.training.models import (  # noqa: F401

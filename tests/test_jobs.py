@@ -116,9 +116,12 @@ def test_scheduled_offer_expiry_runs_in_the_worker(app, real_queue, smtp):
         assert c_booking.status == BookingStatus.OFFERED
     # Both b (first offer) and c (the next offer) were emailed.
     # The first offer had already lapsed when its email job ran: the job re-checks the state and
-    # sends nothing stale. The next person's offer is emailed.
-    assert [m["To"] for m in smtp.messages] == [emails[1]]
-    assert "http://fitflow.test/s/" in smtp.messages[0].get_body(("plain",)).get_content()
+    # sends nothing stale. The next person's offer is emailed; b hears that the offer ran out.
+    offers = [m for m in smtp.messages if m["Subject"] == "A spot is free for you: claim it"]
+    assert [m["To"] for m in offers] == [emails[1]]
+    assert "http://fitflow.test/s/" in offers[0].get_body(("plain",)).get_content()
+    expired = [m["To"] for m in smtp.messages if m["Subject"] == "The spot held for you has gone"]
+    assert expired == [emails[0]]
 
 
 @pytest.mark.concurrency

@@ -34,8 +34,10 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Views deliberately without CSRF (e.g. a signed payment webhook) go here, with the reason.
 # Stripe's webhook: signed by Stripe (verified in the view), it cannot carry our token. Listed by
 # endpoint (the sweep) and by view location (what flask-wtf records).
+# One-click unsubscribe (RFC 8058): a mail client POSTs the signed link, without our token.
 CSRF_EXEMPT: set[str] = {"billing_webhooks.stripe_webhook",
-                         "app.billing.stripe.webhooks.stripe_webhook"}
+                         "app.billing.stripe.webhooks.stripe_webhook",
+                         "notifications.unsubscribe", "app.notifications.views.unsubscribe"}
 CSRF_MESSAGE = "Your session expired or the form was sent twice."
 
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc\s*=)[^>]*>", re.I)
@@ -320,9 +322,16 @@ def test_a_coach_sees_and_changes_nothing_of_another_studios_coach_area(app, cli
 def crawl(app, client, values, verify_token):
     """GET every route (plus an unknown page and a wrong method): (is a real route, path,
     answer)."""
+    from app.notifications.services.preferences import read_unsubscribe_token, unsubscribe_url
+
+    tokens = {"accounts.verify_email": verify_token}
+    with app.test_request_context():  # a signed link, as the e-mail carries
+        tokens["notifications.unsubscribe"] = unsubscribe_url(
+            type("Someone", (), {"id": 1})(), "news").rsplit("/", 1)[1]
+        assert read_unsubscribe_token(tokens["notifications.unsubscribe"]) == (1, "news")
     for rule in app.url_map.iter_rules():
         if "GET" in rule.methods:
-            token = verify_token if rule.endpoint == "accounts.verify_email" else values["token"]
+            token = tokens.get(rule.endpoint) or values["token"]
             path = build(rule, {**values, "token": token})
             yield fully_sampled(rule, values), path, client.get(path)
     for path in ("/no/such/page", "/logout"):

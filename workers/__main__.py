@@ -75,6 +75,7 @@ def main(argv: list[str]) -> int:
     with app.app_context():
         from workers.jobs.certificates import queue_expiry_reminders, schedule_reminders
         from workers.jobs.memberships import renew_memberships, schedule_renewals
+        from workers.jobs.notifications import schedule_sweep, sweep
         from workers.jobs.schedule import extend_series, schedule_extension
 
         renew_memberships()  # catch up at start, then hourly
@@ -83,6 +84,8 @@ def main(argv: list[str]) -> int:
         schedule_extension()
         queue_expiry_reminders()  # certificates expiring in 30 days or today, every six hours
         schedule_reminders()
+        sweep()  # reminders due and deliveries overdue, then every five minutes
+        schedule_sweep()
         if burst:
             relay.relay_once()
         else:

@@ -22,6 +22,7 @@ from app.clients.services.customers import add_customer, update_contact
 from app.core.db import utcnow
 from app.core.htmx import render, wants_fragment
 from app.core.lifecycle import done, perform
+from app.notifications.queries import studio_log
 from app.studios.console import console_blueprint
 from app.studios.queries import get_studio_customer_or_404
 
@@ -95,7 +96,7 @@ def _page(customer, link, block=None, *, contact_form=None, status=200, **extra)
     form = contact_form or ContactForm(formdata=None, obj=link)
     return render(PAGE, block, studio=g.studio, file=file, profile=file.profile,
                   customer=customer, contact_form=form, now=utcnow(), tz=g.studio.timezone,
-                  status=status, **extra)
+                  messages=studio_log(g.studio.id, customer.id), status=status, **extra)
 
 
 @bp.get("/customers/<int:customer_id>")

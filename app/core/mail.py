@@ -12,12 +12,15 @@ from flask import current_app
 
 
 def build_message(to: str, subject: str, text: str, html: str | None = None,
-                  attachments: list[tuple[str, bytes, str]] = ()) -> EmailMessage:
+                  attachments: list[tuple[str, bytes, str]] = (),
+                  headers: dict[str, str] | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_FROM"]
     msg["To"] = to
     msg["Subject"] = subject
     msg["Message-ID"] = make_msgid(domain="fitflow.local")
+    for name, value in (headers or {}).items():
+        msg[name] = value
     msg.set_content(text)
     if html:
         msg.add_alternative(html, subtype="html")

@@ -45,6 +45,7 @@ from app.demo.data import (
     TIMETABLE,
 )
 from app.demo.desk import seed_desk
+from app.demo.notifications import seed_notifications
 from app.demo.training import seed_training_history
 from app.extensions import db
 from app.memberships.models import Plan, PlanKind
@@ -312,6 +313,7 @@ def load_demo(seed: int = 7) -> dict:
         seed_desk(studio, admin)
         _coach_profile(studio, coach)
         seed_certificates(studio, admin, customer, coach, coach2, expired=not riyadh)
+        seed_notifications(studio, customer)
     db.session.commit()
     summary["customers"] = len(customers)
     return summary

@@ -1,7 +1,7 @@
 """Operator console: every tenant with its size, platform users, and the background work the
 worker still owes (jobs not yet handed to Redis, card payments not yet applied)."""
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,6 +14,8 @@ from app.core.db import utcnow
 from app.core.i18n import current_language
 from app.core.lifecycle import done, perform
 from app.extensions import db
+from app.notifications.models import Status
+from app.notifications.queries import platform_log, status_counts
 from app.operator import services
 from app.operator.queries import count_bookings_by_studio, count_customers_by_studio, count_users
 from app.studios.forms import OperatorStudioForm, name_map
@@ -53,6 +55,16 @@ def _dashboard(reset_form, status: int = 200):
         payment_wait=_minutes_since(min((o for _n, o in payments.values()), default=None)),
         reset_form=reset_form,
     ), status
+
+
+@bp.get("/notifications")
+def notifications():
+    """The delivery log platform-wide, newest first, by status."""
+    status = request.args.get("status", "")
+    if status and status not in {s.value for s in Status}:
+        abort(404)
+    return render_template("operator/operator/notifications.html", status=status,
+                           rows=platform_log(status or None), counts=status_counts())
 
 
 @bp.post("/second-step/reset")

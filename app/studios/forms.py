@@ -26,7 +26,36 @@ from app.accounts.forms import valid_zone
 from app.core import images
 from app.core.forms import FiniteDecimalField, clean_line, clean_text, options
 from app.core.i18n import current_language
-from app.studios.models import COUNTRIES, PROVINCES, Role, role_name
+from app.studios.models import COUNTRIES, PROVINCES, REMINDER_MAX_HOURS, REMINDERS, Role, role_name
+
+
+class HoursField(StringField):
+    """Whole hours as typed, "24, 2" (Arabic digits and comma too): a list, largest first."""
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return ", ".join(str(h) for h in self.data or [])
+
+    def process_formdata(self, valuelist):
+        if not valuelist:  # not sent at all (an older form): the studio's hours stay
+            self.data = None
+            return
+        text = valuelist[0] or ""
+        text = text.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩،", "0123456789,"))
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        if any(not p.isascii() or not p.isdigit() or len(p) > 3 for p in parts):
+            self.data = None
+            raise ValueError(_l("Write whole hours separated by commas, like 24, 2."))
+        self.data = sorted({int(p) for p in parts}, reverse=True)
+
+
+def _reminder_hours(form, field):
+    if field.data is None:
+        return
+    if len(field.data) > REMINDERS or any(not 1 <= h <= REMINDER_MAX_HOURS for h in field.data):
+        raise ValidationError(_l("Up to %(n)s reminders, each 1 to %(max)s hours before.",
+                                 n=REMINDERS, max=REMINDER_MAX_HOURS))
 
 
 class BookingPolicyForm(FlaskForm):
@@ -42,6 +71,8 @@ class BookingPolicyForm(FlaskForm):
     ]))
     offer_hold_minutes = IntegerField(_l("How long an offer is held (minutes)"),
                                       validators=[InputRequired(), NumberRange(5, 24 * 60)])
+    reminder_hours = HoursField(_l("Remind booked customers (hours before the class)"),
+                                validators=[_reminder_hours])
     first_weekday = SelectField(_l("Weeks start on"), coerce=int, validate_choice=True)
     default_language = SelectField(_l("Default language"),
                                    choices=options([("ar", "العربية"), ("en", "English")]))

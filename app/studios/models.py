@@ -28,6 +28,10 @@ from app.core.sealed import Sealed
 from app.core.search import fold, phone_key, search_text
 from app.extensions import db
 
+# Class reminders a studio may set, and how long before a class the earliest may be.
+REMINDERS = 3
+REMINDER_MAX_HOURS = 72
+
 
 class Role(enum.StrEnum):
     OWNER = "owner"
@@ -127,6 +131,10 @@ class Studio(TimestampMixin, db.Model):
         str_enum(WaitlistMode, "waitlist_mode"), default=WaitlistMode.AUTO
     )
     offer_hold_minutes: Mapped[int] = mapped_column(default=60)
+    # Hours before a class its booked customers are reminded (each once, by the worker);
+    # at most REMINDERS of them, each 1 to REMINDER_MAX_HOURS.
+    reminder_hours: Mapped[list] = mapped_column(JSON, default=lambda: [24, 2],
+                                                 server_default="[24, 2]")
     # Money.
     booking_requires_pass: Mapped[bool] = mapped_column(default=False)
     prices_include_tax: Mapped[bool] = mapped_column(default=True)

@@ -1,9 +1,16 @@
+from datetime import timedelta
+
+from app.accounts.models import User
 from app.accounts.services import find_user
 from app.bookings.models import Booking, BookingStatus, CancelReason
+from app.core.jobs import enqueue_after_commit
+from app.core.queues import get_queue
 from app.core.urls import external_url
 from app.extensions import db
 from app.notifications.services import send_email, send_email_to
+from app.notifications.services.sending import DELIVER, QUEUE, overdue
 from app.schedule.models import ScheduledClass
+from app.studios.models import Studio
 from workers.jobs import job
 
 
@@ -13,7 +20,7 @@ def _booking_email(booking_id: int, template: str, still_true, dedup: str = "") 
     if booking is None or not still_true(booking):
         return False
     cls = booking.scheduled_class
-    if template == "class_cancelled":
+    if template in ("class_cancelled", "offer_expired"):
         url = external_url("bookings.week", studio=cls.studio.slug)
     else:
         url = external_url("bookings.class_detail", studio=cls.studio.slug, class_id=cls.id)
@@ -82,3 +89,135 @@ def send_invitation(invitation_id: int) -> bool:
                   locale=(user and user.locale) or studio.default_language, user=user,
                   studio=studio, invitation=invitation, url=url)
     return True
+
+
+@job
+def deliver(notification_id: int) -> bool:
+    """Send one queued or deferred message that is due (sent once, however often this runs)."""
+    from app.notifications.services import deliver as deliver_row
+
+    return deliver_row(notification_id)
+
+
+SWEEP_EVERY = timedelta(minutes=5)
+SWEEP_JOB_ID = "notifications-sweep"
+
+
+@job
+def sweep() -> int:
+    """Queue again the deliveries whose job should have run by now, and the class reminders
+    that are due: after a worker restart or a Redis that lost its schedule nothing is lost."""
+    from app.bookings.reminders import queue_due_reminders
+    from app.memberships.notices import queue_due_notices
+
+    late = overdue()
+    for row_id in late:
+        enqueue_after_commit(DELIVER, row_id, queue=QUEUE)
+    return len(late) + queue_due_reminders() + queue_due_notices()
+
+
+def schedule_sweep() -> None:
+    get_queue("default").enqueue_in(SWEEP_EVERY, "workers.jobs.notifications.sweep_and_reschedule",
+                                    job_id=SWEEP_JOB_ID)
+
+
+def sweep_and_reschedule() -> int:
+    try:
+        return sweep()
+    finally:
+        schedule_sweep()
+
+
+@job
+def send_booking_confirmed(booking_id: int) -> bool:
+    """Confirm a booking (or a place on the waitlist) to its customer."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is not None and booking.status == BookingStatus.WAITLISTED:
+        return _booking_email(booking_id, "waitlist_joined",
+                              lambda b: b.status == BookingStatus.WAITLISTED)
+    return _booking_email(booking_id, "booking_confirmed",
+                          lambda b: b.status == BookingStatus.CONFIRMED)
+
+
+@job
+def send_class_reminder(booking_id: int, hours: int) -> bool:
+    """Remind a booked customer of their class (once per booking and reminder)."""
+    from app.bookings.reminders import reminder_key
+    from app.core.db import utcnow
+
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.status != BookingStatus.CONFIRMED:
+        return False
+    cls = booking.scheduled_class
+    if cls.starts_at <= utcnow():
+        return False
+    return send_email(booking.customer, "class_reminder",
+                      dedup_key=reminder_key(booking_id, hours),
+                      fallback_locale=cls.studio.default_language, booking=booking, cls=cls,
+                      studio=cls.studio,
+                      url=external_url("bookings.class_detail", studio=cls.studio.slug,
+                                       class_id=cls.id))
+
+
+@job
+def send_booking_cancelled(booking_id: int, late: bool, credit_back: bool, credit_used: bool,
+                           fee_minor: int, currency: str) -> bool:
+    """Confirm a cancellation and what it cost (credit back or used, a fee owed)."""
+    from app.bookings.entitlements import Released
+
+    released = Released(late=late, credit_back=credit_back, credit_used=credit_used,
+                        fee_minor=fee_minor, currency=currency)
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.cancel_reason == CancelReason.CLASS_CANCELLED:
+        return False
+    cls = booking.scheduled_class
+    return send_email(booking.customer, "booking_cancelled",
+                      dedup_key=f"booking_cancelled:{booking.id}",
+                      fallback_locale=cls.studio.default_language, booking=booking, cls=cls,
+                      studio=cls.studio, consequence=released,
+                      url=external_url("bookings.week", studio=cls.studio.slug))
+
+
+@job
+def send_offer_expired(booking_id: int) -> bool:
+    """Tell a customer the spot held for them went to the next person."""
+    return _booking_email(booking_id, "offer_expired",
+                          lambda b: b.cancel_reason == CancelReason.OFFER_EXPIRED)
+
+
+@job
+def send_pass_notice(pass_id: int, template: str) -> bool:
+    """A pass expiring soon or down to its last credit (once per pass and expiry)."""
+    from app.memberships.models import Pass
+    from app.memberships.notices import credits_key, expiring_key
+
+    pass_ = db.session.get(Pass, pass_id)
+    if pass_ is None or template not in ("pass_expiring", "credits_low"):
+        return False
+    studio = db.session.get(Studio, pass_.studio_id)
+    customer = db.session.get(User, pass_.customer_id)
+    key = expiring_key(pass_) if template == "pass_expiring" else credits_key(pass_)
+    return send_email(customer, template, dedup_key=key,
+                      fallback_locale=studio.default_language, studio=studio, pass_=pass_,
+                      plan=pass_.plan, url=external_url("billing.plans", studio=studio.slug))
+
+
+@job
+def send_membership_notice(pass_id: int, template: str, about_id: int) -> bool:
+    """A membership renewed at the studio (`about_id`: the order owed at the desk) or paused
+    (`about_id`: the freeze); once each."""
+    from app.billing.models import Order
+    from app.memberships.models import Pass, PassFreeze
+
+    pass_ = db.session.get(Pass, pass_id)
+    kinds = {"membership_renewed": Order, "membership_frozen": PassFreeze}
+    if pass_ is None or template not in kinds:
+        return False
+    about = db.session.get(kinds[template], about_id)
+    if about is None:
+        return False
+    studio = db.session.get(Studio, pass_.studio_id)
+    return send_email(db.session.get(User, pass_.customer_id), template,
+                      dedup_key=f"{template}:{about_id}", fallback_locale=studio.default_language,
+                      studio=studio, pass_=pass_, plan=pass_.plan, order=about, freeze=about,
+                      url=external_url("billing.wallet"))

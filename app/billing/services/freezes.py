@@ -17,6 +17,7 @@ from app.audit.services import record
 from app.billing.models import Order, OrderStatus, StripeSubscription
 from app.billing.services.orders import tax_breakdown, tax_lines
 from app.billing.stripe import gateway as stripe_gateway
+from app.core.jobs import enqueue_after_commit
 from app.extensions import db
 from app.memberships.models import Pass, PassFreeze
 from app.memberships.services import freeze_pass
@@ -59,4 +60,6 @@ def freeze_membership(studio, pass_: Pass, *, starts_on: date, ends_on: date, ac
     record("membership.frozen", actor=actor, studio_id=studio.id, subject=f"pass:{pass_.id}",
            starts_on=starts_on.isoformat(), ends_on=ends_on.isoformat(), days=freeze.days,
            fee_minor=pass_.plan.freeze_fee_minor, stripe=freeze.paused_at_stripe)
+    enqueue_after_commit("workers.jobs.notifications.send_membership_notice", pass_.id,
+                         "membership_frozen", freeze.id, queue="notifications")
     return freeze

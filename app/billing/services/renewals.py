@@ -12,6 +12,7 @@ from app.billing.services.orders import price, tax_lines
 from app.billing.services.payments import refund_breakdown
 from app.billing.stripe import gateway as stripe_gateway
 from app.core.db import utcnow
+from app.core.jobs import enqueue_after_commit
 from app.extensions import db
 from app.memberships.models import Pass, PassStatus, Period, Plan, PlanKind
 from app.memberships.services import add_months, cancel_membership
@@ -51,6 +52,8 @@ def renew(pass_: Pass, *, now) -> Order:
     db.session.add(order)
     pass_.expires_at = add_months(pass_.expires_at, 12 if plan.period == Period.YEAR else 1)
     db.session.flush()
+    enqueue_after_commit("workers.jobs.notifications.send_membership_notice", pass_.id,
+                         "membership_renewed", order.id, queue="notifications")
     return order
 
 def place_renewal_order(studio, first: Order, *, amount_minor: int, invoice_id: str) -> Order:

@@ -12,6 +12,7 @@ from app.bookings.services.locks import active_booking, lock_class
 from app.bookings.services.rules import check_may_book, new_booking_status
 from app.core.db import insert_built_once, utcnow
 from app.core.errors import DomainError
+from app.core.jobs import enqueue_after_commit
 from app.extensions import db
 from app.schedule.models import ScheduledClass
 from app.studios.models import Studio
@@ -94,4 +95,7 @@ def make_booking(studio: Studio, cls: ScheduledClass, customer, *, actor,
     if status == BookingStatus.CONFIRMED:
         provider.reserve(studio, booking, hold)
         taken += 1
+    if status in (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED):
+        enqueue_after_commit("workers.jobs.notifications.send_booking_confirmed", booking.id,
+                             queue="notifications")
     return Booked(booking, taken)

@@ -51,6 +51,10 @@ def cancel_booking(studio: Studio, booking: Booking, *, actor, now=None,
     booking.cancelled_at = now
     booking.cancel_reason = reason
     db.session.flush()
+    # The e-mail says what the cancel cost, rendered in the customer's language by the job.
+    enqueue_after_commit("workers.jobs.notifications.send_booking_cancelled", booking.id,
+                         released.late, released.credit_back, released.credit_used,
+                         released.fee_minor, released.currency, queue="notifications")
     if freed:
         fill_spots(studio, cls, now=now, taken=taken - 1)
     return Cancellation(booking, released)

@@ -109,5 +109,7 @@ def expire_offer(studio: Studio, booking: Booking, *, now=None) -> bool:
     booking.cancelled_at = now
     booking.cancel_reason = CancelReason.OFFER_EXPIRED
     db.session.flush()
+    enqueue_after_commit("workers.jobs.notifications.send_offer_expired", booking.id,
+                         queue="notifications")
     fill_spots(studio, cls, now=now)
     return True

@@ -118,11 +118,12 @@ def other_owners(studio: Studio, user_id: int) -> int:
 
 def update_booking_policy(studio: Studio, **settings) -> Studio:
     """Change the studio's booking window, cancel cutoff, waitlist behaviour, language and the
-    first day of its week, the unit and stepper increment of training loads."""
+    first day of its week, the unit and stepper increment of training loads, and the hours
+    before a class its booked customers are reminded."""
     for key in ("booking_opens_days", "booking_closes_minutes", "cancel_cutoff_minutes",
                 "waitlist_mode", "offer_hold_minutes", "first_weekday", "default_language",
-                "load_unit", "load_increment"):
-        if key in settings:
+                "load_unit", "load_increment", "reminder_hours"):
+        if settings.get(key) is not None:
             setattr(studio, key, settings[key])
     db.session.flush()
     return studio
