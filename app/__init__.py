@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.bookings import coach_views as bookings_coach
     from app.bookings import manage_views as bookings_manage
     from app.bookings import views as bookings
+    from app.calendars import views as calendars
     from app.clients import coach_views as clients_coach
     from app.clients import manage_views as clients_manage
     from app.core import health
@@ -132,7 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.training import views as training
 
     for module in (health, studios, accounts, accounts_factors, bookings, billing, appointments,
-                   training, pwa,
+                   training, calendars, pwa,
                    bookings_coach, clients_coach, training_coach,
                    studios_manage, schedule_manage, bookings_manage, memberships_manage,
                    billing_manage, appointments_manage, clients_manage, billing_webhooks,

@@ -2,7 +2,13 @@
 
 from app.accounts.factors.models import AuthChallenge, Passkey, RecoveryCode, TotpSecret  # noqa: F401
 from app.accounts.models import User  # noqa: F401
-from app.appointments.models import Appointment, Availability, SessionType, TimeOff  # noqa: F401
+from app.appointments.models import (  # noqa: F401
+    Appointment,
+    Availability,
+    ExternalBusy,
+    SessionType,
+    TimeOff,
+)
 from app.audit.models import AuditEvent  # noqa: F401
 from app.billing.models import (  # noqa: F401
     DocumentSequence,
@@ -15,6 +21,7 @@ from app.billing.models import (  # noqa: F401
     StripeSubscription,
 )
 from app.bookings.models import Booking  # noqa: F401
+from app.calendars.models import CalendarConnection, CalendarFeed, PushedEvent  # noqa: F401
 from app.clients.models import ClientNote  # noqa: F401
 from app.core.idempotency import IdempotencyKey  # noqa: F401
 from app.core.outbox import OutboxJob  # noqa: F401

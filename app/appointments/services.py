@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 
 from app.appointments.errors import AppointmentNotCancellable, CoachBusy, SlotTaken, SlotUnavailable
 from app.appointments.models import (
@@ -19,6 +19,7 @@ from app.appointments.models import (
     Appointment,
     AppointmentStatus,
     Availability,
+    ExternalBusy,
     SessionType,
     TimeOff,
 )
@@ -181,4 +182,13 @@ def add_time_off(studio: Studio, coach, *, starts_at: datetime, ends_at: datetim
 def remove(row) -> None:
     """Delete an availability window or a time off (the caller checked the studio)."""
     db.session.delete(row)
+    db.session.flush()
+
+
+def replace_external_busy(coach, intervals) -> None:
+    """The coach's busy times as their own calendar says now (read back by calendar sync),
+    in place of what it said before: 1:1 slots skip them like time off."""
+    db.session.execute(delete(ExternalBusy).where(ExternalBusy.coach_id == coach.id))
+    db.session.add_all(ExternalBusy(coach_id=coach.id, starts_at=s, ends_at=e)
+                       for s, e in intervals if e > s)
     db.session.flush()
