@@ -73,6 +73,7 @@ def main(argv: list[str]) -> int:
     # whatever else comes within its gather window (one round for a burst of events).
     app.config["OUTBOX_RELAY_AFTER_COMMIT"] = burst
     with app.app_context():
+        from workers.jobs.calendars import schedule_syncs
         from workers.jobs.memberships import renew_memberships, schedule_renewals
         from workers.jobs.schedule import extend_series, schedule_extension
 
@@ -80,6 +81,7 @@ def main(argv: list[str]) -> int:
         schedule_renewals()
         extend_series()  # series without an end: classes weeks ahead, then every six hours
         schedule_extension()
+        schedule_syncs()  # coaches' own calendars, every ten minutes
         if burst:
             relay.relay_once()
         else:
