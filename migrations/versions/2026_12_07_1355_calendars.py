@@ -87,22 +87,23 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_external_busy")),
     )
     op.create_index("ix_external_busy_coach_starts", "external_busy", ["coach_id", "starts_at"])
+    # Plain ADD COLUMN, not a batch: SQLite's batch copies the table, and the spots-taken
+    # triggers on bookings (0013) name classes.
+    postgresql = op.get_bind().dialect.name == "postgresql"
     for table in REVISED:
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(sa.Column("revision", sa.Integer(), server_default="0",
+        op.add_column(table, sa.Column("revision", sa.Integer(), server_default="0",
                                        nullable=False))
-            batch.add_column(sa.Column("changed_at", sa.DateTime(timezone=True), nullable=True))
+        op.add_column(table, sa.Column("changed_at", sa.DateTime(timezone=True), nullable=True))
         op.execute(f"UPDATE {table} SET changed_at = created_at")
-        with op.batch_alter_table(table) as batch:
-            batch.alter_column("changed_at", existing_type=sa.DateTime(timezone=True),
-                               nullable=False)
+        if postgresql:  # SQLite cannot change a column in place (the app always sets it)
+            op.alter_column(table, "changed_at", existing_type=sa.DateTime(timezone=True),
+                            nullable=False)
 
 
 def downgrade():
     for table in REVISED:
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("changed_at")
-            batch.drop_column("revision")
+        op.drop_column(table, "changed_at")
+        op.drop_column(table, "revision")
     op.drop_index("ix_external_busy_coach_starts", table_name="external_busy")
     op.drop_table("external_busy")
     op.drop_table("calendar_pushed_events")
