@@ -146,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _init_jinja(app: Flask) -> None:
+    from app.calendars.queries import booking_ics_url, session_ics_url
     from app.clients.policies import can_manage_customers
     from app.core.sealed import Unopenable
     from app.core.security import csrf_token
@@ -157,7 +158,10 @@ def _init_jinja(app: Flask) -> None:
                                  coaches_anywhere=coaches_anywhere, coach_studios=coach_studios,
                                  role_name=role_name, jurisdiction_name=jurisdiction_name,
                                  studio_of_path=studio_of_path,
-                                 can_manage_customers=can_manage_customers)
+                                 can_manage_customers=can_manage_customers,
+                                 # "Add to calendar" in e-mails (absolute, from BASE_URL)
+                                 booking_ics_url=booking_ics_url,
+                                 session_ics_url=session_ics_url)
     # Flask-WTF also hands templates its generate_csrf through a context processor; this one,
     # registered later, wins: one token per session (core.security.csrf_token).
     app.context_processor(lambda: {"csrf_token": csrf_token})

@@ -22,7 +22,7 @@ from app.bookings.models import ACTIVE, Booking, BookingStatus
 from app.calendars.models import CalendarConnection, CalendarFeed
 from app.core.db import one_of
 from app.core.i18n import local, translated
-from app.core.urls import base_url_context
+from app.core.urls import base_url_context, external_url
 from app.extensions import db
 from app.schedule.models import ClassStatus, ClassType, ScheduledClass
 from app.studios.models import Location, Room, Studio
@@ -140,10 +140,18 @@ def booking_entries(user, now: datetime, *, booking_id: int | None = None) -> li
     return entries
 
 
-def session_entries(user, now: datetime, *, giving_only: bool = False) -> list[Entry]:
-    """The 1:1 sessions `user` takes or gives (one statement); `giving_only`: gives."""
+def session_entries(user, now: datetime, *, giving_only: bool = False,
+                    appointment_id: int | None = None) -> list[Entry]:
+    """The 1:1 sessions `user` takes or gives (one statement); `giving_only`: gives;
+    `appointment_id`: only that session they take, whatever its status or time."""
     a = Appointment
     coach, customer = aliased(User), aliased(User)
+    if appointment_id is not None:
+        which = (a.id == appointment_id, a.customer_id == user.id)
+    else:
+        which = (a.coach_id == user.id if giving_only
+                 else or_(a.customer_id == user.id, a.coach_id == user.id),
+                 a.starts_at >= now - HISTORY, _kept(a.status, a.cancelled_at, HOLDS_TIME, now))
     rows = db.session.execute(
         select(a.id, a.status, a.revision, a.changed_at, a.starts_at, a.ends_at, a.coach_id,
                SessionType.name, coach.name, customer.name, Location.name, Location.address,
@@ -151,10 +159,7 @@ def session_entries(user, now: datetime, *, giving_only: bool = False) -> list[E
         .join(SessionType, SessionType.id == a.session_type_id)
         .join(Location, Location.id == a.location_id).join(Studio, Studio.id == a.studio_id)
         .join(coach, coach.id == a.coach_id).join(customer, customer.id == a.customer_id)
-        .where(a.coach_id == user.id if giving_only
-               else or_(a.customer_id == user.id, a.coach_id == user.id),
-               a.starts_at >= now - HISTORY, _kept(a.status, a.cancelled_at, HOLDS_TIME, now))
-        .order_by(a.starts_at, a.id)
+        .where(*which).order_by(a.starts_at, a.id)
     ).all()
     host = _host()
     entries = []
@@ -222,10 +227,25 @@ def coach_entries(user, now: datetime) -> list[Entry]:
     return sorted(entries, key=lambda e: (e.starts_at, e.uid))
 
 
-def one_booking_entry(user, booking_id: int, now: datetime) -> Entry:
-    """The user's own booking as one entry; anyone else's (or none) is a 404."""
+def one_booking_entry(user, now: datetime, *, booking_id: int | None = None,
+                      appointment_id: int | None = None) -> Entry:
+    """The user's own class booking or 1:1 session as one entry; anyone else's (or none) is a
+    404."""
     with base_url_context(), force_locale(user.locale or "en"):
-        entries = booking_entries(user, now, booking_id=booking_id)
+        if booking_id is not None:
+            entries = booking_entries(user, now, booking_id=booking_id)
+        else:
+            entries = session_entries(user, now, appointment_id=appointment_id)
     if not entries:
         abort(404)
     return entries[0]
+
+
+def booking_ics_url(booking_id: int) -> str:
+    """The absolute "Add to calendar" link of a class booking (e-mails, outside a request)."""
+    return external_url("calendars.booking_ics", booking_id=booking_id)
+
+
+def session_ics_url(appointment_id: int) -> str:
+    """The absolute "Add to calendar" link of a 1:1 session the person takes."""
+    return external_url("calendars.session_ics", appointment_id=appointment_id)

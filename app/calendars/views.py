@@ -76,9 +76,21 @@ def feed(secret: str):
 def booking_ics(booking_id: int):
     """One of the person's bookings as an .ics file ("Add to calendar"); the same UID and
     SEQUENCE as in their feed, so both describe one event."""
-    entry = one_booking_entry(current_user, booking_id, utcnow())
+    return _download(one_booking_entry(current_user, utcnow(), booking_id=booking_id),
+                     f"booking-{booking_id}.ics")
+
+
+@bp.get("/me/sessions/<int:appointment_id>.ics")
+@login_required
+def session_ics(appointment_id: int):
+    """A 1:1 session the person takes, as an .ics file."""
+    return _download(one_booking_entry(current_user, utcnow(), appointment_id=appointment_id),
+                     f"session-{appointment_id}.ics")
+
+
+def _download(entry, filename: str) -> Response:
     response = Response(ics.calendar_of([entry]), mimetype=CALENDAR)
-    response.headers["Content-Disposition"] = f'attachment; filename="booking-{booking_id}.ics"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -229,3 +229,26 @@ def test_the_calendar_page_in_arabic(app, diary):
     customer = app.test_client()
     login(customer, diary["customer"])
     assert not Page(customer.get("/me/calendar")).all('form[action="/me/calendar/caldav"]')
+
+
+def test_a_session_can_be_added_to_the_calendar_by_the_one_who_takes_it(app, diary):
+    session = diary["session"]
+    client = app.test_client()
+    login(client, diary["customer"])
+    assert Page(client.get("/me/bookings")).all(f'a[href="/me/sessions/{session.id}.ics"]')
+    by_uid = events(client.get(f"/me/sessions/{session.id}.ics"))[0]
+    assert list(by_uid) == [f"session-{session.id}@fitflow.test"]
+    coach = app.test_client()
+    login(coach, diary["coach"])  # she gives it: it is in her feed, not hers to download
+    assert coach.get(f"/me/sessions/{session.id}.ics").status_code == 404
+
+
+def test_the_e_mail_link_helpers_are_absolute(app, diary):
+    from app.calendars.queries import booking_ics_url
+
+    booking = diary["bookings"][0]
+    with app.app_context():
+        assert booking_ics_url(booking.id) == f"http://fitflow.test/me/bookings/{booking.id}.ics"
+        rendered = app.jinja_env.from_string(
+            "{{ session_ics_url(id) }}").render(id=diary["session"].id)
+    assert rendered == f"http://fitflow.test/me/sessions/{diary['session'].id}.ics"
