@@ -44,7 +44,7 @@ def retry_delay(failures: int) -> timedelta:
 def client_for(connection: CalendarConnection) -> caldav.DAVClient:
     return caldav.DAVClient(connection.url, username=connection.username,
                             password=connection.password, enable_rfc6764=False,
-                            timeout=current_app.config.get("CALDAV_TIMEOUT", 15))
+                            timeout=current_app.config["CALDAV_TIMEOUT"])
 
 
 def sync(connection: CalendarConnection, now: datetime) -> bool:
