@@ -7,13 +7,15 @@ sees STATUS:CANCELLED and drops its copy, then they leave the feed.
 """
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import abort, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, Text, and_, bindparam, cast, or_, select
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
@@ -22,7 +24,7 @@ from app.bookings.models import ACTIVE, Booking, BookingStatus
 from app.calendars.models import CalendarConnection, CalendarFeed
 from app.core.db import one_of
 from app.core.i18n import local, translated
-from app.core.urls import base_url_context, external_url
+from app.core.urls import base_url_context, external_url, url_for_ids
 from app.extensions import db
 from app.schedule.models import ClassStatus, ClassType, ScheduledClass
 from app.studios.models import Location, Room, Studio
@@ -79,48 +81,89 @@ def connection_of(user) -> CalendarConnection | None:
 
 
 def _place(location_name, room_name, address, language) -> str:
-    parts = [translated(location_name, language)]
+    parts = [translated(location_name, lang=language)]
     if room_name:
-        parts.append(translated(room_name, language))
+        parts.append(translated(room_name, lang=language))
     place = " · ".join(p for p in parts if p)
     return f"{place}, {address}" if address else place
-
-
-def _kept(status_column, cancelled_column, active, now: datetime):
-    return or_(one_of(status_column, active), cancelled_column >= now - KEEP_CANCELLED)
 
 
 def _host() -> str:
     return url_for("studios.index", _external=True).split("//", 1)[-1].strip("/") or "fitflow"
 
 
-def booking_entries(user, now: datetime, *, booking_id: int | None = None) -> list[Entry]:
-    """The classes `user` booked (one statement); only `booking_id` when given, whatever its
-    status or time."""
+def _text(column):
+    """A content map (JSON) read as its text: psycopg's JSON loader costs more than the rest of
+    a row, and a feed repeats a handful of names hundreds of times (`_maps` reads each once)."""
+    return cast(column, Text).label(f"{column.class_.__tablename__}_{column.key}")
+
+
+def _maps():
+    """text -> content map, each distinct text decoded once."""
+    seen = {}
+
+    def load(raw):
+        if raw is None:
+            return None
+        if raw not in seen:
+            seen[raw] = json.loads(raw)
+        return seen[raw]
+    return load
+
+
+def _url_builder(endpoint: str, key: str):
+    """slug -> (id -> the absolute URL of `endpoint`), each studio's built once (a feed's
+    hundreds of rows name a handful of studios)."""
+    built = {}
+
+    def for_studio(slug: str):
+        if slug not in built:
+            built[slug] = url_for_ids(endpoint, key, studio=slug, _external=True)
+        return built[slug]
+    return for_studio
+
+
+@cache
+def _bookings_statement(one: bool) -> Select:
+    """A person's class bookings in a feed (`one`: a single booking, whatever its status or
+    time), built once: building and keying the statement costs as much as running it."""
     c, b = ScheduledClass, Booking
     query = (
         select(b.id, b.status, b.revision, b.changed_at, c.id, c.revision, c.changed_at,
-               c.starts_at, c.ends_at, c.status, ClassType.name, Location.name, Location.address,
-               Location.timezone, Room.name, Studio.slug, Studio.default_language, Studio.name)
+               c.starts_at, c.ends_at, c.status, _text(ClassType.name), _text(Location.name),
+               Location.address, Location.timezone, _text(Room.name), Studio.slug,
+               Studio.default_language, _text(Studio.name))
         .join(c, c.id == b.class_id).join(ClassType, ClassType.id == c.class_type_id)
         .join(Location, Location.id == c.location_id).join(Studio, Studio.id == c.studio_id)
         .outerjoin(Room, Room.id == c.room_id)
-        .where(b.customer_id == user.id)
+        .where(b.customer_id == bindparam("customer"))
     )
-    if booking_id is not None:
-        query = query.where(b.id == booking_id)
+    if one:
+        query = query.where(b.id == bindparam("booking"))
     else:
-        query = query.where(c.starts_at >= now - HISTORY,
-                            _kept(b.status, b.cancelled_at, ACTIVE, now))
-    rows = db.session.execute(query.order_by(c.starts_at, b.id)).all()
+        query = query.where(c.starts_at >= bindparam("since"),
+                            or_(one_of(b.status, ACTIVE), b.cancelled_at >= bindparam("kept")))
+    return query.order_by(c.starts_at, b.id)
+
+
+def booking_entries(user, now: datetime, *, booking_id: int | None = None) -> list[Entry]:
+    """The classes `user` booked (one statement); only `booking_id` when given, whatever its
+    status or time."""
+    rows = db.session.execute(_bookings_statement(booking_id is not None), {
+        "customer": user.id, "booking": booking_id, "since": now - HISTORY,
+        "kept": now - KEEP_CANCELLED}).all()
     # A class booked again after a cancellation: the live booking is the class's only event.
     live = {r[4] for r in rows if r[1] in ACTIVE}
     host = _host()
+    class_url = _url_builder("bookings.class_detail", "class_id")
+    load = _maps()
     entries = []
     for (bid, status, b_rev, b_changed, class_id, c_rev, c_changed, starts, ends, c_status,
          type_name, loc_name, address, tz, room_name, slug, language, studio_name) in rows:
         if status not in ACTIVE and class_id in live and booking_id is None:
             continue
+        type_name, loc_name, room_name, studio_name = (load(type_name), load(loc_name),
+                                                       load(room_name), load(studio_name))
         if status not in ACTIVE or c_status == ClassStatus.CANCELLED:
             state = "CANCELLED"
         elif status in (BookingStatus.WAITLISTED, BookingStatus.OFFERED):
@@ -135,36 +178,49 @@ def booking_entries(user, now: datetime, *, booking_id: int | None = None) -> li
         entries.append(Entry(
             f"booking-{bid}@{host}", b_rev + c_rev, max(b_changed, c_changed), starts, ends, tz,
             summary, _place(loc_name, room_name, address, lang),
-            url_for("bookings.class_detail", studio=slug, class_id=class_id, _external=True),
-            state))
+            class_url(slug)(class_id), state))
     return entries
+
+
+@cache
+def _sessions_statement(which: str) -> Select:
+    """1:1 sessions in a feed: `taken_or_given`, `given`, or `one` taken (any status, any
+    time), built once."""
+    a = Appointment
+    coach, customer = aliased(User), aliased(User)
+    if which == "one":
+        where = (a.id == bindparam("appointment"), a.customer_id == bindparam("user"))
+    else:
+        where = (a.coach_id == bindparam("user") if which == "given"
+                 else or_(a.customer_id == bindparam("user"), a.coach_id == bindparam("user")),
+                 a.starts_at >= bindparam("since"),
+                 or_(one_of(a.status, HOLDS_TIME), a.cancelled_at >= bindparam("kept")))
+    return (
+        select(a.id, a.status, a.revision, a.changed_at, a.starts_at, a.ends_at, a.coach_id,
+               _text(SessionType.name), coach.name, customer.name, _text(Location.name),
+               Location.address, Location.timezone, Studio.slug, Studio.default_language)
+        .join(SessionType, SessionType.id == a.session_type_id)
+        .join(Location, Location.id == a.location_id).join(Studio, Studio.id == a.studio_id)
+        .join(coach, coach.id == a.coach_id).join(customer, customer.id == a.customer_id)
+        .where(*where).order_by(a.starts_at, a.id)
+    )
 
 
 def session_entries(user, now: datetime, *, giving_only: bool = False,
                     appointment_id: int | None = None) -> list[Entry]:
     """The 1:1 sessions `user` takes or gives (one statement); `giving_only`: gives;
     `appointment_id`: only that session they take, whatever its status or time."""
-    a = Appointment
-    coach, customer = aliased(User), aliased(User)
-    if appointment_id is not None:
-        which = (a.id == appointment_id, a.customer_id == user.id)
-    else:
-        which = (a.coach_id == user.id if giving_only
-                 else or_(a.customer_id == user.id, a.coach_id == user.id),
-                 a.starts_at >= now - HISTORY, _kept(a.status, a.cancelled_at, HOLDS_TIME, now))
-    rows = db.session.execute(
-        select(a.id, a.status, a.revision, a.changed_at, a.starts_at, a.ends_at, a.coach_id,
-               SessionType.name, coach.name, customer.name, Location.name, Location.address,
-               Location.timezone, Studio.slug, Studio.default_language)
-        .join(SessionType, SessionType.id == a.session_type_id)
-        .join(Location, Location.id == a.location_id).join(Studio, Studio.id == a.studio_id)
-        .join(coach, coach.id == a.coach_id).join(customer, customer.id == a.customer_id)
-        .where(*which).order_by(a.starts_at, a.id)
-    ).all()
+    which = "one" if appointment_id is not None else "given" if giving_only else "taken_or_given"
+    rows = db.session.execute(_sessions_statement(which), {
+        "user": user.id, "appointment": appointment_id, "since": now - HISTORY,
+        "kept": now - KEEP_CANCELLED}).all()
     host = _host()
+    session_url = _url_builder("appointments.detail", "appointment_id")
+    load = _maps()
     entries = []
     for (aid, status, rev, changed, starts, ends, coach_id, type_name, coach_name,
          customer_name, loc_name, address, tz, slug, language) in rows:
+        type_name, loc_name = load(type_name), load(loc_name)
         lang = user.locale or language
         name = translated(type_name, language, lang)
         if coach_id == user.id:
@@ -173,41 +229,49 @@ def session_entries(user, now: datetime, *, giving_only: bool = False,
                           _external=True)
         else:
             summary = _("%(session)s with %(name)s", session=name, name=coach_name)
-            url = url_for("appointments.detail", studio=slug, appointment_id=aid,
-                          _external=True)
+            url = session_url(slug)(aid)
         state = "CONFIRMED" if status in HOLDS_TIME else "CANCELLED"
         entries.append(Entry(f"session-{aid}@{host}", rev, changed, starts, ends, tz, summary,
                              _place(loc_name, None, address, lang), url, state))
     return entries
 
 
-def coached_entries(user, now: datetime) -> list[Entry]:
-    """The classes `user` coaches (one statement)."""
+@cache
+def _coached_statement() -> Select:
     c = ScheduledClass
-    rows = db.session.execute(
-        select(c.id, c.status, c.revision, c.changed_at, c.starts_at, c.ends_at, ClassType.name,
-               Location.name, Location.address, Location.timezone, Room.name, Studio.slug,
-               Studio.default_language, Studio.name)
+    return (
+        select(c.id, c.status, c.revision, c.changed_at, c.starts_at, c.ends_at,
+               _text(ClassType.name), _text(Location.name), Location.address, Location.timezone,
+               _text(Room.name), Studio.slug, Studio.default_language, _text(Studio.name))
         .join(ClassType, ClassType.id == c.class_type_id)
         .join(Location, Location.id == c.location_id).join(Studio, Studio.id == c.studio_id)
         .outerjoin(Room, Room.id == c.room_id)
-        .where(c.coach_id == user.id, c.starts_at >= now - HISTORY,
+        .where(c.coach_id == bindparam("coach"), c.starts_at >= bindparam("since"),
                or_(c.status == ClassStatus.SCHEDULED,
-                   and_(c.status == ClassStatus.CANCELLED,
-                        c.cancelled_at >= now - KEEP_CANCELLED)))
+                   and_(c.status == ClassStatus.CANCELLED, c.cancelled_at >= bindparam("kept"))))
         .order_by(c.starts_at, c.id)
-    ).all()
+    )
+
+
+def coached_entries(user, now: datetime) -> list[Entry]:
+    """The classes `user` coaches (one statement)."""
+    rows = db.session.execute(_coached_statement(), {
+        "coach": user.id, "since": now - HISTORY, "kept": now - KEEP_CANCELLED}).all()
     host = _host()
+    roster_url = _url_builder("bookings_coach.roster", "class_id")
+    load = _maps()
     entries = []
     for (cid, status, rev, changed, starts, ends, type_name, loc_name, address, tz, room_name,
          slug, language, studio_name) in rows:
+        type_name, loc_name, room_name, studio_name = (load(type_name), load(loc_name),
+                                                       load(room_name), load(studio_name))
         lang = user.locale or language
         summary = _("Coaching: %(class)s", **{"class": translated(type_name, language, lang)})
         entries.append(Entry(
             f"class-{cid}@{host}", rev, changed, starts, ends, tz,
             f"{summary} · {translated(studio_name, language, lang)}",
             _place(loc_name, room_name, address, lang),
-            url_for("bookings_coach.roster", studio=slug, class_id=cid, _external=True),
+            roster_url(slug)(cid),
             "CANCELLED" if status == ClassStatus.CANCELLED else "CONFIRMED"))
     return entries
 
