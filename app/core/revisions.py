@@ -12,7 +12,7 @@ itself.
 
 from datetime import datetime
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, func, inspect
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import UTCDateTime, utcnow
@@ -22,7 +22,10 @@ class Revised:
     __revised__: tuple[str, ...] = ()
 
     revision: Mapped[int] = mapped_column(default=0, server_default="0")
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The server's default covers rows inserted by SQL (PostgreSQL; SQLite's ADD COLUMN cannot
+    # have one, and the app always sets it).
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
+                                                 server_default=func.now())
 
 
 @event.listens_for(Revised, "before_update", propagate=True)

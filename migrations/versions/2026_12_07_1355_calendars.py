@@ -97,7 +97,7 @@ def upgrade():
         op.execute(f"UPDATE {table} SET changed_at = created_at")
         if postgresql:  # SQLite cannot change a column in place (the app always sets it)
             op.alter_column(table, "changed_at", existing_type=sa.DateTime(timezone=True),
-                            nullable=False)
+                            nullable=False, server_default=sa.func.now())
 
 
 def downgrade():

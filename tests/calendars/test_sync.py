@@ -206,3 +206,20 @@ def test_connecting_checks_the_form_and_is_for_coaches_only(app, coach_week):
     assert customer.post("/me/calendar/caldav", data={
         "url": "https://cal.example.com/", "username": "u", "password": "p"}).status_code == 404
     assert customer.post("/me/calendar/caldav/sync").status_code == 404
+
+
+def test_in_production_only_an_https_address_outside_the_network_is_taken(app, coach_week,
+                                                                           monkeypatch):
+    client = app.test_client()
+    login(client, coach_week["coach"])
+    monkeypatch.setitem(app.config, "PRODUCTION", True)
+    for url in ("http://cal.example.com/dav/", "https://127.0.0.1:5232/coach/work/",
+                "https://10.1.2.3/dav/", "https://localhost/dav/", "https://[::1]/dav/"):
+        response = client.post("/me/calendar/caldav",
+                               data={"url": url, "username": "u", "password": "p"})
+        assert response.status_code == 422, url
+    assert db.session.scalar(select(CalendarConnection)) is None
+    response = client.post("/me/calendar/caldav", data={
+        "url": "https://caldav.icloud.com/123/calendars/work/", "username": "u",
+        "password": "p"})
+    assert response.status_code == 303

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import caldav
 from flask import current_app
 from icalendar import Calendar
+from lxml.etree import LxmlError
 from sqlalchemy import select
 
 from app.appointments.services import replace_external_busy
@@ -34,6 +35,12 @@ CALENDAR_TYPE = {"Content-Type": "text/calendar; charset=utf-8"}
 
 class SyncFailed(Exception):
     """The calendar server refused or could not be reached."""
+
+
+# What a server that refuses, is away, or answers nonsense raises: refused or unauthorised
+# (DAVError), unreachable or too slow (niquests' errors are OSErrors), an unexpected status
+# (SyncFailed), a body that is not XML or iCalendar (LxmlError, ValueError).
+SERVER_FAILURES = (caldav.lib.error.DAVError, OSError, SyncFailed, LxmlError, ValueError)
 
 
 def retry_delay(failures: int) -> timedelta:
@@ -54,12 +61,7 @@ def sync(connection: CalendarConnection, now: datetime) -> bool:
         with client_for(connection) as client:
             push(client, connection, now)
             busy = read_busy(client, connection, now)
-    except (caldav.lib.error.DAVError, OSError, SyncFailed) as exc:
-        _failed(connection, exc)
-        return False
-    except Exception as exc:  # niquests raises its own connection errors
-        if type(exc).__module__.split(".")[0] not in ("niquests", "urllib3", "urllib3_future"):
-            raise
+    except SERVER_FAILURES as exc:
         _failed(connection, exc)
         return False
     replace_external_busy(connection.user, busy)
