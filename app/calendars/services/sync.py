@@ -16,6 +16,7 @@ from urllib.parse import quote, urljoin
 from zoneinfo import ZoneInfo
 
 import caldav
+from caldav.lib.error import DAVError
 from flask import current_app
 from icalendar import Calendar
 from lxml.etree import LxmlError
@@ -40,7 +41,7 @@ class SyncFailed(Exception):
 # What a server that refuses, is away, or answers nonsense raises: refused or unauthorised
 # (DAVError), unreachable or too slow (niquests' errors are OSErrors), an unexpected status
 # (SyncFailed), a body that is not XML or iCalendar (LxmlError, ValueError).
-SERVER_FAILURES = (caldav.lib.error.DAVError, OSError, SyncFailed, LxmlError, ValueError)
+SERVER_FAILURES = (DAVError, OSError, SyncFailed, LxmlError, ValueError)
 
 
 def retry_delay(failures: int) -> timedelta:
