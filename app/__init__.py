@@ -173,6 +173,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.bookings import coach_views as bookings_coach
     from app.bookings import manage_views as bookings_manage
     from app.bookings import views as bookings
+    from app.calendars import views as calendars
     from app.certificates import manage_views as certificates_manage
     from app.certificates import views as certificates
     from app.clients import coach_views as clients_coach
@@ -190,7 +191,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.training import views as training
 
     for module in (health, studios, accounts, accounts_factors, notifications, bookings, billing,
-                   appointments, training, certificates, pwa,
+                   appointments, training, calendars, certificates, pwa,
                    bookings_coach, clients_coach, training_coach, appointments_coach,
                    studios_manage, studios_staff, schedule_manage, bookings_manage,
                    memberships_manage,
@@ -205,6 +206,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _init_jinja(app: Flask) -> None:
+    from app.calendars.queries import booking_ics_url, session_ics_url
     from app.clients.policies import can_manage_customers
     from app.core.sealed import Unopenable
     from app.core.security import csrf_token
@@ -218,7 +220,10 @@ def _init_jinja(app: Flask) -> None:
                                  role_name=role_name, jurisdiction_name=jurisdiction_name,
                                  studio_of_path=studio_of_path,
                                  can_manage_customers=can_manage_customers,
-                                 may_open=may_open)
+                                 may_open=may_open,
+                                 # "Add to calendar" in e-mails (absolute, from BASE_URL)
+                                 booking_ics_url=booking_ics_url,
+                                 session_ics_url=session_ics_url)
     # Flask-WTF also hands templates its generate_csrf through a context processor; this one,
     # registered later, wins: one token per session (core.security.csrf_token).
     app.context_processor(lambda: {"csrf_token": csrf_token})

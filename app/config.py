@@ -53,6 +53,9 @@ def from_environment() -> dict:
         "JOBS_RETRY_INTERVALS": [10, 60, 300],
         # Redis away or hanging: give up after this many seconds (the page answers 503).
         "REDIS_TIMEOUT": redis_timeout,
+        # A coach's CalDAV server that does not answer within this many seconds is a failed
+        # sync, tried again later (app/calendars/services/sync.py).
+        "CALDAV_TIMEOUT": float(os.environ.get("CALDAV_TIMEOUT", "15")),
         # The job outbox (app/core/outbox.py): backlog rows sent per relay after a commit, the
         # pause after a failed relay, and the worker's relay loop period and retention of sent rows.
         "OUTBOX_RELAY_AFTER_COMMIT": False,  # `python -m workers --burst` sets it (no loop)

@@ -6,6 +6,7 @@ from app.appointments.models import (  # noqa: F401
     Appointment,
     Availability,
     CoachProfile,
+    ExternalBusy,
     SessionType,
     TimeOff,
 )
@@ -21,6 +22,7 @@ from app.billing.models import (  # noqa: F401
     StripeSubscription,
 )
 from app.bookings.models import Booking  # noqa: F401
+from app.calendars.models import CalendarConnection, CalendarFeed, PushedEvent  # noqa: F401
 from app.certificates.models import (  # noqa: F401
     Certificate,
     CertificateSequence,

@@ -73,6 +73,7 @@ def main(argv: list[str]) -> int:
     # whatever else comes within its gather window (one round for a burst of events).
     app.config["OUTBOX_RELAY_AFTER_COMMIT"] = burst
     with app.app_context():
+        from workers.jobs.calendars import schedule_syncs
         from workers.jobs.certificates import queue_expiry_reminders, schedule_reminders
         from workers.jobs.memberships import renew_memberships, schedule_renewals
         from workers.jobs.notifications import schedule_sweep, sweep
@@ -86,6 +87,7 @@ def main(argv: list[str]) -> int:
         schedule_reminders()
         sweep()  # reminders due and deliveries overdue, then every five minutes
         schedule_sweep()
+        schedule_syncs()  # coaches' own calendars, every ten minutes
         if burst:
             relay.relay_once()
         else:

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import TimestampMixin, UTCDateTime, str_enum
+from app.core.revisions import Revised
 from app.extensions import db
 from app.schedule.models import ClassType
 
@@ -97,10 +98,12 @@ HOLDS_TIME = (AppointmentStatus.BOOKED, AppointmentStatus.ATTENDED, AppointmentS
 _HOLDS_TIME_SQL = "status IN ('booked', 'attended', 'no_show')"
 
 
-class Appointment(TimestampMixin, db.Model):
+class Appointment(Revised, TimestampMixin, db.Model):
     """One 1:1 session of a customer with a coach."""
 
     __tablename__ = "appointments"
+    __revised__ = ("starts_at", "ends_at", "status", "location_id", "coach_id",
+                   "session_type_id")
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="times"),
         # Two active appointments of one coach can never overlap, whatever the application does.
@@ -172,3 +175,19 @@ class CoachProfile(TimestampMixin, db.Model):
 
     teaches: Mapped[list[ClassType]] = relationship(secondary=coach_class_types,
                                                     order_by=ClassType.id)
+
+
+class ExternalBusy(db.Model):
+    """A stretch in which a coach is busy in their own calendar (read back by calendar sync,
+    app/calendars/sync.py): 1:1 slots skip it like time off. The person's, in every studio."""
+
+    __tablename__ = "external_busy"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="times"),
+        Index("ix_external_busy_coach_starts", "coach_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coach_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)

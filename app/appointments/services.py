@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 
 from app.appointments.errors import AppointmentNotCancellable, CoachBusy, SlotTaken, SlotUnavailable
 from app.appointments.models import (
@@ -22,6 +22,7 @@ from app.appointments.models import (
     AppointmentStatus,
     Availability,
     CoachProfile,
+    ExternalBusy,
     SessionType,
     TimeOff,
 )
@@ -212,3 +213,12 @@ def save_coach_profile(studio: Studio, coach, *, actor, bio: dict, teaches: list
     record("coach.profile_changed", actor=actor, studio_id=studio.id,
            subject=f"user:{coach.id}", photo=None if photo is KEEP_PHOTO else bool(photo))
     return profile
+
+
+def replace_external_busy(coach, intervals) -> None:
+    """The coach's busy times as their own calendar says now (read back by calendar sync),
+    in place of what it said before: 1:1 slots skip them like time off."""
+    db.session.execute(delete(ExternalBusy).where(ExternalBusy.coach_id == coach.id))
+    db.session.add_all(ExternalBusy(coach_id=coach.id, starts_at=s, ends_at=e)
+                       for s, e in intervals if e > s)
+    db.session.flush()

@@ -1,7 +1,7 @@
 """Free slots of a coach: weekly availability and extra hours on given days (wall-clock time in
-the location's zone) minus
-time off, the coach's classes and appointments (each kept apart by the session type's buffer),
-inside the studio's booking window.
+the location's zone) minus time off, busy times in the coach's own calendar (read back by
+app/calendars), the coach's classes and appointments (each kept apart by the session type's
+buffer), inside the studio's booking window.
 
 Wall-clock times become UTC one day at a time through zoneinfo, so a 07:00 window stays at
 07:00 local on both sides of a daylight-saving change.
@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from app.appointments.models import HOLDS_TIME, Appointment, Availability, TimeOff
+from app.appointments.models import HOLDS_TIME, Appointment, Availability, ExternalBusy, TimeOff
 from app.core.db import one_of
 from app.extensions import db
 from app.schedule.models import ClassStatus, ScheduledClass
@@ -122,10 +122,14 @@ def free_slots(studio, coach, session_type, day_from: date, day_to: date,
 
 
 def busy_intervals(coach, lo: datetime, hi: datetime) -> tuple[list[Interval], list[Interval]]:
-    """(time off, classes and active appointments) of the coach overlapping [lo, hi), any studio."""
+    """(time off and busy times in their own calendar, classes and active appointments) of
+    the coach overlapping [lo, hi), any studio."""
     time_off = db.session.execute(
         select(TimeOff.starts_at, TimeOff.ends_at)
         .where(TimeOff.coach_id == coach.id, TimeOff.starts_at < hi, TimeOff.ends_at > lo)
+        .union_all(select(ExternalBusy.starts_at, ExternalBusy.ends_at)
+                   .where(ExternalBusy.coach_id == coach.id, ExternalBusy.starts_at < hi,
+                          ExternalBusy.ends_at > lo))
     ).all()
     classes = db.session.execute(
         select(ScheduledClass.starts_at, ScheduledClass.ends_at)

@@ -5,6 +5,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import TimestampMixin, UTCDateTime, str_enum
+from app.core.revisions import Revised
 from app.extensions import db
 
 
@@ -37,8 +38,9 @@ class CancelReason(enum.StrEnum):
 ACTIVE_SQL = f"status IN ({', '.join(repr(status.value) for status in ACTIVE)})"
 
 
-class Booking(TimestampMixin, db.Model):
+class Booking(Revised, TimestampMixin, db.Model):
     __tablename__ = "bookings"
+    __revised__ = ("status", "class_id")
     __table_args__ = (
         Index("uq_bookings_active_customer", "class_id", "customer_id", unique=True,
               postgresql_where=db.text(ACTIVE_SQL), sqlite_where=db.text(ACTIVE_SQL)),

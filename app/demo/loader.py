@@ -21,6 +21,8 @@ from app.billing.services.orders import place_order
 from app.billing.services.payments import record_payment
 from app.bookings.models import Booking, BookingStatus
 from app.bookings.services import book_class
+from app.calendars.queries import feed_of
+from app.calendars.services.feeds import new_feed_secret
 from app.core.db import utcnow
 from app.core.errors import DomainError
 from app.core.origin import Origin, describe_device
@@ -304,6 +306,9 @@ def load_demo(seed: int = 7) -> dict:
     seed_library()
     for person in (customer, owner):
         _other_device(person)
+    for person in (customer, coach):  # /me/calendar shows their feed links at once
+        if feed_of(person) is None:
+            new_feed_secret(person, actor=person)
     for spec in STUDIOS:  # templates and a plan, then the demo customer's logged workouts
         studio = db.session.scalar(select(Studio).where(Studio.slug == spec["slug"]))
         _training(studio, coach, customer)

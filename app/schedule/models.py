@@ -5,6 +5,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import TimestampMixin, UTCDateTime, str_enum
+from app.core.revisions import Revised
 from app.extensions import db
 
 
@@ -80,10 +81,12 @@ class ClassTimes:
         return now >= self.starts_at
 
 
-class ScheduledClass(ClassTimes, TimestampMixin, db.Model):
+class ScheduledClass(ClassTimes, Revised, TimestampMixin, db.Model):
     """One occurrence of a class: a time, a place, a coach and a capacity."""
 
     __tablename__ = "classes"
+    __revised__ = ("starts_at", "ends_at", "location_id", "room_id", "coach_id", "status",
+                   "class_type_id")
     __table_args__ = (
         CheckConstraint("capacity > 0", name="capacity"),
         CheckConstraint("ends_at > starts_at", name="times"),

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from app.bookings import services
+from app.bookings.models import Booking
 from app.bookings.reminders import due_hours, queue_due_reminders
 from app.extensions import db
 from app.notifications.models import Notification, Status
@@ -25,7 +26,10 @@ def test_booking_confirmed_and_waitlist_joined_are_sent(app, ctx, run_jobs, mail
     run_jobs("send_booking_confirmed")
     (booked,) = mail_server.to(first.email)
     assert booked["Subject"] == "تم حجزك"
-    assert f"/s/{studio.slug}/classes/{cls.id}" in booked.get_body(("plain",)).get_content()
+    text = booked.get_body(("plain",)).get_content()
+    assert f"/s/{studio.slug}/classes/{cls.id}" in text
+    booking_id = db.session.scalar(select(Booking.id).where(Booking.customer_id == first.id))
+    assert f"/me/bookings/{booking_id}.ics" in text  # "Add to calendar"
     (waiting,) = mail_server.to(second.email)
     assert waiting["Subject"] == "You are on the waitlist"
 
