@@ -120,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.bookings import manage_views as bookings_manage
     from app.bookings import views as bookings
     from app.clients import coach_views as clients_coach
+    from app.clients import desk_views as clients_desk
     from app.clients import manage_views as clients_manage
     from app.core import health
     from app.memberships import manage_views as memberships_manage
@@ -135,7 +136,8 @@ def _register_blueprints(app: Flask) -> None:
                    training, pwa,
                    bookings_coach, clients_coach, training_coach,
                    studios_manage, schedule_manage, bookings_manage, memberships_manage,
-                   billing_manage, appointments_manage, clients_manage, billing_webhooks,
+                   billing_manage, appointments_manage, clients_manage, clients_desk,
+                   billing_webhooks,
                    operator):
         app.register_blueprint(module.bp)
     # The cross-studio coach home, and coach URLs from before the studio led the path.

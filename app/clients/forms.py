@@ -1,14 +1,32 @@
-"""Forms of the customer desk: the list's filters, a customer's contact details, a new customer."""
+"""Forms of the customer desk: the list's filters, a customer's contact details, a new customer,
+and booking on a customer's behalf."""
 
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, StringField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import (
+    AnyOf,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from app.clients.queries.customers import SHOWS, CustomerFilters
 from app.core.forms import clean_line, options
+from app.core.i18n import translated
 from app.schedule.forms import MultiCheckboxField
 from app.studios.models import TAG_LENGTH, TAGS_MAX
 
@@ -119,3 +137,42 @@ class NewCustomerForm(FlaskForm):
     def values(self) -> dict:
         return {"name": self.name.data, "email": self.email.data or None,
                 "phone": self.phone.data or "", "birth_date": self.birth_date.data}
+
+
+# Where a desk action was taken, so its answer is that page (or its block, for htmx).
+DESK_PAGES = ("roster", "customer")
+ID = NumberRange(min=1, max=2**31 - 1)
+PAID_BY = [("", _l("Owed at the desk")), ("cash", _l("Cash")),
+           ("card_terminal", _l("Card terminal"))]
+
+
+class _DeskForm(FlaskForm):
+    back = HiddenField(validators=[InputRequired(), AnyOf(DESK_PAGES)])
+
+
+class DeskBookForm(_DeskForm):
+    """Book a customer into a class: paid with their pass, or with a pass sold on the spot."""
+
+    customer_id = IntegerField(validators=[InputRequired(), ID])
+    class_id = IntegerField(_l("Class"), validators=[InputRequired(), ID])
+    plan_id = SelectField(_l("Pay with"), coerce=int, validate_choice=True)
+    paid_by = SelectField(_l("Payment for the pass sold"), choices=options(PAID_BY),
+                          validate_choice=True, default="")
+
+    def with_plans(self, plans, language: str) -> "DeskBookForm":
+        """The plans on sale, after their own pass (0)."""
+        self.plan_id.choices = options([(0, _l("Their pass or membership"))] + [
+            (p.id, translated(p.name, language)) for p in plans])
+        return self
+
+
+class DeskCancelForm(_DeskForm):
+    waive_late = BooleanField(_l("Waive the late-cancel consequence (credit back, no fee)"))
+
+
+class DeskMoveForm(_DeskForm):
+    to_class_id = IntegerField(_l("Move to"), validators=[InputRequired(), ID])
+
+
+class DeskActionForm(_DeskForm):
+    """An action with nothing to choose (promote from the waitlist)."""
