@@ -57,7 +57,9 @@ def _refused(form):
     """Input too broken to show its page again (no class or customer to show it with)."""
     message = next(iter(e for errors in form.errors.values() for e in errors),
                    _("Check the form and try again."))
-    return render_template("errors/_alert.html", message=str(message)), 422
+    # htmx shows it in the page's alert slot and leaves its target as it was.
+    return render_template("errors/_alert.html", message=str(message)), 422, \
+        {"HX-Reswap": "none", "Vary": "HX-Request"}
 
 
 def _invalid(form, customer, cls):
