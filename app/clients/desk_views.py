@@ -5,16 +5,24 @@ class. Each answer is the page the action was taken on, or its block for htmx.""
 
 from flask import g, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.billing.models import PaymentMethod
-from app.billing.services.desk import sell_and_book
+from app.billing.services.desk import cancel_booking_for, sell_and_book
 from app.bookings.models import BookingStatus
 from app.bookings.queries import get_booking_or_404, roster_context
 from app.bookings.services import desk
-from app.clients.forms import DeskActionForm, DeskBookForm, DeskCancelForm, DeskMoveForm
+from app.clients.forms import (
+    DeskActionForm,
+    DeskBookForm,
+    DeskCancelForm,
+    DeskMoveForm,
+    GroupBookingForm,
+)
 from app.clients.manage_views import customer_page
 from app.clients.queries.customers import CustomerFilters, list_customers
+from app.clients.services.groups import book_group_for
 from app.core.db import utcnow
 from app.core.htmx import render, wants_fragment
 from app.core.lifecycle import done, perform
@@ -114,11 +122,10 @@ def cancel(booking_id: int):
     if not form.validate_on_submit():
         return _invalid(form, customer, cls)
     return perform(
-        lambda: desk.cancel_for(g.studio, booking, actor=current_user,
-                                waive_late=form.waive_late.data),
-        lambda cancellation: _answer(form.back.data, customer, cls, _(
-            "Cancelled for %(name)s: %(outcome)s", name=customer.name,
-            outcome=cancellation.released.message())))
+        lambda: cancel_booking_for(g.studio, booking, actor=current_user,
+                                   waive_late=form.waive_late.data),
+        lambda outcome: _answer(form.back.data, customer, cls, _(
+            "Cancelled for %(name)s: %(outcome)s", name=customer.name, outcome=outcome)))
 
 
 @bp.post("/desk/bookings/<int:booking_id>/promote")
@@ -143,3 +150,25 @@ def move(booking_id: int):
                    lambda _b: _answer(form.back.data, customer, cls,
                                       _("%(name)s is moved to the other class.",
                                         name=customer.name)))
+
+
+@bp.post("/desk/customers/<int:customer_id>/groups")
+def book_group(customer_id: int):
+    """A company or group contact's places in one class, for the participants named; the answer
+    is the order, whose invoice lists them all."""
+    contact, link = get_studio_customer_or_404(g.studio, customer_id)
+    form = GroupBookingForm().with_plans(list_plans(g.studio), g.studio.default_language)
+    if not form.validate_on_submit():
+        return customer_page(contact, link, group_form=form, status=422)
+    cls = get_class_or_404(g.studio, form.class_id.data)
+    plan = get_plan_or_404(g.studio, form.plan_id.data)
+    paid_by = PaymentMethod(form.paid_by.data) if form.paid_by.data else None
+    return perform(
+        lambda: book_group_for(g.studio, cls, contact, form.people, plan, actor=current_user,
+                               paid_by=paid_by),
+        lambda group: done(ngettext("%(num)s place booked for %(company)s.",
+                                    "%(num)s places booked for %(company)s.", group.places,
+                                    company=link.company_name or contact.name),
+                           url_for("billing_manage.order", order_id=group.order_id)),
+        failed=lambda exc: customer_page(contact, link, group_form=form, group_error=str(exc),
+                                         status=exc.status))

@@ -3,6 +3,7 @@ and booking on a customer's behalf."""
 
 from datetime import date
 
+import email_validator
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -13,6 +14,7 @@ from wtforms import (
     IntegerField,
     SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import (
     AnyOf,
@@ -25,7 +27,7 @@ from wtforms.validators import (
 )
 
 from app.clients.queries.customers import SHOWS, CustomerFilters
-from app.core.forms import clean_line, options
+from app.core.forms import clean_line, clean_text, options
 from app.core.i18n import translated
 from app.schedule.forms import MultiCheckboxField
 from app.studios.models import TAG_LENGTH, TAGS_MAX
@@ -107,6 +109,10 @@ class ContactForm(FlaskForm):
                                     validators=[Optional(), Length(max=160)])
     birth_date = DateField(_l("Date of birth"), validators=[Optional(), plausible_birth_date])
     tags = TagsField(_l("Tags (separated by commas)"))
+    company_name = StringField(_l("Company (for a company or group contact)"),
+                               filters=[clean_line], validators=[Optional(), Length(max=160)])
+    billing_details = TextAreaField(_l("Billing details (address, tax number)"),
+                                    filters=[clean_text], validators=[Optional(), Length(max=500)])
 
     def validate_tags(self, field):
         field.data = field.data or []  # no tags field in the form at all: no tags
@@ -117,7 +123,9 @@ class ContactForm(FlaskForm):
     def values(self) -> dict:
         return {"phone": self.phone.data or "",
                 "emergency_contact": self.emergency_contact.data or "",
-                "birth_date": self.birth_date.data, "tags": self.tags.data or []}
+                "birth_date": self.birth_date.data, "tags": self.tags.data or [],
+                "company_name": self.company_name.data or "",
+                "billing_details": self.billing_details.data or ""}
 
 
 class NewCustomerForm(FlaskForm):
@@ -176,3 +184,50 @@ class DeskMoveForm(_DeskForm):
 
 class DeskActionForm(_DeskForm):
     """An action with nothing to choose (promote from the waitlist)."""
+
+
+GROUP_MAX = 50
+
+
+def _participant(line: str) -> dict:
+    """"Name, email or phone" → the participant's fields (ValueError when it is not that)."""
+    name, _sep, reach = (part.strip() for part in line.partition(","))
+    if not 2 <= len(name) <= 120 or not reach or len(reach) > 254:
+        raise ValueError(line)
+    if "@" in reach:
+        try:
+            email_validator.validate_email(reach, check_deliverability=False)
+        except email_validator.EmailNotValidError:
+            raise ValueError(line) from None
+        return {"name": name, "email": reach.lower(), "phone": ""}
+    if len(reach) > 32 or not set(reach) <= PHONE_CHARACTERS or \
+            sum(c.isdigit() for c in reach) < 6:
+        raise ValueError(line)
+    return {"name": name, "email": None, "phone": reach}
+
+
+class GroupBookingForm(FlaskForm):
+    """A company or group contact books places in one class for named participants."""
+
+    class_id = IntegerField(_l("Class"), validators=[InputRequired(), ID])
+    plan_id = SelectField(_l("Price per place"), coerce=int, validate_choice=True)
+    paid_by = SelectField(_l("Payment"), choices=options(PAID_BY), validate_choice=True,
+                          default="")
+    participants = TextAreaField(
+        _l("Participants, one a line: name, email or phone"), filters=[clean_text],
+        validators=[InputRequired(), Length(max=GROUP_MAX * 300)])
+
+    def with_plans(self, plans, language: str) -> "GroupBookingForm":
+        self.plan_id.choices = options((p.id, translated(p.name, language)) for p in plans)
+        return self
+
+    def validate_participants(self, field):
+        lines = [line for line in (field.data or "").splitlines() if line.strip()]
+        if not 1 <= len(lines) <= GROUP_MAX:
+            raise ValidationError(_l("Name between 1 and %(max)s participants.", max=GROUP_MAX))
+        try:
+            self.people = [_participant(line) for line in lines]
+        except ValueError as exc:
+            raise ValidationError(_l("Write each participant as a name, then a comma, then an "
+                                     "email or a phone number: %(line)s",
+                                     line=str(exc)[:80])) from None

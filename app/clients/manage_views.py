@@ -14,6 +14,7 @@ from app.clients.forms import (
     ContactForm,
     CustomerFilterForm,
     DeskBookForm,
+    GroupBookingForm,
     NewCustomerForm,
 )
 from app.clients.policies import require_customer_desk
@@ -96,17 +97,21 @@ def customers_csv():
                              f'attachment; filename="{g.studio.slug}-customers.csv"'})
 
 
-def customer_page(customer, link, block=None, *, contact_form=None, status=200, **extra):
+def customer_page(customer, link, block=None, *, contact_form=None, group_form=None,
+                  status=200, **extra):
     """The customer's page, or one block of it for htmx; one context for both (the desk's
     booking actions answer with its bookings block: app/clients/desk_views.py)."""
     now = utcnow()
     file = customer_file(g.studio, customer, link, now)
     form = contact_form or ContactForm(formdata=None, obj=link)
-    book_form = DeskBookForm(formdata=None).with_plans(list_plans(g.studio),
-                                                       g.studio.default_language)
+    plans = list_plans(g.studio)
+    book_form = DeskBookForm(formdata=None).with_plans(plans, g.studio.default_language)
+    group_form = group_form or GroupBookingForm(formdata=None).with_plans(
+        plans, g.studio.default_language)
     return render(PAGE, block, studio=g.studio, file=file, profile=file.profile,
                   customer=customer, contact_form=form, now=now, tz=g.studio.timezone,
                   desk=desk_choices(g.studio, file.profile.upcoming, now), book_form=book_form,
+                  group_form=group_form,
                   status=status, **extra)
 
 
