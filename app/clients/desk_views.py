@@ -1,7 +1,8 @@
 """The front desk booking on a customer's behalf, from a class's roster in the console and from
 the customer's page: book (paid with their pass, or with a pass sold on the spot), cancel (a
 late cancel's consequence waived if staff choose), promote from the waitlist, move to another
-class. Each answer is the page the action was taken on, or its block for htmx."""
+class; a company's group; likely duplicate accounts and their merge. Each booking answer is
+the page the action was taken on, or its block for htmx."""
 
 from flask import g, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,10 +20,13 @@ from app.clients.forms import (
     DeskCancelForm,
     DeskMoveForm,
     GroupBookingForm,
+    MergeForm,
 )
 from app.clients.manage_views import customer_page
 from app.clients.queries.customers import CustomerFilters, list_customers
+from app.clients.queries.duplicates import list_duplicate_pairs
 from app.clients.services.groups import book_group_for
+from app.clients.services.merge import merge_customers
 from app.core.db import utcnow
 from app.core.htmx import render, wants_fragment
 from app.core.lifecycle import done, perform
@@ -172,3 +176,32 @@ def book_group(customer_id: int):
                            url_for("billing_manage.order", order_id=group.order_id)),
         failed=lambda exc: customer_page(contact, link, group_form=form, group_error=str(exc),
                                          status=exc.status))
+
+
+DUPLICATES = "clients/manage/duplicates.html"
+
+
+def _duplicates_page(form=None, status=200, error=None):
+    return render(DUPLICATES, None, studio=g.studio, pairs=list_duplicate_pairs(g.studio),
+                  form=form or MergeForm(formdata=None), error=error, status=status)
+
+
+@bp.get("/customers/duplicates")
+def duplicates():
+    """The studio's customers who are probably one person, with why they match."""
+    return _duplicates_page()
+
+
+@bp.post("/customers/merge")
+def merge():
+    form = MergeForm()
+    if not form.validate_on_submit():
+        return _duplicates_page(form, 422)
+    keep, _kept = get_studio_customer_or_404(g.studio, form.keep_id.data)
+    drop, _dropped = get_studio_customer_or_404(g.studio, form.drop_id.data)
+    return perform(lambda: merge_customers(g.studio, keep, drop, actor=current_user),
+                   lambda _moved: done(_("The two accounts are merged into %(name)s.",
+                                         name=keep.name),
+                                       url_for("clients_manage.show_customer",
+                                               customer_id=keep.id)),
+                   failed=lambda exc: _duplicates_page(form, exc.status, str(exc)))

@@ -231,3 +231,12 @@ class GroupBookingForm(FlaskForm):
             raise ValidationError(_l("Write each participant as a name, then a comma, then an "
                                      "email or a phone number: %(line)s",
                                      line=str(exc)[:80])) from None
+
+
+class MergeForm(FlaskForm):
+    """Two customers who are one person: the account kept and the one merged into it."""
+
+    keep_id = IntegerField(validators=[InputRequired(), ID])
+    drop_id = IntegerField(validators=[InputRequired(), ID])
+    confirm = BooleanField(_l("Everything of the other account moves to this one"),
+                           validators=[InputRequired(_l("Confirm the merge first."))])
