@@ -41,6 +41,7 @@ from app.demo.data import (
     TIMETABLE,
 )
 from app.demo.desk import seed_desk
+from app.demo.groups import seed_groups
 from app.demo.training import seed_training_history
 from app.extensions import db
 from app.memberships.models import Plan, PlanKind
@@ -282,6 +283,7 @@ def load_demo(seed: int = 7) -> dict:
         seed_training_history(customer, studio, coach if riyadh else coach2,
                               weeks=10 if riyadh else 3, with_plan=riyadh)
         seed_desk(studio, admin)
+        seed_groups(studio, admin)
     db.session.commit()
     summary["customers"] = len(customers)
     return summary
