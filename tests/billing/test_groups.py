@@ -59,7 +59,8 @@ def test_a_group_of_four_is_one_order_one_invoice_to_the_company_and_four_bookin
     db.session.commit()  # the emails go out once the booking is committed
     emails = [args[0] for func, args, *_ in jobs if func.endswith("send_booked_for_you")]
     assert sorted(emails) == sorted(b.id for b in bookings)
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "group.booked"))
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "group.booked",
+                                                       AuditEvent.studio_id == g["studio"].id))
     assert event.actor_id == g["admin"].id and event.data["places"] == 4
 
 
@@ -72,7 +73,8 @@ def test_too_few_places_books_nobody_and_says_how_many_are_free(g):
                    actor=g["admin"], paid_by=PaymentMethod.CASH)
     assert "Only 3 of the 4 places are free" in str(refused.value)
     assert active(g["cls"]) == 3
-    assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Order)
+                             .where(Order.studio_id == g["studio"].id)) == 0
 
 
 def test_a_participant_already_booked_refuses_the_whole_group(g):
@@ -106,4 +108,5 @@ def test_one_place_cancelled_late_keeps_its_share_and_costs_no_fee(g):
     assert place.refunded_minor == 0
     assert db.session.scalar(select(Order).where(Order.fee_booking_id == place.booking_id)) \
         is None
-    assert db.session.scalar(select(func.count()).select_from(GroupPlace)) == 4
+    assert db.session.scalar(select(func.count()).select_from(GroupPlace)
+                             .where(GroupPlace.group_id == group.id)) == 4
