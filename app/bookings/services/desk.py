@@ -77,6 +77,11 @@ def promote(studio: Studio, booking: Booking, *, actor, now: datetime | None = N
     return booking
 
 
+def in_lock_order(*classes: ScheduledClass) -> list[ScheduledClass]:
+    """Classes locked together, in id order."""
+    return sorted(classes, key=lambda c: c.id)
+
+
 def move(studio: Studio, booking: Booking, to: ScheduledClass, *, actor,
          now: datetime | None = None) -> Booking:
     """Move a booking to another class of the studio, in one transaction: the old one is
@@ -94,7 +99,7 @@ def move(studio: Studio, booking: Booking, to: ScheduledClass, *, actor,
     # locks taken in id order cannot close a cycle.
     provider.hold(studio, customer, to)
     provider.lock_paid([booking.id])
-    taken = {cls.id: lock_class(cls) for cls in sorted((old, to), key=lambda c: c.id)}
+    taken = {cls.id: lock_class(cls) for cls in in_lock_order(old, to)}
     db.session.refresh(booking)
     if booking.status not in CANCELLABLE or (
             booking.status == BookingStatus.CONFIRMED and old.has_started(now)):
