@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from app.accounts.factors.views import second_step_gate
 from app.billing.models import PaymentMethod
 from app.billing.services.desk import cancel_booking_for, sell_and_book
 from app.bookings.models import BookingStatus
@@ -37,6 +38,8 @@ from app.studios.policies import require_desk
 from app.studios.queries import get_studio_customer_or_404
 
 bp = console_blueprint("clients_desk", __name__, require=require_desk)
+# The desk takes money and merges people: the console's second step guards it too.
+bp.before_request(second_step_gate)
 ROSTER = "bookings/manage/roster.html"
 FIND_LIMIT = 10
 

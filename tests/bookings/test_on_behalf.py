@@ -315,3 +315,10 @@ def test_a_class_over_is_refused(client, d):
     response = client.post(url(d, "bookings"), headers=HX, data={
         "class_id": past.id, "customer_id": d["sara"].id, "plan_id": 0, "back": "customer"})
     assert response.status_code == 409 and bookings_of(past, d["sara"]) == []
+
+
+def test_the_desk_asks_for_the_consoles_second_step(app, client, d, monkeypatch):
+    monkeypatch.setitem(app.config, "SECOND_STEP_FOR_STAFF", True)
+    response = book(client, d, d["cls"], d["sara"])
+    assert response.status_code == 303 and "/me/security" in response.location
+    assert bookings_of(d["cls"], d["sara"]) == []
