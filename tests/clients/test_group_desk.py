@@ -124,3 +124,10 @@ def test_a_place_cancelled_from_the_roster_is_credited_to_the_company(client, c)
     note = db.session.scalar(select(Invoice).where(Invoice.studio_id == c["a"].id,
                                                    Invoice.kind == DocumentKind.CREDIT_NOTE))
     assert note.customer_id == c["contact"].id and note.gross_minor == place.refunded_minor
+
+
+def test_a_refused_group_for_a_customer_without_a_company_still_says_why(client, c):
+    response = post(client, c, who=c["known"], participants="x")
+    assert response.status_code == 422
+    assert Page(response).all("#customer-group .alert")
+    assert group_in(c) is None
