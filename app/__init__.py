@@ -177,6 +177,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.certificates import manage_views as certificates_manage
     from app.certificates import views as certificates
     from app.clients import coach_views as clients_coach
+    from app.clients import desk_views as clients_desk
     from app.clients import manage_views as clients_manage
     from app.core import health
     from app.memberships import manage_views as memberships_manage
@@ -195,7 +196,8 @@ def _register_blueprints(app: Flask) -> None:
                    bookings_coach, clients_coach, training_coach, appointments_coach,
                    studios_manage, studios_staff, schedule_manage, bookings_manage,
                    memberships_manage,
-                   billing_manage, appointments_manage, clients_manage, certificates_manage,
+                   billing_manage, appointments_manage, clients_manage, clients_desk,
+                   certificates_manage,
                    billing_webhooks,
                    operator):
         app.register_blueprint(module.bp)

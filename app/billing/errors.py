@@ -63,3 +63,19 @@ class NotSoldHere(DomainError):
     status = 409
     message = _l("This plan is priced in %(currency)s and can't be bought for a class at this "
                  "location.")
+
+
+class NotEnoughPlaces(DomainError):
+    status = 409
+    message = _l("Only %(free)s of the %(wanted)s places are free in this class: nothing was "
+                 "booked.")
+
+
+class GroupTooLarge(DomainError):
+    status = 422
+    message = _l("A group books between 1 and %(max)s places, each participant once.")
+
+
+class NotAGroupPlace(DomainError):
+    status = 404
+    message = _l("This booking is not a place in a group booking.")

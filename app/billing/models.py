@@ -236,3 +236,42 @@ class StripeSubscription(TimestampMixin, db.Model):
     period_start: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the earliest seen
     period_end: Mapped[datetime | None] = mapped_column(UTCDateTime)    # the latest seen
     state_at: Mapped[int] = mapped_column(default=0)  # `created` of the snapshot applied last
+
+
+class GroupBooking(TimestampMixin, db.Model):
+    """Places in one class booked at once for a company or group contact: one order (paid by
+    the contact), one booking per named participant (group_places)."""
+
+    __tablename__ = "group_bookings"
+    __table_args__ = (CheckConstraint("places > 0", name="places"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    places: Mapped[int]
+
+    contact = relationship("User", foreign_keys=[contact_id])
+    order = relationship("Order")
+    scheduled_class = relationship("ScheduledClass")
+    members: Mapped[list["GroupPlace"]] = relationship(back_populates="group",
+                                                       order_by="GroupPlace.id")
+
+
+class GroupPlace(db.Model):
+    """One participant's place in a group booking: their own booking, paid by the group."""
+
+    __tablename__ = "group_places"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("group_bookings.id"), index=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # Money given back for this place when it was cancelled in time (a credit note).
+    refunded_minor: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    group: Mapped[GroupBooking] = relationship(back_populates="members")
+    booking = relationship("Booking")
+    customer = relationship("User")

@@ -67,3 +67,16 @@ class NoEntitlement(BookingError):
 class CapacityBelowBooked(BookingError):
     message = _l("%(name)s on %(when)s has %(count)s spots taken: its capacity can't go below "
                  "that.")
+
+
+class NotWaiting(BookingError):
+    message = _l("This booking is not waiting for a spot.")
+
+
+class AlreadyInClass(BookingError):
+    message = _l("%(name)s already has a booking in that class.")
+
+
+class SameClass(BookingError):
+    status = 422
+    message = _l("Choose another class to move the booking to.")

@@ -11,7 +11,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.bookings import entitlements, services, timetable
-from app.bookings.queries import class_states, get_booking_or_404, list_late_cancels, list_roster
+from app.bookings.queries import class_states, get_booking_or_404, roster_context
 from app.core.db import utcnow
 from app.core.forms import refused
 from app.core.i18n import local
@@ -60,10 +60,8 @@ def _window(today, tz: str) -> Window:
 @bp.get("/classes/<int:class_id>")
 def roster(class_id: int):
     cls = get_class_or_404(g.studio, class_id)
-    late = list_late_cancels(cls)
-    return render_template("bookings/manage/roster.html", studio=g.studio, cls=cls,
-                           roster=list_roster(cls), late_cancels=late,
-                           credits_kept=entitlements.provider().credits_kept([b.id for b in late]))
+    return render_template("bookings/manage/roster.html", studio=g.studio,
+                           **roster_context(g.studio, cls, utcnow()))
 
 
 @bp.post("/classes/<int:class_id>/bookings/<int:booking_id>/waive")

@@ -22,6 +22,7 @@ from app.bookings.services import (
     CancelConsequence,
     cancel_consequence,
     check_bookable,
+    is_late_cancel,
 )
 from app.core.db import get_in_studio_or_404, one_of
 from app.core.errors import DomainError
@@ -313,3 +314,14 @@ def list_late_cancels(cls: ScheduledClass) -> list[Booking]:
                               Booking.status == BookingStatus.LATE_CANCELLED)
         .options(selectinload(Booking.customer)).order_by(Booking.cancelled_at, Booking.id)
     ).all()
+
+
+def roster_context(studio: Studio, cls: ScheduledClass, now: datetime) -> dict:
+    """The console roster's context, for the page and for its block answering a desk action:
+    `late_now`, the bookings a cancel now would make late cancels."""
+    late = list_late_cancels(cls)
+    roster = list_roster(cls)
+    return dict(cls=cls, roster=roster, late_cancels=late, now=now,
+                credits_kept=entitlements.provider().credits_kept([b.id for b in late]),
+                late_now={b.id for b in roster if b.status == BookingStatus.CONFIRMED
+                          and is_late_cancel(studio, cls, now)})

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 
-from app.core.errors import InvalidInput
+from app.core.errors import DomainError, InvalidInput
 
 
 class EmptyNote(InvalidInput):
@@ -17,3 +17,13 @@ class ContactMissing(InvalidInput):
 
 class TooManyTags(InvalidInput):
     message = _l("A customer can have at most %(max)s tags of %(length)s characters each.")
+
+
+class SameCustomer(InvalidInput):
+    message = _l("Choose two different customers to merge.")
+
+
+class BothBookedInClass(DomainError):
+    status = 409
+    message = _l("Both accounts are booked into %(name)s on %(when)s: cancel one of those "
+                 "bookings first.")

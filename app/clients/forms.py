@@ -1,14 +1,34 @@
-"""Forms of the customer desk: the list's filters, a customer's contact details, a new customer."""
+"""Forms of the customer desk: the list's filters, a customer's contact details, a new customer,
+and booking on a customer's behalf."""
 
 from datetime import date
 
+import email_validator
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, StringField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    AnyOf,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from app.clients.queries.customers import SHOWS, CustomerFilters
-from app.core.forms import clean_line, options
+from app.core.forms import clean_line, clean_text, options
+from app.core.i18n import translated
 from app.schedule.forms import MultiCheckboxField
 from app.studios.models import TAG_LENGTH, TAGS_MAX
 
@@ -89,6 +109,10 @@ class ContactForm(FlaskForm):
                                     validators=[Optional(), Length(max=160)])
     birth_date = DateField(_l("Date of birth"), validators=[Optional(), plausible_birth_date])
     tags = TagsField(_l("Tags (separated by commas)"))
+    company_name = StringField(_l("Company (for a company or group contact)"),
+                               filters=[clean_line], validators=[Optional(), Length(max=160)])
+    billing_details = TextAreaField(_l("Billing details (address, tax number)"),
+                                    filters=[clean_text], validators=[Optional(), Length(max=500)])
 
     def validate_tags(self, field):
         field.data = field.data or []  # no tags field in the form at all: no tags
@@ -99,7 +123,9 @@ class ContactForm(FlaskForm):
     def values(self) -> dict:
         return {"phone": self.phone.data or "",
                 "emergency_contact": self.emergency_contact.data or "",
-                "birth_date": self.birth_date.data, "tags": self.tags.data or []}
+                "birth_date": self.birth_date.data, "tags": self.tags.data or [],
+                "company_name": self.company_name.data or "",
+                "billing_details": self.billing_details.data or ""}
 
 
 class NewCustomerForm(FlaskForm):
@@ -119,3 +145,98 @@ class NewCustomerForm(FlaskForm):
     def values(self) -> dict:
         return {"name": self.name.data, "email": self.email.data or None,
                 "phone": self.phone.data or "", "birth_date": self.birth_date.data}
+
+
+# Where a desk action was taken, so its answer is that page (or its block, for htmx).
+DESK_PAGES = ("roster", "customer")
+ID = NumberRange(min=1, max=2**31 - 1)
+PAID_BY = [("", _l("Owed at the desk")), ("cash", _l("Cash")),
+           ("card_terminal", _l("Card terminal"))]
+
+
+class _DeskForm(FlaskForm):
+    back = HiddenField(validators=[InputRequired(), AnyOf(DESK_PAGES)])
+
+
+class DeskBookForm(_DeskForm):
+    """Book a customer into a class: paid with their pass, or with a pass sold on the spot."""
+
+    customer_id = IntegerField(validators=[InputRequired(), ID])
+    class_id = IntegerField(_l("Class"), validators=[InputRequired(), ID])
+    plan_id = SelectField(_l("Pay with"), coerce=int, validate_choice=True)
+    paid_by = SelectField(_l("Payment for the pass sold"), choices=options(PAID_BY),
+                          validate_choice=True, default="")
+
+    def with_plans(self, plans, language: str) -> "DeskBookForm":
+        """The plans on sale, after their own pass (0)."""
+        self.plan_id.choices = options([(0, _l("Their pass or membership"))] + [
+            (p.id, translated(p.name, language)) for p in plans])
+        return self
+
+
+class DeskCancelForm(_DeskForm):
+    waive_late = BooleanField(_l("Waive the late-cancel consequence (credit back, no fee)"))
+
+
+class DeskMoveForm(_DeskForm):
+    to_class_id = IntegerField(_l("Move to"), validators=[InputRequired(), ID])
+
+
+class DeskActionForm(_DeskForm):
+    """An action with nothing to choose (promote from the waitlist)."""
+
+
+GROUP_MAX = 50
+
+
+def _participant(line: str) -> dict:
+    """"Name, email or phone" → the participant's fields (ValueError when it is not that)."""
+    name, _sep, reach = (part.strip() for part in line.partition(","))
+    if not 2 <= len(name) <= 120 or not reach or len(reach) > 254:
+        raise ValueError(line)
+    if "@" in reach:
+        try:
+            email_validator.validate_email(reach, check_deliverability=False)
+        except email_validator.EmailNotValidError:
+            raise ValueError(line) from None
+        return {"name": name, "email": reach.lower(), "phone": ""}
+    if len(reach) > 32 or not set(reach) <= PHONE_CHARACTERS or \
+            sum(c.isdigit() for c in reach) < 6:
+        raise ValueError(line)
+    return {"name": name, "email": None, "phone": reach}
+
+
+class GroupBookingForm(FlaskForm):
+    """A company or group contact books places in one class for named participants."""
+
+    class_id = IntegerField(_l("Class"), validators=[InputRequired(), ID])
+    plan_id = SelectField(_l("Price per place"), coerce=int, validate_choice=True)
+    paid_by = SelectField(_l("Payment"), choices=options(PAID_BY), validate_choice=True,
+                          default="")
+    participants = TextAreaField(
+        _l("Participants, one a line: name, email or phone"), filters=[clean_text],
+        validators=[InputRequired(), Length(max=GROUP_MAX * 300)])
+
+    def with_plans(self, plans, language: str) -> "GroupBookingForm":
+        self.plan_id.choices = options((p.id, translated(p.name, language)) for p in plans)
+        return self
+
+    def validate_participants(self, field):
+        lines = [line for line in (field.data or "").splitlines() if line.strip()]
+        if not 1 <= len(lines) <= GROUP_MAX:
+            raise ValidationError(_l("Name between 1 and %(max)s participants.", max=GROUP_MAX))
+        try:
+            self.people = [_participant(line) for line in lines]
+        except ValueError as exc:
+            raise ValidationError(_l("Write each participant as a name, then a comma, then an "
+                                     "email or a phone number: %(line)s",
+                                     line=str(exc)[:80])) from None
+
+
+class MergeForm(FlaskForm):
+    """Two customers who are one person: the account kept and the one merged into it."""
+
+    keep_id = IntegerField(validators=[InputRequired(), ID])
+    drop_id = IntegerField(validators=[InputRequired(), ID])
+    confirm = BooleanField(_l("Everything of the other account moves to this one"),
+                           validators=[InputRequired(_l("Confirm the merge first."))])

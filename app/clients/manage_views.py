@@ -9,19 +9,27 @@ from flask import Response, g, redirect, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.clients.forms import SHOW_LABELS, ContactForm, CustomerFilterForm, NewCustomerForm
+from app.clients.forms import (
+    SHOW_LABELS,
+    ContactForm,
+    CustomerFilterForm,
+    DeskBookForm,
+    GroupBookingForm,
+    NewCustomerForm,
+)
 from app.clients.policies import can_manage_customers
 from app.clients.queries.customers import (
     find_duplicates,
     iter_customer_rows,
     list_customers,
 )
-from app.clients.queries.desk import customer_file
+from app.clients.queries.desk import customer_file, desk_choices
 from app.clients.services import add_note
 from app.clients.services.customers import add_customer, update_contact
 from app.core.db import utcnow
 from app.core.htmx import render, wants_fragment
 from app.core.lifecycle import done, perform
+from app.memberships.queries import list_plans
 from app.notifications.queries import studio_log
 from app.studios.console import console_blueprint
 from app.studios.queries import get_studio_customer_or_404
@@ -90,19 +98,28 @@ def customers_csv():
                              f'attachment; filename="{g.studio.slug}-customers.csv"'})
 
 
-def _page(customer, link, block=None, *, contact_form=None, status=200, **extra):
-    """The customer's page, or one block of it for htmx; one context for both."""
-    file = customer_file(g.studio, customer, link, utcnow())
+def customer_page(customer, link, block=None, *, contact_form=None, group_form=None,
+                  status=200, **extra):
+    """The customer's page, or one block of it for htmx; one context for both (the desk's
+    booking actions answer with its bookings block: app/clients/desk_views.py)."""
+    now = utcnow()
+    file = customer_file(g.studio, customer, link, now)
     form = contact_form or ContactForm(formdata=None, obj=link)
+    plans = list_plans(g.studio)
+    book_form = DeskBookForm(formdata=None).with_plans(plans, g.studio.default_language)
+    group_form = group_form or GroupBookingForm(formdata=None).with_plans(
+        plans, g.studio.default_language)
     return render(PAGE, block, studio=g.studio, file=file, profile=file.profile,
-                  customer=customer, contact_form=form, now=utcnow(), tz=g.studio.timezone,
-                  messages=studio_log(g.studio.id, customer.id), status=status, **extra)
+                  customer=customer, contact_form=form, now=now, tz=g.studio.timezone,
+                  desk=desk_choices(g.studio, file.profile.upcoming, now), book_form=book_form,
+                  group_form=group_form, messages=studio_log(g.studio.id, customer.id),
+                  status=status, **extra)
 
 
 @bp.get("/customers/<int:customer_id>")
 def show_customer(customer_id: int):
     customer, link = get_studio_customer_or_404(g.studio, customer_id)
-    return _page(customer, link)
+    return customer_page(customer, link)
 
 
 @bp.post("/customers/<int:customer_id>/contact")
@@ -110,18 +127,18 @@ def update_customer_contact(customer_id: int):
     customer, link = get_studio_customer_or_404(g.studio, customer_id)
     form = ContactForm()
     if not form.validate_on_submit():
-        return _page(customer, link, "customer_contact", contact_form=form, status=422)
+        return customer_page(customer, link, "customer_contact", contact_form=form, status=422)
 
     def saved(_changed):
         if not wants_fragment():
             return done(_("Contact details saved."),
                         url_for(".show_customer", customer_id=customer.id))
-        return _page(customer, link, "customer_contact", contact_form=form, saved=True)
+        return customer_page(customer, link, "customer_contact", contact_form=form, saved=True)
 
     return perform(lambda: update_contact(g.studio, link, actor=current_user, **form.values()),
-                   saved, failed=lambda exc: _page(customer, link, "customer_contact",
-                                                   contact_form=form, status=exc.status,
-                                                   error=str(exc)))
+                   saved, failed=lambda exc: customer_page(customer, link, "customer_contact",
+                                                           contact_form=form, status=exc.status,
+                                                           error=str(exc)))
 
 
 @bp.post("/customers/<int:customer_id>/notes")
@@ -132,11 +149,12 @@ def create_customer_note(customer_id: int):
     def saved(_note):
         if not wants_fragment():
             return redirect(url_for(".show_customer", customer_id=customer.id), 303)
-        return _page(customer, link, "client_notes", saved=True)
+        return customer_page(customer, link, "client_notes", saved=True)
 
     return perform(lambda: add_note(g.studio, customer, body, actor=current_user), saved,
-                   failed=lambda exc: _page(customer, link, "client_notes", status=exc.status,
-                                            error=str(exc), body=body[:5000]))
+                   failed=lambda exc: customer_page(customer, link, "client_notes",
+                                                    status=exc.status, error=str(exc),
+                                                    body=body[:5000]))
 
 
 def _new_page(form, status=200, duplicates=(), **extra):

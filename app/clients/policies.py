@@ -1,7 +1,5 @@
 """Who may see a studio's clients, its customers at the desk, and their private notes."""
 
-from flask import abort
-
 from app.studios.models import Studio
 from app.studios.policies import COACHES, DESK
 from app.studios.queries import staff_role
@@ -20,9 +18,3 @@ def can_manage_customers(user, studio: Studio) -> bool:
     """Whether the user sees and edits every customer of the studio (trainers keep their own
     client list in the coach area)."""
     return staff_role(user, studio) in CUSTOMER_DESK
-
-
-def require_customer_desk(user, studio: Studio) -> None:
-    """404 unless the user works the studio's customer desk (the console's guard)."""
-    if not can_manage_customers(user, studio):
-        abort(404)

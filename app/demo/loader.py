@@ -47,6 +47,7 @@ from app.demo.data import (
     TIMETABLE,
 )
 from app.demo.desk import seed_desk
+from app.demo.groups import seed_groups
 from app.demo.notifications import seed_notifications
 from app.demo.training import seed_training_history
 from app.extensions import db
@@ -319,6 +320,7 @@ def load_demo(seed: int = 7) -> dict:
         _coach_profile(studio, coach)
         seed_certificates(studio, admin, customer, coach, coach2, expired=not riyadh)
         seed_notifications(studio, customer)
+        seed_groups(studio, admin)
     db.session.commit()
     summary["customers"] = len(customers)
     return summary

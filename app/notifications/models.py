@@ -65,6 +65,7 @@ CATEGORY_OF = {
     "receipt": Category.TRANSACTIONAL,
     "credit_note": Category.TRANSACTIONAL,
     "booking_confirmed": Category.TRANSACTIONAL,
+    "booked_for_you": Category.TRANSACTIONAL,
     "booking_cancelled": Category.TRANSACTIONAL,
     "waitlist_joined": Category.TRANSACTIONAL,
     "waitlist_promoted": Category.TRANSACTIONAL,

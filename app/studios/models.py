@@ -315,6 +315,9 @@ class StudioCustomer(TimestampMixin, db.Model):
     # The user's name and email and this record's phone, folded (app/core/search.py); kept up
     # to date on every write by the flush hook below.
     search: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # A company or group contact: who the studio invoices for the places they book.
+    company_name: Mapped[str] = mapped_column(String(160), default="", server_default="")
+    billing_details: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     user = relationship("User")
 

@@ -98,12 +98,6 @@ def require_manager(user, studio: Studio) -> None:
         abort(404)
 
 
-def require_desk(user, studio: Studio) -> None:
-    """404 unless the user may work this studio's desk."""
-    if not can_work_desk(user, studio):
-        abort(404)
-
-
 def require_coach(user, studio: Studio) -> None:
     """404 unless the user is staff of this studio: another studio's coach area does not exist."""
     if not can_coach(user, studio):

@@ -24,6 +24,10 @@ DESK_CONSOLE = {
     "clients_manage.new_customer", "clients_manage.create_customer",
     "billing_manage.orders", "billing_manage.order", "billing_manage.record_payment",
     "billing_manage.invoice_pdf",
+    # acting for a customer: book, cancel, promote, move, a company's group, duplicates merged
+    "clients_desk.find_customer", "clients_desk.book", "clients_desk.cancel",
+    "clients_desk.promote", "clients_desk.move", "clients_desk.book_group",
+    "clients_desk.duplicates", "clients_desk.merge",
 }
 DESK_COACH_AREA = "bookings_coach."  # rosters: check-in, walk-ins, no-shows, pass scans
 

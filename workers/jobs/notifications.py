@@ -44,6 +44,13 @@ def send_offer(booking_id: int) -> bool:
 
 
 @job
+def send_booked_for_you(booking_id: int) -> bool:
+    """Tell a participant that a place in a class was booked for them (a group booking)."""
+    return _booking_email(booking_id, "booked_for_you",
+                          lambda b: b.status == BookingStatus.CONFIRMED)
+
+
+@job
 def send_class_cancelled(booking_id: int) -> bool:
     """Tell a booked customer their class was cancelled by the studio."""
     return _booking_email(booking_id, "class_cancelled",

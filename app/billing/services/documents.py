@@ -12,6 +12,7 @@ from app.core.db import dialect_insert
 from app.core.i18n import translated, translations_of
 from app.core.jobs import enqueue_after_commit
 from app.extensions import db
+from app.studios.models import StudioCustomer
 
 
 def next_number(studio, kind: DocumentKind) -> int:
@@ -60,6 +61,15 @@ def _zatca_qr(studio, location, totals, issued_at) -> str | None:
         total_minor=totals["gross_minor"], vat_minor=vat, currency=location.currency)
 
 
+def _company(studio, order: Order) -> dict:
+    """A company or group contact's company and billing details, billed to on their documents."""
+    company, details = db.session.execute(
+        select(StudioCustomer.company_name, StudioCustomer.billing_details)
+        .where(StudioCustomer.studio_id == studio.id,
+               StudioCustomer.user_id == order.customer_id)).one_or_none() or ("", "")
+    return {"company": company, "billing_details": details} if company else {}
+
+
 def _snapshot(studio, order: Order, *, kind, issued_at, lines, totals, reference=None,
               payment=None) -> dict:
     """The document as issued, in the studio's invoice languages (never the customer's)."""
@@ -75,7 +85,8 @@ def _snapshot(studio, order: Order, *, kind, issued_at, lines, totals, reference
         "studio": {"name": _in_languages(studio.name, studio, languages),
                    "address": location.address,
                    "tax_numbers": invoice_numbers(studio, location)},
-        "customer": {"name": order.customer.name, "email": order.customer.email},
+        "customer": {"name": order.customer.name, "email": order.customer.email,
+                     **_company(studio, order)},
         "lines": lines, "totals": totals, "prices_include_tax": order.prices_include_tax,
         "payment": payment, "note": None,
         "zatca_qr": _zatca_qr(studio, location, totals, issued_at),

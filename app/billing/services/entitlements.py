@@ -3,18 +3,29 @@
 from dataclasses import replace
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
+from app.billing.models import GroupPlace
 from app.billing.services import fees
 from app.bookings.entitlements import Released
 from app.core.i18n import format_money
+from app.extensions import db
 from app.memberships.entitlements import PassEntitlements
 from app.memberships.services import booking_debit
+
+
+def _is_group_place(booking) -> bool:
+    return db.session.scalar(select(GroupPlace.id).where(GroupPlace.booking_id == booking.id)) \
+        is not None
 
 
 class PaidBookings(PassEntitlements):
     def release(self, booking, *, late: bool) -> Released:
         released = super().release(booking, late=late)
-        fee = fees.charge_fee(self._studio(booking), booking, kind="late_cancel") if late else None
+        # A group's place is paid by its order: cancelled late, that share is kept, no fee.
+        charged = late and not _is_group_place(booking)
+        fee = fees.charge_fee(self._studio(booking), booking, kind="late_cancel") if charged \
+            else None
         if fee is None:
             return released
         return replace(released, fee_minor=fee.gross_minor, currency=fee.currency)

@@ -29,9 +29,11 @@ class Cancellation:
 
 
 def cancel_booking(studio: Studio, booking: Booking, *, actor, now=None,
-                   reason: CancelReason = CancelReason.CUSTOMER) -> Cancellation:
+                   reason: CancelReason = CancelReason.CUSTOMER,
+                   waive_late: bool = False) -> Cancellation:
     """Cancel a spot, an offer or a waitlist place; a freed spot goes to the waitlist.
-    Returns the booking with what the cancel cost the customer."""
+    Returns the booking with what the cancel cost the customer. `waive_late` (staff only):
+    a cancel after the cutoff costs what one in time does (the credit back, no fee)."""
     now = now or utcnow()
     cls = booking.scheduled_class
     provider = entitlements.provider()
@@ -43,7 +45,8 @@ def cancel_booking(studio: Studio, booking: Booking, *, actor, now=None,
     if booking.status == BookingStatus.CONFIRMED and cls.has_started(now):
         raise NotCancellable()
     freed = booking.status in HOLDS_SPOT
-    late = booking.status == BookingStatus.CONFIRMED and is_late_cancel(studio, cls, now)
+    late = (booking.status == BookingStatus.CONFIRMED and not waive_late
+            and is_late_cancel(studio, cls, now))
     released = entitlements.Released()
     if booking.status == BookingStatus.CONFIRMED:
         released = provider.release(booking, late=late)

@@ -29,6 +29,15 @@ pass means "offer the spot instead" (waitlist) or ClassBusy, try again (cancelli
 | check-in, no-show (staff)  |        |                               | yes     |                  |
 | waive late cancel (staff)  |        | the one that paid for it      |         |                  |
 | revoke on refund (staff)   |        | the refunded order's passes   |         |                  |
+| promote by hand (staff)    |        | own, when a pass is required  | yes     |                  |
+| move a booking (staff)     |        | all the customer's, id order  | both, id order |           |
+| group booking (staff)      | each   | (the order, its invoice no.)  | yes     |                  |
+| merge customers (staff)    | both   | (moved, not locked)           |         |                  |
+
+A move holds two class locks, taken in id order; every other path holds one and waits for
+nothing after it, so no cycle can close through them. A group booking takes its order and
+invoice number before the class (as a card order's delivery does), and its order does not name
+the class: that foreign key would share-lock the class row ahead of the class lock.
 
 The class lock is held from the spot decision to the commit, so what comes before it is all
 that can: the customer's link, choosing and locking a pass, checking that they may pay.

@@ -11,9 +11,13 @@ from app.accounts.models import User
 from app.appointments.models import Appointment
 from app.billing.models import DocumentKind, Invoice, Order, Payment
 from app.bookings.models import Booking, BookingStatus
+from app.bookings.services.rules import is_late_cancel
 from app.clients.queries import ClientProfile, client_profile
 from app.extensions import db
-from app.memberships.models import CreditEntry
+from app.memberships.models import CreditEntry, Plan
+from app.memberships.queries import list_plans
+from app.schedule.models import ScheduledClass
+from app.schedule.queries import ScheduleFilters, list_classes, local_today
 from app.studios.models import Studio, StudioCustomer
 
 # A place taken in a class: booked and kept, attended, missed or cancelled late (a cancel in
@@ -85,3 +89,26 @@ def customer_file(studio: Studio, customer: User, link: StudioCustomer,
         orders=orders, sessions=sessions,
         invoices=[d for d in documents if d.kind == DocumentKind.INVOICE],
         credit_notes=[d for d in documents if d.kind == DocumentKind.CREDIT_NOTE])
+
+
+BOOKABLE_DAYS = 14
+
+
+@dataclass
+class DeskChoices:
+    """What the desk may book a customer into and pay with: the coming classes, the plans on
+    sale, and which of their bookings would be a late cancel now."""
+
+    classes: list[ScheduledClass]
+    plans: list[Plan]
+    late: set[int]
+
+
+def desk_choices(studio: Studio, upcoming: list[Booking], now: datetime) -> DeskChoices:
+    tz = studio.timezone
+    classes = [c for c in list_classes(studio, local_today(tz), BOOKABLE_DAYS,
+                                       ScheduleFilters(), tz)
+               if not c.is_cancelled and c.ends_at > now]
+    late = {b.id for b in upcoming if b.status == BookingStatus.CONFIRMED
+            and is_late_cancel(studio, b.scheduled_class, now)}
+    return DeskChoices(classes=classes, plans=list_plans(studio), late=late)

@@ -13,7 +13,8 @@ from app.extensions import db
 from app.studios.models import TAG_LENGTH, TAGS_MAX, StudioCustomer
 from app.studios.services import ensure_customer
 
-CONTACT_FIELDS = ("phone", "emergency_contact", "birth_date", "tags")
+CONTACT_FIELDS = ("phone", "emergency_contact", "birth_date", "tags", "company_name",
+                  "billing_details")
 
 
 def _check_tags(tags: list[str]) -> list[str]:
@@ -25,11 +26,16 @@ def _check_tags(tags: list[str]) -> list[str]:
 
 def update_contact(studio, link: StudioCustomer, *, actor, phone: str = "",
                    emergency_contact: str = "", birth_date: date | None = None,
-                   tags: list[str] = ()) -> list[str]:
+                   tags: list[str] = (), company_name: str | None = None,
+                   billing_details: str | None = None) -> list[str]:
     """Change the studio's record of a customer (never the shared account); returns the names
-    of the fields that changed, which the audit log keeps (not their values)."""
+    of the fields that changed, which the audit log keeps (not their values). A company name
+    makes them a company or group contact (None: the company fields stay as they are)."""
     values = {"phone": phone or "", "emergency_contact": emergency_contact or "",
-              "birth_date": birth_date, "tags": _check_tags(list(tags))}
+              "birth_date": birth_date, "tags": _check_tags(list(tags)),
+              "company_name": link.company_name if company_name is None else company_name,
+              "billing_details": (link.billing_details if billing_details is None
+                                  else billing_details)}
     changed = [name for name in CONTACT_FIELDS if getattr(link, name) != values[name]]
     for name in changed:
         setattr(link, name, values[name])

@@ -1,0 +1,149 @@
+"""Group and company bookings: a contact books places in one class for named participants, all
+or nothing under the class lock; one order and one invoice to the contact listing everyone;
+each participant their own booking and email. Cancelling one place follows the studio's cancel
+policy, and one cancelled in time is refunded with a credit note for its part."""
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select, text
+
+from app.audit.services import record
+from app.billing.errors import GroupTooLarge, NotAGroupPlace, NotEnoughPlaces
+from app.billing.models import GroupBooking, GroupPlace, Order, OrderStatus, PaymentMethod
+from app.billing.services.orders import lock_customer_orders, price, tax_lines
+from app.billing.services.payments import lock_payment, record_payment, record_refund
+from app.billing.services.selling import selling_location
+from app.bookings.errors import AlreadyInClass
+from app.bookings.models import ACTIVE_SQL, Booking, BookingStatus
+from app.bookings.services import lock_class
+from app.bookings.services.desk import cancel_for
+from app.bookings.services.rules import check_may_book, is_late_cancel
+from app.core.db import insert_built_once, utcnow
+from app.core.i18n import format_day, format_list, format_time, translated
+from app.core.jobs import enqueue_after_commit
+from app.extensions import db
+from app.studios.policies import check_open
+from app.studios.services import ensure_customer
+
+MAX_PLACES = 50
+_BOOKINGS = Booking.__table__
+
+
+@insert_built_once
+def _insert_places(insert):
+    """INSERT the participants' bookings; one already holding an active booking in the class
+    is skipped by the partial unique index (and the whole group refused)."""
+    return (insert(_BOOKINGS)
+            .on_conflict_do_nothing(index_elements=["class_id", "customer_id"],
+                                    index_where=text(ACTIVE_SQL))
+            .returning(_BOOKINGS.c.id, _BOOKINGS.c.customer_id))
+
+
+def _description(studio, cls, plan, participants) -> dict:
+    """The order's (and the invoice's) line: the class, when, and everyone it is for."""
+    names = [p.name for p in participants]
+    out = {}
+    for lang in ("en", "ar"):
+        with force_locale(lang):
+            out[lang] = _("%(plan)s × %(count)s: %(class)s, %(when)s — %(names)s",
+                          plan=translated(plan.name, studio.default_language, lang),
+                          count=len(names),
+                          **{"class": translated(cls.class_type.name, studio.default_language,
+                                                 lang)},
+                          when=f"{format_day(cls.starts_at, cls.timezone)} "
+                               f"{format_time(cls.starts_at, cls.timezone, lang)}",
+                          names=format_list(names))
+    return out
+
+
+def book_group(studio, cls, contact, participants: list, plan, *, actor,
+               paid_by: PaymentMethod | None, now=None) -> GroupBooking:
+    """Book one place per participant in `cls`, paid by `contact` with one order of `plan`
+    × places. All or nothing: NotEnoughPlaces (the number free) when the class cannot take
+    them all, AlreadyInClass when one is booked there already."""
+    now = now or utcnow()
+    check_open(studio)
+    ids = [p.id for p in participants]
+    if not 1 <= len(ids) <= MAX_PLACES or len(set(ids)) != len(ids):
+        raise GroupTooLarge(max=MAX_PLACES)
+    # Lock order (app/bookings/services/locks.py, and a card order's delivery): the customers'
+    # links and the contact's row, the order and its invoice number, then the class. The
+    # order does not name the class (booking_class_id): its foreign key would share-lock the
+    # class row, which another group waiting for this invoice number would then wait for.
+    for person in sorted({contact, *participants}, key=lambda u: u.id):
+        ensure_customer(studio, person)
+    lock_customer_orders(contact)
+    location = selling_location(studio, booking_class=cls)
+    breakdown = price(studio, plan, on=now, quantity=len(ids), location=location)
+    order = Order(studio_id=studio.id, customer_id=contact.id, plan_id=plan.id,
+                  status=OrderStatus.AWAITING_PAYMENT, currency=plan.currency,
+                  description=_description(studio, cls, plan, participants),
+                  quantity=len(ids), unit_minor=plan.price_minor, net_minor=breakdown.net_minor,
+                  tax_minor=breakdown.gross_minor - breakdown.net_minor,
+                  gross_minor=breakdown.gross_minor, taxes=tax_lines(breakdown),
+                  prices_include_tax=studio.prices_include_tax, customer=contact, plan=plan,
+                  location_id=location.id)
+    db.session.add(order)
+    db.session.flush()
+    if paid_by is not None and order.gross_minor > 0:
+        record_payment(studio, order, amount_minor=order.gross_minor, method=paid_by,
+                       actor=actor, reference=_("Group booking"), now=now)
+    taken = lock_class(cls)
+    check_may_book(studio, cls, now, staff=True)
+    free = max(cls.capacity - taken, 0)
+    if free < len(ids):
+        raise NotEnoughPlaces(free=free, wanted=len(ids))
+    rows = db.session.connection().execute(_insert_places(), [
+        {"studio_id": studio.id, "class_id": cls.id, "customer_id": pid,
+         "status": BookingStatus.CONFIRMED, "booked_by_id": actor.id} for pid in ids]).all()
+    if len(rows) != len(ids):
+        booked = {cid for _id, cid in rows}
+        raise AlreadyInClass(name=next(p.name for p in participants if p.id not in booked))
+    group = GroupBooking(studio_id=studio.id, class_id=cls.id, contact_id=contact.id,
+                         order_id=order.id, created_by_id=actor.id, places=len(ids))
+    db.session.add(group)
+    db.session.flush()
+    db.session.add_all([GroupPlace(group_id=group.id, booking_id=bid, customer_id=cid)
+                        for bid, cid in rows])
+    db.session.flush()
+    for bid, _cid in rows:
+        enqueue_after_commit("workers.jobs.notifications.send_booked_for_you", bid,
+                             queue="notifications")
+    record("group.booked", actor=actor, studio_id=studio.id, subject=f"group:{group.id}",
+           class_id=cls.id, contact_id=contact.id, order_id=order.id, places=len(ids),
+           participants=ids)
+    return group
+
+
+def place_of(booking) -> GroupPlace | None:
+    """The group place a booking is, if it is one."""
+    return db.session.scalar(select(GroupPlace).where(GroupPlace.booking_id == booking.id))
+
+
+def place_share(order: Order) -> int:
+    """What one place cost, gross: the order split evenly (rounded down, never more)."""
+    return order.gross_minor // max(order.quantity, 1)
+
+
+def cancel_group_place(studio, booking, *, actor, now=None) -> GroupPlace:
+    """Cancel one participant's place under the studio's cancel policy; one cancelled in time
+    from a paid order is refunded (their share) with a credit note to the contact."""
+    now = now or utcnow()
+    place = place_of(booking)
+    if place is None or booking.studio_id != studio.id:
+        raise NotAGroupPlace()
+    order = place.group.order
+    in_time = (booking.status == BookingStatus.CONFIRMED
+               and not is_late_cancel(studio, booking.scheduled_class, now))
+    # The refund (the order's payment, its credit note number) before the class lock.
+    if in_time and order.status == OrderStatus.PAID and place.refunded_minor == 0:
+        payment = next((lock_payment(p) for p in order.payments if p.refundable_minor > 0),
+                       None)
+        if payment is not None:
+            amount = min(place_share(order), payment.refundable_minor)
+            record_refund(studio, payment, amount_minor=amount, actor=actor, now=now,
+                          reason=_("Group place cancelled: %(name)s",
+                                   name=booking.customer.name))
+            place.refunded_minor = amount
+    cancel_for(studio, booking, actor=actor, now=now)
+    return place
