@@ -95,6 +95,7 @@ def test_a_new_time_moves_future_classes_keeps_bookings_and_tells_the_booked(
     past = [c for c in before if c.starts_at < utcnow()]
     future = [c for c in before if c.starts_at > utcnow()]
     booked = book(studio, future[2])
+    db.session.commit()  # the booking's own confirmation is queued at this commit
     jobs.clear()
 
     response = client.post(console(studio, f"series/{series.id}"),
