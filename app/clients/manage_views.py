@@ -9,6 +9,7 @@ from flask import Response, g, redirect, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.accounts.policies import fresh_auth_required
 from app.clients.forms import (
     SHOW_LABELS,
     ContactForm,
@@ -72,6 +73,7 @@ def _take(out: io.StringIO) -> str:
 
 
 @bp.get("/customers.csv")
+@fresh_auth_required(why="export")
 def customers_csv():
     form = CustomerFilterForm(request.args)
     form.validate()

@@ -8,6 +8,7 @@ from flask import abort, g, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.accounts.policies import fresh_auth_required
 from app.core.db import get_in_studio_or_404
 from app.core.lifecycle import done, perform
 from app.core.origin import request_origin
@@ -49,6 +50,7 @@ def staff_page():
 
 
 @bp.post("/staff/invitations")
+@fresh_auth_required(why="roles")
 def invite():
     form = InviteForm(roles=_roles())
     if not form.validate_on_submit():
@@ -91,6 +93,7 @@ def _member_or_404(member_id: int) -> StaffRole:
 
 
 @bp.post("/staff/<int:member_id>/role")
+@fresh_auth_required(why="roles")
 def change_role(member_id: int):
     member = _member_or_404(member_id)
     form = RoleForm(prefix=f"member-{member.id}", roles=_roles())
@@ -106,6 +109,7 @@ def change_role(member_id: int):
 
 
 @bp.post("/staff/<int:member_id>/remove")
+@fresh_auth_required(why="roles")
 def remove(member_id: int):
     member = _member_or_404(member_id)
     name = member.user.name

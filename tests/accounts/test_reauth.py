@@ -12,7 +12,7 @@ from app.accounts.policies import FRESH_FOR, is_fresh
 from app.audit.models import AuditEvent
 from app.core.mail import read_mailbox
 from app.extensions import db
-from app.studios.models import Role
+from app.studios.models import Role, StaffRole
 from tests.conftest import login
 from tests.factories import StudioFactory, UserFactory, paid_order, staff
 from tests.pages import Page
@@ -160,3 +160,30 @@ def test_the_reauth_page_only_returns_to_this_site(client):
     login(client, UserFactory())
     response = client.post("/reauth?next=//evil.example/x", data={"password": "secret-pass"})
     assert response.status_code == 303 and response.headers["Location"] == "/"
+
+
+def test_a_stale_session_confirms_before_roles_change_or_customers_are_exported(client, studio):
+    owner = staff(studio, Role.OWNER)
+    trainer = staff(studio, Role.TRAINER)
+    member = db.session.scalar(select(StaffRole).where(StaffRole.user_id == trainer.id))
+    login(client, owner)
+    go_stale(client)
+    console = f"/manage/{studio.slug}"
+
+    changed = client.post(f"{console}/staff/{member.id}/role",
+                          data={f"member-{member.id}-role": "studio_admin"},
+                          headers={"Referer": f"http://localhost{console}/staff"})
+    removed = client.post(f"{console}/staff/{member.id}/remove")
+    invited = client.post(f"{console}/staff/invitations",
+                          data={"email": "new@example.com", "role": "trainer"})
+    exported = client.get(f"{console}/customers.csv")
+    for answer, why in ((changed, "roles"), (removed, "roles"), (invited, "roles"),
+                        (exported, "export")):
+        assert answer.status_code == 303
+        target = urlsplit(answer.headers["Location"])
+        assert target.path == "/reauth" and parse_qs(target.query)["why"] == [why]
+    db.session.expire_all()
+    assert db.session.get(StaffRole, member.id).role == Role.TRAINER
+
+    client.post("/reauth", data={"password": "secret-pass"})
+    assert client.get(f"{console}/customers.csv").status_code == 200
