@@ -26,9 +26,11 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from sqlalchemy import update
 from werkzeug.security import safe_join
 
 from app.core.urls import base_url_context
+from app.extensions import db
 
 
 class FetchRefused(ValueError):
@@ -55,6 +57,20 @@ def render_template_pdf(template: str, *, locale: str, **context) -> bytes:
     with base_url_context(), force_locale(locale):
         html = render_template(template, **context)
     return render_pdf(html, base_url=current_app.config["BASE_URL"])
+
+
+def store_once(row, pdf: bytes) -> bool:
+    """Store a rendered document's PDF on `row` (a model with `pdf` and `pdf_sha256` columns)
+    unless one is there; False if one was. One conditional UPDATE: a retried or concurrent
+    render (a work-horse killed after rendering, two workers on one job) never replaces the
+    PDF that was stored, and sent, first."""
+    model = type(row)
+    stored = db.session.execute(
+        update(model).where(model.id == row.id, model.pdf.is_(None))
+        .values(pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
+        .execution_options(synchronize_session=False)).rowcount == 1
+    db.session.expire(row, ["pdf", "pdf_sha256"])
+    return stored
 
 
 def static_path(url: str, base_url: str | None = None) -> Path:

@@ -1,9 +1,8 @@
 """Invoices and credit notes: gap-free numbers per studio, frozen snapshots, rendering data."""
 
-import hashlib
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.billing.models import DocumentKind, DocumentSequence, Invoice, Order, Refund
 from app.billing.services import taxes, zatca
@@ -11,6 +10,7 @@ from app.billing.services.selling import invoice_numbers, selling_location
 from app.core.db import dialect_insert
 from app.core.i18n import translated, translations_of
 from app.core.jobs import enqueue_after_commit
+from app.core.pdf import store_once
 from app.extensions import db
 from app.studios.models import StudioCustomer
 
@@ -139,16 +139,9 @@ def invoice_of(order: Order) -> Invoice | None:
 
 
 def store_pdf(invoice: Invoice, pdf: bytes) -> bool:
-    """Store the rendered PDF of `invoice` once and queue its email; False if one was stored.
-
-    One conditional UPDATE: a retried or concurrent render (a work-horse killed after rendering,
-    two workers on the same job) never replaces the PDF that was stored and emailed first.
-    """
-    stored = db.session.execute(
-        update(Invoice).where(Invoice.id == invoice.id, Invoice.pdf.is_(None))
-        .values(pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
-        .execution_options(synchronize_session=False)).rowcount == 1
-    db.session.expire(invoice, ["pdf", "pdf_sha256"])
+    """Store the rendered PDF of `invoice` once and queue its email; False if one was stored
+    (app/core/pdf.py: store_once)."""
+    stored = store_once(invoice, pdf)
     if stored:
         enqueue_after_commit("workers.jobs.documents.send_invoice_email", invoice.id,
                              queue="notifications")

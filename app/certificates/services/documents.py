@@ -1,14 +1,14 @@
 """What a certificate's PDF shows, and storing it once."""
 
 import base64
-import hashlib
 
 import segno
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from app.certificates.models import Certificate
 from app.core.jobs import enqueue_after_commit
+from app.core.pdf import store_once
 from app.core.urls import external_url
 from app.extensions import db
 from app.studios.models import Studio
@@ -47,13 +47,9 @@ def certificate_context(certificate: Certificate) -> dict:
 
 
 def store_pdf(certificate: Certificate, pdf: bytes) -> bool:
-    """Store the rendered PDF once and queue its e-mail; False if one was stored already (a
-    retried or concurrent render never replaces the PDF that was sent)."""
-    stored = db.session.execute(
-        update(Certificate).where(Certificate.id == certificate.id, Certificate.pdf.is_(None))
-        .values(pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
-        .execution_options(synchronize_session=False)).rowcount == 1
-    db.session.expire(certificate, ["pdf", "pdf_sha256"])
+    """Store the rendered PDF once and queue its e-mail; False if one was stored already
+    (app/core/pdf.py: store_once)."""
+    stored = store_once(certificate, pdf)
     if stored:
         enqueue_after_commit("workers.jobs.certificates.send_certificate_email", certificate.id,
                              queue="notifications")
