@@ -188,3 +188,7 @@ def update_money_settings():
                    lambda _saved: done(_("Payment and tax settings saved."),
                                        url_for(".money_settings")),
                    failed=lambda exc: _money_settings_page(form, exc.status, taxes_error=exc))
+
+
+# The invoices list and bulk printing add their routes to this blueprint.
+from app.billing.manage_views import invoices  # noqa: E402, F401
