@@ -202,4 +202,4 @@ def update_money_settings():
 
 
 # The invoices list and bulk printing add their routes to this blueprint.
-from app.billing.manage_views import invoices  # noqa: E402, F401
+from app.billing.manage_views import invoices, printing  # noqa: E402, F401
