@@ -79,3 +79,23 @@ class GroupTooLarge(DomainError):
 class NotAGroupPlace(DomainError):
     status = 404
     message = _l("This booking is not a place in a group booking.")
+
+
+class NothingToPrint(DomainError):
+    status = 422
+    message = _l("No invoices or credit notes were issued in these dates.")
+
+
+class TooMuchToPrint(DomainError):
+    status = 422
+    message = _l("At most %(limit)s documents can be printed at once: choose fewer dates.")
+
+
+class PrintRunBusy(DomainError):
+    status = 409
+    message = _l("A print run is already under way for this studio: wait for it or cancel it.")
+
+
+class PrintRunFinished(DomainError):
+    status = 409
+    message = _l("This print run has already finished.")

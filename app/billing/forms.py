@@ -21,8 +21,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.billing.models import OrderStatus, PaymentMethod
+from app.billing.models import DocumentKind, OrderStatus, PaymentMethod
 from app.billing.queries import OrderFilters
+from app.billing.queries.invoices import InvoiceFilters
 from app.billing.services.taxes import RULES
 from app.core.forms import clean_line, options, plausible_date
 from app.core.money import MoneyField, to_input
@@ -66,6 +67,60 @@ class OrderFilterForm(FlaskForm):
         return OrderFilters(status=OrderStatus(self.status.data) if ok(self.status) else None,
                             date_from=ok(self.date_from), date_to=ok(self.date_to),
                             search=(ok(self.search) or "").strip())
+
+
+KINDS = [(DocumentKind.INVOICE.value, _l("Invoice")),
+         (DocumentKind.CREDIT_NOTE.value, _l("Credit note"))]
+MAX_RANGE_DAYS = 366  # a list or a print run covers a year at most
+
+
+class InvoiceFilterForm(FlaskForm):
+    """The invoices list's filters, from the query string (a GET: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField(_l("Type"), choices=options([("", _l("Invoices and credit notes")),
+                                                    *KINDS]), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), plausible_date])
+    date_to = DateField(_l("To"), validators=[Optional(), plausible_date])
+    search = StringField(_l("Customer or number"), filters=[clean_line],
+                         validators=[Optional(), Length(max=100)])
+
+    def validate_date_to(self, field):
+        _check_range(self.date_from.data, field.data)
+
+    def query(self) -> dict:
+        """The filters as typed, for links that keep them (the pager, the CSV)."""
+        return {f.name: f.raw_data[0] for f in (self.kind, self.date_from, self.date_to,
+                                                 self.search) if f.raw_data and f.raw_data[0]}
+
+    def filters(self) -> InvoiceFilters:
+        """The filters that are valid (a field with an error filters nothing)."""
+        def ok(f):
+            return f.data if not f.errors else None
+
+        return InvoiceFilters(kind=DocumentKind(self.kind.data) if ok(self.kind) else None,
+                              date_from=ok(self.date_from), date_to=ok(self.date_to),
+                              search=(ok(self.search) or "").strip())
+
+
+def _check_range(first, last):
+    if first and last:
+        if last < first:
+            raise ValidationError(_l("The end date must not be before the start date."))
+        if (last - first).days >= MAX_RANGE_DAYS:
+            raise ValidationError(_("Choose at most %(days)s days.", days=MAX_RANGE_DAYS))
+
+
+class PrintRunForm(FlaskForm):
+    """A print run: every invoice and credit note issued between two local dates."""
+
+    date_from = DateField(_l("From"), validators=[InputRequired(), plausible_date])
+    date_to = DateField(_l("To"), validators=[InputRequired(), plausible_date])
+
+    def validate_date_to(self, field):
+        _check_range(self.date_from.data, field.data)
 
 
 class _AmountForm(FlaskForm):

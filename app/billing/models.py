@@ -1,5 +1,5 @@
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -275,3 +275,51 @@ class GroupPlace(db.Model):
     group: Mapped[GroupBooking] = relationship(back_populates="members")
     booking = relationship("Booking")
     customer = relationship("User")
+
+
+class PrintRunStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+ACTIVE_RUN = (PrintRunStatus.QUEUED, PrintRunStatus.RUNNING)
+
+
+class PrintRun(TimestampMixin, db.Model):
+    """Every invoice and credit note a studio issued between two local dates, rendered by a job
+    into one PDF; `done` moves as the job goes (committed beside the job's own transaction) so a
+    progress bar can follow it. The file is kept until `expires_at`."""
+
+    __tablename__ = "print_runs"
+    __table_args__ = (
+        CheckConstraint("done >= 0 AND done <= total", name="done_in_range"),
+        CheckConstraint("date_from <= date_to", name="dates_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
+    date_from: Mapped[date]
+    date_to: Mapped[date]
+    total: Mapped[int]
+    done: Mapped[int] = mapped_column(default=0, server_default="0")
+    pages: Mapped[int | None]
+    status: Mapped[PrintRunStatus] = mapped_column(
+        str_enum(PrintRunStatus, "print_run_status"), default=PrintRunStatus.QUEUED)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+    studio = relationship("Studio")
+    created_by = relationship("User")
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_RUN
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now

@@ -25,7 +25,7 @@ from app.billing.services.selling import selling_location
 from app.bookings.services import book_class
 from app.core.db import utcnow
 from app.core.forms import refused
-from app.core.htmx import render
+from app.core.htmx import render, wants_fragment
 from app.core.i18n import format_date
 from app.core.lifecycle import done, perform
 from app.extensions import db
@@ -36,6 +36,7 @@ from app.studios.models import Studio
 from app.studios.queries import get_studio_or_404
 
 bp = Blueprint("billing", __name__)
+POLL_PATIENCE = 60  # polls a second apart (about a minute) before the page polls slowly
 
 
 def _class_arg(studio):
@@ -152,10 +153,16 @@ def cancel_pass(pass_id: int):
                    back=url_for(".wallet"))
 
 
-def pdf_response(invoice: Invoice):
-    """The stored PDF as a download, or a 409 page while the worker is still rendering it."""
-    if invoice.pdf is None:
-        return render_template("billing/preparing.html", invoice=invoice), 409
+def pdf_response(invoice: Invoice, endpoint: str = "billing.my_invoice_pdf"):
+    """The stored PDF as a download; while the worker renders it, a page (409) that polls the
+    same URL and turns into the download (htmx gets only that panel, never the bytes)."""
+    polling = wants_fragment()
+    if polling or invoice.pdf is None:
+        polls = min(max(request.args.get("polls", 0, type=int), 0), POLL_PATIENCE)
+        return render("billing/preparing.html", "pdf_status", status=200 if polling else 409,
+                      invoice=invoice, polls=polls, patience=POLL_PATIENCE,
+                      poll_url=url_for(endpoint, invoice_id=invoice.id, polls=polls + 1),
+                      download_url=url_for(endpoint, invoice_id=invoice.id))
     return invoice.pdf, 200, {
         "Content-Type": "application/pdf",
         "Content-Disposition": f'attachment; filename="{invoice.number}.pdf"',
@@ -173,9 +180,6 @@ def my_invoices():
 @login_required
 def my_invoice_pdf(invoice_id: int):
     return pdf_response(get_own_invoice_or_404(current_user, invoice_id))
-
-
-POLL_PATIENCE = 60  # polls a second apart (about a minute) before the page polls slowly
 
 
 @bp.get("/me/orders/<int:order_id>")

@@ -27,6 +27,7 @@ from app.billing.services import fees, freezes, payments, settings
 from app.billing.services.documents import invoice_of
 from app.core.db import utcnow
 from app.core.forms import refused
+from app.core.htmx import render, wants_fragment
 from app.core.i18n import format_money
 from app.core.lifecycle import done, perform
 from app.core.money import to_input
@@ -147,12 +148,22 @@ def refund_payment(payment_id: int):
                                        error=(payment.id, str(exc)), status=exc.status))
 
 
+PDF_PATIENCE = 60  # polls a second apart before the pending page polls every 10 s
+
+
 @bp.get("/invoices/<int:invoice_id>.pdf")
 def invoice_pdf(invoice_id: int):
-    invoice = get_invoice_or_404(g.studio, invoice_id, with_pdf=True)
-    if invoice.pdf is None:
-        return render_template("billing/manage/document_pending.html", studio=g.studio,
-                               invoice=invoice), 409
+    """The stored PDF; while the worker renders it, a page (409) that polls this URL and turns
+    into the download (htmx gets only that panel, never the bytes)."""
+    polling = wants_fragment()
+    invoice = get_invoice_or_404(g.studio, invoice_id, with_pdf=not polling)
+    if polling or invoice.pdf is None:
+        polls = min(max(request.args.get("polls", 0, type=int), 0), PDF_PATIENCE)
+        return render("billing/manage/document_pending.html", "pdf_status",
+                      status=200 if polling else 409, studio=g.studio, invoice=invoice,
+                      polls=polls, patience=PDF_PATIENCE,
+                      poll_url=url_for(".invoice_pdf", invoice_id=invoice.id, polls=polls + 1),
+                      download_url=url_for(".invoice_pdf", invoice_id=invoice.id))
     return invoice.pdf, 200, {
         "Content-Type": "application/pdf",
         "Content-Disposition": f"attachment; filename={invoice.number}.pdf",
@@ -188,3 +199,7 @@ def update_money_settings():
                    lambda _saved: done(_("Payment and tax settings saved."),
                                        url_for(".money_settings")),
                    failed=lambda exc: _money_settings_page(form, exc.status, taxes_error=exc))
+
+
+# The invoices list and bulk printing add their routes to this blueprint.
+from app.billing.manage_views import invoices, printing  # noqa: E402, F401
