@@ -23,7 +23,7 @@ DESK_CONSOLE = {
     "clients_manage.update_customer_contact", "clients_manage.create_customer_note",
     "clients_manage.new_customer", "clients_manage.create_customer",
     "billing_manage.orders", "billing_manage.order", "billing_manage.record_payment",
-    "billing_manage.invoice_pdf",
+    "billing_manage.invoice_pdf", "billing_manage.invoices", "billing_manage.invoices_csv",
     # acting for a customer: book, cancel, promote, move, a company's group, duplicates merged
     "clients_desk.find_customer", "clients_desk.book", "clients_desk.cancel",
     "clients_desk.promote", "clients_desk.move", "clients_desk.book_group",

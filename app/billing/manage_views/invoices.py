@@ -5,6 +5,7 @@ import io
 
 from flask import Response, g, render_template, request, stream_with_context
 
+from app.accounts.policies import fresh_auth_required
 from app.billing.forms import KINDS, InvoiceFilterForm
 from app.billing.manage_views import bp
 from app.billing.queries.invoices import iter_invoice_rows, list_invoices
@@ -33,6 +34,7 @@ def _cell(value) -> str:
 
 
 @bp.get("/invoices.csv")
+@fresh_auth_required(why="export")
 def invoices_csv():
     form = InvoiceFilterForm(request.args)
     if not form.validate():
