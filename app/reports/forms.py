@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import DataRequired, Optional
 
 from app.core.forms import options, plausible_date
 from app.core.i18n import translated
@@ -38,8 +38,8 @@ class ReportFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField(_l("From"), validators=[InputRequired(), plausible_date])
-    end = DateField(_l("To"), validators=[InputRequired(), plausible_date])
+    start = DateField(_l("From"), validators=[DataRequired(), plausible_date])
+    end = DateField(_l("To"), validators=[DataRequired(), plausible_date])
     location = SelectField(_l("Location"), coerce=_id_or_none, validators=[Optional()])
     class_type = SelectField(_l("Class type"), coerce=_id_or_none, validators=[Optional()])
 

@@ -296,3 +296,24 @@ def test_arabic_page(client, books):
     assert "يوغا" in html
     rows = _get_csv(client, "attendance")
     assert rows[0][0] != "Class type" and ["يوغا", "4", "2", "1", "1", "1"] in rows
+
+
+def test_opens_on_the_last_30_days(client, books):
+    login(client, books["owner"])
+    from app.schedule.queries import local_today
+
+    page = client.get("/manage/northside/reports")
+    assert page.status_code == 200
+    today = local_today("America/Toronto")
+    html = page.get_data(as_text=True)
+    assert f'value="{(today - timedelta(days=29)).isoformat()}"' in html
+    assert f'value="{today.isoformat()}"' in html
+
+
+def test_htmx_gets_the_results_alone(client, books):
+    login(client, books["owner"])
+    part = client.get("/manage/northside/reports", query_string=PERIOD,
+                      headers={"HX-Request": "true"})
+    assert part.status_code == 200
+    html = part.get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="report-results"') and "<canvas" in html
