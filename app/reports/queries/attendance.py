@@ -105,13 +105,14 @@ def type_names(studio) -> dict[int, str]:
     return {r.id: translated(r.name) for r in rows}
 
 
-def _taken():
+def _taken(studio):
     return (select(Booking.class_id, func.count().label("taken"))
-            .where(Booking.status.in_(TAKEN)).group_by(Booking.class_id).subquery())
+            .where(Booking.studio_id == studio.id, Booking.status.in_(TAKEN))
+            .group_by(Booking.class_id).subquery())
 
 
 def utilisation(studio, filters) -> dict:
-    taken = _taken()
+    taken = _taken(studio)
     base = (select().select_from(ScheduledClass)
             .join(Location, Location.id == ScheduledClass.location_id)
             .join(ClassType, ClassType.id == ScheduledClass.class_type_id)
