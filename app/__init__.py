@@ -184,6 +184,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.notifications import views as notifications
     from app.operator import operator_views as operator
     from app.pwa import views as pwa
+    from app.reports import manage_views as reports_manage
     from app.schedule import manage_views as schedule_manage
     from app.studios import manage_views as studios_manage
     from app.studios import staff_views as studios_staff
@@ -197,7 +198,7 @@ def _register_blueprints(app: Flask) -> None:
                    studios_manage, studios_staff, schedule_manage, bookings_manage,
                    memberships_manage,
                    billing_manage, appointments_manage, clients_manage, clients_desk,
-                   certificates_manage,
+                   certificates_manage, reports_manage,
                    billing_webhooks,
                    operator):
         app.register_blueprint(module.bp)

@@ -1,0 +1,103 @@
+"""The studio's reports (/manage/<studio>/reports): one page with every report for a period,
+and a CSV of each report's table. Owners and studio admins only."""
+
+import csv
+import io
+
+from flask import Response, g, request, stream_with_context
+from flask_babel import gettext as _
+
+from app.core.htmx import render
+from app.reports.forms import ReportFilterForm
+from app.reports.queries.attendance import attendance, utilisation
+from app.reports.queries.revenue import revenue, taxes
+from app.schedule.queries import list_class_types, local_today
+from app.studios.console import console_blueprint
+from app.studios.policies import can_manage_studio
+from app.studios.queries import list_locations
+
+bp = console_blueprint("reports_manage", __name__, require=can_manage_studio)
+PAGE = "reports/manage/reports.html"
+
+
+def _form() -> ReportFilterForm:
+    return ReportFilterForm(request.args, locations=list_locations(g.studio),
+                            class_types=list_class_types(g.studio),
+                            today=local_today(g.studio.timezone))
+
+
+def _reports(filters) -> dict:
+    return {"attendance": attendance(g.studio, filters),
+            "utilisation": utilisation(g.studio, filters),
+            "revenue": revenue(g.studio, filters), "taxes": taxes(g.studio, filters)}
+
+
+@bp.get("/reports")
+def reports():
+    form = _form()
+    if not form.validate():
+        return render(PAGE, "report_results", studio=g.studio, form=form, reports=None,
+                      status=422)
+    return render(PAGE, "report_results", studio=g.studio, form=form, args=form.query(),
+                  reports=_reports(form.filters()))
+
+
+# Each CSV is one table of the page: (report, key of the table in it).
+CSV_TABLES = {
+    "attendance": ("attendance", "table"), "attendance-coaches": ("attendance", "coaches"),
+    "utilisation": ("utilisation", "table"), "revenue": ("revenue", "table"),
+    "payments": ("revenue", "payments"), "taxes": ("taxes", "table"),
+}
+REPORTS = {"attendance": attendance, "utilisation": utilisation, "revenue": revenue,
+           "taxes": taxes}
+
+
+def _csv(name: str):
+    form = _form()
+    if not form.validate():
+        errors = "; ".join(str(e) for f in form for e in f.errors)
+        return Response(errors or _("Check the period."), status=422, mimetype="text/plain")
+    filters = form.filters()
+    report, key = CSV_TABLES[name]
+    table = REPORTS[report](g.studio, filters)[key]
+
+    def lines():
+        yield "\ufeff"  # the BOM first, so Excel reads the Arabic as UTF-8
+        out = io.StringIO()
+        writer = csv.writer(out)
+        for n, row in enumerate(table.csv_rows(), 1):
+            writer.writerow([_cell(v) for v in row])
+            if n % 500 == 0:
+                yield _take(out)
+        yield _take(out)
+
+    filename = f"{g.studio.slug}-{name}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
+    return Response(stream_with_context(lines()), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _cell(value) -> str:
+    """A CSV cell a spreadsheet shows as text: a formula's first character is escaped (a
+    negative amount stays a number)."""
+    text = "" if value is None else str(value)
+    if text[:1] == "-" and text[1:].replace(".", "", 1).isdigit():
+        return text
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _take(out: io.StringIO) -> str:
+    text = out.getvalue()
+    out.seek(0)
+    out.truncate()
+    return text
+
+
+def _csv_view(name: str):
+    def view():
+        return _csv(name)
+    view.__name__ = f"{name.replace('-', '_')}_csv"
+    return view
+
+
+for _name in CSV_TABLES:
+    bp.add_url_rule(f"/reports/{_name}.csv", view_func=_csv_view(_name), methods=["GET"])
