@@ -19,8 +19,13 @@ def session_passes(studio, customer, session_type, starts_at, *, lock: bool,
     one expiring first first (`lock`: every pass they hold in the studio, locked)."""
     if not session_type.plan_ids:
         return []
-    rows = db.session.connection().execute(
-        _passes(lock, nowait), {"studio_id": studio.id, "customer_id": customer.id})
+    conn, who = db.session.connection(), {"studio_id": studio.id, "customer_id": customer.id}
+    if lock:
+        # A statement that waited for the lock still sees the credits as they were when it
+        # started (READ COMMITTED): lock first, then read the balances in a statement of their
+        # own, which sees the credit another booking spent while we waited.
+        conn.execute(_passes(True, nowait), who).all()
+    rows = conn.execute(_passes(False), who)
     usable = [p for p in (PayingPass(*row) for row in rows)
               if (p.is_unlimited or p.credits_left > 0) and p.usable_for(starts_at)
               and p.plan_id in session_type.plan_ids]
