@@ -64,12 +64,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _connect_domains(app: Flask) -> None:
-    """Passes and fees pay for bookings (the booking service stays free of money code); the
-    roster learns credits, money owed and notes from the domains that hold them; staff land in
-    their console after signing in, and its managers owe a second step (accounts knows no
-    studio); a check-in may complete a course, and a class type may require its coach to hold
-    a qualification (certificates sits above bookings and schedule)."""
+    """Passes and fees pay for bookings and 1:1 sessions (their services stay free of money
+    code); the roster learns credits, money owed and notes from the domains that hold them;
+    staff land in their console after signing in, and its managers owe a second step (accounts
+    knows no studio); a check-in may complete a course, and a class type may require its coach
+    to hold a qualification (certificates sits above bookings and schedule)."""
+    from app.appointments import entitlements as session_entitlements
     from app.billing.services.entitlements import PaidBookings
+    from app.billing.services.sessions import PaidSessions
     from app.bookings import entitlements, people
     from app.certificates.services.issuing import after_check_in
     from app.certificates.services.qualifications import missing_qualification
@@ -77,6 +79,7 @@ def _connect_domains(app: Flask) -> None:
     from app.studios.policies import landing_url, needs_second_step
 
     entitlements.install(PaidBookings())
+    session_entitlements.install(PaidSessions())
     people.install(ClientFacts())
     app.extensions["fitflow.landing"] = landing_url
     app.extensions["fitflow.second_step_required"] = needs_second_step

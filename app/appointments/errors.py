@@ -25,3 +25,17 @@ class CoachBusy(AppointmentError):
 
 class AppointmentNotCancellable(AppointmentError):
     message = _l("This session can no longer be cancelled.")
+
+
+class NoWayToPay(AppointmentError):
+    """The session takes only some passes' credits, none of the customer's can pay, and it has
+    no price to pay instead."""
+
+    status = 402
+    message = _l("This session is paid with a pass's credits, and none of your passes can pay "
+                 "for it. Buy a pack that includes it first.")
+
+
+class PaymentNotOffered(AppointmentError):
+    status = 422
+    message = _l("This way of paying is not offered for this session.")

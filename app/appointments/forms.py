@@ -28,7 +28,7 @@ from app.core.forms import (
     plausible_day,
 )
 from app.core.i18n import translated
-from app.core.money import MoneyField
+from app.core.money import MoneyField, OptionalMoneyField
 from app.schedule.forms import WEEKDAYS, MultiCheckboxField
 
 
@@ -41,12 +41,21 @@ class SessionTypeForm(FlaskForm):
     buffer_minutes = IntegerField(_l("Buffer before and after (minutes)"), default=0,
                                   validators=[InputRequired(), NumberRange(0, 120)])
     price = MoneyField(_l("Price"))
+    plan_ids = MultiCheckboxField(_l("Passes whose credits pay for it"), coerce=int,
+                                  validate_choice=True)
+    cancel_cutoff_minutes = IntegerField(
+        _l("Free cancellation until (minutes before; blank: the studio's)"),
+        validators=[Optional(), NumberRange(0, 10080)])
+    late_cancel_fee = OptionalMoneyField(_l("Late-cancel fee"))
     active = BooleanField(_l("Customers can book it"), default=True)
 
-    def __init__(self, *args, currency: str, **kwargs):
+    def __init__(self, *args, currency: str, plans=(), **kwargs):
+        """`plans`: (id, name) of the studio's plans with credits, the ones offered."""
         super().__init__(*args, **kwargs)
         self.currency = currency
         self.price.label.text = _("Price (%(currency)s)", currency=currency)
+        self.late_cancel_fee.label.text = _("Late-cancel fee (%(currency)s)", currency=currency)
+        self.plan_ids.choices = options(plans)
 
     def validate_name_en(self, field):
         if not (field.data or "").strip() and not (self.name_ar.data or "").strip():
@@ -57,7 +66,19 @@ class SessionTypeForm(FlaskForm):
                                           ("ar", self.name_ar.data or "")) if v.strip()}
         return {"name": name, "duration_minutes": self.duration_minutes.data,
                 "buffer_minutes": self.buffer_minutes.data, "price_minor": self.price.minor,
-                "currency": self.currency, "active": self.active.data}
+                "currency": self.currency, "active": self.active.data,
+                "plan_ids": list(self.plan_ids.data or []),
+                "cancel_cutoff_minutes": self.cancel_cutoff_minutes.data,
+                "late_cancel_fee_minor": self.late_cancel_fee.minor or 0}
+
+
+PAY_BY = ("credit", "desk", "card")
+
+
+def parse_pay_by(value: str | None) -> str | None:
+    """How the customer chose to pay, or None (the best way there is); anything else is
+    refused by the caller with a 422."""
+    return value if value in PAY_BY else None
 
 
 class AvailabilityForm(FlaskForm):

@@ -7,7 +7,7 @@ from flask import abort, g, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.appointments import services
+from app.appointments import entitlements, services
 from app.appointments.forms import (
     AvailabilityForm,
     CoachProfileForm,
@@ -42,6 +42,11 @@ def _currency() -> str:
     return g.studio.currency
 
 
+def _type_form(currency: str, **values) -> SessionTypeForm:
+    return SessionTypeForm(currency=currency,
+                           plans=entitlements.provider().plan_choices(g.studio), **values)
+
+
 def _types_page(form, status=200):
     return render_template("appointments/manage/types.html", studio=g.studio, form=form,
                            session_types=list_session_types(g.studio),
@@ -50,12 +55,12 @@ def _types_page(form, status=200):
 
 @bp.get("/sessions")
 def session_types():
-    return _types_page(SessionTypeForm(currency=_currency()))
+    return _types_page(_type_form(_currency()))
 
 
 @bp.post("/sessions")
 def create_session_type():
-    form = SessionTypeForm(currency=_currency())
+    form = _type_form(_currency())
     if not form.validate_on_submit():
         return _types_page(form, 422)
     return perform(lambda: services.save_session_type(g.studio, **form.values()),
@@ -70,17 +75,20 @@ def _edit_page(session_type, form, status=200):
 @bp.get("/sessions/types/<int:session_type_id>")
 def edit_session_type(session_type_id: int):
     st = get_session_type_or_404(g.studio, session_type_id)
-    form = SessionTypeForm(currency=st.currency, name_en=st.name.get("en", ""),
-                           name_ar=st.name.get("ar", ""), duration_minutes=st.duration_minutes,
-                           buffer_minutes=st.buffer_minutes, active=st.active,
-                           price=to_input(st.price_minor, st.currency))
+    form = _type_form(st.currency, name_en=st.name.get("en", ""),
+                      name_ar=st.name.get("ar", ""), duration_minutes=st.duration_minutes,
+                      buffer_minutes=st.buffer_minutes, active=st.active,
+                      price=to_input(st.price_minor, st.currency), plan_ids=st.plan_ids,
+                      cancel_cutoff_minutes=st.cancel_cutoff_minutes,
+                      late_cancel_fee=(to_input(st.late_cancel_fee_minor, st.currency)
+                                       if st.late_cancel_fee_minor else ""))
     return _edit_page(st, form)
 
 
 @bp.post("/sessions/types/<int:session_type_id>")
 def update_session_type(session_type_id: int):
     st = get_session_type_or_404(g.studio, session_type_id)
-    form = SessionTypeForm(currency=st.currency)
+    form = _type_form(st.currency)
     if not form.validate_on_submit():
         return _edit_page(st, form, 422)
     return perform(lambda: services.save_session_type(g.studio, st, **form.values()),

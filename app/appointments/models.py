@@ -26,13 +26,18 @@ from app.schedule.models import ClassType
 
 
 class SessionType(TimestampMixin, db.Model):
-    """A kind of 1:1 session a studio sells: how long, the gap kept around it, its price."""
+    """A kind of 1:1 session a studio sells: how long, the gap kept around it, what pays for
+    it (a price, and/or the credits of the plans in `plan_ids`) and its late-cancel policy: a
+    cutoff (None: the studio's) after which a credit is kept and the fee, if any, is owed."""
 
     __tablename__ = "session_types"
     __table_args__ = (
         CheckConstraint("duration_minutes > 0", name="duration"),
         CheckConstraint("buffer_minutes >= 0", name="buffer"),
         CheckConstraint("price_minor >= 0", name="price"),
+        CheckConstraint("late_cancel_fee_minor >= 0", name="late_fee"),
+        CheckConstraint("cancel_cutoff_minutes IS NULL OR cancel_cutoff_minutes >= 0",
+                        name="cutoff"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +48,14 @@ class SessionType(TimestampMixin, db.Model):
     price_minor: Mapped[int] = mapped_column(default=0)
     currency: Mapped[str] = mapped_column(String(3))
     active: Mapped[bool] = mapped_column(default=True)
+    plan_ids: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    cancel_cutoff_minutes: Mapped[int | None]
+    late_cancel_fee_minor: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    @property
+    def is_free(self) -> bool:
+        """Nothing pays for it because nothing is asked: no price and no plan."""
+        return self.price_minor == 0 and not self.plan_ids
 
 
 class Availability(TimestampMixin, db.Model):
@@ -136,6 +149,8 @@ class Appointment(Revised, TimestampMixin, db.Model):
     coach = relationship("User", foreign_keys=[coach_id])
     customer = relationship("User", foreign_keys=[customer_id])
     studio = relationship("Studio")
+
+    released = None  # after cancel_appointment: what happened to what paid (entitlements.py)
 
     @property
     def timezone(self) -> str:

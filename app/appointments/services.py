@@ -15,6 +15,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, text
 
+from app.appointments import entitlements
+from app.appointments.entitlements import PayBy
 from app.appointments.errors import AppointmentNotCancellable, CoachBusy, SlotTaken, SlotUnavailable
 from app.appointments.models import (
     HOLDS_TIME,
@@ -75,14 +77,19 @@ def find_slot(studio: Studio, coach, session_type: SessionType, starts_at: datet
 
 
 def book_appointment(studio: Studio, coach, customer, session_type: SessionType,
-                     starts_at: datetime, *, actor, now: datetime | None = None) -> Appointment:
-    """Book `customer` with `coach` at `starts_at`: SlotTaken if someone was quicker,
-    SlotUnavailable if the time is not offered. Submitting twice returns the first booking."""
+                     starts_at: datetime, *, actor, now: datetime | None = None,
+                     pay_by: PayBy | None = None) -> Appointment:
+    """Book `customer` with `coach` at `starts_at`, paid `pay_by` (None: the best way there
+    is; see entitlements.py): SlotTaken if someone was quicker, SlotUnavailable if the time is
+    not offered, NoWayToPay when nothing can pay. Submitting twice returns the first booking."""
     now = now or utcnow()
     check_open(studio)
     starts_at = starts_at.astimezone(UTC)
     if session_type.studio_id != studio.id or not session_type.active:
         raise SlotUnavailable()
+    payer = entitlements.provider()
+    # The customer's passes (or orders) first, then the coach: the lock order of classes.
+    hold = payer.hold(studio, customer, session_type, starts_at, pay_by)
     lock_coach(coach)
     mine = db.session.scalar(select(Appointment).where(
         Appointment.coach_id == coach.id, Appointment.customer_id == customer.id,
@@ -91,6 +98,8 @@ def book_appointment(studio: Studio, coach, customer, session_type: SessionType,
     if mine is not None:
         return mine
     slot = find_slot(studio, coach, session_type, starts_at, now)
+    if hold.refusal is not None:  # the slot is free: now say why it cannot be paid for
+        raise hold.refusal
     appointment = Appointment(
         studio_id=studio.id, coach_id=coach.id, customer_id=customer.id,
         session_type_id=session_type.id, location_id=slot.location_id,
@@ -98,6 +107,7 @@ def book_appointment(studio: Studio, coach, customer, session_type: SessionType,
         session_type=session_type)
     db.session.add(appointment)
     db.session.flush()  # the exclusion constraint answers here if the lock was bypassed
+    payer.pay(studio, appointment, hold, actor=actor, now=now)
     ensure_customer(studio, customer)
     db.session.flush()
     return appointment
@@ -109,7 +119,10 @@ def is_late_cancel(studio: Studio, appointment: Appointment, now: datetime) -> b
 
 
 def cancel_deadline(studio: Studio, appointment: Appointment) -> datetime:
-    return appointment.starts_at - timedelta(minutes=studio.cancel_cutoff_minutes)
+    """The session type's own cutoff, else the studio's."""
+    cutoff = appointment.session_type.cancel_cutoff_minutes
+    return appointment.starts_at - timedelta(
+        minutes=studio.cancel_cutoff_minutes if cutoff is None else cutoff)
 
 
 @dataclass(frozen=True)
@@ -122,18 +135,24 @@ def cancel_consequence(studio: Studio, appointment: Appointment,
                        now: datetime) -> CancelConsequence:
     """What cancelling now will do, told to the customer before they confirm."""
     deadline = format_datetime(cancel_deadline(studio, appointment), appointment.timezone)
-    if is_late_cancel(studio, appointment, now):
-        return CancelConsequence(True, _(
-            "Free cancellation ended at %(time)s: this will count as a late cancellation.",
-            time=deadline))
-    return CancelConsequence(False, _("You can cancel free of charge until %(time)s.",
-                                      time=deadline))
+    late = is_late_cancel(studio, appointment, now)
+    if late:
+        message = _("Free cancellation ended at %(time)s: this will count as a late "
+                    "cancellation.", time=deadline)
+    else:
+        message = _("You can cancel free of charge until %(time)s.", time=deadline)
+    more = entitlements.provider().describe_cancel(studio, appointment, late=late)
+    return CancelConsequence(late, f"{message} {more}" if more else message)
 
 
 def cancel_appointment(studio: Studio, appointment: Appointment, *, actor,
                        now: datetime | None = None) -> Appointment:
-    """Cancel a booked session; after the studio's cutoff it is a late cancel."""
+    """Cancel a booked session; after the cutoff it is a late cancel. What paid for it is given
+    back or kept as the session type says; `appointment.released` says what happened."""
     now = now or utcnow()
+    payer = entitlements.provider()
+    payer.lock_paid(appointment)  # before the coach, as when booking
+    lock_coach(appointment.coach)
     db.session.refresh(appointment)
     if appointment.status != AppointmentStatus.BOOKED or now >= appointment.starts_at:
         raise AppointmentNotCancellable()
@@ -141,13 +160,17 @@ def cancel_appointment(studio: Studio, appointment: Appointment, *, actor,
     appointment.status = AppointmentStatus.LATE_CANCELLED if late else AppointmentStatus.CANCELLED
     appointment.cancelled_at = now
     db.session.flush()
+    appointment.released = payer.release(studio, appointment, late=late, actor=actor, now=now)
     return appointment
 
 
 def save_session_type(studio: Studio, session_type: SessionType | None = None, *, name: dict,
                       duration_minutes: int, buffer_minutes: int, price_minor: int, currency: str,
-                      active: bool = True) -> SessionType:
-    """Create or update a session type of the studio."""
+                      active: bool = True, plan_ids: list[int] | None = None,
+                      cancel_cutoff_minutes: int | None = None,
+                      late_cancel_fee_minor: int = 0) -> SessionType:
+    """Create or update a session type of the studio: `plan_ids` the plans whose credits pay
+    for it (the form offers only the studio's own)."""
     if session_type is None:
         session_type = SessionType(studio_id=studio.id)
         db.session.add(session_type)
@@ -157,6 +180,9 @@ def save_session_type(studio: Studio, session_type: SessionType | None = None, *
     session_type.price_minor = price_minor
     session_type.currency = currency
     session_type.active = active
+    session_type.plan_ids = sorted(set(plan_ids or ()))
+    session_type.cancel_cutoff_minutes = cancel_cutoff_minutes
+    session_type.late_cancel_fee_minor = late_cancel_fee_minor
     db.session.flush()
     return session_type
 

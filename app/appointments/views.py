@@ -6,8 +6,10 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.appointments import services
-from app.appointments.forms import parse_picker_day, parse_slot, parse_type_id
+from app.appointments import entitlements, services
+from app.appointments.entitlements import PayBy
+from app.appointments.errors import PaymentNotOffered
+from app.appointments.forms import parse_pay_by, parse_picker_day, parse_slot, parse_type_id
 from app.appointments.policies import can_change_appointment
 from app.appointments.queries import (
     coach_directory,
@@ -43,8 +45,13 @@ def _picker_page(studio, coach, args, *, status=200, error=None):
     picker = slot_picker(studio, coach, types, parse_type_id(args.get("type")),
                          parse_picker_day(args.get("day"), today), today, utcnow(),
                          chosen_at=_slot(args.get("slot")), error=error)
+    ways = []
+    if picker.chosen is not None and picker.session_type is not None \
+            and current_user.is_authenticated:
+        ways = entitlements.provider().ways_to_pay(studio, current_user, picker.session_type,
+                                                   picker.chosen.starts_at)
     return render(PAGE, "slot_list", status=status, studio=studio, coach=coach, picker=picker,
-                  tz=tz)
+                  tz=tz, ways=ways)
 
 
 @bp.get("/s/<studio>/coaches")
@@ -88,9 +95,19 @@ def book_session(studio: str, coach_id: int):
     starts_at = _slot(request.form.get("slot")) or abort(400)
     back = url_for(".book_form", studio=studio.slug, coach_id=coach.id, type=session_type.id,
                    day=request.form.get("day"))
+    chosen = request.form.get("pay_by")
+    pay_by = parse_pay_by(chosen)
+
+    def book():
+        # A card payment starts at Stripe: billing's own route (billing.checkout_session).
+        if (chosen and pay_by is None) or pay_by == PayBy.CARD:
+            raise PaymentNotOffered()
+        return services.book_appointment(studio, coach, current_user, session_type, starts_at,
+                                         actor=current_user,
+                                         pay_by=PayBy(pay_by) if pay_by else None)
+
     return perform(
-        lambda: services.book_appointment(studio, coach, current_user, session_type, starts_at,
-                                          actor=current_user),
+        book,
         lambda appointment: (
             _panel(studio, appointment, just_booked=True) if wants_fragment()
             else done(_("Your session is booked."),
@@ -132,7 +149,7 @@ def cancel_session(studio: str, appointment_id: int):
     back = url_for(".detail", studio=studio.slug, appointment_id=appointment.id)
     return perform(
         lambda: services.cancel_appointment(studio, appointment, actor=current_user),
-        lambda _cancelled: (_panel(studio, appointment) if wants_fragment()
-                            else done(_("Your session is cancelled."), back)),
+        lambda cancelled: (_panel(studio, appointment) if wants_fragment()
+                           else done(cancelled.released.message, back)),
         failed=lambda exc: (_panel(studio, appointment, status=exc.status, error=str(exc))
                             if wants_fragment() else answer_error(exc, back)))

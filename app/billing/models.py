@@ -52,6 +52,11 @@ class Order(TimestampMixin, db.Model):
     customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))  # None: a fee
     fee_booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), unique=True)
+    # A 1:1 session's price, or its late-cancel fee (app/billing/services/sessions.py).
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"),
+                                                       unique=True)
+    fee_appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"),
+                                                           unique=True)
     status: Mapped[OrderStatus] = mapped_column(str_enum(OrderStatus, "order_status"))
     currency: Mapped[str] = mapped_column(String(3))
     description: Mapped[dict] = mapped_column(JSON, default=dict)  # the plan's name, frozen

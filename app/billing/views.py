@@ -5,10 +5,14 @@ notes."""
 
 import uuid
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.appointments.entitlements import PayBy
+from app.appointments.forms import parse_slot, parse_type_id
+from app.appointments.queries import get_coach_or_404, get_session_type_or_404
+from app.appointments.services import book_appointment
 from app.billing.models import Invoice, OrderStatus, PaymentMethodKind
 from app.billing.queries import (
     get_own_invoice_or_404,
@@ -22,6 +26,7 @@ from app.billing.services.checkout import start_checkout
 from app.billing.services.orders import place_order, price
 from app.billing.services.renewals import stop_membership
 from app.billing.services.selling import selling_location
+from app.billing.services.sessions import session_order
 from app.bookings.services import book_class
 from app.core.db import utcnow
 from app.core.forms import refused
@@ -107,6 +112,40 @@ def checkout_plan(studio: str, plan_id: int):
             cancel_url=_plans_url(studio, cls, _external=True))
 
     return perform(checkout, lambda target: redirect(target, 303), back=_plans_url(studio, cls))
+
+
+@bp.post("/s/<studio>/coaches/<int:coach_id>/sessions/checkout")
+@login_required
+def checkout_session(studio: str, coach_id: int):
+    """Book a 1:1 session paid by card: the slot is taken with an order waiting for the
+    payment, and the customer goes to Stripe Checkout (cancelling in time voids or refunds)."""
+    studio = get_studio_or_404(studio)
+    coach = get_coach_or_404(studio, coach_id)
+    session_type = get_session_type_or_404(studio, parse_type_id(request.form.get("type")) or 0,
+                                           active_only=True)
+    try:
+        starts_at = parse_slot(request.form.get("slot"))
+    except ValueError:
+        starts_at = None
+    if starts_at is None:
+        abort(400)
+    back = url_for("appointments.book_form", studio=studio.slug, coach_id=coach.id,
+                   type=session_type.id, day=request.form.get("day"))
+
+    def checkout() -> str:
+        appointment = book_appointment(studio, coach, current_user, session_type, starts_at,
+                                       actor=current_user, pay_by=PayBy.CARD)
+        order = session_order(appointment)
+        if order is None or not order.is_card or order.status != OrderStatus.AWAITING_PAYMENT:
+            return url_for("appointments.detail", studio=studio.slug,
+                           appointment_id=appointment.id)
+        return start_checkout(
+            studio, order,
+            success_url=url_for("billing.my_order", order_id=order.id, _external=True),
+            cancel_url=url_for("appointments.detail", studio=studio.slug,
+                               appointment_id=appointment.id, _external=True))
+
+    return perform(checkout, lambda target: redirect(target, 303), back=back)
 
 
 def _wallet(confirm=None, freeze_form=None, freeze_pass_id=None, status=200):

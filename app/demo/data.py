@@ -120,6 +120,11 @@ SESSION_TYPES = [  # 1:1 personal training: (name, minutes, price in major units
     ({"en": "Personal training", "ar": "تدريب شخصي"}, 60, 250),
     ({"en": "Technique check", "ar": "مراجعة الأداء"}, 30, 120),
 ]
+# A pack of 1:1 credits: (name, credits, validity days, price in major units). Personal
+# training accepts it (and still has its price); it may be cancelled free until 24 h before,
+# later its credit is kept and a fee of 50 is owed.
+PT_PACK = ({"en": "5 personal training sessions", "ar": "5 جلسات تدريب شخصي"}, 5, 120, 1100)
+PT_CUTOFF_MINUTES, PT_LATE_FEE = 24 * 60, 50
 COACH_HOURS = ((1, 2, 3, 4, 6, 7), time(10, 0), time(16, 0))  # (weekdays, from, to)
 
 # (title in Arabic, title in English, [(built-in exercise, reps, load)]) — three sets each

@@ -13,8 +13,10 @@ from sqlalchemy import select
 from app.accounts.factors.models import TotpSecret
 from app.accounts.models import AuthSession, User
 from app.accounts.services.sessions import start_session
+from app.appointments.entitlements import PayBy
 from app.appointments.models import Availability, CoachProfile, SessionType
-from app.appointments.services import save_coach_profile
+from app.appointments.services import book_appointment, save_coach_profile
+from app.appointments.slots import free_slots
 from app.billing.models import PaymentMethod
 from app.billing.services.freezes import freeze_membership
 from app.billing.services.orders import place_order
@@ -41,6 +43,9 @@ from app.demo.data import (
     PLAN_TITLE,
     PLAN_WEEKS,
     PLANS,
+    PT_CUTOFF_MINUTES,
+    PT_LATE_FEE,
+    PT_PACK,
     SESSION_TYPES,
     STUDIOS,
     TEMPLATES,
@@ -140,19 +145,38 @@ def _wallets(studio: Studio, plans: list[Plan], customers: list[User], owner: Us
                    method=PaymentMethod.CARD_TERMINAL, actor=owner)
 
 
-def _sessions(studio: Studio, coach: User) -> None:
-    """1:1 personal training: two session types and the coach's weekly hours."""
+def _sessions(studio: Studio, coach: User, customer: User) -> None:
+    """1:1 personal training: two session types, a PT pack the first accepts, the coach's
+    weekly hours; the demo customer holds the pack and has a session booked with one credit
+    and one owed at the desk (the wallet shows it)."""
     location = studio.default_location
-    for name, minutes, major in SESSION_TYPES:
-        db.session.add(SessionType(studio_id=studio.id, name=name, duration_minutes=minutes,
-                                   buffer_minutes=10, price_minor=major * 100,
-                                   currency=location.currency))
+    name, credits, days, major = PT_PACK
+    pt_pack = save_plan_row(studio, kind=PlanKind.CLASS_PACK, name=name, credits=credits,
+                            validity_days=days, price_minor=major * 100, currency=studio.currency)
+    types = []
+    for i, (name, minutes, major) in enumerate(SESSION_TYPES):
+        types.append(SessionType(
+            studio_id=studio.id, name=name, duration_minutes=minutes, buffer_minutes=10,
+            price_minor=major * 100, currency=location.currency,
+            plan_ids=[pt_pack.id] if i == 0 else [],
+            cancel_cutoff_minutes=PT_CUTOFF_MINUTES if i == 0 else None,
+            late_cancel_fee_minor=PT_LATE_FEE * 100 if i == 0 else 0))
+    db.session.add_all(types)
     weekdays, starts, ends = COACH_HOURS
     for weekday in weekdays:
         db.session.add(Availability(studio_id=studio.id, coach_id=coach.id,
                                     location_id=location.id, weekday=weekday,
                                     starts_at_local=starts, ends_at_local=ends))
     db.session.flush()
+    grant_pass(studio, pt_pack, customer)
+    today, now = local_today(location.timezone), utcnow()
+    for session_type, pay_by in ((types[0], PayBy.CREDIT), (types[1], PayBy.DESK)):
+        slots = free_slots(studio, coach, session_type, today + timedelta(days=2),
+                           today + timedelta(days=9), now)
+        if slots:
+            book_appointment(studio, coach, customer, session_type,
+                             slots[len(slots) // 2].starts_at, actor=customer, now=now,
+                             pay_by=pay_by)
 
 
 def _timetable(studio: Studio, spec: dict, coaches: list[User]) -> None:
@@ -295,7 +319,7 @@ def load_demo(seed: int = 7) -> dict:
             _wallets(studio, _plans(studio), customers, owner)
         if not db.session.scalar(select(SessionType.id)
                                  .where(SessionType.studio_id == studio.id).limit(1)):
-            _sessions(studio, coach)
+            _sessions(studio, coach, customer)
         has_series = db.session.scalar(select(Series.id)
                                        .where(Series.studio_id == studio.id).limit(1))
         if not has_series:

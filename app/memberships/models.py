@@ -140,12 +140,17 @@ class CreditEntry(TimestampMixin, db.Model):
         Index("uq_credit_entries_booking_reason", "booking_id", "reason", unique=True,
               postgresql_where=db.text("booking_id IS NOT NULL"),
               sqlite_where=db.text("booking_id IS NOT NULL")),
+        # A 1:1 session likewise.
+        Index("uq_credit_entries_appointment_reason", "appointment_id", "reason", unique=True,
+              postgresql_where=db.text("appointment_id IS NOT NULL"),
+              sqlite_where=db.text("appointment_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"))
     pass_id: Mapped[int] = mapped_column(ForeignKey("passes.id"), index=True)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
     delta: Mapped[int]
     reason: Mapped[CreditReason] = mapped_column(str_enum(CreditReason, "credit_reason"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

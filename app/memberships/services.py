@@ -275,9 +275,9 @@ _START_PASS = (update(_PASSES).where(_PASSES.c.id == bindparam("pass_id"))
 _INSERT_ENTRY = insert(CreditEntry.__table__)
 
 
-def spend_credit(pass_: PayingPass, booking, *, now=None) -> None:
-    """Take one credit of `pass_` (picked and locked by pick_pass) for a confirmed booking (a
-    pass that starts at first booking starts now)."""
+def spend_credit(pass_: PayingPass, booking, *, now=None, appointment=None) -> None:
+    """Take one credit of `pass_` (picked and locked by pick_pass) for a confirmed booking, or
+    a 1:1 `appointment` (a pass that starts at first booking starts now)."""
     now = now or utcnow()
     conn = db.session.connection()
     if pass_.starts_at is None:
@@ -289,7 +289,8 @@ def spend_credit(pass_: PayingPass, booking, *, now=None) -> None:
             set_committed_value(loaded, name, value)  # the session's copy, if it has one
     conn.execute(_INSERT_ENTRY, {
         "studio_id": pass_.studio_id, "pass_id": pass_.id, "delta": -1,
-        "reason": CreditReason.BOOKING, "booking_id": booking.id, "actor_id": None,
+        "reason": CreditReason.BOOKING, "booking_id": booking.id if booking else None,
+        "appointment_id": appointment.id if appointment else None, "actor_id": None,
         "created_at": now})
 
 

@@ -8,13 +8,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload, undefer
 
 from app.accounts.models import User
+from app.appointments.models import Appointment
 from app.appointments.queries import list_unpaid_sessions
 from app.billing.models import Invoice, Order, OrderStatus, Payment, PaymentMethodKind, Refund
 from app.billing.services.documents import invoice_of
 from app.bookings.services import active_booking
 from app.core.db import get_in_studio_or_404
 from app.extensions import db
-from app.memberships.models import Pass
+from app.memberships.models import CreditEntry, Pass
 from app.memberships.queries import studios_by_id
 from app.schedule.models import ScheduledClass
 from app.schedule.queries import day_bounds
@@ -110,11 +111,13 @@ def refunds_by_payment(order: Order) -> dict[int, list[Refund]]:
 
 
 def list_unpaid_orders(user) -> list[Order]:
-    """What the customer still owes at the desk (pay-at-the-studio passes and fees)."""
+    """What the customer still owes: pay-at-the-studio passes and fees, and 1:1 sessions
+    however they are to be paid (a card session waiting for its payment is owed too)."""
     return db.session.scalars(
         select(Order).where(Order.customer_id == user.id,
                             Order.status == OrderStatus.AWAITING_PAYMENT,
-                            Order.payment_method_kind == PaymentMethodKind.AT_STUDIO)
+                            or_(Order.payment_method_kind == PaymentMethodKind.AT_STUDIO,
+                                Order.appointment_id.is_not(None)))
         .order_by(Order.created_at)).all()
 
 
@@ -128,6 +131,8 @@ class Owed:
     currency: str
     starts_at: object = None  # a session's start (aware UTC)
     timezone: str | None = None
+    card: bool = False  # waiting for a card payment (the order's page pays it)
+    order_id: int | None = None
 
 
 def list_owed(user) -> list[Owed]:
@@ -135,10 +140,25 @@ def list_owed(user) -> list[Owed]:
     1:1 sessions with a price."""
     orders = list_unpaid_orders(user)
     studios = studios_by_id({o.studio_id for o in orders})
-    owed = [Owed(o.description, studios[o.studio_id], o.gross_minor, o.currency) for o in orders]
+    sessions = {a.id: a for a in db.session.scalars(select(Appointment).where(
+        Appointment.id.in_({o.appointment_id or o.fee_appointment_id for o in orders} - {None})))}
+    owed = []
+    for o in orders:
+        session = sessions.get(o.appointment_id or o.fee_appointment_id)
+        owed.append(Owed(o.description, studios[o.studio_id], o.gross_minor - o.paid_minor,
+                         o.currency, session.starts_at if session else None,
+                         session.location.timezone if session else None,
+                         card=o.is_card, order_id=o.id))
+    # Sessions booked before they were paid for (no order, no credit): their price is owed.
+    booked = list_unpaid_sessions(user)
+    ids = [a.id for a in booked]
+    known = set(db.session.scalars(
+        select(Order.appointment_id).where(Order.appointment_id.in_(ids))
+        .union(select(CreditEntry.appointment_id).where(CreditEntry.appointment_id.in_(ids))))
+    ) if ids else set()
     owed += [Owed(dict(a.session_type.name), a.studio, a.session_type.price_minor,
                   a.session_type.currency, a.starts_at, a.location.timezone)
-             for a in list_unpaid_sessions(user)]
+             for a in booked if a.id not in known]
     return owed
 
 

@@ -56,10 +56,12 @@ def start_checkout(studio, order: Order, *, success_url: str, cancel_url: str) -
     return session.url
 
 
-def deliver_card_order(studio, order: Order, *, now, period=None) -> Pass:
+def deliver_card_order(studio, order: Order, *, now, period=None) -> Pass | None:
     """Grant what a paid card order bought (once), for `period` (start, end) when Stripe bills
     it, and book the class it was bought for while that is still possible; otherwise the
-    customer just has the pass."""
+    customer just has the pass. A 1:1 session's order delivers nothing: it is booked already."""
+    if order.plan is None:  # (the plan is loaded with the locked order: no statement)
+        return None
     pass_ = db.session.scalar(select(Pass).where(Pass.order_id == order.id))
     if pass_ is not None:
         return pass_

@@ -77,7 +77,7 @@ def create_checkout_session(studio, order, *, success_url: str, cancel_url: str,
     params = {"mode": "payment", "line_items": [{"price_data": price_data, "quantity": 1}],
               "success_url": success_url, "cancel_url": cancel_url,
               "client_reference_id": str(order.id), "metadata": metadata}
-    if order.plan.is_membership:
+    if order.plan is not None and order.plan.is_membership:
         params["mode"] = "subscription"
         price_data["recurring"] = {"interval": "year" if order.plan.period == Period.YEAR
                                    else "month"}

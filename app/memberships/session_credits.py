@@ -1,0 +1,73 @@
+"""Passes pay for 1:1 sessions: a session type names the plans whose credits it takes.
+
+The customer's passes are locked as for a class (every pass they hold in the studio, in id
+order: app/bookings/services/locks.py), before the coach's lock, so two sessions booked at once
+on the last credit queue up and the second finds none left.
+"""
+
+from sqlalchemy import select
+
+from app.bookings.errors import NoEntitlement
+from app.extensions import db
+from app.memberships.models import CreditEntry, CreditReason, Pass, PassStatus
+from app.memberships.services import NEVER, PayingPass, _entry, _passes, spend_credit
+
+
+def session_passes(studio, customer, session_type, starts_at, *, lock: bool,
+                   nowait: bool = False) -> list[PayingPass]:
+    """The customer's passes that can pay for a session of `session_type` at `starts_at`, the
+    one expiring first first (`lock`: every pass they hold in the studio, locked)."""
+    if not session_type.plan_ids:
+        return []
+    conn, who = db.session.connection(), {"studio_id": studio.id, "customer_id": customer.id}
+    if lock:
+        # A statement that waited for the lock still sees the credits as they were when it
+        # started (READ COMMITTED): lock first, then read the balances in a statement of their
+        # own, which sees the credit another booking spent while we waited.
+        conn.execute(_passes(True, nowait), who).all()
+    rows = conn.execute(_passes(False), who)
+    usable = [p for p in (PayingPass(*row) for row in rows)
+              if (p.is_unlimited or p.credits_left > 0) and p.usable_for(starts_at)
+              and p.plan_id in session_type.plan_ids]
+    return sorted(usable, key=lambda p: (p.expires_at is None, p.expires_at or NEVER, p.id))
+
+
+def pick_session_pass(studio, customer, session_type, starts_at, *, lock: bool) -> PayingPass:
+    """The best pass to pay for the session, or NoEntitlement."""
+    found = session_passes(studio, customer, session_type, starts_at, lock=lock)
+    if not found:
+        raise NoEntitlement()
+    return found[0]
+
+
+def spend_session_credit(pass_: PayingPass, appointment, *, now) -> None:
+    spend_credit(pass_, None, appointment=appointment, now=now)
+
+
+def session_debit(appointment) -> CreditEntry | None:
+    return db.session.scalar(select(CreditEntry).where(
+        CreditEntry.appointment_id == appointment.id, CreditEntry.reason == CreditReason.BOOKING))
+
+
+def lock_session_pass(appointment) -> None:
+    """Lock the pass that paid for the session (a cancel gives its credit back under it)."""
+    db.session.execute(
+        select(Pass.id).join(CreditEntry, CreditEntry.pass_id == Pass.id)
+        .where(CreditEntry.appointment_id == appointment.id,
+               CreditEntry.reason == CreditReason.BOOKING).with_for_update(of=Pass))
+
+
+def return_session_credit(appointment, *, actor=None) -> CreditEntry | None:
+    """Give back the credit the session took (once), unless its pass has been revoked."""
+    debit = session_debit(appointment)
+    if debit is None:
+        return None
+    already = db.session.scalar(select(CreditEntry.id).where(
+        CreditEntry.appointment_id == appointment.id, CreditEntry.reason == CreditReason.RETURNED))
+    pass_ = db.session.get(Pass, debit.pass_id)
+    if already or pass_.status == PassStatus.REVOKED:
+        return None
+    entry = _entry(pass_, 1, CreditReason.RETURNED, actor=actor)
+    entry.appointment_id = appointment.id
+    db.session.flush()
+    return entry
