@@ -14,7 +14,7 @@ from app.extensions import db
 from tests.accounts.authenticator import SoftAuthenticator
 from tests.accounts.test_passkeys import add_passkey, passkeys_of, sign_in_options
 from tests.accounts.test_reauth import go_stale
-from tests.accounts.test_second_step import set_up_app
+from tests.accounts.test_second_step import next_code, set_up_app
 from tests.conftest import login
 from tests.factories import UserFactory
 from tests.pages import Page
@@ -120,3 +120,27 @@ def test_another_persons_passkey_does_not_confirm(client):
     assert refused.status_code in (400, 403, 422) and "error" in refused.get_json()
     assert client.post("/me/security/second-step/app").headers["Location"].startswith(
         "/reauth")
+
+
+def test_a_stale_session_confirms_with_the_apps_code_good_once(client):
+    user = UserFactory()
+    login(client, user)
+    app_totp, _codes = set_up_app(client, user)
+    go_stale(client)
+    page = Page(client.get("/reauth?next=/me/security&why=second_factor"))
+    assert page.one("form[action^='/reauth/code'] input[name=code]") is not None
+
+    assert client.post("/reauth/code?next=/me/security", data={"code": "12345"}
+                       ).status_code == 422
+    assert client.post("/reauth/code?next=/me/security", data={"code": "000000"}
+                       ).status_code == 422
+    asked = client.post("/me/security/second-step/recovery-codes")
+    assert asked.status_code == 303 and asked.headers["Location"].startswith("/reauth")
+
+    code = next_code(app_totp)
+    confirmed = client.post("/reauth/code?next=/me/security", data={"code": code})
+    assert confirmed.status_code == 303 and confirmed.headers["Location"] == "/me/security"
+    assert client.post("/me/security/second-step/recovery-codes").status_code == 200
+    go_stale(client)
+    assert client.post("/reauth/code?next=/me/security", data={"code": code}
+                       ).status_code == 422  # a code is good once

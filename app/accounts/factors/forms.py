@@ -41,5 +41,14 @@ class SecondStepForm(FlaskForm):
                        validators=[DataRequired(), Length(max=40)])
 
 
+class ReauthCodeForm(FlaskForm):
+    """Confirming it is still them with the authenticator app (a recovery code is kept for a
+    lost phone, so only the app's six digits here)."""
+
+    code = StringField(_l("Code from the app"), filters=[lambda v: (v or "").replace(" ", "")],
+                       validators=[DataRequired(), Regexp(r"^\d{6}$", message=_l(
+                           "Type the 6-digit code your app shows."))])
+
+
 class ResetSecondStepForm(FlaskForm):
     email = EmailField(_l("Staff member's email"), validators=[DataRequired(), Email()])

@@ -10,7 +10,9 @@ from flask_login import current_user, login_required
 
 from app.accounts import services
 from app.accounts.errors import InvalidCredentials
+from app.accounts.factors.forms import ReauthCodeForm
 from app.accounts.factors.queries import security_context
+from app.accounts.factors.services import totp
 from app.accounts.forms import PasswordChangeForm, ReauthForm
 from app.accounts.policies import REASONS, mark_fresh
 from app.accounts.queries import list_sessions
@@ -108,9 +110,12 @@ def _password_changed():
                 url_for(".security"))
 
 
-def _reauth_page(form, status: int = 200):
+def _reauth_page(form, status: int = 200, code_form=None):
+    """/reauth: the password, the app's code or a passkey, whichever the person has."""
     why = request.args.get("why", "default")
     return render_template("accounts/reauth.html", form=form,
+                           code_form=code_form or ReauthCodeForm(formdata=None),
+                           has_app=totp.has_totp(current_user),
                            why=WHY.get(why, WHY["default"]), next=_safe_next("/")), status
 
 

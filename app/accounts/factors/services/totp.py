@@ -127,16 +127,21 @@ def _unused_codes(user: User, *, lock: bool = True) -> list[RecoveryCode]:
     return list(db.session.scalars(query.with_for_update() if lock else query))
 
 
+def check_app_code(user: User, code: str) -> None:
+    """The authenticator app's current code, good once (WrongCode otherwise)."""
+    found = get_totp(user)
+    if found is None or found.confirmed_at is None:
+        raise WrongCode()
+    _use_code(found, code)
+    db.session.flush()
+
+
 def check_second_step(user: User, code: str) -> str:
     """Pass the second step with an authenticator code (6 digits) or a recovery code (used up);
     returns which it was. A wrong or reused code is WrongCode or WrongRecoveryCode."""
     typed = code.strip().replace(" ", "")
     if typed.isdigit():
-        found = get_totp(user)
-        if found is None or found.confirmed_at is None:
-            raise WrongCode()
-        _use_code(found, typed)
-        db.session.flush()
+        check_app_code(user, typed)
         return "totp"
     plain = normalise_recovery_code(typed)
     for row in _unused_codes(user):

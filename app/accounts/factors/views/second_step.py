@@ -20,6 +20,7 @@ from app.accounts.factors import policies
 from app.accounts.factors.errors import SecondStepExpired
 from app.accounts.factors.forms import (
     PasskeyAnswerForm,
+    ReauthCodeForm,
     SecondStepForm,
     TotpConfirmForm,
 )
@@ -33,9 +34,11 @@ from app.accounts.factors.views import (
     _require_passkey_site,
     bp,
 )
+from app.accounts.forms import ReauthForm
 from app.accounts.models import User
-from app.accounts.policies import fresh_auth_required
+from app.accounts.policies import fresh_auth_required, mark_fresh
 from app.accounts.views import _landing, _safe_next, start_session
+from app.accounts.views.security import _reauth_page
 from app.core.lifecycle import done, perform
 from app.extensions import db, limiter
 
@@ -234,3 +237,23 @@ def second_step_with_passkey():
     def passed(to):
         return jsonify(redirect=_passed(to).location)
     return perform(check, passed, failed=_json_failed)
+
+
+@bp.post("/reauth/code")
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"])
+def reauth_with_code():
+    """The authenticator app's answer on /reauth."""
+    form = ReauthCodeForm()
+    if not form.validate_on_submit():
+        return _reauth_page(ReauthForm(formdata=None), 422, code_form=form)
+
+    def refused(exc):
+        form.code.errors.append(str(exc))
+        return _reauth_page(ReauthForm(formdata=None), exc.status, code_form=form)
+
+    def confirmed(_none):
+        mark_fresh()
+        return redirect(_safe_next("/"), 303)
+    return perform(lambda: totp.check_app_code(current_user, form.code.data), confirmed,
+                   failed=refused)
