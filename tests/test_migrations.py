@@ -67,7 +67,10 @@ def test_sqlite_quick_start_with_idempotent_demo(tmp_path):
         week = client.get("/s/riyadh/schedule").get_data(as_text=True)  # cards, filter choices
         assert week.count('class="booking-panel') >= 10 and 'name="coach"' in week
         # Booking works on SQLite too (its own INSERT … ON CONFLICT, no row locks).
-        action = re.findall(r'action="(/s/riyadh/classes/\d+/book)"', week)[-1]
+        # A class with a spot left: the demo fills some classes, which book onto the waitlist.
+        open_panels = [p for p in week.split('<section id="booking-panel-')
+                       if 'class="spots"' in p and '/book"' in p]
+        action = re.findall(r'action="(/s/riyadh/classes/\d+/book)"', open_panels[-1])[0]
         booked = client.post(action, headers={"HX-Request": "true"})
         assert booked.status_code == 200 and "confirm=cancel" in booked.get_data(as_text=True)
         again = client.post(action, headers={"HX-Request": "true"})  # a double tap: the same
