@@ -162,30 +162,40 @@ _PASSES, _PLANS = Pass.__table__, Plan.__table__
 
 @cache
 def _passes(lock: bool, nowait: bool = False) -> Select:
-    """The customer's passes in a studio (not revoked) with their plans' rules and credits
-    left, in one statement; `lock`: FOR UPDATE, in id order (the lock order:
-    app/bookings/services/locks.py)."""
-    left = (select(func.coalesce(func.sum(CreditEntry.delta), 0))
-            .where(CreditEntry.pass_id == _PASSES.c.id).scalar_subquery())
+    """The customer's passes in a studio (not revoked): `lock`: their ids, locked FOR UPDATE in
+    id order (the lock order: app/bookings/services/locks.py); else with their plans' rules and
+    credits left, in one statement."""
     p = _PASSES.c
-    query = (select(p.id, p.studio_id, p.plan_id, p.starts_at, p.expires_at, p.status,
-                    p.credits_total, _PLANS.c.validity_days, _PLANS.c.classes_per_week,
-                    _PLANS.c.eligible_class_type_ids, p.frozen_from, p.frozen_until, left)
-             .select_from(_PASSES.join(_PLANS, _PLANS.c.id == p.plan_id))
-             .where(p.studio_id == bindparam("studio_id"),
-                    p.customer_id == bindparam("customer_id"),
-                    p.status != PassStatus.REVOKED)
-             .order_by(p.id))
-    return query.with_for_update(of=_PASSES, nowait=nowait) if lock else query
+    mine = (p.studio_id == bindparam("studio_id"), p.customer_id == bindparam("customer_id"),
+            p.status != PassStatus.REVOKED)
+    if lock:
+        return select(p.id).where(*mine).order_by(p.id).with_for_update(nowait=nowait)
+    left = (select(func.coalesce(func.sum(CreditEntry.delta), 0))
+            .where(CreditEntry.pass_id == p.id).scalar_subquery())
+    return (select(p.id, p.studio_id, p.plan_id, p.starts_at, p.expires_at, p.status,
+                   p.credits_total, _PLANS.c.validity_days, _PLANS.c.classes_per_week,
+                   _PLANS.c.eligible_class_type_ids, p.frozen_from, p.frozen_until, left)
+            .select_from(_PASSES.join(_PLANS, _PLANS.c.id == p.plan_id))
+            .where(*mine).order_by(p.id))
+
+
+def held_passes(studio, customer, *, lock: bool, nowait: bool = False) -> list[PayingPass]:
+    """The customer's passes in the studio with their credits left (`lock`: every one locked,
+    `nowait`: or raise at once)."""
+    conn, who = db.session.connection(), {"studio_id": studio.id, "customer_id": customer.id}
+    if lock:
+        # A statement that waits for a lock still reads the ledger as it was when the statement
+        # began (READ COMMITTED), before the credit the lock's holder spent: so the passes are
+        # locked first and their credits read by a statement of its own, after the wait.
+        conn.execute(_passes(True, nowait), who).all()
+    return [PayingPass(*row) for row in conn.execute(_passes(False), who)]
 
 
 def candidate_passes(studio, customer, cls, *, lock: bool,
                      nowait: bool = False) -> list[PayingPass]:
     """The customer's passes that can pay for `cls`, the one expiring first first. `lock`
     locks every pass the customer holds in the studio (`nowait`: or raise at once)."""
-    rows = db.session.connection().execute(
-        _passes(lock, nowait), {"studio_id": studio.id, "customer_id": customer.id})
-    usable = [p for p in (PayingPass(*row) for row in rows)
+    usable = [p for p in held_passes(studio, customer, lock=lock, nowait=nowait)
               if (p.is_unlimited or p.credits_left > 0) and can_pay_for(p, cls)]
     return sorted(usable, key=lambda p: (p.expires_at is None, p.expires_at or NEVER, p.id))
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.bookings.errors import NoEntitlement
 from app.extensions import db
 from app.memberships.models import CreditEntry, CreditReason, Pass, PassStatus
-from app.memberships.services import NEVER, PayingPass, _entry, _passes, spend_credit
+from app.memberships.services import NEVER, PayingPass, _entry, held_passes, spend_credit
 
 
 def session_passes(studio, customer, session_type, starts_at, *, lock: bool,
@@ -19,14 +19,7 @@ def session_passes(studio, customer, session_type, starts_at, *, lock: bool,
     one expiring first first (`lock`: every pass they hold in the studio, locked)."""
     if not session_type.plan_ids:
         return []
-    conn, who = db.session.connection(), {"studio_id": studio.id, "customer_id": customer.id}
-    if lock:
-        # A statement that waited for the lock still sees the credits as they were when it
-        # started (READ COMMITTED): lock first, then read the balances in a statement of their
-        # own, which sees the credit another booking spent while we waited.
-        conn.execute(_passes(True, nowait), who).all()
-    rows = conn.execute(_passes(False), who)
-    usable = [p for p in (PayingPass(*row) for row in rows)
+    usable = [p for p in held_passes(studio, customer, lock=lock, nowait=nowait)
               if (p.is_unlimited or p.credits_left > 0) and p.usable_for(starts_at)
               and p.plan_id in session_type.plan_ids]
     return sorted(usable, key=lambda p: (p.expires_at is None, p.expires_at or NEVER, p.id))

@@ -507,10 +507,11 @@ def test_booking_with_a_pass_adds_the_pass_before_the_lock_and_its_credit(signed
     studio.booking_requires_pass = True
     pack = grant_pass(studio, PlanFactory(studio=studio, credits=5), customer)
     cls = ClassFactory(studio=studio, capacity=5)
-    # As without a pass (6 + 3, with the confirmation), plus the customer's passes with their
-    # credits left, locked before the class, and the credit it takes, inserted after the booking.
+    # As without a pass (6 + 3, with the confirmation), plus the customer's passes locked
+    # before the class, then their credits left (read after the lock: a wait would leave a
+    # statement reading the ledger from before it), and the credit it takes.
     assert Statements().during(lambda: signed_in.post(f"{class_url(cls)}/book",
-                                                      headers=HX)) == 8 + 3
+                                                      headers=HX)) == 9 + 3
     [booking] = bookings_of(cls)
     assert booking.status == BookingStatus.CONFIRMED
     assert balances([pack.id]) == {pack.id: 4}
