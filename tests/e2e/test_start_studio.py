@@ -1,5 +1,7 @@
 """Starting a studio, in Arabic on a desktop: a new person signs up on the way, starts a
-studio, adds a location and a room there, and finds the checklist of first steps."""
+studio, adds a location and a room there, finds the checklist of first steps, invites a coach
+(who accepts the e-mailed link in a browser of her own), adds a class type and a weekly series
+the coach teaches; a customer then books a class of it on a phone."""
 
 import re
 import uuid
@@ -8,9 +10,14 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from app.bookings.models import Booking, BookingStatus
+from app.core.db import utcnow
+from app.core.mail import read_mailbox
 from app.extensions import db
+from app.schedule.models import ScheduledClass, Series
 from app.studios.models import Role, Room, StaffRole, Studio
-from tests.e2e.conftest import Texts
+from tests.e2e.conftest import PHONE, Texts, sign_in
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -72,7 +79,69 @@ def test_a_new_person_starts_a_studio_adds_a_location_and_a_room_in_arabic(
 
     page.get_by_role("link", name=t("This week")).click()
     expect(page.locator(".checklist .step")).to_have_count(5)
+
+    with live_app.app_context():  # the coach and the customer have accounts already
+        coach = UserFactory(email=f"coach-{suffix}@example.com", name=f"ريم {suffix}",
+                            locale="ar")
+        customer = UserFactory(email=f"member-{suffix}@example.com", locale="ar")
+        db.session.commit()
+        coach_email, customer_email, coach_user_id = coach.email, customer.email, coach.id
+
+    page.goto(f"{live_server}/manage/{slug}/staff")
+    invite = page.get_by_role("region", name=t("Invite someone"))
+    invite.get_by_label(t("Email")).fill(coach_email)
+    invite.get_by_label(t("Role")).select_option(Role.TRAINER.value)
+    invite.get_by_role("button", name=t("Send the invitation")).click()
+    expect(page.locator(".flashes")).to_contain_text(coach_email)
+    with live_app.app_context():
+        [invitation] = [m for m in read_mailbox(limit=200) if m["To"] == coach_email]
+        link = re.search(r"https?://\S+/invitations/\S+",
+                         invitation.get_body(("plain",)).get_content()).group(0)
+    coach_context = new_context(locale="ar", viewport={"width": 1024, "height": 768},
+                                has_touch=True)  # her own browser: a tablet
+    coach_page = coach_context.new_page()
+    sign_in(coach_page, live_server, t, "ar", coach_email)
+    coach_page.goto(link.replace("http://localhost:5000", live_server))
+    coach_page.get_by_role("button", name=t("Accept the invitation")).click()
+    expect(coach_page.locator(".flashes")).to_contain_text(t("Welcome to the team."))
+    coach_context.close()
+
+    page.goto(f"{live_server}/manage/{slug}/class-types")
+    page.get_by_label(t("Name (Arabic)"), exact=True).fill("يوغا الصباح")
+    page.get_by_label(t("Name (English)"), exact=True).fill("Morning yoga")
+    page.get_by_role("button", name=t("Save")).click()
+    expect(page.locator(".flashes")).to_contain_text(t("Class type saved."))
+    page.goto(f"{live_server}/manage/{slug}/series")
+    form = page.locator("form", has=page.get_by_role("button", name=t("Create the classes")))
+    form.get_by_label(t("Class type")).select_option(label="يوغا الصباح")
+    form.get_by_label(t("Location")).select_option(label="حي الملقا")
+    form.get_by_label(t("Coach")).select_option(label=f"ريم {suffix}")  # she has joined
+    for day in form.locator("input[name=weekdays]").all():  # every day: one is tomorrow
+        day.check()
+    form.get_by_label(t("Start time")).fill("07:30")
+    form.get_by_label(t("Capacity")).fill("8")
+    form.get_by_role("button", name=t("Create the classes")).click()
+    expect(page.locator("tbody tr", has_text="يوغا الصباح")).to_contain_text(f"ريم {suffix}")
     assert problems == []
+
+    with live_app.app_context():
+        series = db.session.scalar(select(Series).join(Studio).where(Studio.slug == slug))
+        first = db.session.scalar(
+            select(ScheduledClass).where(ScheduledClass.series_id == series.id,
+                                         ScheduledClass.starts_at > utcnow())
+            .order_by(ScheduledClass.starts_at))
+        class_id, coach_id = first.id, first.coach_id
+        db.session.rollback()
+    assert coach_id is not None
+    phone = new_context(locale="ar", **PHONE)
+    phone_page = phone.new_page()
+    sign_in(phone_page, live_server, t, "ar", customer_email)
+    phone_page.goto(f"{live_server}/s/{slug}/classes/{class_id}")
+    expect(phone_page.get_by_role("heading", level=1)).to_contain_text("يوغا الصباح")
+    phone_page.locator(f"#booking-panel-{class_id}").get_by_role(
+        "button", name=re.compile(t("Book"))).tap()
+    expect(phone_page.locator(f"#booking-panel-{class_id}")).to_contain_text(t("You're booked"))
+    phone.close()
 
     with live_app.app_context():
         studio = db.session.scalar(select(Studio).where(Studio.slug == slug))
@@ -81,7 +150,12 @@ def test_a_new_person_starts_a_studio_adds_a_location_and_a_room_in_arabic(
             "حي الملقا", "Asia/Riyadh", "SAR")
         room = db.session.scalar(select(Room).where(Room.location_id == malqa.id))
         assert (room.name, room.capacity) == ({"ar": "قاعة اليوغا"}, 14)
-        assert db.session.scalar(select(StaffRole.role).where(
-            StaffRole.studio_id == studio.id)) == Role.OWNER
+        roles = dict(db.session.execute(select(StaffRole.user_id, StaffRole.role).where(
+            StaffRole.studio_id == studio.id)).all())
+        assert sorted(roles.values()) == [Role.OWNER, Role.TRAINER]
+        assert roles[coach_user_id] == Role.TRAINER == roles[coach_id]
+        [booking] = db.session.scalars(select(Booking).where(Booking.class_id == class_id))
+        assert (booking.customer.email, booking.status) == (customer_email,
+                                                           BookingStatus.CONFIRMED)
         db.session.rollback()
     context.close()
