@@ -29,7 +29,7 @@ from app.schedule.queries import (
 from app.studios.checklist import checklist
 from app.studios.console import console_blueprint, requires
 from app.studios.policies import can_manage_studio, can_refund, can_work_desk
-from app.studios.queries import list_coaches
+from app.studios.queries import list_coaches, list_rooms
 from app.studios.today import Window, today_facts
 
 # The desk opens the week and the rosters; cancelling or changing classes and series, and
@@ -119,8 +119,11 @@ def _series_page(series, form, end_form, status: int = 200):
 
 
 def _series_form(series, **kwargs) -> SeriesEditForm:
-    return fill_choices(SeriesEditForm(series_starts_on=series.starts_on, **kwargs),
-                        coaches=list_coaches(g.studio), first_weekday=g.studio.first_weekday)
+    form = fill_choices(SeriesEditForm(series_starts_on=series.starts_on, **kwargs),
+                        coaches=list_coaches(g.studio), rooms=list_rooms(g.studio),
+                        first_weekday=g.studio.first_weekday)
+    form.at_location = series.location_id
+    return form
 
 
 @bp.get("/series/<int:series_id>")
@@ -128,7 +131,8 @@ def _series_form(series, **kwargs) -> SeriesEditForm:
 def edit_series(series_id: int):
     series = get_series_or_404(g.studio, series_id)
     form = _series_form(series, data={
-        "coach_id": series.coach_id or 0, "weekdays": series.weekday_list,
+        "coach_id": series.coach_id or 0, "room_id": series.room_id or 0,
+        "weekdays": series.weekday_list,
         "start_time": series.start_time, "duration_minutes": series.duration_minutes,
         "capacity": series.capacity, "ends_on": series.ends_on})
     return _series_page(series, form, EndSeriesForm(last_day=local_today(g.studio.timezone)))
@@ -147,8 +151,8 @@ def update_series(series_id: int):
             g.studio, series, actor=current_user, weekdays=form.weekdays.data,
             start_time=form.start_time.data,
             duration_minutes=form.duration_minutes.data or series.class_type.duration_minutes,
-            coach_id=form.coach_id.data or None, capacity=form.capacity.data,
-            ends_on=form.ends_on.data),
+            coach_id=form.coach_id.data or None, room_id=form.room_id.data or None,
+            capacity=form.capacity.data, ends_on=form.ends_on.data),
         lambda result: done(_changed(result), url_for(".edit_series", series_id=series.id)),
         failed=lambda error: _series_page(series, refused(form, error), EndSeriesForm(),
                                           error.status))
@@ -182,11 +186,19 @@ def _class_page(cls, form, status: int = 200):
 def edit_class(class_id: int):
     cls = get_class_or_404(g.studio, class_id)
     start = local(cls.starts_at, cls.timezone)
-    form = fill_choices(ClassEditForm(data={
-        "coach_id": cls.coach_id or 0, "day": start.date(), "start_time": start.time(),
+    form = _class_form(cls, data={
+        "coach_id": cls.coach_id or 0, "room_id": cls.room_id or 0, "day": start.date(),
+        "start_time": start.time(),
         "duration_minutes": int((cls.ends_at - cls.starts_at).total_seconds() // 60),
-        "capacity": cls.capacity}), coaches=list_coaches(g.studio))
+        "capacity": cls.capacity})
     return _class_page(cls, form)
+
+
+def _class_form(cls, **kwargs) -> ClassEditForm:
+    form = fill_choices(ClassEditForm(**kwargs), coaches=list_coaches(g.studio),
+                        rooms=list_rooms(g.studio))
+    form.at_location = cls.location_id
+    return form
 
 
 @bp.post("/classes/<int:class_id>/edit")
@@ -194,7 +206,7 @@ def edit_class(class_id: int):
 def update_class(class_id: int):
     """One class: a substitute coach, a new time, another capacity."""
     cls = get_class_or_404(g.studio, class_id)
-    form = fill_choices(ClassEditForm(), coaches=list_coaches(g.studio))
+    form = _class_form(cls)
     if not form.validate_on_submit():
         return _class_page(cls, form, 422)
     return perform(
@@ -202,6 +214,6 @@ def update_class(class_id: int):
             g.studio, cls, actor=current_user,
             starts_at=local_start(form.day.data, form.start_time.data, cls.timezone),
             duration_minutes=form.duration_minutes.data, coach_id=form.coach_id.data or None,
-            capacity=form.capacity.data),
+            room_id=form.room_id.data or None, capacity=form.capacity.data),
         lambda result: done(_changed(result), url_for(".roster", class_id=cls.id)),
         failed=lambda error: _class_page(cls, refused(form, error), error.status))

@@ -71,15 +71,17 @@ def _resize(studio: Studio, cls: ScheduledClass, capacity: int) -> int:
 
 def change_class(studio: Studio, cls: ScheduledClass, *, actor, now: datetime | None = None,
                  starts_at: datetime, duration_minutes: int, coach_id: int | None,
-                 capacity: int) -> TimetableChange:
-    """Edit one class: a new time (needs the type's notice), a substitute coach, another
-    capacity. People booked are told of a new time or coach; more spots go to the waitlist."""
+                 capacity: int, room_id: int | None | bool = False) -> TimetableChange:
+    """Edit one class: a new time (needs the type's notice), a substitute coach, another room
+    or capacity. People booked are told of a new time, place or coach; more spots go to the
+    waitlist."""
     now = now or utcnow()
     taken = _resize(studio, cls, capacity)
     if cls.is_cancelled:
         raise AlreadyCancelled()
     change = schedule.reschedule_class(studio, cls, now=now, starts_at=starts_at,
-                                       duration_minutes=duration_minutes, coach_id=coach_id)
+                                       duration_minutes=duration_minutes, coach_id=coach_id,
+                                       room_id=room_id)
     change.capacity_up = capacity > cls.capacity
     cls.capacity = capacity
     db.session.flush()

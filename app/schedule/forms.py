@@ -1,6 +1,7 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -71,15 +72,22 @@ class ClassTypeForm(FlaskForm):
         }
 
 
-def fill_choices(form, *, class_types=(), locations=(), coaches=(), first_weekday: int = 1):
+def fill_choices(form, *, class_types=(), locations=(), coaches=(), rooms=(),
+                 first_weekday: int = 1):
     """Fill a timetable form's selects (each only where the form has it) with the studio's
-    class types, locations and coaches, and its days in the order of the studio's week."""
+    class types, locations, rooms and coaches, and its days in the order of the studio's
+    week."""
     if getattr(form, "weekdays", None) is not None:
         form.weekdays.choices = options(weekday_names(first_weekday).items())
     if getattr(form, "class_type_id", None) is not None:
         form.class_type_id.choices = options((ct.id, translated(ct.name)) for ct in class_types)
     if getattr(form, "location_id", None) is not None:
         form.location_id.choices = options((loc.id, translated(loc.name)) for loc in locations)
+    if getattr(form, "room_id", None) is not None:
+        form.rooms = {room.id: room for room in rooms}
+        form.room_id.choices = options([(0, _l("No room"))] + [
+            (room.id, f"{translated(room.location.name)} · {translated(room.name)}")
+            for room in rooms])
     form.coach_id.choices = options([(0, _l("No coach yet"))]
                                     + [(u.id, u.name) for u in coaches])
     return form
@@ -90,9 +98,32 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-# Rooms: the services and the clash checks already take a room (Series.room_id,
-# ScheduledClass.room_id). Once the studio manages its rooms, add a `room_id` SelectField here
-# fed by the location's rooms, and pass it on in the views (schedule and bookings manage_views).
+class _RoomChoice:
+    """A room picker: no room, or one of the location's rooms, big enough for the capacity.
+    `location_id` is the form's location, else the one the class or series is at
+    (`at_location`, set by the view)."""
+
+    room_id = SelectField(_l("Room"), coerce=int, default=0, validators=[Optional()])
+    rooms: dict = {}
+    at_location: int | None = None
+
+    def chosen_room(self):
+        return self.rooms.get(self.room_id.data) if self.room_id.data else None
+
+    def validate_room_id(self, field):
+        room = self.chosen_room()
+        if room is None:
+            return
+        location = getattr(self, "location_id", None)
+        location = location.data if location is not None else self.at_location
+        if room.location_id != location:
+            raise ValidationError(_l("Choose a room of the class's location."))
+        capacity = getattr(self.capacity, "data", None)
+        if capacity and capacity > room.capacity:
+            raise ValidationError(ngettext(
+                "This room holds %(num)s person: lower the capacity or choose a bigger room.",
+                "This room holds %(num)s people: lower the capacity or choose a bigger room.",
+                room.capacity))
 
 
 def _duration():
@@ -113,7 +144,7 @@ def _last_day():
                      validators=[Optional(), plausible_date])
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(_RoomChoice, FlaskForm):
     # InputRequired, not DataRequired, for non-text fields: DataRequired replaces "not a valid
     # number/time/choice" with "This field is required." (and rejects a legitimate 0).
     class_type_id = SelectField(_l("Class type"), coerce=int, validators=[InputRequired()])
@@ -152,7 +183,7 @@ class EndSeriesForm(FlaskForm):
     last_day = DateField(_l("Last class on"), validators=[InputRequired(), plausible_date])
 
 
-class OneOffClassForm(FlaskForm):
+class OneOffClassForm(_RoomChoice, FlaskForm):
     """A single class or event, outside any series."""
 
     class_type_id = SelectField(_l("Class type"), coerce=int, validators=[InputRequired()])
@@ -164,8 +195,8 @@ class OneOffClassForm(FlaskForm):
     capacity = _capacity()
 
 
-class ClassEditForm(FlaskForm):
-    """One class: its date and time, duration, coach (a substitute) and capacity."""
+class ClassEditForm(_RoomChoice, FlaskForm):
+    """One class: its date and time, duration, coach (a substitute), room and capacity."""
 
     coach_id = SelectField(_l("Coach"), coerce=int, validators=[Optional()])
     day = DateField(_l("Date"), validators=[InputRequired(), plausible_date])

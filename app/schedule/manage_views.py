@@ -24,7 +24,7 @@ from app.schedule.queries import (
 from app.studios.console import console_blueprint
 from app.studios.models import Location
 from app.studios.policies import can_manage_studio
-from app.studios.queries import list_coaches, list_locations
+from app.studios.queries import list_coaches, list_locations, list_rooms
 
 bp = console_blueprint("schedule_manage", __name__, require=can_manage_studio)
 
@@ -72,7 +72,7 @@ def update_class_type(type_id: int):
 def with_choices(form):
     return fill_choices(form, class_types=list_class_types(g.studio),
                         locations=list_locations(g.studio), coaches=list_coaches(g.studio),
-                        first_weekday=g.studio.first_weekday)
+                        rooms=list_rooms(g.studio), first_weekday=g.studio.first_weekday)
 
 
 def _series_page(form: SeriesForm, status: int = 200):
@@ -96,7 +96,7 @@ def create_series():
     class_type = get_class_type_or_404(g.studio, form.class_type_id.data)
     return perform(
         lambda: services.create_series(
-            g.studio, class_type=class_type, location=location,
+            g.studio, class_type=class_type, location=location, room=form.chosen_room(),
             coach=coaches.get(form.coach_id.data), weekdays=form.weekdays.data,
             start_time=form.start_time.data, duration_minutes=form.duration_minutes.data,
             capacity=form.capacity.data, starts_on=form.starts_on.data, ends_on=form.ends_on.data),
@@ -125,7 +125,7 @@ def create_class():
     class_type = get_class_type_or_404(g.studio, form.class_type_id.data)
     return perform(
         lambda: services.create_class(
-            g.studio, class_type=class_type, location=location,
+            g.studio, class_type=class_type, location=location, room=form.chosen_room(),
             coach=coaches.get(form.coach_id.data),
             starts_at=local_start(form.day.data, form.start_time.data, location.timezone),
             duration_minutes=form.duration_minutes.data, capacity=form.capacity.data),

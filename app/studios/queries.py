@@ -9,7 +9,15 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.accounts.models import User
 from app.core.db import utcnow
 from app.extensions import db
-from app.studios.models import Invitation, Location, Role, StaffRole, Studio, StudioCustomer
+from app.studios.models import (
+    Invitation,
+    Location,
+    Role,
+    Room,
+    StaffRole,
+    Studio,
+    StudioCustomer,
+)
 
 
 def get_studio_or_404(slug: str) -> Studio:
@@ -99,6 +107,16 @@ def studios_managed_by(user) -> list[Studio]:
 def list_locations(studio: Studio) -> list[Location]:
     """The studio's locations by id (get_studio_or_404 loads them with the studio)."""
     return list(studio.locations)
+
+
+def list_rooms(studio: Studio) -> list[Room]:
+    """The rooms classes can be placed in: those not archived, of locations not archived, by
+    location, with their location."""
+    return list(db.session.scalars(
+        select(Room).join(Location, Location.id == Room.location_id)
+        .where(Room.studio_id == studio.id, Room.archived_at.is_(None),
+               Location.archived_at.is_(None))
+        .options(joinedload(Room.location)).order_by(Room.location_id, Room.id)))
 
 
 def coaches_of(studio_id, *columns) -> Select:
