@@ -1,5 +1,5 @@
-"""The public side of studios: the home page listing them, starting a studio (/start),
-accepting an invitation to a studio's staff, and a studio's logo."""
+"""The public side of studios: the home page listing them, a studio's own page about itself,
+starting a studio (/start), accepting an invitation to a studio's staff, and a studio's logo."""
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,7 +15,7 @@ from app.studios.errors import InvitationInvalid
 from app.studios.forms import StartStudioForm
 from app.studios.models import Studio
 from app.studios.policies import console_studios, landing_url
-from app.studios.queries import list_studios
+from app.studios.queries import get_studio_or_404, list_studios
 from app.studios.services.operating import accept_invitation, read_invitation
 from app.studios.services.starting import start_studio
 
@@ -30,6 +30,14 @@ LOGO_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 def index():
     return render_template("studios/home.html", studios=list_studios(),
                            managed=console_studios(current_user))
+
+
+@bp.get("/s/<studio>/about")
+def about(studio: str):
+    """What the studio says about itself, how to reach it, where it is, and its terms."""
+    studio = get_studio_or_404(studio)
+    return render_template("studios/about.html", studio=studio,
+                           locations=[loc for loc in studio.locations if not loc.is_archived])
 
 
 def _start_page(form=None, status: int = 200):
