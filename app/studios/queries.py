@@ -109,6 +109,13 @@ def list_locations(studio: Studio) -> list[Location]:
     return list(studio.locations)
 
 
+def list_open_locations(studio: Studio) -> list[Location]:
+    """The locations not archived, with their rooms (two statements, however many)."""
+    return list(db.session.scalars(
+        select(Location).where(Location.studio_id == studio.id, Location.archived_at.is_(None))
+        .options(selectinload(Location.rooms)).order_by(Location.id)))
+
+
 def list_rooms(studio: Studio) -> list[Room]:
     """The rooms classes can be placed in: those not archived, of locations not archived, by
     location, with their location."""

@@ -15,7 +15,7 @@ from app.studios.errors import InvitationInvalid
 from app.studios.forms import StartStudioForm
 from app.studios.models import Studio
 from app.studios.policies import console_studios, landing_url
-from app.studios.queries import get_studio_or_404, list_studios
+from app.studios.queries import get_studio_or_404, list_open_locations, list_studios
 from app.studios.services.operating import accept_invitation, read_invitation
 from app.studios.services.starting import start_studio
 
@@ -37,7 +37,7 @@ def about(studio: str):
     """What the studio says about itself, how to reach it, where it is, and its terms."""
     studio = get_studio_or_404(studio)
     return render_template("studios/about.html", studio=studio,
-                           locations=[loc for loc in studio.locations if not loc.is_archived])
+                           locations=list_open_locations(studio))
 
 
 def _start_page(form=None, status: int = 200):
