@@ -33,10 +33,11 @@ from app.accounts.factors.views import (
     _mark_verified,
     _require_passkey_site,
     bp,
+    confirmed_again,
 )
 from app.accounts.forms import ReauthForm
 from app.accounts.models import User
-from app.accounts.policies import fresh_auth_required, mark_fresh
+from app.accounts.policies import fresh_auth_required
 from app.accounts.views import _landing, _safe_next, start_session
 from app.accounts.views.security import _reauth_page
 from app.core.lifecycle import done, perform
@@ -251,9 +252,5 @@ def reauth_with_code():
     def refused(exc):
         form.code.errors.append(str(exc))
         return _reauth_page(ReauthForm(formdata=None), exc.status, code_form=form)
-
-    def confirmed(_none):
-        mark_fresh()
-        return redirect(_safe_next("/"), 303)
-    return perform(lambda: totp.check_app_code(current_user, form.code.data), confirmed,
-                   failed=refused)
+    return perform(lambda: totp.check_app_code(current_user, form.code.data),
+                   lambda _none: confirmed_again(as_json=False), failed=refused)
