@@ -119,6 +119,8 @@ def from_environment() -> dict:
         "CUSTOMER_SESSION_DAYS": int(os.environ.get("CUSTOMER_SESSION_DAYS", "90")),
         "TOKEN_MAX_AGE": {"verify": 3 * 24 * 3600, "reset": 3600},
         "LOGIN_LIMIT": os.environ.get("LOGIN_LIMIT", "10 per minute;50 per hour"),
+        # The strength meter per address: a person typing (debounced) stays far below it.
+        "STRENGTH_LIMIT": os.environ.get("STRENGTH_LIMIT", "120 per minute"),
         # The public certificate check (/c/<code>) per address: a person checking a few papers
         # passes, a script walking codes does not.
         "CERTIFICATE_CHECK_LIMIT": os.environ.get("CERTIFICATE_CHECK_LIMIT",
