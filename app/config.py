@@ -2,8 +2,8 @@
 
 Without DATABASE_URL the app uses a SQLite file under instance/; without REDIS_URL jobs run
 inline in the web process. With FITFLOW_ENV=production (every Procfile process) there are no
-embedded defaults for secrets and storage: a missing SECRET_KEY, DATA_KEYS or PostgreSQL
-DATABASE_URL stops the app before it serves anything.
+embedded defaults for secrets and storage: a missing SECRET_KEY, DATA_KEYS, PASSWORD_PEPPER or
+PostgreSQL DATABASE_URL stops the app before it serves anything.
 """
 
 import os
@@ -13,6 +13,10 @@ from cryptography.fernet import Fernet
 
 INSTANCE_DIR = Path(os.environ.get("FITFLOW_INSTANCE",
                                    Path(__file__).resolve().parent.parent / "instance"))
+
+# The pepper of embedded runs (the quick start, tests): public, so production refuses it.
+EMBEDDED_PEPPER = "fitflow-embedded-pepper-for-local-runs-only"
+PEPPER_MIN_LENGTH = 32
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -105,8 +109,18 @@ def from_environment() -> dict:
         # Seconds between a notification's tries after a temporary failure; then it failed.
         "NOTIFY_RETRY_DELAYS": [60, 300, 1800, 7200],
         "PASSWORD_HASH": {},  # argon2 parameters; tests make hashing cheap
+        # HMAC key applied to every password before argon2 (app/core/security.py). Kept apart
+        # from SECRET_KEY and the database: rotating SECRET_KEY must not void every password.
+        # Changing it voids every password hashed with it (reset by email).
+        "PASSWORD_PEPPER": os.environ.get("PASSWORD_PEPPER") or EMBEDDED_PEPPER,
+        # Customers' sessions end after this many days without a request, and this many in all
+        # whatever their use (staff: 30 minutes, 12 hours; app/accounts/models.py).
+        "CUSTOMER_SESSION_IDLE_DAYS": int(os.environ.get("CUSTOMER_SESSION_IDLE_DAYS", "30")),
+        "CUSTOMER_SESSION_DAYS": int(os.environ.get("CUSTOMER_SESSION_DAYS", "90")),
         "TOKEN_MAX_AGE": {"verify": 3 * 24 * 3600, "reset": 3600},
         "LOGIN_LIMIT": os.environ.get("LOGIN_LIMIT", "10 per minute;50 per hour"),
+        # The strength meter per address: a person typing (debounced) stays far below it.
+        "STRENGTH_LIMIT": os.environ.get("STRENGTH_LIMIT", "120 per minute"),
         # The public certificate check (/c/<code>) per address: a person checking a few papers
         # passes, a script walking codes does not.
         "CERTIFICATE_CHECK_LIMIT": os.environ.get("CERTIFICATE_CHECK_LIMIT",
@@ -141,11 +155,21 @@ def from_environment() -> dict:
 
 
 def _check_production() -> None:
-    """Refuse the embedded defaults: a generated key, a key derived from it, a SQLite file."""
+    """Refuse the embedded defaults: a generated key, a key derived from it, the embedded
+    pepper, a SQLite file."""
     problems = []
     if not os.environ.get("SECRET_KEY"):
         problems.append("SECRET_KEY is not set: set it to a long random string "
                         "(python -c 'import secrets; print(secrets.token_hex(32))')")
+    pepper = os.environ.get("PASSWORD_PEPPER", "")
+    if not pepper:
+        problems.append("PASSWORD_PEPPER is not set: set it to a long random string of its "
+                        "own (python -c 'import secrets; print(secrets.token_hex(32))')")
+    elif len(pepper) < PEPPER_MIN_LENGTH or pepper == EMBEDDED_PEPPER:
+        problems.append(f"PASSWORD_PEPPER is too short or the embedded one: set it to at least "
+                        f"{PEPPER_MIN_LENGTH} random characters")
+    elif pepper == os.environ.get("SECRET_KEY"):
+        problems.append("PASSWORD_PEPPER equals SECRET_KEY: give it a value of its own")
     data_keys = [k.strip() for k in os.environ.get("DATA_KEYS", "").split(",") if k.strip()]
     if not data_keys:
         problems.append("DATA_KEYS is not set: set it to one or more comma-separated Fernet keys, "

@@ -2,8 +2,9 @@
 
 Schema from the real migrations (`flask db upgrade`), rows by COPY (psycopg 3). Customer 1
 (`bench0@example.com`) is the measured customer: booked into every 10th class of the measured
-studio's coming week. Every customer has the same cheap argon2 hash (the login cost is not
-what we measure; verification takes the parameters from the hash).
+studio's coming week. Every customer has the same cheap argon2 hash, peppered with the bench
+server's pepper (the login cost is not what we measure; verification takes the parameters from
+the hash).
 """
 
 import json
@@ -19,7 +20,9 @@ import psycopg
 from argon2 import PasswordHasher
 
 from app.bookings.models import HOLDS_SPOT
+from app.config import EMBEDDED_PEPPER
 from app.core.search import phone_key, search_text
+from app.core.security import peppered_hash
 from bench.config import BIN, PASSWORD, PG_ADMIN, PG_HOST, ROOT, Scale, db_url
 
 TZ = "America/Toronto"
@@ -27,7 +30,7 @@ SLOTS = [dtime(h, m) for h, m in ((6, 0), (7, 0), (8, 0), (9, 30), (12, 0), (13,
                                   (17, 0), (18, 0), (19, 0), (20, 0))]
 CAPACITY = 20
 COACHES_PER_STUDIO = 5
-VERSION = 2  # bump when the generated shape changes
+VERSION = 3  # bump when the generated shape changes
 # Customers' names (P11 searches them): Riyadh and Toronto names, first x last, so each full
 # name recurs in proportion to the scale. Customer 0 keeps "Bench 0".
 FIRST = ["أحمد", "سارة", "محمد", "نورة", "عبدالله", "فاطمة", "خالد", "آمنة", "عمر", "ريم",
@@ -96,7 +99,8 @@ def _fill(scale: Scale, marker: dict) -> None:
     rnd = random.Random(42)
     now = datetime.now(UTC)
     today = datetime.now(ZoneInfo(TZ)).date()
-    pw_hash = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
+    pw_hash = peppered_hash(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
+                            os.environ.get("PASSWORD_PEPPER") or EMBEDDED_PEPPER, PASSWORD)
     n_coaches = scale.studios * COACHES_PER_STUDIO
     with psycopg.connect(_conninfo(scale.database)) as conn, conn.cursor() as cur:
         cur.execute("CREATE TABLE bench_marker (key text PRIMARY KEY, value text NOT NULL)")

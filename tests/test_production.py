@@ -45,6 +45,7 @@ def production(app, instance, monkeypatch):
     """FITFLOW_ENV=production with every required setting; tests take one away."""
     env = {"FITFLOW_ENV": "production", "SECRET_KEY": "a-production-secret",
            "DATA_KEYS": Fernet.generate_key().decode(),
+           "PASSWORD_PEPPER": "a-production-pepper-of-32-characters",
            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -59,6 +60,11 @@ def production(app, instance, monkeypatch):
     ("DATA_KEYS", "not-a-key", "DATA_KEYS: key 1 is not a Fernet key"),
     ("DATABASE_URL", None, "DATABASE_URL is not set"),
     ("DATABASE_URL", "sqlite:////tmp/fitflow.sqlite3", "DATABASE_URL points at SQLite"),
+    ("PASSWORD_PEPPER", None, "PASSWORD_PEPPER is not set"),
+    ("PASSWORD_PEPPER", "short-pepper", "PASSWORD_PEPPER is too short or the embedded one"),
+    ("PASSWORD_PEPPER", config_module.EMBEDDED_PEPPER,
+     "PASSWORD_PEPPER is too short or the embedded one"),
+    ("PASSWORD_PEPPER", "a-production-secret-as-the-pepper!!", "PASSWORD_PEPPER equals SECRET_KEY"),
 ])
 def test_production_refuses_to_start_without_a_required_setting(production, instance, monkeypatch,
                                                                 name, value, says):
@@ -66,26 +72,30 @@ def test_production_refuses_to_start_without_a_required_setting(production, inst
         monkeypatch.delenv(name)
     else:
         monkeypatch.setenv(name, value)
+    if "equals SECRET_KEY" in says:
+        monkeypatch.setenv("SECRET_KEY", value)
     with pytest.raises(ConfigError, match=says) as refused:
         create_app()
-    others = {"SECRET_KEY", "DATA_KEYS", "DATABASE_URL"} - {name}
+    others = {"SECRET_KEY", "DATA_KEYS", "DATABASE_URL", "PASSWORD_PEPPER"} - {name}
+    others -= set(says.split())  # "PASSWORD_PEPPER equals SECRET_KEY" names both
     assert not any(other in str(refused.value) for other in others)  # names only what is wrong
     assert not instance.exists()  # no key generated in its place
 
 
 def test_production_names_every_missing_setting_at_once(production, monkeypatch):
-    for name in ("SECRET_KEY", "DATA_KEYS", "DATABASE_URL"):
+    for name in ("SECRET_KEY", "DATA_KEYS", "DATABASE_URL", "PASSWORD_PEPPER"):
         monkeypatch.delenv(name)
     with pytest.raises(ConfigError) as refused:
         create_app()
     message = str(refused.value)
     assert all(f"{name} is not set" in message
-               for name in ("SECRET_KEY", "DATA_KEYS", "DATABASE_URL"))
+               for name in ("SECRET_KEY", "DATA_KEYS", "DATABASE_URL", "PASSWORD_PEPPER"))
 
 
 def test_production_starts_with_every_setting(production):
     app = create_app()
     assert app.config["PRODUCTION"] and app.config["SECRET_KEY"] == "a-production-secret"
+    assert app.config["PASSWORD_PEPPER"] == production["PASSWORD_PEPPER"]
     assert app.config["SQLALCHEMY_DATABASE_URI"] == production["DATABASE_URL"]
     health = app.test_client().get("/healthz", base_url="https://fitflow.test")
     assert health.status_code == 200 and health.json["checks"] == {"database": "ok"}

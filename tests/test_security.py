@@ -445,6 +445,8 @@ def valid_forms(world) -> dict[str, dict]:
         "/signup": {"name": "Nora", "email": "nora@example.com", "password": "long-enough"},
         "/login": {"email": world["owner"].email, "password": "secret-pass"},
         "/reset": {"email": world["owner"].email},
+        "/password/strength": {"password": "palm-club-2026", "name": "Nora",
+                               "email": "nora@example.com"},
         "/me/profile": {"name": "Nora", "locale": "ar", "timezone": "Asia/Riyadh"},
         f"/manage/{studio.slug}/class-types": {
             "name_en": "Spin", "name_ar": "دراجات", "description_en": "Ride.",

@@ -88,3 +88,12 @@ class ProfileForm(FlaskForm):
                          validators=[Optional()])
     timezone = StringField(_l("Time zone"), filters=[lambda v: v.strip() if v else v],
                            validators=[Optional(), Length(max=64), valid_zone])
+
+
+class StrengthForm(FlaskForm):
+    """What the strength meter is sent as the person types: the new password, and on sign-up
+    the name and address (a password made of them is weak). Never stored."""
+
+    password = PasswordField()  # any length: the meter says when it is too long
+    name = StringField()
+    email = StringField()

@@ -1,8 +1,10 @@
 """People, their signed-in sessions, and the single-use links emailed to them."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -51,11 +53,26 @@ class SessionKind:
     CUSTOMER = "customer"
 
 
-# How long a session lives: staff (anyone on a studio's staff, operators) end after 30 minutes
-# without a request and 12 hours in all; customers after 30 days without one.
-STAFF_IDLE = timedelta(minutes=30)
-STAFF_LIFETIME = timedelta(hours=12)
-CUSTOMER_IDLE = timedelta(days=30)
+@dataclass(frozen=True)
+class SessionLimits:
+    idle: timedelta  # ends after this long without a request
+    lifetime: timedelta  # and this long after it began, however busy (ASVS 3.3.2)
+
+
+# Staff (anyone on a studio's staff, operators): 30 minutes idle, 12 hours in all. Customers'
+# limits are settings (30 days idle and 90 in all by default).
+STAFF_LIMITS = SessionLimits(idle=timedelta(minutes=30), lifetime=timedelta(hours=12))
+
+
+def session_limits(staff: bool) -> SessionLimits:
+    """How long a staff or a customer session may live."""
+    if staff:
+        return STAFF_LIMITS
+    config = current_app.config
+    return SessionLimits(idle=timedelta(days=config["CUSTOMER_SESSION_IDLE_DAYS"]),
+                         lifetime=timedelta(days=config["CUSTOMER_SESSION_DAYS"]))
+
+
 # last_seen_at is written at most this often (one UPDATE a minute, not one per request).
 SEEN_EVERY = timedelta(minutes=1)
 
@@ -77,9 +94,8 @@ class AuthSession(TimestampMixin, db.Model):
     def ends_at(self, staff: bool) -> datetime:
         """When this session ends if nothing happens meanwhile; `staff` as the person is now
         (a customer made staff gets the staff limits from their next request on)."""
-        if staff or self.kind == SessionKind.STAFF:
-            return min(self.last_seen_at + STAFF_IDLE, self.created_at + STAFF_LIFETIME)
-        return self.last_seen_at + CUSTOMER_IDLE
+        limits = session_limits(staff or self.kind == SessionKind.STAFF)
+        return min(self.last_seen_at + limits.idle, self.created_at + limits.lifetime)
 
 
 class LinkPurpose:

@@ -1,5 +1,7 @@
 """Security headers (strict CSP, no inline script or style) and password hashing."""
 
+import hashlib
+import hmac
 from itertools import chain
 
 from argon2 import PasswordHasher
@@ -23,19 +25,45 @@ def _hasher() -> PasswordHasher:
     return hasher
 
 
+# A peppered hash is this marker and the argon2id hash of HMAC-SHA256(pepper, password) (ASVS
+# 2.4.5): the pepper lives in the configuration, never in the database, so a copy of the users
+# table alone cannot be guessed at. A bare argon2 hash is from before the pepper: it still
+# verifies, and `password_needs_rehash` says to hash the password again at its next sign-in.
+PEPPERED = "$pepper1"
+
+
+def _peppered(pepper: str, password: str) -> str:
+    return hmac.new(pepper.encode(), password.encode(), hashlib.sha256).hexdigest()
+
+
+def peppered_hash(hasher: PasswordHasher, pepper: str, password: str) -> str:
+    """The stored form of `password` under `pepper` (also for tools that fill a database)."""
+    return PEPPERED + hasher.hash(_peppered(pepper, password))
+
+
 def hash_password(password: str) -> str:
-    """An argon2id hash of `password`."""
-    return _hasher().hash(password)
+    """A peppered argon2id hash of `password`."""
+    return peppered_hash(_hasher(), current_app.config["PASSWORD_PEPPER"], password)
 
 
 def verify_password(stored: str | None, password: str) -> bool:
-    """True when `password` matches the stored hash (False for a missing or foreign hash)."""
+    """True when `password` matches the stored hash, peppered or from before the pepper
+    (False for a missing or foreign hash, and for a peppered one under another pepper)."""
     if not stored:
         return False
+    if stored.startswith(PEPPERED):
+        stored, password = (stored.removeprefix(PEPPERED),
+                            _peppered(current_app.config["PASSWORD_PEPPER"], password))
     try:
         return _hasher().verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def password_needs_rehash(stored: str) -> bool:
+    """True for a hash made before the pepper, to replace once the password is known again.
+    (Other argon2 parameters are not a reason: verification reads them from the hash.)"""
+    return not stored.startswith(PEPPERED)
 
 
 SIGNED_CSRF = "csrf_signed"

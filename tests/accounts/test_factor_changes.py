@@ -144,3 +144,35 @@ def test_a_stale_session_confirms_with_the_apps_code_good_once(client):
     go_stale(client)
     assert client.post("/reauth/code?next=/me/security", data={"code": code}
                        ).status_code == 422  # a code is good once
+
+
+@pytest.mark.parametrize("where", ["sign_in", "reauth"])
+def test_a_reused_app_code_is_refused_audited_and_emailed(client, jobs, run_jobs, where):
+    """ASVS 2.8.5: a code typed again within its half-minute is a sign someone saw it."""
+    user = UserFactory()
+    login(client, user)
+    totp, _codes = set_up_app(client, user)
+    code = next_code(totp)
+    if where == "sign_in":
+        client.post("/logout")
+        login(client, user)
+        assert client.post("/login/second-step", data={"code": code}).status_code == 303
+        client.post("/logout")
+        login(client, user)
+        again = client.post("/login/second-step", data={"code": code})
+    else:
+        assert client.post("/reauth/code", data={"code": code}).status_code == 303
+        again = client.post("/reauth/code", data={"code": code})
+    wrong = client.post("/reauth/code" if where == "reauth" else "/login/second-step",
+                        data={"code": "000000" if code != "000000" else "111111"})
+
+    assert again.status_code == 422 and wrong.status_code == 422
+    # Said like a wrong code; only the reuse is noted (a mistyped code is not).
+    assert Page(again).text("#code-error") == Page(wrong).text("#code-error")
+    assert actions(user)[-1] == "sign_in_method.code_reused"
+    assert actions(user).count("sign_in_method.code_reused") == 1
+    assert told(jobs, user)[-1] == "code_reused"
+    run_jobs()
+    [mail] = [m for m in read_mailbox() if m["To"] == user.email
+              and "typed again" in m.get_body(("plain",)).get_content()]
+    assert mail["Subject"] == "How you sign in to FitFlow changed"

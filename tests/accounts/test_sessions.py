@@ -111,14 +111,16 @@ def _age(user, *, idle: timedelta, lifetime: timedelta | None = None) -> None:
 @pytest.mark.parametrize("who, idle, lifetime, alive", [
     ("customer", timedelta(days=29), None, True),
     ("customer", timedelta(days=30, minutes=1), None, False),
+    ("customer", timedelta(days=1), timedelta(days=89, hours=23), True),
+    ("customer", timedelta(minutes=5), timedelta(days=90, minutes=1), False),
     ("staff", timedelta(minutes=29), None, True),
     ("staff", timedelta(minutes=31), None, False),
     ("staff", timedelta(minutes=5), timedelta(hours=11, minutes=50), True),
     ("staff", timedelta(minutes=5), timedelta(hours=12, minutes=1), False),
     ("operator", timedelta(minutes=31), None, False),
 ])
-def test_sessions_end_after_their_idle_time_and_staff_after_twelve_hours(client, who, idle,
-                                                                        lifetime, alive):
+def test_sessions_end_after_their_idle_time_and_their_whole_life(client, who, idle, lifetime,
+                                                                 alive):
     if who == "staff":
         user = staff(StudioFactory(), Role.TRAINER)
     else:
@@ -130,6 +132,17 @@ def test_sessions_end_after_their_idle_time_and_staff_after_twelve_hours(client,
     _age(user, idle=idle, lifetime=lifetime)
 
     assert signed_in(client) is alive
+
+
+def test_the_customer_limits_are_settings(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "CUSTOMER_SESSION_DAYS", 7)
+    user = UserFactory()
+    login(client, user)
+    _age(user, idle=timedelta(hours=1), lifetime=timedelta(days=6, hours=23))
+    assert signed_in(client)
+    _age(user, idle=timedelta(hours=1), lifetime=timedelta(days=7, minutes=1))
+    assert not signed_in(client)
+    assert client.get("/me/security").status_code == 302  # to sign in again
 
 
 def test_a_customer_made_staff_gets_the_staff_limits_at_once(client):

@@ -39,6 +39,25 @@ def without_autofill(page) -> None:
                          " {value: undefined})")
 
 
+def record_requests(page) -> None:
+    """Note each passkey request the page makes, "conditional" (the e-mail field's autofill) or
+    "button", in sessionStorage, which outlives the page's navigations."""
+    page.add_init_script("""(() => {
+      if (!navigator.credentials) return;
+      const get = navigator.credentials.get.bind(navigator.credentials);
+      navigator.credentials.get = (options) => {
+        const seen = JSON.parse(sessionStorage.getItem("passkey-requests") || "[]");
+        seen.push((options && options.mediation) || "button");
+        sessionStorage.setItem("passkey-requests", JSON.stringify(seen));
+        return get(options);
+      };
+    })()""")
+
+
+def requests_made(page) -> list[str]:
+    return page.evaluate("JSON.parse(sessionStorage.getItem('passkey-requests') || '[]')")
+
+
 def held(cdp, authenticator_id) -> list[dict]:
     return cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"]
 
@@ -103,6 +122,38 @@ def test_add_sign_out_sign_in_with_the_passkey_alone_and_remove(new_context, liv
     expect(page.get_by_text(t("This passkey is not registered with an account here."))
            ).to_be_visible()
     expect(page.get_by_role("banner").get_by_role("button", name=t("Sign out"))).to_have_count(0)
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_the_passkey_offered_in_the_email_fields_autofill_signs_in(new_context, live_app,
+                                                                  live_server, lang):
+    """Conditional mediation: /login asks for a passkey as the page opens, shown in the e-mail
+    field's autofill; the virtual authenticator answers it at once, as a person picking the
+    offered passkey would, and they land signed in without typing or pressing anything."""
+    with live_app.app_context():
+        email = UserFactory(email=f"autofill-{lang}-{uuid.uuid4().hex[:6]}@example.com").email
+        db.session.commit()
+    t = Texts(live_app, lang)
+    context = new_context(locale=lang, **PHONE)
+    page = context.new_page()
+    record_requests(page)
+    cdp, authenticator = virtual_authenticator(context, page)
+    sign_in(page, live_server, t, lang, email)  # no passkey yet: the autofill finds none
+    page.goto(f"{live_server}/me/security?lang={lang}")
+    page.get_by_label(t("Name of the new passkey")).fill("Pixel")
+    page.get_by_role("button", name=t("Add a passkey")).click()
+    expect(page.get_by_text(t("Your passkey “%(name)s” is added.", name="Pixel"))).to_be_visible()
+    assert len(held(cdp, authenticator)) == 1
+    sign_out(page, t)
+
+    page.goto(f"{live_server}/login?lang={lang}")
+
+    expect(page.get_by_role("banner").get_by_role("button", name=t("Sign out"))).to_be_visible()
+    assert "/login" not in page.url
+    assert set(requests_made(page)) == {"conditional"}  # the button was never used
+    [stored] = passkeys_of(live_app, email)
+    assert stored.last_used_at is not None and stored.sign_count >= 1
     context.close()
 
 

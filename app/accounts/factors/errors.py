@@ -54,6 +54,11 @@ class WrongCode(DomainError):
     message = _l("That code is not right. Check the time on your phone and try again.")
 
 
+class CodeReused(WrongCode):
+    """A right code whose half-minute was already used: someone else may have seen it. Said
+    like a wrong one; the owner is told by e-mail (ASVS 2.8.5)."""
+
+
 class WrongRecoveryCode(DomainError):
     status = 422
     message = _l("That recovery code is not valid or was already used.")

@@ -15,7 +15,7 @@ from app.audit.services import record
 from app.core.db import utcnow
 from app.core.jobs import enqueue_after_commit
 from app.core.origin import Origin
-from app.core.security import hash_password, verify_password
+from app.core.security import hash_password, password_needs_rehash, verify_password
 from app.extensions import db
 
 __all__ = ["links", "sessions"]
@@ -53,7 +53,8 @@ def register(*, email: str, name: str, password: str | None = None, locale: str 
 def authenticate(email: str, password: str) -> User:
     """The user with these credentials, or InvalidCredentials (same answer either way), or
     AccountThrottled while the account rests after failures (the password is not looked at).
-    A refusal carries `throttling_starts` when it was the last free attempt."""
+    A refusal carries `throttling_starts` when it was the last free attempt. A hash from before
+    the pepper is replaced while the password is at hand."""
     verdict = throttle.attempt(email)
     if not verdict.allowed:
         raise AccountThrottled(verdict.wait)
@@ -63,6 +64,9 @@ def authenticate(email: str, password: str) -> User:
         error.throttling_starts = verdict.throttling_starts
         raise error
     throttle.clear(email)
+    if password_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        db.session.flush()
     return user
 
 

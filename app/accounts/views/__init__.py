@@ -346,4 +346,5 @@ def switch_language():
     return set_language_cookie(response, lang)
 
 
-from app.accounts.views import security  # noqa: E402,F401  (its routes join the blueprint)
+# Their routes join the blueprint.
+from app.accounts.views import security, strength  # noqa: E402,F401

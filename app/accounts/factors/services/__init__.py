@@ -15,6 +15,8 @@ CHANGES = {
     "recovery_codes_renewed": _l("New recovery codes were made for your FitFlow account; the "
                                  "old ones no longer work."),
     "second_step_removed": _l("The second step of your FitFlow account was turned off."),
+    "code_reused": _l("A code from your authenticator app was typed again after it had been "
+                      "used, and was refused."),
 }
 
 

@@ -14,7 +14,7 @@ import pyotp
 import segno
 from sqlalchemy import delete, select
 
-from app.accounts.factors.errors import WrongCode, WrongRecoveryCode
+from app.accounts.factors.errors import CodeReused, WrongCode, WrongRecoveryCode
 from app.accounts.factors.models import RecoveryCode, TotpSecret
 from app.accounts.factors.services import note_change
 from app.accounts.models import User
@@ -72,8 +72,10 @@ def _matching_step(secret: TotpSecret, code: str, now: float | None = None) -> i
 
 def _use_code(secret: TotpSecret, code: str) -> None:
     step = _matching_step(secret, code)
-    if step is None or step <= secret.last_step:  # wrong, or already used (a replay)
+    if step is None:
         raise WrongCode()
+    if step <= secret.last_step:  # already used: a replay
+        raise CodeReused()
     secret.last_step = step
 
 

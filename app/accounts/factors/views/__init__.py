@@ -8,12 +8,15 @@ import secrets
 from time import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, jsonify, request, session
+from flask import Blueprint, current_app, jsonify, redirect, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.factors.errors import PasskeysNeedLocalhost
-from app.accounts.factors.services import passkeys
+from app.accounts.factors.errors import CodeReused, PasskeysNeedLocalhost
+from app.accounts.factors.services import note_change, passkeys
+from app.accounts.policies import mark_fresh
+from app.accounts.views import _safe_next
+from app.core.lifecycle import perform
 
 bp = Blueprint("accounts_factors", __name__)
 
@@ -64,6 +67,25 @@ def _mark_verified(second_step: bool) -> None:
     session["auth_at"] = int(time())
     if second_step:
         session["second_step"] = True
+
+
+def confirmed_again(*, as_json: bool):
+    """The answer to a re-authentication passed with a passkey (a script's fetch: JSON) or the
+    app's code (a form: 303): the session is fresh; back to the page that asked."""
+    mark_fresh()
+    to = _safe_next("/")
+    return jsonify(redirect=to) if as_json else redirect(to, 303)
+
+
+def refused_code(user, answer):
+    """A `failed=` handler for an authenticator code: a reused one is audited and e-mailed to
+    `user` first, in a transaction of its own (the refusal rolled the step's back); then
+    `answer` shows the refusal."""
+    def refused(exc):
+        if isinstance(exc, CodeReused):
+            return perform(lambda: note_change(user, "code_reused"), lambda _noted: answer(exc))
+        return answer(exc)
+    return refused
 
 
 # The routes, registered on `bp` as they are imported; second_step_gate and owe_second_step

@@ -29,9 +29,10 @@ from app.accounts.factors.views import (
     _mark_verified,
     _require_passkey_site,
     bp,
+    confirmed_again,
 )
 from app.accounts.factors.views.second_step import owe_second_step
-from app.accounts.policies import fresh_auth_required, mark_fresh
+from app.accounts.policies import fresh_auth_required
 from app.accounts.views import _landing, _safe_next, start_session
 from app.accounts.views.security import security_page
 from app.core.i18n import current_language
@@ -205,8 +206,4 @@ def reauth_with_passkey():
         return passkeys.finish_sign_in(credential, session.get("webauthn"), purpose="step",
                                        expected_user=current_user,
                                        staff_check=policies.must_verify_user)
-
-    def confirmed(_use):
-        mark_fresh()
-        return jsonify(redirect=_safe_next("/"))
-    return perform(check, confirmed, failed=_json_failed)
+    return perform(check, lambda _use: confirmed_again(as_json=True), failed=_json_failed)

@@ -33,10 +33,12 @@ from app.accounts.factors.views import (
     _mark_verified,
     _require_passkey_site,
     bp,
+    confirmed_again,
+    refused_code,
 )
 from app.accounts.forms import ReauthForm
 from app.accounts.models import User
-from app.accounts.policies import fresh_auth_required, mark_fresh
+from app.accounts.policies import fresh_auth_required
 from app.accounts.views import _landing, _safe_next, start_session
 from app.accounts.views.security import _reauth_page
 from app.core.lifecycle import done, perform
@@ -84,7 +86,7 @@ def confirm_totp():
         _mark_verified(True)
         return _codes_page(codes, _("Your authenticator app is set up."))
     return perform(lambda: totp.confirm_totp(current_user, form.code.data), confirmed,
-                   failed=refused)
+                   failed=refused_code(current_user, refused))
 
 
 def _codes_page(codes: list[str], message: str):
@@ -202,7 +204,7 @@ def second_step():
     def check():
         totp.check_second_step(user, form.code.data)
         return _pass(user)
-    return perform(check, _passed, failed=refused)
+    return perform(check, _passed, failed=refused_code(user, refused))
 
 
 @bp.post("/login/second-step/passkey/options")
@@ -251,9 +253,6 @@ def reauth_with_code():
     def refused(exc):
         form.code.errors.append(str(exc))
         return _reauth_page(ReauthForm(formdata=None), exc.status, code_form=form)
-
-    def confirmed(_none):
-        mark_fresh()
-        return redirect(_safe_next("/"), 303)
-    return perform(lambda: totp.check_app_code(current_user, form.code.data), confirmed,
-                   failed=refused)
+    return perform(lambda: totp.check_app_code(current_user, form.code.data),
+                   lambda _none: confirmed_again(as_json=False),
+                   failed=refused_code(current_user, refused))
