@@ -60,6 +60,10 @@ class Booking(Revised, TimestampMixin, db.Model):
         str_enum(CancelReason, "cancel_reason")
     )
     note: Mapped[str] = mapped_column(String(255), default="")
+    # A late cancel whose cost a policy gave back (forgiven, or its spot filled from the
+    # waitlist): when, and why (rules.LateWaiver). None: it cost what a late cancel costs.
+    late_waived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    late_waiver: Mapped[str | None] = mapped_column(String(20))
 
     scheduled_class = relationship("ScheduledClass")
     customer = relationship("User", foreign_keys=[customer_id])
