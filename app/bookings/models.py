@@ -34,6 +34,17 @@ class CancelReason(enum.StrEnum):
     OFFER_EXPIRED = "offer_expired"
 
 
+# Upcoming bookings a customer holds, for the studio's cap on them.
+UPCOMING = (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED, BookingStatus.OFFERED)
+
+
+class LateWaiver(enum.StrEnum):
+    """Why a policy gave a late cancel's cost back."""
+
+    FORGIVEN = "forgiven"  # one of the customer's free late cancels in 30 days
+    REFILLED = "refilled"  # someone from the waitlist took the spot
+
+
 # ACTIVE as SQL: the partial unique index's condition, which ON CONFLICT names to use it.
 ACTIVE_SQL = f"status IN ({', '.join(repr(status.value) for status in ACTIVE)})"
 
