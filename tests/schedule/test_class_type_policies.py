@@ -2,16 +2,19 @@
 studio's default (shown as the placeholder), bounded values, a translated 422 that writes
 nothing, and an audit event for each change."""
 
+from datetime import timedelta
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.audit.models import AuditEvent
+from app.core.db import utcnow
 from app.extensions import db
 from app.schedule.models import ClassType
 from app.studios.models import Role, WaitlistMode
 from tests.conftest import login
-from tests.factories import ClassTypeFactory, StudioFactory, staff
-from tests.pages import Page
+from tests.factories import ClassFactory, ClassTypeFactory, StudioFactory, UserFactory, staff
+from tests.pages import Page, text_of
 
 
 @pytest.fixture
@@ -120,3 +123,39 @@ def test_the_studio_settings_set_the_new_defaults_audited(client, studio, admin)
     assert all(not e.text.isascii() for e in Page(bad).all(".field-error"))
     db.session.expire_all()
     assert (studio.free_late_cancels, studio.max_upcoming_bookings) == (1, None)
+
+
+# --- the week page follows each class type's booking window -----------------------------------
+
+
+@pytest.fixture
+def cards(app):
+    cache = app.extensions["fragments"]
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def test_a_week_card_follows_its_class_types_window_remembered_or_not(
+        client, cards, monkeypatch):
+    studio = StudioFactory(booking_opens_days=14)
+    late = ClassTypeFactory(studio=studio, booking_opens_days=2)
+    ClassFactory(studio=studio, class_type_id=late.id, hours_ahead=24 * 4)
+    me = UserFactory()
+    login(client, me)
+    url = f"/s/{studio.slug}/schedule"
+
+    def card() -> str:
+        return text_of(Page(client.get(url)).all("article.class-card")[-1])
+
+    first = card()
+    assert "Booking for this class opens on" in first
+    assert card() == first  # remembered, the same
+    in_three_days = utcnow() + timedelta(days=3)
+    monkeypatch.setattr("app.bookings.views.utcnow", lambda: in_three_days)
+    assert card().endswith("Book")  # its window opened: the version said when
+    monkeypatch.undo()
+
+    db.session.execute(text("UPDATE class_types SET booking_opens_days = NULL WHERE id = :id"),
+                       {"id": late.id})
+    assert card().endswith("Book")  # the studio's 14 days again, changed outside the app
