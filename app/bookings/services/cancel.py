@@ -8,7 +8,13 @@ from app.bookings import entitlements
 from app.bookings.errors import NotCancellable
 from app.bookings.models import HOLDS_SPOT, Booking, BookingStatus, CancelReason, LateWaiver
 from app.bookings.services.locks import lock_class
-from app.bookings.services.rules import auto_waives, is_forgiven, is_late_cancel
+from app.bookings.services.rules import (
+    auto_waives,
+    forgives,
+    is_forgiven,
+    is_late_cancel,
+    lock_customer,
+)
 from app.bookings.services.waitlist import fill_spots
 from app.core.db import utcnow
 from app.core.jobs import enqueue_after_commit
@@ -37,6 +43,9 @@ def cancel_booking(studio: Studio, booking: Booking, *, actor, now=None,
     now = now or utcnow()
     cls = booking.scheduled_class
     provider = entitlements.provider()
+    if booking.status == BookingStatus.CONFIRMED and forgives(studio, cls):
+        # Two late cancels at once must not both be the last one forgiven (lock order: 1).
+        lock_customer(studio, booking.customer_id)
     provider.lock_paid([booking.id])  # the pass it may give a credit back to, before the class
     taken = lock_class(cls)
     db.session.refresh(booking)

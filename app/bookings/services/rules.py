@@ -78,6 +78,19 @@ def booking_cap(studio: Studio, cls) -> int | None:
     return min(caps) if caps else None
 
 
+def lock_customer(studio: Studio, customer_id: int) -> None:
+    """Hold the customer's link to the studio until commit (step 1 of the lock order): the
+    rules that count their bookings (the cap, forgiveness) see one change at a time."""
+    db.session.execute(select(StudioCustomer.id).where(
+        StudioCustomer.studio_id == studio.id, StudioCustomer.user_id == customer_id)
+        .with_for_update())
+
+
+def forgives(studio: Studio, cls) -> bool:
+    """Whether the class's policy forgives any late cancels."""
+    return bool(policy(studio, cls, "free_late_cancels"))
+
+
 def check_booking_cap(studio: Studio, cls, customer, now: datetime) -> None:
     """Raise BookingCapReached when `customer` already holds as many upcoming bookings (and
     waitlist places) in the studio as `cls` allows. The customer's link row is locked first
@@ -85,9 +98,7 @@ def check_booking_cap(studio: Studio, cls, customer, now: datetime) -> None:
     cap = booking_cap(studio, cls)
     if cap is None:
         return
-    db.session.execute(select(StudioCustomer.id).where(
-        StudioCustomer.studio_id == studio.id, StudioCustomer.user_id == customer.id)
-        .with_for_update())
+    lock_customer(studio, customer.id)
     held = db.session.scalar(
         select(func.count()).select_from(Booking)
         .join(ScheduledClass, ScheduledClass.id == Booking.class_id)
