@@ -37,10 +37,19 @@ class Released:
     credit_used: bool = False
     fee_minor: int = 0
     currency: str = ""
+    # A late cancel a policy let off (LateWaiver: "forgiven", "refilled"): it cost nothing.
+    waiver: str | None = None
 
     def message(self) -> str:
         """The one sentence the customer reads after cancelling."""
         fee = format_money(self.fee_minor, self.currency) if self.fee_minor else None
+        if self.waiver == "forgiven":
+            return (_("Late cancel, forgiven — your credit is back, no fee.") if self.credit_back
+                    else _("Late cancel, forgiven — no fee."))
+        if self.waiver == "refilled":
+            return (_("Late cancel waived: someone from the waitlist took your spot — your "
+                      "credit is back.") if self.credit_back
+                    else _("Late cancel waived: someone from the waitlist took your spot."))
         if not self.late:
             return (_("Cancelled — your credit is back.") if self.credit_back
                     else _("Cancelled."))
@@ -89,6 +98,11 @@ class FreeEntitlements:
     def waive_late_cancel(self, studio, booking, *, actor):
         """Give back what a late cancel kept (audited); None when there is nothing to give."""
         return None
+
+    def undo_late_cancel(self, studio, booking) -> None:
+        """A policy let a late cancel off after the fact (its spot filled from the waitlist):
+        give back what it kept and drop what it charged. The caller holds what paid for it
+        (lock_paid)."""
 
     def describe_cancel(self, booking, *, late: bool) -> str:
         """One sentence telling the customer what cancelling now will do."""

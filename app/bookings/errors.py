@@ -80,3 +80,8 @@ class AlreadyInClass(BookingError):
 class SameClass(BookingError):
     status = 422
     message = _l("Choose another class to move the booking to.")
+
+
+class BookingCapReached(BookingError):
+    message = _l("You have reached the most upcoming bookings this studio allows (%(cap)s). "
+                 "Cancel one to book another.")

@@ -34,6 +34,17 @@ class CancelReason(enum.StrEnum):
     OFFER_EXPIRED = "offer_expired"
 
 
+# Upcoming bookings a customer holds, for the studio's cap on them.
+UPCOMING = (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED, BookingStatus.OFFERED)
+
+
+class LateWaiver(enum.StrEnum):
+    """Why a policy gave a late cancel's cost back."""
+
+    FORGIVEN = "forgiven"  # one of the customer's free late cancels in 30 days
+    REFILLED = "refilled"  # someone from the waitlist took the spot
+
+
 # ACTIVE as SQL: the partial unique index's condition, which ON CONFLICT names to use it.
 ACTIVE_SQL = f"status IN ({', '.join(repr(status.value) for status in ACTIVE)})"
 
@@ -60,6 +71,10 @@ class Booking(Revised, TimestampMixin, db.Model):
         str_enum(CancelReason, "cancel_reason")
     )
     note: Mapped[str] = mapped_column(String(255), default="")
+    # A late cancel whose cost a policy gave back (forgiven, or its spot filled from the
+    # waitlist): when, and why (rules.LateWaiver). None: it cost what a late cancel costs.
+    late_waived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    late_waiver: Mapped[str | None] = mapped_column(String(20))
 
     scheduled_class = relationship("ScheduledClass")
     customer = relationship("User", foreign_keys=[customer_id])

@@ -5,17 +5,16 @@ from datetime import date, datetime
 from functools import cache, cached_property
 
 from flask import abort
-from sqlalchemy import Interval, Select, bindparam, case, func, literal_column, select, true
+from sqlalchemy import Select, bindparam, case, func, literal_column, select, true
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
 from app.bookings.models import Booking, BookingStatus
 from app.bookings.queries import OwnBooking, PanelState, own_booking, panel_states
-from app.bookings.services import booking_window
 from app.core.db import is_postgresql
 from app.extensions import db
 from app.schedule.frames import FRAME_VERSION, WeekFrame, load_frame, remembered_frame, use_frame
-from app.schedule.models import ScheduledClass
+from app.schedule.models import ClassType, ScheduledClass
 from app.schedule.queries import (
     WEEK_CLASS_COLUMNS,
     WEEK_FILTERS,
@@ -53,7 +52,7 @@ def list_week(studio: Studio, start: date, filters: ScheduleFilters, tz: str, us
         _week_with_states(frozenset(params) & WEEK_FILTER_NAMES, is_postgresql()),
         {**params, "customer": customer})
     rows = rows.all()
-    classes = class_rows(rows, locations)
+    classes = class_rows(rows, locations, class_types)
     listings = make_listings(classes, studio, tz, class_types=class_types, locations=locations,
                              reader_zone=reader_zone(user, tz))
     n = WEEK_CLASS_COLUMNS + 1  # the class, the coach's name, then spots taken and the booking
@@ -67,6 +66,17 @@ def reader_zone(user, studio_zone: str) -> str:
     return getattr(user, "timezone", None) or studio_zone
 
 
+def _window_of(class_type_id, own, studio_default, *, minutes: bool):
+    """One bound of a class's booking window as an interval: its class type's `own` column,
+    else the studio's (days, or `minutes`)."""
+    ct, st = aliased(ClassType), aliased(Studio)
+    value = func.coalesce(getattr(ct, own.key), getattr(st, studio_default.key))
+    # make_interval(years, months, weeks, days, hours, mins)
+    args = (0, 0, 0, 0, 0, value) if minutes else (0, 0, 0, value)
+    return (select(func.make_interval(*args)).select_from(ct)
+            .join(st, st.id == ct.studio_id).where(ct.id == class_type_id).scalar_subquery())
+
+
 @cache
 def _week_version(filters: frozenset[str]) -> Select:
     """The studio's frame version (app/schedule/frames.py) and the week's, in one statement.
@@ -74,8 +84,9 @@ def _week_version(filters: frozenset[str]) -> Select:
     The week's version is a digest of every column the week page's own query reads (so of
     everything its cards show: the class, its coach, spots taken, the customer's booking), plus
     the place of each waiting booking, and the next instant at which a card's booking window
-    changes (check_bookable's answer moves only then). Parameters: week_params(), `slug`,
-    `customer`, `now`, and the studio's window (`opens`, `closes`: booking_window())."""
+    changes (check_bookable's answer moves only then): each class's window is its class
+    type's, else the studio's (rules.booking_window, restated here). Parameters: week_params(),
+    `slug`, `customer`, `now`."""
     week = _week_with_states(filters, probe=True).subquery()  # PostgreSQL only
     cols = list(week.c)
     class_id, starts = cols[0], cols[2]
@@ -85,8 +96,10 @@ def _week_version(filters: frozenset[str]) -> Select:
         ahead.class_id == class_id, ahead.status == BookingStatus.WAITLISTED,
         ahead.id <= own_id).scalar_subquery()))
     now = bindparam("now", type_=ScheduledClass.starts_at.type)
-    opens = starts - bindparam("opens", type_=Interval)
-    closes = starts - bindparam("closes", type_=Interval)
+    opens = starts - _window_of(cols[5], ClassType.booking_opens_days,
+                                Studio.booking_opens_days, minutes=False)
+    closes = starts - _window_of(cols[5], ClassType.booking_closes_minutes,
+                                 Studio.booking_closes_minutes, minutes=True)
     next_change = func.min(func.least(case((opens > now, opens)), case((closes >= now, closes)),
                                       case((starts > now, starts))))
     rows = func.string_agg(func.concat_ws(",", *cols, position),
@@ -155,10 +168,9 @@ def _week_versions(slug: str, frame: WeekFrame, start: date, filters: ScheduleFi
                    now: datetime) -> tuple | None:
     """The week's version if `frame` is current (None if it changed); a 404 for no studio."""
     params = week_params(frame.studio, start, filters, frame.tz)
-    opens, closes = booking_window(frame.studio)
     row = db.session.connection().execute(
         _week_version(frozenset(params) & WEEK_FILTER_NAMES),
-        {**params, "slug": slug, "now": now, "opens": opens, "closes": closes,
+        {**params, "slug": slug, "now": now,
          "customer": user.id if getattr(user, "is_authenticated", False) else None}).first()
     if row is None:
         abort(404)

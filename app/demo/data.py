@@ -74,6 +74,13 @@ CLASS_TYPES = [
      60, "#1d4ed8"),
 ]
 
+# A class type with its own policies on top of the studio's (CLASS_TYPES index → fields):
+# Indoor Cycling books out, so a late cancel needs a day's notice, the first one in 30 days
+# is forgiven, a late cancel whose bike the waitlist fills costs nothing, and nobody is moved
+# up from the waitlist in the last half hour.
+CLASS_TYPE_POLICIES = {3: dict(cancel_cutoff_minutes=24 * 60, free_late_cancels=1,
+                               auto_waive_late_cancel=True, waitlist_cutoff_minutes=30)}
+
 STUDIOS = [
     dict(slug="riyadh", name={"en": "FitFlow Riyadh", "ar": "فت فلو الرياض"}, lang="ar",
          location={"en": "Olaya", "ar": "العليا"}, tz="Asia/Riyadh", currency="SAR",

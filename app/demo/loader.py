@@ -31,6 +31,7 @@ from app.core.origin import Origin, describe_device
 from app.core.security import hash_password
 from app.demo.certificates import seed_certificates
 from app.demo.data import (
+    CLASS_TYPE_POLICIES,
     CLASS_TYPES,
     COACH_HOURS,
     COACH_PROFILE,
@@ -182,8 +183,9 @@ def _sessions(studio: Studio, coach: User, customer: User) -> None:
 def _timetable(studio: Studio, spec: dict, coaches: list[User]) -> None:
     location = studio.default_location
     rooms = location.rooms
-    types = [save_class_type(studio, name=n, description=d, duration_minutes=m, color=c)
-             for n, d, m, c in CLASS_TYPES]
+    types = [save_class_type(studio, name=n, description=d, duration_minutes=m, color=c,
+                             **CLASS_TYPE_POLICIES.get(i, {}))
+             for i, (n, d, m, c) in enumerate(CLASS_TYPES)]
     today = local_today(location.timezone)
     for i, (ti, start, capacity, ri) in enumerate(TIMETABLE):
         create_series(studio, class_type=types[ti], location=location, room=rooms[ri],

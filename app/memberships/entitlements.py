@@ -64,6 +64,9 @@ class PassEntitlements(FreeEntitlements):
     def waive_late_cancel(self, studio, booking, *, actor):
         return services.waive_late_cancel(studio, booking, actor=actor)
 
+    def undo_late_cancel(self, studio, booking) -> None:
+        services.waive_late_cancel(studio, booking, actor=None)
+
     def describe_cancel(self, booking, *, late: bool) -> str:
         debit = services.booking_debit(booking) if booking.id else None
         if debit is None:

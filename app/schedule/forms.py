@@ -25,9 +25,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.forms import clean_line, clean_text, options, plausible_date
 from app.core.i18n import translated, weekdays_from
+from app.core.money import OptionalMoneyField, to_input
 
 WEEKDAYS = [(1, _l("Monday")), (2, _l("Tuesday")), (3, _l("Wednesday")), (4, _l("Thursday")),
             (5, _l("Friday")), (6, _l("Saturday")), (7, _l("Sunday"))]
+
+
+WAITLIST_MODES = [("auto", _l("Book the first person on the waitlist automatically")),
+                  ("claim", _l("Offer it to the first person, who must claim it in time"))]
 
 
 def weekday_names(first_weekday: int) -> dict:
@@ -204,3 +209,102 @@ class ClassEditForm(_RoomChoice, FlaskForm):
     duration_minutes = IntegerField(_l("Duration (minutes)"),
                                     validators=[InputRequired(), NumberRange(5, 600)])
     capacity = _capacity()
+
+
+class ClassTypeEditForm(ClassTypeForm):
+    """A class type with its policies: each field left empty takes the studio's default, shown
+    as the field's placeholder and hint (app/bookings/services/rules.py applies them)."""
+
+    booking_opens_days = IntegerField(_l("Booking opens (days before the class)"),
+                                      validators=[Optional(), NumberRange(0, 365)])
+    booking_closes_minutes = IntegerField(_l("Booking closes (minutes before the class)"),
+                                          validators=[Optional(), NumberRange(0, 24 * 60)])
+    cancel_cutoff_minutes = IntegerField(_l("Free cancellation until (minutes before the class)"),
+                                         validators=[Optional(), NumberRange(0, 7 * 24 * 60)])
+    late_cancel_fee = OptionalMoneyField(_l("Late-cancellation fee"))
+    no_show_fee = OptionalMoneyField(_l("No-show fee"))
+    waitlist_mode = SelectField(_l("When a spot frees up"), default="")
+    offer_hold_minutes = IntegerField(_l("How long an offer is held (minutes)"),
+                                      validators=[Optional(), NumberRange(5, 24 * 60)])
+    waitlist_cutoff_minutes = IntegerField(
+        _l("Waitlist cutoff (minutes before the class)"),
+        validators=[Optional(), NumberRange(0, 24 * 60)])
+    free_late_cancels = IntegerField(_l("Free late cancels per customer in 30 days"),
+                                     validators=[Optional(), NumberRange(0, 10)])
+    auto_waive_late_cancel = SelectField(
+        _l("Waive a late cancel when the waitlist fills the spot"), default="")
+    max_upcoming_bookings = IntegerField(_l("Upcoming bookings a customer may hold"),
+                                         validators=[Optional(), NumberRange(1, 100)])
+
+    def __init__(self, *args, studio, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.studio, self.currency = studio, studio.currency
+        modes = dict(WAITLIST_MODES)
+        yes_no = {True: _l("Yes"), False: _l("No")}
+        defaults = {
+            "booking_opens_days": studio.booking_opens_days,
+            "booking_closes_minutes": studio.booking_closes_minutes,
+            "cancel_cutoff_minutes": studio.cancel_cutoff_minutes,
+            "late_cancel_fee": to_input(studio.late_cancel_fee_minor, studio.currency),
+            "no_show_fee": to_input(studio.no_show_fee_minor, studio.currency),
+            "offer_hold_minutes": studio.offer_hold_minutes,
+            "waitlist_cutoff_minutes": studio.waitlist_cutoff_minutes,
+            "free_late_cancels": studio.free_late_cancels,
+            "max_upcoming_bookings": studio.max_upcoming_bookings,
+        }
+        for name, value in defaults.items():
+            shown = _l("no cap") if value is None else value
+            getattr(self, name).render_kw = {"placeholder": shown, "inputmode": "numeric"}
+            getattr(self, name).description = _l(
+                "Leave empty for the studio's default: %(value)s.", value=shown)
+        self.late_cancel_fee.label.text = _l("Late-cancellation fee (%(currency)s)",
+                                             currency=studio.currency)
+        self.no_show_fee.label.text = _l("No-show fee (%(currency)s)", currency=studio.currency)
+        for name in ("late_cancel_fee", "no_show_fee"):
+            getattr(self, name).render_kw["inputmode"] = "decimal"
+        self.waitlist_mode.choices = options(
+            [("", _l("Studio default (%(value)s)", value=modes[str(studio.waitlist_mode)]))]
+            + list(WAITLIST_MODES))
+        self.auto_waive_late_cancel.choices = options(
+            [("", _l("Studio default (%(value)s)",
+                     value=yes_no[bool(studio.auto_waive_late_cancel)])),
+             ("yes", _l("Yes")), ("no", _l("No"))])
+
+    @classmethod
+    def of(cls, class_type, studio) -> "ClassTypeEditForm":
+        data = {"name_en": class_type.name.get("en", ""), "name_ar": class_type.name.get("ar", ""),
+                "description_en": class_type.description.get("en", ""),
+                "description_ar": class_type.description.get("ar", ""),
+                "duration_minutes": class_type.duration_minutes, "color": class_type.color,
+                "change_notice_hours": class_type.change_notice_hours}
+        for name in ("booking_opens_days", "booking_closes_minutes", "cancel_cutoff_minutes",
+                     "offer_hold_minutes", "waitlist_cutoff_minutes", "free_late_cancels",
+                     "max_upcoming_bookings"):
+            data[name] = getattr(class_type, name)
+        for name in ("late_cancel_fee", "no_show_fee"):
+            minor = getattr(class_type, f"{name}_minor")
+            data[name] = "" if minor is None else to_input(minor, studio.currency)
+        data["waitlist_mode"] = str(class_type.waitlist_mode or "")
+        waive = class_type.auto_waive_late_cancel
+        data["auto_waive_late_cancel"] = "" if waive is None else ("yes" if waive else "no")
+        return cls(formdata=None, data=data, studio=studio)
+
+    def validate_max_upcoming_bookings(self, field):
+        cap = self.studio.max_upcoming_bookings
+        if field.data is not None and cap is not None and field.data > cap:
+            raise ValidationError(_l("A class type may lower the studio's cap (%(cap)s), not "
+                                     "raise it.", cap=cap))
+
+    def policies(self) -> dict:
+        """The class type's policies (None: the studio's), as ClassType columns."""
+        waive = self.auto_waive_late_cancel.data
+        return {
+            **{name: getattr(self, name).data for name in (
+                "booking_opens_days", "booking_closes_minutes", "cancel_cutoff_minutes",
+                "offer_hold_minutes", "waitlist_cutoff_minutes", "free_late_cancels",
+                "max_upcoming_bookings")},
+            "late_cancel_fee_minor": self.late_cancel_fee.minor,
+            "no_show_fee_minor": self.no_show_fee.minor,
+            "waitlist_mode": self.waitlist_mode.data or None,
+            "auto_waive_late_cancel": None if not waive else waive == "yes",
+        }

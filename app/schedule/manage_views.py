@@ -3,12 +3,14 @@ Changing a series or a class touches bookings: those views are bookings_manage's
 
 from flask import g, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.core.db import get_in_studio_or_404
 from app.core.forms import refused
 from app.core.lifecycle import done, perform
 from app.schedule import services
 from app.schedule.forms import (
+    ClassTypeEditForm,
     ClassTypeForm,
     OneOffClassForm,
     SeriesForm,
@@ -41,31 +43,27 @@ def create_class_type():
     if not form.validate_on_submit():
         return render_template("schedule/manage/class_types.html", studio=g.studio,
                                class_types=list_class_types(g.studio), form=form), 422
-    return perform(lambda: services.save_class_type(g.studio, **form.maps()),
+    return perform(lambda: services.save_class_type(g.studio, actor=current_user, **form.maps()),
                    lambda _saved: done(_("Class type saved."), url_for(".class_types")))
 
 
 @bp.get("/class-types/<int:type_id>")
 def edit_class_type(type_id: int):
     ct = get_class_type_or_404(g.studio, type_id)
-    form = ClassTypeForm(data={
-        "name_en": ct.name.get("en", ""), "name_ar": ct.name.get("ar", ""),
-        "description_en": ct.description.get("en", ""),
-        "description_ar": ct.description.get("ar", ""),
-        "duration_minutes": ct.duration_minutes, "color": ct.color,
-        "change_notice_hours": ct.change_notice_hours})
     return render_template("schedule/manage/class_type.html", studio=g.studio, class_type=ct,
-                           form=form)
+                           form=ClassTypeEditForm.of(ct, g.studio))
 
 
 @bp.post("/class-types/<int:type_id>")
 def update_class_type(type_id: int):
+    """A class type's details and its policies (each empty field: the studio's)."""
     ct = get_class_type_or_404(g.studio, type_id)
-    form = ClassTypeForm()
+    form = ClassTypeEditForm(studio=g.studio)
     if not form.validate_on_submit():
         return render_template("schedule/manage/class_type.html", studio=g.studio, class_type=ct,
                                form=form), 422
-    return perform(lambda: services.save_class_type(g.studio, ct, **form.maps()),
+    return perform(lambda: services.save_class_type(g.studio, ct, actor=current_user,
+                                                    **form.maps(), **form.policies()),
                    lambda _saved: done(_("Class type saved."), url_for(".class_types")))
 
 

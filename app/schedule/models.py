@@ -7,10 +7,26 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.db import TimestampMixin, UTCDateTime, str_enum
 from app.core.revisions import Revised
 from app.extensions import db
+from app.studios.models import WaitlistMode
+
+# A class type's own policies, each None for the studio's default (app/bookings/services/rules.py
+# resolves them). Fees are minor units in the studio's currency, as the studio's own are.
+POLICY_FIELDS = ("booking_opens_days", "booking_closes_minutes", "cancel_cutoff_minutes",
+                 "late_cancel_fee_minor", "no_show_fee_minor", "waitlist_mode",
+                 "offer_hold_minutes", "waitlist_cutoff_minutes", "free_late_cancels",
+                 "auto_waive_late_cancel", "max_upcoming_bookings")
 
 
 class ClassType(TimestampMixin, db.Model):
     __tablename__ = "class_types"
+    __table_args__ = tuple(
+        CheckConstraint(f"{name} IS NULL OR {name} {op} 0", name=f"policy_{short}")
+        for name, op, short in (
+            ("booking_opens_days", ">=", "opens"), ("booking_closes_minutes", ">=", "closes"),
+            ("cancel_cutoff_minutes", ">=", "cutoff"), ("late_cancel_fee_minor", ">=", "late_fee"),
+            ("no_show_fee_minor", ">=", "no_show_fee"), ("offer_hold_minutes", ">", "hold"),
+            ("waitlist_cutoff_minutes", ">=", "waitlist_cutoff"),
+            ("free_late_cancels", ">=", "forgiven"), ("max_upcoming_bookings", ">", "cap")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
@@ -20,6 +36,20 @@ class ClassType(TimestampMixin, db.Model):
     color: Mapped[str] = mapped_column(String(7), default="#0f766e")
     # Changes to a class's time or place need this much notice (0: any time before it starts).
     change_notice_hours: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Policies (POLICY_FIELDS): None takes the studio's.
+    booking_opens_days: Mapped[int | None]
+    booking_closes_minutes: Mapped[int | None]
+    cancel_cutoff_minutes: Mapped[int | None]
+    late_cancel_fee_minor: Mapped[int | None]
+    no_show_fee_minor: Mapped[int | None]
+    waitlist_mode: Mapped[WaitlistMode | None] = mapped_column(
+        str_enum(WaitlistMode, "class_type_waitlist_mode"))
+    offer_hold_minutes: Mapped[int | None]
+    waitlist_cutoff_minutes: Mapped[int | None]
+    free_late_cancels: Mapped[int | None]
+    auto_waive_late_cancel: Mapped[bool | None]
+    # Lower than the studio's cap only (the form refuses more; the rule takes the smaller).
+    max_upcoming_bookings: Mapped[int | None]
 
 
 class Series(TimestampMixin, db.Model):

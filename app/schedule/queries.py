@@ -69,19 +69,24 @@ def list_class_types(studio: Studio) -> list[ClassType]:
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """An option of the week page's filters: a class type (`name` a content map) or a coach."""
+    """An option of the week page's filters: a class type (`name` a content map, with its own
+    booking window, None for the studio's: the week's cards apply it) or a coach."""
 
     id: int
     name: dict | str
+    booking_opens_days: int | None = None
+    booking_closes_minutes: int | None = None
 
 
 def filter_choices(studio: Studio) -> tuple[list[Choice], list[Choice]]:
     """The studio's class types (by id) and coaches (by name), in one statement."""
     types = select(literal(0).label("kind"), ClassType.id, ClassType.name.label("names"),
-                   null().label("name")).where(ClassType.studio_id == studio.id)
-    coaches = coaches_of(studio.id, literal(1), User.id, null(), User.name)
+                   null().label("name"), ClassType.booking_opens_days.label("opens"),
+                   ClassType.booking_closes_minutes.label("closes")
+                   ).where(ClassType.studio_id == studio.id)
+    coaches = coaches_of(studio.id, literal(1), User.id, null(), User.name, null(), null())
     rows = db.session.execute(union_all(types, coaches).order_by("kind", "name", "id")).all()
-    return ([Choice(r.id, r.names) for r in rows if r.kind == 0],
+    return ([Choice(r.id, r.names, r.opens, r.closes) for r in rows if r.kind == 0],
             [Choice(r.id, r.name) for r in rows if r.kind == 1])
 
 
@@ -156,6 +161,7 @@ class ClassRow(ClassTimes):
     class_type_id: int
     location_id: int
     timezone: str  # its location's
+    class_type: Choice | None = None  # its booking window (app/bookings/services/rules.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,11 +215,13 @@ def week_statement(filters: frozenset[str] = frozenset()) -> Select:
 WEEK_CLASS_COLUMNS = 7  # week_statement()'s columns that make a ClassRow
 
 
-def class_rows(rows, locations: list) -> list[tuple[ClassRow, str | None]]:
+def class_rows(rows, locations: list,
+               class_types: list[Choice]) -> list[tuple[ClassRow, str | None]]:
     """(ClassRow, coach's name) from week_statement() rows (and any columns after them)."""
     zones = {loc.id: loc.timezone for loc in locations}
+    types = {ct.id: ct for ct in class_types}
     n = WEEK_CLASS_COLUMNS
-    return [(ClassRow(*r[:n], zones[r[n - 1]]), r[n]) for r in rows]
+    return [(ClassRow(*r[:n], zones[r[n - 1]], types.get(r[n - 2])), r[n]) for r in rows]
 
 
 def week_params(studio: Studio, start: date, filters: ScheduleFilters, tz: str) -> dict:

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     EmailField,
     IntegerField,
     SelectField,
@@ -71,6 +72,21 @@ class BookingPolicyForm(FlaskForm):
     ]))
     offer_hold_minutes = IntegerField(_l("How long an offer is held (minutes)"),
                                       validators=[InputRequired(), NumberRange(5, 24 * 60)])
+    waitlist_cutoff_minutes = IntegerField(
+        _l("Waitlist cutoff (minutes before the class)"),
+        description=_l("No one is promoted or offered a spot this close to the start (0: "
+                       "until the start)."),
+        validators=[Optional(), NumberRange(0, 24 * 60)])
+    free_late_cancels = IntegerField(
+        _l("Free late cancels per customer in 30 days"),
+        description=_l("A customer's first late cancels in 30 days cost nothing (0: none)."),
+        validators=[Optional(), NumberRange(0, 10)])
+    auto_waive_late_cancel = BooleanField(
+        _l("Waive a late cancel when the waitlist fills the spot"))
+    max_upcoming_bookings = IntegerField(
+        _l("Upcoming bookings a customer may hold"),
+        description=_l("Leave empty for no cap. A class type may set a lower cap."),
+        validators=[Optional(), NumberRange(1, 100)])
     reminder_hours = HoursField(_l("Remind booked customers (hours before the class)"),
                                 validators=[_reminder_hours])
     first_weekday = SelectField(_l("Weeks start on"), coerce=int, validate_choice=True)

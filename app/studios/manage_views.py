@@ -53,7 +53,7 @@ def update_settings():
     if not form.validate_on_submit():
         return _settings_page(form=form, status=422)
     settings = {k: v for k, v in form.data.items() if k != "csrf_token"}
-    return perform(lambda: update_booking_policy(g.studio, **settings),
+    return perform(lambda: update_booking_policy(g.studio, actor=current_user, **settings),
                    lambda _saved: done(_("Booking settings saved."), url_for(".settings_form")))
 
 

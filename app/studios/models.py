@@ -117,6 +117,10 @@ class Studio(TimestampMixin, db.Model):
         CheckConstraint("booking_closes_minutes >= 0", name="closes_minutes"),
         CheckConstraint("cancel_cutoff_minutes >= 0", name="cutoff"),
         CheckConstraint("offer_hold_minutes > 0", name="hold"),
+        CheckConstraint("waitlist_cutoff_minutes >= 0", name="waitlist_cutoff"),
+        CheckConstraint("free_late_cancels >= 0", name="forgiven"),
+        CheckConstraint("max_upcoming_bookings IS NULL OR max_upcoming_bookings > 0",
+                        name="cap"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -131,6 +135,14 @@ class Studio(TimestampMixin, db.Model):
         str_enum(WaitlistMode, "waitlist_mode"), default=WaitlistMode.AUTO
     )
     offer_hold_minutes: Mapped[int] = mapped_column(default=60)
+    # No promotion or offer from the waitlist this close to the start.
+    waitlist_cutoff_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The first this many late cancels of a customer in 30 days cost nothing.
+    free_late_cancels: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A late cancel whose spot the waitlist fills costs nothing (credit back, fee dropped).
+    auto_waive_late_cancel: Mapped[bool] = mapped_column(default=False, server_default="false")
+    # Upcoming bookings (and waitlist places) a customer may hold in the studio; None: no cap.
+    max_upcoming_bookings: Mapped[int | None]
     # Hours before a class its booked customers are reminded (each once, by the worker);
     # at most REMINDERS of them, each 1 to REMINDER_MAX_HOURS.
     reminder_hours: Mapped[list] = mapped_column(JSON, default=lambda: [24, 2],

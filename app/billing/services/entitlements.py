@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.billing.models import GroupPlace
 from app.billing.services import fees
 from app.bookings.entitlements import Released
+from app.bookings.services.rules import late_cancel_fee
 from app.core.i18n import format_money
 from app.extensions import db
 from app.memberships.entitlements import PassEntitlements
@@ -33,11 +34,16 @@ class PaidBookings(PassEntitlements):
     def no_show(self, booking) -> None:
         fees.charge_fee(self._studio(booking), booking, kind="no_show")
 
+    def undo_late_cancel(self, studio, booking) -> None:
+        super().undo_late_cancel(studio, booking)
+        fees.drop_fee(studio, booking, why="refilled")
+
     def describe_cancel(self, booking, *, late: bool) -> str:
         studio = self._studio(booking)
-        if not (late and studio.late_cancel_fee_minor > 0):
+        amount = late_cancel_fee(studio, booking.scheduled_class)
+        if not (late and amount > 0):
             return super().describe_cancel(booking, late=late)
-        fee = format_money(studio.late_cancel_fee_minor, studio.currency)
+        fee = format_money(amount, studio.currency)
         if booking.id and booking_debit(booking) is not None:
             return _("Late cancel: 1 credit is used and a fee of %(fee)s is charged.", fee=fee)
         return _("Late cancel: a fee of %(fee)s is charged.", fee=fee)

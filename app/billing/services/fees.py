@@ -11,6 +11,7 @@ from app.audit.services import record
 from app.billing.models import Order, OrderStatus
 from app.billing.services.orders import tax_breakdown, tax_lines
 from app.billing.services.selling import selling_location
+from app.bookings.services.rules import late_cancel_fee, no_show_fee
 from app.core.errors import DomainError
 from app.extensions import db
 
@@ -28,14 +29,16 @@ def _description(kind: str) -> dict:
 
 
 def charge_fee(studio, booking, *, kind: str, now=None) -> Order | None:
-    """Owe the studio's late-cancel or no-show fee for `booking` (nothing when it has none)."""
-    amount = studio.late_cancel_fee_minor if kind == "late_cancel" else studio.no_show_fee_minor
+    """Owe the late-cancel or no-show fee of the booking's class (its class type's, else the
+    studio's; nothing when it has none)."""
+    cls = booking.scheduled_class
+    amount = late_cancel_fee(studio, cls) if kind == "late_cancel" else no_show_fee(studio, cls)
     if amount <= 0:
         return None
     existing = db.session.scalar(select(Order).where(Order.fee_booking_id == booking.id))
     if existing is not None:
         return existing
-    # The fee is set on the studio's settings page, in its default location's currency: it is
+    # The fee is set in the studio's currency (its default location's): it is
     # charged at the class's location (its taxes) when that sells in the same currency.
     location = selling_location(studio, booking_class=booking.scheduled_class)
     if location.currency != studio.currency:
@@ -61,4 +64,17 @@ def waive_fee(studio, order: Order, *, actor) -> Order:
     db.session.flush()
     record("fee.waived", actor=actor, studio_id=studio.id, subject=f"order:{order.id}",
            amount_minor=order.gross_minor, booking_id=order.fee_booking_id)
+    return order
+
+
+def drop_fee(studio, booking, *, why: str) -> Order | None:
+    """Drop the booking's unpaid fee because a policy let it off (audited, no staff member);
+    a paid one stays for staff to refund."""
+    order = db.session.scalar(select(Order).where(Order.fee_booking_id == booking.id))
+    if order is None or order.status != OrderStatus.AWAITING_PAYMENT:
+        return None
+    order.status = OrderStatus.CANCELLED
+    db.session.flush()
+    record("fee.waived", actor=None, studio_id=studio.id, subject=f"order:{order.id}",
+           amount_minor=order.gross_minor, booking_id=booking.id, why=why)
     return order

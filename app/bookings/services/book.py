@@ -9,7 +9,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from app.bookings import entitlements
 from app.bookings.models import ACTIVE_SQL, Booking, BookingStatus
 from app.bookings.services.locks import active_booking, lock_class
-from app.bookings.services.rules import check_may_book, new_booking_status
+from app.bookings.services.rules import check_booking_cap, check_may_book, new_booking_status
 from app.core.db import insert_built_once, utcnow
 from app.core.errors import DomainError
 from app.core.jobs import enqueue_after_commit
@@ -73,10 +73,18 @@ def make_booking(studio: Studio, cls: ScheduledClass, customer, *, actor,
     # it, in the lock order (locks.py): the customer's link, then their passes, chosen.
     if not linked:
         ensure_customer(studio, customer)
+    cap_refusal = None
+    if not staff:  # the desk may book a customer past the cap
+        try:
+            check_booking_cap(studio, cls, customer, now)
+        except DomainError as exc:
+            cap_refusal = exc  # raised once the booking is otherwise decided, as a hold's is
     hold = provider.hold(studio, customer, cls)
     taken = lock_class(cls)
     try:
         check_may_book(studio, cls, now, staff=staff)
+        if cap_refusal is not None:
+            raise cap_refusal
         if hold.refusal is not None:
             raise hold.refusal
     except DomainError:

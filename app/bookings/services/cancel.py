@@ -1,14 +1,20 @@
 """Cancelling: a customer's booking (a freed spot goes to the waitlist), or a whole class."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
 from app.bookings import entitlements
 from app.bookings.errors import NotCancellable
-from app.bookings.models import HOLDS_SPOT, Booking, BookingStatus, CancelReason
+from app.bookings.models import HOLDS_SPOT, Booking, BookingStatus, CancelReason, LateWaiver
 from app.bookings.services.locks import lock_class
-from app.bookings.services.rules import is_late_cancel
+from app.bookings.services.rules import (
+    auto_waives,
+    forgives,
+    is_forgiven,
+    is_late_cancel,
+    lock_customer,
+)
 from app.bookings.services.waitlist import fill_spots
 from app.core.db import utcnow
 from app.core.jobs import enqueue_after_commit
@@ -37,6 +43,9 @@ def cancel_booking(studio: Studio, booking: Booking, *, actor, now=None,
     now = now or utcnow()
     cls = booking.scheduled_class
     provider = entitlements.provider()
+    if booking.status == BookingStatus.CONFIRMED and forgives(studio, cls):
+        # Two late cancels at once must not both be the last one forgiven (lock order: 1).
+        lock_customer(studio, booking.customer_id)
     provider.lock_paid([booking.id])  # the pass it may give a credit back to, before the class
     taken = lock_class(cls)
     db.session.refresh(booking)
@@ -45,21 +54,32 @@ def cancel_booking(studio: Studio, booking: Booking, *, actor, now=None,
     if booking.status == BookingStatus.CONFIRMED and cls.has_started(now):
         raise NotCancellable()
     freed = booking.status in HOLDS_SPOT
-    late = (booking.status == BookingStatus.CONFIRMED and not waive_late
-            and is_late_cancel(studio, cls, now))
-    released = entitlements.Released()
-    if booking.status == BookingStatus.CONFIRMED:
-        released = provider.release(booking, late=late)
+    confirmed = booking.status == BookingStatus.CONFIRMED
+    late = confirmed and not waive_late and is_late_cancel(studio, cls, now)
+    waiver = (LateWaiver.FORGIVEN if late and is_forgiven(studio, cls, booking.customer_id, now)
+              else None)
     booking.status = BookingStatus.LATE_CANCELLED if late else BookingStatus.CANCELLED
     booking.cancelled_at = now
     booking.cancel_reason = reason
     db.session.flush()
-    # The e-mail says what the cancel cost, rendered in the customer's language by the job.
+    # The waitlist first: a late cancel whose spot it fills at once may cost nothing.
+    filled = fill_spots(studio, cls, now=now, taken=taken - 1) if freed else []
+    if (late and waiver is None and auto_waives(studio, cls)
+            and any(b.status == BookingStatus.CONFIRMED for b in filled)):
+        waiver = LateWaiver.REFILLED
+    released = entitlements.Released()
+    if confirmed:
+        released = provider.release(booking, late=late and waiver is None)
+    if waiver is not None:
+        booking.late_waived_at, booking.late_waiver = now, waiver
+        released = replace(released, late=True, waiver=str(waiver))
+    db.session.flush()
+    # The e-mail says what the cancel cost, rendered in the customer's language by the job
+    # (a waived late cancel cost what one in time does).
     enqueue_after_commit("workers.jobs.notifications.send_booking_cancelled", booking.id,
-                         released.late, released.credit_back, released.credit_used,
-                         released.fee_minor, released.currency, queue="notifications")
-    if freed:
-        fill_spots(studio, cls, now=now, taken=taken - 1)
+                         released.late and waiver is None, released.credit_back,
+                         released.credit_used, released.fee_minor, released.currency,
+                         queue="notifications")
     return Cancellation(booking, released)
 
 

@@ -13,7 +13,7 @@ from app.bookings.services.book import Booked, make_booking
 from app.bookings.services.cancel import CANCELLABLE, Cancellation, cancel_booking
 from app.bookings.services.locks import active_booking, lock_class
 from app.bookings.services.rules import check_may_book, is_late_cancel, new_booking_status
-from app.bookings.services.waitlist import fill_spots
+from app.bookings.services.waitlist import fill_spots, refilled_late_cancel, waive_refilled
 from app.core.db import utcnow
 from app.extensions import db
 from app.schedule.models import ScheduledClass
@@ -61,6 +61,7 @@ def promote(studio: Studio, booking: Booking, *, actor, now: datetime | None = N
     cls = booking.scheduled_class
     provider = entitlements.provider()
     hold = provider.hold(studio, booking.customer, cls)  # before the class lock (locks.py)
+    refilled = refilled_late_cancel(studio, cls)
     taken = lock_class(cls)
     db.session.refresh(booking)
     if booking.status not in (BookingStatus.WAITLISTED, BookingStatus.OFFERED):
@@ -73,6 +74,7 @@ def promote(studio: Studio, booking: Booking, *, actor, now: datetime | None = N
     booking.status = BookingStatus.CONFIRMED
     booking.offer_expires_at = None
     db.session.flush()
+    waive_refilled(studio, refilled, now=now)
     _audit("booking.promoted", booking, actor=actor, was=was)
     return booking
 

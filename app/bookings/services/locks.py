@@ -21,9 +21,9 @@ pass means "offer the spot instead" (waitlist) or ClassBusy, try again (cancelli
 
 | path                       | 1 link | 2 passes                      | 3 class | after 3 (NOWAIT) |
 |----------------------------|--------|-------------------------------|---------|------------------|
-| book (customer, walk-in)   | yes    | own, when a pass is required  | yes     |                  |
-| claim an offer             |        | own, when a pass is required  | yes     |                  |
-| cancel a booking           |        | the one that paid for it      | yes     | the next's       |
+| book (customer, walk-in)   | yes ¹  | own, when a pass is required  | yes     |                  |
+| claim an offer             |        | own, then (NOWAIT) the refilled late cancel's ² | yes | |
+| cancel a booking           | yes ¹  | the one that paid for it      | yes     | the next's       |
 | expire an offer (worker)   |        |                               | yes     | the next's       |
 | cancel a class (staff)     |        | those that paid for its spots | yes     | late bookings'   |
 | check-in, no-show (staff)  |        |                               | yes     |                  |
@@ -33,6 +33,10 @@ pass means "offer the spot instead" (waitlist) or ClassBusy, try again (cancelli
 | move a booking (staff)     |        | all the customer's, id order  | both, id order |           |
 | group booking (staff)      | each   | (the order, its invoice no.)  | yes     |                  |
 | merge customers (staff)    | both   | (moved, not locked)           |         |                  |
+
+¹ Locked (FOR UPDATE) when a rule counts the customer's bookings: the cap on upcoming bookings
+(booking), forgiveness of late cancels (cancelling). ² Auto-waive (rules.py): the late cancel
+whose spot the claim fills gets its credit back; the promotion by hand does the same.
 
 A move holds two class locks, taken in id order; every other path holds one and waits for
 nothing after it, so no cycle can close through them. A group booking takes its order and

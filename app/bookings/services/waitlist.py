@@ -6,9 +6,14 @@ from sqlalchemy import func, select
 
 from app.bookings import entitlements
 from app.bookings.errors import OfferExpired
-from app.bookings.models import Booking, BookingStatus, CancelReason
+from app.bookings.models import Booking, BookingStatus, CancelReason, LateWaiver
 from app.bookings.services.locks import lock_class, spots_taken
-from app.bookings.services.rules import offer_expires, promotes_at_once
+from app.bookings.services.rules import (
+    auto_waives,
+    offer_expires,
+    promotes_at_once,
+    waitlist_moves,
+)
 from app.core.db import utcnow
 from app.core.errors import DomainError
 from app.core.jobs import enqueue_after_commit
@@ -40,6 +45,8 @@ def fill_spots(studio: Studio, cls: ScheduledClass, *, now: datetime,
     """
     if cls.is_cancelled or cls.has_started(now) or studio.suspended_at is not None:
         return []  # a suspended studio books nobody, from its waitlist neither
+    if not waitlist_moves(studio, cls, now):
+        return []  # within the waitlist cutoff: the spot stays free, nobody is promoted
     moved = []
     free = cls.capacity - (spots_taken(cls) if taken is None else taken)
     if free <= 0:
@@ -51,7 +58,7 @@ def fill_spots(studio: Studio, cls: ScheduledClass, *, now: datetime,
         .limit(free)
     ).all()
     for booking in waiting:
-        if promotes_at_once(studio) and _try_reserve(studio, booking):
+        if promotes_at_once(studio, cls) and _try_reserve(studio, booking):
             booking.status = BookingStatus.CONFIRMED
             enqueue_after_commit("workers.jobs.notifications.send_promoted", booking.id,
                                  queue="notifications")
@@ -59,7 +66,7 @@ def fill_spots(studio: Studio, cls: ScheduledClass, *, now: datetime,
             # claim mode, or auto mode for someone who cannot pay right now: hold the spot
             # for them, so they can buy a pass and claim it in time.
             booking.status = BookingStatus.OFFERED
-            booking.offer_expires_at = offer_expires(studio, now)
+            booking.offer_expires_at = offer_expires(studio, cls, now)
             enqueue_after_commit("workers.jobs.notifications.send_offer", booking.id,
                                  queue="notifications")
             enqueue_after_commit("workers.jobs.bookings.expire_offer", booking.id,
@@ -80,11 +87,14 @@ def _try_reserve(studio: Studio, booking: Booking) -> bool:
 
 
 def claim_offer(studio: Studio, booking: Booking, *, actor, now=None) -> Booking:
-    """Take up an offered spot before the hold runs out."""
+    """Take up an offered spot before the hold runs out (a late cancel that freed the spot may
+    be waived: waive_refilled)."""
     now = now or utcnow()
     check_open(studio)
-    hold = entitlements.provider().hold(studio, booking.customer, booking.scheduled_class)
-    lock_class(booking.scheduled_class)
+    cls = booking.scheduled_class
+    hold = entitlements.provider().hold(studio, booking.customer, cls)
+    refilled = refilled_late_cancel(studio, cls)
+    lock_class(cls)
     db.session.refresh(booking)
     if booking.status == BookingStatus.CONFIRMED:
         return booking
@@ -94,7 +104,39 @@ def claim_offer(studio: Studio, booking: Booking, *, actor, now=None) -> Booking
     booking.status = BookingStatus.CONFIRMED
     booking.offer_expires_at = None
     db.session.flush()
+    waive_refilled(studio, refilled, now=now)
     return booking
+
+
+def refilled_late_cancel(studio: Studio, cls: ScheduledClass) -> Booking | None:
+    """Before the class lock, when a spot of `cls` is about to be filled from the waitlist: the
+    first late cancel of the class whose cost auto-waive will give back (None when the policy
+    is off or there is none), with what paid for it locked (without waiting: someone else's
+    passes, after the claimer's: ClassBusy when in use)."""
+    if not auto_waives(studio, cls):
+        return None
+    booking = db.session.scalar(
+        select(Booking).where(Booking.class_id == cls.id,
+                              Booking.status == BookingStatus.LATE_CANCELLED,
+                              Booking.late_waived_at.is_(None))
+        .order_by(Booking.cancelled_at, Booking.id).limit(1))
+    if booking is not None:
+        entitlements.provider().lock_paid([booking.id], wait=False)
+    return booking
+
+
+def waive_refilled(studio: Studio, booking: Booking | None, *, now: datetime) -> None:
+    """The waitlist filled the spot `booking`'s late cancel freed: give its cost back (the
+    credit, an unpaid fee), once."""
+    if booking is None:
+        return
+    db.session.refresh(booking)
+    if booking.late_waived_at is not None:
+        return
+    entitlements.provider().undo_late_cancel(studio, booking)
+    booking.late_waived_at = now
+    booking.late_waiver = LateWaiver.REFILLED
+    db.session.flush()
 
 
 def expire_offer(studio: Studio, booking: Booking, *, now=None) -> bool:
