@@ -9,7 +9,12 @@ from flask_babel import gettext as _
 
 from app.core.htmx import render
 from app.reports.forms import ReportFilterForm
+from app.core.db import utcnow
 from app.reports.queries.attendance import attendance, utilisation
+from app.reports.queries.certificates import certificates
+from app.reports.queries.demand import time_slots, waitlist_demand
+from app.reports.queries.owed import money_owed
+from app.reports.queries.retention import cohorts, memberships
 from app.reports.queries.revenue import revenue, taxes
 from app.schedule.queries import list_class_types, local_today
 from app.studios.console import console_blueprint
@@ -26,10 +31,23 @@ def _form() -> ReportFilterForm:
                             today=local_today(g.studio.timezone))
 
 
+def _today():
+    return local_today(g.studio.timezone)
+
+
+# Each report: what builds it from the studio and the filters.
+REPORTS = {
+    "attendance": attendance, "time_slots": time_slots, "utilisation": utilisation,
+    "waitlist": waitlist_demand, "revenue": revenue, "taxes": taxes,
+    "owed": lambda studio, filters: money_owed(studio, filters, utcnow()),
+    "memberships": memberships,
+    "cohorts": lambda studio, filters: cohorts(studio, filters, _today()),
+    "certificates": lambda studio, filters: certificates(studio, filters, _today()),
+}
+
+
 def _reports(filters) -> dict:
-    return {"attendance": attendance(g.studio, filters),
-            "utilisation": utilisation(g.studio, filters),
-            "revenue": revenue(g.studio, filters), "taxes": taxes(g.studio, filters)}
+    return {name: build(g.studio, filters) for name, build in REPORTS.items()}
 
 
 @bp.get("/reports")
@@ -47,9 +65,11 @@ CSV_TABLES = {
     "attendance": ("attendance", "table"), "attendance-coaches": ("attendance", "coaches"),
     "utilisation": ("utilisation", "table"), "revenue": ("revenue", "table"),
     "payments": ("revenue", "payments"), "taxes": ("taxes", "table"),
+    "attendance-slots": ("time_slots", "table"), "waitlist": ("waitlist", "table"),
+    "owed": ("owed", "table"), "owed-customers": ("owed", "customers"),
+    "memberships": ("memberships", "table"), "cohorts": ("cohorts", "table"),
+    "certificates": ("certificates", "table"),
 }
-REPORTS = {"attendance": attendance, "utilisation": utilisation, "revenue": revenue,
-           "taxes": taxes}
 
 
 def _csv(name: str):
