@@ -1,28 +1,51 @@
 """The studio's reports (/manage/<studio>/reports): one page with every report for a period,
-and a CSV of each report's table. Owners and studio admins only."""
+and a CSV of each report's table. Owners and studio admins only. And /manage/, the studios a
+person runs, with the owner's overview of those whose reports they may see."""
 
 import csv
 import io
 
-from flask import Response, g, request, stream_with_context
+from flask import Blueprint, Response, abort, g, render_template, request, stream_with_context
 from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
-from app.core.htmx import render
-from app.reports.forms import ReportFilterForm
 from app.core.db import utcnow
+from app.core.htmx import render
+from app.reports.forms import OverviewForm, ReportFilterForm
 from app.reports.queries.attendance import attendance, utilisation
 from app.reports.queries.certificates import certificates
 from app.reports.queries.demand import time_slots, waitlist_demand
+from app.reports.queries.overview import overview
 from app.reports.queries.owed import money_owed
 from app.reports.queries.retention import cohorts, memberships
 from app.reports.queries.revenue import revenue, taxes
 from app.schedule.queries import list_class_types, local_today
-from app.studios.console import console_blueprint
-from app.studios.policies import can_manage_studio
+from app.studios.console import console_blueprint, may_open
+from app.studios.policies import can_manage_studio, console_studios
 from app.studios.queries import list_locations
 
 bp = console_blueprint("reports_manage", __name__, require=can_manage_studio)
+home = Blueprint("manage", __name__, url_prefix="/manage")
 PAGE = "reports/manage/reports.html"
+
+
+@home.get("/")
+@login_required
+def index():
+    studios = console_studios(current_user)
+    if not studios:
+        abort(404)
+    visible = [s for s in studios if may_open(current_user, s, "reports_manage.reports")]
+    form = OverviewForm(request.args, today=local_today(studios[0].timezone))
+    if not visible:
+        return render_template("studios/manage/index.html", studios=studios, form=None)
+    if not form.validate():
+        return render_template("studios/manage/index.html", studios=studios, form=form,
+                               figures=None), 422
+    filters = form.filters()
+    period = {"start": filters.start.isoformat(), "end": filters.end.isoformat()}
+    return render_template("studios/manage/index.html", studios=studios, form=form,
+                           figures=overview(visible, filters), period=period)
 
 
 def _form() -> ReportFilterForm:
