@@ -95,7 +95,8 @@ def test_owner_overview_last_month_to_riyadh_vat_and_its_csv(new_context, live_a
                                                              tmp_path):
     slug, email = two_studios
     t = Texts(live_app, "en")
-    page = new_context(locale="en", viewport={"width": 1280, "height": 900}).new_page()
+    page = new_context(locale="en", has_touch=True,
+                       viewport={"width": 1280, "height": 900}).new_page()
     problems = []
     page.on("console", lambda m: m.type == "error" and problems.append(m.text))
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
