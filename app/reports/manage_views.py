@@ -22,7 +22,7 @@ from app.reports.queries.revenue import revenue, taxes
 from app.schedule.queries import list_class_types, local_today
 from app.studios.console import console_blueprint, may_open
 from app.studios.policies import can_manage_studio, console_studios
-from app.studios.queries import list_locations
+from app.studios.queries import list_locations, load_locations
 
 bp = console_blueprint("reports_manage", __name__, require=can_manage_studio)
 home = Blueprint("manage", __name__, url_prefix="/manage")
@@ -35,6 +35,7 @@ def index():
     studios = console_studios(current_user)
     if not studios:
         abort(404)
+    load_locations(studios)
     visible = [s for s in studios if may_open(current_user, s, "reports_manage.reports")]
     form = OverviewForm(request.args, today=local_today(studios[0].timezone))
     if not visible:

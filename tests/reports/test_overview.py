@@ -123,3 +123,25 @@ def test_only_studios_whose_reports_one_may_see(client, studios):
     login(client, staff(desk, Role.FRONT_DESK))
     html = client.get("/manage/").get_data(as_text=True)
     assert "/manage/deskwork/" in html and 'id="overview"' not in html
+
+
+def test_more_studios_cost_no_more_statements(client, studios):
+    """Each figure is one statement grouped by studio: a third studio with its own classes and
+    sales adds a column, not statements."""
+    from tests.sql import Statements
+
+    login(client, studios["owner"])
+    query = {"period": "last_month"}
+    before = Statements().during(lambda: client.get("/manage/", query_string=query))
+    third = StudioFactory(slug="third", name={"en": "Third", "ar": "الثالث"})
+    db.session.add(StaffRole(studio_id=third.id, user_id=studios["owner"].id, role=Role.OWNER))
+    mid = studios["start"] + timedelta(days=10)
+    _book(_class(third, ClassTypeFactory(studio=third), _at(mid), capacity=5), UserFactory(),
+          S.ATTENDED)
+    _order(third, PlanFactory(studio=third), UserFactory(), third.default_location, net=100,
+           tax=13, code="HST", rate="13", paid_at=_at(mid))
+    db.session.flush()
+    after = Statements().during(lambda: client.get("/manage/", query_string=query))
+    page = Page(client.get("/manage/", query_string=query))
+    assert len(page.all("#table-overview thead th")) == 3
+    assert after == before
