@@ -207,7 +207,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     # The cross-studio coach home, and coach URLs from before the studio led the path.
     for bp in (bookings_coach.home, clients_coach.moved, training_coach.moved,
-               studios_manage.home):
+               reports_manage.home):
         app.register_blueprint(bp)
 
 

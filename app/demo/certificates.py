@@ -44,7 +44,8 @@ def seed_certificates(studio, admin, customer, coach, coach2, *, expired: bool) 
 def _finished_course(studio, admin, customer, *, expired: bool) -> None:
     first_aid = save_class_type(studio, name=FIRST_AID, description={}, duration_minutes=90,
                                 color="#be123c")
-    days_ago = 420 if expired else 40  # the expired run is over a year old
+    # The expired run is over a year old: its certificate ran out in the last 30 days.
+    days_ago = 390 if expired else 40
     now = utcnow().replace(minute=0, second=0, microsecond=0)
     classes = [create_class(studio, class_type=first_aid, location=studio.default_location,
                             starts_at=now - timedelta(days=days_ago - 7 * i), capacity=12)

@@ -75,3 +75,50 @@ class ReportFilterForm(FlaskForm):
         if self.class_type.data:
             args["class_type"] = self.class_type.data
         return args
+
+
+THIS_MONTH, LAST_MONTH, CUSTOM = "this_month", "last_month", "custom"
+
+
+class OverviewForm(FlaskForm):
+    """The owner's overview period: this month, last month, or dates of one's own."""
+
+    class Meta:
+        csrf = False
+
+    period = SelectField(_l("Period"), default=THIS_MONTH)
+    start = DateField(_l("From"), validators=[Optional(), plausible_date])
+    end = DateField(_l("To"), validators=[Optional(), plausible_date])
+
+    def __init__(self, args, *, today: date):
+        super().__init__(args)
+        self.period.choices = options([(THIS_MONTH, _("This month")),
+                                       (LAST_MONTH, _("Last month")),
+                                       (CUSTOM, _("Dates of my choice"))])
+        self.today = today
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and self.period.data == CUSTOM:
+            for field in (self.start, self.end):
+                if field.data is None:
+                    field.errors.append(_("Choose a date."))
+                    ok = False
+            if ok and self.end.data < self.start.data:
+                self.end.errors.append(_("The end comes before the start."))
+                ok = False
+            if ok and (self.end.data - self.start.data).days + 1 > MAX_DAYS:
+                self.end.errors.append(_("Choose a period of at most %(days)d days.",
+                                         days=MAX_DAYS))
+                ok = False
+        return ok
+
+    def filters(self) -> ReportFilters:
+        """The chosen period (call after validate() said yes)."""
+        first = self.today.replace(day=1)
+        if self.period.data == THIS_MONTH:
+            return ReportFilters(first, self.today)
+        if self.period.data == LAST_MONTH:
+            end = first - timedelta(days=1)
+            return ReportFilters(end.replace(day=1), end)
+        return ReportFilters(self.start.data, self.end.data)

@@ -1,23 +1,52 @@
 """The studio's reports (/manage/<studio>/reports): one page with every report for a period,
-and a CSV of each report's table. Owners and studio admins only."""
+and a CSV of each report's table. Owners and studio admins only. And /manage/, the studios a
+person runs, with the owner's overview of those whose reports they may see."""
 
 import csv
 import io
 
-from flask import Response, g, request, stream_with_context
+from flask import Blueprint, Response, abort, g, render_template, request, stream_with_context
 from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
+from app.core.db import utcnow
 from app.core.htmx import render
-from app.reports.forms import ReportFilterForm
+from app.reports.forms import OverviewForm, ReportFilterForm
 from app.reports.queries.attendance import attendance, utilisation
+from app.reports.queries.certificates import certificates
+from app.reports.queries.demand import time_slots, waitlist_demand
+from app.reports.queries.overview import overview
+from app.reports.queries.owed import money_owed
+from app.reports.queries.retention import cohorts, memberships
 from app.reports.queries.revenue import revenue, taxes
 from app.schedule.queries import list_class_types, local_today
-from app.studios.console import console_blueprint
-from app.studios.policies import can_manage_studio
-from app.studios.queries import list_locations
+from app.studios.console import console_blueprint, may_open
+from app.studios.policies import can_manage_studio, console_studios
+from app.studios.queries import list_locations, load_locations
 
 bp = console_blueprint("reports_manage", __name__, require=can_manage_studio)
+home = Blueprint("manage", __name__, url_prefix="/manage")
 PAGE = "reports/manage/reports.html"
+
+
+@home.get("/")
+@login_required
+def index():
+    studios = console_studios(current_user)
+    if not studios:
+        abort(404)
+    load_locations(studios)
+    visible = [s for s in studios if may_open(current_user, s, "reports_manage.reports")]
+    form = OverviewForm(request.args, today=local_today(studios[0].timezone))
+    if not visible:
+        return render_template("studios/manage/index.html", studios=studios, form=None)
+    if not form.validate():
+        return render_template("studios/manage/index.html", studios=studios, form=form,
+                               figures=None), 422
+    filters = form.filters()
+    period = {"start": filters.start.isoformat(), "end": filters.end.isoformat()}
+    return render_template("studios/manage/index.html", studios=studios, form=form,
+                           figures=overview(visible, filters), period=period)
 
 
 def _form() -> ReportFilterForm:
@@ -26,10 +55,23 @@ def _form() -> ReportFilterForm:
                             today=local_today(g.studio.timezone))
 
 
+def _today():
+    return local_today(g.studio.timezone)
+
+
+# Each report: what builds it from the studio and the filters.
+REPORTS = {
+    "attendance": attendance, "time_slots": time_slots, "utilisation": utilisation,
+    "waitlist": waitlist_demand, "revenue": revenue, "taxes": taxes,
+    "owed": lambda studio, filters: money_owed(studio, filters, utcnow()),
+    "memberships": memberships,
+    "cohorts": lambda studio, filters: cohorts(studio, filters, _today()),
+    "certificates": lambda studio, filters: certificates(studio, filters, _today()),
+}
+
+
 def _reports(filters) -> dict:
-    return {"attendance": attendance(g.studio, filters),
-            "utilisation": utilisation(g.studio, filters),
-            "revenue": revenue(g.studio, filters), "taxes": taxes(g.studio, filters)}
+    return {name: build(g.studio, filters) for name, build in REPORTS.items()}
 
 
 @bp.get("/reports")
@@ -47,9 +89,11 @@ CSV_TABLES = {
     "attendance": ("attendance", "table"), "attendance-coaches": ("attendance", "coaches"),
     "utilisation": ("utilisation", "table"), "revenue": ("revenue", "table"),
     "payments": ("revenue", "payments"), "taxes": ("taxes", "table"),
+    "attendance-slots": ("time_slots", "table"), "waitlist": ("waitlist", "table"),
+    "owed": ("owed", "table"), "owed-customers": ("owed", "customers"),
+    "memberships": ("memberships", "table"), "cohorts": ("cohorts", "table"),
+    "certificates": ("certificates", "table"),
 }
-REPORTS = {"attendance": attendance, "utilisation": utilisation, "revenue": revenue,
-           "taxes": taxes}
 
 
 def _csv(name: str):

@@ -1,9 +1,10 @@
-"""Studio console: the list of studios a person runs (/manage/), a studio's settings (its
-profile, logo and booking settings) and its places (locations and their rooms)."""
+"""Studio console: a studio's settings (its profile, logo and booking settings) and its places
+(locations and their rooms). The list of studios a person runs (/manage/) is app/reports'
+overview."""
 
-from flask import Blueprint, abort, g, render_template, url_for
+from flask import g, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.accounts.forms import zone_choices
 from app.core.db import get_in_studio_or_404
@@ -19,20 +20,10 @@ from app.studios.forms import (
     new_location_form,
 )
 from app.studios.models import Location, Room
-from app.studios.policies import can_manage_studio, console_studios
+from app.studios.policies import can_manage_studio
 from app.studios.services import places, profile, update_booking_policy
 
 bp = console_blueprint("studios_manage", __name__, require=can_manage_studio)
-home = Blueprint("manage", __name__, url_prefix="/manage")
-
-
-@home.get("/")
-@login_required
-def index():
-    studios = console_studios(current_user)
-    if not studios:
-        abort(404)
-    return render_template("studios/manage/index.html", studios=studios)
 
 
 def _settings_page(status: int = 200, **forms):

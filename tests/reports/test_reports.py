@@ -226,12 +226,15 @@ def test_taxes_per_jurisdiction_and_rate(client, books):
 def test_page_shows_charts_and_tables(client, books):
     login(client, books["owner"])
     html = client.get("/manage/northside/reports", query_string=PERIOD).get_data(as_text=True)
-    assert html.count("<canvas") == 2 + 2 + 2  # attendance, fill rate; sales and tax per currency
+    # attendance, time of day, fill rate, waitlist; sales and tax per currency; owed in CAD
+    # (the unpaid order); memberships, cohorts, certificates.
+    assert html.count("<canvas") == 4 + 2 + 2 + 1 + 3
     assert "vendor/chart-4.6.1.umd.min.js" in html and "js/reports.js" in html
     for total in ("6 bookings", "3 check-ins", "1 no-show<", "1 late cancel<", "2 first visits"):
         assert total in html
-    for name in ("attendance", "attendance-coaches", "utilisation", "revenue", "payments",
-                 "taxes"):
+    for name in ("attendance", "attendance-coaches", "attendance-slots", "utilisation",
+                 "waitlist", "revenue", "payments", "taxes", "owed", "owed-customers",
+                 "memberships", "cohorts", "certificates"):
         assert f'id="table-{name}"' in html
         assert f"/manage/northside/reports/{name}.csv?" in html
     # Chart.js is loaded on this page only.

@@ -12,6 +12,8 @@ from app.core.i18n import format_money
 
 # Column kinds: how a cell shows on the page and how it is written to the CSV.
 TEXT, COUNT, PERCENT, MONEY = "text", "count", "percent", "money"
+# A customer: the cell is (customer id, name); the page links to their record, the CSV has the name.
+CUSTOMER = "customer"
 
 
 @dataclass
@@ -47,6 +49,8 @@ def csv_cell(value, kind: str):
         return f"{decimal_amount(minor, currency)}"
     if kind == PERCENT:
         return f"{value * 100:.1f}"
+    if kind == CUSTOMER:
+        return value[1]
     return value
 
 
@@ -57,6 +61,8 @@ def shown_cell(value, kind: str) -> str:
         return format_money(*value)
     if kind == PERCENT:
         return numbers.format_percent(value, "#,##0.0%", locale=_locale())
+    if kind == CUSTOMER:
+        return value
     return str(value)
 
 

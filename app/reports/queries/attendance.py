@@ -21,7 +21,7 @@ BOOKED = (S.CONFIRMED, S.ATTENDED, S.NO_SHOW, S.LATE_CANCELLED)
 TAKEN = (S.CONFIRMED, S.ATTENDED, S.NO_SHOW)
 
 
-def _held(studio, filters) -> list:
+def held(studio, filters) -> list:
     """Conditions on ScheduledClass (joined to its Location): held in the period, filtered."""
     conds = [ScheduledClass.studio_id == studio.id,
              ScheduledClass.status == ClassStatus.SCHEDULED,
@@ -40,7 +40,9 @@ def _counts():
             n(S.NO_SHOW).label("no_shows"), n(S.LATE_CANCELLED).label("late_cancels"))
 
 
-def _bookings_by(studio, filters, *keys):
+def bookings_by(studio, filters, *keys):
+    """Booking counts (booked, checked in, no-shows, late cancels) in the classes held, grouped
+    by `keys` (columns of ScheduledClass, Location, ClassType or the coach's User)."""
     return db.session.execute(
         select(*keys, *_counts())
         .select_from(ScheduledClass)
@@ -49,7 +51,7 @@ def _bookings_by(studio, filters, *keys):
         .join(Booking, and_(Booking.class_id == ScheduledClass.id,
                             Booking.studio_id == studio.id))
         .outerjoin(User, User.id == ScheduledClass.coach_id)
-        .where(*_held(studio, filters))
+        .where(*held(studio, filters))
         .group_by(*keys)).all()
 
 
@@ -66,14 +68,14 @@ def _first_visits(studio, filters) -> dict[int, int]:
         .select_from(ranked)
         .join(ScheduledClass, ScheduledClass.id == ranked.c.class_id)
         .join(Location, Location.id == ScheduledClass.location_id)
-        .where(ranked.c.n == 1, *_held(studio, filters))
+        .where(ranked.c.n == 1, *held(studio, filters))
         .group_by(ScheduledClass.class_type_id)).all()
     return dict(rows)
 
 
 def attendance(studio, filters) -> dict:
     names = type_names(studio)
-    by_type = sorted(_bookings_by(studio, filters, ClassType.id), key=lambda r: names[r.id])
+    by_type = sorted(bookings_by(studio, filters, ClassType.id), key=lambda r: names[r.id])
     firsts = _first_visits(studio, filters)
     columns = [(_("Bookings"), COUNT), (_("Check-ins"), COUNT), (_("No-shows"), COUNT),
                (_("Late cancels"), COUNT)]
@@ -81,7 +83,7 @@ def attendance(studio, filters) -> dict:
     for r in by_type:
         types.rows.append([names[r.id], r.booked, r.checked_in, r.no_shows,
                            r.late_cancels, firsts.get(r.id, 0)])
-    by_coach = _bookings_by(studio, filters, ScheduledClass.coach_id, User.name)
+    by_coach = bookings_by(studio, filters, ScheduledClass.coach_id, User.name)
     coaches = Table("attendance-coaches", [(_("Coach"), TEXT), *columns])
     for r in sorted(by_coach, key=lambda r: (r.name is None, r.name or "")):
         coaches.rows.append([r.name or _("No coach"), r.booked, r.checked_in, r.no_shows,
@@ -117,7 +119,7 @@ def utilisation(studio, filters) -> dict:
             .join(Location, Location.id == ScheduledClass.location_id)
             .join(ClassType, ClassType.id == ScheduledClass.class_type_id)
             .outerjoin(taken, taken.c.class_id == ScheduledClass.id)
-            .where(*_held(studio, filters)))
+            .where(*held(studio, filters)))
     places = func.sum(ScheduledClass.capacity).label("places")
     filled = func.coalesce(func.sum(taken.c.taken), 0).label("filled")
     rows = db.session.execute(

@@ -36,7 +36,7 @@ def method_labels() -> dict:
             PaymentMethod.CASH: _("Cash")}
 
 
-def _sold_at(studio):
+def sold_at(studio):
     """The location an order was sold at (older orders: the studio's default)."""
     return Location.id == func.coalesce(Order.location_id, studio.default_location_id)
 
@@ -53,7 +53,7 @@ def _sales(studio, filters):
         select(Order.currency, Plan.kind, Order.plan_id, func.count(Order.id).label("n"),
                func.sum(Order.net_minor).label("net"), func.sum(Order.tax_minor).label("tax"),
                func.sum(Order.gross_minor).label("gross"))
-        .join(Location, _sold_at(studio)).outerjoin(Plan, Plan.id == Order.plan_id)
+        .join(Location, sold_at(studio)).outerjoin(Plan, Plan.id == Order.plan_id)
         .where(Order.status == OrderStatus.PAID, *_orders(studio, filters, Order.paid_at))
         .group_by(Order.currency, Plan.kind, Order.plan_id)).all()
 
@@ -62,7 +62,7 @@ def _payments(studio, filters):
     return db.session.execute(
         select(Payment.currency, Payment.method, func.count(Payment.id).label("n"),
                func.sum(Payment.amount_minor).label("amount"))
-        .join(Order, Order.id == Payment.order_id).join(Location, _sold_at(studio))
+        .join(Order, Order.id == Payment.order_id).join(Location, sold_at(studio))
         .where(Payment.studio_id == studio.id,
                *_orders(studio, filters, Payment.received_at))
         .group_by(Payment.currency, Payment.method)).all()
@@ -73,7 +73,7 @@ def _refunds(studio, filters):
         select(Payment.currency, func.count(Refund.id).label("n"),
                func.sum(Refund.amount_minor).label("amount"))
         .join(Payment, Payment.id == Refund.payment_id)
-        .join(Order, Order.id == Payment.order_id).join(Location, _sold_at(studio))
+        .join(Order, Order.id == Payment.order_id).join(Location, sold_at(studio))
         .where(Refund.studio_id == studio.id, *_orders(studio, filters, Refund.created_at))
         .group_by(Payment.currency)).all()
 
@@ -82,7 +82,7 @@ def _credit_notes(studio, filters):
     return db.session.execute(
         select(Invoice.currency, func.count(Invoice.id).label("n"),
                func.sum(Invoice.gross_minor).label("amount"))
-        .join(Order, Order.id == Invoice.order_id).join(Location, _sold_at(studio))
+        .join(Order, Order.id == Invoice.order_id).join(Location, sold_at(studio))
         .where(Invoice.studio_id == studio.id, Invoice.kind == DocumentKind.CREDIT_NOTE,
                *_orders(studio, filters, Invoice.issued_at))
         .group_by(Invoice.currency)).all()
@@ -136,7 +136,7 @@ def taxes(studio, filters) -> dict:
     sums = defaultdict(lambda: {"base": 0, "collected": 0, "returned": 0, "name": ""})
     paid = db.session.execute(
         select(Location.tax_jurisdiction, Order.currency, Order.net_minor, Order.taxes)
-        .join(Location, _sold_at(studio))
+        .join(Location, sold_at(studio))
         .where(Order.status == OrderStatus.PAID, *_orders(studio, filters, Order.paid_at))).all()
     for jurisdiction, currency, net, lines in paid:
         for t in lines or ():
@@ -146,7 +146,7 @@ def taxes(studio, filters) -> dict:
             sums[key]["name"] = translated(t["name"])
     notes = db.session.execute(
         select(Location.tax_jurisdiction, Invoice.currency, Invoice.snapshot)
-        .join(Order, Order.id == Invoice.order_id).join(Location, _sold_at(studio))
+        .join(Order, Order.id == Invoice.order_id).join(Location, sold_at(studio))
         .where(Invoice.studio_id == studio.id, Invoice.kind == DocumentKind.CREDIT_NOTE,
                *_orders(studio, filters, Invoice.issued_at))).all()
     for jurisdiction, currency, snapshot in notes:

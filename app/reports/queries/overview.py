@@ -1,0 +1,102 @@
+"""The owner's overview: the studios a person may see reports of, side by side for a period —
+bookings, check-ins, fill rate, net sales per currency, new customers. A fixed number of
+statements for any number of studios (each groups by studio)."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from app.billing.models import Order, OrderStatus
+from app.bookings.models import Booking, BookingStatus
+from app.extensions import db
+from app.schedule.models import ClassStatus, ScheduledClass
+from app.studios.models import Location, Studio
+
+from . import PERCENT, local_period, rate, shown_cell
+from .attendance import BOOKED, TAKEN
+
+
+@dataclass
+class StudioFigures:
+    studio: Studio
+    classes: int = 0
+    bookings: int = 0
+    checked_in: int = 0
+    places: int = 0
+    taken: int = 0
+    new_customers: int = 0
+    net_sales: dict = field(default_factory=dict)  # currency -> net minor units
+
+    @property
+    def fill_rate(self) -> str:
+        return shown_cell(rate(self.taken, self.places), PERCENT)
+
+
+def _classes(ids, filters):
+    def n(*statuses):
+        return func.count(Booking.id).filter(Booking.status.in_(statuses))
+    per = (select(Booking.studio_id, Booking.class_id, n(*BOOKED).label("booked"),
+                  n(BookingStatus.ATTENDED).label("attended"), n(*TAKEN).label("taken"))
+           .where(Booking.studio_id.in_(ids))
+           .group_by(Booking.studio_id, Booking.class_id).subquery())
+    return db.session.execute(
+        select(ScheduledClass.studio_id, func.count(ScheduledClass.id).label("classes"),
+               func.sum(ScheduledClass.capacity).label("places"),
+               *(func.coalesce(func.sum(c), 0).label(c.name)
+                 for c in (per.c.booked, per.c.attended, per.c.taken)))
+        .join(Location, Location.id == ScheduledClass.location_id)
+        .outerjoin(per, (per.c.class_id == ScheduledClass.id)
+                   & (per.c.studio_id == ScheduledClass.studio_id))
+        .where(ScheduledClass.studio_id.in_(ids),
+               ScheduledClass.status == ClassStatus.SCHEDULED,
+               *local_period(ScheduledClass.starts_at, Location.timezone, filters))
+        .group_by(ScheduledClass.studio_id)).all()
+
+
+def _sales(ids, filters):
+    return db.session.execute(
+        select(Order.studio_id, Order.currency, func.sum(Order.net_minor).label("net"))
+        .join(Studio, Studio.id == Order.studio_id)
+        .join(Location, Location.id == func.coalesce(Order.location_id,
+                                                     Studio.default_location_id))
+        .where(Order.studio_id.in_(ids), Order.status == OrderStatus.PAID,
+               *local_period(Order.paid_at, Location.timezone, filters))
+        .group_by(Order.studio_id, Order.currency)).all()
+
+
+def _new_customers(ids, filters):
+    """Per studio: customers whose first booking there is for a class in the period."""
+    ranked = (select(Booking.studio_id, Booking.class_id, func.row_number().over(
+                  partition_by=(Booking.studio_id, Booking.customer_id),
+                  order_by=(ScheduledClass.starts_at, Booking.id)).label("n"))
+              .join(ScheduledClass, ScheduledClass.id == Booking.class_id)
+              .where(Booking.studio_id.in_(ids), Booking.status.in_(BOOKED),
+                     ScheduledClass.status == ClassStatus.SCHEDULED)
+              .subquery())
+    return db.session.execute(
+        select(ranked.c.studio_id, func.count())
+        .join(ScheduledClass, ScheduledClass.id == ranked.c.class_id)
+        .join(Location, Location.id == ScheduledClass.location_id)
+        .where(ranked.c.n == 1,
+               *local_period(ScheduledClass.starts_at, Location.timezone, filters))
+        .group_by(ranked.c.studio_id)).all()
+
+
+def overview(studios, filters) -> dict:
+    """Each studio's figures for the period, in the order given, and the currencies sold in."""
+    figures = {s.id: StudioFigures(s) for s in studios}
+    ids = list(figures)
+    for r in _classes(ids, filters):
+        f = figures[r.studio_id]
+        f.classes, f.places = r.classes, int(r.places)
+        f.bookings, f.checked_in, f.taken = int(r.booked), int(r.attended), int(r.taken)
+    sales = defaultdict(dict)
+    for r in _sales(ids, filters):
+        sales[r.studio_id][r.currency] = int(r.net)
+    for studio_id, by_currency in sales.items():
+        figures[studio_id].net_sales = dict(sorted(by_currency.items()))
+    for studio_id, count in _new_customers(ids, filters):
+        figures[studio_id].new_customers = count
+    return {"studios": list(figures.values()),
+            "currencies": sorted({cur for by in sales.values() for cur in by})}
