@@ -45,7 +45,10 @@ def production(app, instance, monkeypatch):
     """FITFLOW_ENV=production with every required setting; tests take one away."""
     env = {"FITFLOW_ENV": "production", "SECRET_KEY": "a-production-secret",
            "DATA_KEYS": Fernet.generate_key().decode(),
-           "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]}
+           "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+           "VAPID_PRIVATE_KEY": app.config["VAPID_PRIVATE_KEY"],
+           "VAPID_PUBLIC_KEY": app.config["VAPID_PUBLIC_KEY"],
+           "VAPID_SUBJECT": "mailto:ops@fitflow.example"}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     for name in ("MAIL_SERVER", "REDIS_URL"):
@@ -59,6 +62,8 @@ def production(app, instance, monkeypatch):
     ("DATA_KEYS", "not-a-key", "DATA_KEYS: key 1 is not a Fernet key"),
     ("DATABASE_URL", None, "DATABASE_URL is not set"),
     ("DATABASE_URL", "sqlite:////tmp/fitflow.sqlite3", "DATABASE_URL points at SQLite"),
+    ("VAPID_PRIVATE_KEY", None, "VAPID_PRIVATE_KEY is not set"),
+    ("VAPID_SUBJECT", None, "VAPID_SUBJECT is not set"),
 ])
 def test_production_refuses_to_start_without_a_required_setting(production, instance, monkeypatch,
                                                                 name, value, says):
