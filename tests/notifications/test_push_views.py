@@ -17,8 +17,11 @@ ANDROID_CHROME = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (
 P256DH = "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM"
 
 
+AUTH = b64(b"0123456789abcdef")
+
+
 def subscription(endpoint="https://fcm.googleapis.com/fcm/send/abc:def", p256dh=P256DH,
-                 auth=b64(b"0123456789abcdef")):
+                 auth=AUTH):
     return {"endpoint": endpoint, "p256dh": p256dh, "auth": auth}
 
 
