@@ -188,11 +188,21 @@ def _dev_secret() -> str:
 
 def _vapid_settings() -> dict:
     private = os.environ.get("VAPID_PRIVATE_KEY") or _instance_secret(
-        "vapid_private_key", lambda: _b64(ec.generate_private_key(ec.SECP256R1())
-                                          .private_numbers().private_value.to_bytes(32, "big")))
+        "vapid_private_key", _new_vapid_private_key)
     return {"VAPID_PRIVATE_KEY": private,
             "VAPID_PUBLIC_KEY": os.environ.get("VAPID_PUBLIC_KEY") or vapid_public_key(private),
             "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT", "mailto:no-reply@fitflow.local")}
+
+
+def _new_vapid_private_key() -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    return _b64(key.private_numbers().private_value.to_bytes(32, "big"))
+
+
+def new_vapid_keys() -> str:
+    """A fresh VAPID key pair as environment lines (docs/notifications.md)."""
+    private = _new_vapid_private_key()
+    return f"VAPID_PRIVATE_KEY={private}\nVAPID_PUBLIC_KEY={vapid_public_key(private)}"
 
 
 def vapid_public_key(private: str) -> str:
