@@ -5,6 +5,7 @@ is tried again with the backoff."""
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 
@@ -143,3 +144,15 @@ def test_the_push_service_refuses_a_push_signed_with_another_key(app, ctx, push_
     assert row.status == Status.QUEUED and row.last_error.startswith("HTTP 403")
     assert push_service.refused == ["signed by another key than subscribed with"]
     assert device.received == []
+
+
+@pytest.mark.parametrize("url, opens", [
+    ("http://fitflow.test/s/riyadh/classes/7?day=2026-12-08", "/s/riyadh/classes/7?day=2026-12-08"),
+    ("/me/bookings", "/me/bookings"),
+    ("https://evil.example/s/riyadh/classes/7", "/"),
+    ("//evil.example/x", "/"),
+    ("javascript:alert(1)", "/"),
+    (None, "/"),
+])
+def test_a_tap_opens_a_page_of_this_site_only(app, ctx, url, opens):
+    assert push_service.own_path(url) == opens

@@ -132,7 +132,9 @@ def notify(user, template: str, *, studio=None, dedup_key: str | None = None,
     sent = False
     for channel, address in targets(user, category, template, prefs):
         payload = render(channel, template, locale, **context)
-        key = f"{dedup_key}@{address}" if dedup_key and channel == Channel.PUSH else dedup_key
+        key = dedup_key
+        if dedup_key and channel == Channel.PUSH:  # one row per device, each sent once
+            key = f"{dedup_key[:119 - len(address)]}@{address}"
         row = claim(channel, address, payload, template=template, category=category,
                     user_id=user.id, studio_id=studio.id if studio is not None else None,
                     dedup_key=key, now=now)
