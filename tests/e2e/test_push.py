@@ -80,18 +80,44 @@ def sms(live_app, monkeypatch):
     provider.server_close()
 
 
-def registration_id(cdp, page, scope: str) -> str:
-    """The service worker registration of `scope`, as CDP names it (for deliverPushMessage)."""
-    found = {}
-    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: found.update(
-        {r["scopeURL"]: r["registrationId"] for r in event["registrations"]
-         if not r.get("isDeleted")}))
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    cdp.send("ServiceWorker.enable")
-    deadline = clock.monotonic() + 10
-    while scope not in found and clock.monotonic() < deadline:
-        page.wait_for_timeout(50)  # CDP events arrive while Playwright waits
-    return found[scope]
+class BrowserPush:
+    """Delivers a push to the page's service worker over CDP, as the browser's push service
+    would. The worker is started first and seen running: a push delivered while an idle
+    worker is being stopped or started is now and then lost (seen in headless Chromium)."""
+
+    def __init__(self, context, page, origin: str):
+        self.cdp, self.page, self.origin = context.new_cdp_session(page), page, origin
+        self.registrations, self.running = {}, set()
+        self.cdp.on("ServiceWorker.workerRegistrationUpdated", self._registrations)
+        self.cdp.on("ServiceWorker.workerVersionUpdated", self._versions)
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        self.cdp.send("ServiceWorker.enable")
+        self.registration = self._wait(lambda: self.registrations.get(f"{origin}/"))
+
+    def _registrations(self, event):
+        self.registrations.update({r["scopeURL"]: r["registrationId"]
+                                   for r in event["registrations"] if not r.get("isDeleted")})
+
+    def _versions(self, event):
+        for version in event["versions"]:
+            if version["runningStatus"] == "running":
+                self.running.add(version["registrationId"])
+            else:
+                self.running.discard(version["registrationId"])
+
+    def _wait(self, found):
+        deadline = clock.monotonic() + 10
+        while not (value := found()) and clock.monotonic() < deadline:
+            self.page.wait_for_timeout(50)  # CDP events arrive while Playwright waits
+        assert value, "the service worker did not come up"
+        return value
+
+    def deliver(self, payload: dict) -> None:
+        self.cdp.send("ServiceWorker.startWorker", {"scopeURL": f"{self.origin}/"})
+        self._wait(lambda: self.registration in self.running)
+        self.cdp.send("ServiceWorker.deliverPushMessage", {
+            "origin": self.origin, "registrationId": self.registration,
+            "data": json.dumps(payload, ensure_ascii=False)})
 
 
 def shown(page, count: int) -> list[dict]:
@@ -109,14 +135,12 @@ def test_the_service_worker_shows_a_push_and_keeps_a_tap_on_this_site(
     context.grant_permissions(["notifications"], origin=live_server)
     page = context.new_page()
     page.goto(f"{live_server}/offline/en")
-    cdp = context.new_cdp_session(page)
-    registration = registration_id(cdp, page, f"{live_server}/")
+    browser_push = BrowserPush(context, page, live_server)
     for data in ({"title": "FitFlow Riyadh: You are booked", "body": "Booked: Yoga",
                   "url": "/s/e2e/classes/7?x=1", "lang": "en"},
                  {"title": "فت فلو الرياض: تذكير", "body": "تذكير: يوغا",
                   "url": "https://evil.example/phish", "lang": "ar"}):
-        cdp.send("ServiceWorker.deliverPushMessage", {
-            "origin": live_server, "registrationId": registration, "data": json.dumps(data)})
+        browser_push.deliver(data)
     english, arabic = sorted(shown(page, 2), key=lambda n: n["lang"], reverse=True)
     assert english == {"title": "FitFlow Riyadh: You are booked", "body": "Booked: Yoga",
                        "lang": "en", "dir": "ltr", "url": f"{live_server}/s/e2e/classes/7?x=1"}
@@ -192,15 +216,8 @@ def test_done_in_arabic_quiet_hours_phone_push_booking_and_a_deferred_reminder(
     assert booked["payload"]["url"] == class_path and booked["payload"]["lang"] == "ar"
     assert booked["payload"]["body"].startswith(t("Booked:"))
     assert scenario.open_class_name["ar"] in booked["payload"]["body"]
-    cdp = context.new_cdp_session(page)
-    registration = registration_id(cdp, page, f"{live_server}/")
-
-    def deliver_to_browser(payload):
-        cdp.send("ServiceWorker.deliverPushMessage", {
-            "origin": live_server, "registrationId": registration,
-            "data": json.dumps(payload, ensure_ascii=False)})
-
-    deliver_to_browser(booked["payload"])
+    browser_push = BrowserPush(context, page, live_server)
+    browser_push.deliver(booked["payload"])
     (notification,) = shown(page, 1)
     assert notification == {"title": booked["payload"]["title"],
                             "body": booked["payload"]["body"], "lang": "ar", "dir": "rtl",
@@ -256,7 +273,7 @@ def test_done_in_arabic_quiet_hours_phone_push_booking_and_a_deferred_reminder(
     assert reminder["title"].startswith(f"{studio_name}: ") and reminder["url"] == class_path
     assert scenario.open_class_name["ar"] in reminder["body"] and reminder["lang"] == "ar"
     assert len(sms.bodies(number)) == 2 and scenario.open_class_name["ar"] in sms.bodies(number)[1]
-    deliver_to_browser(reminder)
+    browser_push.deliver(reminder)
     titles = {n["title"] for n in shown(page, 2)}
     assert titles == {booked["payload"]["title"], reminder["title"]}
     assert push_service.refused == [] and problems == []
