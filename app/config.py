@@ -6,10 +6,13 @@ embedded defaults for secrets and storage: a missing SECRET_KEY, DATA_KEYS, PASS
 PostgreSQL DATABASE_URL stops the app before it serves anything.
 """
 
+import base64
 import os
 from pathlib import Path
 
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 INSTANCE_DIR = Path(os.environ.get("FITFLOW_INSTANCE",
                                    Path(__file__).resolve().parent.parent / "instance"))
@@ -106,6 +109,10 @@ def from_environment() -> dict:
         "SMS_ACCOUNT_SID": os.environ.get("SMS_ACCOUNT_SID") or None,
         "SMS_AUTH_TOKEN": os.environ.get("SMS_AUTH_TOKEN") or None,
         "SMS_FROM": os.environ.get("SMS_FROM", "FitFlow"),
+        # Web push (VAPID, RFC 8292): our key pair (base64url: the raw 32-byte private key, the
+        # uncompressed public point the browser subscribes with) and whom push services may
+        # contact about us. Embedded runs generate the private key once per instance folder.
+        **_vapid_settings(),
         # Seconds between a notification's tries after a temporary failure; then it failed.
         "NOTIFY_RETRY_DELAYS": [60, 300, 1800, 7200],
         "PASSWORD_HASH": {},  # argon2 parameters; tests make hashing cheap
@@ -181,6 +188,10 @@ def _check_production() -> None:
         except ValueError:
             problems.append(f"DATA_KEYS: key {number} is not a Fernet key "
                             "(32 url-safe base64 bytes)")
+    for name in ("VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY", "VAPID_SUBJECT"):
+        if not os.environ.get(name):
+            problems.append(f"{name} is not set: web push needs the studio platform's own VAPID "
+                            "keys and contact (docs/notifications.md)")
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url:
         problems.append("DATABASE_URL is not set: set it to the PostgreSQL database "
@@ -196,17 +207,51 @@ def _dev_secret() -> str:
     """A per-checkout secret for embedded runs, kept in instance/ so sessions survive restarts.
 
     Readable by its owner only: whoever reads it can sign sessions as any user."""
-    path = INSTANCE_DIR / "secret_key"
+    return _instance_secret("secret_key", lambda: os.urandom(32).hex())
+
+
+def _vapid_settings() -> dict:
+    private = os.environ.get("VAPID_PRIVATE_KEY") or _instance_secret(
+        "vapid_private_key", _new_vapid_private_key)
+    return {"VAPID_PRIVATE_KEY": private,
+            "VAPID_PUBLIC_KEY": os.environ.get("VAPID_PUBLIC_KEY") or vapid_public_key(private),
+            "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT", "mailto:no-reply@fitflow.local")}
+
+
+def _new_vapid_private_key() -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    return _b64(key.private_numbers().private_value.to_bytes(32, "big"))
+
+
+def new_vapid_keys() -> str:
+    """A fresh VAPID key pair as environment lines (docs/notifications.md)."""
+    private = _new_vapid_private_key()
+    return f"VAPID_PRIVATE_KEY={private}\nVAPID_PUBLIC_KEY={vapid_public_key(private)}"
+
+
+def vapid_public_key(private: str) -> str:
+    """The public key (uncompressed P-256 point, base64url) of a raw base64url private key."""
+    raw = base64.urlsafe_b64decode(private + "=" * (-len(private) % 4))
+    key = ec.derive_private_key(int.from_bytes(raw, "big"), ec.SECP256R1())
+    return _b64(key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint))
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _instance_secret(name: str, make) -> str:
+    path = INSTANCE_DIR / name
     if not path.exists():
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
         # Created with its final mode (never world-readable) under a temporary name, then
         # linked into place: processes starting together (gunicorn's workers) all read the
         # one complete key that won.
-        temporary = INSTANCE_DIR / f".secret_key.{os.urandom(6).hex()}"
+        temporary = INSTANCE_DIR / f".{name}.{os.urandom(6).hex()}"
         fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         try:
             with os.fdopen(fd, "w") as file:
-                file.write(os.urandom(32).hex())
+                file.write(make())
             os.link(temporary, path)
         except FileExistsError:
             pass

@@ -46,7 +46,10 @@ def production(app, instance, monkeypatch):
     env = {"FITFLOW_ENV": "production", "SECRET_KEY": "a-production-secret",
            "DATA_KEYS": Fernet.generate_key().decode(),
            "PASSWORD_PEPPER": "a-production-pepper-of-32-characters",
-           "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]}
+           "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+           "VAPID_PRIVATE_KEY": app.config["VAPID_PRIVATE_KEY"],
+           "VAPID_PUBLIC_KEY": app.config["VAPID_PUBLIC_KEY"],
+           "VAPID_SUBJECT": "mailto:ops@fitflow.example"}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     for name in ("MAIL_SERVER", "REDIS_URL"):
@@ -65,6 +68,8 @@ def production(app, instance, monkeypatch):
     ("PASSWORD_PEPPER", config_module.EMBEDDED_PEPPER,
      "PASSWORD_PEPPER is too short or the embedded one"),
     ("PASSWORD_PEPPER", "a-production-secret-as-the-pepper!!", "PASSWORD_PEPPER equals SECRET_KEY"),
+    ("VAPID_PRIVATE_KEY", None, "VAPID_PRIVATE_KEY is not set"),
+    ("VAPID_SUBJECT", None, "VAPID_SUBJECT is not set"),
 ])
 def test_production_refuses_to_start_without_a_required_setting(production, instance, monkeypatch,
                                                                 name, value, says):

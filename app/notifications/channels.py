@@ -1,6 +1,7 @@
 """The channels' adapters. Each sends one rendered message or raises: `TemporaryFailure` (try
 again later: SMTP 4xx, a refused connection, HTTP 429/5xx) or `PermanentFailure` (this address
 will never work: SMTP 5xx for the recipient, an invalid number, a push subscription gone)."""
+import json
 import smtplib
 
 import requests
@@ -78,3 +79,30 @@ def send_sms(number: str, body: str) -> str:
     if error.get("code") in SMS_PERMANENT_CODES:
         raise PermanentFailure(message.strip())
     raise TemporaryFailure(message.strip())  # our account or request, not their number
+
+
+# A push that waits longer than this at the push service for an offline device is dropped:
+# a reminder a day late is noise.
+PUSH_TTL = 12 * 3600
+
+
+def send_push(subscription: dict, payload: dict) -> None:
+    """Encrypt `payload` (JSON) to one browser's subscription (aes128gcm) and POST it to its
+    push service with our VAPID signature."""
+    from pywebpush import WebPushException, webpush  # the worker's import, not every request's
+
+    cfg = current_app.config
+    try:
+        webpush(subscription, json.dumps(payload, ensure_ascii=False),
+                vapid_private_key=cfg["VAPID_PRIVATE_KEY"],
+                vapid_claims={"sub": cfg["VAPID_SUBJECT"]}, ttl=PUSH_TTL, timeout=10)
+    except WebPushException as exc:
+        status = exc.response.status_code if exc.response is not None else None
+        message = f"HTTP {status} {exc.response.reason if exc.response is not None else exc}"
+        if status in (404, 410):  # the browser unsubscribed or the subscription expired
+            raise PermanentFailure(message) from exc
+        raise TemporaryFailure(message) from exc  # 429, 5xx; or our own request (4xx)
+    except requests.RequestException as exc:
+        raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
+    except (ValueError, TypeError) as exc:  # keys that are no P-256 point: never deliverable
+        raise PermanentFailure(f"bad subscription keys: {exc}") from exc

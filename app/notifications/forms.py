@@ -1,10 +1,14 @@
-"""Parsing the notification settings: channels per category, quiet hours, a phone number."""
+"""Parsing the notification settings: channels per category, quiet hours, a phone number, a
+browser's push subscription."""
+import base64
 import re
+from urllib.parse import urlsplit
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, TimeField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.forms import options
@@ -17,7 +21,7 @@ CATEGORY_LABELS = {
     Category.NEWS: _l("News from your studios"),
 }
 CHANNEL_LABELS = {Channel.EMAIL: _l("E-mail"), Channel.SMS: _l("Text message (SMS)"),
-                  Channel.PUSH: _l("Push")}
+                  Channel.PUSH: _l("On my devices (push)")}
 
 
 class MultiCheckboxField(SelectMultipleField):  # the name _forms.html draws as checks
@@ -66,3 +70,56 @@ class CodeForm(FlaskForm):
     code = StringField(_l("Code"), filters=[lambda v: v.strip() if isinstance(v, str) else v],
                        validators=[DataRequired(), Regexp(r"^[0-9]{6}$",
                                                           message=_l("The code has 6 digits."))])
+
+
+UNUSABLE = _l("This browser's push subscription cannot be used.")
+
+
+def _b64url_length(size: int, prefix: bytes = b""):
+    """A validator: base64url (unpadded) of exactly `size` bytes, starting with `prefix`."""
+    def check(form, field):
+        value = field.data or ""
+        try:
+            if not re.fullmatch(r"[A-Za-z0-9_-]+={0,2}", value):
+                raise ValueError
+            raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        except ValueError:
+            raw = b""
+        if len(raw) != size or not raw.startswith(prefix):
+            raise ValidationError(UNUSABLE)
+    return check
+
+
+class SubscriptionForm(FlaskForm):
+    """A browser's PushSubscription as the page's script posts it (JSON, the CSRF token in a
+    header): its endpoint and the keys (a P-256 point, a 16-byte secret) payloads go to."""
+
+    class Meta:
+        csrf = False  # CSRFProtect checks the X-CSRFToken header before the view runs
+
+    endpoint = StringField(validators=[DataRequired(), Length(max=1024)])
+    p256dh = StringField(validators=[DataRequired(), _b64url_length(65, b"\x04")])
+    auth = StringField(validators=[DataRequired(), _b64url_length(16)])
+
+    def validate_endpoint(self, field):
+        url = urlsplit(field.data)
+        # Browsers' push services are https; a plain-http one is the tests' own, outside
+        # production (and our worker never POSTs to whatever address a user typed).
+        schemes = ("https",) if current_app.config["PRODUCTION"] else ("https", "http")
+        if url.scheme not in schemes or not url.hostname:
+            raise ValidationError(UNUSABLE)
+
+
+BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("SamsungBrowser", "Samsung Internet"),
+            ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"),
+           ("Windows", "Windows"), ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"),
+           ("Linux", "Linux"))
+
+
+def device_label(user_agent: str) -> str:
+    """"Chrome, Android" from a User-Agent header: enough for its owner to tell devices apart."""
+    agent = user_agent or ""
+    browser = next((name for mark, name in BROWSERS if mark in agent), "")
+    system = next((name for mark, name in SYSTEMS if mark in agent), "")
+    return ", ".join(p for p in (browser, system) if p)[:120]

@@ -1,5 +1,5 @@
-"""Notifications: one delivery log row per message and channel, each person's preferences, and
-the addresses a permanent failure retired."""
+"""Notifications: one delivery log row per message and channel, each person's preferences, their
+devices' web push subscriptions, and the addresses a permanent failure retired."""
 from datetime import datetime, time
 from enum import StrEnum
 
@@ -20,7 +20,7 @@ class Category(StrEnum):
 class Channel(StrEnum):
     EMAIL = "email"
     SMS = "sms"
-    PUSH = "push"  # the slot web push will fill; nothing sends on it yet
+    PUSH = "push"  # web push to each of the person's subscribed devices
 
 
 class Status(StrEnum):
@@ -36,9 +36,9 @@ UNSUBSCRIBABLE = DEFERRABLE
 # Channels a person may choose per category; e-mail for security cannot be turned off.
 CHOOSABLE = {
     Category.SECURITY: (Channel.SMS,),
-    Category.TRANSACTIONAL: (Channel.EMAIL, Channel.SMS),
-    Category.REMINDERS: (Channel.EMAIL, Channel.SMS),
-    Category.NEWS: (Channel.EMAIL, Channel.SMS),
+    Category.TRANSACTIONAL: (Channel.EMAIL, Channel.SMS, Channel.PUSH),
+    Category.REMINDERS: (Channel.EMAIL, Channel.SMS, Channel.PUSH),
+    Category.NEWS: (Channel.EMAIL, Channel.SMS, Channel.PUSH),
 }
 DEFAULT_CHOICES = {
     Category.SECURITY: [Channel.EMAIL],
@@ -140,6 +140,29 @@ class NotificationPreference(db.Model):
     @property
     def sms_ready(self) -> bool:
         return bool(self.phone and self.phone_verified_at)
+
+
+class PushSubscription(TimestampMixin, db.Model):
+    """One browser's web push subscription (the endpoint its push service gave it and the keys
+    the payload is encrypted to), labelled for its owner. A push service's 404/410 marks it
+    undeliverable: it is never used again."""
+
+    __tablename__ = "push_subscriptions"
+    __table_args__ = (UniqueConstraint("endpoint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(1024))
+    p256dh: Mapped[str] = mapped_column(String(128))
+    auth: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(120), default="")
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undeliverable: Mapped[bool] = mapped_column(default=False)
+
+    @property
+    def address(self) -> str:
+        """Its name in the delivery log (an endpoint is a bearer secret and too long)."""
+        return f"push:{self.id}"
 
 
 class UndeliverableAddress(TimestampMixin, db.Model):

@@ -1,5 +1,6 @@
-"""A person's notification settings (/me/notifications) and the one-click unsubscribe link."""
-from flask import Blueprint, abort, render_template, request, url_for
+"""A person's notification settings (/me/notifications): channels, quiet hours, phone number,
+devices for web push; and the one-click unsubscribe link."""
+from flask import Blueprint, abort, current_app, flash, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -7,9 +8,19 @@ from app.core.lifecycle import done, perform
 from app.extensions import csrf
 from app.notifications import channels
 from app.notifications.errors import BadUnsubscribeLink, WrongCode
-from app.notifications.forms import CATEGORY_LABELS, CodeForm, PhoneForm, PreferencesForm
+from app.notifications.forms import (
+    CATEGORY_LABELS,
+    UNUSABLE,
+    CodeForm,
+    PhoneForm,
+    PreferencesForm,
+    SubscriptionForm,
+    device_label,
+)
 from app.notifications.models import Category, Status
+from app.notifications.queries import get_subscription_or_404, list_subscriptions
 from app.notifications.services import preferences as prefs_service
+from app.notifications.services import push as push_service
 
 bp = Blueprint("notifications", __name__)
 PAGE = "notifications/preferences.html"
@@ -23,7 +34,9 @@ def _page(form=None, phone_form=None, code_form=None, status=200, message=None):
                                **{c.value: prefs.channels(c) for c in Category})
     return render_template(PAGE, prefs=prefs, form=form, phone_form=phone_form or PhoneForm(
         formdata=None), code_form=code_form or CodeForm(formdata=None),
-        sms_available=channels.sms_configured(), message=message), status
+        sms_available=channels.sms_configured(), message=message,
+        subscriptions=list_subscriptions(current_user),
+        vapid_public_key=current_app.config["VAPID_PUBLIC_KEY"]), status
 
 
 @bp.get("/me/notifications")
@@ -88,6 +101,34 @@ def confirm_phone():
 def remove_phone():
     return perform(lambda: prefs_service.remove_phone(current_user, actor=current_user),
                    lambda _p: done(_("Your number is removed."),
+                                   url_for("notifications.preferences")))
+
+
+@bp.post("/me/notifications/push")
+@login_required
+def subscribe_push():
+    """The page's script posts this browser's push subscription (JSON, CSRF in a header)."""
+    form = SubscriptionForm()
+    if not form.validate():
+        return jsonify(error=str(UNUSABLE)), 422  # whatever is wrong, the page says this
+    label = device_label(request.headers.get("User-Agent", ""))
+    return perform(lambda: push_service.subscribe(
+        current_user, form.endpoint.data, form.p256dh.data, form.auth.data, label,
+        actor=current_user),
+        lambda row: _subscribed(row))
+
+
+def _subscribed(row):
+    flash(_("This device will remind you."), "success")
+    return jsonify(id=row.id, redirect=url_for("notifications.preferences")), 201
+
+
+@bp.post("/me/notifications/push/<int:subscription_id>/remove")
+@login_required
+def remove_push(subscription_id: int):
+    subscription = get_subscription_or_404(current_user, subscription_id)
+    return perform(lambda: push_service.remove_subscription(subscription, actor=current_user),
+                   lambda _r: done(_("This device will no longer get notifications."),
                                    url_for("notifications.preferences")))
 
 

@@ -106,3 +106,41 @@ self.addEventListener("fetch", (event) => {
     }).catch(() => caches.match(request, { ignoreSearch: true })));
   }
 });
+
+// Web push (app/notifications/services/push.py): the payload is {title, body, url, lang},
+// already in the person's language; a tap opens its page, on this site only.
+function ownUrl(url) {
+  try {
+    const target = new URL(url || "/", self.location.origin);
+    return target.origin === self.location.origin ? target.href : self.location.origin + "/";
+  } catch (error) {
+    return self.location.origin + "/";
+  }
+}
+
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (error) {
+    data = { body: event.data ? event.data.text() : "" };
+  }
+  const language = data.lang || lang;
+  event.waitUntil(self.registration.showNotification(data.title || "FitFlow", {
+    body: data.body || "",
+    lang: language,
+    dir: language === "ar" ? "rtl" : "ltr",
+    icon: "/static/icons/icon.svg",
+    data: { url: ownUrl(data.url) },
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = ownUrl(event.notification.data && event.notification.data.url);
+  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true })
+    .then((windows) => {
+      const open = windows.find((client) => client.url === target);
+      return open ? open.focus() : self.clients.openWindow(target);
+    }));
+});

@@ -125,3 +125,13 @@ def sms(app, monkeypatch):
     yield provider
     provider.shutdown()
     provider.server_close()
+
+
+@pytest.fixture
+def push_service(app):
+    """The local web push service (tests/push_service.py), checking our VAPID key."""
+    from tests import push_service as local
+
+    service = local.start(app.config["VAPID_PUBLIC_KEY"])
+    yield service
+    local.stop(service)

@@ -36,7 +36,9 @@ from app.notifications.models import (
     Status,
     UndeliverableAddress,
 )
+from app.notifications.queries import live_subscriptions
 from app.notifications.quiet import quiet_until
+from app.notifications.services import push
 
 DELIVER = "workers.jobs.notifications.deliver"
 QUEUE = "notifications"
@@ -59,13 +61,17 @@ def has_block(template: str, block: str) -> bool:
 
 def render(channel: str, template: str, locale: str, **context) -> dict:
     """The message for one channel in `locale`: subject, text and HTML for e-mail (with the
-    one-click unsubscribe headers when given a link), the body for SMS."""
+    one-click unsubscribe headers when given a link), the body for SMS, and for push the SMS
+    text under the studio's name with the page to open."""
     name = f"emails/{template}.html"
     with base_url_context(), force_locale(locale):
         ctx = dict(lang=locale, **context)
         subject = " ".join(render_plain(name, "subject", **ctx).split())
         if channel == Channel.SMS:
             return {"subject": subject, "body": render_plain(name, "sms", **ctx).strip()}
+        if channel == Channel.PUSH:
+            return push.payload(subject, render_plain(name, "sms", **ctx).strip(), locale,
+                                context.get("studio"), context.get("url"))
         text = render_plain(name, "text", **ctx).strip() + "\n"
         if context.get("unsubscribe_url"):
             text += "\n" + _("Stop these messages: %(url)s", url=context["unsubscribe_url"]) + "\n"
@@ -98,6 +104,8 @@ def targets(user, category: str, template: str,
     if (Channel.SMS in chosen and prefs is not None and prefs.sms_ready
             and channels.sms_configured() and has_block(template, "sms")):
         found.append((Channel.SMS.value, prefs.phone))
+    if Channel.PUSH in chosen and has_block(template, "sms"):  # push shows the SMS text
+        found += [(Channel.PUSH.value, sub.address) for sub in live_subscriptions(user)]
     return [(c, a) for c, a in found if not is_retired(c, a)]
 
 
@@ -124,9 +132,12 @@ def notify(user, template: str, *, studio=None, dedup_key: str | None = None,
     sent = False
     for channel, address in targets(user, category, template, prefs):
         payload = render(channel, template, locale, **context)
+        key = dedup_key
+        if dedup_key and channel == Channel.PUSH:  # one row per device, each sent once
+            key = f"{dedup_key[:119 - len(address)]}@{address}"
         row = claim(channel, address, payload, template=template, category=category,
                     user_id=user.id, studio_id=studio.id if studio is not None else None,
-                    dedup_key=dedup_key, now=now)
+                    dedup_key=key, now=now)
         if row is None:
             continue
         sent = True
@@ -194,6 +205,8 @@ def attempt(row: Notification, attachments=(), now: datetime | None = None) -> b
             channels.send_email(row.address, row.payload, attachments)
         elif row.channel == Channel.SMS:
             channels.send_sms(row.address, row.payload["body"])
+        elif row.channel == Channel.PUSH:
+            push.send(row.address, row.payload, now)
         else:
             raise PermanentFailure(f"no sender for {row.channel}")
     except PermanentFailure as exc:
@@ -256,6 +269,8 @@ def overdue(now: datetime | None = None, grace: timedelta = timedelta(minutes=10
 
 def retire(channel: str, address: str, reason: str) -> None:
     """Stop using an address a permanent failure condemned (once, whoever races)."""
+    if channel == Channel.PUSH:
+        push.retire(address)
     if is_retired(channel, address):
         return
     try:
