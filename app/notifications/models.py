@@ -80,6 +80,13 @@ CATEGORY_OF = {
     "credits_low": Category.REMINDERS,
     "certificate_issued": Category.TRANSACTIONAL,
     "certificate_expiring": Category.REMINDERS,
+    "session_booked": Category.TRANSACTIONAL,
+    "session_changed": Category.TRANSACTIONAL,
+    "session_cancelled": Category.TRANSACTIONAL,
+    "session_reminder": Category.REMINDERS,
+    "membership_renewing": Category.REMINDERS,
+    "renewal_failed": Category.TRANSACTIONAL,
+    "money_owed": Category.REMINDERS,  # a nudge, not a receipt: kept out of quiet hours
 }
 
 
