@@ -1,14 +1,16 @@
-"""Parsing the notification settings: channels per category, quiet hours, a phone number."""
+"""Parsing the notification settings: channels per category, quiet hours, a phone number; and
+a studio's own message texts."""
 import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, StringField, TimeField
+from wtforms import SelectMultipleField, StringField, TextAreaField, TimeField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.forms import options
 from app.notifications.models import CHOOSABLE, Category, Channel
+from app.notifications.texts import problems
 
 CATEGORY_LABELS = {
     Category.SECURITY: _l("Account and security"),
@@ -66,3 +68,26 @@ class CodeForm(FlaskForm):
     code = StringField(_l("Code"), filters=[lambda v: v.strip() if isinstance(v, str) else v],
                        validators=[DataRequired(), Regexp(r"^[0-9]{6}$",
                                                           message=_l("The code has 6 digits."))])
+
+
+class MessageTextForm(FlaskForm):
+    """A studio's subject and body for one message kind in one language; its placeholders are
+    checked against the kind's (app/notifications/texts.py)."""
+
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=5000)])
+
+    def __init__(self, kind: str, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+
+    def validate_subject(self, field):
+        self._check(field)
+
+    def validate_body(self, field):
+        self._check(field)
+
+    def _check(self, field):
+        found = problems(self.kind, field.data or "")
+        if found:
+            raise ValidationError(found[0])
