@@ -3,7 +3,8 @@ desk. A renewal a card could not pay is told by the Stripe webhook (stripe/event
 
 Each has a dedup key, so the sweep may run as often as it likes: a renewal notice once per
 membership and renewal date (renewed, it is told again before the next one), a desk reminder
-once per order and week since the order was placed (the first OWED_AFTER days after it).
+once per order and week since the order was placed (the first OWED_AFTER days after it, the
+last OWED_AT_MOST after it).
 """
 from datetime import datetime, timedelta
 
@@ -18,6 +19,9 @@ from app.notifications.models import Channel, Notification
 
 RENEWING_WITHIN = timedelta(days=3)
 OWED_AFTER = timedelta(days=3)
+# Weekly nudges stop after eight weeks: by then the desk follows it up in person, and a first
+# deploy does not mail everyone about orders years old.
+OWED_AT_MOST = timedelta(weeks=8)
 JOB = "workers.jobs.messages.send_money_notice"
 
 
@@ -43,7 +47,8 @@ def due_notices(now: datetime | None = None, limit: int = 5000) -> list[tuple[st
     orders = db.session.scalars(
         select(Order).where(Order.status == OrderStatus.AWAITING_PAYMENT,
                             Order.payment_method_kind == PaymentMethodKind.AT_STUDIO,
-                            Order.gross_minor > 0, Order.created_at <= now - OWED_AFTER)
+                            Order.gross_minor > 0, Order.created_at <= now - OWED_AFTER,
+                            Order.created_at > now - OWED_AT_MOST)
         .order_by(Order.created_at).limit(limit)).all()
     wanted = [("membership_renewing", p.id, renewing_key(p)) for p in passes]
     wanted += [("money_owed", o.id, owed_key(o, now)) for o in orders]

@@ -91,6 +91,7 @@ def test_money_owed_at_the_desk_is_told_once_a_week_until_paid(app, ctx, jobs, r
     assert sweep(jobs, run_jobs, start + timedelta(days=7, hours=1), mine) == [True]
     mails = mail_server.to(customer.email)[before:]
     assert len(mails) == 2 and mails[0]["Subject"] == f"CA$599.00 is owed at Studio {studio.slug}"
+    assert mine(start + timedelta(weeks=8, hours=1)) == set()  # eight weeks of nudges at most
     order.status = OrderStatus.PAID
     db.session.commit()
     assert sweep(jobs, run_jobs, start + timedelta(days=14, hours=1), mine) == []
