@@ -190,6 +190,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.reports import manage_views as reports_manage
     from app.schedule import manage_views as schedule_manage
     from app.studios import manage_views as studios_manage
+    from app.studios import message_views as studios_messages
     from app.studios import staff_views as studios_staff
     from app.studios import views as studios
     from app.training import coach_views as training_coach
@@ -198,7 +199,8 @@ def _register_blueprints(app: Flask) -> None:
     for module in (health, studios, accounts, accounts_factors, notifications, bookings, billing,
                    appointments, training, calendars, certificates, pwa,
                    bookings_coach, clients_coach, training_coach, appointments_coach,
-                   studios_manage, studios_staff, schedule_manage, bookings_manage,
+                   studios_manage, studios_messages, studios_staff, schedule_manage,
+                   bookings_manage,
                    memberships_manage,
                    billing_manage, appointments_manage, clients_manage, clients_desk,
                    certificates_manage, reports_manage,

@@ -36,6 +36,7 @@ from app.core.idempotency import IdempotencyKey  # noqa: F401
 from app.core.outbox import OutboxJob  # noqa: F401
 from app.memberships.models import CreditEntry, Pass, Plan  # noqa: F401
 from app.notifications.models import (  # noqa: F401
+    MessageText,
     Notification,
     NotificationPreference,
     UndeliverableAddress,

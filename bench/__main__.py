@@ -26,7 +26,7 @@ from bench.config import (
 from bench.data import DESK_EMAIL as DESK
 from bench.server import Server
 
-FIGURES = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P11"]
+FIGURES = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P11", "P12"]
 
 
 def options(argv):
@@ -151,6 +151,10 @@ def run_figure(name, srv, user, large, opt) -> dict:
         return figures.p5(srv, user, SMALL.database, opt)
     if name == "P6":
         return figures.p6(srv, user, opt)
+    if name == "P12":
+        from bench import notify
+
+        return notify.p12(srv, user, SMALL.database, opt)
     if name == "P7":
         return webhooks.p7(srv, user, SMALL.database, opt, uuid.uuid4().hex[:6])
     raise ValueError(f"unknown figure {name}")

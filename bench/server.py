@@ -86,8 +86,10 @@ class Worker:
     on a bench database, ready to take jobs; w.path is its log. `env`: extra environment
     (the drills point REDIS_URL at a Redis of their own)."""
 
-    def __init__(self, database: str, name: str, *queues: str, env: dict | None = None):
+    def __init__(self, database: str, name: str, *queues: str, env: dict | None = None,
+                 start_timeout: float = 60):
         self.env = env or {}
+        self.start_timeout = start_timeout
         self.redis_url = self.env.get("REDIS_URL", REDIS_URL)
         self.path = ROOT / "instance" / f"bench-{name}-worker.log"
         self.args = [PYTHON, "-m", "workers", *queues]
@@ -101,7 +103,7 @@ class Worker:
                                      stdout=open(self.path, "wb"), stderr=subprocess.STDOUT,
                                      start_new_session=True)
         _running.append(self.proc)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + self.start_timeout
         while RQWorker.count(connection=redis) <= before:
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.stop()

@@ -14,6 +14,7 @@ from app.bookings import services
 from app.bookings.models import Booking, BookingStatus
 from app.extensions import csrf as csrf_extension
 from app.extensions import db
+from app.notifications.models import MessageText
 from app.schedule.models import ClassType, ScheduledClass, Series
 from app.studios.models import Invitation, Location, Role, Room, StaffRole
 from app.studios.services import ensure_customer, operating, places
@@ -222,7 +223,8 @@ def test_a_studio_admin_cannot_change_another_studio(app, client, two_studios):
             "currency": "SAR", "capacity": "5", "name_ar": "مخترق",
             f"room-{t['b_room'].id}-name_en": "Hijacked", f"room-{t['b_room'].id}-capacity": "5",
             "weekdays": "1", "start_time": "06:00", "day": "2030-01-07", "last_day": "2030-01-07",
-            "class_type_id": str(t["a_type"].id), "location_id": str(t["a"].default_location_id)}
+            "class_type_id": str(t["a_type"].id), "location_id": str(t["a"].default_location_id),
+            "en-subject": "Hijacked", "en-body": "Hijacked"}
     b_places = (len(b.locations), b.default_location.timezone, t["b_room"].capacity)
 
     smuggled = studio_ids(t, "a", "b")
@@ -251,6 +253,8 @@ def test_a_studio_admin_cannot_change_another_studio(app, client, two_studios):
     assert db.session.get(ScheduledClass, t["b_cls"].id).capacity == t["b_cls"].capacity
     assert db.session.get(StaffRole, t["b_member"].id).role == Role.TRAINER
     assert db.session.get(Invitation, t["b_invitation"].id).cancelled_at is None
+    assert db.session.scalar(select(func.count()).select_from(MessageText)
+                             .where(MessageText.studio_id == b.id)) == 0
 
 
 def test_a_class_is_only_found_under_its_own_studio(client, two_studios):

@@ -27,6 +27,10 @@ class AppointmentNotCancellable(AppointmentError):
     message = _l("This session can no longer be cancelled.")
 
 
+class AppointmentNotMovable(AppointmentError):
+    message = _l("This session can no longer be moved.")
+
+
 class NoWayToPay(AppointmentError):
     """The session takes only some passes' credits, none of the customer's can pay, and it has
     no price to pay instead."""

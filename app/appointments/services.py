@@ -15,9 +15,15 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, text
 
-from app.appointments import entitlements
+from app.appointments import entitlements, notices
 from app.appointments.entitlements import PayBy
-from app.appointments.errors import AppointmentNotCancellable, CoachBusy, SlotTaken, SlotUnavailable
+from app.appointments.errors import (
+    AppointmentNotCancellable,
+    AppointmentNotMovable,
+    CoachBusy,
+    SlotTaken,
+    SlotUnavailable,
+)
 from app.appointments.models import (
     HOLDS_TIME,
     Appointment,
@@ -51,26 +57,28 @@ def lock_coach(coach) -> None:
 
 
 def conflicting_appointment(coach, starts_at: datetime, ends_at: datetime,
-                            buffer: timedelta) -> Appointment | None:
-    """An active appointment of the coach closer than `buffer` to [starts_at, ends_at)."""
+                            buffer: timedelta, skip: int | None = None) -> Appointment | None:
+    """An active appointment of the coach (other than `skip`) closer than `buffer` to
+    [starts_at, ends_at)."""
     return db.session.scalar(
         select(Appointment).where(
             Appointment.coach_id == coach.id, one_of(Appointment.status, HOLDS_TIME),
+            Appointment.id != (skip or 0),
             Appointment.starts_at < ends_at + buffer, Appointment.ends_at > starts_at - buffer,
         ).limit(1)
     )
 
 
 def find_slot(studio: Studio, coach, session_type: SessionType, starts_at: datetime,
-              now: datetime) -> Slot:
+              now: datetime, skip: int | None = None) -> Slot:
     """The free slot starting at `starts_at`, or why there is none (taken or unavailable)."""
     duration = timedelta(minutes=session_type.duration_minutes)
     buffer = timedelta(minutes=session_type.buffer_minutes)
-    if conflicting_appointment(coach, starts_at, starts_at + duration, buffer) is not None:
+    if conflicting_appointment(coach, starts_at, starts_at + duration, buffer, skip) is not None:
         raise SlotTaken()
     day = starts_at.date()  # a UTC day; the local day is at most one away
     for slot in free_slots(studio, coach, session_type, day - timedelta(days=1),
-                           day + timedelta(days=1), now):
+                           day + timedelta(days=1), now, skip):
         if slot.starts_at == starts_at:
             return slot
     raise SlotUnavailable()
@@ -110,6 +118,32 @@ def book_appointment(studio: Studio, coach, customer, session_type: SessionType,
     payer.pay(studio, appointment, hold, actor=actor, now=now)
     ensure_customer(studio, customer)
     db.session.flush()
+    notices.announce(appointment, "session_booked")
+    return appointment
+
+
+def move_appointment(studio: Studio, appointment: Appointment, starts_at: datetime, *, actor,
+                     now: datetime | None = None) -> Appointment:
+    """Move a booked session to another free slot of its coach and session type (what paid
+    for it still does); the customer and the coach are told. Audited."""
+    now = now or utcnow()
+    starts_at = starts_at.astimezone(UTC)
+    lock_coach(appointment.coach)
+    db.session.refresh(appointment)
+    if appointment.status != AppointmentStatus.BOOKED or now >= appointment.starts_at:
+        raise AppointmentNotMovable()
+    if starts_at == appointment.starts_at:
+        return appointment
+    slot = find_slot(studio, appointment.coach, appointment.session_type, starts_at, now,
+                     skip=appointment.id)
+    before = appointment.starts_at
+    appointment.starts_at, appointment.ends_at = slot.starts_at, slot.ends_at
+    appointment.location_id = slot.location_id
+    db.session.flush()
+    record("appointment.moved", actor=actor, studio_id=studio.id,
+           subject=f"appointment:{appointment.id}", starts_at=slot.starts_at.isoformat(),
+           was=before.isoformat())
+    notices.announce(appointment, "session_changed")
     return appointment
 
 
@@ -161,6 +195,7 @@ def cancel_appointment(studio: Studio, appointment: Appointment, *, actor,
     appointment.cancelled_at = now
     db.session.flush()
     appointment.released = payer.release(studio, appointment, late=late, actor=actor, now=now)
+    notices.announce(appointment, "session_cancelled")
     return appointment
 
 

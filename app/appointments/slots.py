@@ -89,8 +89,9 @@ class Slot:
 
 
 def free_slots(studio, coach, session_type, day_from: date, day_to: date,
-               now: datetime) -> list[Slot]:
-    """Bookable slots of `session_type` with `coach` on local days `day_from`..`day_to`."""
+               now: datetime, skip: int | None = None) -> list[Slot]:
+    """Bookable slots of `session_type` with `coach` on local days `day_from`..`day_to`
+    (`skip`: an appointment that does not count as busy, the one being moved)."""
     availabilities = db.session.scalars(
         select(Availability).where(Availability.studio_id == studio.id,
                                    Availability.coach_id == coach.id)
@@ -110,7 +111,7 @@ def free_slots(studio, coach, session_type, day_from: date, day_to: date,
         if not windows:
             continue
         lo, hi = windows[0][0] - buffer, windows[-1][1] + buffer
-        blocked, padded = busy_intervals(coach, lo, hi)
+        blocked, padded = busy_intervals(coach, lo, hi, skip)
         starts = compute_slots(
             windows, blocked, padded, duration=duration, buffer=buffer,
             earliest=max(now + timedelta(minutes=studio.booking_closes_minutes),
@@ -121,7 +122,8 @@ def free_slots(studio, coach, session_type, day_from: date, day_to: date,
     return [slots[k] for k in sorted(slots)]
 
 
-def busy_intervals(coach, lo: datetime, hi: datetime) -> tuple[list[Interval], list[Interval]]:
+def busy_intervals(coach, lo: datetime, hi: datetime,
+                   skip: int | None = None) -> tuple[list[Interval], list[Interval]]:
     """(time off and busy times in their own calendar, classes and active appointments) of
     the coach overlapping [lo, hi), any studio."""
     time_off = db.session.execute(
@@ -139,7 +141,8 @@ def busy_intervals(coach, lo: datetime, hi: datetime) -> tuple[list[Interval], l
     appointments = db.session.execute(
         select(Appointment.starts_at, Appointment.ends_at)
         .where(Appointment.coach_id == coach.id, one_of(Appointment.status, HOLDS_TIME),
-               Appointment.starts_at < hi, Appointment.ends_at > lo)
+               Appointment.starts_at < hi, Appointment.ends_at > lo,
+               Appointment.id != (skip or 0))
     ).all()
     return ([tuple(r) for r in time_off],
             [tuple(r) for r in classes] + [tuple(r) for r in appointments])

@@ -14,6 +14,7 @@ from app.core.db import utcnow
 from app.core.jobs import enqueue_after_commit
 from app.extensions import db
 from app.notifications.models import Channel, Notification
+from app.notifications.timing import due_hours
 from app.schedule.models import ClassStatus, ScheduledClass
 from app.studios.models import REMINDER_MAX_HOURS as MAX_HOURS
 from app.studios.models import Studio
@@ -21,18 +22,6 @@ from app.studios.models import Studio
 
 def reminder_key(booking_id: int, hours: int) -> str:
     return f"reminder:{booking_id}:{hours}"
-
-
-def due_hours(hours: list[int], starts_at: datetime, booked_at: datetime,
-              now: datetime) -> int | None:
-    """The reminder (hours before the class) due now for a booking: the latest one whose
-    time has come and was after the booking was made; None before the first or after the
-    class started."""
-    if now >= starts_at:
-        return None
-    due = [h for h in hours
-           if starts_at - timedelta(hours=h) <= now and booked_at <= starts_at - timedelta(hours=h)]
-    return min(due) if due else None
 
 
 def queue_due_reminders(now: datetime | None = None, limit: int = 20000) -> int:

@@ -1,5 +1,5 @@
 """Parsing the notification settings: channels per category, quiet hours, a phone number, a
-browser's push subscription."""
+browser's push subscription; and a studio's own message texts."""
 import base64
 import re
 from urllib.parse import urlsplit
@@ -7,12 +7,13 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, StringField, TimeField
+from wtforms import SelectMultipleField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.forms import options
 from app.notifications.models import CHOOSABLE, Category, Channel
+from app.notifications.texts import problems
 
 CATEGORY_LABELS = {
     Category.SECURITY: _l("Account and security"),
@@ -123,3 +124,26 @@ def device_label(user_agent: str) -> str:
     browser = next((name for mark, name in BROWSERS if mark in agent), "")
     system = next((name for mark, name in SYSTEMS if mark in agent), "")
     return ", ".join(p for p in (browser, system) if p)[:120]
+
+
+class MessageTextForm(FlaskForm):
+    """A studio's subject and body for one message kind in one language; its placeholders are
+    checked against the kind's (app/notifications/texts.py)."""
+
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=5000)])
+
+    def __init__(self, kind: str, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+
+    def validate_subject(self, field):
+        self._check(field)
+
+    def validate_body(self, field):
+        self._check(field)
+
+    def _check(self, field):
+        found = problems(self.kind, field.data or "")
+        if found:
+            raise ValidationError(found[0])

@@ -1,9 +1,19 @@
 """Notifications: one delivery log row per message and channel, each person's preferences, their
-devices' web push subscriptions, and the addresses a permanent failure retired."""
+devices' web push subscriptions, the addresses a permanent failure retired, and the texts
+studios wrote in place of the defaults."""
 from datetime import datetime, time
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Time, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import TimestampMixin, UTCDateTime
@@ -80,6 +90,13 @@ CATEGORY_OF = {
     "credits_low": Category.REMINDERS,
     "certificate_issued": Category.TRANSACTIONAL,
     "certificate_expiring": Category.REMINDERS,
+    "session_booked": Category.TRANSACTIONAL,
+    "session_changed": Category.TRANSACTIONAL,
+    "session_cancelled": Category.TRANSACTIONAL,
+    "session_reminder": Category.REMINDERS,
+    "membership_renewing": Category.REMINDERS,
+    "renewal_failed": Category.TRANSACTIONAL,
+    "money_owed": Category.REMINDERS,  # a nudge, not a receipt: kept out of quiet hours
 }
 
 
@@ -176,3 +193,19 @@ class UndeliverableAddress(TimestampMixin, db.Model):
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(254))
     reason: Mapped[str] = mapped_column(String(300), default="")
+
+
+class MessageText(TimestampMixin, db.Model):
+    """A studio's own subject and body for one message kind in one language, in place of the
+    template's (named placeholders only: app/notifications/texts.py)."""
+
+    __tablename__ = "message_texts"
+    __table_args__ = (UniqueConstraint("studio_id", "kind", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    locale: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

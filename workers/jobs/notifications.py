@@ -114,13 +114,16 @@ SWEEP_JOB_ID = "notifications-sweep"
 def sweep() -> int:
     """Queue again the deliveries whose job should have run by now, and the class reminders
     that are due: after a worker restart or a Redis that lost its schedule nothing is lost."""
+    from app.appointments.notices import queue_due_reminders as queue_session_reminders
+    from app.billing.notices import queue_due_notices as queue_money_notices
     from app.bookings.reminders import queue_due_reminders
     from app.memberships.notices import queue_due_notices
 
     late = overdue()
     for row_id in late:
         enqueue_after_commit(DELIVER, row_id, queue=QUEUE)
-    return len(late) + queue_due_reminders() + queue_due_notices()
+    return (len(late) + queue_due_reminders() + queue_due_notices()
+            + queue_session_reminders() + queue_money_notices())
 
 
 def schedule_sweep() -> None:

@@ -26,6 +26,7 @@ from app.billing.models import (
     StripeEvent,
     StripeSubscription,
 )
+from app.billing.notices import tell_renewal_failed
 from app.billing.services.checkout import deliver_card_order, remember_customer
 from app.billing.services.orders import lock_order
 from app.billing.services.payments import record_payment, record_refund
@@ -270,6 +271,22 @@ def invoice_paid(studio, invoice: dict, event: dict, now) -> str:
                          payment_intent=intent, now=now, deliver=False)
     sync_pass(sub)
     return outcome
+
+
+@handles("invoice.payment_failed")
+def invoice_payment_failed(studio, invoice: dict, event: dict, now) -> str:
+    """A renewal the card did not pay: the customer is told, once per invoice (Stripe retries
+    the card and sends this again). The first invoice's failure is Checkout's to show."""
+    sub_id, metadata = _invoice_subscription(invoice)
+    found = _subscription(studio, sub_id, metadata) if sub_id else None
+    if found is None:
+        return "ignored: not a subscription of this studio's"
+    _sub, first = found
+    if (invoice.get("billing_reason") == "subscription_create"
+            or first.stripe_invoice_id == invoice["id"]):
+        return "ignored: the first payment"
+    tell_renewal_failed(first, invoice["id"], int(invoice.get("amount_due") or 0))
+    return PROCESSED
 
 
 def _subscription_period(subscription: dict) -> tuple[int | None, int | None]:

@@ -20,7 +20,7 @@ from app.core.db import utcnow
 from app.core.jobs import enqueue_after_commit
 from app.core.urls import base_url_context
 from app.extensions import db
-from app.notifications import channels
+from app.notifications import channels, texts
 from app.notifications.channels import PermanentFailure, TemporaryFailure
 from app.notifications.models import (
     ALWAYS,
@@ -66,6 +66,10 @@ def render(channel: str, template: str, locale: str, **context) -> dict:
     name = f"emails/{template}.html"
     with base_url_context(), force_locale(locale):
         ctx = dict(lang=locale, **context)
+        custom = texts.custom_parts(template, locale, ctx) if channel == Channel.EMAIL else None
+        if custom is not None:  # the studio's own words, in the same layout
+            name = f"emails/{texts.CUSTOM_TEMPLATE}.html"
+            ctx.update(custom)
         subject = " ".join(render_plain(name, "subject", **ctx).split())
         if channel == Channel.SMS:
             return {"subject": subject, "body": render_plain(name, "sms", **ctx).strip()}
