@@ -6,12 +6,10 @@ the customer's candidate passes, so two bookings at once cannot spend the same l
 
 import calendar
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -23,7 +21,6 @@ from app.core.errors import InvalidInput
 from app.core.i18n import format_date, local, week_start
 from app.extensions import db
 from app.memberships.errors import (
-    FreezeRefused,
     IntroAlreadyUsed,
     MembershipFrozen,
     NotAMembership,
@@ -34,7 +31,6 @@ from app.memberships.models import (
     CreditEntry,
     CreditReason,
     Pass,
-    PassFreeze,
     PassStatus,
     Period,
     Plan,
@@ -234,50 +230,6 @@ def _refuse_if_frozen(studio, customer, cls) -> None:
     if frozen is not None and frozen.plan.covers(cls.class_type_id):
         last = local(frozen.frozen_until, cls.timezone).date() - timedelta(days=1)
         raise MembershipFrozen(until=format_date(last, fmt="medium"))
-
-
-def freeze_pass(studio, pass_: Pass, *, starts_on: date, ends_on: date, tz: str, actor,
-                now: datetime | None = None) -> PassFreeze:
-    """Pause a membership for local days `starts_on`..`ends_on` within what its plan allows;
-    its end moves by the paused days. The caller (billing) pauses its card billing and charges
-    the fee."""
-    now = now or utcnow()
-    plan = pass_.plan
-    today = local(now, tz).date()
-    days = (ends_on - starts_on).days + 1
-    if not plan.is_membership or not plan.freeze_allowed:
-        raise FreezeRefused()
-    if pass_.status != PassStatus.ACTIVE:
-        raise FreezeRefused(_("Only an active membership can be paused."))
-    if starts_on < today or ends_on < starts_on:
-        raise FreezeRefused(_("A pause starts today or later and ends on or after its first "
-                              "day."))
-    if not plan.freeze_min_days <= days <= plan.freeze_max_days:
-        raise FreezeRefused(_("A pause of this membership lasts %(min)s to %(max)s days.",
-                              min=plan.freeze_min_days, max=plan.freeze_max_days))
-    if pass_.expires_at is not None and datetime.combine(starts_on, time(0), ZoneInfo(tz)) \
-            >= pass_.expires_at:
-        raise FreezeRefused(_("The pause must start before the membership ends."))
-    if pass_.frozen_until is not None and pass_.frozen_until > now:
-        raise FreezeRefused(_("This membership already has a pause; one at a time."))
-    year_ago = today - timedelta(days=365)
-    used = db.session.scalar(select(func.count()).select_from(PassFreeze).where(
-        PassFreeze.pass_id == pass_.id, PassFreeze.starts_on > year_ago))
-    if used >= plan.freezes_per_year:
-        raise FreezeRefused(ngettext("This membership can be paused %(num)s time a year.",
-                                     "This membership can be paused %(num)s times a year.",
-                                     plan.freezes_per_year))
-    zone = ZoneInfo(tz)
-    pass_.frozen_from = datetime.combine(starts_on, time(0), zone).astimezone(UTC)
-    pass_.frozen_until = datetime.combine(ends_on + timedelta(days=1), time(0), zone) \
-        .astimezone(UTC)
-    if pass_.expires_at is not None:
-        pass_.expires_at += timedelta(days=days)
-    freeze = PassFreeze(studio_id=studio.id, pass_id=pass_.id, starts_on=starts_on,
-                        ends_on=ends_on, days=days, actor_id=actor.id if actor else None)
-    db.session.add(freeze)
-    db.session.flush()
-    return freeze
 
 
 _START_PASS = (update(_PASSES).where(_PASSES.c.id == bindparam("pass_id"))

@@ -1,4 +1,4 @@
-"""Pausing a membership: the pass (memberships.services.freeze_pass), its card billing at
+"""Pausing a membership: the pass (memberships.freezes.freeze_pass), its card billing at
 Stripe, the plan's fee owed at the desk, and the audit log.
 
 Paid at the studio, a paused membership simply renews later: its end moved by the paused days,
@@ -19,8 +19,8 @@ from app.billing.services.orders import tax_breakdown, tax_lines
 from app.billing.stripe import gateway as stripe_gateway
 from app.core.jobs import enqueue_after_commit
 from app.extensions import db
+from app.memberships.freezes import freeze_pass
 from app.memberships.models import Pass, PassFreeze
-from app.memberships.services import freeze_pass
 
 
 def _fee_order(studio, pass_: Pass, amount: int) -> Order:
