@@ -1,14 +1,17 @@
+import re
+import tempfile
 import threading
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from app.billing.models import DocumentKind, Invoice, PrintRun
+from app.billing.models import DocumentKind, Invoice, PrintFileKind, PrintRun
 from app.billing.services import printing
 from app.billing.services.documents import document_context, store_pdf
 from app.core.db import utcnow
-from app.core.pdf import merge_documents, render_document, render_template_pdf
+from app.core.pdf import render_template_pdf
+from app.core.pdf_bundle import PdfBundle, read_chunks
 from app.extensions import db
 from app.notifications.services import send_email
 from workers.jobs import job
@@ -41,9 +44,10 @@ def send_invoice_email(invoice_id: int) -> bool:
 
 @job
 def print_invoices(run_id: int) -> bool:
-    """Render every document of a print run into one PDF, moving its `done` as it goes; stop
-    when the run is cancelled. Without Redis (the quick start) this runs on a thread beside the
-    web process, so the request that started it answers at once and the progress bar moves."""
+    """Bind every document of a print run (each rendered and stored once) into one merged PDF
+    and a ZIP, moving its `done` as it goes; stop when the run is cancelled. Without Redis (the
+    quick start) this runs on a thread beside the web process, so the request that started it
+    answers at once and the progress bar moves."""
     if current_app.config["JOBS_INLINE"] and not getattr(_beside, "running", False):
         app = current_app._get_current_object()
         threading.Thread(target=_print_beside, args=(app, run_id), daemon=True).start()
@@ -73,6 +77,9 @@ def _step(run_id: int, **values) -> bool:
     return moved
 
 
+FILE_PART = 1024 * 1024  # bytes per stored piece of a run's file
+
+
 def _print(run_id: int) -> bool:
     run = db.session.get(PrintRun, run_id)
     if run is None or not run.active:
@@ -83,20 +90,36 @@ def _print(run_id: int) -> bool:
     if not ids or not _step(run_id, status="running", started_at=utcnow(), total=len(ids),
                             done=0):
         return False
-    documents = []
-    for done, invoice_id in enumerate(ids, 1):
-        invoice = db.session.get(Invoice, invoice_id)
-        documents.append(render_document("pdf/invoice.html", locale=invoice.locale,
-                                         doc=document_context(invoice)))
-        db.session.expunge(invoice)  # the rendered pages are kept, not the rows
-        if not _step(run_id, done=done):
-            return False  # cancelled: nothing is stored
-    pdf = merge_documents(documents, identifier=f"print-run-{run_id}")
-    pages = sum(len(d.pages) for d in documents)
-    return printing.finish_print_run(run_id, pdf, pages, now=utcnow())
+    with tempfile.TemporaryDirectory(prefix="fitflow-print-") as folder:
+        bundle = PdfBundle(folder, identifier=f"print-run-{run_id}")
+        for done, invoice_id in enumerate(ids, 1):
+            number, pdf = _stored_pdf(invoice_id)
+            bundle.add(re.sub(r"[^\w.-]", "-", number) + ".pdf", pdf)
+            del pdf  # one document's bytes at a time
+            if not _step(run_id, done=done):
+                bundle.close()
+                return False  # cancelled: nothing is stored
+        bundle.close()
+        files = {PrintFileKind.PDF: read_chunks(bundle.pdf_path, FILE_PART),
+                 PrintFileKind.ZIP: read_chunks(bundle.zip_path, FILE_PART)}
+        return printing.finish_print_run(run_id, files, bundle.pages, now=utcnow())
+
+
+def _stored_pdf(invoice_id: int) -> tuple[str, bytes]:
+    """An invoice's PDF as stored (rendered and stored once now if it was not yet: its email
+    follows then, as after the usual render)."""
+    invoice = db.session.scalar(select(Invoice).where(Invoice.id == invoice_id)
+                                .options(undefer(Invoice.pdf)))
+    if invoice.pdf is None:
+        store_pdf(invoice, render_template_pdf("pdf/invoice.html", locale=invoice.locale,
+                                               doc=document_context(invoice)))
+        db.session.refresh(invoice, ["pdf"])
+    number, pdf = invoice.number, invoice.pdf
+    db.session.expunge(invoice)  # the bytes go with the row, not kept in the session
+    return number, pdf
 
 
 @job
 def expire_print_run(run_id: int) -> bool:
-    """Clear a print run's file once it has expired (7 days after it finished)."""
+    """Clear a print run's files once they have expired (7 days after it finished)."""
     return printing.expire_print_run(run_id, now=utcnow())

@@ -1,14 +1,22 @@
-"""Bulk printing: a studio's invoices and credit notes of a date range rendered by a job into
-one PDF. The run row carries its progress: the job (workers/jobs/documents.py: print_invoices)
-commits `done` after each document, so a page polling the row sees it move, and a cancel (the
-status) stops the job at its next document."""
+"""Bulk printing: a studio's invoices and credit notes of a date range bound by a job into one
+merged PDF and a ZIP of the single PDFs. The run row carries its progress: the job
+(workers/jobs/documents.py: print_invoices) commits `done` after each document, so a page
+polling the row sees it move, and a cancel (the status) stops the job at its next document."""
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from app.billing.errors import NothingToPrint, PrintRunBusy, PrintRunFinished, TooMuchToPrint
-from app.billing.models import ACTIVE_RUN, Invoice, PrintRun, PrintRunStatus
+from app.billing.models import (
+    ACTIVE_RUN,
+    Invoice,
+    PrintFileKind,
+    PrintFilePart,
+    PrintRun,
+    PrintRunStatus,
+)
 from app.core.jobs import enqueue_after_commit
 from app.extensions import db
 from app.schedule.queries import day_bounds
@@ -69,24 +77,29 @@ def record_progress(run_id: int, **values) -> bool:
         .values(**values).execution_options(synchronize_session=False)).rowcount == 1
 
 
-def finish_print_run(run_id: int, pdf: bytes, pages: int, *, now: datetime) -> bool:
-    """Store the merged PDF unless the run was cancelled meanwhile; its file is kept 7 days and
-    a job then clears it."""
+def finish_print_run(run_id: int, files: dict[PrintFileKind, Iterable[bytes]], pages: int, *,
+                     now: datetime) -> bool:
+    """Store the run's files (each given in pieces, stored a piece at a time) unless the run
+    was cancelled meanwhile; they are kept 7 days and a job then clears them."""
     expires = now + KEEP_FILES
     stored = db.session.execute(
         update(PrintRun).where(PrintRun.id == run_id, PrintRun.status.in_(ACTIVE_RUN))
-        .values(status=PrintRunStatus.DONE, pdf=pdf, pages=pages, finished_at=now,
-                expires_at=expires)
+        .values(status=PrintRunStatus.DONE, pages=pages, finished_at=now, expires_at=expires)
         .execution_options(synchronize_session=False)).rowcount == 1
-    if stored:
-        enqueue_after_commit("workers.jobs.documents.expire_print_run", run_id,
-                             queue="documents", at=expires)
-    return stored
+    if not stored:
+        return False
+    for kind, parts in files.items():
+        for seq, data in enumerate(parts):
+            db.session.execute(insert(PrintFilePart).values(print_run_id=run_id, kind=kind,
+                                                            seq=seq, data=data))
+    enqueue_after_commit("workers.jobs.documents.expire_print_run", run_id,
+                         queue="documents", at=expires)
+    return True
 
 
 def expire_print_run(run_id: int, *, now: datetime) -> bool:
-    """Drop the file of a run past its expiry (the row stays, as a record of the run)."""
+    """Drop the files of a run past its expiry (the row stays, as a record of the run)."""
+    expired = select(PrintRun.id).where(PrintRun.id == run_id, PrintRun.expires_at <= now)
     return db.session.execute(
-        update(PrintRun).where(PrintRun.id == run_id, PrintRun.expires_at <= now,
-                               PrintRun.pdf.is_not(None))
-        .values(pdf=None).execution_options(synchronize_session=False)).rowcount == 1
+        delete(PrintFilePart).where(PrintFilePart.print_run_id.in_(expired))
+        .execution_options(synchronize_session=False)).rowcount > 0
