@@ -1,4 +1,4 @@
-"""Print run files in pieces
+"""Print run files in pieces; certificates deleted after retention
 
 Revision ID: 0036_print
 Revises: 0035_paid_sessions
@@ -7,6 +7,8 @@ Create Date: 2026-12-07 18:00:00
 print_file_parts: a print run's merged PDF and its ZIP of single PDFs, stored in ordered
 pieces so that neither the job nor a download holds a whole file; print_runs.pdf goes (the
 files of runs printed before are dropped: they expire within 7 days anyway).
+certificates.replaces_id: ON DELETE SET NULL, so deleting a certificate 3 years after its expiry
+makes its renewal the first of its chain.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -15,6 +17,8 @@ revision = "0036_print"
 down_revision = "0035_paid_sessions"
 branch_labels = None
 depends_on = None
+
+FK = "fk_certificates_replaces_id_certificates"
 
 
 def upgrade():
@@ -34,9 +38,16 @@ def upgrade():
     )
     with op.batch_alter_table("print_runs") as batch:
         batch.drop_column("pdf")
+    with op.batch_alter_table("certificates") as batch:
+        batch.drop_constraint(FK, type_="foreignkey")
+        batch.create_foreign_key(FK, "certificates", ["replaces_id"], ["id"],
+                                 ondelete="SET NULL")
 
 
 def downgrade():
+    with op.batch_alter_table("certificates") as batch:
+        batch.drop_constraint(FK, type_="foreignkey")
+        batch.create_foreign_key(FK, "certificates", ["replaces_id"], ["id"])
     with op.batch_alter_table("print_runs") as batch:
         batch.add_column(sa.Column("pdf", sa.LargeBinary(), nullable=True))
     op.drop_table("print_file_parts")

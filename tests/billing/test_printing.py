@@ -79,7 +79,7 @@ def test_a_month_prints_into_one_pdf_and_the_panel_follows_the_job(client, studi
     assert panel.get("hx-trigger") == "every 1s" and "Waiting to start" in text(page)
 
     # What a reload or a poll shows after each document the worker renders.
-    import workers.jobs.documents as documents
+    import app.billing.services.printing as documents
 
     seen = []
     real = documents.render_template_pdf
@@ -141,7 +141,7 @@ def test_stored_pdfs_are_bound_as_they_are_and_not_rendered_again(client, studio
     stored = [invoice.pdf for invoice in invoices]
     assert all(stored)
     start(client, studio)
-    import workers.jobs.documents as documents
+    import app.billing.services.printing as documents
 
     monkeypatch.setattr(documents, "render_template_pdf", lambda *a, **k: pytest.fail("again"))
     run_jobs("print_invoices")
@@ -165,7 +165,7 @@ def test_cancel_stops_the_job_and_stores_nothing(client, studio, manager, run_jo
     db.session.commit()
     start(client, studio)
     run = the_run(studio)
-    import workers.jobs.documents as documents
+    import app.billing.services.printing as documents
 
     rendered = []
     real = documents.render_template_pdf

@@ -1,17 +1,14 @@
-import re
-import tempfile
 import threading
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from app.billing.models import DocumentKind, Invoice, PrintFileKind, PrintRun
+from app.billing.models import DocumentKind, Invoice
 from app.billing.services import printing
 from app.billing.services.documents import document_context, store_pdf
 from app.core.db import utcnow
 from app.core.pdf import render_template_pdf
-from app.core.pdf_bundle import PdfBundle, read_chunks
 from app.extensions import db
 from app.notifications.services import send_email
 from workers.jobs import job
@@ -53,7 +50,7 @@ def print_invoices(run_id: int) -> bool:
         threading.Thread(target=_print_beside, args=(app, run_id), daemon=True).start()
         return True
     try:
-        return _print(run_id)
+        return printing.print_documents(run_id, step=lambda **values: _step(run_id, **values))
     except Exception:
         db.session.rollback()
         _step(run_id, status="failed", finished_at=utcnow())
@@ -75,48 +72,6 @@ def _step(run_id: int, **values) -> bool:
     moved = printing.record_progress(run_id, **values)
     db.session.commit()
     return moved
-
-
-FILE_PART = 1024 * 1024  # bytes per stored piece of a run's file
-
-
-def _print(run_id: int) -> bool:
-    run = db.session.get(PrintRun, run_id)
-    if run is None or not run.active:
-        return False
-    ids = db.session.scalars(printing.documents_query(run.studio, run.date_from,
-                                                      run.date_to)).all()
-    # The documents as they are now (one issued since the run was asked for is in it too).
-    if not ids or not _step(run_id, status="running", started_at=utcnow(), total=len(ids),
-                            done=0):
-        return False
-    with tempfile.TemporaryDirectory(prefix="fitflow-print-") as folder:
-        bundle = PdfBundle(folder, identifier=f"print-run-{run_id}")
-        for done, invoice_id in enumerate(ids, 1):
-            number, pdf = _stored_pdf(invoice_id)
-            bundle.add(re.sub(r"[^\w.-]", "-", number) + ".pdf", pdf)
-            del pdf  # one document's bytes at a time
-            if not _step(run_id, done=done):
-                bundle.close()
-                return False  # cancelled: nothing is stored
-        bundle.close()
-        files = {PrintFileKind.PDF: read_chunks(bundle.pdf_path, FILE_PART),
-                 PrintFileKind.ZIP: read_chunks(bundle.zip_path, FILE_PART)}
-        return printing.finish_print_run(run_id, files, bundle.pages, now=utcnow())
-
-
-def _stored_pdf(invoice_id: int) -> tuple[str, bytes]:
-    """An invoice's PDF as stored (rendered and stored once now if it was not yet: its email
-    follows then, as after the usual render)."""
-    invoice = db.session.scalar(select(Invoice).where(Invoice.id == invoice_id)
-                                .options(undefer(Invoice.pdf)))
-    if invoice.pdf is None:
-        store_pdf(invoice, render_template_pdf("pdf/invoice.html", locale=invoice.locale,
-                                               doc=document_context(invoice)))
-        db.session.refresh(invoice, ["pdf"])
-    number, pdf = invoice.number, invoice.pdf
-    db.session.expunge(invoice)  # the bytes go with the row, not kept in the session
-    return number, pdf
 
 
 @job
