@@ -67,8 +67,9 @@ def _print_beside(app, run_id: int) -> None:
 
 
 def _step(run_id: int, **values) -> bool:
-    """Commit a step of the run at once (this job commits as it goes, unlike the others: it
-    only reads besides), so the progress shows and a cancel is seen; False when cancelled."""
+    """Commit a step of the run at once (this job commits as it goes, unlike the others, each
+    invoice PDF it stored with its step), so the progress shows and a cancel is seen; False
+    when cancelled."""
     moved = printing.record_progress(run_id, **values)
     db.session.commit()
     return moved
