@@ -16,7 +16,7 @@ from bench.server import app_env, stop
 
 def _printing(database: str, n: int, *args: str) -> dict:
     out = subprocess.run([PYTHON, "-m", "bench.printing", str(n), *args], cwd=ROOT,
-                         env=app_env(database), capture_output=True, text=True, timeout=1200)
+                         env=app_env(database), capture_output=True, text=True, timeout=3600)
     if out.returncode:
         raise RuntimeError(out.stderr[-2000:])
     return json.loads(out.stdout.strip().splitlines()[-1])
