@@ -26,7 +26,7 @@ from bench.config import (
 from bench.data import DESK_EMAIL as DESK
 from bench.server import Server
 
-FIGURES = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P11", "P12"]
+FIGURES = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P9", "P11", "P12"]
 
 
 def options(argv):
@@ -149,6 +149,10 @@ def run_figure(name, srv, user, large, opt) -> dict:
                                opt)
     if name == "P5":
         return figures.p5(srv, user, SMALL.database, opt)
+    if name == "P9":
+        from bench.print_figure import p9
+
+        return p9(srv, user, SMALL.database, opt)
     if name == "P6":
         return figures.p6(srv, user, opt)
     if name == "P12":

@@ -74,7 +74,12 @@ def main(argv: list[str]) -> int:
     app.config["OUTBOX_RELAY_AFTER_COMMIT"] = burst
     with app.app_context():
         from workers.jobs.calendars import schedule_syncs
-        from workers.jobs.certificates import queue_expiry_reminders, schedule_reminders
+        from workers.jobs.certificates import (
+            erase_expired_certificates,
+            queue_expiry_reminders,
+            schedule_erasure,
+            schedule_reminders,
+        )
         from workers.jobs.memberships import renew_memberships, schedule_renewals
         from workers.jobs.notifications import schedule_sweep, sweep
         from workers.jobs.schedule import extend_series, schedule_extension
@@ -85,6 +90,8 @@ def main(argv: list[str]) -> int:
         schedule_extension()
         queue_expiry_reminders()  # certificates expiring in 30 days or today, every six hours
         schedule_reminders()
+        erase_expired_certificates()  # 3 years after expiry, then daily
+        schedule_erasure()
         sweep()  # reminders due and deliveries overdue, then every five minutes
         schedule_sweep()
         schedule_syncs()  # coaches' own calendars, every ten minutes

@@ -295,8 +295,9 @@ ACTIVE_RUN = (PrintRunStatus.QUEUED, PrintRunStatus.RUNNING)
 
 class PrintRun(TimestampMixin, db.Model):
     """Every invoice and credit note a studio issued between two local dates, rendered by a job
-    into one PDF; `done` moves as the job goes (committed beside the job's own transaction) so a
-    progress bar can follow it. The file is kept until `expires_at`."""
+    into one PDF and a ZIP of the single PDFs; `done` moves as the job goes (committed beside the
+    job's own transaction) so a progress bar can follow it. The files (PrintFilePart rows) are
+    kept until `expires_at`."""
 
     __tablename__ = "print_runs"
     __table_args__ = (
@@ -317,7 +318,6 @@ class PrintRun(TimestampMixin, db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     studio = relationship("Studio")
     created_by = relationship("User")
@@ -328,3 +328,22 @@ class PrintRun(TimestampMixin, db.Model):
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now
+
+
+class PrintFileKind(enum.StrEnum):
+    PDF = "pdf"  # every document merged, each on a new page
+    ZIP = "zip"  # the single PDFs
+
+
+class PrintFilePart(db.Model):
+    """One piece of a print run's file, in order: a file is stored and sent a piece at a time,
+    so neither the job nor the download ever holds a whole run in memory."""
+
+    __tablename__ = "print_file_parts"
+    __table_args__ = (UniqueConstraint("print_run_id", "kind", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    print_run_id: Mapped[int] = mapped_column(ForeignKey("print_runs.id", ondelete="CASCADE"))
+    kind: Mapped[PrintFileKind] = mapped_column(str_enum(PrintFileKind, "print_file_kind"))
+    seq: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)

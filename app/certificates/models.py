@@ -102,7 +102,8 @@ class Certificate(TimestampMixin, db.Model):
     locale: Mapped[str] = mapped_column(String(8))  # "ar", "en" or "ar+en"
     snapshot: Mapped[dict] = mapped_column(JSON)  # the course's wording and studio, as issued
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"), unique=True)
+    replaces_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificates.id", ondelete="SET NULL"), unique=True)
     renewal: Mapped[bool] = mapped_column(default=False)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str] = mapped_column(String(300), default="")

@@ -73,26 +73,6 @@ def store_once(row, pdf: bytes) -> bool:
     return stored
 
 
-def render_document(template: str, *, locale: str, **context):
-    """A template laid out as a WeasyPrint Document (not yet written), to merge with others:
-    `merge_documents` writes the pages of many as one PDF, each starting on a new page."""
-    import weasyprint
-
-    base_url = current_app.config["BASE_URL"]
-    with base_url_context(), force_locale(locale):
-        html = render_template(template, **context)
-    return weasyprint.HTML(string=html, base_url=base_url,
-                           url_fetcher=_fetcher_class()(base_url)).render()
-
-
-def merge_documents(documents: list, *, identifier: str) -> bytes:
-    """One PDF of every page of `documents`, in order (`identifier` makes the file id)."""
-    pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf(
-        pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
-        custom_metadata=False, pdf_version="1.7", uncompressed_pdf=False)
-
-
 def static_path(url: str, base_url: str | None = None) -> Path:
     """The file under the static folder that `url` names, or FetchRefused.
 

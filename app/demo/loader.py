@@ -56,6 +56,7 @@ from app.demo.desk import seed_desk
 from app.demo.groups import seed_groups
 from app.demo.history import seed_history
 from app.demo.notifications import seed_notifications
+from app.demo.printing import seed_print_run
 from app.demo.training import seed_training_history
 from app.extensions import db
 from app.memberships.models import Plan, PlanKind
@@ -349,6 +350,8 @@ def load_demo(seed: int = 7) -> dict:
         seed_notifications(studio, customer)
         seed_groups(studio, admin)
         seed_history(studio, customers, rng)
+        if riyadh:
+            seed_print_run(studio, admin)
     db.session.commit()
     summary["customers"] = len(customers)
     return summary

@@ -1,14 +1,18 @@
-"""Bulk printing: a month of invoices becomes one PDF with every document's pages, the progress
-panel follows the job (and a reload), a cancel stops the job, files expire after 7 days, bad
-dates are 422, and another studio's runs are 404."""
+"""Bulk printing: a month of invoices becomes one PDF with every document's pages and a ZIP of
+the single PDFs (each rendered and stored once), the progress panel follows the job (and a
+reload), a cancel stops the job, files expire after 7 days, bad dates are 422, and another
+studio's runs are 404."""
 
+import io
 import subprocess
+import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from pypdf import PdfReader
+from sqlalchemy import func, select
 
-from app.billing.models import PrintRun, PrintRunStatus
+from app.billing.models import PrintFilePart, PrintRun, PrintRunStatus
 from app.core.db import utcnow
 from app.extensions import db
 from app.studios.models import Role
@@ -75,10 +79,10 @@ def test_a_month_prints_into_one_pdf_and_the_panel_follows_the_job(client, studi
     assert panel.get("hx-trigger") == "every 1s" and "Waiting to start" in text(page)
 
     # What a reload or a poll shows after each document the worker renders.
-    import workers.jobs.documents as documents
+    import app.billing.services.printing as documents
 
     seen = []
-    real = documents.render_document
+    real = documents.render_template_pdf
 
     def render_and_look(*args, **kwargs):
         result = real(*args, **kwargs)
@@ -87,7 +91,7 @@ def test_a_month_prints_into_one_pdf_and_the_panel_follows_the_job(client, studi
                      Page(poll).one("#run-progress progress").get("value")))
         return result
 
-    monkeypatch.setattr(documents, "render_document", render_and_look)
+    monkeypatch.setattr(documents, "render_template_pdf", render_and_look)
     jobs[:] = [j for j in jobs if j[0].endswith("print_invoices")]  # not the single renders
     ran = run_jobs()
     assert ran[0] == ("workers.jobs.documents.print_invoices", (run.id,), True)
@@ -103,12 +107,52 @@ def test_a_month_prints_into_one_pdf_and_the_panel_follows_the_job(client, studi
     pdf = client.get(f"/manage/{studio.slug}/printing/{run.id}.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert page_count(pdf.data) == 3
-    words = subprocess.run(["pdftotext", "-", "-"], input=pdf.data, capture_output=True,
-                           check=True).stdout.decode()
+    merged = PdfReader(io.BytesIO(pdf.data), strict=True)
+    assert merged.page_labels == ["1", "2", "3"]  # numbered on across the documents
+    words = pdf_text(pdf.data)
     assert [invoice.number in words for invoice in june] == [True, True, True]
     assert words.index(june[0].number) < words.index(june[2].number)
-    # The job that clears the file when it expires was queued (and does nothing before).
-    assert ran[1:] == [("workers.jobs.documents.expire_print_run", (run.id,), False)]
+    # Each invoice's PDF was stored once on it, and the ZIP holds exactly those files.
+    db.session.expire_all()
+    assert all(invoice.pdf and invoice.pdf.startswith(b"%PDF") for invoice in june)
+    archive = client.get(f"/manage/{studio.slug}/printing/{run.id}.zip")
+    assert archive.status_code == 200 and archive.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(archive.data)) as bundle:
+        assert bundle.namelist() == [f"{invoice.number}.pdf" for invoice in june]
+        assert [bundle.read(f"{i.number}.pdf") for i in june] == [i.pdf for i in june]
+    # The stored PDFs' emails follow, and the job that clears the files when they expire
+    # was queued (and does nothing before).
+    assert sorted(ran[1:]) == sorted(
+        [("workers.jobs.documents.send_invoice_email", (invoice.id,), True) for invoice in june]
+        + [("workers.jobs.documents.expire_print_run", (run.id,), False)])
+
+
+def pdf_text(pdf: bytes) -> str:
+    return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode()
+
+
+def test_stored_pdfs_are_bound_as_they_are_and_not_rendered_again(client, studio, manager,
+                                                                  jobs, run_jobs, monkeypatch):
+    invoices = issue(studio, 2)
+    db.session.commit()
+    run_jobs("render_invoice_pdf")  # as after issuing: each invoice's PDF stored
+    db.session.expire_all()
+    stored = [invoice.pdf for invoice in invoices]
+    assert all(stored)
+    start(client, studio)
+    import app.billing.services.printing as documents
+
+    monkeypatch.setattr(documents, "render_template_pdf", lambda *a, **k: pytest.fail("again"))
+    run_jobs("print_invoices")
+    run = the_run(studio)
+    assert (run.status, run.pages) == ("done", 2)
+    archive = client.get(f"/manage/{studio.slug}/printing/{run.id}.zip")
+    with zipfile.ZipFile(io.BytesIO(archive.data)) as bundle:
+        assert [bundle.read(name) for name in bundle.namelist()] == stored
+    merged = client.get(f"/manage/{studio.slug}/printing/{run.id}.pdf").data
+    assert page_count(merged) == 2
+    assert [invoice.number in pdf_text(merged) for invoice in invoices] == [True, True]
 
 
 def text(response) -> str:
@@ -121,10 +165,10 @@ def test_cancel_stops_the_job_and_stores_nothing(client, studio, manager, run_jo
     db.session.commit()
     start(client, studio)
     run = the_run(studio)
-    import workers.jobs.documents as documents
+    import app.billing.services.printing as documents
 
     rendered = []
-    real = documents.render_document
+    real = documents.render_template_pdf
 
     def render_and_cancel(*args, **kwargs):
         rendered.append(1)
@@ -133,15 +177,16 @@ def test_cancel_stops_the_job_and_stores_nothing(client, studio, manager, run_jo
             assert answer.status_code == 303
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(documents, "render_document", render_and_cancel)
+    monkeypatch.setattr(documents, "render_template_pdf", render_and_cancel)
     assert run_jobs("print_invoices")[0][2] is False
     assert len(rendered) == 2  # the job stopped at the next step, not after all five
     run = the_run(studio)
     assert (run.status, run.done) == ("cancelled", 1)
-    assert db.session.scalar(select(PrintRun.pdf).where(PrintRun.id == run.id)) is None
+    assert stored_parts(run) == 0
     page = client.get(f"/manage/{studio.slug}/printing/{run.id}?lang=en")
     assert "Cancelled" in text(page) and Page(page).one("#run-progress").get("hx-get") is None
     assert client.get(f"/manage/{studio.slug}/printing/{run.id}.pdf").status_code == 409
+    assert client.get(f"/manage/{studio.slug}/printing/{run.id}.zip").status_code == 409
     again = client.post(f"/manage/{studio.slug}/printing/{run.id}/cancel?lang=en")
     assert again.status_code == 409
     # A cancelled run does not hold the studio: a new one can start.
@@ -157,14 +202,23 @@ def test_a_finished_file_expires_after_7_days(client, studio, manager, jobs, run
     url = f"/manage/{studio.slug}/printing/{run.id}"
     from workers.jobs.documents import expire_print_run
 
-    assert expire_print_run(run.id) is False  # not yet: the file stays
+    assert expire_print_run(run.id) is False  # not yet: the files stay
     assert client.get(url + ".pdf").status_code == 200
+    assert client.get(url + ".zip").status_code == 200
     run.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     gone = client.get(url + ".pdf?lang=en")
     assert gone.status_code == 410 and "This file has expired" in text(gone)
+    assert client.get(url + ".zip?lang=en").status_code == 410
+    assert stored_parts(run) == 2
     assert expire_print_run(run.id) is True
-    assert db.session.scalar(select(PrintRun.pdf).where(PrintRun.id == run.id)) is None
+    assert stored_parts(run) == 0
+    assert "This file has expired" in text(client.get(url + "?lang=en"))
+
+
+def stored_parts(run) -> int:
+    return db.session.scalar(select(func.count()).select_from(PrintFilePart)
+                             .where(PrintFilePart.print_run_id == run.id))
 
 
 @pytest.mark.parametrize("first, last, status, message", [
@@ -200,12 +254,16 @@ def test_another_studios_runs_are_404_and_the_desk_cannot_print(client, studio, 
     issue(other, 1)
     db.session.add(PrintRun(studio_id=other.id, date_from=datetime(2026, 6, 1).date(),
                             date_to=datetime(2026, 6, 30).date(), total=1, done=1,
-                            status=PrintRunStatus.DONE, pdf=b"%PDF-theirs"))
-    db.session.commit()
+                            status=PrintRunStatus.DONE))
+    db.session.flush()
     theirs = the_run(other)
+    db.session.add_all([PrintFilePart(print_run_id=theirs.id, kind=kind, seq=0,
+                                      data=b"theirs") for kind in ("pdf", "zip")])
+    db.session.commit()
     base = f"/manage/{studio.slug}/printing/{theirs.id}"
     assert client.get(base).status_code == 404
     assert client.get(base + ".pdf").status_code == 404
+    assert client.get(base + ".zip").status_code == 404
     assert client.post(base + "/cancel").status_code == 404
     desk = staff(studio, Role.FRONT_DESK)
     db.session.commit()

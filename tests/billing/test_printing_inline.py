@@ -39,7 +39,7 @@ def wait_for(check, what: str, timeout: float = 30):
 
 
 def test_without_redis_the_run_goes_on_beside_the_web_process(app, inline, monkeypatch):
-    import workers.jobs.documents as documents
+    import app.billing.services.printing as documents
 
     with app.app_context():
         studio = StudioFactory(slug=f"print-{uuid.uuid4().hex[:8]}")
@@ -52,14 +52,14 @@ def test_without_redis_the_run_goes_on_beside_the_web_process(app, inline, monke
 
     # Each document waits for the test's word, so the test sees every step of the bar.
     go = [threading.Event() for _ in range(3)]
-    real, started = documents.render_document, []
+    real, started = documents.stored_pdf, []
 
-    def render_when_told(*args, **kwargs):
+    def bind_when_told(*args, **kwargs):
         started.append(1)
         assert go[len(started) - 1].wait(timeout=30)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(documents, "render_document", render_when_told)
+    monkeypatch.setattr(documents, "stored_pdf", bind_when_told)
     client = app.test_client()
     client.post("/login", data={"email": manager_email, "password": "secret-pass"})
     answer = client.post(f"/manage/{slug}/printing?lang=en",

@@ -1,4 +1,5 @@
-"""Certificates: issuing after a check-in, rendering the PDF, e-mailing it; expiry reminders."""
+"""Certificates: issuing after a check-in, rendering the PDF, e-mailing it; expiry reminders;
+deletion 3 years after expiry."""
 
 from datetime import timedelta
 
@@ -7,9 +8,10 @@ from sqlalchemy.orm import undefer
 
 from app.bookings.models import Booking
 from app.certificates.models import Certificate
-from app.certificates.services import reminders
+from app.certificates.services import reminders, retention
 from app.certificates.services.documents import certificate_context, store_pdf
 from app.certificates.services.issuing import auto_issue
+from app.core.db import utcnow
 from app.core.jobs import enqueue_after_commit
 from app.core.pdf import render_template_pdf
 from app.core.queues import get_queue
@@ -87,3 +89,27 @@ def run_and_reschedule() -> int:
         return queue_expiry_reminders()
     finally:
         schedule_reminders()
+
+
+ERASE_EVERY = timedelta(days=1)
+ERASE_JOB_ID = "certificate-retention"
+
+
+@job
+def erase_expired_certificates() -> int:
+    """Delete the certificates kept their 3 years after expiry (daily)."""
+    return retention.erase_expired_certificates(utcnow().date())
+
+
+def schedule_erasure() -> None:
+    """Erase again tomorrow (one scheduled job, whoever starts it)."""
+    get_queue("default").enqueue_in(ERASE_EVERY,
+                                    "workers.jobs.certificates.erase_and_reschedule",
+                                    job_id=ERASE_JOB_ID)
+
+
+def erase_and_reschedule() -> int:
+    try:
+        return erase_expired_certificates()
+    finally:
+        schedule_erasure()

@@ -4,11 +4,11 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from app.billing.models import DocumentKind, Invoice, PrintRun
+from app.billing.models import DocumentKind, Invoice
 from app.billing.services import printing
 from app.billing.services.documents import document_context, store_pdf
 from app.core.db import utcnow
-from app.core.pdf import merge_documents, render_document, render_template_pdf
+from app.core.pdf import render_template_pdf
 from app.extensions import db
 from app.notifications.services import send_email
 from workers.jobs import job
@@ -41,15 +41,16 @@ def send_invoice_email(invoice_id: int) -> bool:
 
 @job
 def print_invoices(run_id: int) -> bool:
-    """Render every document of a print run into one PDF, moving its `done` as it goes; stop
-    when the run is cancelled. Without Redis (the quick start) this runs on a thread beside the
-    web process, so the request that started it answers at once and the progress bar moves."""
+    """Bind every document of a print run (each rendered and stored once) into one merged PDF
+    and a ZIP, moving its `done` as it goes; stop when the run is cancelled. Without Redis (the
+    quick start) this runs on a thread beside the web process, so the request that started it
+    answers at once and the progress bar moves."""
     if current_app.config["JOBS_INLINE"] and not getattr(_beside, "running", False):
         app = current_app._get_current_object()
         threading.Thread(target=_print_beside, args=(app, run_id), daemon=True).start()
         return True
     try:
-        return _print(run_id)
+        return printing.print_documents(run_id, step=lambda **values: _step(run_id, **values))
     except Exception:
         db.session.rollback()
         _step(run_id, status="failed", finished_at=utcnow())
@@ -66,37 +67,15 @@ def _print_beside(app, run_id: int) -> None:
 
 
 def _step(run_id: int, **values) -> bool:
-    """Commit a step of the run at once (this job commits as it goes, unlike the others: it
-    only reads besides), so the progress shows and a cancel is seen; False when cancelled."""
+    """Commit a step of the run at once (this job commits as it goes, unlike the others, each
+    invoice PDF it stored with its step), so the progress shows and a cancel is seen; False
+    when cancelled."""
     moved = printing.record_progress(run_id, **values)
     db.session.commit()
     return moved
 
 
-def _print(run_id: int) -> bool:
-    run = db.session.get(PrintRun, run_id)
-    if run is None or not run.active:
-        return False
-    ids = db.session.scalars(printing.documents_query(run.studio, run.date_from,
-                                                      run.date_to)).all()
-    # The documents as they are now (one issued since the run was asked for is in it too).
-    if not ids or not _step(run_id, status="running", started_at=utcnow(), total=len(ids),
-                            done=0):
-        return False
-    documents = []
-    for done, invoice_id in enumerate(ids, 1):
-        invoice = db.session.get(Invoice, invoice_id)
-        documents.append(render_document("pdf/invoice.html", locale=invoice.locale,
-                                         doc=document_context(invoice)))
-        db.session.expunge(invoice)  # the rendered pages are kept, not the rows
-        if not _step(run_id, done=done):
-            return False  # cancelled: nothing is stored
-    pdf = merge_documents(documents, identifier=f"print-run-{run_id}")
-    pages = sum(len(d.pages) for d in documents)
-    return printing.finish_print_run(run_id, pdf, pages, now=utcnow())
-
-
 @job
 def expire_print_run(run_id: int) -> bool:
-    """Clear a print run's file once it has expired (7 days after it finished)."""
+    """Clear a print run's files once they have expired (7 days after it finished)."""
     return printing.expire_print_run(run_id, now=utcnow())

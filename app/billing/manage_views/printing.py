@@ -1,17 +1,24 @@
-"""Bulk printing in the console: choose dates, a job renders every invoice and credit note into
-one PDF, a progress panel polls the run (and survives a reload), the download appears when done,
-a run can be cancelled, and the file is kept 7 days. Managers only (it prints every customer's
-money for a period)."""
+"""Bulk printing in the console: choose dates, a job binds every invoice and credit note into
+one merged PDF and a ZIP of the single PDFs, a progress panel polls the run (and survives a
+reload), the downloads appear when done, a run can be cancelled, and the files are kept 7 days.
+Managers only (it prints every customer's money for a period)."""
 
 from datetime import date, timedelta
 
-from flask import g, redirect, render_template, request, url_for
+from flask import Response, g, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.billing.forms import PrintRunForm
 from app.billing.manage_views import bp
-from app.billing.queries.printing import get_print_run_or_404, recent_print_runs, seconds_left
+from app.billing.models import PrintFileKind
+from app.billing.queries.printing import (
+    file_parts,
+    file_size,
+    get_print_run_or_404,
+    recent_print_runs,
+    seconds_left,
+)
 from app.billing.services.printing import KEEP_FILES, cancel_print_run, start_print_run
 from app.core.db import utcnow
 from app.core.forms import plausible_day, refused
@@ -90,15 +97,30 @@ def cancel_printing(run_id: int):
                    failed=lambda exc: _run_page(run, exc.status))
 
 
+def _send_file(run_id: int, kind: PrintFileKind, mimetype: str):
+    """A run's file, sent a stored piece at a time; 410 once expired, 409 before it is made."""
+    run = get_print_run_or_404(g.studio, run_id)
+    if run.expired(utcnow()):
+        return _run_page(run, 410)
+    size = file_size(run, kind)
+    if size is None:
+        return _run_page(run, 409)
+    name = (f"{g.studio.slug}-invoices-{run.date_from.isoformat()}-{run.date_to.isoformat()}"
+            f".{kind.value}")
+    return Response(stream_with_context(file_parts(run, kind)), mimetype=mimetype, headers={
+        "Content-Length": str(size), "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "private, no-store"})
+
+
 @bp.get("/printing/<int:run_id>.pdf")
 @requires(can_manage_studio)
 def print_run_pdf(run_id: int):
-    run = get_print_run_or_404(g.studio, run_id, with_pdf=True)
-    if run.expired(utcnow()):
-        return _run_page(run, 410)
-    if run.pdf is None:
-        return _run_page(run, 409)
-    name = f"{g.studio.slug}-invoices-{run.date_from.isoformat()}-{run.date_to.isoformat()}.pdf"
-    return run.pdf, 200, {"Content-Type": "application/pdf",
-                          "Content-Disposition": f'attachment; filename="{name}"',
-                          "Cache-Control": "private, no-store"}
+    """Every document of the run in one PDF."""
+    return _send_file(run_id, PrintFileKind.PDF, "application/pdf")
+
+
+@bp.get("/printing/<int:run_id>.zip")
+@requires(can_manage_studio)
+def print_run_zip(run_id: int):
+    """The run's documents as single PDFs in a ZIP."""
+    return _send_file(run_id, PrintFileKind.ZIP, "application/zip")

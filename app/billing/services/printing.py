@@ -1,20 +1,36 @@
-"""Bulk printing: a studio's invoices and credit notes of a date range rendered by a job into
-one PDF. The run row carries its progress: the job (workers/jobs/documents.py: print_invoices)
-commits `done` after each document, so a page polling the row sees it move, and a cancel (the
-status) stops the job at its next document."""
+"""Bulk printing: a studio's invoices and credit notes of a date range bound by a job into one
+merged PDF and a ZIP of the single PDFs. The run row carries its progress: the job
+(workers/jobs/documents.py: print_invoices) commits `done` after each document, so a page
+polling the row sees it move, and a cancel (the status) stops the job at its next document."""
 
+import re
+import tempfile
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import undefer
 
 from app.billing.errors import NothingToPrint, PrintRunBusy, PrintRunFinished, TooMuchToPrint
-from app.billing.models import ACTIVE_RUN, Invoice, PrintRun, PrintRunStatus
+from app.billing.models import (
+    ACTIVE_RUN,
+    Invoice,
+    PrintFileKind,
+    PrintFilePart,
+    PrintRun,
+    PrintRunStatus,
+)
+from app.billing.services.documents import document_context, store_pdf
+from app.core.db import utcnow
 from app.core.jobs import enqueue_after_commit
+from app.core.pdf import render_template_pdf
+from app.core.pdf_bundle import PdfBundle, read_chunks
 from app.extensions import db
 from app.schedule.queries import day_bounds
 
 KEEP_FILES = timedelta(days=7)
 MAX_DOCUMENTS = 5000  # a year of a busy studio; more is a job that should be split
+FILE_PART = 1024 * 1024  # bytes per stored piece of a run's file
 
 
 def documents_query(studio, date_from: date, date_to: date):
@@ -69,24 +85,71 @@ def record_progress(run_id: int, **values) -> bool:
         .values(**values).execution_options(synchronize_session=False)).rowcount == 1
 
 
-def finish_print_run(run_id: int, pdf: bytes, pages: int, *, now: datetime) -> bool:
-    """Store the merged PDF unless the run was cancelled meanwhile; its file is kept 7 days and
-    a job then clears it."""
+def print_documents(run_id: int, *, step: Callable[..., bool]) -> bool:
+    """Bind every document of an active run, each rendered and stored once, into a merged PDF
+    and a ZIP, one at a time; `step(**values)` records the progress (the job commits it) and
+    answers False once the run was cancelled, which stops it with nothing stored."""
+    run = db.session.get(PrintRun, run_id)
+    if run is None or not run.active:
+        return False
+    # The documents as they are now (one issued since the run was asked for is in it too).
+    ids = db.session.scalars(documents_query(run.studio, run.date_from, run.date_to)).all()
+    if not ids or not step(status=PrintRunStatus.RUNNING, started_at=utcnow(), total=len(ids),
+                           done=0):
+        return False
+    with tempfile.TemporaryDirectory(prefix="fitflow-print-") as folder:
+        bundle = PdfBundle(folder, identifier=f"print-run-{run_id}")
+        try:
+            for done, invoice_id in enumerate(ids, 1):
+                number, pdf = stored_pdf(invoice_id)
+                bundle.add(re.sub(r"[^\w.-]", "-", number) + ".pdf", pdf)
+                del pdf  # one document's bytes at a time
+                if not step(done=done):
+                    return False
+        finally:
+            bundle.close()
+        files = {PrintFileKind.PDF: read_chunks(bundle.pdf_path, FILE_PART),
+                 PrintFileKind.ZIP: read_chunks(bundle.zip_path, FILE_PART)}
+        return finish_print_run(run_id, files, bundle.pages, now=utcnow())
+
+
+def stored_pdf(invoice_id: int) -> tuple[str, bytes]:
+    """An invoice's number and PDF as stored (rendered and stored once now if it was not yet:
+    its e-mail follows then, as after the usual render)."""
+    invoice = db.session.scalar(select(Invoice).where(Invoice.id == invoice_id)
+                                .options(undefer(Invoice.pdf)))
+    if invoice.pdf is None:
+        store_pdf(invoice, render_template_pdf("pdf/invoice.html", locale=invoice.locale,
+                                               doc=document_context(invoice)))
+        db.session.refresh(invoice, ["pdf"])
+    number, pdf = invoice.number, invoice.pdf
+    db.session.expunge(invoice)  # the bytes go with the row, not kept in the session
+    return number, pdf
+
+
+def finish_print_run(run_id: int, files: dict[PrintFileKind, Iterable[bytes]], pages: int, *,
+                     now: datetime) -> bool:
+    """Store the run's files (each given in pieces, stored a piece at a time) unless the run
+    was cancelled meanwhile; they are kept 7 days and a job then clears them."""
     expires = now + KEEP_FILES
     stored = db.session.execute(
         update(PrintRun).where(PrintRun.id == run_id, PrintRun.status.in_(ACTIVE_RUN))
-        .values(status=PrintRunStatus.DONE, pdf=pdf, pages=pages, finished_at=now,
-                expires_at=expires)
+        .values(status=PrintRunStatus.DONE, pages=pages, finished_at=now, expires_at=expires)
         .execution_options(synchronize_session=False)).rowcount == 1
-    if stored:
-        enqueue_after_commit("workers.jobs.documents.expire_print_run", run_id,
-                             queue="documents", at=expires)
-    return stored
+    if not stored:
+        return False
+    for kind, parts in files.items():
+        for seq, data in enumerate(parts):
+            db.session.execute(insert(PrintFilePart).values(print_run_id=run_id, kind=kind,
+                                                            seq=seq, data=data))
+    enqueue_after_commit("workers.jobs.documents.expire_print_run", run_id,
+                         queue="documents", at=expires)
+    return True
 
 
 def expire_print_run(run_id: int, *, now: datetime) -> bool:
-    """Drop the file of a run past its expiry (the row stays, as a record of the run)."""
+    """Drop the files of a run past its expiry (the row stays, as a record of the run)."""
+    expired = select(PrintRun.id).where(PrintRun.id == run_id, PrintRun.expires_at <= now)
     return db.session.execute(
-        update(PrintRun).where(PrintRun.id == run_id, PrintRun.expires_at <= now,
-                               PrintRun.pdf.is_not(None))
-        .values(pdf=None).execution_options(synchronize_session=False)).rowcount == 1
+        delete(PrintFilePart).where(PrintFilePart.print_run_id.in_(expired))
+        .execution_options(synchronize_session=False)).rowcount > 0
