@@ -51,3 +51,4 @@ from app.training.models import (  # noqa: F401
     WorkoutExercise,
     WorkoutSet,
 )
+from app.quality.models import QualityFinding, QualityRun  # noqa: F401
