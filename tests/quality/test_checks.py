@@ -1,9 +1,9 @@
 """The checks over a studio's records: known problems give exactly the expected findings, fixed
 problems are gone on the next run, and another studio's problems never show."""
 
+from app.extensions import db
 from app.quality.models import QualityRun
 from app.quality.services import run_checks
-from app.extensions import db
 from tests.quality.helpers import fix_all, stored, troubled_studio
 
 
