@@ -23,14 +23,14 @@ def _at_stripe(studio, since):
     params = {"created": {"gte": int(since.timestamp())}, "limit": 100}
     try:
         client = client_for(studio).v1
-        charges = {c.payment_intent or c.id: c
-                   for c in client.charges.list(params).auto_paging_iter()
-                   if c.status == "succeeded" and c.paid}
-        refunds = {r.id: r for r in client.refunds.list(params).auto_paging_iter()
-                   if r.status in ("succeeded", "pending")}
+        charges = [c.to_dict() for c in client.charges.list(params).auto_paging_iter()]
+        refunds = [r.to_dict() for r in client.refunds.list(params).auto_paging_iter()]
+
     except stripe.StripeError as exc:
         raise CheckUnavailable(str(exc)) from exc
-    return charges, refunds
+    return ({c.get("payment_intent") or c["id"]: c for c in charges
+             if c.get("status") == "succeeded" and c.get("paid")},
+            {r["id"]: r for r in refunds if r.get("status") in ("succeeded", "pending")})
 
 
 def _order_of(studio, metadata) -> int | None:
@@ -59,13 +59,13 @@ def unreconciled_card_payments(studio) -> list[Finding]:
     findings = []
     for key, charge in charges.items():
         if key not in known and not _applied_earlier(studio, key):
-            order_id = _order_of(studio, charge.metadata)
+            order_id = _order_of(studio, charge.get("metadata"))
             findings.append(Finding(
                 "charge_not_applied", [order_id] if order_id else [],
                 "billing_manage.order" if order_id else "billing_manage.orders",
                 {"order_id": order_id} if order_id else {},
-                {"charge": charge.id, "amount": charge.amount,
-                 "currency": charge.currency.upper()}))
+                {"charge": charge["id"], "amount": charge["amount"],
+                 "currency": charge["currency"].upper()}))
     for payment in payments:
         if payment.stripe_payment_intent_id not in charges and payment.received_at < now - SETTLE:
             findings.append(Finding(
@@ -77,8 +77,8 @@ def unreconciled_card_payments(studio) -> list[Finding]:
         if refund_id not in known_refunds and not _refund_recorded(studio, refund_id):
             findings.append(Finding(
                 "refund_not_applied", [], "billing_manage.orders", {},
-                {"refund": refund_id, "amount": refund.amount,
-                 "currency": refund.currency.upper()}))
+                {"refund": refund_id, "amount": refund["amount"],
+                 "currency": refund["currency"].upper()}))
     for refund in ours:
         if refund.stripe_refund_id not in refunds and refund.created_at < now - SETTLE:
             order_id = refund.payment.order_id
