@@ -77,3 +77,15 @@ def test_attended_bookings_and_revoked_or_far_certificates_are_not_findings(app)
     db.session.flush()
     run_checks(t.studio)
     assert "certificate_expiring" not in {f.check_name for f in stored(t.studio)}
+
+
+def test_an_unlimited_membership_is_never_a_negative_balance(app):
+    from app.memberships.models import CreditEntry, CreditReason
+
+    t = troubled_studio()
+    t.pass_.credits_total = None  # a membership: each booking is logged as -1, nothing bought
+    db.session.add(CreditEntry(studio_id=t.studio.id, pass_id=t.pass_.id, delta=-1,
+                               reason=CreditReason.BOOKING))
+    db.session.flush()
+    run_checks(t.studio)
+    assert "negative_balance" not in {f.check_name for f in stored(t.studio)}

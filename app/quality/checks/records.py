@@ -45,12 +45,14 @@ def active_in_cancelled_classes(studio) -> list[Finding]:
 
 
 def negative_balances(studio) -> list[Finding]:
-    """Passes whose credit ledger sums below zero."""
+    """Passes whose credit ledger sums below zero. Unlimited passes (memberships) log each
+    booking as -1 against no purchase, so only passes with credits count."""
     balance = func.sum(CreditEntry.delta)
     rows = db.session.execute(
         select(Pass.id, Pass.customer_id, balance)
         .join(CreditEntry, CreditEntry.pass_id == Pass.id)
-        .where(Pass.studio_id == studio.id, CreditEntry.studio_id == studio.id)
+        .where(Pass.studio_id == studio.id, CreditEntry.studio_id == studio.id,
+               Pass.credits_total.is_not(None))
         .group_by(Pass.id).having(balance < 0).order_by(Pass.id)).all()
     return [Finding("negative_balance", [pass_id], "clients_manage.show_customer",
                     {"customer_id": customer_id}, {"balance": int(total), "pass": pass_id})
