@@ -8,6 +8,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from app.core.i18n import format_date, format_datetime, format_money
@@ -27,34 +28,43 @@ TITLES = {
 KIND_OF = {"invoice": _l("invoice"), "credit_note": _l("credit note")}
 
 
-def describe(f: QualityFinding, tz: str) -> str:
-    """The finding in a sentence of the reader's language."""
-    p = f.params
-    if f.kind == "duplicate_customer":
+def _bdi(value) -> Markup:
+    return Markup("<bdi>{}</bdi>").format(value)
+
+
+def describe(f: QualityFinding, tz: str) -> Markup:
+    """The finding in a sentence of the reader's language; names, numbers and Stripe ids sit
+    in <bdi> (escaped), so a Latin id keeps its place in an Arabic sentence."""
+    return Markup(_sentence(f.kind, {k: _bdi(v) if isinstance(v, str) else v
+                                     for k, v in f.params.items()}, f.params, tz))
+
+
+def _sentence(kind: str, p: dict, raw: dict, tz: str) -> str:
+    if kind == "duplicate_customer":
         return _("%(first)s and %(second)s may be the same person.", **p)
-    if f.kind == "booking_in_cancelled_class":
+    if kind == "booking_in_cancelled_class":
         return ngettext("%(num)d booking is still active in the cancelled class of %(when)s.",
                         "%(num)d bookings are still active in the cancelled class of %(when)s.",
                         p["count"],
-                        when=format_datetime(datetime.fromisoformat(p["starts_at"]), tz))
-    if f.kind == "negative_balance":
+                        when=format_datetime(datetime.fromisoformat(raw["starts_at"]), tz))
+    if kind == "negative_balance":
         return _("Pass %(number)s has a balance of %(balance)s credits.",
                   number=p["pass"], balance=p["balance"])
-    if f.kind == "invoice_gap":
+    if kind == "invoice_gap":
         return _("No %(kind)s numbered %(first)s to %(last)s was issued (the one before "
-                  "%(after)s).", kind=KIND_OF.get(p["kind"], p["kind"]), first=p["first"],
+                  "%(after)s).", kind=KIND_OF.get(raw["kind"], p["kind"]), first=p["first"],
                   last=p["last"], after=p["after"])
-    if f.kind == "certificate_expiring":
+    if kind == "certificate_expiring":
         return _("Certificate %(number)s expires on %(date)s.", number=p["number"],
-                  date=format_date(date.fromisoformat(p["expires_on"]), fmt="medium"))
-    amount = format_money(p["amount"], p["currency"])
-    if f.kind == "charge_not_applied":
+                  date=format_date(date.fromisoformat(raw["expires_on"]), fmt="medium"))
+    amount = format_money(raw["amount"], raw["currency"])
+    if kind == "charge_not_applied":
         return _("Stripe charge %(charge)s of %(amount)s was paid but never applied to an "
                   "order.", charge=p["charge"], amount=amount)
-    if f.kind == "payment_not_at_stripe":
+    if kind == "payment_not_at_stripe":
         return _("A card payment of %(amount)s (%(reference)s) is recorded but Stripe has no "
                   "paid charge for it.", amount=amount, reference=p["reference"])
-    if f.kind == "refund_not_applied":
+    if kind == "refund_not_applied":
         return _("Stripe refund %(refund)s of %(amount)s is not recorded in FitFlow.",
                   refund=p["refund"], amount=amount)
     return _("Refund %(refund)s of %(amount)s is recorded but Stripe does not have it.",

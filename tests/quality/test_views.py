@@ -102,3 +102,13 @@ def test_the_operator_sees_every_studio_named(client, run_jobs):
     client.get("/logout")
     login(client, login_staff)
     assert client.get("/operator/data-quality").status_code == 404
+
+
+def test_names_in_findings_are_escaped_and_isolated(client, run_jobs):
+    t = troubled_studio()
+    t.twins[0].name = "<b>Sara</b>"
+    login(client, t.owner)
+    response = check_now(client, run_jobs, t.studio)
+    html = response.get_data(as_text=True)
+    assert "<bdi>&lt;b&gt;Sara&lt;/b&gt;</bdi>" in html
+    assert "<b>Sara</b>" not in html
