@@ -187,6 +187,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.notifications import views as notifications
     from app.operator import operator_views as operator
     from app.pwa import views as pwa
+    from app.quality import manage_views as quality_manage
+    from app.quality import operator_views as quality_operator
     from app.reports import manage_views as reports_manage
     from app.schedule import manage_views as schedule_manage
     from app.studios import manage_views as studios_manage
@@ -203,9 +205,9 @@ def _register_blueprints(app: Flask) -> None:
                    bookings_manage,
                    memberships_manage,
                    billing_manage, appointments_manage, clients_manage, clients_desk,
-                   certificates_manage, reports_manage,
+                   certificates_manage, reports_manage, quality_manage,
                    billing_webhooks,
-                   operator):
+                   operator, quality_operator):
         app.register_blueprint(module.bp)
     # The cross-studio coach home, and coach URLs from before the studio led the path.
     for bp in (bookings_coach.home, clients_coach.moved, training_coach.moved,

@@ -82,6 +82,7 @@ def main(argv: list[str]) -> int:
         )
         from workers.jobs.memberships import renew_memberships, schedule_renewals
         from workers.jobs.notifications import schedule_sweep, sweep
+        from workers.jobs.quality import schedule_nightly
         from workers.jobs.schedule import extend_series, schedule_extension
 
         renew_memberships()  # catch up at start, then hourly
@@ -95,6 +96,7 @@ def main(argv: list[str]) -> int:
         sweep()  # reminders due and deliveries overdue, then every five minutes
         schedule_sweep()
         schedule_syncs()  # coaches' own calendars, every ten minutes
+        schedule_nightly()  # every studio's data-quality checks, each night
         if burst:
             relay.relay_once()
         else:

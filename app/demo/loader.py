@@ -61,6 +61,7 @@ from app.demo.training import seed_training_history
 from app.extensions import db
 from app.memberships.models import Plan, PlanKind
 from app.memberships.services import grant_pass
+from app.quality.services import run_checks
 from app.schedule.models import ClassType, ScheduledClass, Series
 from app.schedule.queries import local_today
 from app.schedule.services import create_series, extend_open_series, save_class_type
@@ -352,6 +353,7 @@ def load_demo(seed: int = 7) -> dict:
         seed_history(studio, customers, rng)
         if riyadh:
             seed_print_run(studio, admin)
+        run_checks(studio)  # the data-quality page has findings on first view
     db.session.commit()
     summary["customers"] = len(customers)
     return summary

@@ -65,6 +65,7 @@ class FakeStripe:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.clock = int(time.time())
+        self.page_size = 100  # the most a list answers per page (Stripe's own cap)
 
     # --- server ------------------------------------------------------------------------------
 
@@ -168,9 +169,15 @@ class FakeStripe:
         if parts[:2] == ["v1", "refunds"] and len(parts) == 2:
             if method == "POST":
                 return self._create_refund(p)
+            if "charge" not in p:
+                return self._list("/v1/refunds", [r for r in self.objects.values()
+                                                  if r["object"] == "refund"], p)
             found = [r for r in self.objects.values()
                      if r["object"] == "refund" and r["charge"] == p.get("charge")]
             return {"object": "list", "url": "/v1/refunds", "has_more": False, "data": found}
+        if (method, parts) == ("GET", ["v1", "charges"]):
+            return self._list("/v1/charges", [self.charge(i, with_refunds=False)
+                                              for i in self.intents], p)
         if (method, parts[:2]) == ("GET", ["v1", "invoice_payments"]):
             found = [i for i in self.objects.values() if i["object"] == "invoice_payment"
                      and i["invoice"] == p.get("invoice")]
@@ -184,6 +191,21 @@ class FakeStripe:
                 sub["pause_collection"] = p["pause_collection"] or None
             return sub
         raise StripeError(404, "invalid_request_error", f"Unrecognized request URL ({path})")
+
+    def _list(self, url: str, items: list[dict], p: dict) -> dict:
+        """A page of a list endpoint as Stripe answers it: newest first, `created[gte]` and the
+        like filtered, `limit` (at most `page_size`) after `starting_after`."""
+        bounds = p.get("created") or {}
+        ops = {"gte": int.__ge__, "gt": int.__gt__, "lte": int.__le__, "lt": int.__lt__}
+        items = [i for i in items
+                 if all(ops[op](i["created"], int(v)) for op, v in bounds.items())]
+        items.sort(key=lambda i: (i["created"], i["id"]), reverse=True)
+        if p.get("starting_after"):
+            ids = [i["id"] for i in items]
+            items = items[ids.index(p["starting_after"]) + 1:]
+        limit = min(int(p.get("limit", 10)), self.page_size)
+        return {"object": "list", "url": url, "has_more": len(items) > limit,
+                "data": items[:limit]}
 
     def _create_session(self, p: dict) -> dict:
         line = p["line_items"][0]
@@ -315,7 +337,8 @@ class FakeStripe:
         charge = {"id": intent["charge"], "object": "charge", "amount": intent["amount"],
                   "amount_refunded": intent["refunded"], "currency": intent["currency"],
                   "payment_intent": intent_id, "refunded": intent["refunded"] == intent["amount"],
-                  "status": "succeeded", "metadata": {}}
+                  "status": "succeeded", "paid": True, "metadata": {},
+                  "created": self.objects[intent["charge"]]["created"]}
         if with_refunds:
             charge["refunds"] = {"object": "list", "has_more": False, "data": refunds}
         return charge
