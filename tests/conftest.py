@@ -11,6 +11,7 @@ import uuid
 
 import psycopg
 import pytest
+import stripe
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -20,6 +21,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
 from app.extensions import db, limiter
+from tests.billing.fake_stripe import FakeStripe
 
 PG_ADMIN = os.environ.get("TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_BASE = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
@@ -99,6 +101,18 @@ class IsolatedClient(FlaskClient):
             context.run(response.make_sequence)
             response.was_streamed = True
         return response
+
+
+@pytest.fixture
+def fake(app, monkeypatch):
+    """A local Stripe-compatible server (tests/billing/fake_stripe.py) the SDK talks to."""
+    server = FakeStripe().start()
+    monkeypatch.setitem(app.config, "STRIPE_API_BASE", server.url)
+    # The SDK's own retries (max_network_retries=2) back off for ~1.5 s; not needed here.
+    monkeypatch.setattr(stripe._http_client.HTTPClient, "INITIAL_DELAY", 0.01)
+    monkeypatch.setattr(stripe._http_client.HTTPClient, "MAX_DELAY", 0.02)
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -5,13 +5,12 @@ in the customer's language, with the studio's name (through a real SMTP server).
 from datetime import timedelta
 
 import pytest
-import stripe
 
 from app.billing.models import OrderStatus
 from app.billing.notices import due_notices, queue_due_notices
 from app.core.db import utcnow
 from app.extensions import db
-from tests.billing.fake_stripe import FakeStripe, card_studio
+from tests.billing.fake_stripe import card_studio
 from tests.billing.test_renewals import membership
 from tests.billing.test_stripe import card_order, deliver, membership_events, outcome
 from tests.billing.test_stripe import membership as card_membership
@@ -28,16 +27,6 @@ def sweep(jobs, run_jobs, now, customer_keys):
     jobs[:] = [j for j in jobs if JOB in j[0] and j[1][2] in customer_keys(now)]
     return [r for _f, _a, r in run_jobs(JOB)]
 
-
-@pytest.fixture
-def fake(app, monkeypatch):
-    """The local Stripe-compatible server of tests/billing (its fixture, for this directory)."""
-    server = FakeStripe().start()
-    monkeypatch.setitem(app.config, "STRIPE_API_BASE", server.url)
-    monkeypatch.setattr(stripe._http_client.HTTPClient, "INITIAL_DELAY", 0.01)
-    monkeypatch.setattr(stripe._http_client.HTTPClient, "MAX_DELAY", 0.02)
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -3,27 +3,14 @@ server answers the charge and refund lists in Stripe's shape, page by page)."""
 
 from datetime import timedelta
 
-import pytest
-import stripe
-
 from app.billing.models import Payment, PaymentMethod, Refund
 from app.core.db import utcnow
 from app.extensions import db
 from app.quality.models import QualityRun
 from app.quality.services import run_checks
-from tests.billing.fake_stripe import FakeStripe, card_studio
+from tests.billing.fake_stripe import card_studio
 from tests.factories import UserFactory, paid_order
 from tests.quality.helpers import stored
-
-
-@pytest.fixture
-def fake(app, monkeypatch):
-    server = FakeStripe().start()
-    monkeypatch.setitem(app.config, "STRIPE_API_BASE", server.url)
-    monkeypatch.setattr(stripe._http_client.HTTPClient, "INITIAL_DELAY", 0.01)
-    monkeypatch.setattr(stripe._http_client.HTTPClient, "MAX_DELAY", 0.02)
-    yield server
-    server.stop()
 
 
 def card_payment(studio, intent_id, amount=5650, minutes_ago=60):
