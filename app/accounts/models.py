@@ -1,4 +1,5 @@
-"""People, their signed-in sessions, and the single-use links emailed to them."""
+"""People, their signed-in sessions, the devices they signed in from, and the single-use links
+emailed to them."""
 
 import secrets
 from dataclasses import dataclass
@@ -6,7 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import TimestampMixin, UTCDateTime
@@ -96,6 +97,21 @@ class AuthSession(TimestampMixin, db.Model):
         (a customer made staff gets the staff limits from their next request on)."""
         limits = session_limits(staff or self.kind == SessionKind.STAFF)
         return min(self.last_seen_at + limits.idle, self.created_at + limits.lifetime)
+
+
+class KnownDevice(TimestampMixin, db.Model):
+    """A device label and network a person signed in from, and when they last did: the
+    history a sign-in is compared with (services/devices.py). It outlives the sessions, which
+    are deleted when they end."""
+
+    __tablename__ = "known_devices"
+    __table_args__ = (UniqueConstraint("user_id", "device", "place"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    device: Mapped[str] = mapped_column(String(80))
+    place: Mapped[str] = mapped_column(String(50))
+    last_signed_in_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class LinkPurpose:

@@ -69,6 +69,7 @@ CATEGORY_OF = {
     "payment_settings_changed": Category.SECURITY,
     "phone_code": Category.SECURITY,
     "sign_in_changed": Category.SECURITY,
+    "new_sign_in": Category.SECURITY,
     "customer_invite": Category.TRANSACTIONAL,
     "staff_invitation": Category.TRANSACTIONAL,
     "walk_in_invite": Category.TRANSACTIONAL,

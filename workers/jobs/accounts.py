@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from app.accounts.factors.services import CHANGES
 from app.accounts.models import LinkPurpose, User
 from app.accounts.services import find_user
@@ -88,5 +90,20 @@ def send_sign_in_changed(user_id: int, change: str) -> bool:
     if user is None:
         return False
     return send_email(user, "sign_in_changed", what=CHANGES[change],
+                      security=external_url("accounts.security"),
+                      reset=external_url("accounts.reset_request_form"))
+
+
+@job
+def send_new_sign_in(user_id: int, session_id: int, device: str, place: str, at: str) -> bool:
+    """Someone signed in from a device or network new to the account: tell its owner where
+    and when, with the page that signs that session out and the way back if it was not them.
+    Sent once per session."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        return False
+    return send_email(user, "new_sign_in", dedup_key=f"new_sign_in:{session_id}",
+                      device=device, place=place, at=datetime.fromisoformat(at),
+                      zone=user.timezone or "UTC",
                       security=external_url("accounts.security"),
                       reset=external_url("accounts.reset_request_form"))

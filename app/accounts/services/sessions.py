@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import undefer
 
 from app.accounts.models import SEEN_EVERY, AuthSession, SessionKind, User, is_staff
+from app.accounts.services import devices
 from app.audit.services import record
 from app.core.db import utcnow
 from app.core.origin import Origin
@@ -20,9 +21,11 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(user: User, origin: Origin) -> tuple[AuthSession, str]:
+def start_session(user: User, origin: Origin, *,
+                  notice_new_device: bool = True) -> tuple[AuthSession, str]:
     """A new session for `user` on the device `origin` describes: (the row, the token the
-    cookie carries). 256 random bits; the table keeps their hash only."""
+    cookie carries). 256 random bits; the table keeps their hash only. A device or place new
+    to them is audited and e-mailed (devices.py)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
     _forget_ended(user, now)
@@ -32,6 +35,7 @@ def start_session(user: User, origin: Origin) -> tuple[AuthSession, str]:
                       last_seen_at=now)
     db.session.add(row)
     db.session.flush()
+    devices.note_sign_in(user, row, origin, notice=notice_new_device)
     if is_staff(user):
         record("sign_in", actor=user, studio_id=None, subject=f"user:{user.id}",
                session=row.id, **origin.as_audit())

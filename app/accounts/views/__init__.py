@@ -66,12 +66,13 @@ def load_signed_in():
         current_user._get_current_object()
 
 
-def start_session(user: User) -> User:
+def start_session(user: User, *, notice_new_device: bool = True) -> User:
     """Every successful sign-in ends here (password, a reset link; passkeys and second steps
     too): a new session record, and a fresh cookie holding only its token. Nothing from the
     session before survives (no fixation), and the session is fresh for re-authentication.
     Call it inside `perform`'s action, so the record commits with the sign-in."""
-    _row, token = sessions.start_session(user, request_origin())
+    _row, token = sessions.start_session(user, request_origin(),
+                                         notice_new_device=notice_new_device)
     session.clear()
     login_user(user)
     session["_user_id"] = token  # the cookie names the session record, never the user
@@ -276,8 +277,10 @@ def reset(token: str):
     if not form.validate_on_submit():
         return render_template("accounts/reset.html", form=form, token=token), 422
     return perform(
+        # The password e-mail tells of this sign-in: no second e-mail for a new device.
         lambda: start_session(services.reset_password(token, form.password.data,
-                                                      origin=request_origin())),
+                                                      origin=request_origin()),
+                              notice_new_device=False),
         lambda user: _signed_in(user, url_for("studios.index"),
                                 _("Your password has been changed.")),
         failed=_message_page)
