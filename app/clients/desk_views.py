@@ -10,6 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.accounts.factors.views import second_step_gate
+from app.billing.errors import NotEnoughPlaces
 from app.billing.models import PaymentMethod
 from app.billing.services.desk import cancel_booking_for, sell_and_book
 from app.bookings.models import BookingStatus
@@ -172,13 +173,15 @@ def book_group(customer_id: int):
     paid_by = PaymentMethod(form.paid_by.data) if form.paid_by.data else None
     return perform(
         lambda: book_group_for(g.studio, cls, contact, form.people, plan, actor=current_user,
-                               paid_by=paid_by),
+                               paid_by=paid_by, confirm=form.confirm.data),
         lambda group: done(ngettext("%(num)s place booked for %(company)s.",
                                     "%(num)s places booked for %(company)s.", group.places,
                                     company=link.company_name or contact.name),
                            url_for("billing_manage.order", order_id=group.order_id)),
-        failed=lambda exc: customer_page(contact, link, group_form=form, group_error=str(exc),
-                                         status=exc.status))
+        failed=lambda exc: customer_page(
+            contact, link, group_form=form, group_error=str(exc), status=exc.status,
+            # Some places free: offer those, and the waitlist for the rest.
+            group_free=exc.params.get("free", 0) if isinstance(exc, NotEnoughPlaces) else 0))
 
 
 DUPLICATES = "clients/manage/duplicates.html"

@@ -216,6 +216,8 @@ class GroupBookingForm(FlaskForm):
     participants = TextAreaField(
         _l("Participants, one a line: name, email or phone"), filters=[clean_text],
         validators=[InputRequired(), Length(max=GROUP_MAX * 300)])
+    # The refusal's offer: places for the first this many, the rest on the waitlist.
+    confirm = IntegerField(validators=[Optional(), NumberRange(min=1, max=GROUP_MAX)])
 
     def with_plans(self, plans, language: str) -> "GroupBookingForm":
         self.plan_id.choices = options((p.id, translated(p.name, language)) for p in plans)
