@@ -1,8 +1,8 @@
 """The front desk booking on a customer's behalf, from a class's roster in the console and from
 the customer's page: book (paid with their pass, or with a pass sold on the spot), cancel (a
 late cancel's consequence waived if staff choose), promote from the waitlist, move to another
-class; a company's group; likely duplicate accounts and their merge. Each booking answer is
-the page the action was taken on, or its block for htmx."""
+class; a company's group; a 1:1 session; likely duplicate accounts and their merge. Each
+booking answer is the page the action was taken on, or its block for htmx."""
 
 from flask import g, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,8 +10,17 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.accounts.factors.views import second_step_gate
+from app.appointments.entitlements import PayBy
+from app.appointments.forms import parse_picker_day, parse_type_id
+from app.appointments.queries import (
+    get_coach_or_404,
+    get_session_type_or_404,
+    list_session_types,
+    slot_picker,
+)
+from app.billing.errors import NotEnoughPlaces
 from app.billing.models import PaymentMethod
-from app.billing.services.desk import cancel_booking_for, sell_and_book
+from app.billing.services.desk import book_session_for, cancel_booking_for, sell_and_book
 from app.bookings.models import BookingStatus
 from app.bookings.queries import get_booking_or_404, roster_context
 from app.bookings.services import desk
@@ -20,6 +29,7 @@ from app.clients.forms import (
     DeskBookForm,
     DeskCancelForm,
     DeskMoveForm,
+    DeskSessionForm,
     GroupBookingForm,
     MergeForm,
 )
@@ -32,10 +42,10 @@ from app.core.db import utcnow
 from app.core.htmx import render, wants_fragment
 from app.core.lifecycle import done, perform
 from app.memberships.queries import get_plan_or_404, list_plans
-from app.schedule.queries import get_class_or_404
+from app.schedule.queries import get_class_or_404, local_today
 from app.studios.console import console_blueprint
 from app.studios.policies import can_work_desk
-from app.studios.queries import get_studio_customer_or_404
+from app.studios.queries import get_studio_customer_or_404, list_coaches
 
 bp = console_blueprint("clients_desk", __name__, require=can_work_desk)
 # The desk takes money and merges people: the console's second step guards it too.
@@ -172,13 +182,58 @@ def book_group(customer_id: int):
     paid_by = PaymentMethod(form.paid_by.data) if form.paid_by.data else None
     return perform(
         lambda: book_group_for(g.studio, cls, contact, form.people, plan, actor=current_user,
-                               paid_by=paid_by),
+                               paid_by=paid_by, confirm=form.confirm.data),
         lambda group: done(ngettext("%(num)s place booked for %(company)s.",
                                     "%(num)s places booked for %(company)s.", group.places,
                                     company=link.company_name or contact.name),
                            url_for("billing_manage.order", order_id=group.order_id)),
-        failed=lambda exc: customer_page(contact, link, group_form=form, group_error=str(exc),
-                                         status=exc.status))
+        failed=lambda exc: customer_page(
+            contact, link, group_form=form, group_error=str(exc), status=exc.status,
+            # Some places free: offer those, and the waitlist for the rest.
+            group_free=exc.params.get("free", 0) if isinstance(exc, NotEnoughPlaces) else 0))
+
+
+SESSION_PAGE = "clients/manage/desk_session.html"
+
+
+def _session_page(customer, args, *, form=None, status=200, error=None):
+    """The customer's 1:1 session booking: coach, type and day chosen, the coach's free slots."""
+    coaches = list_coaches(g.studio)
+    coach_id = parse_type_id(args.get("coach_id"))
+    coach = next((c for c in coaches if c.id == coach_id), coaches[0] if coaches else None)
+    today = local_today(g.studio.timezone)
+    picker = coach and slot_picker(g.studio, coach, list_session_types(g.studio, active_only=True),
+                                   parse_type_id(args.get("type_id")),
+                                   parse_picker_day(args.get("day"), today), today, utcnow())
+    return render(SESSION_PAGE, None, studio=g.studio, customer=customer, coaches=coaches,
+                  coach=coach, picker=picker, form=form or DeskSessionForm(formdata=None),
+                  status=status, error=error)
+
+
+@bp.get("/desk/customers/<int:customer_id>/sessions")
+def session_form(customer_id: int):
+    customer, _link = get_studio_customer_or_404(g.studio, customer_id)
+    return _session_page(customer, request.args)
+
+
+@bp.post("/desk/customers/<int:customer_id>/sessions")
+def book_session(customer_id: int):
+    """A 1:1 session booked for the customer, paid with their credit or its price."""
+    customer, _link = get_studio_customer_or_404(g.studio, customer_id)
+    form = DeskSessionForm()
+    if not form.validate_on_submit():
+        return _session_page(customer, request.form, form=form, status=422)
+    coach = get_coach_or_404(g.studio, form.coach_id.data)
+    session_type = get_session_type_or_404(g.studio, form.type_id.data, active_only=True)
+    paid_by = PaymentMethod(form.paid_by.data) if form.paid_by.data else None
+    return perform(
+        lambda: book_session_for(g.studio, coach, customer, session_type, form.starts_at,
+                                 actor=current_user, pay_by=PayBy(form.pay_by.data),
+                                 paid_by=paid_by),
+        lambda _a: done(_("1:1 session booked for %(name)s.", name=customer.name),
+                        url_for("clients_manage.show_customer", customer_id=customer.id)),
+        failed=lambda exc: _session_page(customer, request.form, form=form, status=exc.status,
+                                         error=str(exc)))
 
 
 DUPLICATES = "clients/manage/duplicates.html"

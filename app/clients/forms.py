@@ -26,6 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.appointments.forms import parse_slot
 from app.clients.queries.customers import SHOWS, CustomerFilters
 from app.core.forms import clean_line, clean_text, options
 from app.core.i18n import translated
@@ -216,6 +217,8 @@ class GroupBookingForm(FlaskForm):
     participants = TextAreaField(
         _l("Participants, one a line: name, email or phone"), filters=[clean_text],
         validators=[InputRequired(), Length(max=GROUP_MAX * 300)])
+    # The refusal's offer: places for the first this many, the rest on the waitlist.
+    confirm = IntegerField(validators=[Optional(), NumberRange(min=1, max=GROUP_MAX)])
 
     def with_plans(self, plans, language: str) -> "GroupBookingForm":
         self.plan_id.choices = options((p.id, translated(p.name, language)) for p in plans)
@@ -231,6 +234,27 @@ class GroupBookingForm(FlaskForm):
             raise ValidationError(_l("Write each participant as a name, then a comma, then an "
                                      "email or a phone number: %(line)s",
                                      line=str(exc)[:80])) from None
+
+
+SESSION_PAY = [("credit", _l("A credit of their pass")), ("desk", _l("The session's price"))]
+
+
+class DeskSessionForm(FlaskForm):
+    """A 1:1 session booked for a customer: coach, session type, one of the coach's free slots,
+    paid with a credit of their pass or by the session's price (owed, or paid at the desk)."""
+
+    coach_id = IntegerField(validators=[InputRequired(), ID])
+    type_id = IntegerField(validators=[InputRequired(), ID])
+    slot = StringField(_l("Time"), validators=[InputRequired(_l("Choose a time."))])
+    pay_by = SelectField(_l("Pay with"), choices=options(SESSION_PAY), validate_choice=True)
+    paid_by = SelectField(_l("Payment"), choices=options(PAID_BY), validate_choice=True,
+                          default="")
+
+    def validate_slot(self, field):
+        try:
+            self.starts_at = parse_slot(field.data)
+        except ValueError:
+            raise ValidationError(_l("Choose a time.")) from None
 
 
 class MergeForm(FlaskForm):

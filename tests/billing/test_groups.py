@@ -9,10 +9,10 @@ from app.audit.models import AuditEvent
 from app.billing.errors import NotEnoughPlaces
 from app.billing.models import DocumentKind, GroupPlace, Invoice, Order, OrderStatus, PaymentMethod
 from app.billing.services.documents import invoice_of
-from app.billing.services.groups import book_group, cancel_group_place
+from app.billing.services.groups import book_group, cancel_group_place, place_of
 from app.bookings.errors import AlreadyInClass
 from app.bookings.models import Booking, BookingStatus
-from app.bookings.services import book_class
+from app.bookings.services import active_booking, book_class, cancel_booking, waitlist_position
 from app.extensions import db
 from app.studios.models import Role, StudioCustomer
 from app.studios.services import ensure_customer
@@ -110,3 +110,63 @@ def test_one_place_cancelled_late_keeps_its_share_and_costs_no_fee(g):
         is None
     assert db.session.scalar(select(func.count()).select_from(GroupPlace)
                              .where(GroupPlace.group_id == group.id)) == 4
+
+
+def test_a_group_that_does_not_fit_books_the_free_places_and_waitlists_the_rest_in_order(g,
+                                                                                          jobs):
+    for person in UserFactory.create_batch(4):
+        book_class(g["studio"], g["cls"], person, actor=person)
+    group = book_group(g["studio"], g["cls"], g["contact"], g["people"], g["plan"],
+                       actor=g["admin"], paid_by=PaymentMethod.CASH, confirm=2)
+    status = {b.customer_id: b for b in db.session.scalars(
+        select(Booking).where(Booking.class_id == g["cls"].id))}
+    ali, badr, chadi, dana = g["people"]
+    assert [status[p.id].status for p in g["people"]] == [
+        BookingStatus.CONFIRMED, BookingStatus.CONFIRMED,
+        BookingStatus.WAITLISTED, BookingStatus.WAITLISTED]
+    assert [waitlist_position(status[p.id]) for p in (chadi, dana)] == [1, 2]
+    assert active(g["cls"]) == 6  # never more than the class holds
+    order = group.order
+    assert group.places == 2 and order.quantity == 2 and order.status == OrderStatus.PAID
+    assert order.gross_minor == invoice_of(order).gross_minor < 4 * 2500
+    description = invoice_of(order).snapshot["lines"][0]["description"]["en"]
+    assert "Ali" in description and "Badr" in description
+    assert "Chadi" not in description and "Dana" not in description
+    assert sorted(m.customer_id for m in group.members) == sorted([ali.id, badr.id])
+    db.session.commit()
+    sent = {args[0]: func.rsplit(".", 1)[1] for func, args, *_ in jobs
+            if "send_booked_for_you" in func or "send_booking_confirmed" in func}
+    assert sent[status[chadi.id].id] == sent[status[dana.id].id] == "send_booking_confirmed"
+    assert sent[status[ali.id].id] == "send_booked_for_you"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "group.booked",
+                                                       AuditEvent.studio_id == g["studio"].id))
+    assert event.data["waitlisted"] == [chadi.id, dana.id] and event.data["places"] == 2
+
+
+def test_the_places_offered_taken_meanwhile_refuse_the_whole_group(g):
+    for person in UserFactory.create_batch(5):
+        book_class(g["studio"], g["cls"], person, actor=person)
+    with pytest.raises(NotEnoughPlaces) as refused, db.session.begin_nested():
+        book_group(g["studio"], g["cls"], g["contact"], g["people"], g["plan"],
+                   actor=g["admin"], paid_by=PaymentMethod.CASH, confirm=2)
+    assert "Only 1 of the 4 places are free" in str(refused.value)
+    assert active(g["cls"]) == 5
+    assert db.session.scalar(select(func.count()).select_from(Booking).where(
+        Booking.class_id == g["cls"].id, Booking.status == BookingStatus.WAITLISTED)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Order)
+                             .where(Order.studio_id == g["studio"].id)) == 0
+
+
+def test_a_waitlisted_participant_promoted_later_is_not_charged_to_the_group(g):
+    others = UserFactory.create_batch(4)
+    for person in others:
+        book_class(g["studio"], g["cls"], person, actor=person)
+    group = book_group(g["studio"], g["cls"], g["contact"], g["people"], g["plan"],
+                       actor=g["admin"], paid_by=PaymentMethod.CASH, confirm=2)
+    paid = group.order.gross_minor
+    cancel_booking(g["studio"], active_booking(g["cls"], others[0]), actor=others[0])
+    chadi = active_booking(g["cls"], g["people"][2])
+    assert chadi.status in (BookingStatus.CONFIRMED, BookingStatus.OFFERED)
+    db.session.refresh(group.order)
+    assert group.order.gross_minor == paid and group.order.quantity == 2
+    assert place_of(chadi) is None

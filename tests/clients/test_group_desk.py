@@ -131,3 +131,45 @@ def test_a_refused_group_for_a_customer_without_a_company_still_says_why(client,
     assert response.status_code == 422
     assert Page(response).all("#customer-group .alert")
     assert group_in(c) is None
+
+
+def offer_of(response) -> dict:
+    """The fields of the refusal's "book the free places, waitlist the rest" form."""
+    return {i.get("name"): i.get("value") for i in Page(response).all("#group-offer input")}
+
+
+def test_a_refusal_offers_the_free_places_and_the_waitlist_for_the_rest(client, c):
+    for person in UserFactory.create_batch(4):
+        book_class(c["a"], c["cls"], person, actor=person)
+    refused = post(client, c)
+    assert refused.status_code == 409
+    offer = Page(refused).text("#group-offer")
+    assert "Places for: Karim, Maha." in offer
+    assert "On the waitlist, in this order: Sami, Rana." in offer
+    assert "not paid for yet" in offer and "Book 2 places and waitlist the rest" in offer
+    response = client.post(f"/manage/{c['a'].slug}/desk/customers/{c['contact'].id}/groups",
+                           data=offer_of(refused))
+    assert response.status_code == 303
+    group = group_in(c)
+    assert group.places == 2 and group.order.quantity == 2
+    booked = {b.customer.name: b.status for b in db.session.scalars(
+        select(Booking).where(Booking.class_id == c["cls"].id))}
+    assert [booked[n] for n in ("Karim", "Maha", "Sami", "Rana")] == [
+        BookingStatus.CONFIRMED, BookingStatus.CONFIRMED,
+        BookingStatus.WAITLISTED, BookingStatus.WAITLISTED]
+    order_page = Page(client.get(response.headers["Location"]))
+    assert "Maha" in order_page.text() and "Sami" not in order_page.text()
+
+
+def test_the_offer_in_arabic_and_no_offer_when_the_class_is_full(client, c):
+    client.get("/?lang=ar")
+    for person in UserFactory.create_batch(5):
+        book_class(c["a"], c["cls"], person, actor=person)
+    refused = post(client, c)
+    assert refused.status_code == 409
+    offer = Page(refused).text("#group-offer")
+    assert "قائمة الانتظار" in offer and "Karim" in offer
+    last = UserFactory()
+    book_class(c["a"], c["cls"], last, actor=last)
+    full = post(client, c)
+    assert full.status_code == 409 and Page(full).all("#group-offer") == []

@@ -28,6 +28,7 @@ DESK_CONSOLE = {
     "clients_desk.find_customer", "clients_desk.book", "clients_desk.cancel",
     "clients_desk.promote", "clients_desk.move", "clients_desk.book_group",
     "clients_desk.duplicates", "clients_desk.merge",
+    "clients_desk.session_form", "clients_desk.book_session",  # a 1:1 session for them
 }
 DESK_COACH_AREA = "bookings_coach."  # rosters: check-in, walk-ins, no-shows, pass scans
 

@@ -1,7 +1,11 @@
 """Group and company bookings: a contact books places in one class for named participants, all
 or nothing under the class lock; one order and one invoice to the contact listing everyone;
-each participant their own booking and email. Cancelling one place follows the studio's cancel
-policy, and one cancelled in time is refunded with a credit note for its part."""
+each participant their own booking and email. When the class cannot take them all, the desk
+may book the places free for the first named and put the rest on the waitlist in the order
+named: the order pays for the confirmed places only, and a waitlisted participant promoted
+later pays like anyone promoted (their own pass, or at the desk). Cancelling one place
+follows the studio's cancel policy, and one cancelled in time is refunded with a credit note
+for its part."""
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -18,6 +22,7 @@ from app.bookings.models import ACTIVE_SQL, Booking, BookingStatus
 from app.bookings.services import lock_class
 from app.bookings.services.desk import cancel_for
 from app.bookings.services.rules import check_may_book, is_late_cancel
+from app.bookings.services.waitlist import fill_spots
 from app.core.db import insert_built_once, utcnow
 from app.core.i18n import format_day, format_list, format_time, translated
 from app.core.jobs import enqueue_after_commit
@@ -57,15 +62,21 @@ def _description(studio, cls, plan, participants) -> dict:
 
 
 def book_group(studio, cls, contact, participants: list, plan, *, actor,
-               paid_by: PaymentMethod | None, now=None) -> GroupBooking:
+               paid_by: PaymentMethod | None, confirm: int | None = None,
+               now=None) -> GroupBooking:
     """Book one place per participant in `cls`, paid by `contact` with one order of `plan`
     × places. All or nothing: NotEnoughPlaces (the number free) when the class cannot take
-    them all, AlreadyInClass when one is booked there already."""
+    them all, AlreadyInClass when one is booked there already. `confirm`: places for the first
+    that many participants only (paid), the rest put on the waitlist in the order named."""
     now = now or utcnow()
     check_open(studio)
     ids = [p.id for p in participants]
     if not 1 <= len(ids) <= MAX_PLACES or len(set(ids)) != len(ids):
         raise GroupTooLarge(max=MAX_PLACES)
+    confirm = len(ids) if confirm is None else confirm
+    if not 1 <= confirm <= len(ids):
+        raise GroupTooLarge(max=MAX_PLACES)
+    placed = participants[:confirm]
     # Lock order (app/bookings/services/locks.py, and a card order's delivery): the customers'
     # links and the contact's row, the order and its invoice number, then the class. The
     # order does not name the class (booking_class_id): its foreign key would share-lock the
@@ -74,11 +85,11 @@ def book_group(studio, cls, contact, participants: list, plan, *, actor,
         ensure_customer(studio, person)
     lock_customer_orders(contact)
     location = selling_location(studio, booking_class=cls)
-    breakdown = price(studio, plan, on=now, quantity=len(ids), location=location)
+    breakdown = price(studio, plan, on=now, quantity=confirm, location=location)
     order = Order(studio_id=studio.id, customer_id=contact.id, plan_id=plan.id,
                   status=OrderStatus.AWAITING_PAYMENT, currency=plan.currency,
-                  description=_description(studio, cls, plan, participants),
-                  quantity=len(ids), unit_minor=plan.price_minor, net_minor=breakdown.net_minor,
+                  description=_description(studio, cls, plan, placed),
+                  quantity=confirm, unit_minor=plan.price_minor, net_minor=breakdown.net_minor,
                   tax_minor=breakdown.gross_minor - breakdown.net_minor,
                   gross_minor=breakdown.gross_minor, taxes=tax_lines(breakdown),
                   prices_include_tax=studio.prices_include_tax, customer=contact, plan=plan,
@@ -91,27 +102,35 @@ def book_group(studio, cls, contact, participants: list, plan, *, actor,
     taken = lock_class(cls)
     check_may_book(studio, cls, now, staff=True)
     free = max(cls.capacity - taken, 0)
-    if free < len(ids):
+    if free < confirm:
         raise NotEnoughPlaces(free=free, wanted=len(ids))
+    # One statement, the confirmed first and then the waitlisted in the order named: their
+    # ids (the waitlist's order) follow the rows.
     rows = db.session.connection().execute(_insert_places(), [
         {"studio_id": studio.id, "class_id": cls.id, "customer_id": pid,
-         "status": BookingStatus.CONFIRMED, "booked_by_id": actor.id} for pid in ids]).all()
+         "status": BookingStatus.CONFIRMED if n < confirm else BookingStatus.WAITLISTED,
+         "booked_by_id": actor.id} for n, pid in enumerate(ids)]).all()
     if len(rows) != len(ids):
         booked = {cid for _id, cid in rows}
         raise AlreadyInClass(name=next(p.name for p in participants if p.id not in booked))
+    booking_of = {cid: bid for bid, cid in rows}
     group = GroupBooking(studio_id=studio.id, class_id=cls.id, contact_id=contact.id,
-                         order_id=order.id, created_by_id=actor.id, places=len(ids))
+                         order_id=order.id, created_by_id=actor.id, places=confirm)
     db.session.add(group)
     db.session.flush()
-    db.session.add_all([GroupPlace(group_id=group.id, booking_id=bid, customer_id=cid)
-                        for bid, cid in rows])
+    db.session.add_all([GroupPlace(group_id=group.id, booking_id=booking_of[p.id],
+                                   customer_id=p.id) for p in placed])
     db.session.flush()
-    for bid, _cid in rows:
-        enqueue_after_commit("workers.jobs.notifications.send_booked_for_you", bid,
-                             queue="notifications")
+    for n, pid in enumerate(ids):
+        enqueue_after_commit("workers.jobs.notifications.send_booked_for_you" if n < confirm
+                             else "workers.jobs.notifications.send_booking_confirmed",
+                             booking_of[pid], queue="notifications")
+    if confirm < len(ids) and free > confirm:
+        # Places freed since the desk saw the number: they go to the waitlist as any would.
+        fill_spots(studio, cls, now=now, taken=taken + confirm)
     record("group.booked", actor=actor, studio_id=studio.id, subject=f"group:{group.id}",
-           class_id=cls.id, contact_id=contact.id, order_id=order.id, places=len(ids),
-           participants=ids)
+           class_id=cls.id, contact_id=contact.id, order_id=order.id, places=confirm,
+           participants=ids[:confirm], waitlisted=ids[confirm:])
     return group
 
 

@@ -31,7 +31,10 @@ def find_or_add_participant(studio, *, actor, name: str, email: str | None,
     return add_customer(studio, actor=actor, name=name, email=email, phone=phone).user
 
 
-def book_group_for(studio, cls, contact, people: list[dict], plan, *, actor, paid_by):
-    """Book places in `cls` for the participants named (found or added), paid by `contact`."""
+def book_group_for(studio, cls, contact, people: list[dict], plan, *, actor, paid_by,
+                   confirm: int | None = None):
+    """Book places in `cls` for the participants named (found or added), paid by `contact`;
+    `confirm`: places for the first that many only, the rest on the waitlist."""
     participants = [find_or_add_participant(studio, actor=actor, **person) for person in people]
-    return book_group(studio, cls, contact, participants, plan, actor=actor, paid_by=paid_by)
+    return book_group(studio, cls, contact, participants, plan, actor=actor, paid_by=paid_by,
+                      confirm=confirm)
