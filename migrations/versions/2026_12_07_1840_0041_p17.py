@@ -1,0 +1,31 @@
+"""A one-off event's own ticket
+
+Revision ID: 0041_p17
+Revises: 0039_print
+Create Date: 2026-12-07 18:40:00
+
+plans.event_class_id: the class a plan is the ticket of (a priced one-off event); such a plan
+is offered and pays for that class only.
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0041_p17"
+down_revision = "0039_print"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("plans") as batch:
+        batch.add_column(sa.Column("event_class_id", sa.Integer(), nullable=True))
+        batch.create_index(batch.f("ix_plans_event_class_id"), ["event_class_id"])
+        batch.create_foreign_key(batch.f("fk_plans_event_class_id_classes"), "classes",
+                                 ["event_class_id"], ["id"])
+
+
+def downgrade():
+    with op.batch_alter_table("plans") as batch:
+        batch.drop_constraint(batch.f("fk_plans_event_class_id_classes"), type_="foreignkey")
+        batch.drop_index(batch.f("ix_plans_event_class_id"))
+        batch.drop_column("event_class_id")
