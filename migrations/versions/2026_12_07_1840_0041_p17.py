@@ -1,4 +1,4 @@
-"""A one-off event's own ticket
+"""A one-off event's own ticket; coaches' own hours
 
 Revision ID: 0041_p17
 Revises: 0039_print
@@ -6,6 +6,7 @@ Create Date: 2026-12-07 18:40:00
 
 plans.event_class_id: the class a plan is the ticket of (a priced one-off event); such a plan
 is offered and pays for that class only.
+studios.coaches_set_own_hours: whether coaches edit their own weekly hours and time off.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -17,6 +18,8 @@ depends_on = None
 
 
 def upgrade():
+    op.add_column("studios", sa.Column("coaches_set_own_hours", sa.Boolean(), nullable=False,
+                                       server_default=sa.false()))
     with op.batch_alter_table("plans") as batch:
         batch.add_column(sa.Column("event_class_id", sa.Integer(), nullable=True))
         batch.create_index(batch.f("ix_plans_event_class_id"), ["event_class_id"])
@@ -29,3 +32,4 @@ def downgrade():
         batch.drop_constraint(batch.f("fk_plans_event_class_id_classes"), type_="foreignkey")
         batch.drop_index(batch.f("ix_plans_event_class_id"))
         batch.drop_column("event_class_id")
+    op.drop_column("studios", "coaches_set_own_hours")
