@@ -295,6 +295,8 @@ def test_a_coach_sees_and_changes_nothing_of_another_studios_coach_area(app, cli
     """Every /coach/<studio> route: another studio's slug and ids, and this studio's slug with
     another studio's ids, are 404 for GET and POST alike; this studio's pages are there."""
     a, b = make_world(), make_world()
+    for world in (a, b):  # the coach's own hours page is there only where the studio allows it
+        world["studio"].coaches_set_own_hours = True
     login(client, a["owner"])
     own, theirs = sample_values(a), sample_values(b)
     smuggled = {**theirs, "studio": a["studio"].slug}
@@ -346,6 +348,7 @@ def crawl(app, client, values, verify_token):
 @pytest.mark.parametrize("persona", ["anonymous", "owner"])
 def test_every_page_has_strict_csp_the_shell_and_no_inline_code(app, client, world, lang,
                                                                 direction, persona):
+    world["studio"].coaches_set_own_hours = True  # so the coach's hours page is there too
     if persona == "owner":
         login(client, world["owner"])
     client.get(f"/?lang={lang}")  # the choice is remembered in a cookie

@@ -29,7 +29,7 @@ from app.core.forms import (
 )
 from app.core.i18n import translated
 from app.core.money import MoneyField, OptionalMoneyField
-from app.schedule.forms import WEEKDAYS, MultiCheckboxField
+from app.schedule.forms import WEEKDAYS, MultiCheckboxField, weekday_names
 
 
 class SessionTypeForm(FlaskForm):
@@ -92,6 +92,14 @@ class AvailabilityForm(FlaskForm):
     def validate_ends(self, field):
         if self.starts.data and field.data and field.data <= self.starts.data:
             raise ValidationError(_l("The end must be after the start."))
+
+    @classmethod
+    def for_studio(cls, studio, locations) -> "AvailabilityForm":
+        """The form with the studio's days (in the order of its week) and locations."""
+        form = cls(prefix="hours")
+        form.weekday.choices = options(weekday_names(studio.first_weekday).items())
+        form.location_id.choices = options((loc.id, translated(loc.name)) for loc in locations)
+        return form
 
 
 class TimeOffForm(FlaskForm):

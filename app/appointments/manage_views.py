@@ -25,8 +25,6 @@ from app.appointments.queries import (
     list_time_off,
 )
 from app.core.db import utcnow
-from app.core.forms import options
-from app.core.i18n import translated
 from app.core.lifecycle import done, perform
 from app.core.money import to_input
 from app.schedule.forms import weekday_names
@@ -96,11 +94,7 @@ def update_session_type(session_type_id: int):
 
 
 def _availability_form() -> AvailabilityForm:
-    form = AvailabilityForm(prefix="hours")
-    form.weekday.choices = options(weekday_names(g.studio.first_weekday).items())
-    form.location_id.choices = options((loc.id, translated(loc.name))
-                                       for loc in list_locations(g.studio))
-    return form
+    return AvailabilityForm.for_studio(g.studio, list_locations(g.studio))
 
 
 def _coach_page(coach, *, hours=None, off=None, status=200):
@@ -127,7 +121,7 @@ def add_hours(coach_id: int):
     return perform(
         lambda: services.add_availability(g.studio, coach, location, weekday=form.weekday.data,
                                           starts=form.starts.data, ends=form.ends.data,
-                                          on_date=form.on_date.data),
+                                          on_date=form.on_date.data, actor=current_user),
         lambda _added: done(_("Hours added."), url_for(".coach_hours", coach_id=coach.id)))
 
 
@@ -142,21 +136,21 @@ def add_time_off(coach_id: int):
         lambda: services.add_time_off(g.studio, coach,
                                       starts_at=form.starts.data.replace(tzinfo=zone),
                                       ends_at=form.ends.data.replace(tzinfo=zone),
-                                      reason=form.reason.data or ""),
+                                      reason=form.reason.data or "", actor=current_user),
         lambda _added: done(_("Time off added."), url_for(".coach_hours", coach_id=coach.id)))
 
 
 @bp.post("/sessions/coaches/<int:coach_id>/hours/<int:row_id>/delete")
 def delete_hours(coach_id: int, row_id: int):
     coach, row = _coach_row_or_404(Availability, coach_id, row_id)
-    return perform(lambda: services.remove(row),
+    return perform(lambda: services.remove(row, actor=current_user),
                    lambda _removed: done(_("Removed."), url_for(".coach_hours", coach_id=coach.id)))
 
 
 @bp.post("/sessions/coaches/<int:coach_id>/time-off/<int:row_id>/delete")
 def delete_time_off(coach_id: int, row_id: int):
     coach, row = _coach_row_or_404(TimeOff, coach_id, row_id)
-    return perform(lambda: services.remove(row),
+    return perform(lambda: services.remove(row, actor=current_user),
                    lambda _removed: done(_("Removed."), url_for(".coach_hours", coach_id=coach.id)))
 
 

@@ -223,29 +223,37 @@ def save_session_type(studio: Studio, session_type: SessionType | None = None, *
 
 
 def add_availability(studio: Studio, coach, location, *, weekday: int, starts: time,
-                     ends: time, on_date: date | None = None) -> Availability:
+                     ends: time, on_date: date | None = None, actor=None) -> Availability:
     """Add a window in which `coach` takes sessions at `location`: every week on `weekday`, or
-    only on `on_date` (extra hours)."""
+    only on `on_date` (extra hours). Audited."""
     window = Availability(studio_id=studio.id, coach_id=coach.id, location_id=location.id,
                           weekday=on_date.isoweekday() if on_date else weekday,
                           starts_at_local=starts, ends_at_local=ends, on_date=on_date)
     db.session.add(window)
     db.session.flush()
+    record("coach.hours_added", actor=actor, studio_id=studio.id, subject=f"user:{coach.id}",
+           weekday=window.weekday, starts=starts.isoformat(), ends=ends.isoformat(),
+           on_date=on_date.isoformat() if on_date else None)
     return window
 
 
 def add_time_off(studio: Studio, coach, *, starts_at: datetime, ends_at: datetime,
-                 reason: str = "") -> TimeOff:
-    """Block `coach` from sessions between two instants."""
+                 reason: str = "", actor=None) -> TimeOff:
+    """Block `coach` from sessions between two instants. Audited."""
     off = TimeOff(studio_id=studio.id, coach_id=coach.id, starts_at=starts_at, ends_at=ends_at,
                   reason=reason)
     db.session.add(off)
     db.session.flush()
+    record("coach.time_off_added", actor=actor, studio_id=studio.id, subject=f"user:{coach.id}",
+           starts_at=starts_at.isoformat(), ends_at=ends_at.isoformat())
     return off
 
 
-def remove(row) -> None:
-    """Delete an availability window or a time off (the caller checked the studio)."""
+def remove(row, *, actor=None) -> None:
+    """Delete an availability window or a time off (the caller checked the studio). Audited."""
+    what = "hours" if isinstance(row, Availability) else "time_off"
+    record(f"coach.{what}_removed", actor=actor, studio_id=row.studio_id,
+           subject=f"user:{row.coach_id}", row_id=row.id)
     db.session.delete(row)
     db.session.flush()
 

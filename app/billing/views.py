@@ -57,7 +57,8 @@ def _plans_url(studio, cls, **options) -> str:
 def plans(studio: str):
     studio = get_studio_or_404(studio)
     cls = _class_arg(studio)
-    offered = list_plans(studio, class_type_id=cls.class_type_id if cls else None)
+    offered = list_plans(studio, class_type_id=cls.class_type_id if cls else None,
+                         for_class=cls)
     where = selling_location(studio, booking_class=cls)
     return render_template("billing/plans.html", studio=studio, cls=cls, plans=offered,
                            prices={p.id: price(studio, p, location=where) for p in offered},

@@ -69,6 +69,10 @@ class FreeEntitlements:
         """Whether `customer` could pay for `cls` now (to offer passes before they try)."""
         return True
 
+    def ticket_price(self, studio, cls) -> str | None:
+        """The price of `cls`'s own ticket (a paid event), as the class page shows it."""
+        return None
+
     def hold(self, studio, customer, cls) -> Hold:
         """Choose and lock what would pay for `customer` booking `cls` (first in the lock
         order); never raises: a customer who cannot pay gets a Hold with its refusal."""

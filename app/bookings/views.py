@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.appointments.queries import list_my_appointments
-from app.bookings import services
+from app.bookings import entitlements, services
 from app.bookings.policies import can_change_booking
 from app.bookings.queries import (
     booked_state,
@@ -76,7 +76,8 @@ def class_detail(studio: str, class_id: int):
                         confirm_cancel=request.args.get("confirm") == "cancel")
     zone = zone_note(cls.timezone, reader_zone(current_user, studio.timezone), current_language())
     return render("bookings/class_detail.html", "booking_panel", studio=studio, cls=cls,
-                  state=state, about=_about(studio, cls), zone=zone)
+                  state=state, about=_about(studio, cls), zone=zone,
+                  ticket=entitlements.provider().ticket_price(studio, cls))
 
 
 PANEL = ("bookings/class_detail.html", "booking_panel")

@@ -9,6 +9,7 @@ from app.bookings.entitlements import FREE, FreeEntitlements, Hold, Released
 from app.bookings.errors import ClassBusy
 from app.core.db import without_waiting
 from app.core.errors import DomainError
+from app.core.i18n import format_money
 from app.memberships import queries, services
 
 
@@ -24,6 +25,10 @@ class PassEntitlements(FreeEntitlements):
         except DomainError:
             return False
         return True
+
+    def ticket_price(self, studio, cls) -> str | None:
+        ticket = queries.event_ticket(cls)
+        return format_money(ticket.price_minor, ticket.currency) if ticket else None
 
     def hold(self, studio, customer, cls) -> Hold:
         """The customer's passes locked and the best one picked. A customer without any usable

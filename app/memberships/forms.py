@@ -15,7 +15,7 @@ from app.core.forms import clean_line, clean_text, options, plausible_date
 from app.core.i18n import translated
 from app.core.money import MoneyField, OptionalMoneyField, to_input
 from app.memberships.models import Period, PlanKind, ValidityStart
-from app.schedule.forms import MultiCheckboxField
+from app.schedule.forms import MultiCheckboxField, OneOffClassForm
 
 KINDS = [(PlanKind.DROP_IN.value, _l("Drop-in")), (PlanKind.CLASS_PACK.value, _l("Class pack")),
          (PlanKind.MEMBERSHIP.value, _l("Membership")), (PlanKind.INTRO.value, _l("Intro offer"))]
@@ -136,3 +136,26 @@ class FreezeForm(FlaskForm):
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
             raise ValidationError(_l("The last day must not be before the first day."))
+
+
+class EventForm(OneOffClassForm):
+    """A one-off class or event with what pays for it: the plans it accepts and, for a paid
+    event, its own price."""
+
+    plan_ids = MultiCheckboxField(
+        _l("Plans accepted"), coerce=int, validators=[Optional()],
+        description=_l("None ticked: any plan that covers the class type."))
+    price = OptionalMoneyField(
+        _l("Price"), description=_l("Leave empty for a class paid with a pass. With a price, "
+                                    "the event sells its own ticket; it also accepts the plans "
+                                    "ticked above, and no other."))
+
+    def __init__(self, *args, currency: str, plans=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        self.price.label.text = _("Price (%(currency)s)", currency=currency)
+        self.plan_ids.choices = options((p.id, translated(p.name)) for p in plans)
+
+    def validate_price(self, field):
+        if field.minor is not None and field.minor <= 0:
+            raise ValidationError(_l("A price must be more than zero."))

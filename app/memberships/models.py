@@ -51,6 +51,8 @@ class Plan(TimestampMixin, db.Model):
     classes_per_week: Mapped[int | None]
     eligible_class_type_ids: Mapped[list] = mapped_column(JSON, default=list)  # empty: all
     active: Mapped[bool] = mapped_column(default=True)
+    # A priced one-off event's ticket: offered with, and paying for, that class only.
+    event_class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id"), index=True)
     # Freezing a membership: allowed at all, how long (days), how often per year, for a fee.
     freeze_allowed: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     freeze_min_days: Mapped[int] = mapped_column(default=7, server_default="7")

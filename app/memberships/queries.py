@@ -12,12 +12,29 @@ from app.memberships.services import balances
 from app.studios.models import Studio
 
 
-def list_plans(studio, *, class_type_id: int | None = None) -> list[Plan]:
-    """Plans on sale, cheapest first; only those covering `class_type_id` when given."""
+def list_plans(studio, *, class_type_id: int | None = None, for_class=None) -> list[Plan]:
+    """Plans on sale, cheapest first; only those covering `class_type_id` when given, and
+    those `for_class` accepts when given. An event's ticket is offered with its event only."""
     plans = db.session.scalars(
         select(Plan).where(Plan.studio_id == studio.id, Plan.active)
         .order_by(Plan.price_minor, Plan.id)).all()
-    return [p for p in plans if class_type_id is None or p.covers(class_type_id)]
+    event_id = for_class.id if for_class is not None else None
+    accepted = for_class.plan_ids if for_class is not None else None
+    return [p for p in plans if (class_type_id is None or p.covers(class_type_id))
+            and p.event_class_id in (None, event_id) and (not accepted or p.id in accepted)]
+
+
+def list_plans_to_accept(studio) -> list[Plan]:
+    """The plans a class may name as the ones it accepts (events' tickets aside)."""
+    return list(db.session.scalars(
+        select(Plan).where(Plan.studio_id == studio.id, Plan.event_class_id.is_(None))
+        .order_by(Plan.active.desc(), Plan.price_minor, Plan.id)))
+
+
+def event_ticket(cls) -> Plan | None:
+    """The ticket of a priced one-off event, on sale."""
+    return db.session.scalar(select(Plan).where(
+        Plan.studio_id == cls.studio_id, Plan.event_class_id == cls.id, Plan.active))
 
 
 def get_plan_or_404(studio, plan_id: int) -> Plan:

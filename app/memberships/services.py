@@ -145,6 +145,7 @@ class PayingPass:
     eligible_class_type_ids: list
     frozen_from: datetime | None
     frozen_until: datetime | None
+    event_class_id: int | None
     credits_left: int
 
     is_unlimited = property(Pass.is_unlimited.fget)
@@ -170,7 +171,8 @@ def _passes(lock: bool, nowait: bool = False) -> Select:
             .where(CreditEntry.pass_id == p.id).scalar_subquery())
     return (select(p.id, p.studio_id, p.plan_id, p.starts_at, p.expires_at, p.status,
                    p.credits_total, _PLANS.c.validity_days, _PLANS.c.classes_per_week,
-                   _PLANS.c.eligible_class_type_ids, p.frozen_from, p.frozen_until, left)
+                   _PLANS.c.eligible_class_type_ids, p.frozen_from, p.frozen_until,
+                   _PLANS.c.event_class_id, left)
             .select_from(_PASSES.join(_PLANS, _PLANS.c.id == p.plan_id))
             .where(*mine).order_by(p.id))
 
@@ -198,9 +200,11 @@ def candidate_passes(studio, customer, cls, *, lock: bool,
 
 def can_pay_for(pass_: PayingPass, cls) -> bool:
     """Whether `pass_` may pay for `cls` at all: usable at its start (not paused then), its
-    plan covering it and, for a class that names the plans it accepts, one of them."""
+    plan covering it and, for a class that names the plans it accepts, one of them; an event's
+    ticket pays for that event only."""
     return (pass_.usable_for(cls.starts_at) and pass_.covers(cls.class_type_id)
-            and (not cls.plan_ids or pass_.plan_id in cls.plan_ids))
+            and (not cls.plan_ids or pass_.plan_id in cls.plan_ids)
+            and pass_.event_class_id in (None, cls.id))
 
 
 def pick_pass(studio, customer, cls, *, lock: bool, nowait: bool = False) -> PayingPass:

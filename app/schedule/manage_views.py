@@ -1,5 +1,6 @@
-"""Studio console for the schedule: class types, recurring series and one-off classes.
-Changing a series or a class touches bookings: those views are bookings_manage's."""
+"""Studio console for the schedule: class types and recurring series. Changing a series or a
+class touches bookings: those views are bookings_manage's; a one-off class or event, with what
+pays for it, is memberships_manage's."""
 
 from flask import g, render_template, url_for
 from flask_babel import gettext as _
@@ -12,7 +13,6 @@ from app.schedule import services
 from app.schedule.forms import (
     ClassTypeEditForm,
     ClassTypeForm,
-    OneOffClassForm,
     SeriesForm,
     fill_choices,
     weekday_names,
@@ -21,7 +21,6 @@ from app.schedule.queries import (
     get_class_type_or_404,
     list_class_types,
     list_series,
-    local_start,
 )
 from app.studios.console import console_blueprint
 from app.studios.models import Location
@@ -101,32 +100,3 @@ def create_series():
         lambda made: done(_("Series saved: the classes are on the schedule."),
                           url_for(".series", _anchor=f"series-{made.id}")),
         failed=lambda error: _series_page(refused(form, error), error.status))
-
-
-def _one_off_page(form: OneOffClassForm, status: int = 200):
-    return render_template("schedule/manage/one_off.html", studio=g.studio, form=form), status
-
-
-@bp.get("/classes/new")
-def new_class():
-    return _one_off_page(with_choices(OneOffClassForm()))
-
-
-@bp.post("/classes/new")
-def create_class():
-    """A one-off class or event, outside any series."""
-    form = with_choices(OneOffClassForm())
-    if not form.validate_on_submit():
-        return _one_off_page(form, 422)
-    coaches = {u.id: u for u in list_coaches(g.studio)}
-    location = get_in_studio_or_404(Location, g.studio, form.location_id.data)
-    class_type = get_class_type_or_404(g.studio, form.class_type_id.data)
-    return perform(
-        lambda: services.create_class(
-            g.studio, class_type=class_type, location=location, room=form.chosen_room(),
-            coach=coaches.get(form.coach_id.data),
-            starts_at=local_start(form.day.data, form.start_time.data, location.timezone),
-            duration_minutes=form.duration_minutes.data, capacity=form.capacity.data),
-        lambda made: done(_("The class is on the schedule."),
-                          url_for("bookings_manage.roster", class_id=made.id)),
-        failed=lambda error: _one_off_page(refused(form, error), error.status))

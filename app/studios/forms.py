@@ -89,6 +89,9 @@ class BookingPolicyForm(FlaskForm):
         validators=[Optional(), NumberRange(1, 100)])
     reminder_hours = HoursField(_l("Remind booked customers (hours before the class)"),
                                 validators=[_reminder_hours])
+    coaches_set_own_hours = BooleanField(
+        _l("Coaches set their own weekly hours and time off"),
+        description=_l("They edit them on their hours page in the coach area."))
     first_weekday = SelectField(_l("Weeks start on"), coerce=int, validate_choice=True)
     default_language = SelectField(_l("Default language"),
                                    choices=options([("ar", "العربية"), ("en", "English")]))

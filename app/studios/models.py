@@ -141,6 +141,8 @@ class Studio(TimestampMixin, db.Model):
     free_late_cancels: Mapped[int] = mapped_column(default=0, server_default="0")
     # A late cancel whose spot the waitlist fills costs nothing (credit back, fee dropped).
     auto_waive_late_cancel: Mapped[bool] = mapped_column(default=False, server_default="false")
+    # Coaches edit their own weekly hours and time off (in the coach area).
+    coaches_set_own_hours: Mapped[bool] = mapped_column(default=False, server_default="false")
     # Upcoming bookings (and waitlist places) a customer may hold in the studio; None: no cap.
     max_upcoming_bookings: Mapped[int | None]
     # Hours before a class its booked customers are reminded (each once, by the worker);

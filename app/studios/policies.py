@@ -70,6 +70,11 @@ def can_coach(user, studio: Studio) -> bool:
     return staff_role(user, studio) in COACHES
 
 
+def can_set_own_hours(user, studio: Studio) -> bool:
+    """Coaches edit their own weekly hours and time off, where the studio allows it."""
+    return bool(studio.coaches_set_own_hours) and can_coach(user, studio)
+
+
 def can_run_rosters(user, studio: Studio) -> bool:
     """The rosters' pages at all: coaches (their own classes, `can_see_roster`) and the desk."""
     return staff_role(user, studio) in ROSTER

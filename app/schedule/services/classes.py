@@ -98,8 +98,9 @@ def check_clashes(studio: Studio, slots: list[Slot], *, ignore: set[int] = froze
 
 def create_class(studio: Studio, *, class_type: ClassType, location: Location, room=None,
                  coach=None, starts_at: datetime, duration_minutes: int | None = None,
-                 capacity: int) -> ScheduledClass:
-    """Place a one-off class or event (duration: the class type's unless given)."""
+                 capacity: int, plan_ids: list[int] = ()) -> ScheduledClass:
+    """Place a one-off class or event (duration: the class type's unless given; `plan_ids`:
+    the only plans it accepts, none for any plan covering its type)."""
     ends_at = starts_at + timedelta(minutes=duration_minutes or class_type.duration_minutes)
     check_clashes(studio, [Slot(starts_at, ends_at, coach.id if coach else None,
                                 room.id if room else None)])
@@ -108,7 +109,7 @@ def create_class(studio: Studio, *, class_type: ClassType, location: Location, r
     cls = ScheduledClass(studio_id=studio.id, class_type_id=class_type.id,
                          location_id=location.id, room_id=room.id if room else None,
                          coach_id=coach.id if coach else None, starts_at=starts_at,
-                         ends_at=ends_at, capacity=capacity)
+                         ends_at=ends_at, capacity=capacity, plan_ids=sorted(set(plan_ids)))
     db.session.add(cls)
     db.session.flush()
     return cls

@@ -120,15 +120,16 @@ BOOKING_SETTINGS = (
     "booking_opens_days", "booking_closes_minutes", "cancel_cutoff_minutes", "waitlist_mode",
     "offer_hold_minutes", "waitlist_cutoff_minutes", "free_late_cancels",
     "auto_waive_late_cancel", "max_upcoming_bookings", "first_weekday", "default_language",
-    "load_unit", "load_increment", "reminder_hours")
+    "load_unit", "load_increment", "reminder_hours", "coaches_set_own_hours")
 NULLABLE_SETTINGS = ("max_upcoming_bookings",)
 
 
 def update_booking_policy(studio: Studio, *, actor=None, **settings) -> Studio:
     """Change the studio's booking window, cancel cutoff, waitlist behaviour and cutoff, late
     cancels forgiven or waived, the cap on upcoming bookings (None: no cap), language and the
-    first day of its week, the unit and stepper increment of training loads, and the hours
-    before a class its booked customers are reminded. Audited (each changed field)."""
+    first day of its week, the unit and stepper increment of training loads, the hours before a
+    class its booked customers are reminded, and whether coaches set their own hours. Audited
+    (each changed field)."""
     before = {key: getattr(studio, key) for key in BOOKING_SETTINGS}
     for key in BOOKING_SETTINGS:
         if settings.get(key) is not None or (key in NULLABLE_SETTINGS and key in settings):
