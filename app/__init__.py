@@ -68,11 +68,13 @@ def _connect_domains(app: Flask) -> None:
     code); the roster learns credits, money owed and notes from the domains that hold them;
     staff land in their console after signing in, and its managers owe a second step (accounts
     knows no studio); a check-in may complete a course, and a class type may require its coach
-    to hold a qualification (certificates sits above bookings and schedule)."""
+    to hold a qualification (certificates sits above bookings and schedule); a coach's
+    connected calendar follows each change to her classes and sessions."""
     from app.appointments import entitlements as session_entitlements
     from app.billing.services.entitlements import PaidBookings
     from app.billing.services.sessions import PaidSessions
     from app.bookings import entitlements, people
+    from app.calendars.services import follow
     from app.certificates.services.issuing import after_check_in
     from app.certificates.services.qualifications import missing_qualification
     from app.clients.people import ClientFacts
@@ -85,6 +87,7 @@ def _connect_domains(app: Flask) -> None:
     app.extensions["fitflow.second_step_required"] = needs_second_step
     app.extensions["fitflow.after_check_in"] = [after_check_in]
     app.extensions["fitflow.missing_qualification"] = missing_qualification
+    follow.install()
     _first_steps(app)
     _today(app)
 

@@ -23,15 +23,20 @@ log = logging.getLogger(__name__)
 _PENDING = "fitflow_pending_jobs"
 
 
-def enqueue_after_commit(func: str, *args, queue: str = "default", at: datetime | None = None):
+def enqueue_after_commit(func: str, *args, queue: str = "default", at: datetime | None = None,
+                         once: bool = False):
     """Run `func` (a dotted path in workers.jobs) with `args` once the current transaction commits.
 
     A job belongs to the (possibly nested) transaction it was queued in: rolling that back drops
-    it; it goes out only when the outermost transaction commits.
+    it; it goes out only when the outermost transaction commits. With `once`, a job the same as
+    one already waiting for this commit is not queued again.
     """
     if any(not isinstance(a, (int, str, float, bool, type(None))) for a in args):
         raise TypeError("jobs take ids and plain values, never objects")
     session = db.session()
+    if once and any(job[:4] == (func, args, queue, at)
+                    for _owner, job in session.info.get(_PENDING, ())):
+        return
     row_id = None
     if not current_app.config["JOBS_INLINE"]:
         row_id = outbox.write(session, func, args, queue, at)
