@@ -101,6 +101,7 @@ class AuthSession(TimestampMixin, db.Model):
 class LinkPurpose:
     VERIFY = "verify"
     RESET = "reset"
+    EMAIL = "email"  # confirm a new address: sent to it, carries it (email_change.py)
 
 
 class AccountLink(TimestampMixin, db.Model):
