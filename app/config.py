@@ -124,7 +124,7 @@ def from_environment() -> dict:
         # whatever their use (staff: 30 minutes, 12 hours; app/accounts/models.py).
         "CUSTOMER_SESSION_IDLE_DAYS": int(os.environ.get("CUSTOMER_SESSION_IDLE_DAYS", "30")),
         "CUSTOMER_SESSION_DAYS": int(os.environ.get("CUSTOMER_SESSION_DAYS", "90")),
-        "TOKEN_MAX_AGE": {"verify": 3 * 24 * 3600, "reset": 3600},
+        "TOKEN_MAX_AGE": {"verify": 3 * 24 * 3600, "reset": 3600, "email": 24 * 3600},
         "LOGIN_LIMIT": os.environ.get("LOGIN_LIMIT", "10 per minute;50 per hour"),
         # The strength meter per address: a person typing (debounced) stays far below it.
         "STRENGTH_LIMIT": os.environ.get("STRENGTH_LIMIT", "120 per minute"),

@@ -325,12 +325,13 @@ def test_a_coach_sees_and_changes_nothing_of_another_studios_coach_area(app, cli
 # --- every page: CSP, shell, no inline code ---------------------------------------------------
 
 
-def crawl(app, client, values, verify_token):
+def crawl(app, client, values, verify_token, email_token):
     """GET every route (plus an unknown page and a wrong method): (is a real route, path,
     answer)."""
     from app.notifications.services.preferences import read_unsubscribe_token, unsubscribe_url
 
-    tokens = {"accounts.verify_email": verify_token}
+    tokens = {"accounts.verify_email": verify_token,
+              "accounts.email_change_confirm_form": email_token}
     with app.test_request_context():  # a signed link, as the e-mail carries
         tokens["notifications.unsubscribe"] = unsubscribe_url(
             type("Someone", (), {"id": 1})(), "news").rsplit("/", 1)[1]
@@ -356,7 +357,8 @@ def test_every_page_has_strict_csp_the_shell_and_no_inline_code(app, client, wor
     html_pages = 0
 
     for real, path, response in crawl(app, client, values,
-                                      issue_link(world["owner"], "verify")):
+                                      issue_link(world["owner"], "verify"),
+                                      issue_link(world["owner"], "email", "new@example.com")):
         assert response.status_code < (400 if real and persona == "owner" else 500), path
         assert_strict_csp(response, path)
         if response.mimetype != "text/html":

@@ -37,3 +37,16 @@ class AccountThrottled(DomainError):
 class WrongPassword(DomainError):
     status = 422
     message = _l("That is not your current password.")
+
+
+class SameEmail(DomainError):
+    status = 422
+    message = _l("That is already your email address.")
+
+
+class EmailTaken(DomainError):
+    """The address was free when the change was asked, and has an account now."""
+
+    status = 409
+    message = _l("This address belongs to another account now, so it cannot become yours. "
+                 "Your email address has not changed.")

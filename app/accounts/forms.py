@@ -51,6 +51,11 @@ class PasswordChangeForm(ResetForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
 
 
+class EmailChangeForm(FlaskForm):
+    email = EmailField(_l("New email address"), filters=[lambda v: v.strip() if v else v],
+                       validators=[DataRequired(), Email(), Length(max=254)])
+
+
 class ReauthForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 

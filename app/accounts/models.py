@@ -117,6 +117,7 @@ class KnownDevice(TimestampMixin, db.Model):
 class LinkPurpose:
     VERIFY = "verify"
     RESET = "reset"
+    EMAIL = "email"  # confirm a new address: sent to it, carries it (email_change.py)
 
 
 class AccountLink(TimestampMixin, db.Model):

@@ -6,7 +6,7 @@ from app.accounts.services import find_user
 from app.accounts.services.links import issue_link
 from app.core.urls import external_url
 from app.extensions import db
-from app.notifications.services import send_email
+from app.notifications.services import send_email, send_email_to
 from app.studios.models import Studio
 from workers.jobs import job
 
@@ -107,3 +107,22 @@ def send_new_sign_in(user_id: int, session_id: int, device: str, place: str, at:
                       zone=user.timezone or "UTC",
                       security=external_url("accounts.security"),
                       reset=external_url("accounts.reset_request_form"))
+
+
+def send_email_change(user_id: int, new_email: str) -> bool:
+    """A change of address was asked: the current address is told (with the way to stop it),
+    and the new one gets the confirmation link, or, when it has an account already, a notice
+    to its owner instead (the person asking cannot tell which)."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.email:
+        return False
+    locale = user.locale or "en"
+    send_email_to(user.email, "email_change_requested", locale=locale, user=user,
+                  reset=external_url("accounts.reset_request_form"))
+    owner = find_user(new_email)
+    if owner is not None:
+        return send_email_to(new_email, "email_change_taken", locale=owner.locale or locale,
+                             user=owner, reset=external_url("accounts.reset_request_form"))
+    token = issue_link(user, LinkPurpose.EMAIL, email=new_email)
+    return send_email_to(new_email, "email_change_confirm", locale=locale, user=user,
+                         link=external_url("accounts.email_change_confirm_form", token=token))

@@ -135,6 +135,7 @@ def _set_password(user: User, password: str, *, keep_session: int | None, actor:
     user.password_hash = hash_password(password)
     user.pass_key = new_pass_key()  # a pass photographed before is void too
     links.void_links(user, LinkPurpose.RESET)
+    links.void_links(user, LinkPurpose.EMAIL)  # the way to stop an address change
     sessions.end_other_sessions(user, keep_session, actor=actor, origin=origin,
                                 reason=f"password_{how}")
     record(f"password_{how}", actor=actor, studio_id=None, subject=f"user:{user.id}",

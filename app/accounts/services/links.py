@@ -18,12 +18,13 @@ from app.core.db import utcnow
 from app.extensions import db
 
 
-def issue_link(user: User, purpose: str) -> str:
-    """A new link token for `user` and `purpose`; the raw token goes in the email only."""
+def issue_link(user: User, purpose: str, email: str | None = None) -> str:
+    """A new link token for `user` and `purpose`, sent to `email` (their own address unless
+    given: a new address to confirm); the raw token goes in the email only."""
     token = secrets.token_urlsafe(32)
     max_age = current_app.config["TOKEN_MAX_AGE"][purpose]
     db.session.add(AccountLink(user_id=user.id, purpose=purpose, token_hash=token_hash(token),
-                               email=user.email,
+                               email=email or user.email,
                                expires_at=utcnow() + timedelta(seconds=max_age)))
     db.session.flush()
     return token
