@@ -32,7 +32,10 @@ def list_plans_to_accept(studio) -> list[Plan]:
 
 
 def event_ticket(cls) -> Plan | None:
-    """The ticket of a priced one-off event, on sale."""
+    """The ticket of a priced one-off event, on sale. An event accepts its own ticket, so a
+    class that names no plans has none (and the class page asks nothing more)."""
+    if not cls.plan_ids:
+        return None
     return db.session.scalar(select(Plan).where(
         Plan.studio_id == cls.studio_id, Plan.event_class_id == cls.id, Plan.active))
 
