@@ -12,14 +12,18 @@ class Statements:
 
     def __init__(self):
         self.count = 0
+        self.texts: list[str] = []
 
     def __call__(self, conn, cursor, statement, *args):
-        self.count += not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))
+        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            self.count += 1
+            self.texts.append(statement)
 
     @contextmanager
     def counting(self):
         """`with Statements().counting() as sql: …` then sql.count."""
         self.count = 0
+        self.texts = []
         event.listen(db.engine, "before_cursor_execute", self)
         try:
             yield self
