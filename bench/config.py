@@ -22,6 +22,8 @@ RESULTS = ROOT / "bench" / "results.json"
 # never reuse (or drop) each other's data.
 SCHEMA = hashlib.sha1(" ".join(sorted(p.name for p in (ROOT / "migrations" / "versions")
                                       .glob("*.py"))).encode()).hexdigest()[:8]
+# Checkouts measuring side by side on one machine name their databases apart.
+SCHEMA += os.environ.get("BENCH_DB_SUFFIX", "")
 
 
 def db_url(name: str) -> str:
