@@ -1,12 +1,12 @@
 """Operator console: every tenant with its size, platform users, and the background work the
 worker still owes (jobs not yet handed to Redis, card payments not yet applied)."""
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.accounts.factors.forms import ResetSecondStepForm
-from app.accounts.factors.views import second_step_gate
+from app.accounts.factors.views import operator_blueprint
 from app.accounts.forms import zone_choices
 from app.billing.stripe.inbox import unapplied_by_studio
 from app.core import outbox
@@ -24,15 +24,7 @@ from app.studios.queries import list_studios
 from app.studios.services.operating import resume_studio, suspend_studio
 from app.studios.services.starting import start_studio
 
-bp = Blueprint("operator", __name__, url_prefix="/operator")
-
-
-@bp.before_request
-@login_required
-def require_operator():
-    if not current_user.is_operator:
-        abort(404)
-    return second_step_gate()
+bp = operator_blueprint("operator", __name__)
 
 
 @bp.get("/")

@@ -88,10 +88,11 @@ def refused_code(user, answer):
     return refused
 
 
-# The routes, registered on `bp` as they are imported; second_step_gate and owe_second_step
-# are what other domains and the password sign-in use.
+# The routes, registered on `bp` as they are imported; second_step_gate, operator_blueprint
+# and owe_second_step are what other domains and the password sign-in use.
 from app.accounts.factors.views import passkey  # noqa: E402,F401
 from app.accounts.factors.views.second_step import (  # noqa: E402,F401
+    operator_blueprint,
     owe_second_step,
     second_step_gate,
 )

@@ -5,6 +5,8 @@ import hashlib
 from time import time
 
 from flask import (
+    Blueprint,
+    abort,
     current_app,
     jsonify,
     redirect,
@@ -140,6 +142,21 @@ def second_step_gate():
     if not policies.has_second_step(current_user):
         return redirect(url_for("accounts.security", next=request.full_path), 303)
     return redirect(url_for("accounts_factors.second_step_form", next=request.full_path), 303)
+
+
+def operator_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint under /operator: signed-in operators only (anyone else gets a 404), past
+    their second step."""
+    bp = Blueprint(name, import_name, url_prefix="/operator")
+
+    @bp.before_request
+    @login_required
+    def require_operator():
+        if not current_user.is_operator:
+            abort(404)
+        return second_step_gate()
+
+    return bp
 
 
 def _pending_user():
