@@ -81,10 +81,11 @@ def grant_pass(studio, plan: Plan, customer, *, order=None, actor=None, now=None
     return pass_
 
 
-def _entry(pass_: Pass, delta: int, reason: CreditReason, *, booking=None,
+def _entry(pass_: Pass, delta: int, reason: CreditReason, *, booking=None, appointment=None,
            actor=None) -> CreditEntry:
     entry = CreditEntry(studio_id=pass_.studio_id, pass_id=pass_.id, delta=delta, reason=reason,
                         booking_id=booking.id if booking else None,
+                        appointment_id=appointment.id if appointment else None,
                         actor_id=actor.id if actor else None)
     db.session.add(entry)
     db.session.flush()
@@ -288,18 +289,22 @@ def lock_debited_passes(booking_ids: list[int], *, nowait: bool = False) -> set[
     return set(db.session.scalars(_debited_passes(nowait), {"booking_ids": booking_ids}))
 
 
-def return_credit(booking, *, actor=None) -> CreditEntry | None:
-    """Give back the credit a booking took (once), unless its pass has been revoked. The
-    caller holds the pass's lock (lock_debited_passes)."""
-    debit = booking_debit(booking)
+def return_credit(booking=None, *, appointment=None, actor=None) -> CreditEntry | None:
+    """Give back the credit a booking (or a 1:1 `appointment`) took, once, unless its pass has
+    been revoked. The caller holds the pass's lock (lock_debited_passes, lock_session_pass)."""
+    paid_for = (CreditEntry.booking_id == booking.id if booking is not None
+                else CreditEntry.appointment_id == appointment.id)
+    debit = db.session.scalar(select(CreditEntry).where(
+        paid_for, CreditEntry.reason == CreditReason.BOOKING))
     if debit is None:
         return None
     already = db.session.scalar(select(CreditEntry.id).where(
-        CreditEntry.booking_id == booking.id, CreditEntry.reason == CreditReason.RETURNED))
+        paid_for, CreditEntry.reason == CreditReason.RETURNED))
     pass_ = db.session.get(Pass, debit.pass_id)
     if already or pass_.status == PassStatus.REVOKED:
         return None
-    return _entry(pass_, 1, CreditReason.RETURNED, booking=booking, actor=actor)
+    return _entry(pass_, 1, CreditReason.RETURNED, booking=booking, appointment=appointment,
+                  actor=actor)
 
 
 def revoke_unused(pass_: Pass, *, actor) -> int:

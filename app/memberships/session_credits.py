@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from app.bookings.errors import NoEntitlement
 from app.extensions import db
-from app.memberships.models import CreditEntry, CreditReason, Pass, PassStatus
-from app.memberships.services import NEVER, PayingPass, _entry, held_passes, spend_credit
+from app.memberships.models import CreditEntry, CreditReason, Pass
+from app.memberships.services import NEVER, PayingPass, held_passes, spend_credit
 
 
 def session_passes(studio, customer, session_type, starts_at, *, lock: bool,
@@ -49,18 +49,3 @@ def lock_session_pass(appointment) -> None:
         .where(CreditEntry.appointment_id == appointment.id,
                CreditEntry.reason == CreditReason.BOOKING).with_for_update(of=Pass))
 
-
-def return_session_credit(appointment, *, actor=None) -> CreditEntry | None:
-    """Give back the credit the session took (once), unless its pass has been revoked."""
-    debit = session_debit(appointment)
-    if debit is None:
-        return None
-    already = db.session.scalar(select(CreditEntry.id).where(
-        CreditEntry.appointment_id == appointment.id, CreditEntry.reason == CreditReason.RETURNED))
-    pass_ = db.session.get(Pass, debit.pass_id)
-    if already or pass_.status == PassStatus.REVOKED:
-        return None
-    entry = _entry(pass_, 1, CreditReason.RETURNED, actor=actor)
-    entry.appointment_id = appointment.id
-    db.session.flush()
-    return entry

@@ -27,10 +27,10 @@ from app.core.errors import DomainError
 from app.core.i18n import format_money, translated
 from app.extensions import db
 from app.memberships.models import Plan
+from app.memberships.services import return_credit
 from app.memberships.session_credits import (
     lock_session_pass,
     pick_session_pass,
-    return_session_credit,
     session_debit,
     session_passes,
     spend_session_credit,
@@ -139,7 +139,7 @@ class PaidSessions(FreeSessions):
         order = session_order(appointment)
         if not late:
             if debit is not None:
-                return_session_credit(appointment, actor=actor)
+                return_credit(appointment=appointment, actor=actor)
                 return SessionReleased(_("Cancelled — your credit is back."))
             if order is None:
                 return SessionReleased(_("Your session is cancelled."))
