@@ -11,9 +11,9 @@ from app.audit.models import AuditEvent
 from app.core.db import utcnow
 from app.extensions import db
 from app.schedule.models import ClassType
-from app.studios.models import Role, WaitlistMode
+from app.studios.models import WaitlistMode
 from tests.conftest import login
-from tests.factories import ClassFactory, ClassTypeFactory, StudioFactory, UserFactory, staff
+from tests.factories import ClassFactory, ClassTypeFactory, StudioFactory, UserFactory
 from tests.pages import Page, text_of
 
 
@@ -21,13 +21,6 @@ from tests.pages import Page, text_of
 def studio(app):
     return StudioFactory(cancel_cutoff_minutes=120, late_cancel_fee_minor=1500,
                          max_upcoming_bookings=5)
-
-
-@pytest.fixture
-def admin(client, studio):
-    user = staff(studio, Role.STUDIO_ADMIN)
-    login(client, user)
-    return user
 
 
 def base(**policies) -> dict:
@@ -126,14 +119,6 @@ def test_the_studio_settings_set_the_new_defaults_audited(client, studio, admin)
 
 
 # --- the week page follows each class type's booking window -----------------------------------
-
-
-@pytest.fixture
-def cards(app):
-    cache = app.extensions["fragments"]
-    cache.clear()
-    yield cache
-    cache.clear()
 
 
 def test_a_week_card_follows_its_class_types_window_remembered_or_not(

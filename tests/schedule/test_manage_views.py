@@ -30,18 +30,6 @@ from tests.world import weekly_series
 TORONTO = ZoneInfo("America/Toronto")
 
 
-@pytest.fixture
-def studio(app):
-    return StudioFactory()  # its location is in America/Toronto
-
-
-@pytest.fixture
-def admin(client, studio):
-    user = staff(studio, Role.STUDIO_ADMIN)
-    login(client, user)
-    return user
-
-
 def console(studio, path="") -> str:
     return f"/manage/{studio.slug}/{path}"
 

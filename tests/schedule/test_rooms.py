@@ -12,8 +12,6 @@ from app.core.mail import read_mailbox
 from app.extensions import db
 from app.schedule.models import ScheduledClass, Series
 from app.schedule.queries import local_start
-from app.studios.models import Role
-from tests.conftest import login
 from tests.factories import (
     ClassFactory,
     ClassTypeFactory,
@@ -21,22 +19,9 @@ from tests.factories import (
     RoomFactory,
     StudioFactory,
     UserFactory,
-    staff,
 )
 from tests.pages import Page
 from tests.schedule.test_timetable import book, class_form, console, errors, one_off, today
-
-
-@pytest.fixture
-def studio(app):
-    return StudioFactory()  # its location is in America/Toronto
-
-
-@pytest.fixture
-def admin(client, studio):
-    user = staff(studio, Role.STUDIO_ADMIN)
-    login(client, user)
-    return user
 
 
 @pytest.fixture

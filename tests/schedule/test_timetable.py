@@ -19,24 +19,11 @@ from app.schedule.errors import CoachBusy, RoomBusy
 from app.schedule.models import ScheduledClass, Series
 from app.schedule.queries import local_start, local_today
 from app.studios.models import Role, Room
-from tests.conftest import login
 from tests.factories import ClassFactory, ClassTypeFactory, StudioFactory, UserFactory, staff
 from tests.pages import Page
 
 TORONTO = ZoneInfo("America/Toronto")
 EVERY_DAY = [1, 2, 3, 4, 5, 6, 7]
-
-
-@pytest.fixture
-def studio(app):
-    return StudioFactory()
-
-
-@pytest.fixture
-def admin(client, studio):
-    user = staff(studio, Role.STUDIO_ADMIN)
-    login(client, user)
-    return user
 
 
 def console(studio, path="") -> str:

@@ -21,14 +21,6 @@ from tests.sql import Statements
 
 
 @pytest.fixture
-def cards(app):
-    cache = app.extensions["fragments"]
-    cache.clear()
-    yield cache
-    cache.clear()
-
-
-@pytest.fixture
 def week(app):
     """A studio whose week holds a card in each state, seen by `me`."""
     studio = StudioFactory(booking_opens_days=2)
