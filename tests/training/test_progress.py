@@ -14,13 +14,11 @@ from app.training.models import RecordKind
 from app.training.queries.progress import (
     active_plans,
     client_timeline,
-    e1rm_series,
     personal_records,
     training_overview,
     training_studios,
-    weekly_attendance,
-    weekly_volume,
 )
+from app.training.queries.series import e1rm_series, weekly_attendance, weekly_volume
 from tests.factories import ClassFactory, StudioFactory, UserFactory, staff
 from tests.sql import Statements
 from tests.training.progress_helpers import customer_of, exercise, plan, workout_session

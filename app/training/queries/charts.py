@@ -19,13 +19,8 @@ from app.training.display import (
     format_weight,
 )
 from app.training.models import RECORD_LABELS
-from app.training.queries.progress import (
-    EnduranceSeries,
-    ExerciseSeries,
-    TrainingOverview,
-    WeeklySeries,
-    training_overview,
-)
+from app.training.queries.progress import TrainingOverview, training_overview
+from app.training.queries.series import EnduranceSeries, ExerciseSeries, WeeklySeries
 
 DAY_LABELS = 4  # dates along the 1RM chart's time axis, first training day to today
 
