@@ -14,6 +14,7 @@ from app.billing.models import Invoice, Order, OrderStatus, Payment, PaymentMeth
 from app.billing.services.documents import invoice_of
 from app.bookings.services import active_booking
 from app.core.db import get_in_studio_or_404
+from app.core.search import like_pattern
 from app.extensions import db
 from app.memberships.models import CreditEntry, Pass
 from app.memberships.queries import studios_by_id
@@ -66,11 +67,6 @@ class OrderPage:
         self.pages = max(1, -(-self.total // PAGE_SIZE))
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def list_orders(studio, filters: OrderFilters, tz: str, page: int = 1) -> OrderPage:
     """One page of the studio's orders, newest first, matching `filters` (dates in `tz`)."""
     query = select(Order).where(Order.studio_id == studio.id)
@@ -81,7 +77,7 @@ def list_orders(studio, filters: OrderFilters, tz: str, page: int = 1) -> OrderP
     if filters.date_to:
         query = query.where(Order.created_at < day_bounds(filters.date_to, tz)[1])
     if filters.search.strip():
-        pattern = _like(filters.search.strip())
+        pattern = like_pattern(filters.search.strip())
         query = query.join(User, User.id == Order.customer_id).where(
             or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\")))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))

@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 
 from app.accounts.models import User
 from app.billing.models import DocumentKind, Invoice
+from app.core.search import like_pattern
 from app.extensions import db
 from app.schedule.queries import day_bounds
 
@@ -33,11 +34,6 @@ class InvoicePage:
         self.pages = max(1, -(-self.total // PAGE_SIZE))
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def invoices_query(studio, filters: InvoiceFilters, tz: str):
     """The studio's documents matching `filters` (issue dates read in `tz`), unordered."""
     query = select(Invoice).where(Invoice.studio_id == studio.id)
@@ -48,7 +44,7 @@ def invoices_query(studio, filters: InvoiceFilters, tz: str):
     if filters.date_to:
         query = query.where(Invoice.issued_at < day_bounds(filters.date_to, tz)[1])
     if filters.search.strip():
-        pattern = _like(filters.search.strip())
+        pattern = like_pattern(filters.search.strip())
         query = query.join(User, User.id == Invoice.customer_id).where(
             or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\"),
                 Invoice.number.ilike(pattern, escape="\\")))
