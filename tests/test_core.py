@@ -202,3 +202,57 @@ def test_a_saudi_studio_starts_its_week_on_sunday(ctx):
         "name": {"en": "Queen"}, "timezone": "America/Toronto", "currency": "CAD",
         "tax_jurisdiction": "CA-ON"})
     assert (riyadh.first_weekday, toronto.first_weekday) == (7, 1)
+
+
+# Instants around Toronto's DST change (2026-11-01 06:00 UTC) and a Riyadh midnight; what the
+# reports group by must be the location's wall clock on both databases.
+LOCAL_CASES = [
+    (datetime(2026, 11, 1, 5, 30, tzinfo=UTC), "America/Toronto"),  # 01:30 EDT
+    (datetime(2026, 11, 1, 6, 30, tzinfo=UTC), "America/Toronto"),  # 01:30 EST
+    (datetime(2026, 12, 31, 21, 30, tzinfo=UTC), "Asia/Riyadh"),     # 00:30 on Jan 1st
+    (datetime(2026, 3, 2, 3, 0, tzinfo=UTC), "America/Toronto"),      # Sunday 22:00
+]
+
+
+def _local_figures(engine):
+    from sqlalchemy import literal, select
+
+    from app.core.db import (
+        local_day,
+        local_day_number,
+        local_hour,
+        local_isodow,
+        local_month_number,
+    )
+    out = []
+    with engine.connect() as conn:
+        for instant, zone in LOCAL_CASES:
+            at, tz = literal(instant, UTCDateTime), literal(zone)
+            out.append(tuple(conn.execute(select(
+                local_day(at, tz), local_hour(at, tz), local_isodow(at, tz),
+                local_month_number(at, tz), local_day_number(at, tz))).one()))
+    return out
+
+
+def _expected():
+    from zoneinfo import ZoneInfo
+    rows = []
+    for instant, zone in LOCAL_CASES:
+        local = instant.astimezone(ZoneInfo(zone))
+        rows.append((local.date(), local.hour, local.isoweekday(),
+                     local.year * 12 + local.month - 1,
+                     (local.date() - datetime(1970, 1, 1).date()).days))
+    return rows
+
+
+def test_local_days_and_hours_are_the_wall_clock_on_postgresql(app):
+    assert _local_figures(db.engine) == _expected()
+
+
+def test_local_days_and_hours_are_the_wall_clock_on_sqlite(tmp_path):
+    from app import create_app
+    from tests.conftest import test_config
+    sqlite = create_app(test_config(f"sqlite:///{tmp_path / 'local.sqlite3'}", 0,
+                                    REDIS_URL=None, JOBS_INLINE=True))
+    with sqlite.app_context():
+        assert _local_figures(db.engine) == _expected()

@@ -39,7 +39,8 @@ def test_postgresql_migrations_match_models_and_downgrade(request):
 def test_sqlite_quick_start_with_idempotent_demo(tmp_path):
     app = create_app(test_config(f"sqlite:///{tmp_path / 'demo.sqlite3'}", 0,
                                  JOBS_INLINE=True, REDIS_URL=None,
-                                 MAILBOX_DIR=str(tmp_path / "mail"), WTF_CSRF_ENABLED=False))
+                                 MAILBOX_DIR=str(tmp_path / "mail"), WTF_CSRF_ENABLED=False,
+                                 SECOND_STEP_FOR_STAFF=False))
     with app.app_context():
         upgrade()
         first = load_demo()
@@ -77,6 +78,12 @@ def test_sqlite_quick_start_with_idempotent_demo(tmp_path):
         assert again.get_data(as_text=True) == booked.get_data(as_text=True)
     with app.app_context():
         assert _spots_kept_and_counted()
+    with app.test_client() as owner:  # the reports read local days and hours on SQLite too
+        owner.post("/login", data={"email": "owner@example.com", "password": "fitflow-demo"})
+        reports = owner.get("/manage/riyadh/reports?lang=ar")
+        assert reports.status_code == 200 and 'class="num heat-' in reports.get_data(as_text=True)
+        assert owner.get("/manage/riyadh/reports/owed.csv").status_code == 200
+        assert owner.get("/manage/").status_code == 200
 
 
 def _spots_kept_and_counted() -> list[tuple[int, int]]:

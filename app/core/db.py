@@ -6,11 +6,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import wraps
+from zoneinfo import ZoneInfo
 
 from flask import abort
-from sqlalchemy import DateTime, Enum, bindparam, event, exists, select, types
+from sqlalchemy import Date, DateTime, Enum, Integer, bindparam, event, exists, select, types
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
 
@@ -162,6 +165,113 @@ def get_in_studio_or_404(model, studio, row_id: int):
     return row
 
 
+class local_day(FunctionElement):
+    """SQL: the local day of a UTC instant in a zone, `local_day(instant, zone)` (expressions):
+    PostgreSQL's `timezone()`; SQLite (the embedded default) asks Python's zoneinfo."""
+
+    type = Date()
+    inherit_cache = True
+
+
+class _LocalNumber(FunctionElement):
+    """SQL: a whole number read off the local time of a UTC instant in a zone."""
+
+    type = Integer()
+    inherit_cache = True
+    part = ""
+
+
+class local_hour(_LocalNumber):
+    inherit_cache = True
+    part = "hour"  # 0–23
+
+
+class local_isodow(_LocalNumber):
+    inherit_cache = True
+    part = "isodow"  # 1 Monday … 7 Sunday
+
+
+class local_month_number(_LocalNumber):
+    inherit_cache = True
+    part = "month_number"  # year × 12 + month − 1: months subtract as whole numbers
+
+
+class local_day_number(_LocalNumber):
+    inherit_cache = True
+    part = "day_number"  # days since 1970-01-01: days subtract as whole numbers
+
+
+_PG_NUMBER = {
+    "hour": "CAST(EXTRACT(hour FROM {t}) AS INTEGER)",
+    "isodow": "CAST(EXTRACT(isodow FROM {t}) AS INTEGER)",
+    "month_number": "CAST(EXTRACT(year FROM {t}) * 12 + EXTRACT(month FROM {t}) - 1 AS INTEGER)",
+    "day_number": "(CAST({t} AS DATE) - DATE '1970-01-01')",
+}
+
+
+def _pg_local(element, compiler, **kw) -> str:
+    instant, zone = element.clauses
+    return f"timezone({compiler.process(zone, **kw)}, {compiler.process(instant, **kw)})"
+
+
+@compiles(local_day)
+def _local_day_pg(element, compiler, **kw):
+    return f"CAST({_pg_local(element, compiler, **kw)} AS DATE)"
+
+
+@compiles(_LocalNumber)
+def _local_number_pg(element, compiler, **kw):
+    return _PG_NUMBER[element.part].format(t=_pg_local(element, compiler, **kw))
+
+
+def _sqlite_args(element, compiler, **kw) -> str:
+    return ", ".join(compiler.process(c, **kw) for c in element.clauses)
+
+
+@compiles(local_day, "sqlite")
+def _local_day_sqlite(element, compiler, **kw):
+    return f"fitflow_local_day({_sqlite_args(element, compiler, **kw)})"
+
+
+@compiles(_LocalNumber, "sqlite")
+def _local_number_sqlite(element, compiler, **kw):
+    return f"fitflow_local_number('{element.part}', {_sqlite_args(element, compiler, **kw)})"
+
+
+def _sqlite_local(instant: str | None, zone: str | None) -> datetime | None:
+    if instant is None or zone is None:
+        return None
+    moment = datetime.fromisoformat(instant)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(ZoneInfo(zone))
+
+
+_EPOCH_ORDINAL = datetime(1970, 1, 1).toordinal()
+_SQLITE_NUMBER = {
+    "hour": lambda t: t.hour,
+    "isodow": lambda t: t.isoweekday(),
+    "month_number": lambda t: t.year * 12 + t.month - 1,
+    "day_number": lambda t: t.toordinal() - _EPOCH_ORDINAL,
+}
+
+
+def _sqlite_local_day(instant, zone):
+    local = _sqlite_local(instant, zone)
+    return local.date().isoformat() if local else None
+
+
+def _sqlite_local_number(part, instant, zone):
+    local = _sqlite_local(instant, zone)
+    return _SQLITE_NUMBER[part](local) if local else None
+
+
+def _sqlite_functions(engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _register(dbapi_conn, _record):
+        dbapi_conn.create_function("fitflow_local_day", 2, _sqlite_local_day, deterministic=True)
+        dbapi_conn.create_function("fitflow_local_number", 3, _sqlite_local_number,
+                                   deterministic=True)
+
+
 def init_app(app) -> None:
     """Label PostgreSQL connections `<DB_APPLICATION_NAME>:<pid>` (pg_stat_activity shows which
     process holds which connection: the drills find a busy work-horse that way), and end each
@@ -173,6 +283,8 @@ def init_app(app) -> None:
     # after the view returned and turn a finished request into a 500.
     app.teardown_appcontext(_close_session)
     _track_writes(engine)
+    if engine.dialect.name == "sqlite":
+        _sqlite_functions(engine)
     if engine.dialect.name != "postgresql":
         return
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from babel import numbers
-from sqlalchemy import Date, cast, func
 
+from app.core.db import local_day
 from app.core.i18n import format_money
 
 # Column kinds: how a cell shows on the page and how it is written to the CSV.
@@ -79,11 +79,6 @@ def bar_chart(labels: list[str], datasets: list[tuple[str, list]], *, percent=Fa
     """What static/js/reports.js hands to Chart.js: a bar chart of one or more series."""
     return {"labels": labels, "percent": percent,
             "datasets": [{"label": label, "data": data} for label, data in datasets]}
-
-
-def local_day(instant, zone):
-    """The local day of a UTC instant in a zone (both SQL expressions)."""
-    return cast(func.timezone(zone, instant), Date)
 
 
 def local_period(instant, zone, filters):

@@ -3,10 +3,11 @@ their location's local days, and the bookings in them."""
 
 from babel import dates
 from flask_babel import gettext as _
-from sqlalchemy import and_, extract, func, select
+from sqlalchemy import and_, func, select
 
 from app.accounts.models import User
 from app.bookings.models import Booking, BookingStatus
+from app.core.db import local_hour, local_isodow
 from app.core.i18n import current_language, translated
 from app.extensions import db
 from app.schedule.models import ClassStatus, ClassType, ScheduledClass
@@ -133,9 +134,8 @@ def utilisation(studio, filters) -> dict:
     for r in sorted(rows, key=lambda r: names[r.id]):
         table.rows.append([names[r.id], r.classes, int(r.places), int(r.filled),
                            rate(int(r.filled), int(r.places))])
-    local = func.timezone(Location.timezone, ScheduledClass.starts_at)
-    weekday = extract("isodow", local).label("weekday")
-    hour = extract("hour", local).label("hour")
+    weekday = local_isodow(ScheduledClass.starts_at, Location.timezone).label("weekday")
+    hour = local_hour(ScheduledClass.starts_at, Location.timezone).label("hour")
     cells = db.session.execute(
         base.add_columns(weekday, hour, places, filled).group_by(weekday, hour)).all()
     chart = bar_chart([row[0] for row in table.rows],

@@ -3,9 +3,10 @@ the location's clock) and waitlist demand per class type (classes that filled, p
 waitlist never gave a place)."""
 
 from flask_babel import gettext as _
-from sqlalchemy import case, extract, func, select
+from sqlalchemy import case, func, select
 
 from app.bookings.models import Booking, BookingStatus, CancelReason
+from app.core.db import local_hour
 from app.extensions import db
 from app.schedule.models import ClassType, ScheduledClass
 from app.studios.models import Location
@@ -24,7 +25,7 @@ def slot_labels() -> dict[int, str]:
 
 def time_slots(studio, filters) -> dict:
     """Bookings, check-ins, no-shows and late cancels by the class's local time of day."""
-    hour = extract("hour", func.timezone(Location.timezone, ScheduledClass.starts_at))
+    hour = local_hour(ScheduledClass.starts_at, Location.timezone)
     slot = case((hour < 12, MORNING), (hour < 17, MIDDAY), else_=EVENING).label("slot")
     rows = {r.slot: r for r in bookings_by(studio, filters, slot)}
     table = Table("attendance-slots", [

@@ -10,11 +10,11 @@ from sqlalchemy import case, func, literal, select
 
 from app.accounts.models import User
 from app.billing.models import Order, OrderStatus, Payment, PaymentMethodKind
-from app.core.db import UTCDateTime
+from app.core.db import UTCDateTime, local_day_number
 from app.extensions import db
 from app.studios.models import Location
 
-from . import COUNT, CUSTOMER, MONEY, TEXT, Table, bar_chart, decimal_amount, local_day
+from . import COUNT, CUSTOMER, MONEY, TEXT, Table, bar_chart, decimal_amount
 from .revenue import sold_at
 
 # Upper bounds (days, included) of the ageing buckets; the last is open.
@@ -29,8 +29,8 @@ def _owing(studio, filters, now: datetime):
     paid = (select(Payment.order_id, func.sum(Payment.amount_minor).label("paid"))
             .where(Payment.studio_id == studio.id).group_by(Payment.order_id).subquery())
     owed = Order.gross_minor - func.coalesce(paid.c.paid, 0)
-    age = (local_day(literal(now, UTCDateTime), Location.timezone)
-           - local_day(Order.created_at, Location.timezone))
+    age = (local_day_number(literal(now, UTCDateTime), Location.timezone)
+           - local_day_number(Order.created_at, Location.timezone))
     bucket = case(*((age <= days, n) for n, days in enumerate(BUCKETS)), else_=len(BUCKETS))
     conds = [Order.studio_id == studio.id, Order.status == OrderStatus.AWAITING_PAYMENT,
              Order.payment_method_kind == PaymentMethodKind.AT_STUDIO, owed > 0]

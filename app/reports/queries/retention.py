@@ -7,10 +7,11 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import and_, exists, extract, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.bookings.models import Booking
+from app.core.db import local_month_number
 from app.extensions import db
 from app.memberships.models import Pass, PassFreeze, PassStatus, Plan, PlanKind
 from app.schedule.models import ClassStatus, ScheduledClass
@@ -79,8 +80,7 @@ def memberships(studio, filters) -> dict:
 
 
 def _month(instant):
-    local = func.timezone(Location.timezone, instant)
-    return (extract("year", local) * 12 + extract("month", local) - 1).label("month")
+    return local_month_number(instant, Location.timezone).label("month")
 
 
 def _cohort_rows(studio):
