@@ -47,6 +47,15 @@
     button.setAttribute("aria-pressed", shown ? "true" : "false");
     button.textContent = button.getAttribute(shown ? "data-hide" : "data-show");
   });
+  // The console's navigation is a <details> that CSS keeps open from 900 px; a browser
+  // without ::details-content opens it there instead.
+  var menu = document.querySelector(".console-menu");
+  if (menu && window.CSS && !CSS.supports("selector(::details-content)")) {
+    var wide = window.matchMedia("(min-width: 900px)");
+    var follow = function () { menu.open = wide.matches; };
+    follow();
+    wide.addEventListener("change", follow);
+  }
   // After an htmx swap, move focus to the new panel's first control so keyboard and screen
   // reader users stay in place.
   document.addEventListener("htmx:afterSwap", function (event) {
