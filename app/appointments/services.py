@@ -180,9 +180,10 @@ def cancel_consequence(studio: Studio, appointment: Appointment,
 
 
 def cancel_appointment(studio: Studio, appointment: Appointment, *, actor,
-                       now: datetime | None = None) -> Appointment:
-    """Cancel a booked session; after the cutoff it is a late cancel. What paid for it is given
-    back or kept as the session type says; `appointment.released` says what happened."""
+                       now: datetime | None = None, waive_late: bool = False) -> Appointment:
+    """Cancel a booked session; after the cutoff it is a late cancel (unless `waive_late`).
+    What paid for it is given back or kept as the session type says; `appointment.released`
+    says what happened."""
     now = now or utcnow()
     payer = entitlements.provider()
     payer.lock_paid(appointment)  # before the coach, as when booking
@@ -190,13 +191,27 @@ def cancel_appointment(studio: Studio, appointment: Appointment, *, actor,
     db.session.refresh(appointment)
     if appointment.status != AppointmentStatus.BOOKED or now >= appointment.starts_at:
         raise AppointmentNotCancellable()
-    late = is_late_cancel(studio, appointment, now)
+    late = not waive_late and is_late_cancel(studio, appointment, now)
     appointment.status = AppointmentStatus.LATE_CANCELLED if late else AppointmentStatus.CANCELLED
     appointment.cancelled_at = now
     db.session.flush()
     appointment.released = payer.release(studio, appointment, late=late, actor=actor, now=now)
     notices.announce(appointment, "session_cancelled")
     return appointment
+
+
+def cancel_sessions_ahead(customer, *, actor, now: datetime) -> int:
+    """Cancel every 1:1 session `customer` has booked that has not begun, in every studio, as
+    cancels in time (a person deleting their account); how many."""
+    ahead = db.session.scalars(
+        select(Appointment).where(Appointment.customer_id == customer.id,
+                                  Appointment.status == AppointmentStatus.BOOKED,
+                                  Appointment.starts_at > now)
+        .order_by(Appointment.starts_at, Appointment.id)).all()
+    for appointment in ahead:
+        cancel_appointment(appointment.studio, appointment, actor=actor, now=now,
+                           waive_late=True)
+    return len(ahead)
 
 
 def save_session_type(studio: Studio, session_type: SessionType | None = None, *, name: dict,
