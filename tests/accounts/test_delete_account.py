@@ -9,15 +9,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts.factors.models import RecoveryCode, TotpSecret
+from app.accounts.factors.models import Passkey, RecoveryCode, TotpSecret
 from app.accounts.models import AuthSession, User
 from app.appointments.models import Appointment, AppointmentStatus
 from app.appointments.services import book_appointment
 from app.audit.models import AuditEvent
-from app.billing.models import Invoice
+from app.billing.models import Invoice, Order, OrderStatus
+from app.billing.services.orders import place_order
 from app.bookings import services as bookings
 from app.bookings.models import Booking, BookingStatus
-from app.calendars.models import CalendarFeed
+from app.calendars.models import CalendarConnection, CalendarFeed
 from app.calendars.services.feeds import new_feed_secret
 from app.clients.models import ClientNote
 from app.core.db import utcnow
@@ -32,7 +33,14 @@ from app.training.models import TrainingSession
 from tests.accounts.test_reauth import go_stale
 from tests.appointments.helpers import coach_with_hours, session_type
 from tests.conftest import login
-from tests.factories import ClassFactory, StudioFactory, UserFactory, paid_order, staff
+from tests.factories import (
+    ClassFactory,
+    PlanFactory,
+    StudioFactory,
+    UserFactory,
+    paid_order,
+    staff,
+)
 from tests.pages import Page
 
 GONE = "Your account is deleted and you are signed out everywhere."
@@ -47,6 +55,11 @@ def credits_left(who, studio) -> int:
     ids = list(db.session.scalars(select(Pass.id).where(Pass.customer_id == who.id,
                                                         Pass.studio_id == studio.id)))
     return sum(balances(ids).values())
+
+
+def orders_of(who) -> int:
+    return db.session.scalar(select(func.count()).select_from(Order)
+                             .where(Order.customer_id == who.id))
 
 
 def audit_of(user: User, action: str) -> list[AuditEvent]:
@@ -89,6 +102,10 @@ def w(app, client):
                    body="Knee injury in 2025"),
         TrainingSession(studio_id=studio.id, client_id=nora.id, started_at=utcnow()),
         TotpSecret(user_id=nora.id, secret="JBSWY3DPEHPK3PXP"),
+        Passkey(user_id=nora.id, name="Phone", credential_id=b"nora-credential",
+                user_handle=b"handle", public_key=b"key"),
+        CalendarConnection(user_id=nora.id, url="https://dav.example/nora/", username="nora",
+                           password="app-password"),
         RecoveryCode(user_id=nora.id, code_hash="x" * 64),
         NotificationPreference(user_id=nora.id, phone="+14165550101"),
         PushSubscription(user_id=nora.id, endpoint="https://push.example/nora", p256dh="k",
@@ -151,13 +168,17 @@ def test_a_wrong_word_in_htmx_answers_the_form_fragment(client, w):
     assert page.ids("section") == ["delete-form"] and not page.all("h1")
 
 
-def test_the_arabic_word_confirms_on_an_arabic_page(client, w):
+def test_the_arabic_word_confirms_on_an_arabic_page(client, w, run_jobs):
     login(client, w["nora"])
     refused = client.post("/me/security/delete?lang=ar", data={"confirm": "نعم"})
     assert refused.status_code == 422 and "اكتب" in Page(refused).text("main")
     done = client.post("/me/security/delete?lang=ar", data={"confirm": " حذف "})
     assert done.status_code == 303
     assert reload(w["nora"]).deleted_at is not None
+    assert "حُذف حسابك" in Page(client.get("/")).text("main")
+    run_jobs()  # no language on her profile: the goodbye is in the one she was reading
+    goodbye = [m for m in read_mailbox() if m["To"] == w["email"]]
+    assert [m["Subject"] for m in goodbye][-1] == "حُذف حسابك في FitFlow"
 
 
 def test_the_whole_deletion(app, client, w, run_jobs):
@@ -168,6 +189,7 @@ def test_the_whole_deletion(app, client, w, run_jobs):
     assert db.session.scalar(select(func.count()).select_from(AuthSession)
                              .where(AuthSession.user_id == nora.id)) == 2
     spent = w["credits"]
+    orders = orders_of(nora)
 
     done = delete(client, " delete ")
     assert done.status_code == 303 and done.headers["Location"] == "/"
@@ -180,8 +202,9 @@ def test_the_whole_deletion(app, client, w, run_jobs):
     assert nora.deleted_at is not None
     assert nora.name == "Deleted member" and nora.email == f"deleted-{nora.id}@invalid"
     assert (nora.password_hash, nora.email_verified_at, nora.timezone) == (None, None, None)
-    for model in (AuthSession, TotpSecret, RecoveryCode, NotificationPreference,
-                  PushSubscription, CalendarFeed, StudioCustomer, TrainingSession):
+    for model in (AuthSession, Passkey, TotpSecret, RecoveryCode, NotificationPreference,
+                  PushSubscription, CalendarFeed, CalendarConnection, StudioCustomer,
+                  TrainingSession):
         assert not db.session.scalars(select(model).where(
             getattr(model, "client_id", getattr(model, "user_id", None)) == nora.id)).all()
     assert not db.session.scalars(select(ClientNote)
@@ -192,6 +215,7 @@ def test_the_whole_deletion(app, client, w, run_jobs):
         assert db.session.get(Booking, w[key].id).status == BookingStatus.CANCELLED
     assert db.session.get(Booking, w["waiting"].id).status == BookingStatus.CONFIRMED
     assert credits_left(nora, studio) == spent + 2
+    assert orders_of(nora) == orders  # no late-cancel fee
 
     invoice = db.session.get(Invoice, w["invoice"].id)  # kept exactly as issued
     assert invoice.snapshot == w["snapshot"] and invoice.pdf_sha256 == w["pdf"]
@@ -232,6 +256,10 @@ def test_the_old_address_signs_up_again_as_a_new_account(client, w, run_jobs):
 
 
 def test_the_desk_no_longer_lists_them_and_history_shows_the_label(client, w):
+    past = ClassFactory(studio=w["studio"], hours_ahead=-48)
+    db.session.add(Booking(studio_id=w["studio"].id, class_id=past.id,
+                           customer_id=w["nora"].id, status=BookingStatus.ATTENDED))
+    db.session.flush()
     login(client, w["nora"])
     delete(client)
     client.post("/logout")
@@ -240,7 +268,10 @@ def test_the_desk_no_longer_lists_them_and_history_shows_the_label(client, w):
     assert "Nora" not in listed and "Deleted member" not in listed and "Omar" in listed
     assert client.get(f"/manage/{w['studio'].slug}/customers/{w['nora'].id}").status_code == 404
     roster = Page(client.get(f"/manage/{w['studio'].slug}/classes/{w['full'].id}")).text("main")
-    assert "Nora" not in roster
+    assert "Nora" not in roster and "Omar" in roster  # her place went to Omar
+    history = Page(client.get(f"/manage/{w['studio'].slug}/classes/{past.id}"))
+    assert "Deleted member" in history.text("#class-roster")
+    assert "Nora" not in history.text("main") and "@invalid" not in history.text("main")
 
 
 def test_a_studios_only_owner_is_refused_and_nothing_changes(client, w):
@@ -285,3 +316,14 @@ def test_a_1_1_session_ahead_is_cancelled_in_time(client, w):
     assert delete(client).status_code == 303
     db.session.expire_all()
     assert db.session.get(Appointment, session.id).status == AppointmentStatus.CANCELLED
+
+
+def test_money_owed_at_the_desk_does_not_block_and_the_order_stays(client, w):
+    owed = place_order(w["studio"], PlanFactory(studio=w["studio"], currency="CAD"), w["nora"],
+                       actor=w["nora"])
+    assert owed.status == OrderStatus.AWAITING_PAYMENT
+    login(client, w["nora"])
+    assert delete(client).status_code == 303
+    db.session.expire_all()
+    kept = db.session.get(Order, owed.id)
+    assert (kept.status, kept.customer_id) == (OrderStatus.AWAITING_PAYMENT, w["nora"].id)

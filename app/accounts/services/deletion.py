@@ -34,18 +34,19 @@ def deleted_email(user_id: int) -> str:
     return f"deleted-{user_id}@invalid"
 
 
-def delete_account(user: User) -> User:
+def delete_account(user: User, *, language: str | None = None) -> User:
     """Delete `user`'s own account: refused while they are the last operator or a studio's
     last owner; else bookings and sessions ahead cancelled (no late fee), every trace of them
     the domains hold let go, the account emptied of everything personal, every session ended,
-    audited without a personal value, and a goodbye mailed to the address it had."""
+    audited without a personal value, and a goodbye mailed to the address it had, in their
+    profile's language (else `language`, the one they were reading)."""
     now = utcnow()
     db.session.refresh(user, with_for_update=True)  # two deletes at once: the second waits
     if user.is_deleted:
         return user
     if user.is_operator:
         _keep_an_operator(user)
-    address, locale = user.email, user.locale
+    address, locale = user.email, user.locale or language or "en"
     for leave in current_app.extensions.get(LEAVING, ()):
         leave(user, actor=user, now=now)
     forget_recipient(user)
@@ -60,7 +61,7 @@ def delete_account(user: User) -> User:
     record("account_deleted", actor=user, studio_id=None, subject=f"user:{user.id}")
     if address:
         enqueue_after_commit("workers.jobs.accounts.send_account_deleted", user.id, address,
-                             locale or "en", queue="notifications")
+                             locale, queue="notifications")
     return user
 
 

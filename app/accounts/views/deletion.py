@@ -10,6 +10,7 @@ from app.accounts.policies import fresh_auth_required
 from app.accounts.services import deletion
 from app.accounts.views import bp
 from app.core.htmx import render
+from app.core.i18n import current_language
 from app.core.lifecycle import perform
 
 
@@ -32,7 +33,8 @@ def delete_account():
     form = DeleteAccountForm()
     if not form.validate_on_submit():
         return _page(form, 422)
-    return perform(lambda: deletion.delete_account(current_user._get_current_object()),
+    return perform(lambda: deletion.delete_account(current_user._get_current_object(),
+                                                   language=current_language()),
                    lambda _user: _gone(),
                    failed=lambda exc: _page(form, exc.status, refused=str(exc)))
 
