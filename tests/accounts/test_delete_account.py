@@ -272,6 +272,10 @@ def test_the_desk_no_longer_lists_them_and_history_shows_the_label(client, w):
     history = Page(client.get(f"/manage/{w['studio'].slug}/classes/{past.id}"))
     assert "Deleted member" in history.text("#class-roster")
     assert "Nora" not in history.text("main") and "@invalid" not in history.text("main")
+    arabic = Page(client.get(f"/manage/{w['studio'].slug}/classes/{past.id}?lang=ar"))
+    assert "عضو محذوف" in arabic.text("#class-roster")
+    orders = Page(client.get(f"/manage/{w['studio'].slug}/orders?lang=en")).text("main")
+    assert "Deleted member" in orders and "Nora" not in orders and "@invalid" not in orders
 
 
 def test_a_studios_only_owner_is_refused_and_nothing_changes(client, w):

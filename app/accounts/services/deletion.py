@@ -20,7 +20,8 @@ from app.core.jobs import enqueue_after_commit
 from app.extensions import db
 from app.notifications.services.preferences import forget_recipient
 
-# The name a deleted account shows wherever it was named (a booking history, an order).
+# The name a deleted account keeps: what a plain read of the column (an export) shows; pages
+# show it in the reader's language (the `person` filter, views/deletion.py).
 DELETED_NAME = "Deleted member"
 LEAVING = "fitflow.account_leaving"
 # Rows of the person's own that go whole: ways of signing in, sessions, links, devices.

@@ -45,3 +45,16 @@ def _gone():
     flash(_("Your account is deleted and you are signed out everywhere. Goodbye, and thank "
             "you."), "success")
     return redirect(url_for("studios.index"), 303)
+
+
+@bp.app_template_filter("person")
+def person_name(user) -> str:
+    """A person's name as staff see it: a deleted account's label, in the reader's language."""
+    return _("Deleted member") if user.is_deleted else user.name
+
+
+@bp.app_template_filter("person_email")
+def person_email(user) -> str:
+    """A person's address as staff see it: none for a deleted account (its placeholder tells
+    nobody anything)."""
+    return "" if user.is_deleted else (user.email or "")
