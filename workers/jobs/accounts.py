@@ -109,6 +109,7 @@ def send_new_sign_in(user_id: int, session_id: int, device: str, place: str, at:
                       reset=external_url("accounts.reset_request_form"))
 
 
+@job
 def send_email_change(user_id: int, new_email: str) -> bool:
     """A change of address was asked: the current address is told (with the way to stop it),
     and the new one gets the confirmation link, or, when it has an account already, a notice
