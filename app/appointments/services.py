@@ -200,17 +200,21 @@ def cancel_appointment(studio: Studio, appointment: Appointment, *, actor,
     return appointment
 
 
-def cancel_sessions_ahead(customer, *, actor, now: datetime) -> int:
-    """Cancel every 1:1 session `customer` has booked that has not begun, in every studio, as
-    cancels in time (a person deleting their account); how many."""
+def leave_sessions(person, *, actor, now: datetime) -> int:
+    """A person deleting their account: every 1:1 session ahead they booked or coach is
+    cancelled as a cancel in time (the customer told, what paid given back), and their coach
+    profiles (photo, bio), hours and time off go; how many sessions were cancelled."""
     ahead = db.session.scalars(
-        select(Appointment).where(Appointment.customer_id == customer.id,
+        select(Appointment).where((Appointment.customer_id == person.id)
+                                  | (Appointment.coach_id == person.id),
                                   Appointment.status == AppointmentStatus.BOOKED,
                                   Appointment.starts_at > now)
         .order_by(Appointment.starts_at, Appointment.id)).all()
     for appointment in ahead:
         cancel_appointment(appointment.studio, appointment, actor=actor, now=now,
                            waive_late=True)
+    for model in (CoachProfile, Availability, TimeOff):
+        db.session.execute(delete(model).where(model.coach_id == person.id))
     return len(ahead)
 
 

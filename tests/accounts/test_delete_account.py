@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.accounts.factors.models import Passkey, RecoveryCode, TotpSecret
 from app.accounts.models import AuthSession, User
-from app.appointments.models import Appointment, AppointmentStatus
+from app.appointments.models import Appointment, AppointmentStatus, Availability, CoachProfile
 from app.appointments.services import book_appointment
 from app.audit.models import AuditEvent
 from app.billing.models import Invoice, Order, OrderStatus
@@ -331,3 +331,21 @@ def test_money_owed_at_the_desk_does_not_block_and_the_order_stays(client, w):
     db.session.expire_all()
     kept = db.session.get(Order, owed.id)
     assert (kept.status, kept.customer_id) == (OrderStatus.AWAITING_PAYMENT, w["nora"].id)
+
+
+def test_a_coach_leaving_cancels_the_sessions_they_coach_and_their_profile_goes(client, w):
+    studio, omar = w["studio"], w["omar"]
+    studio.booking_opens_days = 14
+    coach = coach_with_hours(studio, starts=time(7), ends=time(10))
+    db.session.add(CoachProfile(studio_id=studio.id, coach_id=coach.id,
+                                bio={"en": "Ten years of lifting."}))
+    zone = ZoneInfo(studio.default_location.timezone)
+    at = datetime.combine((datetime.now(zone) + timedelta(days=2)).date(), time(8), tzinfo=zone)
+    session = book_appointment(studio, coach, omar, session_type(studio), at, actor=omar)
+    login(client, coach)
+    assert delete(client).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Appointment, session.id).status == AppointmentStatus.CANCELLED
+    for model in (CoachProfile, Availability, StaffRole):
+        column = getattr(model, "coach_id", getattr(model, "user_id", None))
+        assert not db.session.scalars(select(model).where(column == coach.id)).all()
