@@ -160,6 +160,16 @@ def test_a_wrong_or_missing_word_changes_nothing(client, w, word):
     assert db.session.get(Booking, w["booked"].id).status == BookingStatus.CONFIRMED
 
 
+def test_without_the_csrf_token_nothing_happens(app, client, w):
+    login(client, w["nora"])
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        assert delete(client).status_code == 400
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert reload(w["nora"]).deleted_at is None
+
+
 def test_a_wrong_word_in_htmx_answers_the_form_fragment(client, w):
     login(client, w["nora"])
     refused = delete(client, "nope", **{"HX-Request": "true"})
