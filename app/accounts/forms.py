@@ -71,7 +71,7 @@ class DeleteAccountForm(FlaskForm):
 
     def validate_confirm(self, field):
         if not is_delete_word(field.data):
-            raise ValidationError(_l("Type %(word)s to confirm, exactly as shown.",
+            raise ValidationError(_l("Type “%(word)s” to confirm, exactly as shown.",
                                      word=DELETE_WORD))
 
 

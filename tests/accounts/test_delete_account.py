@@ -143,7 +143,7 @@ def test_security_page_leads_to_a_page_that_says_what_happens(client, w):
     assert page.status_code == 200
     text = Page(page).text("main")
     for said in ("cannot be undone", "are cancelled", "Invoices already issued are kept",
-                 "training history", "Type DELETE to confirm"):
+                 "training history", "Type “DELETE” to confirm"):
         assert said in text
     arabic = Page(client.get("/me/security/delete?lang=ar")).text("main")
     assert "حذف" in arabic and "لا يمكن التراجع" in arabic
@@ -154,7 +154,7 @@ def test_a_wrong_or_missing_word_changes_nothing(client, w, word):
     login(client, w["nora"])
     refused = delete(client, word)
     assert refused.status_code == 422
-    assert "Type DELETE to confirm, exactly as shown." in Page(refused).text("main")
+    assert "Type “DELETE” to confirm, exactly as shown." in Page(refused).text("main")
     nora = reload(w["nora"])
     assert (nora.deleted_at, nora.name, nora.email) == (None, "Nora Saleh", w["email"])
     assert db.session.get(Booking, w["booked"].id).status == BookingStatus.CONFIRMED
