@@ -62,6 +62,7 @@ DELETE_WORD = _l("DELETE")
 
 
 def is_delete_word(typed: str | None) -> bool:
+    """Whether `typed` is the word, in any case, spaces around it ignored."""
     typed = " ".join((typed or "").split()).casefold()
     return bool(typed) and typed in {str(DELETE_WORD).casefold(), "delete"}
 

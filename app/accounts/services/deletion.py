@@ -2,7 +2,7 @@
 payments and the audit log point at it and the law keeps issued invoices as they are.
 
 The domains above accounts take part through a seam, the list of functions the factory puts
-in `app.extensions["fitflow.account_leaving"]` (app/__init__.py: _connect_domains): each is
+in `app.extensions["fitflow.account_leaving"]` (app/__init__.py: _leaving): each is
 called with the user inside this transaction, refuses with a DomainError (a studio's last
 owner) or lets go of what its domain holds of the person (bookings ahead cancelled, the
 studios' records of them, notes, training history, calendars). A refusal rolls it all back.
