@@ -88,8 +88,25 @@ def _connect_domains(app: Flask) -> None:
     app.extensions["fitflow.after_check_in"] = [after_check_in]
     app.extensions["fitflow.missing_qualification"] = missing_qualification
     follow.install()
+    _leaving(app)
     _first_steps(app)
     _today(app)
+
+
+def _leaving(app: Flask) -> None:
+    """What each domain does when a person deletes their account (accounts knows no studio:
+    app/accounts/services/deletion.py). The studios go first: their refusal (a studio's only
+    owner) comes before anything is cancelled."""
+    from app.accounts.services.deletion import LEAVING
+    from app.appointments.services import leave_sessions
+    from app.bookings.services.leaving import cancel_bookings_ahead
+    from app.calendars.services.leaving import forget_calendars
+    from app.clients.services.leaving import delete_notes_about
+    from app.studios.services.leaving import leave_studios
+    from app.training.services.leaving import delete_training_history
+
+    app.extensions[LEAVING] = [leave_studios, cancel_bookings_ahead, leave_sessions,
+                               forget_calendars, delete_notes_about, delete_training_history]
 
 
 def _first_steps(app: Flask) -> None:

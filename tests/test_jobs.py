@@ -18,6 +18,8 @@ from rq import Queue, SimpleWorker
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
+from app.accounts.models import AccountLink, LinkPurpose
+from app.accounts.services.deletion import delete_account
 from app.billing.models import Invoice, Order, OrderStatus, PaymentMethodKind, StripeEvent
 from app.billing.services.orders import place_order
 from app.bookings import services
@@ -87,6 +89,39 @@ def test_worker_sends_the_verification_email_once(app, real_queue, smtp):
     with app.app_context():
         assert db.session.scalar(select(Notification)
                                  .where(Notification.user_id == user_id)).sent_at
+
+
+@pytest.mark.concurrency
+def test_the_worker_keeps_the_address_change_link_it_sends(app, real_queue, smtp):
+    """The link row the job makes commits with the job: the link mailed opens."""
+    with app.app_context():
+        user = UserFactory(email=f"old-{uuid.uuid4().hex[:8]}@example.test")
+        new = f"new-{uuid.uuid4().hex[:8]}@example.test"
+        enqueue_after_commit("workers.jobs.accounts.send_email_change", user.id, new,
+                             queue="notifications")
+        db.session.commit()
+        user_id = user.id
+
+    result = run_worker(app, smtp)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert sorted(m["To"] for m in smtp.messages) == sorted([user.email, new])
+    with app.app_context():
+        link = db.session.scalar(select(AccountLink).where(AccountLink.user_id == user_id))
+        assert link is not None and link.email == new and link.purpose == LinkPurpose.EMAIL
+
+
+@pytest.mark.concurrency
+def test_the_worker_says_goodbye_to_a_deleted_accounts_old_address(app, real_queue, smtp):
+    with app.app_context():
+        user = UserFactory(email=f"leaving-{uuid.uuid4().hex[:8]}@example.test", locale="ar")
+        address = user.email
+        delete_account(user)
+        db.session.commit()
+
+    result = run_worker(app, smtp)
+    assert result.returncode == 0, result.stderr[-2000:]
+    (mail,) = [m for m in smtp.messages if m["To"] == address]
+    assert mail["Subject"] == "حُذف حسابك في FitFlow"
 
 
 @pytest.mark.concurrency

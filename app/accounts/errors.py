@@ -50,3 +50,11 @@ class EmailTaken(DomainError):
     status = 409
     message = _l("This address belongs to another account now, so it cannot become yours. "
                  "Your email address has not changed.")
+
+
+class LastOperator(DomainError):
+    """The platform always keeps an operator."""
+
+    status = 409
+    message = _l("You are the last operator: make someone else an operator before you delete "
+                 "your account.")

@@ -56,6 +56,26 @@ class EmailChangeForm(FlaskForm):
                        validators=[DataRequired(), Email(), Length(max=254)])
 
 
+# The word typed to confirm deleting one's account, in the page's language (English always
+# counts too: an Arabic page may be typed on a Latin keyboard).
+DELETE_WORD = _l("DELETE")
+
+
+def is_delete_word(typed: str | None) -> bool:
+    """Whether `typed` is the word, in any case, spaces around it ignored."""
+    typed = " ".join((typed or "").split()).casefold()
+    return bool(typed) and typed in {str(DELETE_WORD).casefold(), "delete"}
+
+
+class DeleteAccountForm(FlaskForm):
+    confirm = StringField(_l("Type the word to confirm"), validators=[Length(max=40)])
+
+    def validate_confirm(self, field):
+        if not is_delete_word(field.data):
+            raise ValidationError(_l("Type “%(word)s” to confirm, exactly as shown.",
+                                     word=DELETE_WORD))
+
+
 class ReauthForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 

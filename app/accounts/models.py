@@ -34,6 +34,13 @@ class User(UserMixin, TimestampMixin, db.Model):
     # password rotates it, so a pass photographed before is void. Sessions and emailed links
     # have their own random secrets (AuthSession, AccountLink).
     pass_key: Mapped[str] = mapped_column(String(32), default=new_pass_key)
+    # Set when the person deleted their account: the row stays for what points at it (orders,
+    # invoices, the audit log), emptied of everything personal (services/deletion.py).
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def is_verified(self) -> bool:

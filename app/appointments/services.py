@@ -180,9 +180,10 @@ def cancel_consequence(studio: Studio, appointment: Appointment,
 
 
 def cancel_appointment(studio: Studio, appointment: Appointment, *, actor,
-                       now: datetime | None = None) -> Appointment:
-    """Cancel a booked session; after the cutoff it is a late cancel. What paid for it is given
-    back or kept as the session type says; `appointment.released` says what happened."""
+                       now: datetime | None = None, waive_late: bool = False) -> Appointment:
+    """Cancel a booked session; after the cutoff it is a late cancel (unless `waive_late`).
+    What paid for it is given back or kept as the session type says; `appointment.released`
+    says what happened."""
     now = now or utcnow()
     payer = entitlements.provider()
     payer.lock_paid(appointment)  # before the coach, as when booking
@@ -190,13 +191,31 @@ def cancel_appointment(studio: Studio, appointment: Appointment, *, actor,
     db.session.refresh(appointment)
     if appointment.status != AppointmentStatus.BOOKED or now >= appointment.starts_at:
         raise AppointmentNotCancellable()
-    late = is_late_cancel(studio, appointment, now)
+    late = not waive_late and is_late_cancel(studio, appointment, now)
     appointment.status = AppointmentStatus.LATE_CANCELLED if late else AppointmentStatus.CANCELLED
     appointment.cancelled_at = now
     db.session.flush()
     appointment.released = payer.release(studio, appointment, late=late, actor=actor, now=now)
     notices.announce(appointment, "session_cancelled")
     return appointment
+
+
+def leave_sessions(person, *, actor, now: datetime) -> int:
+    """A person deleting their account: every 1:1 session ahead they booked or coach is
+    cancelled as a cancel in time (the customer told, what paid given back), and their coach
+    profiles (photo, bio), hours and time off go; how many sessions were cancelled."""
+    ahead = db.session.scalars(
+        select(Appointment).where((Appointment.customer_id == person.id)
+                                  | (Appointment.coach_id == person.id),
+                                  Appointment.status == AppointmentStatus.BOOKED,
+                                  Appointment.starts_at > now)
+        .order_by(Appointment.starts_at, Appointment.id)).all()
+    for appointment in ahead:
+        cancel_appointment(appointment.studio, appointment, actor=actor, now=now,
+                           waive_late=True)
+    for model in (CoachProfile, Availability, TimeOff):
+        db.session.execute(delete(model).where(model.coach_id == person.id))
+    return len(ahead)
 
 
 def save_session_type(studio: Studio, session_type: SessionType | None = None, *, name: dict,

@@ -73,6 +73,7 @@ CATEGORY_OF = {
     "email_change_requested": Category.SECURITY,
     "email_change_confirm": Category.SECURITY,
     "email_change_taken": Category.SECURITY,
+    "account_deleted": Category.SECURITY,
     "customer_invite": Category.TRANSACTIONAL,
     "staff_invitation": Category.TRANSACTIONAL,
     "walk_in_invite": Category.TRANSACTIONAL,

@@ -50,3 +50,11 @@ class AlreadyStaff(DomainError):
 class AlreadyInvited(DomainError):
     status = 409
     message = _l("%(email)s already has an open invitation: resend it or cancel it first.")
+
+
+class LastOwnerLeaving(DomainError):
+    """Deleting one's account while the only owner of a studio."""
+
+    status = 409
+    message = _l("You are the only owner of %(studio)s: make someone else its owner (or hand "
+                 "it over) before you delete your account. Nothing has changed.")

@@ -109,6 +109,7 @@ def send_new_sign_in(user_id: int, session_id: int, device: str, place: str, at:
                       reset=external_url("accounts.reset_request_form"))
 
 
+@job
 def send_email_change(user_id: int, new_email: str) -> bool:
     """A change of address was asked: the current address is told (with the way to stop it),
     and the new one gets the confirmation link, or, when it has an account already, a notice
@@ -126,3 +127,15 @@ def send_email_change(user_id: int, new_email: str) -> bool:
     token = issue_link(user, LinkPurpose.EMAIL, email=new_email)
     return send_email_to(new_email, "email_change_confirm", locale=locale, user=user,
                          link=external_url("accounts.email_change_confirm_form", token=token))
+
+
+@job
+def send_account_deleted(user_id: int, address: str, locale: str) -> bool:
+    """Say goodbye to the address a deleted account had, in its owner's language (the account
+    keeps no address of theirs to find); sent once."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_deleted:
+        return False
+    return send_email_to(address, "account_deleted", locale=locale,
+                         dedup_key=f"account_deleted:{user.id}",
+                         signup=external_url("accounts.signup_form"))

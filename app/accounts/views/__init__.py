@@ -350,4 +350,4 @@ def switch_language():
 
 
 # Their routes join the blueprint.
-from app.accounts.views import email_change, security, strength  # noqa: E402,F401
+from app.accounts.views import deletion, email_change, security, strength  # noqa: E402,F401

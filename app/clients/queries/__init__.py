@@ -54,6 +54,7 @@ def list_coach_clients(coach, now: datetime, search: str = "", limit: int = 200,
               (StaffRole.studio_id == contacts.c.studio_id) & (StaffRole.user_id == coach.id))
         .join(User, User.id == contacts.c.user_id)
         .join(Studio, Studio.id == contacts.c.studio_id)
+        .where(User.deleted_at.is_(None))  # a deleted account is nobody's client any more
         .group_by(User.id, Studio.id)
         .order_by(User.name, User.id, Studio.slug)
         .limit(limit)

@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import delete, update
 
 from app.core.db import utcnow
 from app.core.urls import external_url
@@ -24,7 +25,9 @@ from app.notifications.models import (
     UNSUBSCRIBABLE,
     Category,
     Channel,
+    Notification,
     NotificationPreference,
+    PushSubscription,
     Status,
 )
 
@@ -166,3 +169,20 @@ def remove_phone(user, *, actor) -> NotificationPreference:
     prefs.phone, prefs.phone_verified_at, prefs.pending_phone = "", None, ""
     db.session.flush()
     return prefs
+
+
+def forget_recipient(user) -> None:
+    """Everything that reaches a person whose account is deleted: their choices and phone,
+    their devices' push subscriptions, what waits to be sent to them (dropped), and the
+    addresses in their delivery log (the rows stay, as counts of what was sent)."""
+    db.session.execute(delete(NotificationPreference)
+                       .where(NotificationPreference.user_id == user.id))
+    db.session.execute(delete(PushSubscription).where(PushSubscription.user_id == user.id))
+    db.session.execute(
+        update(Notification).where(Notification.user_id == user.id,
+                                   Notification.status.in_((Status.QUEUED, Status.DEFERRED)))
+        .values(status=Status.FAILED, last_error="account deleted", payload=None)
+        .execution_options(synchronize_session=False))
+    db.session.execute(update(Notification).where(Notification.user_id == user.id)
+                       .values(address="", payload=None)
+                       .execution_options(synchronize_session=False))

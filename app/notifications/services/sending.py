@@ -100,6 +100,8 @@ def targets(user, category: str, template: str,
             prefs: NotificationPreference | None) -> list[tuple[str, str]]:
     """(channel, address) pairs this message goes to: what the person chose for the category
     (security e-mail always), where they have a usable address."""
+    if getattr(user, "deleted_at", None) is not None:  # a deleted account hears nothing
+        return []
     chosen = set(ALWAYS.get(Category(category), ()))
     chosen |= set(prefs.channels(category) if prefs else DEFAULT_CHOICES[Category(category)])
     found = []
