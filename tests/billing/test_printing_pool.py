@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from rq import Queue
 from sqlalchemy import select
 
-from app.billing.models import PrintRun, PrintRunStatus
+from app.billing.models import Invoice, PrintRun, PrintRunStatus
 from app.billing.services.documents import document_context
 from app.core.pdf import install_render_pool, render_template_pdf
 from app.core.queues import redis_connection
@@ -75,6 +75,7 @@ def test_a_run_rendered_by_the_pool_holds_the_same_pdfs_as_one_rendered_here(
     assert page_count(merged) == 5
     assert PdfReader(io.BytesIO(merged)).page_labels == ["1", "2", "3", "4", "5"]
     db.session.expire_all()
+    invoices = [db.session.get(Invoice, i.id) for i in invoices]  # the job let go of them
     # Byte for byte what a render in this process gives (the single-invoice path).
     assert [i.pdf for i in invoices] == [
         render_template_pdf("pdf/invoice.html", locale=i.locale, doc=document_context(i))
@@ -98,16 +99,16 @@ def test_a_child_that_dies_fails_the_run_and_the_pool_prints_the_next(client, st
         db.session.commit()
         start(client, studio)
         run = the_run(studio)
-        real, bound = documents.stored_pdf, []
+        real, stored = documents.store_pdf, []
 
         def kill_after_the_first(*args, **kwargs):
-            bound.append(1)
-            if len(bound) == 2:  # the child dies (say, the OOM killer) as the run goes on
+            stored.append(1)
+            if len(stored) == 2:  # the child dies (say, the OOM killer) as the run goes on
                 for pid in pool.pids():
                     os.kill(pid, signal.SIGKILL)
             return real(*args, **kwargs)
 
-        monkeypatch.setattr(documents, "stored_pdf", kill_after_the_first)
+        monkeypatch.setattr(documents, "store_pdf", kill_after_the_first)
         jobs[:] = [j for j in jobs if j[0].endswith("print_invoices")]
         with pytest.raises(RenderCrashed):
             run_jobs("print_invoices")
@@ -119,7 +120,7 @@ def test_a_child_that_dies_fails_the_run_and_the_pool_prints_the_next(client, st
         assert client.get(f"/manage/{studio.slug}/printing/{run.id}.pdf").status_code == 409
 
         # The pool replaced its child: the studio's next run prints every document.
-        monkeypatch.setattr(documents, "stored_pdf", real)
+        monkeypatch.setattr(documents, "store_pdf", real)
         assert start(client, studio).status_code == 303
         assert run_jobs("print_invoices")[0][2] is True
         again = the_run(studio)

@@ -131,7 +131,7 @@ def stored_pdfs(ids: Iterable[int]) -> Iterator[tuple[str, bytes]]:
                                base_url=current_app.config["BASE_URL"])
     with closing(rendered):
         for invoice_id, pdf in zip(ids, rendered, strict=True):
-            yield stored_pdf(invoice_id, rendered=pdf)
+            yield stored_pdf(invoice_id) if pdf is None else _store_rendered(invoice_id, pdf)
 
 
 def _html_unless_stored(invoice_id: int) -> str | None:
@@ -142,14 +142,25 @@ def _html_unless_stored(invoice_id: int) -> str | None:
                                 doc=document_context(invoice))
 
 
-def stored_pdf(invoice_id: int, *, rendered: bytes | None = None) -> tuple[str, bytes]:
-    """An invoice's number and PDF as stored (stored once now if it was not yet, `rendered`
-    or rendered here: its e-mail follows then, as after the usual render)."""
+def _store_rendered(invoice_id: int, pdf: bytes) -> tuple[str, bytes]:
+    """Store a PDF the pool rendered; it is the invoice's PDF unless one was stored meanwhile
+    (then that one, as stored, is bound). Its bytes are not read back."""
+    invoice = db.session.get(Invoice, invoice_id)
+    if not store_pdf(invoice, pdf):
+        return stored_pdf(invoice_id)
+    number = invoice.number
+    db.session.expunge(invoice)
+    return number, pdf
+
+
+def stored_pdf(invoice_id: int) -> tuple[str, bytes]:
+    """An invoice's number and PDF as stored (rendered and stored once now if it was not yet:
+    its e-mail follows then, as after the usual render)."""
     invoice = db.session.scalar(select(Invoice).where(Invoice.id == invoice_id)
                                 .options(undefer(Invoice.pdf)))
     if invoice.pdf is None:
-        store_pdf(invoice, rendered if rendered is not None else render_template_pdf(
-            "pdf/invoice.html", locale=invoice.locale, doc=document_context(invoice)))
+        store_pdf(invoice, render_template_pdf("pdf/invoice.html", locale=invoice.locale,
+                                               doc=document_context(invoice)))
         db.session.refresh(invoice, ["pdf"])
     number, pdf = invoice.number, invoice.pdf
     db.session.expunge(invoice)  # the bytes go with the row, not kept in the session
