@@ -1,8 +1,9 @@
 """Bulk printing through the worker's render pool (workers/render_pool.py): the documents come
 out as the same PDFs a render in the job's own process makes, the pool's children are replaced
 as they reach their share of renders, a child that dies fails the run cleanly (the page says
-so, no files stored) and the pool renders the next run, and the worker stops its pool when it
-stops."""
+so, no files stored) and the pool renders the next run, a run that stops early (cancelled)
+leaves no stray answer for the next one, a document a child cannot render fails without taking
+the child down, and the worker stops its pool when it stops."""
 
 import io
 import os
@@ -203,3 +204,29 @@ def _gone(pid: int) -> bool:
     except FileNotFoundError:
         return True
     return state in ("Z", "X")
+
+
+def _html(text: str) -> str:
+    return (f'<html><head><link rel="stylesheet" href="/static/css/pdf.css"></head>'
+            f"<body><p>{text}</p></body></html>")
+
+
+def test_a_caller_that_stops_early_leaves_no_answer_for_the_next(app, pool):
+    base = "http://fitflow.test"
+    first = pool.render_all([_html(f"first {n}") for n in range(4)], base_url=base)
+    next(first)
+    first.close()  # a cancelled run: the children were rendering what it will never take
+    (pdf,) = pool.render_all([_html("second")], base_url=base)
+    with app.app_context():
+        from app.core.pdf import render_pdf
+
+        assert pdf == render_pdf(_html("second"), base_url=base)
+
+
+def test_a_document_the_child_cannot_render_fails_and_the_child_renders_the_next(pool):
+    from workers.render_pool import RenderFailed
+
+    with pytest.raises(RenderFailed, match="TypeError"):
+        list(pool.render_all([12345], base_url="http://fitflow.test"))
+    (pdf,) = pool.render_all([_html("next")], base_url="http://fitflow.test")
+    assert pdf.startswith(b"%PDF")
