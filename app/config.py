@@ -137,6 +137,11 @@ def from_environment() -> dict:
         "FRAGMENT_CACHE_CHARS": int(os.environ.get("FRAGMENT_CACHE_CHARS", str(16 * 2**20))),
         # The RQ worker's niceness: background jobs yield the CPU to web requests (workers/).
         "WORKER_NICE": int(os.environ.get("WORKER_NICE", "10")),
+        # The worker's PDF render pool (workers/render_pool.py): children rendering a print
+        # run's documents side by side, each replaced after so many renders (WeasyPrint's memory
+        # grows with each render in a process); 0 children: render in the job's own process.
+        "PDF_RENDER_PROCESSES": int(os.environ.get("PDF_RENDER_PROCESSES", "2")),
+        "PDF_RENDERS_PER_CHILD": int(os.environ.get("PDF_RENDERS_PER_CHILD", "20")),
         "BOOKING_LOCK_TIMEOUT_MS": int(os.environ.get("BOOKING_LOCK_TIMEOUT_MS", "3000")),
         # How far ahead a series without an end has its classes made (workers/jobs/schedule.py).
         "SERIES_WEEKS_AHEAD": int(os.environ.get("SERIES_WEEKS_AHEAD", "8")),

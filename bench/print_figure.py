@@ -51,6 +51,7 @@ def p9(srv, user: User, database: str, opt) -> dict:
     many = _printing(database, big)
     speed = (many["pages"] / many["worker_s"]) / (many["bare_pages"] / many["bare_s"])
     memory = many["peak_rss_kb"] / few["peak_rss_kb"]
+    with_pool = many["peak_total_mb"] / few["peak_total_mb"]
     t0 = time.perf_counter()
     idle, busy = _web_while_printing(srv, user, database, big, opt)
     web = statistics.median(r["rps"] for r in busy) / statistics.median(r["rps"] for r in idle)
@@ -67,7 +68,13 @@ def p9(srv, user: User, database: str, opt) -> dict:
                 check("week page rps while a run prints / idle", web, ">= 0.70", web >= 0.70),
                 check(f"worker peak RSS, {big} / {small} invoices", memory, "<= 1.30",
                       memory <= 1.30),
+                check(f"worker + render children RSS, {big} / {small}", with_pool, "<= 1.30",
+                      with_pool <= 1.30),
                 info(f"pages/s print job ({big})", many["pages"] / many["worker_s"]),
                 info(f"pages/s bare WeasyPrint ({big})", many["bare_pages"] / many["bare_s"]),
                 info(f"peak RSS MB ({small} / {big})",
-                     f"{few['peak_rss_kb'] / 1024:.0f} / {many['peak_rss_kb'] / 1024:.0f}")]}
+                     f"{few['peak_rss_kb'] / 1024:.0f} / {many['peak_rss_kb'] / 1024:.0f}"),
+                info(f"with render children MB ({small} / {big})",
+                     f"{few['peak_total_mb']:.0f} / {many['peak_total_mb']:.0f}"),
+                info(f"a render child's peak MB ({small} / {big})",
+                     f"{few['peak_child_mb']:.0f} / {many['peak_child_mb']:.0f}")]}

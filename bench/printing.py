@@ -5,6 +5,11 @@ rendered afresh), run the job, then render the same invoices' HTML with bare Wea
 process; one JSON line: pages and seconds both ways, seconds until the first progress another
 connection sees, peak RSS. `python -m bench.printing N --web`: only the run, printing "printing"
 once it has started (the harness loads the web meanwhile and stops this process).
+
+The job runs as in `python -m workers`: in this process, its documents rendered by the render
+pool the worker starts before its first job (workers/render_pool.py), started here before the
+clock. Memory is read both for this process (its peak RSS) and for it with the pool's children
+(the sum of their resident sets, read after each document; the children's own peak among them).
 """
 
 import json
@@ -77,6 +82,7 @@ def main(argv: list[str]) -> None:
     from app.core.pdf import _fetcher_class
     from app.core.urls import base_url_context
     from app.studios.models import Studio
+    from workers.__main__ import start_render_pool
     from workers.jobs.documents import print_invoices, render_invoice_pdf
 
     n, web_only, bare = int(argv[0]), "--web" in argv, "--no-bare" not in argv
@@ -98,6 +104,7 @@ def main(argv: list[str]) -> None:
         db.session.execute(update(Invoice).where(Invoice.id == ids[0])
                            .values(pdf=None, pdf_sha256=None))
         db.session.commit()
+        pool = start_render_pool(app)  # as the worker does when it starts
         manager = db.session.scalar(select(User).order_by(User.id).limit(1))
         last = FIRST_DAY + timedelta(days=(n - 1) // PER_DAY)
         seen: dict = {}
@@ -112,11 +119,18 @@ def main(argv: list[str]) -> None:
         if web_only:
             print("printing", flush=True)
         rss_mb = []  # resident memory every tenth of the run: flat, or growing with it
+        with_pool = {"peak_total_mb": 0.0, "peak_child_mb": 0.0, "total_mb": []}
         step = documents._step
 
         def sampled(run_id, **values):
+            own = _resident_mb()
+            children = [_resident_mb(pid) for pid in (pool.pids() if pool else [])]
+            total = own + sum(children)
+            with_pool["peak_total_mb"] = max(with_pool["peak_total_mb"], total)
+            with_pool["peak_child_mb"] = max([with_pool["peak_child_mb"], *children])
             if values.get("done", 0) % max(1, n // 10) == 0:
-                rss_mb.append(round(_resident_mb()))
+                rss_mb.append(round(own))
+                with_pool["total_mb"].append(round(total))
             return step(run_id, **values)
 
         documents._step = sampled
@@ -128,10 +142,16 @@ def main(argv: list[str]) -> None:
         rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         run = db.session.get(PrintRun, run_id)
         pages = run.pages
+        if pool is not None:
+            pool.stop()
+        pool_figures = {"pool": pool.processes if pool else 0, "rss_mb": rss_mb,
+                        "peak_total_mb": round(with_pool["peak_total_mb"], 1),
+                        "peak_child_mb": round(with_pool["peak_child_mb"], 1),
+                        "total_mb": with_pool["total_mb"]}
         if web_only or not bare:
-            print(json.dumps({"n": n, "pages": pages, "worker_s": worker_s, "rss_mb": rss_mb,
+            print(json.dumps({"n": n, "pages": pages, "worker_s": worker_s,
                               "first_progress_s": seen.get("first_progress_s"),
-                              "peak_rss_kb": rss_kb}), flush=True)
+                              "peak_rss_kb": rss_kb, **pool_figures}), flush=True)
             return
         base = current_app.config["BASE_URL"]
         html = []
@@ -149,13 +169,16 @@ def main(argv: list[str]) -> None:
         bare_s = time.perf_counter() - t1
         print(json.dumps({"n": n, "pages": pages, "worker_s": worker_s, "bare_pages": bare_pages,
                           "bare_s": bare_s, "first_progress_s": seen.get("first_progress_s"),
-                          "peak_rss_kb": rss_kb, "rss_mb": rss_mb, "started": started,
-                          "finished": finished}))
+                          "peak_rss_kb": rss_kb, "started": started, "finished": finished,
+                          **pool_figures}))
 
 
-def _resident_mb() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+def _resident_mb(pid: int | str = "self") -> float:
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+    except FileNotFoundError:  # a child retired meanwhile
+        return 0.0
 
 
 if __name__ == "__main__":

@@ -10,9 +10,11 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import SimpleWorker, Worker
 
 from app import create_app
+from app.core.pdf import install_render_pool
 from app.core.queues import QUEUES, redis_connection
 from app.extensions import db
 from workers import relay, yield_to_web
+from workers.render_pool import RenderPool
 
 log = logging.getLogger("workers")
 
@@ -23,6 +25,14 @@ log = logging.getLogger("workers")
 # PDFs, e-mails and calendar syncs run in a forked work-horse: a crash or a leak there cannot
 # take the worker down, and a killed horse's job is retried.
 IN_PROCESS = frozenset({"default"})
+# A print run renders its documents in the worker's render pool (workers/render_pool.py), whose
+# children only the worker that started them can use: the job runs in the worker's process,
+# and the leaky part, WeasyPrint, in the pool's recycled children.
+IN_PROCESS_JOBS = frozenset({"workers.jobs.documents.print_invoices"})
+
+
+def runs_in_process(job) -> bool:
+    return job.origin in IN_PROCESS or job.func_name in IN_PROCESS_JOBS
 
 
 class FitFlowWorker(Worker):
@@ -41,11 +51,18 @@ class FitFlowWorker(Worker):
         return super().request_stop(signum, frame)
 
     def execute_job(self, job, queue):
-        if queue.name in IN_PROCESS:
+        if runs_in_process(job):
             with current_app.app_context():  # its own `g` and session, as a work-horse has
                 return SimpleWorker.execute_job(self, job, queue)
         db.engine.dispose(close=False)
         return super().execute_job(job, queue)
+
+    def get_heartbeat_ttl(self, job, working_time: float = 0.0) -> int:
+        # No horse to watch, so nothing renews the heartbeat while a job runs here: it must
+        # last the job's whole timeout, or a long print run would be taken for abandoned.
+        if runs_in_process(job):
+            return SimpleWorker.get_heartbeat_ttl(self, job, working_time)
+        return super().get_heartbeat_ttl(job, working_time)
 
     @property
     def should_run_maintenance_tasks(self):
@@ -101,8 +118,26 @@ def main(argv: list[str]) -> int:
             relay.relay_once()
         else:
             relay.start(app)
-        work(argv or list(QUEUES), burst)
+        queues = argv or list(QUEUES)
+        pool = start_render_pool(app) if "documents" in queues else None
+        try:
+            work(queues, burst)
+        finally:
+            if pool is not None:
+                install_render_pool(None)
+                pool.stop()
     return 0
+
+
+def start_render_pool(app) -> RenderPool | None:
+    """The print runs' render pool, started (and warm) before the first job: a run's first
+    document then renders at once."""
+    if app.config["PDF_RENDER_PROCESSES"] <= 0:
+        return None
+    pool = RenderPool(app.config["PDF_RENDER_PROCESSES"],
+                      app.config["PDF_RENDERS_PER_CHILD"]).start()
+    install_render_pool(pool)
+    return pool
 
 
 def work(queues: list[str], burst: bool) -> None:

@@ -54,9 +54,35 @@ def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
 
 def render_template_pdf(template: str, *, locale: str, **context) -> bytes:
     """Render a Jinja template in `locale` (on BASE_URL, so `url_for` works in workers) as PDF."""
+    return render_pdf(render_template_html(template, locale=locale, **context),
+                      base_url=current_app.config["BASE_URL"])
+
+
+def render_template_html(template: str, *, locale: str, **context) -> str:
+    """The HTML `render_template_pdf` renders: for a render pool to turn into the same PDF."""
     with base_url_context(), force_locale(locale):
-        html = render_template(template, **context)
-    return render_pdf(html, base_url=current_app.config["BASE_URL"])
+        return render_template(template, **context)
+
+
+# The worker's render pool (workers/render_pool.py), when it runs one: many documents of a job
+# are rendered in its children. It belongs to the process that started it (a forked process,
+# such as a work-horse, cannot use its parent's children), and without it documents are
+# rendered here, in this process (the web process, the quick start, tests).
+_pool: tuple[int, object] | None = None
+
+
+def install_render_pool(pool) -> None:
+    """Use `pool` (`render_all(htmls, base_url=…)`, see workers/render_pool.py) in this
+    process; None: render here again."""
+    global _pool
+    _pool = None if pool is None else (os.getpid(), pool)
+
+
+def render_pool():
+    """The render pool of this process, or None."""
+    if _pool is None or _pool[0] != os.getpid():
+        return None
+    return _pool[1]
 
 
 def store_once(row, pdf: bytes) -> bool:

@@ -1,13 +1,17 @@
 """Bulk printing: a studio's invoices and credit notes of a date range bound by a job into one
 merged PDF and a ZIP of the single PDFs. The run row carries its progress: the job
 (workers/jobs/documents.py: print_invoices) commits `done` after each document, so a page
-polling the row sees it move, and a cancel (the status) stops the job at its next document."""
+polling the row sees it move, and a cancel (the status) stops the job at its next document.
+In the worker the documents are rendered by its render pool (app/core/pdf.py: render_pool), in
+child processes, so the worker's memory stays flat however many a run prints."""
 
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import undefer
 
@@ -23,7 +27,7 @@ from app.billing.models import (
 from app.billing.services.documents import document_context, store_pdf
 from app.core.db import utcnow
 from app.core.jobs import enqueue_after_commit
-from app.core.pdf import render_template_pdf
+from app.core.pdf import render_pool, render_template_html, render_template_pdf
 from app.core.pdf_bundle import PdfBundle, read_chunks
 from app.extensions import db
 from app.schedule.queries import day_bounds
@@ -100,17 +104,53 @@ def print_documents(run_id: int, *, step: Callable[..., bool]) -> bool:
     with tempfile.TemporaryDirectory(prefix="fitflow-print-") as folder:
         bundle = PdfBundle(folder, identifier=f"print-run-{run_id}")
         try:
-            for done, invoice_id in enumerate(ids, 1):
-                number, pdf = stored_pdf(invoice_id)
-                bundle.add(re.sub(r"[^\w.-]", "-", number) + ".pdf", pdf)
-                del pdf  # one document's bytes at a time
-                if not step(done=done):
-                    return False
+            with closing(stored_pdfs(ids)) as documents:
+                for done, (number, pdf) in enumerate(documents, 1):
+                    bundle.add(re.sub(r"[^\w.-]", "-", number) + ".pdf", pdf)
+                    del pdf  # one document's bytes at a time
+                    if not step(done=done):
+                        return False
         finally:
             bundle.close()
         files = {PrintFileKind.PDF: read_chunks(bundle.pdf_path, FILE_PART),
                  PrintFileKind.ZIP: read_chunks(bundle.zip_path, FILE_PART)}
         return finish_print_run(run_id, files, bundle.pages, now=utcnow())
+
+
+def stored_pdfs(ids: Iterable[int]) -> Iterator[tuple[str, bytes]]:
+    """Each invoice's number and stored PDF, in order, those not stored yet rendered and stored
+    on the way: by this process's render pool when it has one (its children render the next
+    documents while the caller binds this one), here otherwise."""
+    pool = render_pool()
+    if pool is None:
+        for invoice_id in ids:
+            yield stored_pdf(invoice_id)
+        return
+    ids = list(ids)
+    rendered = pool.render_all((_html_unless_stored(invoice_id) for invoice_id in ids),
+                               base_url=current_app.config["BASE_URL"])
+    with closing(rendered):
+        for invoice_id, pdf in zip(ids, rendered, strict=True):
+            yield stored_pdf(invoice_id) if pdf is None else _store_rendered(invoice_id, pdf)
+
+
+def _html_unless_stored(invoice_id: int) -> str | None:
+    invoice = db.session.get(Invoice, invoice_id)
+    if invoice.pdf_sha256 is not None:
+        return None
+    return render_template_html("pdf/invoice.html", locale=invoice.locale,
+                                doc=document_context(invoice))
+
+
+def _store_rendered(invoice_id: int, pdf: bytes) -> tuple[str, bytes]:
+    """Store a PDF the pool rendered; it is the invoice's PDF unless one was stored meanwhile
+    (then that one, as stored, is bound). Its bytes are not read back."""
+    invoice = db.session.get(Invoice, invoice_id)
+    if not store_pdf(invoice, pdf):
+        return stored_pdf(invoice_id)
+    number = invoice.number
+    db.session.expunge(invoice)
+    return number, pdf
 
 
 def stored_pdf(invoice_id: int) -> tuple[str, bytes]:
