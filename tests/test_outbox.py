@@ -100,6 +100,22 @@ def test_a_job_committed_while_redis_is_down_waits_and_goes_out_when_it_is_back(
 
 @pytest.mark.concurrency
 @pytest.mark.xdist_group("worker")
+def test_a_print_run_may_take_an_hour_other_jobs_five_minutes(app, own_redis):
+    """A run of 5,000 invoices takes half an hour: RQ must not stop it at five minutes (and
+    the worker that runs it in its own process keeps its heartbeat for as long)."""
+    with app.app_context():
+        enqueue_after_commit("workers.jobs.documents.print_invoices", 1, queue="documents")
+        enqueue_after_commit(RESET, _user().id, queue="notifications")
+        db.session.commit()
+        assert relay.relay_once() == 2
+    conn = own_redis.client()
+    (printing,) = Queue("documents", connection=conn).get_jobs()
+    (mail,) = Queue("notifications", connection=conn).get_jobs()
+    assert (printing.timeout, mail.timeout) == (3600, 300)
+
+
+@pytest.mark.concurrency
+@pytest.mark.xdist_group("worker")
 @pytest.mark.parametrize("trigger", [True, False], ids=["trigger", "negative-control"])
 def test_a_committed_transaction_that_queues_jobs_notifies_once(app, trigger):
     """The relay loop is woken by one NOTIFY per committed transaction that wrote outbox rows,

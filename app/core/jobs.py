@@ -87,9 +87,9 @@ def dispatch(func: str, args: tuple, *, queue: str = "default", at: datetime | N
     elif not app.config["JOBS_INLINE"]:
         q = get_queue(queue)
         if at is None:
-            q.enqueue(func, *args, **job_options(app))
+            q.enqueue(func, *args, **job_options(app, queue))
         else:
-            q.enqueue_at(at, func, *args, **job_options(app))
+            q.enqueue_at(at, func, *args, **job_options(app, queue))
     elif at is None:
         run_inline(app, func, args)
     else:

@@ -134,7 +134,7 @@ def _send(app, row) -> None:
     conn = redis_connection()
     if Job.exists(row.job_id, connection=conn):
         return  # handed over before a crash: mark it sent, never enqueue it twice
-    options = {"job_id": row.job_id, **job_options(app)}
+    options = {"job_id": row.job_id, **job_options(app, row.queue)}
     queue = Queue(row.queue, connection=conn)
     if row.run_at is None:
         queue.enqueue(row.func, *row.args, **options)

@@ -30,10 +30,17 @@ def get_queue(name: str = "default") -> Queue:
     return Queue(name, connection=redis_connection())
 
 
-def job_options(app) -> dict:
-    """RQ options of every FitFlow job: retried after JOBS_RETRY_INTERVALS, 5 minutes at most."""
+# How long a job may run. A print run binds up to 5,000 invoices (billing/services/printing.py)
+# at 2–3 a second: it gets an hour; everything else five minutes.
+JOB_TIMEOUTS = {"documents": 3600}
+JOB_TIMEOUT = 300
+
+
+def job_options(app, queue: str = "default") -> dict:
+    """RQ options of a FitFlow job on `queue`: retried after JOBS_RETRY_INTERVALS, and stopped
+    after the queue's timeout."""
     intervals = list(app.config["JOBS_RETRY_INTERVALS"])
-    options = {"job_timeout": 300}
+    options = {"job_timeout": JOB_TIMEOUTS.get(queue, JOB_TIMEOUT)}
     if intervals:
         options["retry"] = Retry(max=len(intervals), interval=intervals)
     return options
