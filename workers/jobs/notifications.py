@@ -4,6 +4,7 @@ from app.accounts.models import User
 from app.accounts.services import find_user
 from app.bookings.models import Booking, BookingStatus, CancelReason
 from app.core.jobs import enqueue_after_commit
+from app.core.mail import one_connection
 from app.core.queues import get_queue
 from app.core.urls import external_url
 from app.extensions import db
@@ -149,24 +150,28 @@ def send_booking_confirmed(booking_id: int) -> bool:
                           lambda b: b.status == BookingStatus.CONFIRMED)
 
 
-@job
-def send_class_reminder(booking_id: int, hours: int) -> bool:
-    """Remind a booked customer of their class (once per booking and reminder)."""
-    from app.bookings.reminders import reminder_key
-    from app.core.db import utcnow
+def send_class_reminders(hours: int, *booking_ids: int) -> int:
+    """Remind each booking's customer of their class (`hours` before it), a batch over one
+    SMTP connection; the number sent or deferred.
 
-    booking = db.session.get(Booking, booking_id)
-    if booking is None or booking.status != BookingStatus.CONFIRMED:
-        return False
-    cls = booking.scheduled_class
-    if cls.starts_at <= utcnow():
-        return False
-    return send_email(booking.customer, "class_reminder",
-                      dedup_key=reminder_key(booking_id, hours),
-                      fallback_locale=cls.studio.default_language, booking=booking, cls=cls,
-                      studio=cls.studio,
-                      url=external_url("bookings.class_detail", studio=cls.studio.slug,
-                                       class_id=cls.id))
+    Each reminder is committed as soon as it went out, not the batch at its end: a batch that
+    dies midway keeps the ones it sent logged, and its retry (or the next sweep) sends only
+    the rest. A temporary failure of one message schedules that message's own retry."""
+    from app.bookings.reminders import bookings_to_remind, send_class_reminder
+    from app.core.db import commit_keeping_loaded
+
+    done = 0
+    try:
+        with one_connection():
+            for booking in bookings_to_remind(hours, list(booking_ids)):
+                done += send_class_reminder(booking, hours)
+                # The batch's bookings, classes and people stay loaded: read at its start,
+                # they are what it was queued for.
+                commit_keeping_loaded()
+    except BaseException:  # a job timeout or a stop: the message in flight was not logged
+        db.session.rollback()
+        raise
+    return done
 
 
 @job
