@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from functools import wraps
 
 from flask import abort
-from sqlalchemy import DateTime, Enum, bindparam, event, exists, select, types
+from sqlalchemy import DateTime, Enum, bindparam, event, exists, select, text, types
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -59,6 +59,15 @@ def commit_keeping_loaded() -> None:
         session.commit()
     finally:
         session.expire_on_commit = previous
+
+
+def use_asynchronous_commit() -> None:
+    """Let the current transaction's commit return before PostgreSQL has written it to disk
+    (`synchronous_commit` off for it alone): for a run of small commits, each one the record
+    of something already done outside (a message sent), where waiting for the disk on every
+    one would cost more than the work. A crash of this process loses nothing; a crash of
+    PostgreSQL itself may lose the last fraction of a second of them."""
+    db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 def one_of(column, values):

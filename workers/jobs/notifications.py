@@ -9,7 +9,7 @@ from app.core.queues import get_queue
 from app.core.urls import external_url
 from app.extensions import db
 from app.notifications.services import send_email, send_email_to
-from app.notifications.services.sending import DELIVER, QUEUE, overdue
+from app.notifications.services.sending import DELIVER, QUEUE, batch, overdue
 from app.schedule.models import ScheduledClass
 from app.studios.models import Studio
 from workers.jobs import job
@@ -158,12 +158,14 @@ def send_class_reminders(hours: int, *booking_ids: int) -> int:
     dies midway keeps the ones it sent logged, and its retry (or the next sweep) sends only
     the rest. A temporary failure of one message schedules that message's own retry."""
     from app.bookings.reminders import bookings_to_remind, send_class_reminder
-    from app.core.db import commit_keeping_loaded
+    from app.core.db import commit_keeping_loaded, use_asynchronous_commit
 
     done = 0
     try:
-        with one_connection():
-            for booking in bookings_to_remind(hours, list(booking_ids)):
+        bookings = bookings_to_remind(hours, list(booking_ids))
+        with one_connection(), batch([b.customer for b in bookings]):
+            for booking in bookings:
+                use_asynchronous_commit()  # a commit per message, none waiting for the disk
                 done += send_class_reminder(booking, hours)
                 # The batch's bookings, classes and people stay loaded: read at its start,
                 # they are what it was queued for.
