@@ -15,7 +15,7 @@ from functools import cache
 from flask import abort, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import Select, Text, and_, bindparam, cast, or_, select
+from sqlalchemy import DateTime, Select, Text, and_, bindparam, cast, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import User
@@ -98,6 +98,14 @@ def _text(column):
     return cast(column, Text).label(f"{column.class_.__tablename__}_{column.key}")
 
 
+def _time(column):
+    """A timestamp as the driver reads it (aware, in the connection's zone), without the UTC
+    type's conversion of each value: a feed reads four per event, and every use of them
+    (`ics`, sorting, `max`) works on aware datetimes whatever their zone."""
+    return type_coerce(column, DateTime(timezone=True)).label(
+        f"{column.class_.__tablename__}_{column.key}")
+
+
 def _maps():
     """text -> content map, each distinct text decoded once."""
     seen = {}
@@ -129,8 +137,9 @@ def _bookings_statement(one: bool) -> Select:
     time), built once: building and keying the statement costs as much as running it."""
     c, b = ScheduledClass, Booking
     query = (
-        select(b.id, b.status, b.revision, b.changed_at, c.id, c.revision, c.changed_at,
-               c.starts_at, c.ends_at, c.status, _text(ClassType.name), _text(Location.name),
+        select(b.id, b.status, b.revision, _time(b.changed_at), c.id, c.revision,
+               _time(c.changed_at), _time(c.starts_at), _time(c.ends_at), c.status,
+               _text(ClassType.name), _text(Location.name),
                Location.address, Location.timezone, _text(Room.name), Studio.slug,
                Studio.default_language, _text(Studio.name))
         .join(c, c.id == b.class_id).join(ClassType, ClassType.id == c.class_type_id)
@@ -196,7 +205,8 @@ def _sessions_statement(which: str) -> Select:
                  a.starts_at >= bindparam("since"),
                  or_(one_of(a.status, HOLDS_TIME), a.cancelled_at >= bindparam("kept")))
     return (
-        select(a.id, a.status, a.revision, a.changed_at, a.starts_at, a.ends_at, a.coach_id,
+        select(a.id, a.status, a.revision, _time(a.changed_at), _time(a.starts_at),
+               _time(a.ends_at), a.coach_id,
                _text(SessionType.name), coach.name, customer.name, _text(Location.name),
                Location.address, Location.timezone, Studio.slug, Studio.default_language)
         .join(SessionType, SessionType.id == a.session_type_id)
@@ -240,8 +250,9 @@ def session_entries(user, now: datetime, *, giving_only: bool = False,
 def _coached_statement() -> Select:
     c = ScheduledClass
     return (
-        select(c.id, c.status, c.revision, c.changed_at, c.starts_at, c.ends_at,
-               _text(ClassType.name), _text(Location.name), Location.address, Location.timezone,
+        select(c.id, c.status, c.revision, _time(c.changed_at), _time(c.starts_at),
+               _time(c.ends_at), _text(ClassType.name), _text(Location.name), Location.address,
+               Location.timezone,
                _text(Room.name), Studio.slug, Studio.default_language, _text(Studio.name))
         .join(ClassType, ClassType.id == c.class_type_id)
         .join(Location, Location.id == c.location_id).join(Studio, Studio.id == c.studio_id)
