@@ -16,7 +16,7 @@ from flask import abort, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import DateTime, Select, Text, and_, bindparam, cast, or_, select, type_coerce
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from app.accounts.models import User
 from app.appointments.models import HOLDS_TIME, Appointment, SessionType
@@ -64,7 +64,7 @@ def find_feed_or_404(secret: str) -> CalendarFeed:
     """The feed whose link carries `secret`; an old (replaced) or made-up secret is a 404."""
     if len(secret) != SECRET_LENGTH:
         abort(404)
-    feed = db.session.scalar(select(CalendarFeed).where(
+    feed = db.session.scalar(select(CalendarFeed).options(joinedload(CalendarFeed.user)).where(
         CalendarFeed.token_hash == secret_hash(secret)))
     if feed is None:
         abort(404)
