@@ -19,6 +19,7 @@ from app.core.urls import external_url
 from app.extensions import db
 from app.notifications.models import Channel, Notification
 from app.notifications.services import send_email
+from app.notifications.services.sending import held_until
 from app.notifications.timing import due_hours
 from app.schedule.models import ClassStatus, ScheduledClass
 from app.studios.models import REMINDER_MAX_HOURS as MAX_HOURS
@@ -85,11 +86,17 @@ def bookings_to_remind(hours: int, booking_ids: list[int],
     return [b for b in found if reminder_key(b.id, hours) not in done]
 
 
-def send_class_reminder(booking: Booking, hours: int) -> bool:
+def is_held(booking: Booking, now: datetime) -> bool:
+    """Whether the reminder to `booking`'s customer waits for the end of their quiet hours."""
+    return held_until(booking.customer, "class_reminder", booking.scheduled_class.studio,
+                      now) is not None
+
+
+def send_class_reminder(booking: Booking, hours: int, now: datetime | None = None) -> bool:
     """Remind a booked customer of their class, once per booking and reminder (deferred to
-    the end of their quiet hours when it falls inside)."""
+    the end of their quiet hours when `now` falls inside)."""
     cls = booking.scheduled_class
-    return send_email(booking.customer, "class_reminder",
+    return send_email(booking.customer, "class_reminder", now=now or utcnow(),
                       dedup_key=reminder_key(booking.id, hours),
                       fallback_locale=cls.studio.default_language, booking=booking, cls=cls,
                       studio=cls.studio,

@@ -166,13 +166,14 @@ def booking_entries(user, now: datetime, *, booking_id: int | None = None) -> li
     host = _host()
     class_url = _url_builder("bookings.class_detail", "class_id")
     load = _maps()
+    # A feed's hundreds of rows name a handful of classes, places and studios: each summary
+    # and place is written once per request, keyed by the raw texts that make it.
+    summaries, places = {}, {}
     entries = []
     for (bid, status, b_rev, b_changed, class_id, c_rev, c_changed, starts, ends, c_status,
          type_name, loc_name, address, tz, room_name, slug, language, studio_name) in rows:
         if status not in ACTIVE and class_id in live and booking_id is None:
             continue
-        type_name, loc_name, room_name, studio_name = (load(type_name), load(loc_name),
-                                                       load(room_name), load(studio_name))
         if status not in ACTIVE or c_status == ClassStatus.CANCELLED:
             state = "CANCELLED"
         elif status in (BookingStatus.WAITLISTED, BookingStatus.OFFERED):
@@ -180,14 +181,21 @@ def booking_entries(user, now: datetime, *, booking_id: int | None = None) -> li
         else:
             state = "CONFIRMED"
         lang = user.locale or language
-        summary = translated(type_name, language, lang)
-        if state == "TENTATIVE":
-            summary = _("%(class)s (waitlist)", **{"class": summary})
-        summary = f"{summary} · {translated(studio_name, language, lang)}"
+        key = (type_name, studio_name, language, state == "TENTATIVE")
+        summary = summaries.get(key)
+        if summary is None:
+            summary = translated(load(type_name), language, lang)
+            if state == "TENTATIVE":
+                summary = _("%(class)s (waitlist)", **{"class": summary})
+            summary = summaries[key] = \
+                f"{summary} · {translated(load(studio_name), language, lang)}"
+        key = (loc_name, room_name, address, language)
+        place = places.get(key)
+        if place is None:
+            place = places[key] = _place(load(loc_name), load(room_name), address, lang)
         entries.append(Entry(
             f"booking-{bid}@{host}", b_rev + c_rev, max(b_changed, c_changed), starts, ends, tz,
-            summary, _place(loc_name, room_name, address, lang),
-            class_url(slug)(class_id), state))
+            summary, place, class_url(slug)(class_id), state))
     return entries
 
 

@@ -154,21 +154,28 @@ def send_class_reminders(hours: int, *booking_ids: int) -> int:
     """Remind each booking's customer of their class (`hours` before it), a batch over one
     SMTP connection; the number sent or deferred.
 
-    Each reminder is committed as soon as it went out, not the batch at its end: a batch that
-    dies midway keeps the ones it sent logged, and its retry (or the next sweep) sends only
-    the rest. A temporary failure of one message schedules that message's own retry."""
-    from app.bookings.reminders import bookings_to_remind, send_class_reminder
-    from app.core.db import commit_keeping_loaded, use_asynchronous_commit
+    The ones inside their quiet hours are only written down, deferred, in one transaction
+    (nothing leaves, so nothing can go twice). The others are committed one by one as soon as
+    each went out: a batch that dies midway keeps the ones it sent logged, and its retry (or
+    the next sweep) sends only the rest. A temporary failure of one message schedules that
+    message's own retry."""
+    from app.bookings.reminders import bookings_to_remind, is_held, send_class_reminder
+    from app.core.db import commit_keeping_loaded, use_asynchronous_commit, utcnow
 
     done = 0
     try:
         bookings = bookings_to_remind(hours, list(booking_ids))
         with one_connection(), batch([b.customer for b in bookings]):
-            for booking in bookings:
+            now = utcnow()
+            held = {b.id for b in bookings if is_held(b, now)}
+            for booking in (b for b in bookings if b.id in held):
+                done += send_class_reminder(booking, hours, now)
+            # The batch's bookings, classes and people stay loaded: read at its start, they
+            # are what it was queued for.
+            commit_keeping_loaded()
+            for booking in (b for b in bookings if b.id not in held):
                 use_asynchronous_commit()  # a commit per message, none waiting for the disk
                 done += send_class_reminder(booking, hours)
-                # The batch's bookings, classes and people stay loaded: read at its start,
-                # they are what it was queued for.
                 commit_keeping_loaded()
     except BaseException:  # a job timeout or a stop: the message in flight was not logged
         db.session.rollback()

@@ -168,11 +168,7 @@ def notify(user, template: str, *, studio=None, dedup_key: str | None = None,
     category = CATEGORY_OF[template]
     prefs = preferences_of(user)
     locale = user.locale or fallback_locale or (studio.default_language if studio else "en")
-    until = None
-    if category in DEFERRABLE:
-        start, end = (prefs.quiet_start, prefs.quiet_end) if prefs else DEFAULT_QUIET
-        zone = user.timezone or (studio.timezone if studio is not None else None)
-        until = quiet_until(now, zone, start, end)
+    until = held_until(user, template, studio, now)
     if category in UNSUBSCRIBABLE:
         context["unsubscribe_url"] = unsubscribe_url(user, category)
     context.update(user=user, studio=studio)
@@ -193,6 +189,17 @@ def notify(user, template: str, *, studio=None, dedup_key: str | None = None,
         else:
             attempt(row, attachments, now)
     return sent
+
+
+def held_until(user, template: str, studio, now: datetime) -> datetime | None:
+    """The end of the quiet hours a message of `template` to `user` waits for at `now` (in
+    their zone, else the studio's), or None when it goes at once."""
+    if CATEGORY_OF[template] not in DEFERRABLE:
+        return None
+    prefs = preferences_of(user)
+    start, end = (prefs.quiet_start, prefs.quiet_end) if prefs else DEFAULT_QUIET
+    zone = user.timezone or (studio.timezone if studio is not None else None)
+    return quiet_until(now, zone, start, end)
 
 
 def send_email(user, template: str, *, dedup_key: str | None = None,
