@@ -67,7 +67,8 @@ def use_asynchronous_commit() -> None:
     of something already done outside (a message sent), where waiting for the disk on every
     one would cost more than the work. A crash of this process loses nothing; a crash of
     PostgreSQL itself may lose the last fraction of a second of them."""
-    db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    if is_postgresql():
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 def one_of(column, values):

@@ -15,10 +15,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from jinja2_fragments import render_block
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 
-from app.core.db import utcnow
+from app.core.db import dialect_insert, utcnow
 from app.core.jobs import enqueue_after_commit
 from app.core.urls import base_url_context
 from app.extensions import db
@@ -244,7 +243,7 @@ def claim(channel: str, address: str, payload: dict, *, dedup_key: str | None, n
         return row
     # One statement, no savepoint: the key taken is an answer, not an error.
     return db.session.scalar(
-        insert(Notification).values(**values)
+        dialect_insert(Notification).values(**values)
         .on_conflict_do_nothing(index_elements=[Notification.channel, Notification.dedup_key])
         .returning(Notification))
 
