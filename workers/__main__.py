@@ -19,12 +19,14 @@ from workers.render_pool import RenderPool
 log = logging.getLogger("workers")
 
 
-# Short database jobs (Stripe events, offer expiries, renewals) run in the worker's own process,
-# like RQ's SimpleWorker: its connections and compiled statements stay warm, where a forked
-# work-horse connects and compiles every statement afresh for each job (docs/benchmarks.md).
-# PDFs, e-mails and calendar syncs run in a forked work-horse: a crash or a leak there cannot
-# take the worker down, and a killed horse's job is retried.
-IN_PROCESS = frozenset({"default"})
+# Short database jobs (Stripe events, offer expiries, renewals) and messages run in the worker's
+# own process, like RQ's SimpleWorker: its connections and compiled statements stay warm, where
+# a forked work-horse connects and compiles every statement afresh for each job, seconds on a
+# loaded box (docs/benchmarks.md, P12). A message job holds no more than a batch of reminders
+# and every network call in it has a timeout, so the queues behind it wait at most that long.
+# PDFs and calendar syncs run in a forked work-horse: a crash or a leak in WeasyPrint or a
+# CalDAV client cannot take the worker down, and a killed horse's job is retried.
+IN_PROCESS = frozenset({"default", "notifications"})
 # A print run renders its documents in the worker's render pool (workers/render_pool.py), whose
 # children only the worker that started them can use: the job runs in the worker's process,
 # and the leaky part, WeasyPrint, in the pool's recycled children.

@@ -15,8 +15,8 @@ from functools import cache
 from flask import abort, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import Select, Text, and_, bindparam, cast, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import DateTime, Select, Text, and_, bindparam, cast, or_, select, type_coerce
+from sqlalchemy.orm import aliased, joinedload
 
 from app.accounts.models import User
 from app.appointments.models import HOLDS_TIME, Appointment, SessionType
@@ -64,7 +64,7 @@ def find_feed_or_404(secret: str) -> CalendarFeed:
     """The feed whose link carries `secret`; an old (replaced) or made-up secret is a 404."""
     if len(secret) != SECRET_LENGTH:
         abort(404)
-    feed = db.session.scalar(select(CalendarFeed).where(
+    feed = db.session.scalar(select(CalendarFeed).options(joinedload(CalendarFeed.user)).where(
         CalendarFeed.token_hash == secret_hash(secret)))
     if feed is None:
         abort(404)
@@ -98,6 +98,14 @@ def _text(column):
     return cast(column, Text).label(f"{column.class_.__tablename__}_{column.key}")
 
 
+def _time(column):
+    """A timestamp as the driver reads it (aware, in the connection's zone), without the UTC
+    type's conversion of each value: a feed reads four per event, and every use of them
+    (`ics`, sorting, `max`) works on aware datetimes whatever their zone."""
+    return type_coerce(column, DateTime(timezone=True)).label(
+        f"{column.class_.__tablename__}_{column.key}")
+
+
 def _maps():
     """text -> content map, each distinct text decoded once."""
     seen = {}
@@ -129,8 +137,9 @@ def _bookings_statement(one: bool) -> Select:
     time), built once: building and keying the statement costs as much as running it."""
     c, b = ScheduledClass, Booking
     query = (
-        select(b.id, b.status, b.revision, b.changed_at, c.id, c.revision, c.changed_at,
-               c.starts_at, c.ends_at, c.status, _text(ClassType.name), _text(Location.name),
+        select(b.id, b.status, b.revision, _time(b.changed_at), c.id, c.revision,
+               _time(c.changed_at), _time(c.starts_at), _time(c.ends_at), c.status,
+               _text(ClassType.name), _text(Location.name),
                Location.address, Location.timezone, _text(Room.name), Studio.slug,
                Studio.default_language, _text(Studio.name))
         .join(c, c.id == b.class_id).join(ClassType, ClassType.id == c.class_type_id)
@@ -157,13 +166,14 @@ def booking_entries(user, now: datetime, *, booking_id: int | None = None) -> li
     host = _host()
     class_url = _url_builder("bookings.class_detail", "class_id")
     load = _maps()
+    # A feed's hundreds of rows name a handful of classes, places and studios: each summary
+    # and place is written once per request, keyed by the raw texts that make it.
+    summaries, places = {}, {}
     entries = []
     for (bid, status, b_rev, b_changed, class_id, c_rev, c_changed, starts, ends, c_status,
          type_name, loc_name, address, tz, room_name, slug, language, studio_name) in rows:
         if status not in ACTIVE and class_id in live and booking_id is None:
             continue
-        type_name, loc_name, room_name, studio_name = (load(type_name), load(loc_name),
-                                                       load(room_name), load(studio_name))
         if status not in ACTIVE or c_status == ClassStatus.CANCELLED:
             state = "CANCELLED"
         elif status in (BookingStatus.WAITLISTED, BookingStatus.OFFERED):
@@ -171,14 +181,21 @@ def booking_entries(user, now: datetime, *, booking_id: int | None = None) -> li
         else:
             state = "CONFIRMED"
         lang = user.locale or language
-        summary = translated(type_name, language, lang)
-        if state == "TENTATIVE":
-            summary = _("%(class)s (waitlist)", **{"class": summary})
-        summary = f"{summary} · {translated(studio_name, language, lang)}"
+        key = (type_name, studio_name, language, state == "TENTATIVE")
+        summary = summaries.get(key)
+        if summary is None:
+            summary = translated(load(type_name), language, lang)
+            if state == "TENTATIVE":
+                summary = _("%(class)s (waitlist)", **{"class": summary})
+            summary = summaries[key] = \
+                f"{summary} · {translated(load(studio_name), language, lang)}"
+        key = (loc_name, room_name, address, language)
+        place = places.get(key)
+        if place is None:
+            place = places[key] = _place(load(loc_name), load(room_name), address, lang)
         entries.append(Entry(
             f"booking-{bid}@{host}", b_rev + c_rev, max(b_changed, c_changed), starts, ends, tz,
-            summary, _place(loc_name, room_name, address, lang),
-            class_url(slug)(class_id), state))
+            summary, place, class_url(slug)(class_id), state))
     return entries
 
 
@@ -196,7 +213,8 @@ def _sessions_statement(which: str) -> Select:
                  a.starts_at >= bindparam("since"),
                  or_(one_of(a.status, HOLDS_TIME), a.cancelled_at >= bindparam("kept")))
     return (
-        select(a.id, a.status, a.revision, a.changed_at, a.starts_at, a.ends_at, a.coach_id,
+        select(a.id, a.status, a.revision, _time(a.changed_at), _time(a.starts_at),
+               _time(a.ends_at), a.coach_id,
                _text(SessionType.name), coach.name, customer.name, _text(Location.name),
                Location.address, Location.timezone, Studio.slug, Studio.default_language)
         .join(SessionType, SessionType.id == a.session_type_id)
@@ -240,8 +258,9 @@ def session_entries(user, now: datetime, *, giving_only: bool = False,
 def _coached_statement() -> Select:
     c = ScheduledClass
     return (
-        select(c.id, c.status, c.revision, c.changed_at, c.starts_at, c.ends_at,
-               _text(ClassType.name), _text(Location.name), Location.address, Location.timezone,
+        select(c.id, c.status, c.revision, _time(c.changed_at), _time(c.starts_at),
+               _time(c.ends_at), _text(ClassType.name), _text(Location.name), Location.address,
+               Location.timezone,
                _text(Room.name), Studio.slug, Studio.default_language, _text(Studio.name))
         .join(ClassType, ClassType.id == c.class_type_id)
         .join(Location, Location.id == c.location_id).join(Studio, Studio.id == c.studio_id)

@@ -4,11 +4,12 @@ readable in the browser from the machine it runs on."""
 import ipaddress
 import smtplib
 import uuid
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, g
 
 
 def build_message(to: str, subject: str, text: str, html: str | None = None,
@@ -40,12 +41,22 @@ def send(msg: EmailMessage) -> None:
     Raises MailNotConfigured when there is neither: the job fails and is retried, visibly."""
     cfg = current_app.config
     if cfg["MAIL_SERVER"]:
-        with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=10) as smtp:
-            if cfg["MAIL_USE_TLS"]:
-                smtp.starttls()
-            if cfg["MAIL_USERNAME"]:
-                smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
-            smtp.send_message(msg)
+        kept = g.get(_KEPT)
+        if kept is None:
+            with _connect(cfg) as smtp:
+                smtp.send_message(msg)
+            return
+        if kept.smtp is None:
+            kept.smtp = _connect(cfg)
+        try:
+            kept.smtp.send_message(msg)
+        except smtplib.SMTPResponseException:
+            raise  # the server answered (and smtplib reset the transaction): still usable
+        except (smtplib.SMTPException, OSError):
+            # A broken connection: this message fails (and is retried on its own); the next
+            # one opens a fresh connection rather than writing into a dead socket.
+            kept.close()
+            raise
         return
     if not cfg["MAILBOX_DIR"]:
         raise MailNotConfigured(f"MAIL_SERVER is not set: cannot send {msg['Subject']!r}")
@@ -53,6 +64,52 @@ def send(msg: EmailMessage) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{uuid.uuid4().hex}.eml").write_bytes(bytes(msg))
     current_app.logger.info("mail to %s: %s", msg["To"], msg["Subject"])
+
+
+_KEPT = "fitflow_smtp_kept"
+
+
+class _Kept:
+    smtp: smtplib.SMTP | None = None
+
+    def close(self) -> None:
+        smtp, self.smtp = self.smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+
+def _connect(cfg) -> smtplib.SMTP:
+    smtp = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=10)
+    try:
+        if cfg["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if cfg["MAIL_USERNAME"]:
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+@contextmanager
+def one_connection():
+    """Send the block's messages over one SMTP connection, opened by the first and closed at
+    the end (a batch of reminders): the connect, TLS and login are paid once, not per message.
+    Outside such a block each message has its own connection."""
+    if g.get(_KEPT) is not None:  # an enclosing block keeps one already
+        yield
+        return
+    kept = _Kept()
+    setattr(g, _KEPT, kept)
+    try:
+        yield
+    finally:
+        g.pop(_KEPT, None)
+        kept.close()
 
 
 def read_mailbox(limit: int = 50) -> list[EmailMessage]:

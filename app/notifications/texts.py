@@ -12,6 +12,7 @@ from datetime import timedelta
 from string import Formatter
 from types import SimpleNamespace
 
+from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -115,10 +116,20 @@ def values_for(ctx: dict) -> dict:
     return values
 
 
+# Set by a batch of messages (sending.batch): each studio's text is read once for all of them.
+MEMO = "fitflow_saved_texts"
+
+
 def saved_text(studio_id: int, kind: str, locale: str) -> MessageText | None:
-    return db.session.scalar(select(MessageText).where(
+    memo = g.get(MEMO)
+    if memo is not None and (studio_id, kind, locale) in memo:
+        return memo[studio_id, kind, locale]
+    found = db.session.scalar(select(MessageText).where(
         MessageText.studio_id == studio_id, MessageText.kind == kind,
         MessageText.locale == locale))
+    if memo is not None:
+        memo[studio_id, kind, locale] = found
+    return found
 
 
 def list_saved(studio_id: int) -> list[MessageText]:

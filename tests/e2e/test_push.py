@@ -238,7 +238,10 @@ def test_done_in_arabic_quiet_hours_phone_push_booking_and_a_deferred_reminder(
     def run_jobs_at(now: datetime, wanted: str, first_arg: int) -> list:
         monkeypatch.setattr("app.core.db.utcnow", lambda: now)
         monkeypatch.setattr("app.notifications.services.sending.utcnow", lambda: now)
-        jobs = [j for j in captured if j[0].endswith(wanted) and j[1][0] == first_arg]
+        # A reminder batch (hours, booking ids…) is narrowed to this test's booking.
+        jobs = [(f, (a[0], first_arg) if f.endswith("reminders") else a, q, at)
+                for f, a, q, at in captured if f.endswith(wanted)
+                and first_arg in (a[1:] if f.endswith("reminders") else a[:1])]
         captured.clear()
         results = []
         for func, args, _queue, _at in jobs:
@@ -250,7 +253,7 @@ def test_done_in_arabic_quiet_hours_phone_push_booking_and_a_deferred_reminder(
     with live_app.app_context():
         queue_due_reminders(due)
         db.session.commit()
-    assert run_jobs_at(due, "send_class_reminder", booking_id) == [True]
+    assert run_jobs_at(due, "send_class_reminders", booking_id) == [1]
     with live_app.app_context():
         held = db.session.scalars(select(Notification).where(
             Notification.template == "class_reminder",

@@ -18,13 +18,20 @@ INVALID_NUMBER = "+15005550001"  # Twilio's magic test number: 21211 invalid 'To
 
 
 class PickyInbox:
-    """Accepts mail, but answers RCPT with 550 for bounce-* and 451 for later-* addresses."""
+    """Accepts mail, but answers RCPT with 550 for bounce-* and 451 for later-* addresses (and
+    451 once for each address in `busy_once`); `peers` is each message's client connection."""
 
     def __init__(self):
         self.messages = []
         self.refusals = []
+        self.peers = []
+        self.busy_once: set[str] = set()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.busy_once:
+            self.busy_once.discard(address)
+            self.refusals.append(address)
+            return "451 4.3.0 Mailbox busy, try again later"
         if address.startswith("bounce"):
             self.refusals.append(address)
             return "550 5.1.1 No such user here"
@@ -36,6 +43,7 @@ class PickyInbox:
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.peers.append(session.peer)
         return "250 OK"
 
     def to(self, address):

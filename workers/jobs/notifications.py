@@ -4,11 +4,12 @@ from app.accounts.models import User
 from app.accounts.services import find_user
 from app.bookings.models import Booking, BookingStatus, CancelReason
 from app.core.jobs import enqueue_after_commit
+from app.core.mail import one_connection
 from app.core.queues import get_queue
 from app.core.urls import external_url
 from app.extensions import db
 from app.notifications.services import send_email, send_email_to
-from app.notifications.services.sending import DELIVER, QUEUE, overdue
+from app.notifications.services.sending import DELIVER, QUEUE, batch, overdue
 from app.schedule.models import ScheduledClass
 from app.studios.models import Studio
 from workers.jobs import job
@@ -149,24 +150,37 @@ def send_booking_confirmed(booking_id: int) -> bool:
                           lambda b: b.status == BookingStatus.CONFIRMED)
 
 
-@job
-def send_class_reminder(booking_id: int, hours: int) -> bool:
-    """Remind a booked customer of their class (once per booking and reminder)."""
-    from app.bookings.reminders import reminder_key
-    from app.core.db import utcnow
+def send_class_reminders(hours: int, *booking_ids: int) -> int:
+    """Remind each booking's customer of their class (`hours` before it), a batch over one
+    SMTP connection; the number sent or deferred.
 
-    booking = db.session.get(Booking, booking_id)
-    if booking is None or booking.status != BookingStatus.CONFIRMED:
-        return False
-    cls = booking.scheduled_class
-    if cls.starts_at <= utcnow():
-        return False
-    return send_email(booking.customer, "class_reminder",
-                      dedup_key=reminder_key(booking_id, hours),
-                      fallback_locale=cls.studio.default_language, booking=booking, cls=cls,
-                      studio=cls.studio,
-                      url=external_url("bookings.class_detail", studio=cls.studio.slug,
-                                       class_id=cls.id))
+    The ones inside their quiet hours are only written down, deferred, in one transaction
+    (nothing leaves, so nothing can go twice). The others are committed one by one as soon as
+    each went out: a batch that dies midway keeps the ones it sent logged, and its retry (or
+    the next sweep) sends only the rest. A temporary failure of one message schedules that
+    message's own retry."""
+    from app.bookings.reminders import bookings_to_remind, is_held, send_class_reminder
+    from app.core.db import commit_keeping_loaded, use_asynchronous_commit, utcnow
+
+    done = 0
+    try:
+        bookings = bookings_to_remind(hours, list(booking_ids))
+        with one_connection(), batch([b.customer for b in bookings]):
+            now = utcnow()
+            held = {b.id for b in bookings if is_held(b, now)}
+            for booking in (b for b in bookings if b.id in held):
+                done += send_class_reminder(booking, hours, now)
+            # The batch's bookings, classes and people stay loaded: read at its start, they
+            # are what it was queued for.
+            commit_keeping_loaded()
+            for booking in (b for b in bookings if b.id not in held):
+                use_asynchronous_commit()  # a commit per message, none waiting for the disk
+                done += send_class_reminder(booking, hours)
+                commit_keeping_loaded()
+    except BaseException:  # a job timeout or a stop: the message in flight was not logged
+        db.session.rollback()
+        raise
+    return done
 
 
 @job

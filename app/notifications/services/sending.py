@@ -7,16 +7,17 @@ reminder or news inside their quiet hours, defers it to the hours' end. `deliver
 queued or deferred row (the worker's job); temporary failures are retried with backoff,
 permanent ones retire the address.
 """
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from flask import current_app, render_template
+from flask import current_app, g, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from jinja2_fragments import render_block
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.core.db import utcnow
+from app.core.db import dialect_insert, utcnow
 from app.core.jobs import enqueue_after_commit
 from app.core.urls import base_url_context
 from app.extensions import db
@@ -86,11 +87,52 @@ def render(channel: str, template: str, locale: str, **context) -> dict:
     return payload
 
 
+_BATCH = "fitflow_notify_batch"
+
+
+class _Known:
+    """What a batch of messages read once for all of them."""
+
+    def __init__(self, users):
+        ids = [u.id for u in users]
+        emails = [u.email for u in users if u.email]
+        self.users = set(ids)
+        self.prefs = {p.user_id: p for p in db.session.scalars(
+            select(NotificationPreference).where(NotificationPreference.user_id.in_(ids)))}
+        self.emails = set(emails)
+        self.retired = set(db.session.scalars(select(UndeliverableAddress.address).where(
+            UndeliverableAddress.channel == Channel.EMAIL,
+            UndeliverableAddress.address.in_(emails))))
+
+
+@contextmanager
+def batch(users):
+    """`notify` for many people in a row (a batch of reminders): their preferences, retired
+    e-mail addresses and their studios' own texts are read once for the batch, not once per
+    message. An address a failure retires inside the block is known retired at once."""
+    if g.get(_BATCH) is not None:
+        yield
+        return
+    setattr(g, _BATCH, _Known(users))
+    setattr(g, texts.MEMO, {})
+    try:
+        yield
+    finally:
+        g.pop(_BATCH, None)
+        g.pop(texts.MEMO, None)
+
+
 def preferences_of(user) -> NotificationPreference | None:
+    known = g.get(_BATCH)
+    if known is not None and user.id in known.users:
+        return known.prefs.get(user.id)
     return db.session.get(NotificationPreference, user.id)
 
 
 def is_retired(channel: str, address: str) -> bool:
+    known = g.get(_BATCH)
+    if known is not None and channel == Channel.EMAIL and address in known.emails:
+        return address in known.retired
     return db.session.scalar(select(UndeliverableAddress.id).where(
         UndeliverableAddress.channel == channel, UndeliverableAddress.address == address)) \
         is not None
@@ -127,11 +169,7 @@ def notify(user, template: str, *, studio=None, dedup_key: str | None = None,
     category = CATEGORY_OF[template]
     prefs = preferences_of(user)
     locale = user.locale or fallback_locale or (studio.default_language if studio else "en")
-    until = None
-    if category in DEFERRABLE:
-        start, end = (prefs.quiet_start, prefs.quiet_end) if prefs else DEFAULT_QUIET
-        zone = user.timezone or (studio.timezone if studio is not None else None)
-        until = quiet_until(now, zone, start, end)
+    until = held_until(user, template, studio, now)
     if category in UNSUBSCRIBABLE:
         context["unsubscribe_url"] = unsubscribe_url(user, category)
     context.update(user=user, studio=studio)
@@ -143,16 +181,26 @@ def notify(user, template: str, *, studio=None, dedup_key: str | None = None,
             key = f"{dedup_key[:119 - len(address)]}@{address}"
         row = claim(channel, address, payload, template=template, category=category,
                     user_id=user.id, studio_id=studio.id if studio is not None else None,
-                    dedup_key=key, now=now)
+                    dedup_key=key, now=now, until=until)
         if row is None:
             continue
         sent = True
         if until is not None:
-            row.status, row.due_at = Status.DEFERRED, until
             enqueue_after_commit(DELIVER, row.id, queue=QUEUE, at=until)
         else:
             attempt(row, attachments, now)
     return sent
+
+
+def held_until(user, template: str, studio, now: datetime) -> datetime | None:
+    """The end of the quiet hours a message of `template` to `user` waits for at `now` (in
+    their zone, else the studio's), or None when it goes at once."""
+    if CATEGORY_OF[template] not in DEFERRABLE:
+        return None
+    prefs = preferences_of(user)
+    start, end = (prefs.quiet_start, prefs.quiet_end) if prefs else DEFAULT_QUIET
+    zone = user.timezone or (studio.timezone if studio is not None else None)
+    return quiet_until(now, zone, start, end)
 
 
 def send_email(user, template: str, *, dedup_key: str | None = None,
@@ -182,23 +230,24 @@ def send_email_to(address: str, template: str, *, locale: str, attachments=(), s
 
 
 def claim(channel: str, address: str, payload: dict, *, dedup_key: str | None, now: datetime,
-          **fields) -> Notification | None:
-    """The log row of this message on this channel, or None when its dedup key is taken. A
-    concurrent sender of the same key waits on the unique index until the first commits (then
-    finds it taken) or rolls back (then takes it)."""
-    row = Notification(channel=channel, address=address, payload=payload, dedup_key=dedup_key,
-                       subject=payload["subject"][:200], status=Status.QUEUED, due_at=now,
-                       attempts=0, last_error="", **fields)
+          until: datetime | None = None, **fields) -> Notification | None:
+    """The log row of this message on this channel (queued for now, or deferred `until`), or
+    None when its dedup key is taken. A concurrent sender of the same key waits on the unique
+    index until the first commits (then finds it taken) or rolls back (then takes it)."""
+    values = dict(channel=channel, address=address, payload=payload, dedup_key=dedup_key,
+                  subject=payload["subject"][:200], attempts=0, last_error="",
+                  status=Status.DEFERRED if until is not None else Status.QUEUED,
+                  due_at=until or now, **fields)
     if dedup_key is None:
+        row = Notification(**values)
         db.session.add(row)
         db.session.flush()
         return row
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        return None
-    return row
+    # One statement, no savepoint: the key taken is an answer, not an error.
+    return db.session.scalar(
+        dialect_insert(Notification).values(**values)
+        .on_conflict_do_nothing(index_elements=[Notification.channel, Notification.dedup_key])
+        .returning(Notification))
 
 
 def attempt(row: Notification, attachments=(), now: datetime | None = None) -> bool:
@@ -277,14 +326,16 @@ def retire(channel: str, address: str, reason: str) -> None:
     """Stop using an address a permanent failure condemned (once, whoever races)."""
     if channel == Channel.PUSH:
         push.retire(address)
-    if is_retired(channel, address):
-        return
-    try:
-        with db.session.begin_nested():
-            db.session.add(UndeliverableAddress(channel=channel, address=address,
-                                                reason=reason[:300]))
-    except IntegrityError:
-        pass
+    if not is_retired(channel, address):
+        try:
+            with db.session.begin_nested():
+                db.session.add(UndeliverableAddress(channel=channel, address=address,
+                                                    reason=reason[:300]))
+        except IntegrityError:
+            pass
+    known = g.get(_BATCH)
+    if known is not None and channel == Channel.EMAIL:
+        known.retired.add(address)
 
 
 def already_sent(dedup_key: str) -> bool:
