@@ -29,7 +29,7 @@ depends_on = None
 
 # Booking statuses (and the lapsed offer) counted on the class, each in its own column.
 TALLIES = ("confirmed", "offered", "waitlisted", "attended", "no_show", "late_cancelled",
-           "lapsed")
+           "cancelled", "lapsed")
 HOLDS = "('confirmed', 'offered', 'attended', 'no_show')"
 BOOKED = "('confirmed', 'attended', 'no_show', 'late_cancelled')"
 

@@ -7,18 +7,15 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import and_, exists, extract, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from app.bookings.models import Booking
 from app.extensions import db
 from app.memberships.models import Pass, PassFreeze, PassStatus, Plan, PlanKind
-from app.schedule.models import ClassStatus, ScheduledClass
+from app.reports.models import CustomerFirst, CustomerMonth
 from app.schedule.queries import day_bounds
-from app.studios.models import Location
 
 from . import COUNT, PERCENT, TEXT, Table, bar_chart, rate, shown_cell
-from .attendance import BOOKED
 
 # How many months after the first a cohort is followed.
 FOLLOWED = 3
@@ -78,27 +75,19 @@ def memberships(studio, filters) -> dict:
             "churn": shown_cell(rate(lost, c.at_start), PERCENT)}
 
 
-def _month(instant):
-    local = func.timezone(Location.timezone, instant)
-    return (extract("year", local) * 12 + extract("month", local) - 1).label("month")
-
-
-def _cohort_rows(studio):
-    booked = (select(Booking.customer_id, _month(ScheduledClass.starts_at))
-              .join(ScheduledClass, ScheduledClass.id == Booking.class_id)
-              .join(Location, Location.id == ScheduledClass.location_id)
-              .where(Booking.studio_id == studio.id, Booking.status.in_(BOOKED),
-                     ScheduledClass.status == ClassStatus.SCHEDULED)
-              .distinct().subquery())
-    first = (select(booked.c.customer_id, func.min(booked.c.month).label("first"))
-             .group_by(booked.c.customer_id).subquery())
-    after = booked.c.month - first.c.first
+def _cohort_rows(studio, first: int, last: int):
+    """Per month from `first` to `last`: the customers whose first month it is, and how many
+    of them booked k months later, from the customers' months kept by a trigger."""
+    def later(k):
+        return exists().where(CustomerMonth.studio_id == studio.id,
+                              CustomerMonth.customer_id == CustomerFirst.customer_id,
+                              CustomerMonth.month == CustomerFirst.first_month + k)
     return db.session.execute(
-        select(first.c.first, *(func.count(func.distinct(booked.c.customer_id))
-                                .filter(after == k).label(f"m{k}")
-                                for k in range(FOLLOWED + 1)))
-        .join(booked, booked.c.customer_id == first.c.customer_id)
-        .group_by(first.c.first)).all()
+        select(CustomerFirst.first_month.label("first"), func.count().label("m0"),
+               *(func.count().filter(later(k)).label(f"m{k}") for k in range(1, FOLLOWED + 1)))
+        .where(CustomerFirst.studio_id == studio.id,
+               CustomerFirst.first_month.between(first, last))
+        .group_by(CustomerFirst.first_month)).all()
 
 
 def _index(day: date) -> int:
@@ -108,7 +97,8 @@ def _index(day: date) -> int:
 def cohorts(studio, filters, today: date) -> dict:
     """One row per month of the period: customers who booked for the first time that month,
     and how many of them booked 1, 2, 3 months later (– for a month still to come)."""
-    rows = {int(r.first): r for r in _cohort_rows(studio)}
+    rows = {int(r.first): r for r in _cohort_rows(studio, _index(filters.start),
+                                                  _index(filters.end))}
     columns = [(_("Month"), TEXT), (_("New customers"), COUNT)]
     for k in range(1, FOLLOWED + 1):
         columns += [(ngettext("Booking %(num)d month later", "Booking %(num)d months later", k),
