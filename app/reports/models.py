@@ -24,7 +24,7 @@ class CustomerMonth(db.Model):
 class CustomerFirst(db.Model):
     """A customer's firsts in a studio: the class of their first booking that kept its place
     (in a class held), the class of their first check-in, and the first month of the former
-    (None: none yet)."""
+    (None: none yet). A customer with neither first has no row."""
 
     __tablename__ = "report_customer_firsts"
     __table_args__ = (

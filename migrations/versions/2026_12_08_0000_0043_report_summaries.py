@@ -13,7 +13,7 @@ transaction that changes a booking or a class keeps, by whatever path (the app, 
 - report_customer_months: per studio, customer and month (the class's location's month), the
   bookings that kept their place (confirmed, attended, no-show, late-cancelled) in classes held;
 - report_customer_firsts: per studio and customer, the class of their first such booking, the
-  class of their first check-in, and their first month.
+  class of their first check-in, and their first month (no row while they have neither).
 
 PostgreSQL keeps all three; the SQLite embedded default keeps the class tallies (the reports
 need PostgreSQL's time zones). report_summaries_rebuild() recounts everything from the
@@ -79,6 +79,8 @@ BEGIN
   ON CONFLICT (studio_id, customer_id) DO UPDATE SET
     first_booked_class_id = EXCLUDED.first_booked_class_id,
     first_visit_class_id = EXCLUDED.first_visit_class_id, first_month = EXCLUDED.first_month;
+  DELETE FROM report_customer_firsts WHERE studio_id = s AND customer_id = c
+    AND first_booked_class_id IS NULL AND first_visit_class_id IS NULL;
 END $$""",
     f"""CREATE FUNCTION bookings_summaries() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -197,7 +199,8 @@ BEGIN
     USING (studio_id, customer_id)
   LEFT JOIN (SELECT studio_id, customer_id, min(month) AS month
              FROM report_customer_months GROUP BY studio_id, customer_id) fm
-    USING (studio_id, customer_id);
+    USING (studio_id, customer_id)
+  WHERE fb.class_id IS NOT NULL OR fv.class_id IS NOT NULL;
 END $$""",
     "SELECT report_summaries_rebuild()",
 ]
