@@ -142,6 +142,7 @@ def test_summaries_follow_every_change_to_bookings_and_classes(app, ctx):
 
 def test_csv_of_every_booking_in_the_period(client, books):  # noqa: F811
     login(client, books["owner"])
+    db.session.execute(text("UPDATE users SET name = '=HYPERLINK(1)' WHERE name = 'Customer 1'"))
     response = client.get("/manage/northside/reports/bookings.csv", query_string=PERIOD)
     assert response.status_code == 200 and response.mimetype == "text/csv"
     body = response.get_data()
@@ -149,9 +150,10 @@ def test_csv_of_every_booking_in_the_period(client, books):  # noqa: F811
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0] == ["Date", "Time", "Class type", "Location", "Coach", "Customer", "Email",
                        "Status", "Booked at (UTC)", "Cancelled at (UTC)"]
-    # Local days and times of the location; the cancelled class's booking too.
+    # Local days and times of the location; the cancelled class's booking too; a formula
+    # typed as a name shown as text.
     assert [r[:6] + [r[7]] for r in rows[1:]] == [
-        ["2026-11-02", "18:00", "Yoga", "Main", "Coach Hana", "Customer 1", "Attended"],
+        ["2026-11-02", "18:00", "Yoga", "Main", "Coach Hana", "'=HYPERLINK(1)", "Attended"],
         ["2026-11-02", "18:00", "Yoga", "Main", "Coach Hana", "Customer 2", "Attended"],
         ["2026-11-02", "18:00", "Yoga", "Main", "Coach Hana", "Customer 3", "Missed"],
         ["2026-11-02", "18:00", "Yoga", "Main", "Coach Hana", "Customer 4", "Late cancel"],
