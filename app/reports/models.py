@@ -1,8 +1,11 @@
 """Summaries the reports read, kept by triggers (migration 0043) in the transaction that changes
-a booking or a class, never by the app. The class's own tallies live on the class
-(app.schedule.models.ScheduledClass.*_count)."""
+a booking, a class, an order, a payment, a refund or an invoice, never by the app. The class's
+own tallies live on the class (app.schedule.models.ScheduledClass.*_count)."""
 
-from sqlalchemy import ForeignKey, Index
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -38,3 +41,43 @@ class CustomerFirst(db.Model):
     first_booked_class_id: Mapped[int | None]
     first_visit_class_id: Mapped[int | None]
     first_month: Mapped[int | None]
+
+
+class RevenueDay(db.Model):
+    """What one kind of money line adds up to in a studio on one local day of the location it
+    was sold at: `line` sale (per plan, 0: a fee), payment (per method), refund or
+    credit_note; n the lines, each amount in minor units of `currency`. No row when n is 0."""
+
+    __tablename__ = "report_revenue_days"
+
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    line: Mapped[str] = mapped_column(String(20), primary_key=True)
+    plan_id: Mapped[int] = mapped_column(primary_key=True)
+    method: Mapped[str] = mapped_column(String(20), primary_key=True)
+    n: Mapped[int]
+    net_minor: Mapped[int] = mapped_column(BigInteger)
+    tax_minor: Mapped[int] = mapped_column(BigInteger)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class TaxDay(db.Model):
+    """A tax (code and rate) on a studio's local day at one location: the taxable amount and
+    what was collected on paid orders, less what credit notes gave back; `name` the tax's
+    names (JSON text); `lines` the tax lines counted (no row when 0)."""
+
+    __tablename__ = "report_tax_days"
+
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    rate: Mapped[Decimal] = mapped_column(Numeric, primary_key=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    lines: Mapped[int]
+    base_minor: Mapped[int] = mapped_column(BigInteger)
+    collected_minor: Mapped[int] = mapped_column(BigInteger)
+    returned_minor: Mapped[int] = mapped_column(BigInteger)

@@ -15,7 +15,12 @@ transaction that changes a booking or a class keeps, by whatever path (the app, 
 - report_customer_firsts: per studio and customer, the class of their first such booking, the
   class of their first check-in, and their first month (no row while they have neither).
 
-PostgreSQL keeps all three; the SQLite embedded default keeps the class tallies (the reports
+- report_revenue_days and report_tax_days: per studio, location and local day (of the location
+  the order was sold at), what sales, payments, refunds and credit notes add up to, and the
+  taxes collected and given back per code and rate, kept by triggers on orders, payments,
+  refunds and invoices.
+
+PostgreSQL keeps them all; the SQLite embedded default keeps the class tallies (the reports
 need PostgreSQL's time zones). report_summaries_rebuild() recounts everything from the
 bookings: the upgrade runs it, and so does anything that loads bookings with triggers off.
 """
@@ -48,6 +53,205 @@ def _set(bucket: str, sign: str) -> str:
 
 MONTH = ("(extract(year FROM timezone(l.timezone, k.starts_at)) * 12"
          " + extract(month FROM timezone(l.timezone, k.starts_at)) - 1)::int")
+
+# Money: what each sale, payment, refund and credit note adds to its studio's day (the local day
+# at the location the order was sold at: its own, else the studio's default), kept by triggers
+# on orders, payments, refunds and invoices; a row goes when nothing counts in it any more.
+_ARRAY = "CASE WHEN json_typeof({0}) = 'array' THEN {0} ELSE '[]'::json END"
+REVENUE = [
+    """CREATE FUNCTION report_local_day(at timestamptz, loc int) RETURNS date
+LANGUAGE sql STABLE AS $$
+  SELECT (timezone(l.timezone, at))::date FROM locations l WHERE l.id = loc
+$$""",
+    """CREATE FUNCTION report_sold_at(s int, loc int) RETURNS int LANGUAGE sql STABLE AS $$
+  SELECT coalesce(loc, (SELECT default_location_id FROM studios WHERE id = s))
+$$""",
+    """CREATE FUNCTION report_order_location(o_id int) RETURNS int LANGUAGE sql STABLE AS $$
+  SELECT report_sold_at(o.studio_id, o.location_id) FROM orders o WHERE o.id = o_id
+$$""",
+    """CREATE FUNCTION report_revenue_add(s int, loc int, d date, cur varchar, kind varchar,
+                                   plan int, how varchar, k int, net bigint, tax bigint,
+                                   amount bigint) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF d IS NULL OR loc IS NULL THEN
+    RETURN;
+  END IF;
+  INSERT INTO report_revenue_days AS r (studio_id, location_id, day, currency, line, plan_id,
+                                        method, n, net_minor, tax_minor, amount_minor)
+  VALUES (s, loc, d, cur, kind, plan, how, k, net, tax, amount)
+  ON CONFLICT (studio_id, location_id, day, currency, line, plan_id, method) DO UPDATE SET
+    n = r.n + k, net_minor = r.net_minor + net, tax_minor = r.tax_minor + tax,
+    amount_minor = r.amount_minor + amount;
+  DELETE FROM report_revenue_days WHERE studio_id = s AND location_id = loc AND day = d
+    AND currency = cur AND line = kind AND plan_id = plan AND method = how AND n = 0;
+END $$""",
+    """CREATE FUNCTION report_tax_add(s int, loc int, d date, cur varchar, t json, k int,
+                               base bigint, collected bigint, given_back bigint)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF d IS NULL OR loc IS NULL THEN
+    RETURN;
+  END IF;
+  INSERT INTO report_tax_days AS r (studio_id, location_id, day, currency, code, rate, name,
+                                    lines, base_minor, collected_minor, returned_minor)
+  VALUES (s, loc, d, cur, t->>'code', (t->>'rate')::numeric, (t->'name')::text, k, base,
+          collected, given_back)
+  ON CONFLICT (studio_id, location_id, day, currency, code, rate) DO UPDATE SET
+    lines = r.lines + k, base_minor = r.base_minor + base,
+    collected_minor = r.collected_minor + collected,
+    returned_minor = r.returned_minor + given_back,
+    name = CASE WHEN collected <> 0 THEN EXCLUDED.name ELSE r.name END;
+  DELETE FROM report_tax_days WHERE studio_id = s AND location_id = loc AND day = d
+    AND currency = cur AND code = t->>'code' AND rate = (t->>'rate')::numeric AND lines = 0;
+END $$""",
+    f"""CREATE FUNCTION report_sale(o orders, loc int, k int) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  d date;
+  t json;
+BEGIN
+  IF o.status <> 'paid' OR o.paid_at IS NULL THEN
+    RETURN;
+  END IF;
+  d := report_local_day(o.paid_at, loc);
+  PERFORM report_revenue_add(o.studio_id, loc, d, o.currency, 'sale', coalesce(o.plan_id, 0),
+                             '', k, k * o.net_minor, k * o.tax_minor, k * o.gross_minor);
+  FOR t IN SELECT json_array_elements({_ARRAY.format('o.taxes')}) LOOP
+    PERFORM report_tax_add(o.studio_id, loc, d, o.currency, t, k, k * o.net_minor,
+                           k * (t->>'amount_minor')::bigint, 0);
+  END LOOP;
+END $$""",
+    """CREATE FUNCTION report_payment(p payments, loc int, k int) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM report_revenue_add(p.studio_id, loc, report_local_day(p.received_at, loc), p.currency,
+                             'payment', 0, p.method, k, 0, 0, k * p.amount_minor);
+END $$""",
+    """CREATE FUNCTION report_refund(r refunds, k int) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  p payments;
+  loc int;
+BEGIN
+  SELECT * INTO p FROM payments WHERE id = r.payment_id;
+  loc := report_order_location(p.order_id);
+  PERFORM report_revenue_add(r.studio_id, loc, report_local_day(r.created_at, loc), p.currency,
+                             'refund', 0, '', k, 0, 0, k * r.amount_minor);
+END $$""",
+    f"""CREATE FUNCTION report_credit_note(i invoices, loc int, k int) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  d date;
+  t json;
+  net bigint := coalesce((i.snapshot->'totals'->>'net_minor')::bigint, 0);
+BEGIN
+  IF i.kind <> 'credit_note' OR i.order_id IS NULL THEN
+    RETURN;
+  END IF;
+  d := report_local_day(i.issued_at, loc);
+  PERFORM report_revenue_add(i.studio_id, loc, d, i.currency, 'credit_note', 0, '', k, 0, 0,
+                             k * i.gross_minor);
+  FOR t IN SELECT json_array_elements({_ARRAY.format("i.snapshot->'totals'->'taxes'")}) LOOP
+    PERFORM report_tax_add(i.studio_id, loc, d, i.currency, t, k, -k * net, 0,
+                           k * (t->>'amount_minor')::bigint);
+  END LOOP;
+END $$""",
+    """CREATE FUNCTION orders_revenue() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  was int;
+  now_at int;
+  p payments;
+  r refunds;
+  i invoices;
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    was := report_sold_at(OLD.studio_id, OLD.location_id);
+    PERFORM report_sale(OLD, was, -1);
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    now_at := report_sold_at(NEW.studio_id, NEW.location_id);
+    PERFORM report_sale(NEW, now_at, 1);
+  END IF;
+  IF TG_OP = 'UPDATE' AND was IS DISTINCT FROM now_at THEN
+    -- sold somewhere else after all: its money moves with it
+    FOR p IN SELECT * FROM payments WHERE order_id = NEW.id LOOP
+      PERFORM report_payment(p, was, -1);
+      PERFORM report_payment(p, now_at, 1);
+    END LOOP;
+    FOR i IN SELECT * FROM invoices WHERE order_id = NEW.id LOOP
+      PERFORM report_credit_note(i, was, -1);
+      PERFORM report_credit_note(i, now_at, 1);
+    END LOOP;
+    FOR r IN SELECT f.* FROM refunds f JOIN payments pay ON pay.id = f.payment_id
+             WHERE pay.order_id = NEW.id LOOP
+      -- refunds find the order's location themselves: take them out as they were
+      PERFORM report_revenue_add(r.studio_id, was, report_local_day(r.created_at, was),
+        (SELECT currency FROM payments WHERE id = r.payment_id), 'refund', 0, '', -1, 0, 0,
+        -r.amount_minor);
+      PERFORM report_refund(r, 1);
+    END LOOP;
+  END IF;
+  RETURN NULL;
+END $$""",
+    """CREATE TRIGGER orders_revenue AFTER INSERT OR DELETE OR UPDATE OF status, paid_at,
+location_id, studio_id, currency, plan_id, net_minor, tax_minor, gross_minor, taxes
+ON orders FOR EACH ROW EXECUTE FUNCTION orders_revenue()""",
+    """CREATE FUNCTION payments_revenue() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    PERFORM report_payment(OLD, report_order_location(OLD.order_id), -1);
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    PERFORM report_payment(NEW, report_order_location(NEW.order_id), 1);
+  END IF;
+  RETURN NULL;
+END $$""",
+    """CREATE TRIGGER payments_revenue AFTER INSERT OR DELETE OR UPDATE OF amount_minor,
+currency, method, received_at, order_id, studio_id
+ON payments FOR EACH ROW EXECUTE FUNCTION payments_revenue()""",
+    """CREATE FUNCTION refunds_revenue() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    PERFORM report_refund(OLD, -1);
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    PERFORM report_refund(NEW, 1);
+  END IF;
+  RETURN NULL;
+END $$""",
+    """CREATE TRIGGER refunds_revenue AFTER INSERT OR DELETE OR UPDATE OF amount_minor,
+created_at, payment_id, studio_id
+ON refunds FOR EACH ROW EXECUTE FUNCTION refunds_revenue()""",
+    """CREATE FUNCTION invoices_revenue() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    PERFORM report_credit_note(OLD, report_order_location(OLD.order_id), -1);
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    PERFORM report_credit_note(NEW, report_order_location(NEW.order_id), 1);
+  END IF;
+  RETURN NULL;
+END $$""",
+    """CREATE TRIGGER invoices_revenue AFTER INSERT OR DELETE OR UPDATE OF kind, gross_minor,
+currency, issued_at, order_id, studio_id, snapshot
+ON invoices FOR EACH ROW EXECUTE FUNCTION invoices_revenue()""",
+]
+REVENUE_REBUILD = """
+  DELETE FROM report_revenue_days;
+  DELETE FROM report_tax_days;
+  PERFORM report_sale(o, report_sold_at(o.studio_id, o.location_id), 1) FROM orders o;
+  PERFORM report_payment(p, report_order_location(p.order_id), 1) FROM payments p;
+  PERFORM report_refund(r, 1) FROM refunds r;
+  PERFORM report_credit_note(i, report_order_location(i.order_id), 1) FROM invoices i;
+"""
+REVENUE_FUNCTIONS = [
+    "orders_revenue()", "payments_revenue()", "refunds_revenue()", "invoices_revenue()",
+    "report_sale(orders, int, int)", "report_payment(payments, int, int)",
+    "report_refund(refunds, int)", "report_credit_note(invoices, int, int)",
+    "report_tax_add(int, int, date, varchar, json, int, bigint, bigint, bigint)",
+    "report_revenue_add(int, int, date, varchar, varchar, int, varchar, int, bigint, bigint,"
+    " bigint)",
+    "report_order_location(int)", "report_sold_at(int, int)",
+    "report_local_day(timestamptz, int)"]
 
 POSTGRESQL = [
     "DROP TRIGGER bookings_spots_taken ON bookings",
@@ -201,8 +405,7 @@ BEGIN
              FROM report_customer_months GROUP BY studio_id, customer_id) fm
     USING (studio_id, customer_id)
   WHERE fb.class_id IS NOT NULL OR fv.class_id IS NOT NULL;
-END $$""",
-    "SELECT report_summaries_rebuild()",
+{REVENUE_REBUILD}END $$""",
 ]
 
 # SQLite: the class tallies only, one trigger per operation.
@@ -261,8 +464,41 @@ def upgrade():
                     ["first_visit_class_id"])
     op.create_index("ix_report_customer_firsts_month", "report_customer_firsts",
                     ["studio_id", "first_month"])
+    op.create_table(
+        "report_revenue_days",
+        sa.Column("studio_id", sa.Integer(), sa.ForeignKey("studios.id"), nullable=False),
+        sa.Column("location_id", sa.Integer(), sa.ForeignKey("locations.id"), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("line", sa.String(20), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("method", sa.String(20), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("net_minor", sa.BigInteger(), nullable=False),
+        sa.Column("tax_minor", sa.BigInteger(), nullable=False),
+        sa.Column("amount_minor", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("studio_id", "location_id", "day", "currency", "line", "plan_id",
+                                "method", name=op.f("pk_report_revenue_days")),
+    )
+    op.create_table(
+        "report_tax_days",
+        sa.Column("studio_id", sa.Integer(), sa.ForeignKey("studios.id"), nullable=False),
+        sa.Column("location_id", sa.Integer(), sa.ForeignKey("locations.id"), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("code", sa.String(40), nullable=False),
+        sa.Column("rate", sa.Numeric(), nullable=False),
+        sa.Column("name", sa.Text(), nullable=True),
+        sa.Column("lines", sa.Integer(), nullable=False),
+        sa.Column("base_minor", sa.BigInteger(), nullable=False),
+        sa.Column("collected_minor", sa.BigInteger(), nullable=False),
+        sa.Column("returned_minor", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("studio_id", "location_id", "day", "currency", "code", "rate",
+                                name=op.f("pk_report_tax_days")),
+    )
     postgresql = op.get_bind().dialect.name == "postgresql"
-    for statement in POSTGRESQL if postgresql else SQLITE:
+    for statement in [*REVENUE, *POSTGRESQL, "SELECT report_summaries_rebuild()"] \
+            if postgresql else SQLITE:
         op.execute(statement)
 
 
@@ -278,17 +514,20 @@ def downgrade():
         op.execute("DROP TRIGGER bookings_summaries ON bookings")
         op.execute("DROP TRIGGER classes_summaries ON classes")
         op.execute("DROP TRIGGER classes_summaries_months ON classes")
+        for table in ("orders", "payments", "refunds", "invoices"):
+            op.execute(f"DROP TRIGGER {table}_revenue ON {table}")
         for fn in ("bookings_summaries()", "classes_summaries()", "classes_summaries_months()",
                    "report_summaries_rebuild()", "report_customer_first(int, int)",
-                   "report_customer_month(int, int, int, int)"):
+                   "report_customer_month(int, int, int, int)", *REVENUE_FUNCTIONS):
             op.execute(f"DROP FUNCTION {fn}")
         statements = spots.POSTGRESQL
     else:
         for kind in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER bookings_summaries_{kind}")
         statements = spots.SQLITE
-    op.drop_table("report_customer_firsts")
-    op.drop_table("report_customer_months")
+    for table in ("report_tax_days", "report_revenue_days", "report_customer_firsts",
+                  "report_customer_months"):
+        op.drop_table(table)
     with op.batch_alter_table("classes") as batch:
         for t in TALLIES:
             batch.drop_column(f"{t}_count")

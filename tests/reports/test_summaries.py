@@ -8,21 +8,39 @@ import csv
 import io
 from collections import Counter, defaultdict
 from datetime import timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 
+from app.billing.models import (
+    DocumentKind,
+    Invoice,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentMethod,
+    Refund,
+)
 from app.bookings import attendance, services
 from app.bookings.models import Booking, BookingStatus, CancelReason
 from app.bookings.services.desk import move
 from app.core.db import utcnow
 from app.extensions import db
-from app.reports.models import CustomerFirst, CustomerMonth
+from app.memberships.models import PlanKind
+from app.reports.models import CustomerFirst, CustomerMonth, RevenueDay, TaxDay
 from app.schedule.models import ClassStatus, ScheduledClass
 from app.studios.models import Location, Role, WaitlistMode
 from tests.conftest import login
-from tests.factories import ClassFactory, StudioFactory, UserFactory, staff
-from tests.reports.test_reports import PERIOD, books  # noqa: F401 (a fixture)
+from tests.factories import (
+    ClassFactory,
+    LocationFactory,
+    PlanFactory,
+    StudioFactory,
+    UserFactory,
+    staff,
+)
+from tests.reports.test_reports import PERIOD, _order, _pay, books, utc  # noqa: F401 (a fixture)
 
 S = BookingStatus
 BOOKED = (S.CONFIRMED, S.ATTENDED, S.NO_SHOW, S.LATE_CANCELLED)
@@ -138,6 +156,122 @@ def test_summaries_follow_every_change_to_bookings_and_classes(app, ctx):
     before = kept(studio)
     db.session.execute(text("SELECT report_summaries_rebuild()"))
     assert kept(studio) == before
+
+
+def money_recount(studio) -> dict:
+    """The daily money summaries as they should be, from the studio's orders, payments,
+    refunds and credit notes alone."""
+    db.session.flush()
+    db.session.expire_all()
+    zones = dict(db.session.execute(select(Location.id, Location.timezone)
+                                    .where(Location.studio_id == studio.id)).all())
+    orders = {o.id: o for o in db.session.scalars(select(Order).where(
+        Order.studio_id == studio.id))}
+    lines, taxes = defaultdict(lambda: [0, 0, 0, 0]), defaultdict(lambda: [0, 0, 0, 0])
+
+    def day(at, loc):
+        return at.astimezone(ZoneInfo(zones[loc])).date()
+
+    def add(key, *values):
+        lines[key] = [a + b for a, b in zip(lines[key], values, strict=True)]
+
+    def tax(key, *values):
+        taxes[key] = [a + b for a, b in zip(taxes[key], values, strict=True)]
+
+    def sold_at(order):
+        return order.location_id or studio.default_location_id
+
+    for o in orders.values():
+        if o.status == OrderStatus.PAID and o.paid_at:
+            loc = sold_at(o)
+            d = day(o.paid_at, loc)
+            add((loc, d, o.currency, "sale", o.plan_id or 0, ""), 1, o.net_minor, o.tax_minor,
+                o.gross_minor)
+            for t in o.taxes:
+                tax((loc, d, o.currency, t["code"], Decimal(t["rate"])), 1, o.net_minor,
+                    t["amount_minor"], 0)
+    payments = {p.id: p for p in db.session.scalars(select(Payment).where(
+        Payment.studio_id == studio.id))}
+    for p in payments.values():
+        loc = sold_at(orders[p.order_id])
+        add((loc, day(p.received_at, loc), p.currency, "payment", 0, p.method.value), 1, 0, 0,
+            p.amount_minor)
+    for r in db.session.scalars(select(Refund).where(Refund.studio_id == studio.id)):
+        p = payments[r.payment_id]
+        loc = sold_at(orders[p.order_id])
+        add((loc, day(r.created_at, loc), p.currency, "refund", 0, ""), 1, 0, 0, r.amount_minor)
+    for i in db.session.scalars(select(Invoice).where(
+            Invoice.studio_id == studio.id, Invoice.kind == DocumentKind.CREDIT_NOTE)):
+        loc = sold_at(orders[i.order_id])
+        d = day(i.issued_at, loc)
+        add((loc, d, i.currency, "credit_note", 0, ""), 1, 0, 0, i.gross_minor)
+        totals = i.snapshot["totals"]
+        for t in totals["taxes"]:
+            tax((loc, d, i.currency, t["code"], Decimal(t["rate"])), 1, -totals["net_minor"], 0,
+                t["amount_minor"])
+    return {"lines": {k: v for k, v in lines.items() if v[0]},
+            "taxes": {k: v for k, v in taxes.items() if v[0]}}
+
+
+def money_kept(studio) -> dict:
+    db.session.flush()
+    return {"lines": {(r.location_id, r.day, r.currency, r.line, r.plan_id, r.method):
+                      [r.n, r.net_minor, r.tax_minor, r.amount_minor]
+                      for r in db.session.scalars(select(RevenueDay).where(
+                          RevenueDay.studio_id == studio.id))},
+            "taxes": {(r.location_id, r.day, r.currency, r.code, Decimal(r.rate)):
+                      [r.lines, r.base_minor, r.collected_minor, r.returned_minor]
+                      for r in db.session.scalars(select(TaxDay).where(
+                          TaxDay.studio_id == studio.id))}}
+
+
+def money_agrees(studio, step: str) -> None:
+    kept_now = money_kept(studio)
+    assert kept_now == money_recount(studio), step
+    assert kept_now["lines"], step
+
+
+def test_money_summaries_follow_sales_payments_refunds_and_credit_notes(app, ctx):
+    studio = StudioFactory(location__tax_jurisdiction="CA-ON")
+    toronto = studio.default_location
+    riyadh = LocationFactory(studio=studio, timezone="Asia/Riyadh", currency="SAR",
+                             tax_jurisdiction="SA")
+    pack = PlanFactory(studio=studio, kind=PlanKind.CLASS_PACK, currency="CAD")
+    buyer, other = UserFactory(), UserFactory()
+    # Paid at 23:30 in Toronto: already the next day in UTC.
+    paid = _order(studio, pack, buyer, toronto, net=20000, tax=2600, code="HST", rate="13",
+                  paid_at=utc(2026, 11, 3, 4, 30))
+    cash = _pay(paid, PaymentMethod.CASH, utc(2026, 11, 3, 4, 30))
+    money_agrees(studio, "a sale paid in cash")
+    owed = _order(studio, pack, other, toronto, net=20000, tax=2600, code="HST", rate="13",
+                  paid_at=None, status=OrderStatus.AWAITING_PAYMENT)
+    money_agrees(studio, "an order awaiting payment counts for nothing")
+    owed.status, owed.paid_at = OrderStatus.PAID, utc(2026, 11, 5, 15)
+    _pay(owed, PaymentMethod.CARD_TERMINAL, utc(2026, 11, 5, 15))
+    money_agrees(studio, "paid at the desk later")
+    refund = Refund(studio_id=studio.id, payment_id=cash.id, amount_minor=11300)
+    db.session.add(refund)
+    db.session.flush()
+    refund.created_at = utc(2026, 11, 6, 12)
+    money_agrees(studio, "half refunded, its day set")
+    db.session.add(Invoice(
+        studio_id=studio.id, kind=DocumentKind.CREDIT_NOTE, sequence=1, number="CN-1",
+        order_id=paid.id, customer_id=buyer.id, refund_id=refund.id,
+        issued_at=utc(2026, 11, 6, 12), locale="en", gross_minor=11300, currency="CAD",
+        snapshot={"totals": {"net_minor": 10000, "gross_minor": 11300, "taxes": [
+            {"code": "HST", "name": {"en": "HST"}, "rate": "13", "amount_minor": 1300}]}}))
+    money_agrees(studio, "its credit note")
+    paid.location_id = riyadh.id  # sold elsewhere after all: its money and its day move
+    money_agrees(studio, "the order's location changed")
+    db.session.execute(text("UPDATE payments SET received_at = received_at + interval '3 days',"
+                            " method = 'stripe' WHERE order_id = :o"), {"o": owed.id})
+    money_agrees(studio, "a payment changed by SQL")
+    db.session.execute(text("DELETE FROM payments WHERE order_id = :o"), {"o": owed.id})
+    owed.status = OrderStatus.CANCELLED
+    money_agrees(studio, "a payment deleted, its order cancelled")
+    before = money_kept(studio)
+    db.session.execute(text("SELECT report_summaries_rebuild()"))
+    assert money_kept(studio) == before
 
 
 def test_csv_of_every_booking_in_the_period(client, books):  # noqa: F811

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from app.billing.models import Order, OrderStatus
 from app.bookings.models import BookingStatus
 from app.extensions import db
-from app.reports.models import CustomerFirst
+from app.reports.models import CustomerFirst, RevenueDay
 from app.schedule.models import ClassStatus, ScheduledClass
 from app.studios.models import Location, Studio
 
@@ -48,14 +47,12 @@ def _classes(ids, filters):
 
 
 def _sales(ids, filters):
+    d = RevenueDay
     return db.session.execute(
-        select(Order.studio_id, Order.currency, func.sum(Order.net_minor).label("net"))
-        .join(Studio, Studio.id == Order.studio_id)
-        .join(Location, Location.id == func.coalesce(Order.location_id,
-                                                     Studio.default_location_id))
-        .where(Order.studio_id.in_(ids), Order.status == OrderStatus.PAID,
-               *local_period(Order.paid_at, Location.timezone, filters))
-        .group_by(Order.studio_id, Order.currency)).all()
+        select(d.studio_id, d.currency, func.sum(d.net_minor).label("net"))
+        .where(d.studio_id.in_(ids), d.line == "sale", d.day >= filters.start,
+               d.day <= filters.end)
+        .group_by(d.studio_id, d.currency)).all()
 
 
 def _new_customers(ids, filters):
