@@ -309,6 +309,11 @@ BEGIN
       PERFORM report_customer_month(NEW.studio_id, NEW.customer_id, NEW.class_id, 1);
     END IF;
   END IF;
+  -- Firsts count bookings that kept their place (check-ins among them): a waitlist, an offer
+  -- or an early cancel moving among themselves changes none.
+  IF NOT (coalesce(was IN {BOOKED}, false) OR coalesce(now_is IN {BOOKED}, false)) THEN
+    RETURN NULL;
+  END IF;
   IF was IS NOT NULL THEN
     PERFORM report_customer_first(OLD.studio_id, OLD.customer_id);
   END IF;
