@@ -41,6 +41,20 @@ class CustomerFirst(db.Model):
     first_booked_class_id: Mapped[int | None]
     first_visit_class_id: Mapped[int | None]
     first_month: Mapped[int | None]
+    # Bit k - 1: they booked k months after the first (k = 1 … retention.FOLLOWED).
+    kept: Mapped[int] = mapped_column(server_default="0")
+
+
+class Cohort(db.Model):
+    """Customers whose first month in a studio is `first_month` (k = 0) and, for k = 1 … 3,
+    how many of them booked k months later. No row when none."""
+
+    __tablename__ = "report_cohorts"
+
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), primary_key=True)
+    first_month: Mapped[int] = mapped_column(primary_key=True)
+    k: Mapped[int] = mapped_column(primary_key=True)
+    customers: Mapped[int]
 
 
 class RevenueDay(db.Model):

@@ -13,7 +13,9 @@ transaction that changes a booking or a class keeps, by whatever path (the app, 
 - report_customer_months: per studio, customer and month (the class's location's month), the
   bookings that kept their place (confirmed, attended, no-show, late-cancelled) in classes held;
 - report_customer_firsts: per studio and customer, the class of their first such booking, the
-  class of their first check-in, and their first month (no row while they have neither).
+  class of their first check-in, their first month and which of the 3 months after it they
+  booked in (no row while they have neither); report_cohorts: per studio and first month, the
+  customers and how many of them booked 1, 2 and 3 months later;
 
 - report_revenue_days and report_tax_days: per studio, location and local day (of the location
   the order was sold at), what sales, payments, refunds and credit notes add up to, and the
@@ -37,6 +39,8 @@ TALLIES = ("confirmed", "offered", "waitlisted", "attended", "no_show", "late_ca
            "cancelled", "lapsed")
 HOLDS = "('confirmed', 'offered', 'attended', 'no_show')"
 BOOKED = "('confirmed', 'attended', 'no_show', 'late_cancelled')"
+# Months after the first a cohort is followed (app/reports/queries/retention.py FOLLOWED).
+FOLLOWED = 3
 
 
 def _bucket(row: str) -> str:
@@ -267,11 +271,43 @@ BEGIN
   DELETE FROM report_customer_months WHERE studio_id = s AND customer_id = c AND bookings = 0;
 END $$""",
     # One customer's firsts in a studio, recounted from their own bookings (a handful).
-    f"""CREATE FUNCTION report_customer_first(s int, c int) RETURNS void
+    # A customer's place in the cohorts: their first month (k = 0) and each of the FOLLOWED
+    # months after it they booked in (bit k - 1 of `kept`).
+    f"""CREATE FUNCTION report_cohort_add(s int, m int, kept int, d int) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
+  IF m IS NULL THEN
+    RETURN;
+  END IF;
+  INSERT INTO report_cohorts AS r (studio_id, first_month, k, customers)
+  SELECT s, m, k, d FROM generate_series(0, {FOLLOWED}) k
+  WHERE k = 0 OR kept & (1 << (k - 1)) <> 0
+  ON CONFLICT (studio_id, first_month, k) DO UPDATE SET customers = r.customers + d;
+  DELETE FROM report_cohorts WHERE studio_id = s AND first_month = m AND customers = 0;
+END $$""",
+    # One customer's firsts in a studio, recounted from their own bookings (a handful), and
+    # their cohort moved when their first month or the months they came back changed.
+    f"""CREATE FUNCTION report_customer_first(s int, c int) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+  old_month int;
+  old_kept int;
+  fm int;
+  fk int := 0;
+BEGIN
+  SELECT first_month, kept INTO old_month, old_kept FROM report_customer_firsts
+  WHERE studio_id = s AND customer_id = c;
+  fm := (SELECT min(month) FROM report_customer_months WHERE studio_id = s AND customer_id = c);
+  IF fm IS NOT NULL THEN
+    fk := (SELECT coalesce(sum(1 << (month - fm - 1)), 0) FROM report_customer_months
+           WHERE studio_id = s AND customer_id = c AND month BETWEEN fm + 1 AND fm + {FOLLOWED});
+  END IF;
+  IF old_month IS DISTINCT FROM fm OR coalesce(old_kept, 0) <> fk THEN
+    PERFORM report_cohort_add(s, old_month, coalesce(old_kept, 0), -1);
+    PERFORM report_cohort_add(s, fm, fk, 1);
+  END IF;
   INSERT INTO report_customer_firsts AS f (studio_id, customer_id, first_booked_class_id,
-                                           first_visit_class_id, first_month)
+                                           first_visit_class_id, first_month, kept)
   VALUES (s, c,
     (SELECT b.class_id FROM bookings b JOIN classes k ON k.id = b.class_id
      WHERE b.studio_id = s AND b.customer_id = c AND b.status IN {BOOKED}
@@ -279,10 +315,11 @@ BEGIN
     (SELECT b.class_id FROM bookings b JOIN classes k ON k.id = b.class_id
      WHERE b.studio_id = s AND b.customer_id = c AND b.status = 'attended'
      ORDER BY k.starts_at, b.id LIMIT 1),
-    (SELECT min(month) FROM report_customer_months WHERE studio_id = s AND customer_id = c))
+    fm, fk)
   ON CONFLICT (studio_id, customer_id) DO UPDATE SET
     first_booked_class_id = EXCLUDED.first_booked_class_id,
-    first_visit_class_id = EXCLUDED.first_visit_class_id, first_month = EXCLUDED.first_month;
+    first_visit_class_id = EXCLUDED.first_visit_class_id, first_month = EXCLUDED.first_month,
+    kept = EXCLUDED.kept;
   DELETE FROM report_customer_firsts WHERE studio_id = s AND customer_id = c
     AND first_booked_class_id IS NULL AND first_visit_class_id IS NULL;
 END $$""",
@@ -410,6 +447,19 @@ BEGIN
              FROM report_customer_months GROUP BY studio_id, customer_id) fm
     USING (studio_id, customer_id)
   WHERE fb.class_id IS NOT NULL OR fv.class_id IS NOT NULL;
+  UPDATE report_customer_firsts f SET kept = t.kept
+  FROM (SELECT f.studio_id, f.customer_id, sum(1 << (m.month - f.first_month - 1)) AS kept
+        FROM report_customer_firsts f JOIN report_customer_months m
+          ON m.studio_id = f.studio_id AND m.customer_id = f.customer_id
+         AND m.month BETWEEN f.first_month + 1 AND f.first_month + {FOLLOWED}
+        GROUP BY f.studio_id, f.customer_id) t
+  WHERE t.studio_id = f.studio_id AND t.customer_id = f.customer_id;
+  DELETE FROM report_cohorts;
+  INSERT INTO report_cohorts (studio_id, first_month, k, customers)
+  SELECT f.studio_id, f.first_month, k, count(*)
+  FROM report_customer_firsts f CROSS JOIN generate_series(0, {FOLLOWED}) k
+  WHERE f.first_month IS NOT NULL AND (k = 0 OR f.kept & (1 << (k - 1)) <> 0)
+  GROUP BY f.studio_id, f.first_month, k;
 {REVENUE_REBUILD}END $$""",
 ]
 
@@ -460,8 +510,17 @@ def upgrade():
         sa.Column("first_booked_class_id", sa.Integer(), nullable=True),
         sa.Column("first_visit_class_id", sa.Integer(), nullable=True),
         sa.Column("first_month", sa.Integer(), nullable=True),
+        sa.Column("kept", sa.Integer(), server_default="0", nullable=False),
         sa.PrimaryKeyConstraint("studio_id", "customer_id",
                                 name=op.f("pk_report_customer_firsts")),
+    )
+    op.create_table(
+        "report_cohorts",
+        sa.Column("studio_id", sa.Integer(), sa.ForeignKey("studios.id"), nullable=False),
+        sa.Column("first_month", sa.Integer(), nullable=False),
+        sa.Column("k", sa.Integer(), nullable=False),
+        sa.Column("customers", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("studio_id", "first_month", "k", name=op.f("pk_report_cohorts")),
     )
     op.create_index("ix_report_customer_firsts_booked", "report_customer_firsts",
                     ["first_booked_class_id"])
@@ -523,6 +582,7 @@ def downgrade():
             op.execute(f"DROP TRIGGER {table}_revenue ON {table}")
         for fn in ("bookings_summaries()", "classes_summaries()", "classes_summaries_months()",
                    "report_summaries_rebuild()", "report_customer_first(int, int)",
+                   "report_cohort_add(int, int, int, int)",
                    "report_customer_month(int, int, int, int)", *REVENUE_FUNCTIONS):
             op.execute(f"DROP FUNCTION {fn}")
         statements = spots.POSTGRESQL
@@ -530,8 +590,8 @@ def downgrade():
         for kind in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER bookings_summaries_{kind}")
         statements = spots.SQLITE
-    for table in ("report_tax_days", "report_revenue_days", "report_customer_firsts",
-                  "report_customer_months"):
+    for table in ("report_tax_days", "report_revenue_days", "report_cohorts",
+                  "report_customer_firsts", "report_customer_months"):
         op.drop_table(table)
     with op.batch_alter_table("classes") as batch:
         for t in TALLIES:

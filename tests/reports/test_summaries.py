@@ -1,8 +1,9 @@
-"""The summaries the reports read (each class's counts per status, each customer's months and
-firsts: migration 0043) agree with a recount from the bookings after every kind of change —
-booked, waitlisted, cancelled early and late, offered, lapsed, claimed, checked in, undone,
-no-show, walk-in, moved, the class moved to another month or cancelled, rows changed by SQL —
-and the CSV of every booking of a period streams them all."""
+"""The summaries the reports read (each class's counts per status, each customer's months,
+firsts and cohort, the daily money and taxes: migration 0043) agree with a recount from the
+rows they summarise after every kind of change — booked, waitlisted, cancelled early and late,
+offered, lapsed, claimed, checked in, undone, no-show, walk-in, moved, the class moved to
+another month or cancelled, a sale, a payment, a refund, a credit note, an order sold elsewhere,
+rows changed by SQL — and the CSV of every booking of a period streams them all."""
 
 import csv
 import io
@@ -28,7 +29,7 @@ from app.bookings.services.desk import move
 from app.core.db import utcnow
 from app.extensions import db
 from app.memberships.models import PlanKind
-from app.reports.models import CustomerFirst, CustomerMonth, RevenueDay, TaxDay
+from app.reports.models import Cohort, CustomerFirst, CustomerMonth, RevenueDay, TaxDay
 from app.schedule.models import ClassStatus, ScheduledClass
 from app.studios.models import Location, Role, WaitlistMode
 from tests.conftest import login
@@ -75,13 +76,18 @@ def recount(studio) -> dict:
             booked[b.customer_id].append((order, cls.id))
         if b.status == S.ATTENDED:
             visits[b.customer_id].append((order, cls.id))
-    firsts = {}
+    firsts, cohorts = {}, Counter()
     for customer in booked.keys() | visits.keys():
         mine = [m for (c, m) in months if c == customer]
+        first = min(mine) if mine else None
+        later = [k for k in (1, 2, 3) if first is not None and first + k in mine]
         firsts[customer] = (min(booked[customer])[1] if booked[customer] else None,
                             min(visits[customer])[1] if visits[customer] else None,
-                            min(mine) if mine else None)
-    return {"tallies": tallies, "months": dict(months), "firsts": firsts}
+                            first, sum(1 << (k - 1) for k in later))
+        if first is not None:
+            cohorts.update([(first, 0), *((first, k) for k in later)])
+    return {"tallies": tallies, "months": dict(months), "firsts": firsts,
+            "cohorts": dict(cohorts)}
 
 
 def kept(studio) -> dict:
@@ -92,10 +98,13 @@ def kept(studio) -> dict:
         select(ScheduledClass.id, *columns).where(ScheduledClass.studio_id == studio.id))}
     months = {(r.customer_id, r.month): r.bookings for r in db.session.scalars(
         select(CustomerMonth).where(CustomerMonth.studio_id == studio.id))}
-    firsts = {r.customer_id: (r.first_booked_class_id, r.first_visit_class_id, r.first_month)
+    firsts = {r.customer_id: (r.first_booked_class_id, r.first_visit_class_id, r.first_month,
+                              r.kept)
               for r in db.session.scalars(
                   select(CustomerFirst).where(CustomerFirst.studio_id == studio.id))}
-    return {"tallies": tallies, "months": months, "firsts": firsts}
+    cohorts = {(r.first_month, r.k): r.customers for r in db.session.scalars(
+        select(Cohort).where(Cohort.studio_id == studio.id))}
+    return {"tallies": tallies, "months": months, "firsts": firsts, "cohorts": cohorts}
 
 
 def agree(studio, step: str) -> None:
