@@ -1,12 +1,13 @@
-"""Report summaries kept by triggers: per-class tallies, customers' months and first visits
+"""Report summaries kept by triggers: class tallies, customers' firsts, cohorts, daily money
 
 Revision ID: 0043_report_summaries
 Revises: 0042_event_plans
 Create Date: 2026-12-08 00:00:00
 
-The reports (app/reports/queries) counted a studio's bookings for the period on every view,
-and for first visits and cohorts every booking the studio ever had. They now read summaries the
-transaction that changes a booking or a class keeps, by whatever path (the app, a job, SQL):
+The reports (app/reports/queries) counted a studio's bookings and orders for the period on every
+view, and for first visits and cohorts every booking the studio ever had. They now read
+summaries the transaction that changes a booking, a class or money keeps, by whatever path (the
+app, a job, SQL):
 
 - classes.*_count: the class's bookings per status (an offer that lapsed counted apart from
   other cancellations), beside spots_taken, by the one trigger that now keeps both;
@@ -16,15 +17,14 @@ transaction that changes a booking or a class keeps, by whatever path (the app, 
   class of their first check-in, their first month and which of the 3 months after it they
   booked in (no row while they have neither); report_cohorts: per studio and first month, the
   customers and how many of them booked 1, 2 and 3 months later;
-
 - report_revenue_days and report_tax_days: per studio, location and local day (of the location
   the order was sold at), what sales, payments, refunds and credit notes add up to, and the
   taxes collected and given back per code and rate, kept by triggers on orders, payments,
   refunds and invoices.
 
 PostgreSQL keeps them all; the SQLite embedded default keeps the class tallies (the reports
-need PostgreSQL's time zones). report_summaries_rebuild() recounts everything from the
-bookings: the upgrade runs it, and so does anything that loads bookings with triggers off.
+need PostgreSQL's time zones). report_summaries_rebuild() recounts everything from the rows
+summarised: the upgrade runs it, and so does anything that loads rows with triggers off.
 """
 import sqlalchemy as sa
 from alembic import op

@@ -61,7 +61,7 @@ def _new_customers(ids, filters):
         select(CustomerFirst.studio_id, func.count())
         .join(ScheduledClass, ScheduledClass.id == CustomerFirst.first_booked_class_id)
         .join(Location, Location.id == ScheduledClass.location_id)
-        .where(CustomerFirst.studio_id.in_(ids),
+        .where(CustomerFirst.studio_id.in_(ids), ScheduledClass.studio_id.in_(ids),
                *local_period(ScheduledClass.starts_at, Location.timezone, filters))
         .group_by(CustomerFirst.studio_id)).all()
 
