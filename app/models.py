@@ -42,6 +42,13 @@ from app.notifications.models import (  # noqa: F401
     UndeliverableAddress,
 )
 from app.quality.models import QualityFinding, QualityRun  # noqa: F401
+from app.reports.models import (  # noqa: F401
+    Cohort,
+    CustomerFirst,
+    CustomerMonth,
+    RevenueDay,
+    TaxDay,
+)
 from app.schedule.models import ClassType, ScheduledClass, Series  # noqa: F401
 from app.studios.models import Location, Room, StaffRole, Studio, StudioCustomer  # noqa: F401
 from app.training.models import (  # noqa: F401

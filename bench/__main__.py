@@ -26,7 +26,7 @@ from bench.config import (
 from bench.data import DESK_EMAIL as DESK
 from bench.server import Server
 
-FIGURES = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P9", "P11", "P12"]
+FIGURES = ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P11", "P12"]
 
 
 def options(argv):
@@ -46,6 +46,7 @@ def options(argv):
     opt.pdf_runs = 4 if quick else 10
     opt.p7_runs = 1 if quick else 5
     opt.p7_workers = 8
+    opt.p8_csv_runs = 3 if quick else 5
     return opt
 
 
@@ -61,7 +62,7 @@ def main(argv=None) -> int:
     large = QUICK_LARGE if opt.quick else LARGE
     print("Preparing data")
     markers = {"small": data.prepare(SMALL)}
-    if "P4" in opt.only or "P11" in opt.only:
+    if {"P4", "P8", "P11"} & set(opt.only):
         markers["large"] = data.prepare(large)
     Redis.from_url(REDIS_URL).flushdb()
     results = []
@@ -147,6 +148,15 @@ def run_figure(name, srv, user, large, opt) -> dict:
             return figures.p11({"small": srv, "large": big},
                                {"small": User(srv.url, DESK), "large": User(big.url, DESK)},
                                opt)
+    if name == "P8":
+        from bench.reports import p8
+
+        setting = procfile_setting()
+        with Server(large.database, workers=setting.workers, threads=setting.threads,
+                    balanced=True) as big:
+            return p8({"small": srv, "large": big},
+                      {"small": User(srv.url, DESK), "large": User(big.url, DESK)},
+                      {"small": SMALL.database, "large": large.database}, opt)
     if name == "P5":
         return figures.p5(srv, user, SMALL.database, opt)
     if name == "P9":

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 import psycopg
 from argon2 import PasswordHasher
 
-from app.bookings.models import HOLDS_SPOT
 from app.config import EMBEDDED_PEPPER
 from app.core.search import phone_key, search_text
 from app.core.security import peppered_hash
@@ -30,7 +29,7 @@ SLOTS = [dtime(h, m) for h, m in ((6, 0), (7, 0), (8, 0), (9, 30), (12, 0), (13,
                                   (17, 0), (18, 0), (19, 0), (20, 0))]
 CAPACITY = 20
 COACHES_PER_STUDIO = 5
-VERSION = 3  # bump when the generated shape changes
+VERSION = 4  # bump when the generated shape changes
 # Customers' names (P11 searches them): Riyadh and Toronto names, first x last, so each full
 # name recurs in proportion to the scale. Customer 0 keeps "Bench 0".
 FIRST = ["أحمد", "سارة", "محمد", "نورة", "عبدالله", "فاطمة", "خالد", "آمنة", "عمر", "ريم",
@@ -167,8 +166,8 @@ def _fill(scale: Scale, marker: dict) -> None:
                 name, email = _name("bench", i - 1), f"bench{i - 1}@example.com"
                 copy.write_row((1, i, now, phone, phone_key(phone), "", json.dumps(tags),
                                 "|vip|" if tags else "", search_text(name, email, phone=phone)))
-        # Bulk rows skip the bookings trigger that counts spots taken (one class UPDATE per
-        # booking); the counts are set in one statement after the COPY.
+        # Bulk rows skip the bookings trigger that keeps spots taken and the reports' summaries
+        # (several statements per booking); one recount after the COPY sets them.
         cur.execute("SET LOCAL session_replication_role = replica")
         per_class, extra = divmod(scale.bookings, len(class_rows))
         customers = range(1, scale.customers + 1)
@@ -197,9 +196,7 @@ def _fill(scale: Scale, marker: dict) -> None:
                                     now if reason else None, reason, "",
                                     starts - timedelta(days=3)))
         cur.execute("SET LOCAL session_replication_role = origin")
-        cur.execute("UPDATE classes SET spots_taken = t.n FROM (SELECT class_id, count(*) AS n"
-                    " FROM bookings WHERE status = ANY(%s) GROUP BY class_id) t"
-                    " WHERE t.class_id = classes.id", ([str(s) for s in HOLDS_SPOT],))
+        cur.execute("SELECT report_summaries_rebuild()")  # spots taken and the reports' tallies
         for table in ("users", "studios", "locations", "rooms", "class_types", "classes",
                       "bookings", "staff_roles", "studio_customers"):
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"

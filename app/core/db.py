@@ -211,6 +211,33 @@ class local_day_number(_LocalNumber):
     part = "day_number"  # days since 1970-01-01: days subtract as whole numbers
 
 
+class _LocalText(FunctionElement):
+    """SQL: the local time of a UTC instant in a zone written as text (for CSVs streamed
+    straight from the rows)."""
+
+    type = types.String()
+    inherit_cache = True
+    part = ""
+
+
+class local_date_text(_LocalText):
+    inherit_cache = True
+    part = "date"  # 2026-12-31
+
+
+class local_time_text(_LocalText):
+    inherit_cache = True
+    part = "time"  # 23:59
+
+
+class local_minute_text(_LocalText):
+    inherit_cache = True
+    part = "minute"  # 2026-12-31 23:59
+
+
+_PG_TEXT = {"date": "YYYY-MM-DD", "time": "HH24:MI", "minute": "YYYY-MM-DD HH24:MI"}
+_PY_TEXT = {"date": "%Y-%m-%d", "time": "%H:%M", "minute": "%Y-%m-%d %H:%M"}
+
 _PG_NUMBER = {
     "hour": "CAST(EXTRACT(hour FROM {t}) AS INTEGER)",
     "isodow": "CAST(EXTRACT(isodow FROM {t}) AS INTEGER)",
@@ -234,6 +261,11 @@ def _local_number_pg(element, compiler, **kw):
     return _PG_NUMBER[element.part].format(t=_pg_local(element, compiler, **kw))
 
 
+@compiles(_LocalText)
+def _local_text_pg(element, compiler, **kw):
+    return f"to_char({_pg_local(element, compiler, **kw)}, '{_PG_TEXT[element.part]}')"
+
+
 def _sqlite_args(element, compiler, **kw) -> str:
     return ", ".join(compiler.process(c, **kw) for c in element.clauses)
 
@@ -246,6 +278,11 @@ def _local_day_sqlite(element, compiler, **kw):
 @compiles(_LocalNumber, "sqlite")
 def _local_number_sqlite(element, compiler, **kw):
     return f"fitflow_local_number('{element.part}', {_sqlite_args(element, compiler, **kw)})"
+
+
+@compiles(_LocalText, "sqlite")
+def _local_text_sqlite(element, compiler, **kw):
+    return f"fitflow_local_text('{element.part}', {_sqlite_args(element, compiler, **kw)})"
 
 
 def _sqlite_local(instant: str | None, zone: str | None) -> datetime | None:
@@ -274,11 +311,18 @@ def _sqlite_local_number(part, instant, zone):
     return _SQLITE_NUMBER[part](local) if local else None
 
 
+def _sqlite_local_text(part, instant, zone):
+    local = _sqlite_local(instant, zone)
+    return local.strftime(_PY_TEXT[part]) if local else None
+
+
 def _sqlite_functions(engine) -> None:
     @event.listens_for(engine, "connect")
     def _register(dbapi_conn, _record):
         dbapi_conn.create_function("fitflow_local_day", 2, _sqlite_local_day, deterministic=True)
         dbapi_conn.create_function("fitflow_local_number", 3, _sqlite_local_number,
+                                   deterministic=True)
+        dbapi_conn.create_function("fitflow_local_text", 3, _sqlite_local_text,
                                    deterministic=True)
 
 

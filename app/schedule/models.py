@@ -146,6 +146,25 @@ class ScheduledClass(ClassTimes, Revised, TimestampMixin, db.Model):
     # instance's copy would not see the bookings the session inserted after loading it.
     spots_taken: Mapped[int] = mapped_column(default=0, server_default="0",
                                              deferred=True, deferred_raiseload=True)
+    # The class's bookings per status, for the reports, kept by the same trigger (migration
+    # 0043) and read the same way: lapsed counts offers cancelled because they expired,
+    # cancelled the other cancellations.
+    confirmed_count: Mapped[int] = mapped_column(server_default="0", deferred=True,
+                                                 deferred_raiseload=True)
+    offered_count: Mapped[int] = mapped_column(server_default="0", deferred=True,
+                                               deferred_raiseload=True)
+    waitlisted_count: Mapped[int] = mapped_column(server_default="0", deferred=True,
+                                                  deferred_raiseload=True)
+    attended_count: Mapped[int] = mapped_column(server_default="0", deferred=True,
+                                                deferred_raiseload=True)
+    no_show_count: Mapped[int] = mapped_column(server_default="0", deferred=True,
+                                               deferred_raiseload=True)
+    late_cancelled_count: Mapped[int] = mapped_column(server_default="0", deferred=True,
+                                                      deferred_raiseload=True)
+    cancelled_count: Mapped[int] = mapped_column(server_default="0", deferred=True,
+                                                 deferred_raiseload=True)
+    lapsed_count: Mapped[int] = mapped_column(server_default="0", deferred=True,
+                                              deferred_raiseload=True)
 
     class_type: Mapped[ClassType] = relationship(lazy="joined", innerjoin=True)
     location = relationship("Location", lazy="joined", innerjoin=True)

@@ -1,15 +1,18 @@
 """Attendance and utilisation: the studio's classes held in the period (not cancelled), on
-their location's local days, and the bookings in them."""
+their location's local days, and the bookings in them, read from each class's counts and each
+customer's firsts (app/reports/models.py): the work follows the classes of the period, not the
+bookings of the year."""
 
 from babel import dates
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.bookings.models import Booking, BookingStatus
+from app.bookings.models import BookingStatus
 from app.core.db import local_hour, local_isodow
 from app.core.i18n import current_language, translated
 from app.extensions import db
+from app.reports.models import CustomerFirst
 from app.schedule.models import ClassStatus, ClassType, ScheduledClass
 from app.studios.models import Location
 
@@ -34,11 +37,21 @@ def held(studio, filters) -> list:
     return conds
 
 
+def tally(*statuses):
+    """The classes' bookings in these statuses, summed from each class's counts (kept by a
+    trigger: ScheduledClass.*_count)."""
+    total = sum(getattr(ScheduledClass, f"{status}_count") for status in statuses)
+    return func.coalesce(func.sum(total), 0)
+
+
+# Every status a class counts: a group with no booking at all has no row.
+EVERY = ("confirmed", "offered", "waitlisted", "attended", "no_show", "late_cancelled",
+         "cancelled", "lapsed")
+
+
 def _counts():
-    def n(*statuses):
-        return func.count(Booking.id).filter(Booking.status.in_(statuses))
-    return (n(*BOOKED).label("booked"), n(S.ATTENDED).label("checked_in"),
-            n(S.NO_SHOW).label("no_shows"), n(S.LATE_CANCELLED).label("late_cancels"))
+    return (tally(*BOOKED).label("booked"), tally(S.ATTENDED).label("checked_in"),
+            tally(S.NO_SHOW).label("no_shows"), tally(S.LATE_CANCELLED).label("late_cancels"))
 
 
 def bookings_by(studio, filters, *keys):
@@ -49,27 +62,20 @@ def bookings_by(studio, filters, *keys):
         .select_from(ScheduledClass)
         .join(Location, Location.id == ScheduledClass.location_id)
         .join(ClassType, ClassType.id == ScheduledClass.class_type_id)
-        .join(Booking, and_(Booking.class_id == ScheduledClass.id,
-                            Booking.studio_id == studio.id))
         .outerjoin(User, User.id == ScheduledClass.coach_id)
         .where(*held(studio, filters))
-        .group_by(*keys)).all()
+        .group_by(*keys)
+        .having(tally(*EVERY) > 0)).all()
 
 
 def _first_visits(studio, filters) -> dict[int, int]:
     """Per class type: customers whose first check-in at the studio ever was in the period."""
-    ranked = (select(Booking.class_id, func.row_number().over(
-                  partition_by=Booking.customer_id,
-                  order_by=(ScheduledClass.starts_at, Booking.id)).label("n"))
-              .join(ScheduledClass, ScheduledClass.id == Booking.class_id)
-              .where(Booking.studio_id == studio.id, Booking.status == S.ATTENDED)
-              .subquery())
     rows = db.session.execute(
         select(ScheduledClass.class_type_id, func.count())
-        .select_from(ranked)
-        .join(ScheduledClass, ScheduledClass.id == ranked.c.class_id)
+        .select_from(CustomerFirst)
+        .join(ScheduledClass, ScheduledClass.id == CustomerFirst.first_visit_class_id)
         .join(Location, Location.id == ScheduledClass.location_id)
-        .where(ranked.c.n == 1, *held(studio, filters))
+        .where(CustomerFirst.studio_id == studio.id, *held(studio, filters))
         .group_by(ScheduledClass.class_type_id)).all()
     return dict(rows)
 
@@ -108,21 +114,13 @@ def type_names(studio) -> dict[int, str]:
     return {r.id: translated(r.name) for r in rows}
 
 
-def _taken(studio):
-    return (select(Booking.class_id, func.count().label("taken"))
-            .where(Booking.studio_id == studio.id, Booking.status.in_(TAKEN))
-            .group_by(Booking.class_id).subquery())
-
-
 def utilisation(studio, filters) -> dict:
-    taken = _taken(studio)
     base = (select().select_from(ScheduledClass)
             .join(Location, Location.id == ScheduledClass.location_id)
             .join(ClassType, ClassType.id == ScheduledClass.class_type_id)
-            .outerjoin(taken, taken.c.class_id == ScheduledClass.id)
             .where(*held(studio, filters)))
     places = func.sum(ScheduledClass.capacity).label("places")
-    filled = func.coalesce(func.sum(taken.c.taken), 0).label("filled")
+    filled = tally(*TAKEN).label("filled")
     rows = db.session.execute(
         base.add_columns(ClassType.id, func.count(ScheduledClass.id).label("classes"), places,
                          filled)

@@ -5,14 +5,14 @@ waitlist never gave a place)."""
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
-from app.bookings.models import Booking, BookingStatus, CancelReason
+from app.bookings.models import BookingStatus
 from app.core.db import local_hour
 from app.extensions import db
 from app.schedule.models import ClassType, ScheduledClass
 from app.studios.models import Location
 
 from . import COUNT, TEXT, Table, bar_chart
-from .attendance import TAKEN, bookings_by, held, type_names
+from .attendance import TAKEN, bookings_by, held, tally, type_names
 
 S = BookingStatus
 MORNING, MIDDAY, EVENING = 1, 2, 3
@@ -41,35 +41,18 @@ def time_slots(studio, filters) -> dict:
     return {"table": table, "chart": chart}
 
 
-def _per_class(studio):
-    """Per class: places taken, people still waiting, offers that lapsed unclaimed."""
-    def n(*conds):
-        return func.count(Booking.id).filter(*conds)
-    return (select(Booking.class_id,
-                   n(Booking.status.in_(TAKEN)).label("taken"),
-                   n(Booking.status == S.WAITLISTED).label("waiting"),
-                   n(Booking.status == S.OFFERED).label("offered"),
-                   n(Booking.status == S.CANCELLED,
-                     Booking.cancel_reason == CancelReason.OFFER_EXPIRED).label("lapsed"))
-            .where(Booking.studio_id == studio.id)
-            .group_by(Booking.class_id).subquery())
-
-
 def waitlist_demand(studio, filters) -> dict:
     """Per class type: classes held, those that filled, people still on the waitlist when the
     class began and offers never claimed (an open offer at the start counts: too late to use)."""
-    per = _per_class(studio)
-    full = func.count(ScheduledClass.id).filter(
-        func.coalesce(per.c.taken, 0) >= ScheduledClass.capacity)
+    taken = sum(getattr(ScheduledClass, f"{status}_count") for status in TAKEN)
+    full = func.count(ScheduledClass.id).filter(taken >= ScheduledClass.capacity)
     rows = db.session.execute(
         select(ClassType.id, func.count(ScheduledClass.id).label("classes"),
-               full.label("full"),
-               func.coalesce(func.sum(per.c.waiting), 0).label("waiting"),
-               func.coalesce(func.sum(per.c.offered + per.c.lapsed), 0).label("unclaimed"))
+               full.label("full"), tally(S.WAITLISTED).label("waiting"),
+               tally(S.OFFERED, "lapsed").label("unclaimed"))
         .select_from(ScheduledClass)
         .join(Location, Location.id == ScheduledClass.location_id)
         .join(ClassType, ClassType.id == ScheduledClass.class_type_id)
-        .outerjoin(per, per.c.class_id == ScheduledClass.id)
         .where(*held(studio, filters))
         .group_by(ClassType.id)).all()
     names = type_names(studio)

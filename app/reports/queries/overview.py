@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from app.billing.models import Order, OrderStatus
-from app.bookings.models import Booking, BookingStatus
+from app.bookings.models import BookingStatus
 from app.extensions import db
+from app.reports.models import CustomerFirst, RevenueDay
 from app.schedule.models import ClassStatus, ScheduledClass
 from app.studios.models import Location, Studio
 
 from . import PERCENT, local_period, rate, shown_cell
-from .attendance import BOOKED, TAKEN
+from .attendance import BOOKED, TAKEN, tally
 
 
 @dataclass
@@ -34,20 +34,12 @@ class StudioFigures:
 
 
 def _classes(ids, filters):
-    def n(*statuses):
-        return func.count(Booking.id).filter(Booking.status.in_(statuses))
-    per = (select(Booking.studio_id, Booking.class_id, n(*BOOKED).label("booked"),
-                  n(BookingStatus.ATTENDED).label("attended"), n(*TAKEN).label("taken"))
-           .where(Booking.studio_id.in_(ids))
-           .group_by(Booking.studio_id, Booking.class_id).subquery())
     return db.session.execute(
         select(ScheduledClass.studio_id, func.count(ScheduledClass.id).label("classes"),
                func.sum(ScheduledClass.capacity).label("places"),
-               *(func.coalesce(func.sum(c), 0).label(c.name)
-                 for c in (per.c.booked, per.c.attended, per.c.taken)))
+               tally(*BOOKED).label("booked"), tally(BookingStatus.ATTENDED).label("attended"),
+               tally(*TAKEN).label("taken"))
         .join(Location, Location.id == ScheduledClass.location_id)
-        .outerjoin(per, (per.c.class_id == ScheduledClass.id)
-                   & (per.c.studio_id == ScheduledClass.studio_id))
         .where(ScheduledClass.studio_id.in_(ids),
                ScheduledClass.status == ClassStatus.SCHEDULED,
                *local_period(ScheduledClass.starts_at, Location.timezone, filters))
@@ -55,32 +47,23 @@ def _classes(ids, filters):
 
 
 def _sales(ids, filters):
+    d = RevenueDay
     return db.session.execute(
-        select(Order.studio_id, Order.currency, func.sum(Order.net_minor).label("net"))
-        .join(Studio, Studio.id == Order.studio_id)
-        .join(Location, Location.id == func.coalesce(Order.location_id,
-                                                     Studio.default_location_id))
-        .where(Order.studio_id.in_(ids), Order.status == OrderStatus.PAID,
-               *local_period(Order.paid_at, Location.timezone, filters))
-        .group_by(Order.studio_id, Order.currency)).all()
+        select(d.studio_id, d.currency, func.sum(d.net_minor).label("net"))
+        .where(d.studio_id.in_(ids), d.line == "sale", d.day >= filters.start,
+               d.day <= filters.end)
+        .group_by(d.studio_id, d.currency)).all()
 
 
 def _new_customers(ids, filters):
     """Per studio: customers whose first booking there is for a class in the period."""
-    ranked = (select(Booking.studio_id, Booking.class_id, func.row_number().over(
-                  partition_by=(Booking.studio_id, Booking.customer_id),
-                  order_by=(ScheduledClass.starts_at, Booking.id)).label("n"))
-              .join(ScheduledClass, ScheduledClass.id == Booking.class_id)
-              .where(Booking.studio_id.in_(ids), Booking.status.in_(BOOKED),
-                     ScheduledClass.status == ClassStatus.SCHEDULED)
-              .subquery())
     return db.session.execute(
-        select(ranked.c.studio_id, func.count())
-        .join(ScheduledClass, ScheduledClass.id == ranked.c.class_id)
+        select(CustomerFirst.studio_id, func.count())
+        .join(ScheduledClass, ScheduledClass.id == CustomerFirst.first_booked_class_id)
         .join(Location, Location.id == ScheduledClass.location_id)
-        .where(ranked.c.n == 1,
+        .where(CustomerFirst.studio_id.in_(ids), ScheduledClass.studio_id.in_(ids),
                *local_period(ScheduledClass.starts_at, Location.timezone, filters))
-        .group_by(ranked.c.studio_id)).all()
+        .group_by(CustomerFirst.studio_id)).all()
 
 
 def overview(studios, filters) -> dict:

@@ -1,28 +1,24 @@
 """Revenue and taxes: paid orders, payments received, refunds and credit notes in the period,
 each on the local day of the location it was sold at, grouped by currency (never added across
-currencies). The location filter applies; the class-type filter does not (sales are plans)."""
+currencies). The location filter applies; the class-type filter does not (sales are plans).
+Read from the daily summaries the money's triggers keep (app/reports/models.py): the work
+follows the days of the period, not the orders of the year."""
 
+import json
 from collections import defaultdict
 from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.billing.models import (
-    DocumentKind,
-    Invoice,
-    Order,
-    OrderStatus,
-    Payment,
-    PaymentMethod,
-    Refund,
-)
+from app.billing.models import Order, PaymentMethod
 from app.core.i18n import translated
 from app.extensions import db
 from app.memberships.models import Plan, PlanKind
+from app.reports.models import RevenueDay, TaxDay
 from app.studios.models import Location
 
-from . import COUNT, MONEY, TEXT, Table, bar_chart, decimal_amount, local_period
+from . import COUNT, MONEY, TEXT, Table, bar_chart, decimal_amount
 
 
 def kind_labels() -> dict:
@@ -41,51 +37,32 @@ def sold_at(studio):
     return Location.id == func.coalesce(Order.location_id, studio.default_location_id)
 
 
-def _orders(studio, filters, instant):
-    conds = [Order.studio_id == studio.id, *local_period(instant, Location.timezone, filters)]
+def _days(model, studio, filters) -> list:
+    """Conditions on a summary by local day (RevenueDay, TaxDay): the period and location."""
+    conds = [model.studio_id == studio.id, model.day >= filters.start, model.day <= filters.end]
     if filters.location_id:
-        conds.append(Location.id == filters.location_id)
+        conds.append(model.location_id == filters.location_id)
     return conds
 
 
+def _lines(studio, filters, line, *keys):
+    d = RevenueDay
+    return db.session.execute(
+        select(*keys, func.sum(d.n).label("n"), func.sum(d.net_minor).label("net"),
+               func.sum(d.tax_minor).label("tax"), func.sum(d.amount_minor).label("amount"))
+        .where(d.line == line, *_days(d, studio, filters))
+        .group_by(*keys)).all()
+
+
 def _sales(studio, filters):
+    d = RevenueDay
     return db.session.execute(
-        select(Order.currency, Plan.kind, Order.plan_id, func.count(Order.id).label("n"),
-               func.sum(Order.net_minor).label("net"), func.sum(Order.tax_minor).label("tax"),
-               func.sum(Order.gross_minor).label("gross"))
-        .join(Location, sold_at(studio)).outerjoin(Plan, Plan.id == Order.plan_id)
-        .where(Order.status == OrderStatus.PAID, *_orders(studio, filters, Order.paid_at))
-        .group_by(Order.currency, Plan.kind, Order.plan_id)).all()
-
-
-def _payments(studio, filters):
-    return db.session.execute(
-        select(Payment.currency, Payment.method, func.count(Payment.id).label("n"),
-               func.sum(Payment.amount_minor).label("amount"))
-        .join(Order, Order.id == Payment.order_id).join(Location, sold_at(studio))
-        .where(Payment.studio_id == studio.id,
-               *_orders(studio, filters, Payment.received_at))
-        .group_by(Payment.currency, Payment.method)).all()
-
-
-def _refunds(studio, filters):
-    return db.session.execute(
-        select(Payment.currency, func.count(Refund.id).label("n"),
-               func.sum(Refund.amount_minor).label("amount"))
-        .join(Payment, Payment.id == Refund.payment_id)
-        .join(Order, Order.id == Payment.order_id).join(Location, sold_at(studio))
-        .where(Refund.studio_id == studio.id, *_orders(studio, filters, Refund.created_at))
-        .group_by(Payment.currency)).all()
-
-
-def _credit_notes(studio, filters):
-    return db.session.execute(
-        select(Invoice.currency, func.count(Invoice.id).label("n"),
-               func.sum(Invoice.gross_minor).label("amount"))
-        .join(Order, Order.id == Invoice.order_id).join(Location, sold_at(studio))
-        .where(Invoice.studio_id == studio.id, Invoice.kind == DocumentKind.CREDIT_NOTE,
-               *_orders(studio, filters, Invoice.issued_at))
-        .group_by(Invoice.currency)).all()
+        select(d.currency, Plan.kind, d.plan_id, func.sum(d.n).label("n"),
+               func.sum(d.net_minor).label("net"), func.sum(d.tax_minor).label("tax"),
+               func.sum(d.amount_minor).label("gross"))
+        .outerjoin(Plan, Plan.id == d.plan_id)
+        .where(d.line == "sale", *_days(d, studio, filters))
+        .group_by(d.currency, Plan.kind, d.plan_id)).all()
 
 
 def revenue(studio, filters) -> dict:
@@ -107,13 +84,13 @@ def revenue(studio, filters) -> dict:
     received, refunded = defaultdict(int), defaultdict(int)
     methods = method_labels()
     lines = []
-    for r in _payments(studio, filters):
+    for r in _lines(studio, filters, "payment", RevenueDay.currency, RevenueDay.method):
         received[r.currency] += int(r.amount)
         lines.append((r.currency, 0, methods[r.method], r.n, int(r.amount)))
-    for r in _refunds(studio, filters):
+    for r in _lines(studio, filters, "refund", RevenueDay.currency):
         refunded[r.currency] += int(r.amount)
         lines.append((r.currency, 1, _("Refunds"), r.n, -int(r.amount)))
-    for r in _credit_notes(studio, filters):
+    for r in _lines(studio, filters, "credit_note", RevenueDay.currency):
         lines.append((r.currency, 2, _("Credit notes issued"), r.n, -int(r.amount)))
     for cur in received.keys() | refunded.keys():
         lines.append((cur, 3, _("Net received"), None, received[cur] - refunded[cur]))
@@ -133,29 +110,19 @@ def revenue(studio, filters) -> dict:
 def taxes(studio, filters) -> dict:
     """Taxes collected per jurisdiction, tax and rate: on orders paid in the period, less what
     credit notes issued in the period gave back, with the taxable amount of each."""
-    sums = defaultdict(lambda: {"base": 0, "collected": 0, "returned": 0, "name": ""})
-    paid = db.session.execute(
-        select(Location.tax_jurisdiction, Order.currency, Order.net_minor, Order.taxes)
-        .join(Location, sold_at(studio))
-        .where(Order.status == OrderStatus.PAID, *_orders(studio, filters, Order.paid_at))).all()
-    for jurisdiction, currency, net, lines in paid:
-        for t in lines or ():
-            key = (currency, jurisdiction, t["code"], Decimal(str(t["rate"])))
-            sums[key]["base"] += net
-            sums[key]["collected"] += t["amount_minor"]
-            sums[key]["name"] = translated(t["name"])
-    notes = db.session.execute(
-        select(Location.tax_jurisdiction, Invoice.currency, Invoice.snapshot)
-        .join(Order, Order.id == Invoice.order_id).join(Location, sold_at(studio))
-        .where(Invoice.studio_id == studio.id, Invoice.kind == DocumentKind.CREDIT_NOTE,
-               *_orders(studio, filters, Invoice.issued_at))).all()
-    for jurisdiction, currency, snapshot in notes:
-        totals = snapshot.get("totals", {})
-        for t in totals.get("taxes", ()):
-            key = (currency, jurisdiction, t["code"], Decimal(str(t["rate"])))
-            sums[key]["base"] -= totals.get("net_minor", 0)
-            sums[key]["returned"] += t["amount_minor"]
-            sums[key]["name"] = sums[key]["name"] or translated(t["name"])
+    t = TaxDay
+    rows = db.session.execute(
+        select(t.currency, Location.tax_jurisdiction, t.code, t.rate,
+               func.sum(t.base_minor).label("base"), func.sum(t.collected_minor).label("collected"),
+               func.sum(t.returned_minor).label("returned"), func.max(t.name).label("name"))
+        .join(Location, Location.id == t.location_id)
+        .where(*_days(t, studio, filters))
+        .group_by(t.currency, Location.tax_jurisdiction, t.code, t.rate)).all()
+    sums = {}
+    for cur, jurisdiction, code, rate, base, collected, returned, name in rows:
+        key = (cur, jurisdiction, code, Decimal(str(rate)))
+        sums[key] = {"base": int(base), "collected": int(collected), "returned": int(returned),
+                     "name": translated(json.loads(name)) if name else ""}
     table = Table("taxes", [(_("Currency"), TEXT), (_("Jurisdiction"), TEXT), (_("Tax"), TEXT),
                             (_("Rate (%)"), TEXT), (_("Taxable amount"), MONEY),
                             (_("Collected"), MONEY), (_("Given back"), MONEY),
