@@ -85,6 +85,9 @@ class Order(TimestampMixin, db.Model):
     plan = relationship("Plan")
     location = relationship("Location")
     payments: Mapped[list["Payment"]] = relationship(back_populates="order", order_by="Payment.id")
+    # The group booking it pays for, if any (loaded with the locked order: lock_order).
+    group = relationship("GroupBooking", primaryjoin="GroupBooking.order_id == Order.id",
+                         viewonly=True, uselist=False)
 
     @property
     def paid_minor(self) -> int:

@@ -53,6 +53,16 @@ def list_studios() -> list[Studio]:
     return db.session.scalars(select(Studio).order_by(Studio.slug)).all()
 
 
+def company_link(user, studio: Studio) -> StudioCustomer | None:
+    """The studio's record of `user` when it names a company (a company or group contact:
+    they book and pay for groups), else None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(StudioCustomer).where(
+        StudioCustomer.studio_id == studio.id, StudioCustomer.user_id == user.id,
+        StudioCustomer.company_name != ""))
+
+
 def staff_role(user, studio: Studio) -> Role | None:
     """The user's staff role in the studio, or None (cached per request)."""
     if not getattr(user, "is_authenticated", False):

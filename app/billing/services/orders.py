@@ -161,7 +161,8 @@ def lock_order(order: Order | int, *, studio_id: int | None = None) -> Order | N
     # With its customer and plan (the invoice, the pass and Stripe's customer id need them):
     # joined in, the order row alone locked.
     query = (select(Order).where(Order.id == order_id)
-             .options(joinedload(Order.customer), joinedload(Order.plan)))
+             .options(joinedload(Order.customer), joinedload(Order.plan),
+                      joinedload(Order.group)))
     if studio_id is not None:
         query = query.where(Order.studio_id == studio_id)
     locked = session.scalar(query.with_for_update(of=Order)

@@ -31,10 +31,11 @@ def find_or_add_participant(studio, *, actor, name: str, email: str | None,
     return add_customer(studio, actor=actor, name=name, email=email, phone=phone).user
 
 
-def book_group_for(studio, cls, contact, people: list[dict], plan, *, actor, paid_by,
-                   confirm: int | None = None):
+def book_group_for(studio, cls, contact, people: list[dict], plan, *, actor, paid_by=None,
+                   confirm: int | None = None, **options):
     """Book places in `cls` for the participants named (found or added), paid by `contact`;
-    `confirm`: places for the first that many only, the rest on the waitlist."""
+    `confirm`: places for the first that many only, the rest on the waitlist; `options` as
+    book_group takes them (a card order, the contact booking for themselves)."""
     participants = [find_or_add_participant(studio, actor=actor, **person) for person in people]
     return book_group(studio, cls, contact, participants, plan, actor=actor, paid_by=paid_by,
-                      confirm=confirm)
+                      confirm=confirm, **options)

@@ -1,0 +1,90 @@
+"""A company or group contact on the phone: places in a class for their group, the total for
+that many shown first, then paid by card (Stripe Checkout holds the places while it is open)
+or at the studio. The same service as the desk's (app/clients/services/groups.py)."""
+
+import uuid
+from datetime import timedelta
+
+from flask import Blueprint, abort, redirect, url_for
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from app.billing.models import OrderStatus, PaymentMethodKind
+from app.billing.services.checkout import start_checkout
+from app.billing.services.orders import price
+from app.billing.services.selling import selling_location
+from app.clients.forms import GroupRequestForm
+from app.clients.services.groups import book_group_for
+from app.core.htmx import render
+from app.core.lifecycle import done, perform
+from app.memberships.queries import get_plan_or_404, group_plans
+from app.schedule.queries import get_studio_class_or_404
+from app.studios.policies import can_book_for_group
+
+bp = Blueprint("clients", __name__)
+PAGE = "clients/group.html"
+# How long Stripe Checkout (and so the places it holds) stays open.
+CHECKOUT_HOLD = timedelta(minutes=30)
+
+
+def _loaded(slug: str, class_id: int):
+    studio, cls = get_studio_class_or_404(slug, class_id)
+    if not can_book_for_group(current_user, studio):
+        abort(404)  # a customer who is no company contact never sees group booking
+    plans = group_plans(studio, cls)
+    form = GroupRequestForm().with_plans(plans, studio.default_language,
+                                         takes_cards=studio.takes_cards)
+    return studio, cls, plans, form
+
+
+def _page(studio, cls, plans, form, *, status=200, quote=None, plan=None, error=None):
+    return render(PAGE, "group_form", status=status, studio=studio, cls=cls, plans=plans,
+                  form=form, quote=quote, plan=plan, error=error)
+
+
+@bp.get("/s/<studio>/classes/<int:class_id>/group")
+@login_required
+def group_form(studio: str, class_id: int):
+    studio, cls, plans, form = _loaded(studio, class_id)
+    form.idempotency_key.data = uuid.uuid4().hex
+    return _page(studio, cls, plans, form)
+
+
+@bp.post("/s/<studio>/classes/<int:class_id>/group")
+@login_required
+def book_group(studio: str, class_id: int):
+    """The total for the places first; then the places booked, paid by card or at the studio."""
+    studio, cls, plans, form = _loaded(studio, class_id)
+    if not form.validate_on_submit():
+        return _page(studio, cls, plans, form, status=422)
+    plan = get_plan_or_404(studio, form.plan_id.data)
+    if form.step.data == "edit":
+        return _page(studio, cls, plans, form)
+    if form.step.data != "book":
+        quote = price(studio, plan, quantity=len(form.people),
+                      location=selling_location(studio, booking_class=cls))
+        return _page(studio, cls, plans, form, quote=quote, plan=plan)
+    card = form.pay.data == "card"
+
+    def book() -> str:
+        group = book_group_for(
+            studio, cls, current_user, form.people, plan, actor=current_user, staff=False,
+            method=PaymentMethodKind.CARD if card else PaymentMethodKind.AT_STUDIO,
+            idempotency_key=form.idempotency_key.data or None)
+        order = group.order
+        if not order.is_card or order.status != OrderStatus.AWAITING_PAYMENT:
+            return url_for("billing.my_order", order_id=order.id)
+        return start_checkout(
+            # From the order's own time: the same tap again asks Stripe the same thing.
+            studio, order, expires_at=order.created_at + CHECKOUT_HOLD,
+            success_url=url_for("billing.my_order", order_id=order.id, _external=True),
+            cancel_url=url_for("clients.group_form", studio=studio.slug, class_id=cls.id,
+                               _external=True))
+
+    return perform(
+        book,
+        lambda target: redirect(target, 303) if card else done(
+            ngettext("%(num)s place is booked. Please pay at the studio.",
+                     "%(num)s places are booked. Please pay at the studio.",
+                     len(form.people)), target),
+        failed=lambda exc: _page(studio, cls, plans, form, status=exc.status, error=str(exc)))
