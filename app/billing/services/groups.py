@@ -24,7 +24,7 @@ from app.billing.models import (
 from app.billing.services.orders import check_unpaid_cap, lock_customer_orders, price, tax_lines
 from app.billing.services.payments import lock_payment, record_payment, record_refund
 from app.billing.services.selling import selling_location
-from app.bookings.errors import AlreadyInClass
+from app.bookings.errors import AccountMerged, AlreadyInClass
 from app.bookings.models import ACTIVE_SQL, Booking, BookingStatus, CancelReason
 from app.bookings.services import lock_class
 from app.bookings.services.cancel import cancel_booking
@@ -137,6 +137,8 @@ def book_group(studio, cls, contact, participants: list, plan, *, actor,
     if len(rows) != len(ids):
         booked = {cid for _id, cid in rows}
         raise AlreadyInClass(name=next(p.name for p in participants if p.id not in booked))
+    if any(cid not in set(ids) for _id, cid in rows):
+        raise AccountMerged()  # a participant's account was just merged: ask again
     booking_of = {cid: bid for bid, cid in rows}
     group = GroupBooking(studio_id=studio.id, class_id=cls.id, contact_id=contact.id,
                          order_id=order.id, created_by_id=actor.id, places=confirm)

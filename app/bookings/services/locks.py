@@ -38,6 +38,11 @@ pass means "offer the spot instead" (waitlist) or ClassBusy, try again (cancelli
 (booking), forgiveness of late cancels (cancelling). ² Auto-waive (rules.py): the late cancel
 whose spot the claim fills gets its credit back; the promotion by hand does the same.
 
+A merge holds both accounts' rows (FOR UPDATE) to its commit. Every booking INSERT first takes
+its customer's row FOR KEY SHARE (the trigger bookings_follow_merge, migration 0043, as the
+foreign key would after the row): one made while a merge runs waits for it, then lands on the
+account kept; one made before it is moved by the merge (or the merge refuses).
+
 A move holds two class locks, taken in id order; every other path holds one and waits for
 nothing after it, so no cycle can close through them. A group booking takes its order and
 invoice number before the class (as a card order's delivery does), and its order does not name
