@@ -1,6 +1,7 @@
-"""A company or group contact on the phone: places in a class for their group, the total for
-that many shown first, then paid by card (Stripe Checkout holds the places while it is open)
-or at the studio. The same service as the desk's (app/clients/services/groups.py)."""
+"""A company or group contact on the phone: places in a class (or in every session of a
+course it belongs to) for their group, the total for that many shown first, then paid by card
+(Stripe Checkout holds the places while it is open) or at the studio. The same services as the
+desk's (app/clients/services/groups.py)."""
 
 import uuid
 from datetime import timedelta
@@ -11,10 +12,13 @@ from flask_login import current_user, login_required
 
 from app.billing.models import OrderStatus, PaymentMethodKind
 from app.billing.services.checkout import start_checkout
+from app.billing.services.course_groups import MAX_SESSIONS
 from app.billing.services.orders import price
 from app.billing.services.selling import selling_location
+from app.certificates.queries import course_sessions, courses_of_class, get_course_or_404
 from app.clients.forms import GroupRequestForm
-from app.clients.services.groups import book_group_for
+from app.clients.services.groups import book_course_group_for, book_group_for
+from app.core.db import utcnow
 from app.core.htmx import render
 from app.core.lifecycle import done, perform
 from app.memberships.queries import get_plan_or_404, group_plans
@@ -33,13 +37,15 @@ def _loaded(slug: str, class_id: int):
         abort(404)  # a customer who is no company contact never sees group booking
     plans = group_plans(studio, cls)
     form = GroupRequestForm().with_plans(plans, studio.default_language,
-                                         takes_cards=studio.takes_cards)
+                                         takes_cards=studio.takes_cards,
+                                         courses=courses_of_class(studio, cls))
     return studio, cls, plans, form
 
 
-def _page(studio, cls, plans, form, *, status=200, quote=None, plan=None, error=None):
+def _page(studio, cls, plans, form, *, status=200, quote=None, plan=None, sessions=1,
+          error=None):
     return render(PAGE, "group_form", status=status, studio=studio, cls=cls, plans=plans,
-                  form=form, quote=quote, plan=plan, error=error)
+                  form=form, quote=quote, plan=plan, sessions=sessions, error=error)
 
 
 @bp.get("/s/<studio>/classes/<int:class_id>/group")
@@ -60,18 +66,25 @@ def book_group(studio: str, class_id: int):
     plan = get_plan_or_404(studio, form.plan_id.data)
     if form.step.data == "edit":
         return _page(studio, cls, plans, form)
+    course = get_course_or_404(studio, form.course_id.data) if form.course_id.data else None
     if form.step.data != "book":
-        quote = price(studio, plan, quantity=len(form.people),
+        sessions = len(course_sessions(studio, course, utcnow(), limit=MAX_SESSIONS + 1)) \
+            if course else 1
+        quote = price(studio, plan, quantity=len(form.people) * max(sessions, 1),
                       location=selling_location(studio, booking_class=cls))
-        return _page(studio, cls, plans, form, quote=quote, plan=plan)
+        return _page(studio, cls, plans, form, quote=quote, plan=plan, sessions=sessions)
     card = form.pay.data == "card"
 
     def book() -> str:
-        group = book_group_for(
-            studio, cls, current_user, form.people, plan, actor=current_user, staff=False,
-            method=PaymentMethodKind.CARD if card else PaymentMethodKind.AT_STUDIO,
-            idempotency_key=form.idempotency_key.data or None)
-        order = group.order
+        options = dict(actor=current_user, staff=False,
+                       method=PaymentMethodKind.CARD if card else PaymentMethodKind.AT_STUDIO,
+                       idempotency_key=form.idempotency_key.data or None)
+        if course is not None:
+            order = book_course_group_for(studio, course, current_user, form.people, plan,
+                                          **options)[0].order
+        else:
+            order = book_group_for(studio, cls, current_user, form.people, plan,
+                                   **options).order
         if not order.is_card or order.status != OrderStatus.AWAITING_PAYMENT:
             return url_for("billing.my_order", order_id=order.id)
         return start_checkout(

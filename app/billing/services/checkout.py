@@ -65,9 +65,9 @@ def deliver_card_order(studio, order: Order, *, now, period=None) -> Pass | None
     customer just has the pass. A 1:1 session's order delivers nothing: it is booked already."""
     if order.plan is None:  # (the plan is loaded with the locked order: no statement)
         return None
-    group = order.group
-    if group is not None:  # its places were held when it was placed: now everyone is told
-        tell_participants(group)
+    if order.groups:  # its places were held when it was placed: now everyone is told
+        for group in order.groups:
+            tell_participants(group)
         return None
     pass_ = db.session.scalar(select(Pass).where(Pass.order_id == order.id))
     if pass_ is not None:

@@ -69,6 +69,95 @@ def _description(studio, cls, plan, participants) -> dict:
     return out
 
 
+def check_group(participants: list, confirm: int | None) -> tuple[list[int], int]:
+    """The participants' ids and the places to confirm, or GroupTooLarge (1 to MAX_PLACES
+    participants, each once)."""
+    ids = [p.id for p in participants]
+    if not 1 <= len(ids) <= MAX_PLACES or len(set(ids)) != len(ids):
+        raise GroupTooLarge(max=MAX_PLACES)
+    confirm = len(ids) if confirm is None else confirm
+    if not 1 <= confirm <= len(ids):
+        raise GroupTooLarge(max=MAX_PLACES)
+    return ids, confirm
+
+
+def open_group_order(studio, contact, participants: list, plan, *, quantity: int,
+                     description: dict, location, actor, paid_by, method, staff: bool,
+                     idempotency_key: str | None, now) -> Order:
+    """The one order a group pays with (`plan` × `quantity`), paid at once when `paid_by`;
+    or the order made by the same tap before. Lock order (app/bookings/services/locks.py, and
+    a card order's delivery): the customers' links and the contact's row, the order and its
+    invoice number, then the classes. The order does not name a class (booking_class_id): its
+    foreign key would share-lock the class row, which another group waiting for this invoice
+    number would then wait for."""
+    check_open(studio)
+    if method == PaymentMethodKind.CARD and not studio.takes_cards:
+        raise CardsNotAccepted()
+    for person in sorted({contact, *participants}, key=lambda u: u.id):
+        ensure_customer(studio, person)
+    lock_customer_orders(contact)
+    if idempotency_key:  # the same tap twice is the group made the first time
+        known = db.session.scalar(select(Order).where(
+            Order.customer_id == contact.id, Order.idempotency_key == idempotency_key))
+        if known is not None:
+            return known
+    breakdown = price(studio, plan, on=now, quantity=quantity, location=location)
+    if breakdown.gross_minor == 0:
+        method = PaymentMethodKind.AT_STUDIO  # nothing to pay by card
+    if not staff and method == PaymentMethodKind.AT_STUDIO and breakdown.gross_minor > 0:
+        check_unpaid_cap(studio, plan, contact)
+    order = Order(studio_id=studio.id, customer_id=contact.id, plan_id=plan.id,
+                  status=OrderStatus.AWAITING_PAYMENT, currency=plan.currency,
+                  description=description, quantity=quantity, unit_minor=plan.price_minor,
+                  net_minor=breakdown.net_minor,
+                  tax_minor=breakdown.gross_minor - breakdown.net_minor,
+                  gross_minor=breakdown.gross_minor, taxes=tax_lines(breakdown),
+                  prices_include_tax=studio.prices_include_tax, customer=contact, plan=plan,
+                  location_id=location.id, payment_method_kind=method,
+                  idempotency_key=idempotency_key)
+    db.session.add(order)
+    db.session.flush()
+    if paid_by is not None and order.gross_minor > 0 and not order.is_card:
+        record_payment(studio, order, amount_minor=order.gross_minor, method=paid_by,
+                       actor=actor, reference=_("Group booking"), now=now)
+    return order
+
+
+def take_places(studio, cls, contact, participants: list, order: Order, *, confirm: int,
+                actor, staff: bool, now, refusal=None, course_id: int | None = None
+                ) -> tuple[GroupBooking, list[int], int, int]:
+    """Under the class lock: places for the first `confirm` participants, the rest on the
+    waitlist, or nothing (`refusal(free)`, by default NotEnoughPlaces). Returns the group, the
+    waitlisted bookings, the spots taken before and the places that were free."""
+    ids = [p.id for p in participants]
+    taken = lock_class(cls)
+    check_may_book(studio, cls, now, staff=staff)
+    free = max(cls.capacity - taken, 0)
+    if free < confirm:
+        raise (refusal or (lambda n: NotEnoughPlaces(free=n, wanted=len(ids))))(free)
+    # One statement, the confirmed first and then the waitlisted in the order named: their
+    # ids (the waitlist's order) follow the rows.
+    rows = db.session.connection().execute(_insert_places(), [
+        {"studio_id": studio.id, "class_id": cls.id, "customer_id": pid,
+         "status": BookingStatus.CONFIRMED if n < confirm else BookingStatus.WAITLISTED,
+         "booked_by_id": actor.id} for n, pid in enumerate(ids)]).all()
+    if len(rows) != len(ids):
+        booked = {cid for _id, cid in rows}
+        raise AlreadyInClass(name=next(p.name for p in participants if p.id not in booked))
+    if not {cid for _id, cid in rows} <= set(ids):
+        raise AccountMerged()  # a participant's account was just merged: ask again
+    booking_of = {cid: bid for bid, cid in rows}
+    group = GroupBooking(studio_id=studio.id, class_id=cls.id, contact_id=contact.id,
+                         order_id=order.id, created_by_id=actor.id, places=confirm,
+                         course_id=course_id)
+    db.session.add(group)
+    db.session.flush()
+    db.session.add_all([GroupPlace(group_id=group.id, booking_id=booking_of[p.id],
+                                   customer_id=p.id) for p in participants[:confirm]])
+    db.session.flush()
+    return group, [booking_of[pid] for pid in ids[confirm:]], taken, free
+
+
 def book_group(studio, cls, contact, participants: list, plan, *, actor,
                paid_by: PaymentMethod | None, confirm: int | None = None,
                method: PaymentMethodKind = PaymentMethodKind.AT_STUDIO, staff: bool = True,
@@ -81,80 +170,26 @@ def book_group(studio, cls, contact, participants: list, plan, *, actor,
     it expires). `staff` False: the contact books for themselves, held to the booking window
     and, paying at the studio, to the studio's cap on unpaid orders."""
     now = now or utcnow()
-    check_open(studio)
-    if method == PaymentMethodKind.CARD and not studio.takes_cards:
-        raise CardsNotAccepted()
-    ids = [p.id for p in participants]
-    if not 1 <= len(ids) <= MAX_PLACES or len(set(ids)) != len(ids):
-        raise GroupTooLarge(max=MAX_PLACES)
-    confirm = len(ids) if confirm is None else confirm
-    if not 1 <= confirm <= len(ids):
-        raise GroupTooLarge(max=MAX_PLACES)
-    placed = participants[:confirm]
-    # Lock order (app/bookings/services/locks.py, and a card order's delivery): the customers'
-    # links and the contact's row, the order and its invoice number, then the class. The
-    # order does not name the class (booking_class_id): its foreign key would share-lock the
-    # class row, which another group waiting for this invoice number would then wait for.
-    for person in sorted({contact, *participants}, key=lambda u: u.id):
-        ensure_customer(studio, person)
-    lock_customer_orders(contact)
-    if idempotency_key:  # the same tap twice is the group made the first time
-        known = db.session.scalar(select(GroupBooking).join(Order).where(
-            Order.customer_id == contact.id, Order.idempotency_key == idempotency_key))
-        if known is not None:
-            return known
-    location = selling_location(studio, booking_class=cls)
-    breakdown = price(studio, plan, on=now, quantity=confirm, location=location)
-    if breakdown.gross_minor == 0:
-        method = PaymentMethodKind.AT_STUDIO  # nothing to pay by card
-    if not staff and method == PaymentMethodKind.AT_STUDIO and breakdown.gross_minor > 0:
-        check_unpaid_cap(studio, plan, contact)
-    order = Order(studio_id=studio.id, customer_id=contact.id, plan_id=plan.id,
-                  status=OrderStatus.AWAITING_PAYMENT, currency=plan.currency,
-                  description=_description(studio, cls, plan, placed),
-                  quantity=confirm, unit_minor=plan.price_minor, net_minor=breakdown.net_minor,
-                  tax_minor=breakdown.gross_minor - breakdown.net_minor,
-                  gross_minor=breakdown.gross_minor, taxes=tax_lines(breakdown),
-                  prices_include_tax=studio.prices_include_tax, customer=contact, plan=plan,
-                  location_id=location.id, payment_method_kind=method,
-                  idempotency_key=idempotency_key)
-    db.session.add(order)
-    db.session.flush()
-    if paid_by is not None and order.gross_minor > 0 and not order.is_card:
-        record_payment(studio, order, amount_minor=order.gross_minor, method=paid_by,
-                       actor=actor, reference=_("Group booking"), now=now)
-    taken = lock_class(cls)
-    check_may_book(studio, cls, now, staff=staff)
-    free = max(cls.capacity - taken, 0)
-    if free < confirm:
-        raise NotEnoughPlaces(free=free, wanted=len(ids))
-    # One statement, the confirmed first and then the waitlisted in the order named: their
-    # ids (the waitlist's order) follow the rows.
-    rows = db.session.connection().execute(_insert_places(), [
-        {"studio_id": studio.id, "class_id": cls.id, "customer_id": pid,
-         "status": BookingStatus.CONFIRMED if n < confirm else BookingStatus.WAITLISTED,
-         "booked_by_id": actor.id} for n, pid in enumerate(ids)]).all()
-    if len(rows) != len(ids):
-        booked = {cid for _id, cid in rows}
-        raise AlreadyInClass(name=next(p.name for p in participants if p.id not in booked))
-    if any(cid not in set(ids) for _id, cid in rows):
-        raise AccountMerged()  # a participant's account was just merged: ask again
-    booking_of = {cid: bid for bid, cid in rows}
-    group = GroupBooking(studio_id=studio.id, class_id=cls.id, contact_id=contact.id,
-                         order_id=order.id, created_by_id=actor.id, places=confirm)
-    db.session.add(group)
-    db.session.flush()
-    db.session.add_all([GroupPlace(group_id=group.id, booking_id=booking_of[p.id],
-                                   customer_id=p.id) for p in placed])
-    db.session.flush()
+    ids, confirm = check_group(participants, confirm)
+    order = open_group_order(
+        studio, contact, participants, plan, quantity=confirm,
+        description=_description(studio, cls, plan, participants[:confirm]),
+        location=selling_location(studio, booking_class=cls), actor=actor, paid_by=paid_by,
+        method=method, staff=staff, idempotency_key=idempotency_key, now=now)
+    if idempotency_key and order.groups:  # the same tap again
+        return order.groups[0]
+    group, waitlisted, taken, free = take_places(studio, cls, contact, participants, order,
+                                                 confirm=confirm, actor=actor, staff=staff,
+                                                 now=now)
     if not order.is_card:  # a card order's participants are told once it is paid
-        tell_participants(group, [booking_of[pid] for pid in ids[confirm:]])
+        tell_participants(group, waitlisted)
     if confirm < len(ids) and free > confirm:
         # Places freed since the desk saw the number: they go to the waitlist as any would.
         fill_spots(studio, cls, now=now, taken=taken + confirm)
     record("group.booked", actor=actor, studio_id=studio.id, subject=f"group:{group.id}",
            class_id=cls.id, contact_id=contact.id, order_id=order.id, places=confirm,
-           participants=ids[:confirm], waitlisted=ids[confirm:], method=str(method))
+           participants=ids[:confirm], waitlisted=ids[confirm:],
+           method=str(order.payment_method_kind))
     return group
 
 

@@ -211,8 +211,7 @@ def _give_up(studio, order: Order | None, now) -> str:
         return "ignored: no card order waiting for this payment"
     order.status = OrderStatus.CANCELLED
     db.session.flush()
-    group = order.group
-    if group is not None:
+    for group in order.groups:
         release_group(studio, group, now=now)
     return PROCESSED
 
