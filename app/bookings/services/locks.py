@@ -32,6 +32,7 @@ pass means "offer the spot instead" (waitlist) or ClassBusy, try again (cancelli
 | promote by hand (staff)    |        | own, when a pass is required  | yes     |                  |
 | move a booking (staff)     |        | all the customer's, id order  | both, id order |           |
 | group booking (staff)      | each   | (the order, its invoice no.)  | yes     |                  |
+| a course for a group       | each   | (the order, its invoice no.)  | all, id order |            |
 | merge customers (staff)    | both   | (moved, not locked)           |         |                  |
 
 ¹ Locked (FOR UPDATE) when a rule counts the customer's bookings: the cap on upcoming bookings
@@ -43,8 +44,9 @@ its customer's row FOR KEY SHARE (the trigger bookings_follow_merge, migration 0
 foreign key would after the row): one made while a merge runs waits for it, then lands on the
 account kept; one made before it is moved by the merge (or the merge refuses).
 
-A move holds two class locks, taken in id order; every other path holds one and waits for
-nothing after it, so no cycle can close through them. A group booking takes its order and
+A move holds two class locks and a course booked for a group holds its sessions' locks, each
+taken in id order; every other path holds one and waits for nothing after it, so no cycle can
+close through them. A group booking takes its order and
 invoice number before the class (as a card order's delivery does), and its order does not name
 the class: that foreign key would share-lock the class row ahead of the class lock.
 
