@@ -202,7 +202,11 @@ def book_course_group(customer_id: int):
     contact, link = get_studio_customer_or_404(g.studio, customer_id)
     form = CourseGroupForm(prefix=COURSE).with_choices(list_courses(g.studio), list_plans(g.studio),
                                           g.studio.default_language)
-    if not form.validate_on_submit() or not link.company_name:
+    if not link.company_name:
+        return customer_page(contact, link, status=422, group_error=_(
+            "Give this customer a company name in their contact details to book places for a "
+            "group they pay for."))
+    if not form.validate_on_submit():
         return customer_page(contact, link, course_form=form, status=422)
     course = get_course_or_404(g.studio, form.course_id.data)
     plan = get_plan_or_404(g.studio, form.plan_id.data)

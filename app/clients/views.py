@@ -34,7 +34,7 @@ CHECKOUT_HOLD = timedelta(minutes=30)
 def _loaded(slug: str, class_id: int):
     studio, cls = get_studio_class_or_404(slug, class_id)
     if not can_book_for_group(current_user, studio):
-        abort(404)  # a customer who is no company contact never sees group booking
+        abort(404)  # a customer who is no company contact books no group
     plans = group_plans(studio, cls)
     form = GroupRequestForm().with_plans(plans, studio.default_language,
                                          takes_cards=studio.takes_cards,
@@ -51,7 +51,13 @@ def _page(studio, cls, plans, form, *, status=200, quote=None, plan=None, sessio
 @bp.get("/s/<studio>/classes/<int:class_id>/group")
 @login_required
 def group_form(studio: str, class_id: int):
-    studio, cls, plans, form = _loaded(studio, class_id)
+    slug = studio
+    studio, cls = get_studio_class_or_404(slug, class_id)
+    if not can_book_for_group(current_user, studio):
+        # A link passed on: what group booking needs, and no form.
+        return render(PAGE, "group_form", studio=studio, cls=cls, plans=[], form=None,
+                      not_contact=True)
+    studio, cls, plans, form = _loaded(slug, class_id)
     form.idempotency_key.data = uuid.uuid4().hex
     return _page(studio, cls, plans, form)
 

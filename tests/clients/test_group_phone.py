@@ -68,7 +68,9 @@ def test_only_a_company_contact_sees_group_booking(client, g):
     login(client, g["known"])
     page = Page(client.get(f"/s/{g['studio'].slug}/classes/{g['cls'].id}?lang=en"))
     assert page.all(f"a[href='{url(g)}']") == []
-    assert client.get(url(g)).status_code == 404
+    passed_on = Page(client.get(url(g) + "?lang=en"))  # a link passed on: no form
+    assert "for a company's contact" in passed_on.text("#group-form")
+    assert passed_on.all("#group-form form") == []
     assert post(client, g, step="book").status_code == 404
     assert group_in(g) is None
 
