@@ -24,7 +24,6 @@ from app.core.htmx import render, wants_fragment
 from app.core.i18n import current_language, format_day, format_time, translated
 from app.core.lifecycle import perform
 from app.schedule.queries import ScheduleFilters, get_studio_class_or_404, zone_note
-from app.studios.policies import can_book_for_group
 
 bp = Blueprint("bookings", __name__)
 
@@ -78,8 +77,7 @@ def class_detail(studio: str, class_id: int):
     zone = zone_note(cls.timezone, reader_zone(current_user, studio.timezone), current_language())
     return render("bookings/class_detail.html", "booking_panel", studio=studio, cls=cls,
                   state=state, about=_about(studio, cls), zone=zone,
-                  ticket=entitlements.provider().ticket_price(studio, cls),
-                  for_group=can_book_for_group(current_user, studio))
+                  ticket=entitlements.provider().ticket_price(studio, cls))
 
 
 PANEL = ("bookings/class_detail.html", "booking_panel")

@@ -31,15 +31,13 @@ PAGE = "clients/group.html"
 CHECKOUT_HOLD = timedelta(minutes=30)
 
 
-def _loaded(slug: str, class_id: int):
-    studio, cls = get_studio_class_or_404(slug, class_id)
-    if not can_book_for_group(current_user, studio):
-        abort(404)  # a customer who is no company contact books no group
+def _form(studio, cls):
+    """The drop-ins a place may be paid with, and the form offering them (and the courses
+    the class is a session of)."""
     plans = group_plans(studio, cls)
-    form = GroupRequestForm().with_plans(plans, studio.default_language,
-                                         takes_cards=studio.takes_cards,
-                                         courses=courses_of_class(studio, cls))
-    return studio, cls, plans, form
+    return plans, GroupRequestForm().with_plans(plans, studio.default_language,
+                                                takes_cards=studio.takes_cards,
+                                                courses=courses_of_class(studio, cls))
 
 
 def _page(studio, cls, plans, form, *, status=200, quote=None, plan=None, sessions=1,
@@ -51,13 +49,12 @@ def _page(studio, cls, plans, form, *, status=200, quote=None, plan=None, sessio
 @bp.get("/s/<studio>/classes/<int:class_id>/group")
 @login_required
 def group_form(studio: str, class_id: int):
-    slug = studio
-    studio, cls = get_studio_class_or_404(slug, class_id)
+    studio, cls = get_studio_class_or_404(studio, class_id)
     if not can_book_for_group(current_user, studio):
         # A link passed on: what group booking needs, and no form.
         return render(PAGE, "group_form", studio=studio, cls=cls, plans=[], form=None,
                       not_contact=True)
-    studio, cls, plans, form = _loaded(slug, class_id)
+    plans, form = _form(studio, cls)
     form.idempotency_key.data = uuid.uuid4().hex
     return _page(studio, cls, plans, form)
 
@@ -66,7 +63,10 @@ def group_form(studio: str, class_id: int):
 @login_required
 def book_group(studio: str, class_id: int):
     """The total for the places first; then the places booked, paid by card or at the studio."""
-    studio, cls, plans, form = _loaded(studio, class_id)
+    studio, cls = get_studio_class_or_404(studio, class_id)
+    if not can_book_for_group(current_user, studio):
+        abort(404)  # a customer who is no company contact books no group
+    plans, form = _form(studio, cls)
     if not form.validate_on_submit():
         return _page(studio, cls, plans, form, status=422)
     plan = get_plan_or_404(studio, form.plan_id.data)
