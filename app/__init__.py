@@ -202,6 +202,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.clients import coach_views as clients_coach
     from app.clients import desk_views as clients_desk
     from app.clients import manage_views as clients_manage
+    from app.clients import views as clients
     from app.core import health
     from app.memberships import manage_views as memberships_manage
     from app.notifications import views as notifications
@@ -219,7 +220,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.training import views as training
 
     for module in (health, studios, accounts, accounts_factors, notifications, bookings, billing,
-                   appointments, training, calendars, certificates, pwa,
+                   appointments, training, calendars, certificates, pwa, clients,
                    bookings_coach, clients_coach, training_coach, appointments_coach,
                    studios_manage, studios_messages, studios_staff, schedule_manage,
                    bookings_manage,

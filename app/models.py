@@ -31,7 +31,7 @@ from app.certificates.models import (  # noqa: F401
     Qualification,
     StaffQualification,
 )
-from app.clients.models import ClientNote  # noqa: F401
+from app.clients.models import ClientNote, MergedCustomer  # noqa: F401
 from app.core.idempotency import IdempotencyKey  # noqa: F401
 from app.core.outbox import OutboxJob  # noqa: F401
 from app.memberships.models import CreditEntry, Pass, Plan  # noqa: F401

@@ -71,6 +71,23 @@ class NotEnoughPlaces(DomainError):
                  "booked.")
 
 
+class SessionFull(DomainError):
+    status = 409
+    message = _l("Only %(free)s of the %(wanted)s places are free on %(when)s: nothing of the "
+                 "course was booked.")
+
+
+class CourseHasNoSessions(DomainError):
+    status = 422
+    message = _l("This course has no sessions left to book.")
+
+
+class CourseTooLong(DomainError):
+    status = 422
+    message = _l("This course has more than %(max)s sessions to come: book its classes one by "
+                 "one.")
+
+
 class GroupTooLarge(DomainError):
     status = 422
     message = _l("A group books between 1 and %(max)s places, each participant once.")

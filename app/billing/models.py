@@ -85,6 +85,10 @@ class Order(TimestampMixin, db.Model):
     plan = relationship("Plan")
     location = relationship("Location")
     payments: Mapped[list["Payment"]] = relationship(back_populates="order", order_by="Payment.id")
+    # The group bookings it pays for (a course's: one per session), loaded with the locked
+    # order (lock_order).
+    groups = relationship("GroupBooking", primaryjoin="GroupBooking.order_id == Order.id",
+                          viewonly=True, order_by="GroupBooking.id")
 
     @property
     def paid_minor(self) -> int:
@@ -245,7 +249,8 @@ class StripeSubscription(TimestampMixin, db.Model):
 
 class GroupBooking(TimestampMixin, db.Model):
     """Places in one class booked at once for a company or group contact: one order (paid by
-    the contact), one booking per named participant (group_places)."""
+    the contact), one booking per named participant (group_places). A whole course booked for
+    a group is one of these per session, on one order, each naming the course."""
 
     __tablename__ = "group_bookings"
     __table_args__ = (CheckConstraint("places > 0", name="places"),)
@@ -254,7 +259,9 @@ class GroupBooking(TimestampMixin, db.Model):
     studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), index=True)
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), index=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    # One order per group; a course's group is one row per session, all paid by one order.
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     places: Mapped[int]
 

@@ -77,6 +77,12 @@ class AlreadyInClass(BookingError):
     message = _l("%(name)s already has a booking in that class.")
 
 
+class AccountMerged(BookingError):
+    status = 409
+    message = _l("This account was merged into another one at this studio, which already "
+                 "has a booking in that class.")
+
+
 class SameClass(BookingError):
     status = 422
     message = _l("Choose another class to move the booking to.")

@@ -32,7 +32,7 @@ from app.schedule.queries import (
     ClassRow,
 )
 from app.studios.models import Location, Studio, StudioCustomer
-from app.studios.queries import entered
+from app.studios.queries import entered, is_company_contact
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +57,7 @@ class PanelState:
     error: str | None = None
     needs_pass: bool = False
     outcome: str | None = None  # what the action just done did (a cancel: credit back, fee)
+    for_group: bool = False  # the reader books for groups here (a company contact)
 
     @property
     def key(self) -> tuple:
@@ -145,7 +146,9 @@ def own_booking(query: Select, *columns, probe: bool = False) -> Select:
 
 @cache
 def _class_with_state() -> Select:
-    return own_booking(select(ScheduledClass.id, ScheduledClass.spots_taken)
+    return own_booking(select(ScheduledClass.id, ScheduledClass.spots_taken,
+                              is_company_contact(ScheduledClass.studio_id,
+                                                 bindparam("customer", type_=Integer)))
                        .where(ScheduledClass.id == bindparam("class_id")))
 
 
@@ -181,10 +184,11 @@ def panel_state(studio: Studio, cls: ScheduledClass, user, now: datetime, *,
     """The booking panel of one class, optionally asking to confirm a cancellation."""
     customer = user.id if getattr(user, "is_authenticated", False) else None
     # populate_existing: a booking this request changed is shown as the database has it now.
-    _id, taken, booking = db.session.execute(
+    _id, taken, for_group, booking = db.session.execute(
         _class_with_state(), {"class_id": cls.id, "customer": customer},
         execution_options={"populate_existing": True}).one()
     state = panel_states(studio, [(cls, taken, booking)], now)[cls.id]
+    state.for_group = for_group
     state.error = error
     state.outcome = outcome
     if (state.booking is None and not state.closed_reason

@@ -26,7 +26,7 @@ from app.certificates.services.issuing import (
 from app.core.db import get_in_studio_or_404, utcnow
 from app.core.i18n import translated
 from app.extensions import db
-from app.schedule.models import ScheduledClass
+from app.schedule.models import ClassStatus, ScheduledClass
 
 # Classes offered for a course: from a season back to half a year ahead, at most this many.
 CLASS_WINDOW_BACK, CLASS_WINDOW_AHEAD, CLASS_CHOICES = 90, 180, 300
@@ -35,6 +35,28 @@ CLASS_WINDOW_BACK, CLASS_WINDOW_AHEAD, CLASS_CHOICES = 90, 180, 300
 def list_courses(studio) -> list[Course]:
     return list(db.session.scalars(select(Course).where(Course.studio_id == studio.id)
                                    .order_by(Course.id)))
+
+
+def course_sessions(studio, course: Course, now, *, limit: int) -> list[ScheduledClass]:
+    """The course's classes yet to start and not cancelled (up to its final class), at most
+    `limit`, in id order: the order a group booked on the whole course locks them in."""
+    query = select(ScheduledClass).where(
+        ScheduledClass.studio_id == studio.id, ScheduledClass.starts_at > now,
+        ScheduledClass.status != ClassStatus.CANCELLED)
+    if course.class_ids:
+        query = query.where(ScheduledClass.id.in_([int(i) for i in course.class_ids]))
+    else:
+        query = query.where(ScheduledClass.class_type_id == course.class_type_id)
+        if course.final_class_id:
+            last = select(ScheduledClass.starts_at).where(
+                ScheduledClass.id == course.final_class_id).scalar_subquery()
+            query = query.where(ScheduledClass.starts_at <= last)
+    return list(db.session.scalars(query.order_by(ScheduledClass.id).limit(limit)))
+
+
+def courses_of_class(studio, cls) -> list[Course]:
+    """The studio's courses `cls` is a session of."""
+    return [course for course in list_courses(studio) if course.covers(cls)]
 
 
 def get_course_or_404(studio, course_id: int) -> Course:

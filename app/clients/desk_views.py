@@ -24,7 +24,9 @@ from app.billing.services.desk import book_session_for, cancel_booking_for, sell
 from app.bookings.models import BookingStatus
 from app.bookings.queries import get_booking_or_404, roster_context
 from app.bookings.services import desk
+from app.certificates.queries import get_course_or_404, list_courses
 from app.clients.forms import (
+    CourseGroupForm,
     DeskActionForm,
     DeskBookForm,
     DeskCancelForm,
@@ -33,10 +35,10 @@ from app.clients.forms import (
     GroupBookingForm,
     MergeForm,
 )
-from app.clients.manage_views import customer_page
+from app.clients.manage_views import COURSE, customer_page
 from app.clients.queries.customers import CustomerFilters, list_customers
 from app.clients.queries.duplicates import list_duplicate_pairs
-from app.clients.services.groups import book_group_for
+from app.clients.services.groups import book_course_group_for, book_group_for
 from app.clients.services.merge import merge_customers
 from app.core.db import utcnow
 from app.core.htmx import render, wants_fragment
@@ -191,6 +193,33 @@ def book_group(customer_id: int):
             contact, link, group_form=form, group_error=str(exc), status=exc.status,
             # Some places free: offer those, and the waitlist for the rest.
             group_free=exc.params.get("free", 0) if isinstance(exc, NotEnoughPlaces) else 0))
+
+
+@bp.post("/desk/customers/<int:customer_id>/course-groups")
+def book_course_group(customer_id: int):
+    """A company or group contact's places in every session of a course yet to come, for the
+    participants named: all or none, one order whose invoice lists them all."""
+    contact, link = get_studio_customer_or_404(g.studio, customer_id)
+    form = CourseGroupForm(prefix=COURSE).with_choices(list_courses(g.studio), list_plans(g.studio),
+                                          g.studio.default_language)
+    if not link.company_name:
+        return customer_page(contact, link, status=422, group_error=_(
+            "Give this customer a company name in their contact details to book places for a "
+            "group they pay for."))
+    if not form.validate_on_submit():
+        return customer_page(contact, link, course_form=form, status=422)
+    course = get_course_or_404(g.studio, form.course_id.data)
+    plan = get_plan_or_404(g.studio, form.plan_id.data)
+    paid_by = PaymentMethod(form.paid_by.data) if form.paid_by.data else None
+    return perform(
+        lambda: book_course_group_for(g.studio, course, contact, form.people, plan,
+                                      actor=current_user, paid_by=paid_by),
+        lambda groups: done(ngettext("%(num)s session booked for %(company)s.",
+                                     "%(num)s sessions booked for %(company)s.", len(groups),
+                                     company=link.company_name),
+                            url_for("billing_manage.order", order_id=groups[0].order_id)),
+        failed=lambda exc: customer_page(contact, link, course_form=form, status=exc.status,
+                                         course_error=str(exc)))
 
 
 SESSION_PAGE = "clients/manage/desk_session.html"

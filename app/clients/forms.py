@@ -207,22 +207,13 @@ def _participant(line: str) -> dict:
     return {"name": name, "email": None, "phone": reach}
 
 
-class GroupBookingForm(FlaskForm):
-    """A company or group contact books places in one class for named participants."""
+class ParticipantsForm(FlaskForm):
+    """The participants of a group, one a line: name, then email or phone (`people` once
+    valid)."""
 
-    class_id = IntegerField(_l("Class"), validators=[InputRequired(), ID])
-    plan_id = SelectField(_l("Price per place"), coerce=int, validate_choice=True)
-    paid_by = SelectField(_l("Payment"), choices=options(PAID_BY), validate_choice=True,
-                          default="")
     participants = TextAreaField(
         _l("Participants, one a line: name, email or phone"), filters=[clean_text],
         validators=[InputRequired(), Length(max=GROUP_MAX * 300)])
-    # The refusal's offer: places for the first this many, the rest on the waitlist.
-    confirm = IntegerField(validators=[Optional(), NumberRange(min=1, max=GROUP_MAX)])
-
-    def with_plans(self, plans, language: str) -> "GroupBookingForm":
-        self.plan_id.choices = options((p.id, translated(p.name, language)) for p in plans)
-        return self
 
     def validate_participants(self, field):
         lines = [line for line in (field.data or "").splitlines() if line.strip()]
@@ -234,6 +225,64 @@ class GroupBookingForm(FlaskForm):
             raise ValidationError(_l("Write each participant as a name, then a comma, then an "
                                      "email or a phone number: %(line)s",
                                      line=str(exc)[:80])) from None
+
+
+class GroupBookingForm(ParticipantsForm):
+    """A company or group contact books places in one class for named participants."""
+
+    class_id = IntegerField(_l("Class"), validators=[InputRequired(), ID])
+    plan_id = SelectField(_l("Price per place"), coerce=int, validate_choice=True)
+    paid_by = SelectField(_l("Payment"), choices=options(PAID_BY), validate_choice=True,
+                          default="")
+    # The refusal's offer: places for the first this many, the rest on the waitlist.
+    confirm = IntegerField(validators=[Optional(), NumberRange(min=1, max=GROUP_MAX)])
+
+    def with_plans(self, plans, language: str) -> "GroupBookingForm":
+        self.plan_id.choices = options((p.id, translated(p.name, language)) for p in plans)
+        return self
+
+
+class CourseGroupForm(ParticipantsForm):
+    """A company or group contact books a whole course (every session to come) for named
+    participants."""
+
+    course_id = SelectField(_l("Course"), coerce=int, validate_choice=True)
+    plan_id = SelectField(_l("Price per place and session"), coerce=int, validate_choice=True)
+    paid_by = SelectField(_l("Payment"), choices=options(PAID_BY), validate_choice=True,
+                          default="")
+
+    def with_choices(self, courses, plans, language: str) -> "CourseGroupForm":
+        self.course_id.choices = options((c.id, translated(c.name, language)) for c in courses)
+        self.plan_id.choices = options((p.id, translated(p.name, language)) for p in plans)
+        return self
+
+
+GROUP_PAY = [("card", _l("By card, now")), ("desk", _l("At the studio"))]
+
+
+class GroupRequestForm(ParticipantsForm):
+    """A company contact books places in a class for their group from the phone: the price
+    per place, the participants, and (once the total is shown) how they pay."""
+
+    plan_id = SelectField(_l("Price per place"), coerce=int, validate_choice=True)
+    # 0: this class only; else a course it is a session of, booked whole.
+    course_id = SelectField(_l("Book"), coerce=int, validate_choice=True, default=0)
+    pay = SelectField(_l("Pay"), choices=options(GROUP_PAY), validate_choice=True,
+                      default="card")
+    # Empty: show the total first; "book": book and pay; "edit": back to the form.
+    step = HiddenField(validators=[Optional(), AnyOf(["", "book", "edit"])])
+    idempotency_key = HiddenField(validators=[Optional(), Length(max=64)])
+
+    def with_plans(self, plans, language: str, *, takes_cards: bool,
+                   courses=()) -> "GroupRequestForm":
+        self.plan_id.choices = options((p.id, translated(p.name, language)) for p in plans)
+        self.course_id.choices = options([(0, _l("This class only"))] + [
+            (c.id, _l("The whole course: %(name)s", name=translated(c.name, language)))
+            for c in courses])
+        self.pay.choices = options(GROUP_PAY if takes_cards else GROUP_PAY[1:])
+        if not takes_cards:
+            self.pay.data = "desk"
+        return self
 
 
 SESSION_PAY = [("credit", _l("A credit of their pass")), ("desk", _l("The session's price"))]

@@ -10,9 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.policies import fresh_auth_required
+from app.certificates.queries import list_courses
 from app.clients.forms import (
     SHOW_LABELS,
     ContactForm,
+    CourseGroupForm,
     CustomerFilterForm,
     DeskBookForm,
     GroupBookingForm,
@@ -100,8 +102,11 @@ def customers_csv():
                              f'attachment; filename="{g.studio.slug}-customers.csv"'})
 
 
+COURSE = "course"  # the course form's field names, beside the one-class group form's
+
+
 def customer_page(customer, link, block=None, *, contact_form=None, group_form=None,
-                  status=200, **extra):
+                  course_form=None, status=200, **extra):
     """The customer's page, or one block of it for htmx; one context for both (the desk's
     booking actions answer with its bookings block: app/clients/desk_views.py)."""
     now = utcnow()
@@ -111,10 +116,14 @@ def customer_page(customer, link, block=None, *, contact_form=None, group_form=N
     book_form = DeskBookForm(formdata=None).with_plans(plans, g.studio.default_language)
     group_form = group_form or GroupBookingForm(formdata=None).with_plans(
         plans, g.studio.default_language)
+    courses = list_courses(g.studio) if link.company_name else []
+    course_form = course_form or CourseGroupForm(formdata=None, prefix=COURSE).with_choices(
+        courses, plans, g.studio.default_language)
     return render(PAGE, block, studio=g.studio, file=file, profile=file.profile,
                   customer=customer, contact_form=form, now=now, tz=g.studio.timezone,
                   desk=desk_choices(g.studio, file.profile.upcoming, now), book_form=book_form,
-                  group_form=group_form, messages=studio_log(g.studio.id, customer.id),
+                  group_form=group_form, course_form=course_form,
+                  messages=studio_log(g.studio.id, customer.id),
                   status=status, **extra)
 
 

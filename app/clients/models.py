@@ -1,7 +1,9 @@
+from datetime import datetime
+
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import TimestampMixin
+from app.core.db import TimestampMixin, UTCDateTime
 from app.extensions import db
 
 NOTE_MAX = 4000
@@ -23,3 +25,17 @@ class ClientNote(TimestampMixin, db.Model):
     body: Mapped[str] = mapped_column(Text)
 
     author = relationship("User", foreign_keys=[author_id])
+
+
+class MergedCustomer(db.Model):
+    """An account merged into another in one studio (app/clients/services/merge.py): a booking
+    for it, made while the merge ran or after, lands on the account kept (a trigger on
+    bookings, migration 0045)."""
+
+    __tablename__ = "merged_customers"
+    __table_args__ = (Index("ix_merged_customers_kept_id", "studio_id", "kept_id"),)
+
+    studio_id: Mapped[int] = mapped_column(ForeignKey("studios.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    kept_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.core.db import get_in_studio_or_404
 from app.extensions import db
-from app.memberships.models import Pass, Plan
+from app.memberships.models import Pass, Plan, PlanKind
 from app.memberships.services import balances
 from app.studios.models import Studio
 
@@ -22,6 +22,13 @@ def list_plans(studio, *, class_type_id: int | None = None, for_class=None) -> l
     accepted = for_class.plan_ids if for_class is not None else None
     return [p for p in plans if (class_type_id is None or p.covers(class_type_id))
             and p.event_class_id in (None, event_id) and (not accepted or p.id in accepted)]
+
+
+def group_plans(studio, cls) -> list[Plan]:
+    """What a company contact may pay per place for a group in `cls`: the drop-ins (an
+    event's ticket among them) on sale for it."""
+    return [p for p in list_plans(studio, class_type_id=cls.class_type_id, for_class=cls)
+            if p.kind == PlanKind.DROP_IN]
 
 
 def list_plans_to_accept(studio) -> list[Plan]:

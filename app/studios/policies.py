@@ -4,7 +4,7 @@ from flask import abort, url_for
 
 from app.studios.errors import StudioSuspended
 from app.studios.models import Role, Studio
-from app.studios.queries import staff_role, studios_managed_by
+from app.studios.queries import company_link, staff_role, studios_managed_by
 
 MANAGERS = (Role.OWNER, Role.STUDIO_ADMIN)
 COACHES = (Role.OWNER, Role.STUDIO_ADMIN, Role.TRAINER_ADMIN, Role.TRAINER)
@@ -27,6 +27,11 @@ def check_open(studio: Studio) -> None:
     staff still sign in and see their data."""
     if studio.suspended_at is not None:
         raise StudioSuspended()
+
+
+def can_book_for_group(user, studio: Studio) -> bool:
+    """A company or group contact of the studio books and pays for groups themselves."""
+    return company_link(user, studio) is not None
 
 
 def can_manage_studio(user, studio: Studio) -> bool:

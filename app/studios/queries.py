@@ -53,6 +53,23 @@ def list_studios() -> list[Studio]:
     return db.session.scalars(select(Studio).order_by(Studio.slug)).all()
 
 
+def is_company_contact(studio_id, user_id):
+    """SQL: whether the user is a company or group contact of the studio (its record of them
+    names a company: they book and pay for groups). One rule for every query that asks."""
+    return select(StudioCustomer.id).where(
+        StudioCustomer.studio_id == studio_id, StudioCustomer.user_id == user_id,
+        StudioCustomer.company_name != "").exists()
+
+
+def company_link(user, studio: Studio) -> StudioCustomer | None:
+    """The studio's record of `user` when they are a company or group contact, else None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(StudioCustomer).where(
+        StudioCustomer.studio_id == studio.id, StudioCustomer.user_id == user.id,
+        is_company_contact(studio.id, user.id)))
+
+
 def staff_role(user, studio: Studio) -> Role | None:
     """The user's staff role in the studio, or None (cached per request)."""
     if not getattr(user, "is_authenticated", False):

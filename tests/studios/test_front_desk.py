@@ -27,6 +27,7 @@ DESK_CONSOLE = {
     # acting for a customer: book, cancel, promote, move, a company's group, duplicates merged
     "clients_desk.find_customer", "clients_desk.book", "clients_desk.cancel",
     "clients_desk.promote", "clients_desk.move", "clients_desk.book_group",
+    "clients_desk.book_course_group",
     "clients_desk.duplicates", "clients_desk.merge",
     "clients_desk.session_form", "clients_desk.book_session",  # a 1:1 session for them
 }

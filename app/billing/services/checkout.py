@@ -13,6 +13,7 @@ from app.billing.models import (
     OrderStatus,
     StripeCustomer,
 )
+from app.billing.services.groups import tell_participants
 from app.billing.stripe import gateway as stripe_gateway
 from app.bookings.services import book_class
 from app.core.errors import DomainError
@@ -43,14 +44,16 @@ def remember_customer(studio, user, customer_id: str) -> None:
         db.session.flush()
 
 
-def start_checkout(studio, order: Order, *, success_url: str, cancel_url: str) -> str:
+def start_checkout(studio, order: Order, *, success_url: str, cancel_url: str,
+                   expires_at=None) -> str:
     """Open (or, for the same order, reopen) Stripe Checkout for a card order; returns the
-    address to send the customer to."""
+    address to send the customer to. `expires_at`: when Stripe lets the session go (and what
+    the order holds with it), else Stripe's default."""
     if not order.is_card or order.status != OrderStatus.AWAITING_PAYMENT:
         raise OrderNotPayable()
     session = stripe_gateway.create_checkout_session(
         studio, order, success_url=success_url, cancel_url=cancel_url,
-        customer_id=stripe_customer_id(studio, order.customer))
+        customer_id=stripe_customer_id(studio, order.customer), expires_at=expires_at)
     order.stripe_checkout_session_id = session.id
     db.session.flush()
     return session.url
@@ -61,6 +64,10 @@ def deliver_card_order(studio, order: Order, *, now, period=None) -> Pass | None
     it, and book the class it was bought for while that is still possible; otherwise the
     customer just has the pass. A 1:1 session's order delivers nothing: it is booked already."""
     if order.plan is None:  # (the plan is loaded with the locked order: no statement)
+        return None
+    if order.groups:  # its places were held when it was placed: now everyone is told
+        for group in order.groups:
+            tell_participants(group)
         return None
     pass_ = db.session.scalar(select(Pass).where(Pass.order_id == order.id))
     if pass_ is not None:

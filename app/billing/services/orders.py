@@ -161,11 +161,13 @@ def lock_order(order: Order | int, *, studio_id: int | None = None) -> Order | N
     # With its customer and plan (the invoice, the pass and Stripe's customer id need them):
     # joined in, the order row alone locked.
     query = (select(Order).where(Order.id == order_id)
-             .options(joinedload(Order.customer), joinedload(Order.plan)))
+             .options(joinedload(Order.customer), joinedload(Order.plan),
+                      joinedload(Order.groups)))
     if studio_id is not None:
         query = query.where(Order.studio_id == studio_id)
-    locked = session.scalar(query.with_for_update(of=Order)
-                            .execution_options(populate_existing=True))
+    locked = session.execute(query.with_for_update(of=Order)
+                             .execution_options(populate_existing=True)).unique() \
+        .scalar_one_or_none()
     if locked is not None:
         taken_in = session.get_nested_transaction() or session.get_transaction()
         session.info.setdefault(_LOCKED_ORDERS, {})[order_id] = (taken_in, locked)

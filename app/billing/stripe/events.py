@@ -28,6 +28,7 @@ from app.billing.models import (
 )
 from app.billing.notices import tell_renewal_failed
 from app.billing.services.checkout import deliver_card_order, remember_customer
+from app.billing.services.groups import release_group
 from app.billing.services.orders import lock_order
 from app.billing.services.payments import record_payment, record_refund
 from app.billing.services.renewals import place_renewal_order
@@ -195,20 +196,23 @@ def checkout_completed(studio, session: dict, event: dict, now) -> str:
 
 @handles("payment_intent.payment_failed")
 def payment_failed(studio, intent: dict, event: dict, now) -> str:
-    return _give_up(_lock_order(studio, _order_id(intent.get("metadata"))))
+    return _give_up(studio, _lock_order(studio, _order_id(intent.get("metadata"))), now)
 
 
 @handles("checkout.session.expired", "checkout.session.async_payment_failed")
 def checkout_expired(studio, session: dict, event: dict, now) -> str:
-    return _give_up(_lock_order(studio, _order_id(session.get("metadata"))))
+    return _give_up(studio, _lock_order(studio, _order_id(session.get("metadata"))), now)
 
 
-def _give_up(order: Order | None) -> str:
-    """No money came: the order is cancelled and grants nothing (a later payment still wins)."""
+def _give_up(studio, order: Order | None, now) -> str:
+    """No money came: the order is cancelled and grants nothing (a later payment still wins);
+    the places a group's order held go back."""
     if order is None or order.status != OrderStatus.AWAITING_PAYMENT or order.payments:
         return "ignored: no card order waiting for this payment"
     order.status = OrderStatus.CANCELLED
     db.session.flush()
+    for group in order.groups:
+        release_group(studio, group, now=now)
     return PROCESSED
 
 

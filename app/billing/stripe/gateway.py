@@ -68,7 +68,7 @@ def create_customer(studio, user) -> str:
 
 
 def create_checkout_session(studio, order, *, success_url: str, cancel_url: str,
-                            customer_id: str | None = None) -> CheckoutSession:
+                            customer_id: str | None = None, expires_at=None) -> CheckoutSession:
     """A Checkout Session for the order: a one-off payment, or a subscription for a membership.
     Our ids ride along as metadata on the session and on what it creates."""
     metadata = {"order_id": str(order.id), "studio_id": str(studio.id)}
@@ -84,6 +84,8 @@ def create_checkout_session(studio, order, *, success_url: str, cancel_url: str,
         params["subscription_data"] = {"metadata": metadata}
     else:
         params["payment_intent_data"] = {"metadata": metadata}
+    if expires_at is not None:
+        params["expires_at"] = int(expires_at.timestamp())
     if customer_id:
         params["customer"] = customer_id
     elif order.customer.email:

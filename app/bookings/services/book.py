@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import make_transient_to_detached
 
 from app.bookings import entitlements
+from app.bookings.errors import AccountMerged
 from app.bookings.models import ACTIVE_SQL, Booking, BookingStatus
 from app.bookings.services.locks import active_booking, lock_class
 from app.bookings.services.rules import check_booking_cap, check_may_book, new_booking_status
@@ -98,7 +99,10 @@ def make_booking(studio: Studio, cls: ScheduledClass, customer, *, actor,
     if row is None:
         # Already in (a second tap the view's look missed): an active booking is only ever
         # made or ended under the class lock, so this one is settled.
-        return Booked(active_booking(cls, customer))
+        existing = active_booking(cls, customer)
+        if existing is None:  # merged away: the account kept (the trigger's) is in already
+            raise AccountMerged()
+        return Booked(existing)
     booking = _as_loaded(row)
     if status == BookingStatus.CONFIRMED:
         provider.reserve(studio, booking, hold)

@@ -36,10 +36,11 @@ class Cancellation:
 
 def cancel_booking(studio: Studio, booking: Booking, *, actor, now=None,
                    reason: CancelReason = CancelReason.CUSTOMER,
-                   waive_late: bool = False) -> Cancellation:
+                   waive_late: bool = False, notify: bool = True) -> Cancellation:
     """Cancel a spot, an offer or a waitlist place; a freed spot goes to the waitlist.
     Returns the booking with what the cancel cost the customer. `waive_late` (staff only):
-    a cancel after the cutoff costs what one in time does (the credit back, no fee)."""
+    a cancel after the cutoff costs what one in time does (the credit back, no fee).
+    `notify` False: the customer was never told of the booking (a hold let go), so not now."""
     now = now or utcnow()
     cls = booking.scheduled_class
     provider = entitlements.provider()
@@ -76,10 +77,11 @@ def cancel_booking(studio: Studio, booking: Booking, *, actor, now=None,
     db.session.flush()
     # The e-mail says what the cancel cost, rendered in the customer's language by the job
     # (a waived late cancel cost what one in time does).
-    enqueue_after_commit("workers.jobs.notifications.send_booking_cancelled", booking.id,
-                         released.late and waiver is None, released.credit_back,
-                         released.credit_used, released.fee_minor, released.currency,
-                         queue="notifications")
+    if notify:
+        enqueue_after_commit("workers.jobs.notifications.send_booking_cancelled", booking.id,
+                             released.late and waiver is None, released.credit_back,
+                             released.credit_used, released.fee_minor, released.currency,
+                             queue="notifications")
     return Cancellation(booking, released)
 
 

@@ -32,14 +32,21 @@ pass means "offer the spot instead" (waitlist) or ClassBusy, try again (cancelli
 | promote by hand (staff)    |        | own, when a pass is required  | yes     |                  |
 | move a booking (staff)     |        | all the customer's, id order  | both, id order |           |
 | group booking (staff)      | each   | (the order, its invoice no.)  | yes     |                  |
+| a course for a group       | each   | (the order, its invoice no.)  | all, id order |            |
 | merge customers (staff)    | both   | (moved, not locked)           |         |                  |
 
 ¹ Locked (FOR UPDATE) when a rule counts the customer's bookings: the cap on upcoming bookings
 (booking), forgiveness of late cancels (cancelling). ² Auto-waive (rules.py): the late cancel
 whose spot the claim fills gets its credit back; the promotion by hand does the same.
 
-A move holds two class locks, taken in id order; every other path holds one and waits for
-nothing after it, so no cycle can close through them. A group booking takes its order and
+A merge holds both accounts' rows (FOR UPDATE) to its commit. Every booking INSERT first takes
+its customer's row FOR KEY SHARE (the trigger bookings_follow_merge, migration 0045, as the
+foreign key would after the row): one made while a merge runs waits for it, then lands on the
+account kept; one made before it is moved by the merge (or the merge refuses).
+
+A move holds two class locks and a course booked for a group holds its sessions' locks, each
+taken in id order; every other path holds one and waits for nothing after it, so no cycle can
+close through them. A group booking takes its order and
 invoice number before the class (as a card order's delivery does), and its order does not name
 the class: that foreign key would share-lock the class row ahead of the class lock.
 

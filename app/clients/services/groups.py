@@ -1,10 +1,12 @@
-"""A group booking at the desk: its participants found among the studio's customers (by email
-or phone) or added, then their places booked and paid in one order (app/billing/services/
-groups.py), in the same transaction."""
+"""A group booking at the desk or on the contact's phone: its participants found among the
+studio's customers (by email or phone) or added, then their places in one class, or in every
+session of a course, booked and paid in one order (app/billing/services/groups.py,
+course_groups.py), in the same transaction."""
 
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.billing.services.course_groups import book_course_group
 from app.billing.services.groups import book_group
 from app.clients.services.customers import add_customer
 from app.core.search import phone_key
@@ -31,10 +33,21 @@ def find_or_add_participant(studio, *, actor, name: str, email: str | None,
     return add_customer(studio, actor=actor, name=name, email=email, phone=phone).user
 
 
-def book_group_for(studio, cls, contact, people: list[dict], plan, *, actor, paid_by,
-                   confirm: int | None = None):
+def book_group_for(studio, cls, contact, people: list[dict], plan, *, actor, paid_by=None,
+                   confirm: int | None = None, **options):
     """Book places in `cls` for the participants named (found or added), paid by `contact`;
-    `confirm`: places for the first that many only, the rest on the waitlist."""
+    `confirm`: places for the first that many only, the rest on the waitlist; `options` as
+    book_group takes them (a card order, the contact booking for themselves)."""
     participants = [find_or_add_participant(studio, actor=actor, **person) for person in people]
     return book_group(studio, cls, contact, participants, plan, actor=actor, paid_by=paid_by,
-                      confirm=confirm)
+                      confirm=confirm, **options)
+
+
+def book_course_group_for(studio, course, contact, people: list[dict], plan, *, actor,
+                          **options):
+    """Book places in every session of `course` yet to come for the participants named
+    (found or added), paid by `contact` with one order; `options` as book_course_group takes
+    them."""
+    participants = [find_or_add_participant(studio, actor=actor, **person) for person in people]
+    return book_course_group(studio, course, contact, participants, plan, actor=actor,
+                             **options)

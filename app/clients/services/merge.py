@@ -11,8 +11,8 @@ from app.audit.services import record
 from app.billing.models import GroupBooking, GroupPlace, Invoice, Order, StripeCustomer
 from app.bookings.models import ACTIVE, Booking
 from app.clients.errors import BothBookedInClass, SameCustomer
-from app.clients.models import ClientNote
-from app.core.db import one_of
+from app.clients.models import ClientNote, MergedCustomer
+from app.core.db import one_of, utcnow
 from app.core.i18n import format_datetime, translated
 from app.extensions import db
 from app.memberships.models import Pass
@@ -52,6 +52,19 @@ def _check_no_shared_class(studio, keep, drop) -> None:
     if shared is not None:
         raise BothBookedInClass(name=translated(shared.class_type.name, studio.default_language),
                                 when=format_datetime(shared.starts_at, shared.timezone))
+
+
+def _remember(studio, keep: User, drop: User) -> None:
+    """Record that `drop` is `keep` here: a booking for `drop` (one waiting for this merge's
+    locks, or one made later) lands on `keep`; accounts merged into `drop` before follow."""
+    db.session.execute(delete(MergedCustomer).where(
+        MergedCustomer.studio_id == studio.id, MergedCustomer.user_id.in_([keep.id, drop.id]))
+        .execution_options(synchronize_session=False))
+    db.session.execute(update(MergedCustomer).where(
+        MergedCustomer.studio_id == studio.id, MergedCustomer.kept_id == drop.id)
+        .values(kept_id=keep.id).execution_options(synchronize_session=False))
+    db.session.add(MergedCustomer(studio_id=studio.id, user_id=drop.id, kept_id=keep.id,
+                                  merged_at=utcnow()))
 
 
 def merge_customers(studio, keep: User, drop: User, *, actor) -> dict[str, int]:
@@ -94,6 +107,7 @@ def merge_customers(studio, keep: User, drop: User, *, actor) -> dict[str, int]:
         kept.created_at = dropped.created_at  # a customer since the first of the two
     db.session.execute(delete(StudioCustomer).where(StudioCustomer.id == dropped.id)
                        .execution_options(synchronize_session=False))
+    _remember(studio, keep, drop)
     db.session.expunge(dropped)
     db.session.flush()
     db.session.expire_all()
