@@ -23,18 +23,20 @@ from tests.factories import PlanFactory, StudioFactory, UserFactory, staff
 from tests.pages import Page, text_of
 
 HX = {"HX-Request": "true"}
+AHEAD = 2  # days ahead of the session booked: out of the cancel cutoff at any hour
 
 
 @pytest.fixture
 def world(studio):
     """The card studio (Ontario, HST 13% on top), a coach, a PT pack and a session type it
-    pays for, priced 60.00 too, and tomorrow's third free slot."""
+    pays for, priced 60.00 too, and the third free slot the day after tomorrow (tomorrow's
+    morning is inside the 12-hour cancel cutoff on a Toronto evening)."""
     coach = coach_with_hours(studio, starts=time(6), ends=time(22))
     pack = PlanFactory(studio=studio, credits=5, name={"en": "PT pack", "ar": "باقة تدريب"})
     st = session_type(studio, price=6000)
     st.plan_ids = [pack.id]
-    tomorrow = local_today("America/Toronto") + timedelta(days=1)
-    slot = free_slots(studio, coach, st, tomorrow, tomorrow, utcnow())[2]
+    day = local_today("America/Toronto") + timedelta(days=AHEAD)
+    slot = free_slots(studio, coach, st, day, day, utcnow())[2]
     db.session.flush()
     return studio, coach, st, pack, slot
 
@@ -50,7 +52,7 @@ def url(studio, coach, *, card=False):
 def test_the_confirm_step_offers_the_ways_to_pay(client, world, customer):
     studio, coach, st, pack, slot = world
     login(client, customer)
-    day = local_today("America/Toronto") + timedelta(days=1)
+    day = local_today("America/Toronto") + timedelta(days=AHEAD)
     chosen = (f"{url(studio, coach)}?type={st.id}&day={day.isoformat()}"
               f"&slot={slot.starts_at.isoformat()}")
     page = Page(client.get(chosen.replace("+", "%2B"), headers=HX))
