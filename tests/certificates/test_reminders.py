@@ -8,6 +8,7 @@ from app.certificates.services import issuing, reminders
 from app.core.db import utcnow
 from app.core.mail import read_mailbox
 from app.extensions import db
+from app.notifications.services.preferences import preferences_for
 from tests.certificates.helpers import course_world, customer
 from workers.jobs.certificates import queue_expiry_reminders
 
@@ -15,6 +16,9 @@ from workers.jobs.certificates import queue_expiry_reminders
 def certificate_expiring_in(days, **kwargs):
     studio, manager, course, classes = course_world(auto_issue=False, **kwargs)
     holder = customer(name="Layla")
+    # No quiet hours: the reminder goes out whatever the hour the suite runs at.
+    quiet = preferences_for(holder)
+    quiet.quiet_start = quiet.quiet_end = None
     certificate = issuing.issue_certificate(studio, course, holder, actor=manager,
                                             check_rule=False)
     today = issuing.local_day(studio, utcnow())
