@@ -61,7 +61,18 @@ def _read_marker(scale: Scale) -> dict | None:
 
 
 def prepare(scale: Scale, *, log=print) -> dict:
-    """The database for `scale`, reused when its marker and base row counts still match."""
+    """The database for `scale`, reused when its marker and base row counts still match. Two
+    runs preparing the same database at once take turns (an advisory lock on the server): the
+    second finds what the first made."""
+    with psycopg.connect(PG_ADMIN, autocommit=True) as lock:
+        lock.execute("SELECT pg_advisory_lock(hashtext(%s))", (scale.database,))
+        try:
+            return _prepare(scale, log)
+        finally:
+            lock.execute("SELECT pg_advisory_unlock(hashtext(%s))", (scale.database,))
+
+
+def _prepare(scale: Scale, log) -> dict:
     found = _read_marker(scale)
     want = _marker(scale)
     if found and found["marker"]:

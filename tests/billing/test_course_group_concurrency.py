@@ -109,6 +109,8 @@ def test_negative_control_sessions_locked_in_opposite_orders_deadlock(app, race,
     (a_contact, a_people), (b_contact, b_people) = race["teams"]
     results, errors = run_at_once(app, book, [(a_contact, a_people, False),
                                               (b_contact, b_people, True)])
+    # The two wait on each other: PostgreSQL breaks the cycle (a deadlock), or the bounded
+    # wait of a statement inside it (a summary row the first booking locked) gives up first.
     deadlocks = [e for e in errors if isinstance(e, OperationalError)
-                 and getattr(e.orig, "sqlstate", None) == "40P01"]
+                 and getattr(e.orig, "sqlstate", None) in ("40P01", "55P03", "57014")]
     assert len(deadlocks) == 1, errors
