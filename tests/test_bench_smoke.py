@@ -63,7 +63,10 @@ def test_bench_quick_p12_reminders_once_and_deferred_exactly():
     the real worker to a local SMTP server): each daytime one arrives once, each night one is
     deferred to the end of the quiet hours and not sent, and the sweep run again sends
     nothing more. Its speed ratios are the bench's business, not this test's."""
-    summary, out = quick_bench("P12", timeout=240, env={"BENCH_P12_SCALE": "20,5"})
+    # Its own database and Redis: the scheduler may run it beside the P2/P3 smoke run.
+    summary, out = quick_bench("P12", timeout=240, env={
+        "BENCH_P12_SCALE": "20,5", "BENCH_DB_SUFFIX": "smoke12",
+        "BENCH_REDIS_URL": "redis://127.0.0.1:6379/13"})
     p12 = summary["P12"]
     assert p12["counts"] == {"day_sent": 50, "night_deferred_exact": 50, "night_received": 0,
                              "day_each_once": True}, out[-3000:]
