@@ -206,3 +206,18 @@ def test_csv_of_every_booking_in_the_period(client, books):  # noqa: F811
     assert client.get("/manage/northside/reports/bookings.csv",
                       query_string={"start": "2026-11-08", "end": "2026-11-01"}
                       ).status_code == 422
+
+
+def test_a_customers_firsts_follow_each_new_booking_later_earlier_or_in_another_month(app, ctx):
+    """Each kind of new booking a customer makes (later than their first, earlier, in a month
+    they had booked in or a new one, before their first month) keeps their firsts, months and
+    cohort as the recount finds them."""
+    studio = StudioFactory(booking_opens_days=90)
+    me = UserFactory()
+    for days, step in [(40, "a first booking"), (41, "later, the same month"),
+                       (42, "later again"), (39, "earlier than the first"),
+                       (75, "a month or more on"), (76, "later in that month"),
+                       (3, "a month before the first")]:
+        cls = ClassFactory(studio=studio, capacity=10, hours_ahead=24 * days)
+        services.book_class(studio, cls, me, actor=me)
+        agree(studio, step)
