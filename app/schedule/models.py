@@ -147,7 +147,7 @@ class ScheduledClass(ClassTimes, Revised, TimestampMixin, db.Model):
     spots_taken: Mapped[int] = mapped_column(default=0, server_default="0",
                                              deferred=True, deferred_raiseload=True)
     # The class's bookings per status, for the reports, kept by the same trigger (migration
-    # 0043) and read the same way: lapsed counts offers cancelled because they expired,
+    # 0044) and read the same way: lapsed counts offers cancelled because they expired,
     # cancelled the other cancellations.
     confirmed_count: Mapped[int] = mapped_column(server_default="0", deferred=True,
                                                  deferred_raiseload=True)
